@@ -1,0 +1,17 @@
+# bk::options: warnings, -Werror and sanitizers, linked PRIVATE by every project target.
+add_library(bk_options INTERFACE)
+add_library(bk::options ALIAS bk_options)
+target_compile_options(bk_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Woverloaded-virtual -Wimplicit-fallthrough)
+if(BK_WERROR)
+  target_compile_options(bk_options INTERFACE -Werror)
+endif()
+if(BK_SANITIZE)
+  string(REPLACE ";" "," _bk_san "${BK_SANITIZE}")
+  target_compile_options(bk_options INTERFACE -fsanitize=${_bk_san} -fno-omit-frame-pointer
+                                              -fno-sanitize-recover=all)
+  target_link_options(bk_options INTERFACE -fsanitize=${_bk_san})
+endif()
+# Asio and Beast are compiled in their own translation units only where used.
+add_compile_definitions(BOOST_ASIO_NO_DEPRECATED)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Shared helpers for the project's shell entry points. Sourced, never run.
+set -euo pipefail
+
+BK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BK_BUILD=${BK_BUILD:-$BK_ROOT/build}
+
+log() { printf '[backupctl] %s\n' "$*" >&2; }
+die() { printf '[backupctl] error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages the build, the tests and the demo need. One list, used by every entry point.
+BK_APT_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libyaml-cpp-dev
+  libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev libarchive-dev libssl-dev
+  docker.io restic gnupg debootstrap
+)
+
+install_deps() {
+  local missing=()
+  for p in "${BK_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return 0; fi
+  [ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them"
+  log "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+docker_socket() {
+  local host=${DOCKER_HOST:-unix:///var/run/docker.sock}
+  case $host in unix://*) printf '%s' "${host#unix://}" ;; *) printf '' ;; esac
+}
+
+docker_ping() {
+  local sock; sock=$(docker_socket)
+  if [ -n "$sock" ]; then
+    curl -fsS --max-time 2 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1
+  else
+    curl -fsS --max-time 2 "http://${DOCKER_HOST#tcp://}/_ping" >/dev/null 2>&1
+  fi
+}
+
+# Makes sure a Docker engine answers. Starts dockerd only when none answers and we are root;
+# a daemon that already runs is left alone.
+ensure_docker() {
+  if docker_ping; then return 0; fi
+  [ "$(id -u)" -eq 0 ] || die "no Docker engine answers at ${DOCKER_HOST:-/var/run/docker.sock} and we are not root"
+  [ -z "${DOCKER_HOST:-}" ] || die "no Docker engine answers at $DOCKER_HOST"
+  log "starting dockerd (log: /var/log/backupctl-dockerd.log)"
+  nohup dockerd >/var/log/backupctl-dockerd.log 2>&1 &
+  local i
+  for i in $(seq 1 120); do
+    if docker_ping; then log "dockerd is up"; return 0; fi
+    sleep 0.5
+  done
+  tail -20 /var/log/backupctl-dockerd.log >&2 || true
+  die "dockerd did not answer /_ping within 60 s"
+}
+
+build_project() {
+  local type=${1:-RelWithDebInfo}; shift || true
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S "$BK_ROOT" -B "$BK_BUILD" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${launcher[@]}" "$@" >/dev/null
+  cmake --build "$BK_BUILD"
+}
