@@ -1,0 +1,35 @@
+# Fails when a header leaks across the rings in a way the linker cannot see:
+#  - Beast and Docker JSON (nlohmann) only inside docker-api/src and drivers/http;
+#  - domain/ and application/ include no adapters, drivers, Beast, spdlog, yaml-cpp or SQLiteCpp;
+#  - no public header of dockerapi includes Beast.
+set(violations "")
+file(GLOB_RECURSE public_headers ${ROOT}/docker-api/include/*.hpp)
+foreach(f IN LISTS public_headers)
+  file(STRINGS ${f} lines REGEX "#include <boost/beast|#include <nlohmann")
+  if(lines)
+    list(APPEND violations "${f}: ${lines}")
+  endif()
+endforeach()
+file(GLOB_RECURSE inner ${ROOT}/src/domain/*.?pp ${ROOT}/src/application/*.?pp
+                        ${ROOT}/labels/*.?pp)
+foreach(f IN LISTS inner)
+  file(STRINGS ${f} lines REGEX
+       "#include [<\"](boost/beast|spdlog|yaml-cpp|SQLiteCpp|adapters/|drivers/|dockerapi/)")
+  if(lines)
+    list(APPEND violations "${f}: ${lines}")
+  endif()
+endforeach()
+file(GLOB_RECURSE everything ${ROOT}/src/*.?pp)
+foreach(f IN LISTS everything)
+  if(NOT f MATCHES "/drivers/http/")
+    file(STRINGS ${f} lines REGEX "#include <boost/beast")
+    if(lines)
+      list(APPEND violations "${f}: ${lines}")
+    endif()
+  endif()
+endforeach()
+if(violations)
+  list(JOIN violations "\n" text)
+  message(FATAL_ERROR "layering violations:\n${text}")
+endif()
+message(STATUS "layering: ok")

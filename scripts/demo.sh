@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The README's main command: installs what is missing, builds, makes sure a Docker engine answers,
+# starts the embedded demo (a PostgreSQL with backupctl labels and sample data, as a compose app
+# would have it) and runs backupctl on it.
+source "$(dirname "$0")/lib.sh"
+
+install_deps
+build_project RelWithDebInfo
+ensure_docker
+eval "$(bash "$BK_ROOT/scripts/build-test-images.sh" "$BK_BUILD/test-images.env")"
+
+net=backupctl-demo_default
+db=backupctl-demo-db-1
+docker network inspect "$net" >/dev/null 2>&1 ||
+  docker network create --label com.docker.compose.network=default \
+    --label com.docker.compose.project=backupctl-demo "$net" >/dev/null
+if ! docker container inspect "$db" >/dev/null 2>&1; then
+  log "starting the demo database $db"
+  docker run -d --name "$db" --network "$net" --network-alias db \
+    --label com.docker.compose.project=backupctl-demo --label com.docker.compose.service=db \
+    --label backupctl.enable=true --label backupctl.db.name=shop \
+    --label backupctl.retention=last=3 \
+    -e POSTGRES_PASSWORD=demo-password -e POSTGRES_DB=shop "$BK_TEST_POSTGRES_IMAGE" >/dev/null
+  for _ in $(seq 1 120); do
+    docker exec "$db" pg_isready -q -h 127.0.0.1 -U postgres 2>/dev/null && break
+    sleep 0.5
+  done
+  docker exec -i "$db" psql -q -U postgres -d shop >/dev/null <<'SQL'
+CREATE TABLE IF NOT EXISTS orders (id serial PRIMARY KEY, customer text, total numeric(10,2));
+INSERT INTO orders (customer, total) SELECT 'customer ' || g, g * 1.5 FROM generate_series(1, 1000) g;
+SQL
+fi
+
+"$BK_BUILD/src/backupctl" engine
+"$BK_BUILD/src/backupctl" run --all

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The test command of the README: installs what is missing (apt), builds, makes sure a Docker
+# engine answers (starts dockerd when none does and we are root), builds the test images, runs
+# every test (unit, integration, e2e), and removes every container, network and volume the tests
+# made. Options:
+#   --sanitize   build with ASan+UBSan into build-asan and run the tests there
+#   --werror     warnings are errors
+#   -L LABEL     only tests with this ctest label (unit, integration, e2e)
+source "$(dirname "$0")/lib.sh"
+
+sanitize=0; werror=0; label=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sanitize) sanitize=1 ;;
+    --werror) werror=1 ;;
+    -L) label=$2; shift ;;
+    *) die "unknown option $1" ;;
+  esac
+  shift
+done
+
+install_deps
+ensure_docker
+
+build_args=(-DBK_BUILD_TESTS=ON -DBK_BUILD_BENCH=ON -DBK_WERROR=$([ $werror = 1 ] && echo ON || echo OFF))
+if [ $sanitize = 1 ]; then
+  BK_BUILD=$BK_ROOT/build-asan
+  build_project Debug "${build_args[@]}" -DBK_SANITIZE="address;undefined"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+else
+  build_project RelWithDebInfo "${build_args[@]}"
+fi
+
+bash "$BK_ROOT/scripts/build-test-images.sh" "$BK_BUILD/test-images.env" >/dev/null
+
+cleanup() {
+  # Whatever a test left behind, by the labels the tests put on what they make.
+  local ids
+  ids=$(docker ps -aq --filter label=bk.test --filter label=backupctl.test 2>/dev/null; \
+        docker ps -aq --filter label=backupctl.ephemeral 2>/dev/null)
+  [ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
+  ids=$(docker network ls -q --filter label=bk.test 2>/dev/null)
+  [ -z "$ids" ] || docker network rm $ids >/dev/null 2>&1 || true
+  ids=$(docker volume ls -q --filter label=bk.test 2>/dev/null)
+  [ -z "$ids" ] || docker volume rm $ids >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+cd "$BK_BUILD"
+ctest_args=(--output-on-failure --timeout 900)
+[ -z "$label" ] || ctest_args+=(-L "$label")
+# unit and integration tests in parallel; e2e ones hold RESOURCE_LOCK docker.
+ctest "${ctest_args[@]}" -j 2
