@@ -36,8 +36,9 @@ bash "$BK_ROOT/scripts/build-test-images.sh" "$BK_BUILD/test-images.env" >/dev/n
 cleanup() {
   # Whatever a test left behind, by the labels the tests put on what they make.
   local ids
-  ids=$(docker ps -aq --filter label=bk.test --filter label=backupctl.test 2>/dev/null; \
-        docker ps -aq --filter label=backupctl.ephemeral 2>/dev/null)
+  ids=$(for l in bk.test backupctl.test backupctl.ephemeral; do
+          docker ps -aq --filter "label=$l" 2>/dev/null
+        done | sort -u)
   [ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
   ids=$(docker network ls -q --filter label=bk.test 2>/dev/null)
   [ -z "$ids" ] || docker network rm $ids >/dev/null 2>&1 || true
