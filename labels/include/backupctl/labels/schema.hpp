@@ -1,0 +1,45 @@
+#pragma once
+// The label schema: one table (key, type, default, description). The parser, `--help` texts and
+// docs/labels.md all come from it.
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace bk::labels {
+
+inline constexpr std::string_view kPrefix = "backupctl.";
+
+enum class ValueType {
+    boolean,
+    text,
+    name,
+    name_list,
+    db_type,
+    db_names,
+    env_name,
+    image,
+    network,
+    volumes,
+    cron,
+    triggers,
+    duration,
+    retention,
+    command,
+};
+
+struct LabelSpec {
+    std::string_view key;  ///< without the prefix, e.g. "db.type"
+    ValueType type;
+    std::string_view default_text;
+    std::string_view description;
+};
+
+std::span<const LabelSpec> label_schema();
+const LabelSpec* find_label(std::string_view key);
+std::string_view type_name(ValueType t);
+
+/// docs/labels.md, generated from the table (a test fails when the file is stale).
+std::string render_label_reference();
+
+}  // namespace bk::labels

@@ -1,0 +1,668 @@
+#include "backupctl/labels/parse.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "backupctl/labels/schema.hpp"
+#include "domain/duration.hpp"
+#include "domain/schedule.hpp"
+#include "domain/suggest.hpp"
+
+namespace bk::labels {
+namespace {
+
+constexpr std::size_t kMaxValue = 1024;
+constexpr std::string_view kComposeProject = "com.docker.compose.project";
+constexpr std::string_view kComposeService = "com.docker.compose.service";
+constexpr std::string_view kComposeOneoff = "com.docker.compose.oneoff";
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        auto comma = s.find(',', start);
+        auto item = trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos
+                                                                          : comma - start));
+        if (!item.empty()) {
+            out.push_back(item);
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::optional<bool> parse_bool(std::string_view v) {
+    const std::string l = lower(trim(v));
+    if (l == "true" || l == "yes" || l == "1" || l == "on") return true;
+    if (l == "false" || l == "no" || l == "0" || l == "off") return false;
+    return std::nullopt;
+}
+
+bool valid_name(std::string_view n) {
+    if (n.empty() || n.size() > 63 || !std::isalnum(static_cast<unsigned char>(n.front()))) {
+        return false;
+    }
+    return std::all_of(n.begin(), n.end(), [](char c) {
+        return (std::islower(static_cast<unsigned char>(c)) != 0) ||
+               (std::isdigit(static_cast<unsigned char>(c)) != 0) || c == '.' || c == '_' ||
+               c == '-';
+    });
+}
+
+bool valid_env_name(std::string_view n) {
+    if (n.empty() || n.size() > 255 || std::isdigit(static_cast<unsigned char>(n.front())) != 0) {
+        return false;
+    }
+    return std::all_of(n.begin(), n.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    });
+}
+
+// A name derived from compose or container names: lower-case, invalid characters to '-'.
+std::string sanitize_name(std::string_view raw) {
+    std::string out;
+    for (char c : raw) {
+        const auto u = static_cast<unsigned char>(c);
+        out += (std::isalnum(u) != 0 || c == '.' || c == '_' || c == '-')
+                   ? static_cast<char>(std::tolower(u))
+                   : '-';
+    }
+    while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.front()))) {
+        out.erase(0, 1);
+    }
+    if (out.size() > 63) {
+        out.resize(63);
+    }
+    return out;
+}
+
+std::vector<std::string_view> schema_keys() {
+    std::vector<std::string_view> keys;
+    for (const auto& s : label_schema()) {
+        keys.push_back(s.key);
+    }
+    return keys;
+}
+
+template <class Map>
+std::vector<std::string_view> names_of(const Map& m) {
+    std::vector<std::string_view> out;
+    for (const auto& [k, v] : m) {
+        out.push_back(k);
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string_view>& v) {
+    std::string out;
+    for (auto s : v) {
+        out += (out.empty() ? "" : ", ") + std::string(s);
+    }
+    return out.empty() ? "(none)" : out;
+}
+
+// A key that was probably meant as a backupctl label: the prefix misspelled or the dot replaced.
+std::optional<std::string> near_miss(std::string_view key) {
+    if (key.starts_with(kPrefix)) {
+        return std::nullopt;
+    }
+    const std::string l = lower(key);
+    for (std::size_t i = 1; i < l.size(); ++i) {
+        const char sep = l[i];
+        if (sep != '.' && sep != '-' && sep != '_') {
+            continue;
+        }
+        std::string head;
+        for (char c : l.substr(0, i)) {
+            if (c != '-' && c != '_') {
+                head += c;
+            }
+        }
+        if (head.size() < 6) {
+            continue;
+        }
+        const bool close = domain::edit_distance(head, "backupctl") <= 2;
+        if (!close) {
+            continue;
+        }
+        std::string rest = l.substr(i + 1);
+        std::string guess = std::string(kPrefix) + rest;
+        const auto keys = schema_keys();
+        if (!find_label(rest)) {
+            if (auto n = domain::nearest(rest, keys)) {
+                guess = std::string(kPrefix) + *n;
+            }
+        }
+        return guess;
+    }
+    return std::nullopt;
+}
+
+class Parser {
+public:
+    Parser(const ContainerFacts& f, const domain::OperatorConfig& c) : facts_(f), config_(c) {}
+
+    LabelOutcome run() {
+        LabelOutcome out;
+        out.container_id = facts_.id;
+        out.container_name = facts_.name;
+        out.state = facts_.state;
+
+        std::map<std::string, std::string> ours;
+        for (const auto& [key, value] : facts_.labels) {
+            if (key.starts_with(kPrefix)) {
+                ours.emplace(key.substr(kPrefix.size()), value);
+            } else if (auto guess = near_miss(key)) {
+                problem(key, value, "looks like a mistyped backupctl label; it is not read",
+                        "did you mean " + *guess + "?");
+            }
+        }
+        if (ours.empty() && problems_.empty()) {
+            out.disposition = Disposition::not_enabled;
+            out.note = "no backupctl labels";
+            return out;
+        }
+        if (auto it = facts_.labels.find(std::string(kComposeOneoff));
+            it != facts_.labels.end() && it->second == "True") {
+            out.disposition = Disposition::ignored;
+            out.note = "a compose one-off container (docker compose run)";
+            return out;
+        }
+        const std::string scope = ours.contains("scope") ? trim(ours["scope"]) : "";
+        if (scope != config_.scope) {
+            out.disposition = Disposition::other_scope;
+            out.note = "scope \"" + scope + "\" is not this operator's scope \"" + config_.scope +
+                       "\"";
+            return out;
+        }
+
+        // Every key: known, within limits, not a secret.
+        for (const auto& [key, value] : ours) {
+            const std::string full = std::string(kPrefix) + key;
+            if (auto why = secret_reason(key, value)) {
+                problems_.push_back({full, "(redacted)", *why,
+                                     "keep secrets in the container's environment or the "
+                                     "operator's config; labels refer to them by name"});
+                continue;
+            }
+            if (value.size() > kMaxValue) {
+                problem(full, value.substr(0, 40) + "...",
+                        "is " + std::to_string(value.size()) + " characters long; the limit is " +
+                            std::to_string(kMaxValue));
+                continue;
+            }
+            if (find_label(key) == nullptr) {
+                const auto keys = schema_keys();
+                auto n = domain::nearest(key, keys);
+                problem(full, value, "is not a backupctl label",
+                        n ? "did you mean backupctl." + *n + "?"
+                          : "see docs/labels.md for the labels backupctl reads");
+            }
+        }
+
+        const auto enable = ours.find("enable");
+        if (enable == ours.end()) {
+            if (problems_.empty()) {
+                problem(std::string(kPrefix) + "enable", "",
+                        "is missing, so the other backupctl labels have no effect",
+                        "add backupctl.enable=true (or remove the other backupctl labels)");
+            }
+            return finish(out);
+        }
+        const auto on = parse_bool(enable->second);
+        if (!on) {
+            problem(std::string(kPrefix) + "enable", enable->second, "is not true or false");
+            return finish(out);
+        }
+        if (!*on) {
+            out.disposition = Disposition::not_enabled;
+            out.note = "backupctl.enable=false";
+            out.problems = problems_;  // mistyped labels are still worth saying
+            return out;
+        }
+        labels_ = &ours;
+        build_target();
+        return finish(out);
+    }
+
+private:
+    const ContainerFacts& facts_;
+    const domain::OperatorConfig& config_;
+    const std::map<std::string, std::string>* labels_{nullptr};
+    std::vector<LabelProblem> problems_;
+    domain::Target target_;
+
+    void problem(std::string label, std::string value, std::string message,
+                 std::string suggestion = {}) {
+        problems_.push_back(
+            {std::move(label), std::move(value), std::move(message), std::move(suggestion)});
+    }
+
+    // The value of a label that passed the generic checks; nullopt when absent or rejected.
+    std::optional<std::string> get(std::string_view key) {
+        auto it = labels_->find(std::string(key));
+        if (it == labels_->end()) {
+            return std::nullopt;
+        }
+        const std::string full = std::string(kPrefix) + std::string(key);
+        for (const auto& p : problems_) {
+            if (p.label == full) {
+                return std::nullopt;  // already reported
+            }
+        }
+        return trim(it->second);
+    }
+
+    void bad(std::string_view key, const std::string& value, std::string message,
+             std::string suggestion = {}) {
+        problem(std::string(kPrefix) + std::string(key), value, std::move(message),
+                std::move(suggestion));
+    }
+
+    std::string label_or(const char* key) const {
+        auto it = facts_.labels.find(key);
+        return it == facts_.labels.end() ? std::string{} : it->second;
+    }
+
+    void build_target() {
+        auto& t = target_;
+        t.source = domain::Origin::labels;
+        t.scope = config_.scope;
+        t.container_id = facts_.id;
+        t.container_name = facts_.name;
+        t.compose_project = label_or(kComposeProject.data());
+        t.compose_service = label_or(kComposeService.data());
+        t.image = facts_.image;
+
+        // name
+        if (auto n = get("name")) {
+            if (!valid_name(*n)) {
+                bad("name", *n,
+                    "is not a valid target name (lower-case letters, digits, '.', '_', '-'; at "
+                    "most 63; starting with a letter or digit)",
+                    "e.g. " + sanitize_name(*n));
+            }
+            t.name = *n;
+        } else if (!t.compose_project.empty() && !t.compose_service.empty()) {
+            t.name = sanitize_name(t.compose_project + "-" + t.compose_service);
+        } else {
+            t.name = sanitize_name(facts_.name);
+        }
+
+        // database
+        std::optional<domain::DbType> type;
+        if (auto v = get("db.type")) {
+            type = domain::db_type_from_string(lower(*v));
+            if (!type) {
+                const std::vector<std::string_view> kinds{"postgres", "mysql", "mariadb", "mongodb"};
+                auto n = domain::nearest(lower(*v), kinds);
+                bad("db.type", *v, "is not a database type (postgres, mysql, mariadb, mongodb)",
+                    n ? "did you mean " + *n + "?" : "");
+            }
+        } else {
+            type = domain::infer_db_type(facts_.image);
+        }
+        const bool db_labels = labels_->contains("db.name") || labels_->contains("db.user") ||
+                               labels_->contains("db.password-env") ||
+                               labels_->contains("db.image") || labels_->contains("db.type");
+        if (!type && db_labels && !labels_->contains("db.type")) {
+            bad("db.type", "", "cannot be inferred from the image \"" + facts_.image + "\"",
+                "set backupctl.db.type to postgres, mysql, mariadb or mongodb");
+        }
+        if (type) {
+            domain::DatabaseSpec db;
+            db.type = *type;
+            if (auto v = get("db.name")) {
+                if (*v == "*") {
+                    db.names = {"*"};
+                } else {
+                    db.names = split_list(*v);
+                    if (db.names.empty()) {
+                        bad("db.name", *v, "names no database", "use a name, a list, or *");
+                    }
+                }
+            }
+            if (auto v = get("db.user")) {
+                db.user = *v;
+            }
+            if (auto v = get("db.password-env")) {
+                if (!valid_env_name(*v)) {
+                    bad("db.password-env", *v,
+                        "expects the NAME of an environment variable of the target (e.g. "
+                        "POSTGRES_PASSWORD), not a value");
+                }
+                db.password_env = *v;
+            }
+            if (auto v = get("db.image")) {
+                check_dump_image(*v);
+                db.dump_image = *v;
+            }
+            t.database = db;
+        }
+
+        // network
+        std::vector<std::string_view> nets;
+        for (const auto& n : facts_.networks) {
+            nets.push_back(n);
+        }
+        if (auto v = get("network")) {
+            if (std::find(nets.begin(), nets.end(), *v) == nets.end()) {
+                auto n = domain::nearest(*v, nets);
+                bad("network", *v,
+                    "is not a network of this container (its networks: " + join(nets) + ")",
+                    n ? "did you mean " + *n + "?" : "");
+            }
+            t.network = *v;
+        } else {
+            t.network = default_network();
+        }
+
+        // volumes
+        if (auto v = get("volumes")) {
+            check_volumes(*v);
+        }
+        if (auto v = get("stop-during-backup")) {
+            auto b = parse_bool(*v);
+            if (!b) {
+                bad("stop-during-backup", *v, "is not true or false");
+            }
+            t.stop_during_backup = b.value_or(false);
+        }
+        if (!t.database && t.volumes.empty() && problems_.empty()) {
+            bad("enable", "true",
+                "this container has nothing to back up: no database type can be inferred from "
+                "its image \"" + facts_.image + "\" and no volumes are named",
+                "set backupctl.db.type, or backupctl.volumes");
+        }
+
+        // schedules and triggers
+        t.cron = cron_or("cron", config_.defaults.cron);
+        t.verify_cron = cron_or("verify-cron", config_.defaults.verify_cron);
+        if (auto v = get("on")) {
+            for (const auto& item : split_list(*v)) {
+                const std::vector<std::string_view> kinds{"start", "image-change", "stop"};
+                if (std::find(kinds.begin(), kinds.end(), item) == kinds.end()) {
+                    auto n = domain::nearest(item, kinds);
+                    bad("on", *v, "\"" + item + "\" is not a trigger (start, image-change, stop)",
+                        n ? "did you mean " + *n + "?" : "");
+                } else {
+                    t.triggers.push_back(item);
+                }
+            }
+        }
+        if (auto v = get("min-interval")) {
+            auto d = domain::parse_duration(*v);
+            if (!d) {
+                bad("min-interval", *v, d.error);
+            } else {
+                t.min_interval = *d;
+            }
+        }
+        t.retention = config_.defaults.retention;
+        if (auto v = get("retention")) {
+            auto r = domain::parse_retention(*v);
+            if (!r) {
+                bad("retention", *v, r.error);
+            } else {
+                t.retention = *r;
+            }
+        }
+
+        // references into the operator's config
+        t.repository = reference("repository", config_.defaults.repository,
+                                 names_of(config_.repositories), "repositories");
+        t.encrypt = config_.defaults.encrypt;
+        if (auto v = get("encrypt")) {
+            if (*v != "none" && !config_.keys.contains(*v)) {
+                auto known = names_of(config_.keys);
+                auto n = domain::nearest(*v, known);
+                bad("encrypt", *v,
+                    "names no key of the operator's config (keys: " + join(known) + "; or none)",
+                    n ? "did you mean " + *n + "?" : "");
+            }
+            t.encrypt = *v;
+        }
+        t.notify = config_.defaults.notify;
+        if (auto v = get("notify")) {
+            t.notify.clear();
+            auto known = names_of(config_.notifiers);
+            for (const auto& item : split_list(*v)) {
+                if (!config_.notifiers.contains(item)) {
+                    auto n = domain::nearest(item, known);
+                    bad("notify", *v,
+                        "\"" + item + "\" names no notifier of the operator's config (notifiers: " +
+                            join(known) + ")",
+                        n ? "did you mean " + *n + "?" : "");
+                } else {
+                    t.notify.push_back(item);
+                }
+            }
+        }
+        t.monitor = config_.defaults.monitor;
+        if (auto v = get("monitor")) {
+            t.monitor = reference("monitor", "", names_of(config_.monitors), "monitors");
+        }
+
+        // hooks
+        t.pre_hook = hook("hooks.pre");
+        t.post_hook = hook("hooks.post");
+    }
+
+    std::string default_network() const {
+        if (facts_.network_mode == "host") {
+            return "host";
+        }
+        std::vector<std::string> user;
+        for (const auto& n : facts_.networks) {
+            if (n != "bridge" && n != "host" && n != "none") {
+                user.push_back(n);
+            }
+        }
+        std::sort(user.begin(), user.end());
+        if (!user.empty()) {
+            return user.front();
+        }
+        return facts_.networks.empty() ? std::string{} : facts_.networks.front();
+    }
+
+    void check_dump_image(const std::string& image) {
+        for (const auto& pattern : config_.security.dump_images) {
+            if (glob_match(pattern, image)) {
+                return;
+            }
+        }
+        bad("db.image", image,
+            config_.security.dump_images.empty()
+                ? "images from labels are refused unless the operator's config allows them"
+                : "matches none of the operator's allowed dump images",
+            "add a matching pattern to security.dump_images in the operator's config");
+    }
+
+    void check_volumes(const std::string& value) {
+        auto& t = target_;
+        if (value == "*") {
+            t.volumes = {"*"};
+            if (facts_.mounts.empty()) {
+                bad("volumes", value, "this container has no mounts");
+            }
+            return;
+        }
+        std::vector<std::string_view> known;
+        for (const auto& m : facts_.mounts) {
+            if (!m.name.empty()) {
+                known.push_back(m.name);
+            }
+            known.push_back(m.destination);
+        }
+        for (const auto& item : split_list(value)) {
+            if (std::find(known.begin(), known.end(), item) == known.end()) {
+                auto n = domain::nearest(item, known);
+                bad("volumes", value,
+                    "\"" + item + "\" is neither a volume nor a mount path of this container "
+                    "(it has: " + join(known) + ")",
+                    n ? "did you mean " + *n + "?" : "");
+            } else {
+                t.volumes.push_back(item);
+            }
+        }
+    }
+
+    std::string cron_or(std::string_view key, const std::string& fallback) {
+        if (auto v = get(key)) {
+            auto c = domain::parse_cron(*v);
+            if (!c) {
+                bad(key, *v, "is not a schedule: " + c.error);
+            }
+            return *v;
+        }
+        return fallback;
+    }
+
+    std::string reference(std::string_view key, const std::string& fallback,
+                          const std::vector<std::string_view>& known, const char* section) {
+        auto v = get(key);
+        if (!v) {
+            return fallback;
+        }
+        if (std::find(known.begin(), known.end(), *v) == known.end()) {
+            auto n = domain::nearest(*v, known);
+            bad(key, *v,
+                "names no entry of the operator's config section " + std::string(section) + " (" +
+                    join(known) + ")",
+                n ? "did you mean " + *n + "?" : "");
+        }
+        return *v;
+    }
+
+    std::vector<std::string> hook(std::string_view key) {
+        auto v = get(key);
+        if (!v) {
+            return {};
+        }
+        if (!config_.security.allow_label_hooks) {
+            bad(key, *v,
+                "hooks from labels are refused unless the operator's config sets "
+                "security.allow_label_hooks",
+                "move the command into the operator's config, or allow label hooks there");
+            return {};
+        }
+        auto argv = split_command(*v);
+        if (!argv || argv->empty()) {
+            bad(key, *v, argv ? "is empty" : "has an unclosed quote");
+            return {};
+        }
+        return *argv;
+    }
+
+    LabelOutcome& finish(LabelOutcome& out) {
+        out.problems = problems_;
+        if (!problems_.empty()) {
+            out.disposition = Disposition::invalid;
+        } else {
+            out.disposition = Disposition::target;
+            out.target = target_;
+        }
+        return out;
+    }
+};
+
+}  // namespace
+
+bool mentions_backupctl(const std::map<std::string, std::string>& labels) {
+    for (const auto& [key, value] : labels) {
+        if (key.starts_with(kPrefix) || near_miss(key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+LabelOutcome parse_labels(const ContainerFacts& facts, const domain::OperatorConfig& config) {
+    return Parser(facts, config).run();
+}
+
+std::optional<std::vector<std::string>> split_command(std::string_view text) {
+    std::vector<std::string> out;
+    std::string word;
+    bool in_word = false;
+    char quote = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quote != 0) {
+            if (c == quote) {
+                quote = 0;
+            } else if (c == '\\' && quote == '"' && i + 1 < text.size()) {
+                word += text[++i];
+            } else {
+                word += c;
+            }
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+            in_word = true;
+        } else if (c == '\\' && i + 1 < text.size()) {
+            word += text[++i];
+            in_word = true;
+        } else if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+            if (in_word) {
+                out.push_back(word);
+                word.clear();
+                in_word = false;
+            }
+        } else {
+            word += c;
+            in_word = true;
+        }
+    }
+    if (quote != 0) {
+        return std::nullopt;
+    }
+    if (in_word) {
+        out.push_back(word);
+    }
+    return out;
+}
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+    std::size_t p = 0;
+    std::size_t t = 0;
+    std::size_t star = std::string_view::npos;
+    std::size_t mark = 0;
+    while (t < text.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+            ++p;
+            ++t;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = t;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') {
+        ++p;
+    }
+    return p == pattern.size();
+}
+
+}  // namespace bk::labels

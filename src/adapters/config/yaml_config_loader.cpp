@@ -1,0 +1,856 @@
+#include "adapters/config/yaml_config_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <span>
+#include <sstream>
+
+#include "domain/duration.hpp"
+#include "domain/schedule.hpp"
+#include "domain/suggest.hpp"
+
+namespace bk::adapters::config {
+namespace {
+
+using domain::ConfigProblem;
+using domain::OperatorConfig;
+using domain::Secret;
+using Keys = std::span<const std::string_view>;
+
+constexpr std::array<std::string_view, 12> kTopKeys{
+    "scope",  "timezone", "docker",    "state_dir", "defaults", "repositories",
+    "keys",   "notifiers", "monitors", "http",      "security", "projects"};
+constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
+constexpr std::array<std::string_view, 8> kDefaultsKeys{"cron",   "retention", "repository",
+                                                        "encrypt", "notify",   "monitor",
+                                                        "verify_cron", "catch_up"};
+constexpr std::array<std::string_view, 5> kRepoKeys{"url", "password", "password_file", "init",
+                                                    "env"};
+constexpr std::array<std::string_view, 4> kKeyKeys{"recipient", "public_key_file",
+                                                   "private_key_file", "passphrase_file"};
+constexpr std::array<std::string_view, 18> kNotifierKeys{
+    "type",     "events",        "url",      "url_file",      "webhook_url", "webhook_url_file",
+    "secret",   "secret_file",   "host",     "port",          "username",    "password",
+    "password_file", "from",     "to",       "starttls",      "timeout",     "headers"};
+constexpr std::array<std::string_view, 8> kMonitorKeys{"type",     "url",        "push_token",
+                                                       "push_token_file", "ping_url", "ping_url_file",
+                                                       "base_url", "timeout"};
+constexpr std::array<std::string_view, 2> kHttpKeys{"listen", "token_file"};
+constexpr std::array<std::string_view, 2> kSecurityKeys{"allow_label_hooks", "dump_images"};
+constexpr std::array<std::string_view, 16> kProjectKeys{
+    "name",        "enabled",      "cron",         "timeout_minutes", "docker_network",
+    "database",    "assets",       "restic",       "retention",       "encryption",
+    "notification", "monitor",     "hooks",        "verification",    "compression",
+    "verify_cron"};
+constexpr std::array<std::string_view, 9> kDatabaseKeys{"type", "host", "port", "name", "user",
+                                                        "password", "password_file",
+                                                        "dump_timeout_minutes", "image"};
+constexpr std::array<std::string_view, 1> kAssetsKeys{"paths"};
+constexpr std::array<std::string_view, 5> kResticKeys{"repository_path", "password",
+                                                      "password_file", "snapshot_mode", "init"};
+constexpr std::array<std::string_view, 8> kRetentionKeys{"local_days", "keep_last", "keep_hourly",
+                                                         "keep_daily", "keep_weekly",
+                                                         "keep_monthly", "keep_yearly", "keep"};
+constexpr std::array<std::string_view, 4> kEncryptionKeys{"enabled", "type", "recipient",
+                                                          "public_key_file"};
+constexpr std::array<std::string_view, 2> kTypedKeys{"type", "config"};
+constexpr std::array<std::string_view, 2> kHooksKeys{"pre_backup", "post_backup"};
+constexpr std::array<std::string_view, 2> kVerificationKeys{"enabled", "cron"};
+constexpr std::array<std::string_view, 1> kCompressionKeys{"enabled"};
+
+std::string read_secret_file(const std::string& path, std::string& error) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = "cannot read " + path;
+        return {};
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string v = ss.str();
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) {
+        v.pop_back();
+    }
+    if (v.empty()) {
+        error = path + " is empty";
+    }
+    return v;
+}
+
+class Loader {
+public:
+    Loader(std::string file, const EnvLookup& env, OperatorConfig& out,
+           const std::set<std::string>& placeholders)
+        : file_(std::move(file)), env_(env), out_(out), placeholders_(placeholders) {}
+
+    void load(const YAML::Node& root) {
+        if (!root || root.IsNull()) {
+            return;  // an empty file: the defaults
+        }
+        if (!root.IsMap()) {
+            problem(root, "", "the config must be a mapping of sections (scope, defaults, "
+                              "repositories, projects, ...)");
+            return;
+        }
+        check_keys(root, "", kTopKeys);
+        if (auto v = text(root["scope"], "scope")) out_.scope = *v;
+        if (auto v = text(root["timezone"], "timezone")) out_.timezone = *v;
+        if (auto v = text(root["state_dir"], "state_dir")) out_.state_dir = *v;
+        if (const auto d = root["docker"]; is_map(d, "docker")) {
+            check_keys(d, "docker", kDockerKeys);
+            if (auto v = text(d["host"], "docker.host")) out_.docker_host = *v;
+        }
+        load_defaults(root["defaults"]);
+        load_named(root["repositories"], "repositories", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_repository(n, p, name); });
+        load_named(root["keys"], "keys", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_key(n, p, name); });
+        load_named(root["notifiers"], "notifiers", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_notifier(n, p, name); });
+        load_named(root["monitors"], "monitors", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_monitor(n, p, name); });
+        if (const auto h = root["http"]; is_map(h, "http")) {
+            check_keys(h, "http", kHttpKeys);
+            if (auto v = text(h["listen"], "http.listen")) out_.http.listen = *v;
+            if (auto v = text(h["token_file"], "http.token_file")) out_.http.token_file = *v;
+        }
+        if (const auto s = root["security"]; is_map(s, "security")) {
+            check_keys(s, "security", kSecurityKeys);
+            if (auto v = boolean(s["allow_label_hooks"], "security.allow_label_hooks")) {
+                out_.security.allow_label_hooks = *v;
+            }
+            if (auto v = text_list(s["dump_images"], "security.dump_images")) {
+                out_.security.dump_images = *v;
+            }
+        }
+        load_projects(root["projects"]);
+    }
+
+private:
+    std::string file_;
+    const EnvLookup& env_;
+    OperatorConfig& out_;
+    const std::set<std::string>& placeholders_;  // ${X} written as $(X) before parsing
+    std::string project_;  // set while reading a project: its problems disable only it
+    bool project_failed_{false};
+
+    // --- problems -----------------------------------------------------------------------------
+    void problem(const YAML::Node& at, const std::string& path, std::string message) {
+        ConfigProblem p;
+        p.file = file_;
+        if (at && at.Mark().line >= 0) {
+            p.line = at.Mark().line + 1;
+            p.column = at.Mark().column + 1;
+        }
+        p.path = path;
+        p.message = std::move(message);
+        p.project = project_;
+        if (!project_.empty()) {
+            project_failed_ = true;
+        }
+        out_.problems.push_back(std::move(p));
+    }
+
+    void check_keys(const YAML::Node& map, const std::string& path, Keys allowed) {
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const std::string key = it->first.Scalar();
+            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) {
+                continue;
+            }
+            std::string msg = "unknown key \"" + key + "\"";
+            if (auto n = domain::nearest(key, allowed)) {
+                msg += "; did you mean \"" + *n + "\"?";
+            } else {
+                msg += " (known here: ";
+                for (std::size_t i = 0; i < allowed.size(); ++i) {
+                    msg += (i ? ", " : "") + std::string(allowed[i]);
+                }
+                msg += ")";
+            }
+            problem(it->first, join(path, key), msg);
+        }
+    }
+
+    static std::string join(const std::string& path, const std::string& key) {
+        return path.empty() ? key : path + "." + key;
+    }
+
+    bool is_map(const YAML::Node& n, const std::string& path) {
+        if (!n || n.IsNull()) {
+            return false;
+        }
+        if (!n.IsMap()) {
+            problem(n, path, "must be a mapping");
+            return false;
+        }
+        return true;
+    }
+
+    // --- scalars ------------------------------------------------------------------------------
+    std::optional<std::string> substitute(const YAML::Node& at, const std::string& path,
+                                          const std::string& raw) {
+        std::string out;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            if (raw[i] != '$') {
+                out += raw[i];
+                continue;
+            }
+            if (i + 1 < raw.size() && raw[i + 1] == '$') {
+                out += '$';
+                ++i;
+                continue;
+            }
+            const bool brace = i + 1 < raw.size() && raw[i + 1] == '{';
+            const bool paren = i + 1 < raw.size() && raw[i + 1] == '(';
+            if (!brace && !paren) {
+                out += '$';
+                continue;
+            }
+            const auto close = raw.find(brace ? '}' : ')', i + 2);
+            if (close == std::string::npos) {
+                if (brace) {
+                    problem(at, path, "unclosed ${ in \"" + raw + "\"");
+                    return std::nullopt;
+                }
+                out += '$';
+                continue;
+            }
+            std::string expr = raw.substr(i + 2, close - i - 2);
+            if (paren && !placeholders_.contains(expr)) {
+                out += '$';  // a literal $( ... ) the user wrote
+                continue;
+            }
+            std::optional<std::string> fallback;
+            if (auto dash = expr.find(":-"); dash != std::string::npos) {
+                fallback = expr.substr(dash + 2);
+                expr.resize(dash);
+            }
+            auto value = env_(expr);
+            if ((!value || value->empty()) && fallback) {
+                value = fallback;
+            }
+            if (!value) {
+                problem(at, path, "environment variable " + expr + " is not set");
+                return std::nullopt;
+            }
+            out += *value;
+            i = close;
+        }
+        return out;
+    }
+
+    std::optional<std::string> text(const YAML::Node& n, const std::string& path) {
+        if (!n || n.IsNull()) {
+            return std::nullopt;
+        }
+        if (!n.IsScalar()) {
+            problem(n, path, "must be a single value");
+            return std::nullopt;
+        }
+        return substitute(n, path, n.Scalar());
+    }
+
+    std::optional<bool> boolean(const YAML::Node& n, const std::string& path) {
+        auto v = text(n, path);
+        if (!v) {
+            return std::nullopt;
+        }
+        if (*v == "true" || *v == "yes" || *v == "on" || *v == "1") return true;
+        if (*v == "false" || *v == "no" || *v == "off" || *v == "0") return false;
+        problem(n, path, "\"" + *v + "\" is not true or false");
+        return std::nullopt;
+    }
+
+    std::optional<int> integer(const YAML::Node& n, const std::string& path, int lo, int hi) {
+        auto v = text(n, path);
+        if (!v) {
+            return std::nullopt;
+        }
+        try {
+            std::size_t used = 0;
+            const int i = std::stoi(*v, &used);
+            if (used == v->size() && i >= lo && i <= hi) {
+                return i;
+            }
+        } catch (const std::exception&) {
+        }
+        problem(n, path, "\"" + *v + "\" is not a whole number from " + std::to_string(lo) +
+                             " to " + std::to_string(hi));
+        return std::nullopt;
+    }
+
+    // A list: a YAML sequence, or one comma-separated scalar.
+    std::optional<std::vector<std::string>> text_list(const YAML::Node& n, const std::string& path) {
+        if (!n || n.IsNull()) {
+            return std::nullopt;
+        }
+        std::vector<std::string> out;
+        if (n.IsSequence()) {
+            for (std::size_t i = 0; i < n.size(); ++i) {
+                if (auto v = text(n[i], path + "[" + std::to_string(i) + "]")) {
+                    out.push_back(*v);
+                }
+            }
+            return out;
+        }
+        auto v = text(n, path);
+        if (!v) {
+            return std::nullopt;
+        }
+        std::stringstream ss(*v);
+        std::string item;
+        while (std::getline(ss, item, ',')) {
+            item.erase(0, item.find_first_not_of(' '));
+            item.erase(item.find_last_not_of(' ') + 1);
+            if (!item.empty()) {
+                out.push_back(item);
+            }
+        }
+        return out;
+    }
+
+    // `key` inline, or `key_file` naming a file that holds it.
+    std::optional<Secret> secret(const YAML::Node& parent, const std::string& key,
+                                 const std::string& path) {
+        const auto inline_node = parent[key];
+        const auto file_node = parent[key + "_file"];
+        if (inline_node && !inline_node.IsNull() && file_node && !file_node.IsNull()) {
+            problem(file_node, join(path, key + "_file"),
+                    "give either " + key + " or " + key + "_file, not both");
+            return std::nullopt;
+        }
+        if (file_node && !file_node.IsNull()) {
+            auto f = text(file_node, join(path, key + "_file"));
+            if (!f) {
+                return std::nullopt;
+            }
+            std::string error;
+            std::string value = read_secret_file(*f, error);
+            if (!error.empty()) {
+                problem(file_node, join(path, key + "_file"), error);
+                return std::nullopt;
+            }
+            return Secret(value, "file " + *f);
+        }
+        if (inline_node && !inline_node.IsNull()) {
+            const std::string raw = inline_node.IsScalar() ? inline_node.Scalar() : "";
+            auto v = text(inline_node, join(path, key));
+            if (!v) {
+                return std::nullopt;
+            }
+            const bool from_env = raw.find("${") != std::string::npos;
+            return Secret(*v, from_env ? "from " + raw : "inline in the config");
+        }
+        return std::nullopt;
+    }
+
+    std::optional<std::string> cron(const YAML::Node& n, const std::string& path) {
+        auto v = text(n, path);
+        if (!v) {
+            return std::nullopt;
+        }
+        auto c = domain::parse_cron(*v);
+        if (!c) {
+            problem(n, path, "\"" + *v + "\" is not a schedule: " + c.error);
+            return std::nullopt;
+        }
+        return v;
+    }
+
+    // --- sections -----------------------------------------------------------------------------
+    void load_defaults(const YAML::Node& d) {
+        if (!is_map(d, "defaults")) {
+            return;
+        }
+        check_keys(d, "defaults", kDefaultsKeys);
+        auto& df = out_.defaults;
+        if (auto v = cron(d["cron"], "defaults.cron")) df.cron = *v;
+        if (auto v = cron(d["verify_cron"], "defaults.verify_cron")) df.verify_cron = *v;
+        if (auto v = text(d["retention"], "defaults.retention")) {
+            auto r = domain::parse_retention(*v);
+            if (r) {
+                df.retention = *r;
+            } else {
+                problem(d["retention"], "defaults.retention", r.error);
+            }
+        }
+        if (auto v = text(d["repository"], "defaults.repository")) df.repository = *v;
+        if (auto v = text(d["encrypt"], "defaults.encrypt")) df.encrypt = *v;
+        if (auto v = text_list(d["notify"], "defaults.notify")) df.notify = *v;
+        if (auto v = text(d["monitor"], "defaults.monitor")) df.monitor = *v;
+        if (auto v = text(d["catch_up"], "defaults.catch_up")) {
+            if (*v != "once" && *v != "skip") {
+                problem(d["catch_up"], "defaults.catch_up", "must be once or skip");
+            } else {
+                df.catch_up = *v;
+            }
+        }
+    }
+
+    template <class F>
+    void load_named(const YAML::Node& section, const std::string& path, F&& each) {
+        if (!is_map(section, path)) {
+            return;
+        }
+        for (auto it = section.begin(); it != section.end(); ++it) {
+            const std::string name = it->first.Scalar();
+            const std::string p = path + "." + name;
+            if (!is_map(it->second, p)) {
+                if (!it->second || it->second.IsNull()) {
+                    problem(it->first, p, "is empty");
+                }
+                continue;
+            }
+            each(it->second, p, name);
+        }
+    }
+
+    void load_repository(const YAML::Node& n, const std::string& p, const std::string& name) {
+        check_keys(n, p, kRepoKeys);
+        domain::RepositoryConfig r;
+        if (auto v = text(n["url"], p + ".url")) {
+            r.url = *v;
+        } else if (!n["url"]) {
+            problem(n, p, "has no url (a path, sftp:, s3:, rest:, ...)");
+        }
+        if (auto s = secret(n, "password", p)) {
+            r.password = *s;
+        }
+        if (auto v = boolean(n["init"], p + ".init")) r.init = *v;
+        if (const auto env = n["env"]; is_map(env, p + ".env")) {
+            for (auto it = env.begin(); it != env.end(); ++it) {
+                const std::string k = it->first.Scalar();
+                if (auto v = text(it->second, p + ".env." + k)) {
+                    r.env[k] = Secret(*v, "config " + p + ".env." + k);
+                }
+            }
+        }
+        out_.repositories[name] = std::move(r);
+    }
+
+    void load_key(const YAML::Node& n, const std::string& p, const std::string& name) {
+        check_keys(n, p, kKeyKeys);
+        domain::KeyConfig k;
+        if (auto v = text(n["recipient"], p + ".recipient")) k.recipient = *v;
+        if (auto v = text(n["public_key_file"], p + ".public_key_file")) k.public_key_file = *v;
+        if (auto v = text(n["private_key_file"], p + ".private_key_file")) k.private_key_file = *v;
+        if (auto v = text(n["passphrase_file"], p + ".passphrase_file")) k.passphrase_file = *v;
+        if (k.public_key_file.empty()) {
+            problem(n, p, "has no public_key_file (the key backups are encrypted to)");
+        }
+        out_.keys[name] = std::move(k);
+    }
+
+    void load_notifier(const YAML::Node& n, const std::string& p, const std::string& name) {
+        check_keys(n, p, kNotifierKeys);
+        domain::NotifierConfig c;
+        if (auto v = text(n["type"], p + ".type")) {
+            c.type = *v;
+        }
+        const std::array<std::string_view, 3> types{"slack", "webhook", "email"};
+        if (std::find(types.begin(), types.end(), c.type) == types.end()) {
+            auto near = domain::nearest(c.type, types);
+            problem(n["type"] ? n["type"] : n, p + ".type",
+                    "\"" + c.type + "\" is not a notifier type (slack, webhook, email)" +
+                        (near ? "; did you mean \"" + *near + "\"?" : ""));
+        }
+        if (auto v = text_list(n["events"], p + ".events")) c.events = *v;
+        for (const char* key : {"url", "webhook_url", "secret", "password"}) {
+            if (auto s = secret(n, key, p)) c.secrets[key] = *s;
+        }
+        for (const char* key : {"host", "port", "username", "from", "to", "starttls", "timeout"}) {
+            if (auto v = text(n[key], p + "." + key)) c.settings[key] = *v;
+        }
+        out_.notifiers[name] = std::move(c);
+    }
+
+    void load_monitor(const YAML::Node& n, const std::string& p, const std::string& name) {
+        check_keys(n, p, kMonitorKeys);
+        domain::MonitorConfig c;
+        if (auto v = text(n["type"], p + ".type")) c.type = *v;
+        const std::array<std::string_view, 2> types{"uptime-kuma", "healthchecks"};
+        if (std::find(types.begin(), types.end(), c.type) == types.end()) {
+            auto near = domain::nearest(c.type, types);
+            problem(n["type"] ? n["type"] : n, p + ".type",
+                    "\"" + c.type + "\" is not a monitor type (uptime-kuma, healthchecks)" +
+                        (near ? "; did you mean \"" + *near + "\"?" : ""));
+        }
+        for (const char* key : {"push_token", "ping_url", "url"}) {
+            if (auto s = secret(n, key, p)) c.secrets[key] = *s;
+        }
+        for (const char* key : {"base_url", "timeout"}) {
+            if (auto v = text(n[key], p + "." + key)) c.settings[key] = *v;
+        }
+        out_.monitors[name] = std::move(c);
+    }
+
+    // --- projects (the original backupctl shape) ----------------------------------------------
+    void load_projects(const YAML::Node& list) {
+        if (!list || list.IsNull()) {
+            return;
+        }
+        if (!list.IsSequence()) {
+            problem(list, "projects", "must be a list of projects (- name: ...)");
+            return;
+        }
+        std::map<std::string, int> seen;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const auto n = list[i];
+            const std::string p = "projects[" + std::to_string(i) + "]";
+            if (!n.IsMap()) {
+                problem(n, p, "must be a mapping (name, cron, database, ...)");
+                continue;
+            }
+            project_ = n["name"] && n["name"].IsScalar() ? n["name"].Scalar() : p;
+            project_failed_ = false;
+            auto target = load_project(n, p);
+            if (seen.contains(target.name)) {
+                problem(n["name"], p + ".name",
+                        "\"" + target.name + "\" is also the name of projects[" +
+                            std::to_string(seen[target.name]) + "]");
+            }
+            seen[target.name] = static_cast<int>(i);
+            target.enabled = target.enabled && !project_failed_;
+            out_.projects.push_back(std::move(target));
+            project_.clear();
+        }
+    }
+
+    domain::Target load_project(const YAML::Node& n, const std::string& p) {
+        check_keys(n, p, kProjectKeys);
+        domain::Target t;
+        t.source = domain::Origin::config;
+        t.scope = out_.scope;
+        if (auto v = text(n["name"], p + ".name")) {
+            t.name = *v;
+            const bool ok = !v->empty() && v->size() <= 63 &&
+                            std::all_of(v->begin(), v->end(), [](char c) {
+                                return std::islower(static_cast<unsigned char>(c)) ||
+                                       std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
+                                       c == '_' || c == '-';
+                            });
+            if (!ok) {
+                problem(n["name"], p + ".name",
+                        "\"" + *v + "\" is not a valid name (lower-case letters, digits, '.', '_', "
+                        "'-'; at most 63)");
+            }
+        } else {
+            problem(n, p, "has no name");
+        }
+        if (auto v = boolean(n["enabled"], p + ".enabled")) t.enabled = *v;
+        t.cron = out_.defaults.cron;
+        if (auto v = cron(n["cron"], p + ".cron")) t.cron = *v;
+        t.verify_cron = out_.defaults.verify_cron;
+        if (auto v = cron(n["verify_cron"], p + ".verify_cron")) t.verify_cron = *v;
+        if (auto v = text(n["docker_network"], p + ".docker_network")) t.network = *v;
+        if (auto v = integer(n["timeout_minutes"], p + ".timeout_minutes", 0, 100000)) {
+            (void)v;
+        }
+
+        if (const auto db = n["database"]; is_map(db, p + ".database")) {
+            const std::string dp = p + ".database";
+            check_keys(db, dp, kDatabaseKeys);
+            domain::DatabaseSpec spec;
+            if (auto v = text(db["type"], dp + ".type")) {
+                if (auto ty = domain::db_type_from_string(*v)) {
+                    spec.type = *ty;
+                } else {
+                    const std::array<std::string_view, 4> kinds{"postgres", "mysql", "mariadb",
+                                                                "mongodb"};
+                    auto near = domain::nearest(*v, kinds);
+                    problem(db["type"], dp + ".type",
+                            "\"" + *v + "\" is not a database type (postgres, mysql, mariadb, "
+                            "mongodb)" + (near ? "; did you mean \"" + *near + "\"?" : ""));
+                }
+            } else {
+                problem(db, dp, "has no type");
+            }
+            if (auto v = text(db["host"], dp + ".host")) spec.host = *v;
+            if (auto v = integer(db["port"], dp + ".port", 1, 65535)) spec.port = *v;
+            if (auto v = text_list(db["name"], dp + ".name")) spec.names = *v;
+            if (auto v = text(db["user"], dp + ".user")) spec.user = *v;
+            if (auto v = text(db["image"], dp + ".image")) spec.dump_image = *v;
+            if (auto s = secret(db, "password", dp)) {
+                spec.has_password = !s->empty();
+                out_.project_db_passwords[t.name] = *s;
+            }
+            if (spec.host.empty()) {
+                problem(db, dp, "has no host (the database's container or host name)");
+            }
+            t.database = spec;
+        }
+        if (const auto a = n["assets"]; is_map(a, p + ".assets")) {
+            check_keys(a, p + ".assets", kAssetsKeys);
+            if (auto v = text_list(a["paths"], p + ".assets.paths")) t.volumes = *v;
+        }
+        if (!t.database && t.volumes.empty()) {
+            problem(n, p, "has nothing to back up: give a database or assets.paths");
+        }
+
+        // restic -> an implicit repository named after the project
+        t.repository = out_.defaults.repository;
+        if (const auto r = n["restic"]; is_map(r, p + ".restic")) {
+            check_keys(r, p + ".restic", kResticKeys);
+            domain::RepositoryConfig repo;
+            if (auto v = text(r["repository_path"], p + ".restic.repository_path")) {
+                repo.url = *v;
+            } else {
+                problem(r, p + ".restic", "has no repository_path");
+            }
+            if (auto s = secret(r, "password", p + ".restic")) repo.password = *s;
+            if (auto v = boolean(r["init"], p + ".restic.init")) repo.init = *v;
+            if (auto v = text(r["snapshot_mode"], p + ".restic.snapshot_mode")) (void)v;
+            t.repository = "project:" + t.name;
+            out_.repositories[t.repository] = std::move(repo);
+        }
+
+        t.retention = out_.defaults.retention;
+        if (const auto r = n["retention"]; is_map(r, p + ".retention")) {
+            check_keys(r, p + ".retention", kRetentionKeys);
+            domain::Retention ret;
+            const std::string rp = p + ".retention";
+            if (auto v = integer(r["keep_last"], rp + ".keep_last", 0, 100000)) ret.last = *v;
+            if (auto v = integer(r["keep_hourly"], rp + ".keep_hourly", 0, 100000)) ret.hourly = *v;
+            if (auto v = integer(r["keep_daily"], rp + ".keep_daily", 0, 100000)) ret.daily = *v;
+            if (auto v = integer(r["keep_weekly"], rp + ".keep_weekly", 0, 100000)) ret.weekly = *v;
+            if (auto v = integer(r["keep_monthly"], rp + ".keep_monthly", 0, 100000)) ret.monthly = *v;
+            if (auto v = integer(r["keep_yearly"], rp + ".keep_yearly", 0, 100000)) ret.yearly = *v;
+            if (auto v = integer(r["local_days"], rp + ".local_days", 0, 100000)) (void)v;
+            if (auto v = text(r["keep"], rp + ".keep")) {
+                auto parsed = domain::parse_retention(*v);
+                if (parsed) {
+                    ret = *parsed;
+                } else {
+                    problem(r["keep"], rp + ".keep", parsed.error);
+                }
+            }
+            if (!ret.empty()) {
+                t.retention = ret;
+            }
+        }
+
+        t.encrypt = out_.defaults.encrypt;
+        if (const auto e = n["encryption"]; is_map(e, p + ".encryption")) {
+            check_keys(e, p + ".encryption", kEncryptionKeys);
+            const bool enabled = boolean(e["enabled"], p + ".encryption.enabled").value_or(false);
+            if (auto v = text(e["type"], p + ".encryption.type"); v && *v != "gpg") {
+                problem(e["type"], p + ".encryption.type", "\"" + *v + "\" is not supported (gpg)");
+            }
+            if (enabled) {
+                domain::KeyConfig k;
+                if (auto v = text(e["recipient"], p + ".encryption.recipient")) k.recipient = *v;
+                if (auto v = text(e["public_key_file"], p + ".encryption.public_key_file")) {
+                    k.public_key_file = *v;
+                }
+                if (k.recipient.empty() && k.public_key_file.empty()) {
+                    problem(e, p + ".encryption", "is enabled but names no recipient");
+                }
+                t.encrypt = "project:" + t.name;
+                out_.keys[t.encrypt] = std::move(k);
+            } else {
+                t.encrypt = "none";
+            }
+        }
+
+        if (const auto nt = n["notification"]; is_map(nt, p + ".notification")) {
+            check_keys(nt, p + ".notification", kTypedKeys);
+            domain::NotifierConfig c;
+            if (auto v = text(nt["type"], p + ".notification.type")) c.type = *v;
+            if (const auto cfg = nt["config"]; is_map(cfg, p + ".notification.config")) {
+                load_typed_config(cfg, p + ".notification.config", c.settings, c.secrets);
+            }
+            t.notify = {"project:" + t.name};
+            out_.notifiers[t.notify.front()] = std::move(c);
+        } else {
+            t.notify = out_.defaults.notify;
+        }
+        if (const auto m = n["monitor"]; is_map(m, p + ".monitor")) {
+            check_keys(m, p + ".monitor", kTypedKeys);
+            domain::MonitorConfig c;
+            if (auto v = text(m["type"], p + ".monitor.type")) c.type = *v;
+            if (const auto cfg = m["config"]; is_map(cfg, p + ".monitor.config")) {
+                load_typed_config(cfg, p + ".monitor.config", c.settings, c.secrets);
+            }
+            t.monitor = "project:" + t.name;
+            out_.monitors[t.monitor] = std::move(c);
+        } else {
+            t.monitor = out_.defaults.monitor;
+        }
+        if (const auto h = n["hooks"]; is_map(h, p + ".hooks")) {
+            check_keys(h, p + ".hooks", kHooksKeys);
+            t.pre_hook = command(h["pre_backup"], p + ".hooks.pre_backup");
+            t.post_hook = command(h["post_backup"], p + ".hooks.post_backup");
+        }
+        if (const auto v = n["verification"]; is_map(v, p + ".verification")) {
+            check_keys(v, p + ".verification", kVerificationKeys);
+            if (auto c = cron(v["cron"], p + ".verification.cron")) t.verify_cron = *c;
+        }
+        if (const auto c = n["compression"]; is_map(c, p + ".compression")) {
+            check_keys(c, p + ".compression", kCompressionKeys);
+        }
+        return t;
+    }
+
+    // notification/monitor `config:` blocks: keys that name secrets are kept as secrets.
+    void load_typed_config(const YAML::Node& cfg, const std::string& p,
+                           std::map<std::string, std::string>& settings,
+                           std::map<std::string, Secret>& secrets) {
+        for (auto it = cfg.begin(); it != cfg.end(); ++it) {
+            std::string key = it->first.Scalar();
+            const bool is_file = key.size() > 5 && key.ends_with("_file");
+            const std::string base = is_file ? key.substr(0, key.size() - 5) : key;
+            const bool sensitive = base.find("token") != std::string::npos ||
+                                   base.find("password") != std::string::npos ||
+                                   base.find("secret") != std::string::npos ||
+                                   base.find("url") != std::string::npos;
+            if (sensitive || is_file) {
+                if (secrets.contains(base)) {
+                    continue;
+                }
+                if (auto s = secret(cfg, base, p)) secrets[base] = *s;
+            } else if (auto v = text(it->second, p + "." + key)) {
+                settings[key] = *v;
+            }
+        }
+    }
+
+    std::vector<std::string> command(const YAML::Node& n, const std::string& path) {
+        auto v = text(n, path);
+        if (!v || v->empty()) {
+            return {};
+        }
+        // The operator's own config: a command line split into words, run without a shell.
+        std::vector<std::string> argv;
+        std::string word;
+        char quote = 0;
+        bool in_word = false;
+        for (char c : *v) {
+            if (quote != 0) {
+                if (c == quote) quote = 0; else word += c;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                in_word = true;
+            } else if (c == ' ' || c == '\t') {
+                if (in_word) {
+                    argv.push_back(word);
+                    word.clear();
+                    in_word = false;
+                }
+            } else {
+                word += c;
+                in_word = true;
+            }
+        }
+        if (quote != 0) {
+            problem(n, path, "has an unclosed quote");
+            return {};
+        }
+        if (in_word) argv.push_back(word);
+        return argv;
+    }
+};
+
+}  // namespace
+
+EnvLookup process_env() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (v == nullptr) {
+            return std::nullopt;
+        }
+        return std::string(v);
+    };
+}
+
+domain::OperatorConfig default_config() {
+    domain::OperatorConfig c;
+    c.file = "(built-in default)";
+    domain::RepositoryConfig repo;
+    repo.url = c.state_dir + "/repository";
+    repo.init = true;
+    c.repositories["default"] = std::move(repo);
+    return c;
+}
+
+namespace {
+// ${X} is not a valid plain scalar inside a YAML flow mapping ({a: ${X}}), yet the original
+// backupctl format writes it there. Before parsing, ${X} becomes $(X), of the same length (so lines
+// and columns stay right), and the loader substitutes exactly those. $${X} stays literal.
+std::string protect_variables(std::string_view yaml, std::set<std::string>& placeholders) {
+    std::string out(yaml);
+    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+        if (out[i] != '$') {
+            continue;
+        }
+        if (out[i + 1] == '$') {
+            ++i;
+            continue;
+        }
+        if (out[i + 1] != '{') {
+            continue;
+        }
+        const auto close = out.find('}', i + 2);
+        const auto newline = out.find('\n', i + 2);
+        if (close == std::string::npos || (newline != std::string::npos && newline < close)) {
+            continue;
+        }
+        placeholders.insert(out.substr(i + 2, close - i - 2));
+        out[i + 1] = '(';
+        out[close] = ')';
+        i = close;
+    }
+    return out;
+}
+}  // namespace
+
+domain::OperatorConfig load_config_text(std::string_view yaml, const std::string& file,
+                                        const EnvLookup& env) {
+    domain::OperatorConfig out;
+    out.file = file;
+    std::set<std::string> placeholders;
+    const std::string text = protect_variables(yaml, placeholders);
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        domain::ConfigProblem p;
+        p.file = file;
+        p.line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+        p.column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+        p.message = "not valid YAML: " + e.msg;
+        out.problems.push_back(std::move(p));
+        return out;
+    }
+    try {
+        Loader loader(file, env, out, placeholders);
+        loader.load(root);
+    } catch (const YAML::Exception& e) {
+        domain::ConfigProblem p;
+        p.file = file;
+        p.line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+        p.column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+        p.message = e.msg;
+        out.problems.push_back(std::move(p));
+    }
+    if (out.repositories.empty() && out.defaults.repository == "default") {
+        domain::RepositoryConfig repo;
+        repo.url = out.state_dir + "/repository";
+        repo.init = true;
+        out.repositories["default"] = std::move(repo);
+    }
+    return out;
+}
+
+domain::OperatorConfig load_config_file(const std::string& path, const EnvLookup& env) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        domain::OperatorConfig out;
+        out.file = path;
+        out.problems.push_back({path, 0, 0, "", "cannot read the config file", ""});
+        return out;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return load_config_text(ss.str(), path, env);
+}
+
+}  // namespace bk::adapters::config

@@ -1,0 +1,95 @@
+#pragma once
+// The operator's configuration as plain values: what the YAML file (or the embedded default)
+// says, after ${VAR} substitution and *_file reading. Problems are kept, with where they are.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "domain/retention.hpp"
+#include "domain/secret.hpp"
+#include "domain/target.hpp"
+
+namespace bk::domain {
+
+struct RepositoryConfig {
+    std::string url;  ///< a restic repository: a path, sftp:, s3:, rest:, ...
+    Secret password;
+    bool init{false};  ///< initialise on first use
+    std::map<std::string, Secret> env;  ///< backend credentials (AWS_*, B2_*, ...)
+};
+
+struct KeyConfig {
+    std::string recipient;        ///< informational (e-mail or fingerprint)
+    std::string public_key_file;  ///< encrypts (gpg --recipient-file)
+    std::string private_key_file; ///< decrypts (restore)
+    std::string passphrase_file;
+};
+
+struct NotifierConfig {
+    std::string type;  ///< slack | webhook | email
+    std::map<std::string, std::string> settings;
+    std::map<std::string, Secret> secrets;
+    std::vector<std::string> events;
+};
+
+struct MonitorConfig {
+    std::string type;  ///< uptime-kuma | healthchecks
+    std::map<std::string, std::string> settings;
+    std::map<std::string, Secret> secrets;
+};
+
+struct Defaults {
+    std::string cron{"0 3 * * *"};
+    Retention retention{.last = 3, .daily = 7, .weekly = 4, .monthly = 6};
+    std::string repository{"default"};
+    std::string encrypt{"none"};
+    std::vector<std::string> notify;
+    std::string monitor;
+    std::string verify_cron{"@weekly"};
+    std::string catch_up{"once"};
+};
+
+struct SecurityConfig {
+    bool allow_label_hooks{false};
+    std::vector<std::string> dump_images;  ///< glob patterns an image override must match
+};
+
+struct HttpConfig {
+    std::string listen{"127.0.0.1:8080"};
+    std::string token_file;
+};
+
+/// A problem in the config, with where it is.
+struct ConfigProblem {
+    std::string file;
+    int line{0};    ///< 1-based; 0 when unknown
+    int column{0};  ///< 1-based
+    std::string path;     ///< e.g. "projects[0].database.password"
+    std::string message;
+    std::string project;  ///< set when the problem disabled only this project
+
+    [[nodiscard]] std::string describe() const;
+};
+
+struct OperatorConfig {
+    std::string file;  ///< where it was read from; "(built-in default)" otherwise
+    std::string scope;
+    std::string timezone{"UTC"};
+    std::string docker_host;
+    std::string state_dir{"/var/lib/backupctl"};
+    Defaults defaults;
+    std::map<std::string, RepositoryConfig> repositories;
+    std::map<std::string, KeyConfig> keys;
+    std::map<std::string, NotifierConfig> notifiers;
+    std::map<std::string, MonitorConfig> monitors;
+    HttpConfig http;
+    SecurityConfig security;
+    std::vector<Target> projects;  ///< from `projects:`, source = config
+    std::map<std::string, Secret> project_db_passwords;  ///< project name -> database password
+    std::vector<ConfigProblem> problems;
+
+    [[nodiscard]] bool has_fatal_problems() const;
+};
+
+}  // namespace bk::domain

@@ -1,0 +1,72 @@
+#pragma once
+// A target: one thing to back up (a database in a container, some volumes or paths, or both),
+// from labels or from a `projects:` entry. Its name is stable across container recreation.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/retention.hpp"
+
+namespace bk::domain {
+
+enum class DbType { postgres, mysql, mariadb, mongodb };
+
+const char* to_string(DbType t);
+std::optional<DbType> db_type_from_string(std::string_view s);
+/// The type an image name implies (postgres, postgis, timescaledb -> postgres; mysql, percona ->
+/// mysql; mariadb -> mariadb; mongo -> mongodb), looking at the repository name only.
+std::optional<DbType> infer_db_type(std::string_view image);
+
+enum class Origin { labels, config };
+
+struct DatabaseSpec {
+    DbType type{DbType::postgres};
+    std::vector<std::string> names;  ///< empty: all databases
+    std::string user;
+    std::string password_env;  ///< labels: the NAME of the target's env var holding the password
+    std::string dump_image;    ///< empty: the target's own image
+    // config projects name the server directly
+    std::string host;
+    int port{0};
+    bool has_password{false};  ///< config: a password (or password_file) was given; never the value
+};
+
+struct Trigger {
+    enum class Kind { start, image_change, stop };
+    Kind kind;
+};
+
+struct Target {
+    std::string name;
+    Origin source{Origin::labels};
+    std::string scope;
+
+    // Where it runs (labels).
+    std::string container_id;
+    std::string container_name;
+    std::string compose_project;
+    std::string compose_service;
+    std::string image;
+    std::string network;
+
+    std::optional<DatabaseSpec> database;
+    std::vector<std::string> volumes;  ///< volume names or mount paths; "*" = every mount
+    bool stop_during_backup{false};
+
+    std::string cron;
+    std::string verify_cron;
+    std::vector<std::string> triggers;  ///< start, image-change, stop
+    std::chrono::seconds min_interval{3600};
+    Retention retention;
+    std::string repository;
+    std::string encrypt;  ///< a key name from the config, or "none"
+    std::vector<std::string> notify;
+    std::string monitor;
+    std::vector<std::string> pre_hook;   ///< argv, run with exec (no shell)
+    std::vector<std::string> post_hook;  ///< argv
+    bool enabled{true};
+};
+
+}  // namespace bk::domain

@@ -1,0 +1,265 @@
+#include "drivers/cli/views.hpp"
+
+#include <algorithm>
+
+#include "domain/duration.hpp"
+
+namespace bk::drivers::cli {
+
+using nlohmann::json;
+
+json to_json(const domain::Target& t) {
+    json j;
+    j["name"] = t.name;
+    j["source"] = t.source == domain::Origin::labels ? "labels" : "config";
+    j["enabled"] = t.enabled;
+    if (!t.scope.empty()) j["scope"] = t.scope;
+    if (!t.container_name.empty()) {
+        j["container"] = t.container_name;
+        j["container_id"] = t.container_id;
+        j["image"] = t.image;
+    }
+    if (!t.compose_project.empty()) {
+        j["compose"] = {{"project", t.compose_project}, {"service", t.compose_service}};
+    }
+    j["network"] = t.network;
+    if (t.database) {
+        const auto& d = *t.database;
+        json db;
+        db["type"] = domain::to_string(d.type);
+        db["names"] = d.names.empty() ? json("auto") : json(d.names);
+        db["user"] = d.user.empty() ? json("auto") : json(d.user);
+        if (t.source == domain::Origin::labels) {
+            db["password_env"] = d.password_env.empty() ? json("auto") : json(d.password_env);
+            db["dump_image"] = d.dump_image.empty() ? json(t.image) : json(d.dump_image);
+        } else {
+            db["host"] = d.host;
+            if (d.port != 0) db["port"] = d.port;
+            db["password"] = d.has_password ? "*****" : "";
+            if (!d.dump_image.empty()) db["dump_image"] = d.dump_image;
+        }
+        j["database"] = db;
+    } else {
+        j["database"] = nullptr;
+    }
+    j["volumes"] = t.volumes;
+    j["stop_during_backup"] = t.stop_during_backup;
+    j["cron"] = t.cron;
+    j["verify_cron"] = t.verify_cron;
+    j["on"] = t.triggers;
+    j["min_interval"] = domain::format_duration(t.min_interval);
+    j["retention"] = t.retention.to_string();
+    j["repository"] = t.repository;
+    j["encrypt"] = t.encrypt;
+    j["notify"] = t.notify;
+    j["monitor"] = t.monitor;
+    j["hooks"] = {{"pre", t.pre_hook}, {"post", t.post_hook}};
+    return j;
+}
+
+json to_json(const domain::DiscoveredContainer& c) {
+    json j;
+    j["container"] = c.container_name;
+    j["container_id"] = c.container_id;
+    j["state"] = c.state;
+    j["disposition"] = domain::to_string(c.disposition);
+    if (c.target) j["target"] = c.target->name;
+    if (!c.note.empty()) j["note"] = c.note;
+    json problems = json::array();
+    for (const auto& p : c.problems) {
+        problems.push_back({{"label", p.label},
+                            {"value", p.value},
+                            {"message", p.message},
+                            {"suggestion", p.suggestion}});
+    }
+    j["problems"] = problems;
+    return j;
+}
+
+json to_json(const domain::ConfigProblem& p) {
+    json j{{"file", p.file}, {"line", p.line}, {"column", p.column}, {"path", p.path},
+           {"message", p.message}};
+    if (!p.project.empty()) j["disables_project"] = p.project;
+    return j;
+}
+
+json to_json(const app::Inventory& inv, const domain::OperatorConfig& config) {
+    json j;
+    j["targets"] = json::array();
+    for (const auto& t : inv.targets) j["targets"].push_back(to_json(t));
+    j["containers"] = json::array();
+    for (const auto& c : inv.containers) j["containers"].push_back(to_json(c));
+    j["conflicts"] = inv.conflicts;
+    j["config_problems"] = json::array();
+    for (const auto& p : config.problems) j["config_problems"].push_back(to_json(p));
+    return j;
+}
+
+namespace {
+json secrets_json(const std::map<std::string, domain::Secret>& m) {
+    json j = json::object();
+    for (const auto& [k, v] : m) j[k] = v.masked();
+    return j;
+}
+}  // namespace
+
+json config_to_json(const domain::OperatorConfig& c) {
+    json j;
+    j["file"] = c.file;
+    j["scope"] = c.scope;
+    j["timezone"] = c.timezone;
+    j["docker"] = {{"host", c.docker_host.empty() ? "(DOCKER_HOST or the default socket)"
+                                                 : c.docker_host}};
+    j["state_dir"] = c.state_dir;
+    j["defaults"] = {{"cron", c.defaults.cron},
+                     {"retention", c.defaults.retention.to_string()},
+                     {"repository", c.defaults.repository},
+                     {"encrypt", c.defaults.encrypt},
+                     {"notify", c.defaults.notify},
+                     {"monitor", c.defaults.monitor},
+                     {"verify_cron", c.defaults.verify_cron},
+                     {"catch_up", c.defaults.catch_up}};
+    j["repositories"] = json::object();
+    for (const auto& [name, r] : c.repositories) {
+        j["repositories"][name] = {{"url", r.url},
+                                   {"password", r.password.masked()},
+                                   {"init", r.init},
+                                   {"env", secrets_json(r.env)}};
+    }
+    j["keys"] = json::object();
+    for (const auto& [name, k] : c.keys) {
+        j["keys"][name] = {{"recipient", k.recipient},
+                           {"public_key_file", k.public_key_file},
+                           {"private_key_file", k.private_key_file},
+                           {"passphrase_file", k.passphrase_file}};
+    }
+    j["notifiers"] = json::object();
+    for (const auto& [name, n] : c.notifiers) {
+        j["notifiers"][name] = {{"type", n.type}, {"events", n.events}, {"settings", n.settings},
+                                {"secrets", secrets_json(n.secrets)}};
+    }
+    j["monitors"] = json::object();
+    for (const auto& [name, m] : c.monitors) {
+        j["monitors"][name] = {{"type", m.type}, {"settings", m.settings},
+                               {"secrets", secrets_json(m.secrets)}};
+    }
+    j["http"] = {{"listen", c.http.listen}, {"token_file", c.http.token_file}};
+    j["security"] = {{"allow_label_hooks", c.security.allow_label_hooks},
+                     {"dump_images", c.security.dump_images}};
+    j["projects"] = json::array();
+    for (const auto& p : c.projects) j["projects"].push_back(to_json(p));
+    j["problems"] = json::array();
+    for (const auto& p : c.problems) j["problems"].push_back(to_json(p));
+    return j;
+}
+
+namespace {
+std::string pad(std::string s, std::size_t w) {
+    if (s.size() > w) {
+        s = s.substr(0, w - 1) + "~";
+    }
+    s.resize(w, ' ');
+    return s;
+}
+}  // namespace
+
+std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config) {
+    std::string out;
+    struct Col {
+        const char* title;
+        std::size_t width;
+    };
+    const Col cols[] = {{"TARGET", 24}, {"SOURCE", 7}, {"CONTAINER", 24}, {"DB", 9},
+                        {"DATABASES", 12}, {"NETWORK", 18}, {"SCHEDULE", 12}, {"REPOSITORY", 10}};
+    for (const auto& c : cols) out += pad(c.title, c.width) + " ";
+    out += "\n";
+    for (const auto& t : inv.targets) {
+        std::string dbs = "-";
+        if (t.database) {
+            dbs.clear();
+            for (const auto& n : t.database->names) dbs += (dbs.empty() ? "" : ",") + n;
+            if (dbs.empty()) dbs = "(auto)";
+        }
+        const std::string row[] = {
+            t.name + (t.enabled ? "" : " (disabled)"),
+            t.source == domain::Origin::labels ? "labels" : "config",
+            t.container_name.empty() ? (t.database ? t.database->host : "-") : t.container_name,
+            t.database ? domain::to_string(t.database->type) : "files",
+            dbs,
+            t.network.empty() ? "-" : t.network,
+            t.cron,
+            t.repository};
+        for (std::size_t i = 0; i < std::size(cols); ++i) out += pad(row[i], cols[i].width) + " ";
+        out += "\n";
+    }
+    if (inv.targets.empty()) {
+        out += "(no targets)\n";
+    }
+    bool header = false;
+    auto section = [&] {
+        if (!header) {
+            out += "\nProblems:\n";
+            header = true;
+        }
+    };
+    for (const auto& p : config.problems) {
+        section();
+        out += "  " + p.describe() + "\n";
+    }
+    for (const auto& c : inv.containers) {
+        for (const auto& p : c.problems) {
+            section();
+            out += "  container " + c.container_name + " (" + c.container_id.substr(0, 12) +
+                   "): " + p.describe() + "\n";
+        }
+    }
+    for (const auto& c : inv.conflicts) {
+        section();
+        out += "  " + c + "\n";
+    }
+    return out;
+}
+
+std::string render_yaml(const json& j, int indent) {
+    std::string out;
+    const std::string sp(static_cast<std::size_t>(indent), ' ');
+    auto scalar = [](const json& v) -> std::string {
+        if (v.is_string()) {
+            const auto& s = v.get_ref<const std::string&>();
+            if (s.empty() || s.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos ||
+                s.front() == ' ' || s == "true" || s == "false" || s == "null") {
+                return json(s).dump();
+            }
+            return s;
+        }
+        return v.dump();
+    };
+    if (j.is_object()) {
+        for (const auto& [k, v] : j.items()) {
+            if ((v.is_object() || v.is_array()) && !v.empty()) {
+                out += sp + k + ":\n" + render_yaml(v, indent + 2);
+            } else if (v.is_object()) {
+                out += sp + k + ": {}\n";
+            } else if (v.is_array()) {
+                out += sp + k + ": []\n";
+            } else {
+                out += sp + k + ": " + scalar(v) + "\n";
+            }
+        }
+    } else if (j.is_array()) {
+        for (const auto& v : j) {
+            if (v.is_object() && !v.empty()) {
+                std::string inner = render_yaml(v, indent + 2);
+                inner.replace(static_cast<std::size_t>(indent), 2, "- ");
+                out += inner;
+            } else {
+                out += sp + "- " + scalar(v) + "\n";
+            }
+        }
+    } else {
+        out += sp + scalar(j) + "\n";
+    }
+    return out;
+}
+
+}  // namespace bk::drivers::cli

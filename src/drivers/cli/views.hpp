@@ -1,0 +1,25 @@
+#pragma once
+// JSON and text views of targets, discovery results and the config. Secrets appear masked.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "application/registry.hpp"
+#include "domain/operator_config.hpp"
+
+namespace bk::drivers::cli {
+
+nlohmann::json to_json(const domain::Target& t);
+nlohmann::json to_json(const domain::DiscoveredContainer& c);
+nlohmann::json to_json(const domain::ConfigProblem& p);
+nlohmann::json to_json(const app::Inventory& inv, const domain::OperatorConfig& config);
+nlohmann::json config_to_json(const domain::OperatorConfig& config);
+
+/// A fixed-width table of the targets, then every problem, for humans.
+std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config);
+
+/// JSON as indented YAML-like text for `config show`.
+std::string render_yaml(const nlohmann::json& j, int indent = 0);
+
+}  // namespace bk::drivers::cli

@@ -1,0 +1,219 @@
+#include "adapters/config/yaml_config_loader.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "support/test_env.hpp"
+
+using namespace bk;  // NOLINT(google-build-using-namespace)
+using adapters::config::EnvLookup;
+using adapters::config::load_config_file;
+using adapters::config::load_config_text;
+
+namespace {
+
+EnvLookup env(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) {
+            return std::nullopt;
+        }
+        return it->second;
+    };
+}
+
+// The seed example of PRODUCT.md, verbatim.
+const char* kSeed = R"(projects:
+  - name: myapp
+    cron: '0 3 * * *'
+    database: {type: postgres, host: myapp-db, name: myapp_prod, user: backup_user, password: ${MYAPP_DB_PASSWORD}}
+    assets: {paths: [/data/myapp/uploads]}
+    restic: {repository_path: /backups/myapp, password: ${MYAPP_RESTIC_PASSWORD}}
+    encryption: {enabled: true, recipient: you@example.com}
+    notification: {type: slack, config: {webhook_url: ${SLACK_WEBHOOK}}}
+    monitor: {type: uptime-kuma, config: {push_token: ${KUMA_TOKEN}}}
+)";
+
+const std::map<std::string, std::string> kSeedEnv{{"MYAPP_DB_PASSWORD", "db-pw"},
+                                                  {"MYAPP_RESTIC_PASSWORD", "restic-pw"},
+                                                  {"SLACK_WEBHOOK", "https://hooks.slack.test/x"},
+                                                  {"KUMA_TOKEN", "kuma-token"}};
+
+}  // namespace
+
+TEST_CASE("the seed example of PRODUCT.md loads unchanged", "[config]") {
+    auto c = load_config_text(kSeed, "seed.yml", env(kSeedEnv));
+    INFO((c.problems.empty() ? "" : c.problems.front().describe()));
+    REQUIRE(c.problems.empty());
+    REQUIRE(c.projects.size() == 1);
+    const auto& p = c.projects.front();
+    CHECK(p.name == "myapp");
+    CHECK(p.enabled);
+    CHECK(p.source == domain::Origin::config);
+    CHECK(p.cron == "0 3 * * *");
+    REQUIRE(p.database);
+    CHECK(p.database->type == domain::DbType::postgres);
+    CHECK(p.database->host == "myapp-db");
+    CHECK(p.database->names == std::vector<std::string>{"myapp_prod"});
+    CHECK(p.database->user == "backup_user");
+    CHECK(p.database->has_password);
+    CHECK(c.project_db_passwords.at("myapp").reveal() == "db-pw");
+    CHECK(p.volumes == std::vector<std::string>{"/data/myapp/uploads"});
+    const auto& repo = c.repositories.at(p.repository);
+    CHECK(repo.url == "/backups/myapp");
+    CHECK(repo.password.reveal() == "restic-pw");
+    CHECK(repo.password.masked().find("restic-pw") == std::string::npos);
+    CHECK(c.keys.at(p.encrypt).recipient == "you@example.com");
+    CHECK(c.notifiers.at(p.notify.front()).type == "slack");
+    CHECK(c.notifiers.at(p.notify.front()).secrets.at("webhook_url").reveal() ==
+          "https://hooks.slack.test/x");
+    CHECK(c.monitors.at(p.monitor).secrets.at("push_token").reveal() == "kuma-token");
+}
+
+TEST_CASE("a missing variable disables only the project that uses it", "[config]") {
+    std::string two = std::string(kSeed) + R"(  - name: other
+    database: {type: mariadb, host: other-db, password: ${OTHER_PW:-fallback}}
+)";
+    auto vars = kSeedEnv;
+    vars.erase("KUMA_TOKEN");
+    auto c = load_config_text(two, "two.yml", env(vars));
+    REQUIRE(c.problems.size() == 1);
+    const auto& p = c.problems.front();
+    CHECK(p.message == "environment variable KUMA_TOKEN is not set");
+    CHECK(p.project == "myapp");
+    CHECK(p.line == 9);
+    CHECK(p.column > 1);
+    CHECK(p.describe().starts_with("two.yml:9:"));
+    CHECK_FALSE(c.has_fatal_problems());
+    REQUIRE(c.projects.size() == 2);
+    CHECK_FALSE(c.projects[0].enabled);
+    CHECK(c.projects[1].enabled);
+    CHECK(c.project_db_passwords.at("other").reveal() == "fallback");
+}
+
+TEST_CASE("global sections, *_file secrets and substitution", "[config]") {
+    bk::testing::TempDir dir;
+    const auto pw = (dir.path() / "restic.pw").string();
+    std::ofstream(pw) << "from-file\n";
+    const std::string yaml = R"(scope: prod
+timezone: Europe/Berlin
+state_dir: /srv/backupctl
+docker: {host: "unix:///run/docker.sock"}
+defaults:
+  cron: "@daily"
+  retention: last=2,weekly=4
+  repository: offsite
+  encrypt: ops
+  notify: [team]
+repositories:
+  offsite:
+    url: ${REPO_URL:-sftp:backup@host:/repo}
+    password_file: )" + pw + R"(
+    init: true
+    env: {AWS_ACCESS_KEY_ID: abc}
+keys:
+  ops: {public_key_file: /keys/ops.asc, recipient: ops@example.com}
+notifiers:
+  team: {type: webhook, url: "https://hooks.test/$${literal}", secret: s3cr3t, events: [failure, overdue]}
+monitors:
+  kuma: {type: uptime-kuma, base_url: "https://kuma.test", push_token: tok}
+http: {listen: "0.0.0.0:9000", token_file: /run/secrets/http}
+security: {allow_label_hooks: true, dump_images: ["postgres:*", "mariadb:*"]}
+)";
+    auto c = load_config_text(yaml, "full.yml", env({}));
+    INFO((c.problems.empty() ? "" : c.problems.front().describe()));
+    REQUIRE(c.problems.empty());
+    CHECK(c.scope == "prod");
+    CHECK(c.timezone == "Europe/Berlin");
+    CHECK(c.docker_host == "unix:///run/docker.sock");
+    CHECK(c.defaults.cron == "@daily");
+    CHECK(c.defaults.retention.to_string() == "last=2,weekly=4");
+    CHECK(c.defaults.notify == std::vector<std::string>{"team"});
+    CHECK(c.repositories.at("offsite").url == "sftp:backup@host:/repo");
+    CHECK(c.repositories.at("offsite").password.reveal() == "from-file");
+    CHECK(c.repositories.at("offsite").password.origin() == "file " + pw);
+    CHECK(c.repositories.at("offsite").init);
+    CHECK(c.notifiers.at("team").secrets.at("url").reveal() == "https://hooks.test/${literal}");
+    CHECK(c.notifiers.at("team").events == std::vector<std::string>{"failure", "overdue"});
+    CHECK(c.http.listen == "0.0.0.0:9000");
+    CHECK(c.security.allow_label_hooks);
+    CHECK(c.security.dump_images.size() == 2);
+}
+
+TEST_CASE("config errors carry file, line and column, and the nearest key", "[config]") {
+    const std::string yaml = "defaults:\n"
+                             "  crom: '0 3 * * *'\n"
+                             "  retention: last=3,daly=2\n"
+                             "repositories:\n"
+                             "  main: {url: /r, pasword: x}\n"
+                             "projects:\n"
+                             "  - name: app\n"
+                             "    cron: '0 25 * * *'\n"
+                             "    database: {type: postgress, host: db}\n"
+                             "    retention: {keep_daily: seven}\n";
+    auto c = load_config_text(yaml, "bad.yml", env({}));
+    std::vector<std::string> got;
+    for (const auto& p : c.problems) {
+        got.push_back(p.describe());
+    }
+    auto has = [&got](const std::string& part) {
+        return std::any_of(got.begin(), got.end(),
+                           [&part](const std::string& g) { return g.find(part) != std::string::npos; });
+    };
+    INFO(Catch::Detail::stringify(got));
+    CHECK(has("bad.yml:2:3: defaults.crom: unknown key \"crom\"; did you mean \"cron\"?"));
+    CHECK(has("bad.yml:3:14: defaults.retention: unknown key \"daly\"; did you mean \"daily\"?"));
+    CHECK(has("bad.yml:5:19: repositories.main.pasword: unknown key \"pasword\"; did you mean \"password\"?"));
+    CHECK(has("bad.yml:8:11: projects[0].cron: \"0 25 * * *\" is not a schedule: hour: 25 is out of range 0-23 (project \"app\" is disabled)"));
+    CHECK(has("projects[0].database.type: \"postgress\" is not a database type"));
+    CHECK(has("projects[0].retention.keep_daily: \"seven\" is not a whole number"));
+    CHECK(c.has_fatal_problems());
+}
+
+TEST_CASE("broken YAML and missing files are one clear problem", "[config]") {
+    auto c = load_config_text("projects:\n  - name: a\n    cron: [unclosed\n", "broken.yml", env({}));
+    REQUIRE(c.problems.size() == 1);
+    CHECK(c.problems.front().line > 0);
+    CHECK_THAT(c.problems.front().message, Catch::StartsWith("not valid YAML"));
+    auto missing = load_config_file("/nonexistent/backupctl.yml", env({}));
+    REQUIRE(missing.problems.size() == 1);
+    CHECK(missing.problems.front().describe() == "/nonexistent/backupctl.yml: cannot read the config file");
+    auto both = load_config_text("repositories:\n  r: {url: /r, password: a, password_file: /x}\n",
+                                 "both.yml", env({}));
+    REQUIRE(both.problems.size() == 1);
+    CHECK_THAT(both.problems.front().message, Catch::Contains("either password or password_file"));
+}
+
+TEST_CASE("every YAML example in docs/configuration.md loads without problems", "[config][docs]") {
+    std::ifstream in(std::string(BK_SOURCE_DIR) + "/docs/configuration.md");
+    REQUIRE(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string doc = ss.str();
+    const std::regex block("```yaml\n([\\s\\S]*?)```");
+    int examples = 0;
+    for (std::sregex_iterator it(doc.begin(), doc.end(), block), end; it != end; ++it) {
+        const std::string yaml = (*it)[1];
+        if (yaml.find("# not a config") != std::string::npos) {
+            continue;
+        }
+        ++examples;
+        auto c = load_config_text(yaml, "docs/configuration.md example " + std::to_string(examples),
+                                  env({{"MYAPP_DB_PASSWORD", "x"}, {"MYAPP_RESTIC_PASSWORD", "x"},
+                                       {"SLACK_WEBHOOK", "https://x"}, {"KUMA_TOKEN", "x"},
+                                       {"RESTIC_PASSWORD", "x"}}));
+        INFO(yaml);
+        for (const auto& p : c.problems) {
+            // Files named by *_file keys do not exist here; everything else must be clean.
+            if (p.message.starts_with("cannot read ")) {
+                continue;
+            }
+            FAIL(p.describe());
+        }
+    }
+    CHECK(examples >= 3);
+}
