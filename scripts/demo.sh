@@ -32,4 +32,7 @@ SQL
 fi
 
 "$BK_BUILD/src/backupctl" engine
+echo
+"$BK_BUILD/src/backupctl" discover
+echo
 "$BK_BUILD/src/backupctl" run --all

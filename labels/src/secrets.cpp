@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <regex>
 
 #include "backupctl/labels/parse.hpp"
 
@@ -45,6 +44,22 @@ bool has_token_run(std::string_view v) {
     return false;
 }
 
+// scheme://user:password@host: a colon and an '@' in the authority part after "://".
+bool url_with_password(std::string_view v) {
+    std::size_t pos = 0;
+    while ((pos = v.find("://", pos)) != std::string_view::npos) {
+        const std::size_t start = pos + 3;
+        const std::size_t end = v.find_first_of("/ \t", start);
+        const std::string_view authority = v.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        const auto at = authority.rfind('@');
+        if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+            return true;
+        }
+        pos = start;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::optional<std::string> secret_reason(std::string_view key, std::string_view value) {
@@ -59,8 +74,7 @@ std::optional<std::string> secret_reason(std::string_view key, std::string_view 
         }
     }
     const std::string v = lower(value);
-    static const std::regex url_with_password(R"([a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@)");
-    if (std::regex_search(v, url_with_password)) {
+    if (url_with_password(v)) {
         return std::string("the value is a connection string with a password");
     }
     for (const char* marker : {"password=", "passwd=", "pwd=", "token=", "secret=", "apikey=",

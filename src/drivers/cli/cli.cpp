@@ -87,7 +87,7 @@ Task<int> discover_command(boost::asio::any_io_executor ex, Globals g, bool vali
     if (g.json) {
         std::cout << to_json(*inventory, services.config).dump(2) << "\n";
     } else {
-        std::cout << render_discovery(*inventory, services.config);
+        std::cout << render_discovery(*inventory, services.config, g.verbosity > 0);
     }
     if (validate) {
         const bool bad = inventory->has_problems() || !services.config.problems.empty();
@@ -143,7 +143,8 @@ int run(int argc, char** argv) {
     app.add_option("--config", g.config_path,
                    "Config file (default: $BACKUPCTL_CONFIG, else /etc/backupctl/config.yml if "
                    "present, else the built-in default)");
-    app.add_flag("-v,--verbose", g.verbosity, "More output (repeat for more)");
+    app.add_flag("-v,--verbose", g.verbosity,
+                 "More output: discover and validate also list the containers they skip");
 
     auto* engine = app.add_subcommand(
         "engine", "Check that the Docker engine answers and show the negotiated API version");

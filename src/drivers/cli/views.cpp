@@ -163,7 +163,8 @@ std::string pad(std::string s, std::size_t w) {
 }
 }  // namespace
 
-std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config) {
+std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config,
+                             bool verbose) {
     std::string out;
     struct Col {
         const char* title;
@@ -216,6 +217,21 @@ std::string render_discovery(const app::Inventory& inv, const domain::OperatorCo
     for (const auto& c : inv.conflicts) {
         section();
         out += "  " + c + "\n";
+    }
+    if (verbose) {
+        bool skipped = false;
+        for (const auto& c : inv.containers) {
+            if (c.disposition == domain::Disposition::target ||
+                c.disposition == domain::Disposition::invalid) {
+                continue;
+            }
+            if (!skipped) {
+                out += "\nNot handled:\n";
+                skipped = true;
+            }
+            out += "  container " + c.container_name + ": " + domain::to_string(c.disposition) +
+                   (c.note.empty() ? "" : " (" + c.note + ")") + "\n";
+        }
     }
     return out;
 }

@@ -17,7 +17,8 @@ nlohmann::json to_json(const app::Inventory& inv, const domain::OperatorConfig& 
 nlohmann::json config_to_json(const domain::OperatorConfig& config);
 
 /// A fixed-width table of the targets, then every problem, for humans.
-std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config);
+std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config,
+                             bool verbose = false);
 
 /// JSON as indented YAML-like text for `config show`.
 std::string render_yaml(const nlohmann::json& j, int indent = 0);
