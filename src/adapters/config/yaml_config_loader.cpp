@@ -9,6 +9,7 @@
 #include <span>
 #include <sstream>
 
+#include "backupctl/labels/parse.hpp"
 #include "domain/duration.hpp"
 #include "domain/schedule.hpp"
 #include "domain/suggest.hpp"
@@ -719,33 +720,12 @@ private:
             return {};
         }
         // The operator's own config: a command line split into words, run without a shell.
-        std::vector<std::string> argv;
-        std::string word;
-        char quote = 0;
-        bool in_word = false;
-        for (char c : *v) {
-            if (quote != 0) {
-                if (c == quote) quote = 0; else word += c;
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                in_word = true;
-            } else if (c == ' ' || c == '\t') {
-                if (in_word) {
-                    argv.push_back(word);
-                    word.clear();
-                    in_word = false;
-                }
-            } else {
-                word += c;
-                in_word = true;
-            }
-        }
-        if (quote != 0) {
+        auto argv = labels::split_command(*v);
+        if (!argv) {
             problem(n, path, "has an unclosed quote");
             return {};
         }
-        if (in_word) argv.push_back(word);
-        return argv;
+        return *argv;
     }
 };
 

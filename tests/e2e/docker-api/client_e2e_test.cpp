@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/result_printing.hpp"
+#include "support/stream_helpers.hpp"
 
 #include <chrono>
 #include <iomanip>
@@ -19,6 +20,7 @@
 #include "support/test_env.hpp"
 
 using namespace dockerapi;  // NOLINT(google-build-using-namespace)
+using bk::testing::CollectSink;
 using bk::testing::run_task;
 using bk::testing::test_image;
 using bk::testing::unique_suffix;
@@ -68,15 +70,6 @@ private:
     EVP_MD_CTX* ctx_;
 };
 
-class CollectSink final : public StreamSink {
-public:
-    std::string out;
-    std::string err;
-    Task<std::error_code> write(StreamKind kind, std::span<const char> data) override {
-        (kind == StreamKind::stderr_stream ? err : out).append(data.data(), data.size());
-        co_return std::error_code{};
-    }
-};
 
 ContainerSpec spec_for(const std::string& tag, std::vector<std::string> cmd) {
     ContainerSpec s;

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/result_printing.hpp"
+#include "support/stream_helpers.hpp"
 
 #include <chrono>
 
@@ -24,6 +25,9 @@ using bk::testing::read_fixture;
 using bk::testing::run_task;
 using namespace std::chrono_literals;
 
+using bk::testing::CollectSink;
+using bk::testing::frame;
+
 namespace {
 
 ClientOptions options_for(const FakeDockerd& d) {
@@ -33,25 +37,7 @@ ClientOptions options_for(const FakeDockerd& d) {
     return o;
 }
 
-std::string frame(int type, const std::string& payload) {
-    std::string h(8, '\0');
-    h[0] = static_cast<char>(type);
-    const auto n = static_cast<std::uint32_t>(payload.size());
-    for (int i = 0; i < 4; ++i) {
-        h[static_cast<std::size_t>(7 - i)] = static_cast<char>((n >> (8 * i)) & 0xff);
-    }
-    return h + payload;
-}
 
-class CollectSink final : public StreamSink {
-public:
-    std::string out;
-    std::string err;
-    Task<std::error_code> write(StreamKind kind, std::span<const char> data) override {
-        (kind == StreamKind::stderr_stream ? err : out).append(data.data(), data.size());
-        co_return std::error_code{};
-    }
-};
 
 struct Fixture {
     boost::asio::io_context ioc;

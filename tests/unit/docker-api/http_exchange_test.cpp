@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/result_printing.hpp"
+#include "support/stream_helpers.hpp"
 
 #include "support/run_task.hpp"
 
@@ -14,6 +15,9 @@ namespace test = boost::beast::test;
 using namespace dockerapi;          // NOLINT(google-build-using-namespace)
 using namespace dockerapi::detail;  // NOLINT(google-build-using-namespace)
 using bk::testing::run_task;
+
+using bk::testing::CollectSink;
+using bk::testing::frame;
 
 namespace {
 
@@ -24,15 +28,6 @@ http::request<http::string_body> get(const std::string& target) {
     return req;
 }
 
-std::string frame(int type, const std::string& payload) {
-    std::string h(8, '\0');
-    h[0] = static_cast<char>(type);
-    const auto n = static_cast<std::uint32_t>(payload.size());
-    for (int i = 0; i < 4; ++i) {
-        h[static_cast<std::size_t>(7 - i)] = static_cast<char>((n >> (8 * i)) & 0xff);
-    }
-    return h + payload;
-}
 
 std::string chunked(const std::vector<std::string>& chunks, bool end = true) {
     std::string out = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -45,19 +40,6 @@ std::string chunked(const std::vector<std::string>& chunks, bool end = true) {
     return end ? out + "0\r\n\r\n" : out;
 }
 
-class CollectSink final : public StreamSink {
-public:
-    std::string out;
-    std::string err;
-    std::size_t refuse_after{SIZE_MAX};
-    Task<std::error_code> write(StreamKind kind, std::span<const char> data) override {
-        (kind == StreamKind::stderr_stream ? err : out).append(data.data(), data.size());
-        if (out.size() + err.size() > refuse_after) {
-            co_return std::make_error_code(std::errc::no_space_on_device);
-        }
-        co_return std::error_code{};
-    }
-};
 
 Task<Result<StreamTotals>> hijack_and_pump(test::stream& ts, CollectSink& sink) {
     beast::flat_buffer buf;

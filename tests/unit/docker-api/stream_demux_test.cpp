@@ -3,24 +3,18 @@
 #include <catch2/catch.hpp>
 
 #include "support/result_printing.hpp"
+#include "support/stream_helpers.hpp"
 
 #include <string>
 
 using dockerapi::StreamDemux;
 using dockerapi::StreamKind;
 
+using bk::testing::CollectSink;
+using bk::testing::frame;
+
 namespace {
 
-std::string frame(int type, const std::string& payload) {
-    std::string h(8, '\0');
-    h[0] = static_cast<char>(type);
-    const auto n = static_cast<std::uint32_t>(payload.size());
-    h[4] = static_cast<char>((n >> 24) & 0xff);
-    h[5] = static_cast<char>((n >> 16) & 0xff);
-    h[6] = static_cast<char>((n >> 8) & 0xff);
-    h[7] = static_cast<char>(n & 0xff);
-    return h + payload;
-}
 
 struct Collected {
     std::string out;
