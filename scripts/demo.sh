@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main command: installs what is missing, builds, makes sure a Docker engine answers,
 # starts the embedded demo (a PostgreSQL with backupctl labels and sample data, as a compose app
-# would have it) and runs backupctl on it.
+# would have it), backs it up with the built-in default config (a local restic repository under
+# /var/lib/backupctl, initialised on first use) and prints the snapshots and the history.
 source "$(dirname "$0")/lib.sh"
 
 install_deps
@@ -31,8 +32,13 @@ INSERT INTO orders (customer, total) SELECT 'customer ' || g, g * 1.5 FROM gener
 SQL
 fi
 
-"$BK_BUILD/src/backupctl" engine
+bk() { "$BK_BUILD/src/backupctl" "$@"; }
+bk engine
 echo
-"$BK_BUILD/src/backupctl" discover
+bk discover
 echo
-"$BK_BUILD/src/backupctl" run --all
+bk run backupctl-demo-db
+echo
+bk snapshots backupctl-demo-db
+echo
+bk history --last 5

@@ -3,19 +3,29 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 
+#include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_target_source.hpp"
+#include "application/backup_runner.hpp"
 #include "application/registry.hpp"
 #include "dockerapi/client.hpp"
 #include "domain/operator_config.hpp"
+
+namespace bk::adapters::restic {
+class ResticRepository;
+}
 
 namespace bk::bootstrap {
 
 /// Where the config comes from: --config, else $BACKUPCTL_CONFIG, else /etc/backupctl/config.yml
 /// when it exists, else the built-in default.
 domain::OperatorConfig load_config(const std::string& cli_path);
+
+/// The engine's address: the config's docker.host, else DOCKER_HOST, else the default socket.
+Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config);
 
 struct Services {
     domain::OperatorConfig config;
@@ -27,7 +37,30 @@ struct Services {
              dockerapi::ClientOptions options);
 };
 
-/// The engine's address: the config's docker.host, else DOCKER_HOST, else the default socket.
-Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config);
+/// What a backup run needs on top of discovery.
+class RunServices {
+public:
+    RunServices(boost::asio::any_io_executor ex, Services& base);
+    ~RunServices();
+    RunServices(const RunServices&) = delete;
+    RunServices& operator=(const RunServices&) = delete;
+
+    /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
+    Result<void> open();
+    app::BackupRunner& runner() { return *runner_; }
+    domain::AuditLog* audit() { return audit_.get(); }
+    Task<Result<domain::BackupRepository*>> repository(std::string name);
+    const std::string& instance_id() const { return instance_id_; }
+
+private:
+    boost::asio::any_io_executor ex_;
+    Services& base_;
+    std::string instance_id_;
+    std::unique_ptr<domain::AuditLog> audit_;
+    std::unique_ptr<domain::TargetLocks> locks_;
+    std::unique_ptr<adapters::docker::DockerDumper> dumper_;
+    std::map<std::string, std::unique_ptr<adapters::restic::ResticRepository>> repos_;
+    std::unique_ptr<app::BackupRunner> runner_;
+};
 
 }  // namespace bk::bootstrap

@@ -5,8 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <filesystem>
 #include <iostream>
 
+#include "adapters/audit/sqlite_audit_log.hpp"
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/wiring.hpp"
 #include "drivers/cli/views.hpp"
@@ -133,6 +135,235 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
     co_return kExitOk;
 }
 
+
+constexpr int kExitLocked = 2;
+constexpr int kExitDryRunFailed = 4;
+constexpr int kExitPartial = 5;
+
+int exit_code_of(const std::string& status) {
+    if (status == "success") return kExitOk;
+    if (status == "skipped") return kExitLocked;
+    if (status == "partial") return kExitPartial;
+    return kExitFailed;
+}
+
+std::string human_bytes(std::uint64_t b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(b);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+struct RunArgs {
+    std::string target;
+    bool all{false};
+    bool dry_run{false};
+};
+
+Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
+                  const domain::Target& t, bool json_out) {
+    std::vector<std::pair<std::string, std::string>> checks;  // name, "" = ok
+    auto repo = co_await run.repository(t.repository);
+    checks.emplace_back("repository " + t.repository, repo ? "" : repo.error().message);
+    if (t.encrypt != "none" && !t.encrypt.empty()) {
+        auto k = services.config.keys.find(t.encrypt);
+        const bool ok = k != services.config.keys.end() &&
+                        std::filesystem::exists(k->second.public_key_file);
+        checks.emplace_back("key " + t.encrypt, ok ? "" : "public key file missing");
+    }
+    if (t.database && t.source == domain::Origin::labels) {
+        auto inspect = co_await services.client.inspect_container(t.container_id);
+        checks.emplace_back("container " + t.container_name,
+                            !inspect ? inspect.error().describe()
+                            : inspect->state.running ? ""
+                                                     : "not running");
+        const std::string image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
+        auto img = co_await services.client.inspect_image(image);
+        checks.emplace_back("dump image " + image, img ? "" : img.error().describe());
+    }
+    bool bad = false;
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& [name, err] : checks) {
+        bad = bad || !err.empty();
+        j.push_back({{"check", name}, {"ok", err.empty()}, {"error", err}});
+        if (!json_out) {
+            std::cout << (err.empty() ? "  ok    " : "  FAIL  ") << name
+                      << (err.empty() ? "" : ": " + err) << "\n";
+        }
+    }
+    if (json_out) {
+        std::cout << nlohmann::json{{"target", t.name}, {"checks", j}}.dump(2) << "\n";
+    }
+    co_return bad ? kExitDryRunFailed : kExitOk;
+}
+
+Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) {
+    auto config = bootstrap::load_config(g.config_path);
+    if (config.has_fatal_problems()) {
+        for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+        co_return kExitInvalidConfig;
+    }
+    auto options = bootstrap::client_options(config);
+    if (!options) {
+        std::cerr << "backupctl: " << options.error().message << "\n";
+        co_return kExitInvalidConfig;
+    }
+    bootstrap::Services services(ex, std::move(config), *options);
+    auto inventory = co_await services.registry.refresh();
+    if (!inventory) {
+        std::cerr << "backupctl: " << inventory.error().message << "\n";
+        co_return kExitFailed;
+    }
+    std::vector<domain::Target> targets;
+    if (args.all) {
+        for (const auto& t : inventory->targets) {
+            if (t.enabled) targets.push_back(t);
+        }
+        if (targets.empty()) {
+            std::cerr << "backupctl: no targets (see `backupctl discover`)\n";
+            co_return kExitFailed;
+        }
+    } else {
+        const auto* t = inventory->find(args.target);
+        if (t == nullptr) {
+            std::cerr << "backupctl: no target named \"" << args.target
+                      << "\" (see `backupctl discover`)\n";
+            co_return kExitFailed;
+        }
+        targets.push_back(*t);
+    }
+    bootstrap::RunServices run(ex, services);
+    if (auto opened = run.open(); !opened) {
+        std::cerr << "backupctl: warning: " << opened.error().message
+                  << " (the backup goes on without an audit record)\n";
+    }
+    int worst = kExitOk;
+    nlohmann::json reports = nlohmann::json::array();
+    for (const auto& t : targets) {
+        if (args.dry_run) {
+            if (!g.json) std::cout << "dry run of " << t.name << ":\n";
+            worst = std::max(worst, co_await dry_run(services, run, t, g.json));
+            continue;
+        }
+        if (!g.json) std::cout << "backing up " << t.name << " ...\n" << std::flush;
+        auto report = co_await run.runner().run(t, "manual");
+        const int code = exit_code_of(report.status);
+        worst = (worst == kExitOk || code == kExitFailed) ? std::max(worst, code) : worst;
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& i : report.items) {
+            items.push_back({{"database", i.database}, {"outcome", i.outcome},
+                             {"snapshot", i.snapshot_id}, {"bytes", i.bytes}, {"error", i.error}});
+            if (!g.json) {
+                std::cout << "  " << i.database << ": " << i.outcome;
+                if (i.outcome == "ok") std::cout << ", snapshot " << i.snapshot_id << ", " << human_bytes(i.bytes);
+                else std::cout << ": " << i.error;
+                std::cout << "\n";
+            }
+        }
+        reports.push_back({{"run_id", report.run_id}, {"target", report.target},
+                           {"status", report.status}, {"seconds", report.seconds},
+                           {"error", report.error}, {"items", items}});
+        if (!g.json) {
+            std::cout << t.name << ": " << report.status;
+            if (!report.error.empty()) std::cout << " (" << report.error << ")";
+            char secs[32];
+            std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
+            std::cout << " in " << secs << ", run " << report.run_id << "\n";
+        }
+    }
+    if (g.json) std::cout << reports.dump(2) << "\n";
+    co_return worst;
+}
+
+Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::string target) {
+    auto config = bootstrap::load_config(g.config_path);
+    auto options = bootstrap::client_options(config);
+    if (!options) {
+        std::cerr << "backupctl: " << options.error().message << "\n";
+        co_return kExitInvalidConfig;
+    }
+    bootstrap::Services services(ex, std::move(config), *options);
+    // The repository of a target that is gone is still readable from the config's default.
+    std::string repository = services.config.defaults.repository;
+    if (auto inv = co_await services.registry.refresh(); inv) {
+        if (const auto* t = inv->find(target)) repository = t->repository;
+    }
+    bootstrap::RunServices run(ex, services);
+    (void)run.open();
+    auto repo = co_await run.repository(repository);
+    if (!repo) {
+        std::cerr << "backupctl: " << repo.error().message << "\n";
+        co_return kExitFailed;
+    }
+    std::vector<std::string> tags{"target:" + target};
+    auto list = co_await (*repo)->snapshots(tags);
+    if (!list) {
+        std::cerr << "backupctl: " << list.error().message << "\n";
+        co_return kExitFailed;
+    }
+    if (g.json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& s : *list) j.push_back({{"id", s.id}, {"time", s.time}, {"tags", s.tags}, {"paths", s.paths}});
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << "ID        TIME                        PATH\n";
+        for (const auto& s : *list) {
+            std::cout << s.id << "  " << s.time.substr(0, 26) << "  "
+                      << (s.paths.empty() ? "" : s.paths.front()) << "\n";
+        }
+        std::cout << list->size() << " snapshot(s) of " << target << " in " << repository << "\n";
+    }
+    co_return kExitOk;
+}
+
+int history_command(const Globals& g, const std::string& target, bool failed, int last) {
+    auto config = bootstrap::load_config(g.config_path);
+    auto audit = adapters::audit::SqliteAuditLog::open(config.state_dir + "/audit.db");
+    if (!audit) {
+        std::cerr << "backupctl: " << audit.error().message << "\n";
+        return kExitFailed;
+    }
+    auto runs = (*audit)->history(target, failed, last);
+    if (!runs) {
+        std::cerr << "backupctl: " << runs.error().message << "\n";
+        return kExitFailed;
+    }
+    if (g.json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& r : *runs) {
+            nlohmann::json steps = nlohmann::json::array();
+            if (auto st = (*audit)->steps(r.id)) {
+                for (const auto& s : *st) {
+                    steps.push_back({{"name", s.name}, {"outcome", s.outcome}, {"bytes", s.bytes},
+                                     {"started_at", s.started_at}, {"finished_at", s.finished_at},
+                                     {"detail", s.detail}});
+                }
+            }
+            j.push_back({{"id", r.id}, {"target", r.target}, {"trigger", r.trigger},
+                         {"status", r.status}, {"started_at", r.started_at},
+                         {"finished_at", r.finished_at}, {"bytes", r.bytes},
+                         {"snapshots", r.snapshots}, {"error", r.error}, {"steps", steps}});
+        }
+        std::cout << j.dump(2) << "\n";
+        return kExitOk;
+    }
+    std::cout << "RUN                      TARGET                   STATUS    STARTED                   BYTES       ERROR\n";
+    for (const auto& r : *runs) {
+        char line[512];
+        std::snprintf(line, sizeof line, "%-24s %-24s %-9s %-25s %-11s %s\n", r.id.c_str(),
+                      r.target.c_str(), r.status.c_str(), r.started_at.c_str(),
+                      human_bytes(r.bytes).c_str(), r.error.substr(0, 80).c_str());
+        std::cout << line;
+    }
+    return kExitOk;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -171,11 +402,29 @@ int run(int argc, char** argv) {
     docs->require_subcommand(1);
     auto* docs_labels = docs->add_subcommand("labels", "The label reference (docs/labels.md)");
 
-    auto* runcmd = app.add_subcommand("run", "Back up a target now (not available yet)");
-    std::string target;
-    bool all = false;
-    runcmd->add_option("target", target, "Target name");
-    runcmd->add_flag("--all", all, "Every target");
+    auto* runcmd = app.add_subcommand(
+        "run", "Back up a target now (exit 0 ok, 1 failed, 2 locked, 4 dry-run check failed, "
+               "5 partial)");
+    RunArgs run_args;
+    runcmd->add_option("target", run_args.target, "Target name");
+    runcmd->add_flag("--all", run_args.all, "Every enabled target");
+    runcmd->add_flag("--dry-run", run_args.dry_run,
+                     "Check engine, container, dump image, repository and key; back up nothing");
+    runcmd->add_flag("--json", g.json, "JSON output");
+
+    auto* snaps = app.add_subcommand("snapshots", "A target's snapshots in its repository");
+    std::string snap_target;
+    snaps->add_option("target", snap_target, "Target name")->required();
+    snaps->add_flag("--json", g.json, "JSON output");
+
+    auto* history = app.add_subcommand("history", "Past runs from the audit trail");
+    std::string hist_target;
+    bool hist_failed = false;
+    int hist_last = 20;
+    history->add_option("target", hist_target, "Only this target");
+    history->add_flag("--failed", hist_failed, "Only failed, partial and crashed runs");
+    history->add_option("--last", hist_last, "How many runs (default 20)");
+    history->add_flag("--json", g.json, "JSON output, with each run's steps");
 
     try {
         app.parse(argc, argv);
@@ -199,9 +448,17 @@ int run(int argc, char** argv) {
         return kExitOk;
     }
     if (runcmd->parsed()) {
-        std::cerr << "backupctl run: backups are not implemented in this build yet: this build "
-                     "discovers targets (`backupctl discover`) but does not run them.\n";
-        return kExitFailed;
+        if (run_args.target.empty() == !run_args.all) {
+            std::cerr << "backupctl run: name a target, or --all\n";
+            return kExitFailed;
+        }
+        return run_task([&g, &run_args](auto ex) { return run_command(ex, g, run_args); });
+    }
+    if (snaps->parsed()) {
+        return run_task([&g, &snap_target](auto ex) { return snapshots_command(ex, g, snap_target); });
+    }
+    if (history->parsed()) {
+        return history_command(g, hist_target, hist_failed, hist_last);
     }
     return kExitFailed;
 }

@@ -1,0 +1,171 @@
+#include "adapters/audit/sqlite_audit_log.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <filesystem>
+
+namespace bk::adapters::audit {
+namespace {
+
+// Each entry moves the schema one version up; never edit an entry once released.
+const char* const kMigrations[] = {
+    R"(CREATE TABLE runs (
+         id TEXT PRIMARY KEY, target TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
+         started_at TEXT NOT NULL, finished_at TEXT, instance TEXT, pid INTEGER,
+         bytes INTEGER DEFAULT 0, snapshots TEXT DEFAULT '', error TEXT DEFAULT '');
+       CREATE INDEX runs_target ON runs(target, started_at);
+       CREATE TABLE steps (
+         run_id TEXT NOT NULL REFERENCES runs(id), name TEXT NOT NULL, started_at TEXT,
+         finished_at TEXT, bytes INTEGER DEFAULT 0, outcome TEXT, detail TEXT DEFAULT '');
+       CREATE INDEX steps_run ON steps(run_id);)",
+};
+
+Failure db_failure(const std::exception& e) {
+    return Failure{errc::io_error, std::string("audit database: ") + e.what()};
+}
+
+domain::RunRecord run_from(SQLite::Statement& q) {
+    domain::RunRecord r;
+    r.id = q.getColumn(0).getString();
+    r.target = q.getColumn(1).getString();
+    r.trigger = q.getColumn(2).getString();
+    r.status = q.getColumn(3).getString();
+    r.started_at = q.getColumn(4).getString();
+    r.finished_at = q.getColumn(5).getString();
+    r.instance = q.getColumn(6).getString();
+    r.pid = q.getColumn(7).getInt64();
+    r.bytes = static_cast<std::uint64_t>(q.getColumn(8).getInt64());
+    r.snapshots = q.getColumn(9).getString();
+    r.error = q.getColumn(10).getString();
+    return r;
+}
+
+}  // namespace
+
+SqliteAuditLog::SqliteAuditLog(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+SqliteAuditLog::~SqliteAuditLog() = default;
+
+Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(const std::string& path) {
+    try {
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+        auto db = std::make_unique<SQLite::Database>(
+            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+        db->setBusyTimeout(5000);
+        db->exec("PRAGMA journal_mode=WAL");
+        db->exec("PRAGMA foreign_keys=ON");
+        int version = db->execAndGet("PRAGMA user_version").getInt();
+        const int latest = static_cast<int>(std::size(kMigrations));
+        for (; version < latest; ++version) {
+            SQLite::Transaction tx(*db);
+            db->exec(kMigrations[version]);
+            db->exec("PRAGMA user_version=" + std::to_string(version + 1));
+            tx.commit();
+        }
+        return std::unique_ptr<SqliteAuditLog>(new SqliteAuditLog(std::move(db)));
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::begin_run(const domain::RunRecord& r) {
+    try {
+        SQLite::Statement q(*db_,
+                            "INSERT INTO runs (id, target, trigger, status, started_at, instance, pid) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, r.id);
+        q.bind(2, r.target);
+        q.bind(3, r.trigger);
+        q.bind(4, r.status);
+        q.bind(5, r.started_at);
+        q.bind(6, r.instance);
+        q.bind(7, static_cast<int64_t>(r.pid));
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::add_step(const domain::StepRecord& s) {
+    try {
+        SQLite::Statement q(*db_,
+                            "INSERT INTO steps (run_id, name, started_at, finished_at, bytes, "
+                            "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, s.run_id);
+        q.bind(2, s.name);
+        q.bind(3, s.started_at);
+        q.bind(4, s.finished_at);
+        q.bind(5, static_cast<int64_t>(s.bytes));
+        q.bind(6, s.outcome);
+        q.bind(7, s.detail);
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::finish_run(const domain::RunRecord& r) {
+    try {
+        SQLite::Statement q(*db_,
+                            "UPDATE runs SET status=?, finished_at=?, bytes=?, snapshots=?, error=? "
+                            "WHERE id=?");
+        q.bind(1, r.status);
+        q.bind(2, r.finished_at);
+        q.bind(3, static_cast<int64_t>(r.bytes));
+        q.bind(4, r.snapshots);
+        q.bind(5, r.error);
+        q.bind(6, r.id);
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::vector<domain::RunRecord>> SqliteAuditLog::history(std::string target,
+                                                               bool failed_only, int limit) {
+    try {
+        std::string sql =
+            "SELECT id, target, trigger, status, started_at, IFNULL(finished_at,''), "
+            "IFNULL(instance,''), IFNULL(pid,0), bytes, snapshots, error FROM runs WHERE 1=1";
+        if (!target.empty()) sql += " AND target=?";
+        if (failed_only) sql += " AND status IN ('failed','partial','crashed')";
+        sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?";
+        SQLite::Statement q(*db_, sql);
+        int i = 1;
+        if (!target.empty()) q.bind(i++, target);
+        q.bind(i, limit);
+        std::vector<domain::RunRecord> out;
+        while (q.executeStep()) out.push_back(run_from(q));
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::vector<domain::StepRecord>> SqliteAuditLog::steps(std::string run_id) {
+    try {
+        SQLite::Statement q(*db_,
+                            "SELECT run_id, name, IFNULL(started_at,''), IFNULL(finished_at,''), "
+                            "bytes, IFNULL(outcome,''), detail FROM steps WHERE run_id=? ORDER BY rowid");
+        q.bind(1, run_id);
+        std::vector<domain::StepRecord> out;
+        while (q.executeStep()) {
+            domain::StepRecord s;
+            s.run_id = q.getColumn(0).getString();
+            s.name = q.getColumn(1).getString();
+            s.started_at = q.getColumn(2).getString();
+            s.finished_at = q.getColumn(3).getString();
+            s.bytes = static_cast<std::uint64_t>(q.getColumn(4).getInt64());
+            s.outcome = q.getColumn(5).getString();
+            s.detail = q.getColumn(6).getString();
+            out.push_back(std::move(s));
+        }
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+}  // namespace bk::adapters::audit

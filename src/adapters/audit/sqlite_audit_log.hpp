@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "domain/ports/bookkeeping.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace bk::adapters::audit {
+
+/// domain::AuditLog in SQLite (WAL, versioned migrations via PRAGMA user_version) in state_dir.
+class SqliteAuditLog final : public domain::AuditLog {
+public:
+    /// Opens (creating and migrating) `<path>`.
+    static Result<std::unique_ptr<SqliteAuditLog>> open(const std::string& path);
+    ~SqliteAuditLog() override;
+
+    // domain::AuditLog
+    Result<void> begin_run(const domain::RunRecord& run) override;
+    Result<void> add_step(const domain::StepRecord& step) override;
+    Result<void> finish_run(const domain::RunRecord& run) override;
+    Result<std::vector<domain::RunRecord>> history(std::string target, bool failed_only,
+                                                   int limit) override;
+    Result<std::vector<domain::StepRecord>> steps(std::string run_id) override;
+
+private:
+    explicit SqliteAuditLog(std::unique_ptr<SQLite::Database> db);
+    std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace bk::adapters::audit

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+
+#include "dockerapi/errors.hpp"
+#include "domain/ports/backup_ports.hpp"
+
+namespace dockerapi {
+class Client;
+}
+
+namespace bk::adapters::docker {
+
+/// Labels on every container backupctl creates: the orphan sweep finds them by these.
+inline constexpr const char* kEphemeralLabel = "backupctl.ephemeral";
+inline constexpr const char* kInstanceLabel = "backupctl.instance";
+inline constexpr const char* kRunLabel = "backupctl.run";
+inline constexpr const char* kTargetLabel = "backupctl.for-target";
+
+/// domain::DatabaseDumper with dump containers: the target's own image (or its allowed override)
+/// on the target's network, LogConfig none, the password written as a 0600 file (.pgpass or a
+/// MySQL option file) through the archive API before start: never env, argv or logs.
+class DockerDumper final : public domain::DatabaseDumper {
+public:
+    DockerDumper(dockerapi::Client& client, std::string instance_id)
+        : client_(client), instance_id_(std::move(instance_id)) {}
+
+    // domain::DatabaseDumper
+    Task<Result<std::vector<domain::DumpItem>>> plan(const domain::Target& target) override;
+    Task<domain::DumpOutcome> dump(const domain::Target& target, const domain::DumpItem& item,
+                                   domain::ByteSink& sink, std::string run_id) override;
+
+private:
+    dockerapi::Client& client_;
+    std::string instance_id_;
+    int sequence_{0};
+};
+
+}  // namespace bk::adapters::docker

@@ -1,0 +1,364 @@
+#include "adapters/restic/restic_repository.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "adapters/process/child_process.hpp"
+
+namespace bk::adapters::restic {
+
+namespace asio = boost::asio;
+using process::ChildProcess;
+using process::SpawnOptions;
+
+namespace {
+
+std::string join_tags(const std::vector<std::string>& tags) {
+    std::string out;
+    for (const auto& t : tags) out += (out.empty() ? "" : ",") + t;
+    return out;
+}
+
+std::string last_line(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    const auto nl = s.rfind('\n');
+    return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+std::string generate_password() {
+    std::ifstream urandom("/dev/urandom", std::ios::binary);
+    std::string raw(32, '\0');
+    urandom.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (char ch : raw) {
+        const auto c = static_cast<unsigned char>(ch);
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+    return out;
+}
+
+// Completion of a task spawned beside the caller, awaited by polling a flag.
+struct Pending {
+    bool done{false};
+    std::string value;
+};
+
+Task<void> wait_done(asio::any_io_executor ex, std::shared_ptr<Pending> p) {
+    while (!p->done) {
+        asio::steady_timer t(ex, std::chrono::milliseconds(5));
+        co_await t.async_wait(asio::use_awaitable);
+    }
+}
+
+std::shared_ptr<Pending> spawn_reader(asio::any_io_executor ex, Task<std::string> task) {
+    auto p = std::make_shared<Pending>();
+    asio::co_spawn(ex, std::move(task), [p](std::exception_ptr, std::string v) {
+        p->value = std::move(v);
+        p->done = true;
+    });
+    return p;
+}
+
+class ResticWriter final : public domain::SnapshotWriter {
+public:
+    ResticWriter(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
+                 std::filesystem::path gpg_home)
+        : ex_(ex), restic_(std::move(restic)), gpg_(std::move(gpg)), gpg_home_(std::move(gpg_home)) {
+        out_ = spawn_reader(ex_, restic_.read_stdout(1u << 20));
+        err_ = spawn_reader(ex_, restic_.read_stderr_tail(4096));
+        if (gpg_) {
+            gpg_err_ = spawn_reader(ex_, gpg_->read_stderr_tail(2048));
+        }
+    }
+    ~ResticWriter() override {
+        std::error_code ec;
+        if (!gpg_home_.empty()) std::filesystem::remove_all(gpg_home_, ec);
+    }
+    ResticWriter(const ResticWriter&) = delete;
+    ResticWriter& operator=(const ResticWriter&) = delete;
+
+    Task<Result<void>> write(std::span<const char> data) override {
+        auto r = co_await input().write_stdin(data);
+        if (!r) {
+            co_return Failure{errc::repo_failed,
+                              std::string(gpg_ ? "gpg" : "restic") + " stopped taking data"};
+        }
+        co_return Result<void>{};
+    }
+
+    Task<Result<domain::SnapshotSummary>> commit() override {
+        input().close_stdin();
+        if (gpg_) {
+            const int g = co_await gpg_->wait();
+            co_await wait_done(ex_, gpg_err_);
+            if (g != 0) {
+                // gpg failed: its output is incomplete; keep restic from committing it.
+                restic_.signal(SIGINT);
+                co_await restic_.wait();
+                co_await wait_done(ex_, out_);
+                co_await wait_done(ex_, err_);
+                co_return Failure{errc::encrypt_failed,
+                                  "gpg exited " + std::to_string(g) + ": " + last_line(gpg_err_->value)};
+            }
+        }
+        co_await wait_done(ex_, out_);
+        co_await wait_done(ex_, err_);
+        const int rc = co_await restic_.wait();
+        domain::SnapshotSummary s;
+        std::istringstream lines(out_->value);
+        std::string line;
+        while (std::getline(lines, line)) {
+            auto j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_object() && j.value("message_type", "") == "summary") {
+                s.snapshot_id = j.value("snapshot_id", "");
+                s.bytes_added = j.value("data_added", std::uint64_t{0});
+                s.bytes_processed = j.value("total_bytes_processed", std::uint64_t{0});
+            }
+        }
+        if (rc != 0 || s.snapshot_id.empty()) {
+            co_return Failure{errc::repo_failed, "restic backup exited " + std::to_string(rc) + ": " +
+                                                     last_line(err_->value)};
+        }
+        co_return s;
+    }
+
+    Task<void> abort() override {
+        // restic's input is still open: interrupted now, it writes no snapshot.
+        restic_.signal(SIGINT);
+        co_await restic_.wait();
+        if (gpg_) {
+            gpg_->signal(SIGKILL);
+            gpg_->close_stdin();
+            co_await gpg_->wait();
+            co_await wait_done(ex_, gpg_err_);
+        }
+        restic_.close_stdin();
+        co_await wait_done(ex_, out_);
+        co_await wait_done(ex_, err_);
+    }
+
+private:
+    ChildProcess& input() { return gpg_ ? *gpg_ : restic_; }
+
+    asio::any_io_executor ex_;
+    ChildProcess restic_;
+    std::optional<ChildProcess> gpg_;
+    std::filesystem::path gpg_home_;
+    std::shared_ptr<Pending> out_;
+    std::shared_ptr<Pending> err_;
+    std::shared_ptr<Pending> gpg_err_;
+};
+
+}  // namespace
+
+ResticRepository::ResticRepository(asio::any_io_executor ex, std::string name,
+                                   domain::RepositoryConfig config, std::string state_dir)
+    : ex_(std::move(ex)),
+      name_(std::move(name)),
+      config_(std::move(config)),
+      state_dir_(std::move(state_dir)) {}
+
+std::vector<std::string> ResticRepository::environment() const {
+    std::vector<std::string> extra{"RESTIC_REPOSITORY=" + config_.url,
+                                   "RESTIC_PASSWORD_FILE=/dev/fd/3",
+                                   "RESTIC_CACHE_DIR=" + state_dir_ + "/cache",
+                                   "RESTIC_PROGRESS_FPS=0.2"};
+    for (const auto& [k, v] : config_.env) extra.push_back(k + "=" + v.reveal());
+    auto env = process::environment_with(extra);
+    // A password set for the operator must not override the repository's.
+    std::erase_if(env, [](const std::string& kv) {
+        return kv.starts_with("RESTIC_PASSWORD=") || kv.starts_with("RESTIC_PASSWORD_COMMAND=");
+    });
+    return env;
+}
+
+Task<Result<void>> ResticRepository::prepare() {
+    if (config_.url.empty()) {
+        co_return Failure{errc::invalid_config, "repository " + name_ + " has no url"};
+    }
+    password_ = config_.password.reveal();
+    if (password_.empty()) {
+        if (!config_.init) {
+            co_return Failure{errc::invalid_config,
+                              "repository " + name_ + " has no password (password or password_file)"};
+        }
+        // A repository the operator creates itself: a generated password kept in state_dir.
+        const std::filesystem::path file =
+            std::filesystem::path(state_dir_) / "repositories" / (name_ + ".password");
+        std::error_code ec;
+        std::filesystem::create_directories(file.parent_path(), ec);
+        if (!std::filesystem::exists(file)) {
+            const auto old = ::umask(077);
+            std::ofstream(file) << generate_password() << "\n";
+            ::umask(old);
+        }
+        std::ifstream in(file);
+        std::getline(in, password_);
+        if (password_.empty()) {
+            co_return Failure{errc::io_error, "cannot read or create " + file.string()};
+        }
+    }
+    SpawnOptions o;
+    o.argv = {"restic", "cat", "config"};
+    o.env = environment();
+    o.fd3_data = password_;
+    auto probe = co_await process::run_command(ex_, o);
+    if (!probe) {
+        co_return probe.error();
+    }
+    if (probe->exit_code == 0) {
+        co_return Result<void>{};
+    }
+    const bool missing = probe->err.find("unable to open config file") != std::string::npos ||
+                         probe->err.find("Is there a repository") != std::string::npos;
+    if (!missing || !config_.init) {
+        co_return Failure{errc::repo_failed, "repository " + name_ + " (" + config_.url +
+                                                 "): " + last_line(probe->err)};
+    }
+    o.argv = {"restic", "init"};
+    auto init = co_await process::run_command(ex_, o);
+    if (!init) {
+        co_return init.error();
+    }
+    if (init->exit_code != 0) {
+        co_return Failure{errc::repo_failed, "restic init of " + config_.url + ": " + last_line(init->err)};
+    }
+    co_return Result<void>{};
+}
+
+Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_writer(
+    domain::WriterSpec spec) {
+    SpawnOptions r;
+    r.argv = {"restic", "backup", "--stdin", "--stdin-filename", spec.file_name, "--host",
+              kSnapshotHost, "--json"};
+    for (const auto& t : spec.tags) {
+        r.argv.push_back("--tag");
+        r.argv.push_back(t);
+    }
+    r.env = environment();
+    r.fd3_data = password_;
+    if (spec.public_key_file.empty()) {
+        auto restic = ChildProcess::spawn(ex_, r);
+        if (!restic) {
+            co_return restic.error();
+        }
+        co_return std::unique_ptr<domain::SnapshotWriter>(
+            std::make_unique<ResticWriter>(ex_, std::move(*restic), std::nullopt, ""));
+    }
+    // gpg -> restic through a pipe the operator does not copy: gpg's stdout is restic's stdin.
+    int link[2];
+    if (::pipe2(link, O_CLOEXEC) != 0) {
+        co_return Failure{errc::io_error, "pipe failed"};
+    }
+    std::string home_tmpl = "/tmp/bk-gpg-XXXXXX";
+    if (::mkdtemp(home_tmpl.data()) == nullptr) {
+        ::close(link[0]);
+        ::close(link[1]);
+        co_return Failure{errc::io_error, "cannot create a gpg home"};
+    }
+    r.pipe_stdin = false;
+    r.stdin_fd = link[0];
+    auto restic = ChildProcess::spawn(ex_, r);
+    SpawnOptions g;
+    g.argv = {"gpg", "--homedir", home_tmpl, "--batch", "--yes", "--no-tty", "--quiet",
+              "--trust-model", "always", "--recipient-file", spec.public_key_file,
+              "--compress-algo", "none", "--encrypt"};
+    g.env = process::environment_with({});
+    g.pipe_stdout = false;
+    g.stdout_fd = link[1];
+    std::optional<Result<ChildProcess>> gpg;
+    if (restic) {
+        gpg = ChildProcess::spawn(ex_, g);
+    }
+    ::close(link[0]);
+    ::close(link[1]);
+    if (!restic) {
+        std::filesystem::remove_all(home_tmpl);
+        co_return restic.error();
+    }
+    if (!*gpg) {
+        std::filesystem::remove_all(home_tmpl);
+        co_return gpg->error();
+    }
+    co_return std::unique_ptr<domain::SnapshotWriter>(std::make_unique<ResticWriter>(
+        ex_, std::move(*restic), std::move(**gpg), home_tmpl));
+}
+
+Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
+    std::vector<std::string> tags) {
+    SpawnOptions o;
+    o.argv = {"restic", "snapshots", "--json"};
+    if (!tags.empty()) {
+        o.argv.push_back("--tag");
+        o.argv.push_back(join_tags(tags));
+    }
+    o.env = environment();
+    o.fd3_data = password_;
+    auto r = co_await process::run_command(ex_, o);
+    if (!r) {
+        co_return r.error();
+    }
+    if (r->exit_code != 0) {
+        co_return Failure{errc::repo_failed, "restic snapshots: " + last_line(r->err)};
+    }
+    auto j = nlohmann::json::parse(r->out, nullptr, false);
+    std::vector<domain::SnapshotInfo> out;
+    if (!j.is_array()) {
+        co_return out;
+    }
+    for (const auto& s : j) {
+        domain::SnapshotInfo i;
+        i.id = s.value("short_id", s.value("id", ""));
+        i.time = s.value("time", "");
+        if (s.contains("tags") && s["tags"].is_array()) i.tags = s["tags"].get<std::vector<std::string>>();
+        if (s.contains("paths") && s["paths"].is_array()) i.paths = s["paths"].get<std::vector<std::string>>();
+        out.push_back(std::move(i));
+    }
+    co_return out;
+}
+
+Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
+                                            domain::Retention keep) {
+    SpawnOptions o;
+    o.argv = {"restic", "forget", "--group-by", "host,tags", "--tag", join_tags(tags)};
+    auto add = [&o](const char* flag, int n) {
+        if (n > 0) {
+            o.argv.push_back(flag);
+            o.argv.push_back(std::to_string(n));
+        }
+    };
+    add("--keep-last", keep.last);
+    add("--keep-hourly", keep.hourly);
+    add("--keep-daily", keep.daily);
+    add("--keep-weekly", keep.weekly);
+    add("--keep-monthly", keep.monthly);
+    add("--keep-yearly", keep.yearly);
+    o.env = environment();
+    o.fd3_data = password_;
+    auto r = co_await process::run_command(ex_, o);
+    if (!r) {
+        co_return r.error();
+    }
+    if (r->exit_code != 0) {
+        const bool locked = r->err.find("repository is already locked") != std::string::npos;
+        co_return Failure{locked ? errc::repo_locked : errc::repo_failed,
+                          "restic forget: " + last_line(r->err)};
+    }
+    co_return Result<void>{};
+}
+
+}  // namespace bk::adapters::restic

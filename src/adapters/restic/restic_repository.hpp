@@ -1,0 +1,41 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <string>
+
+#include "domain/operator_config.hpp"
+#include "domain/ports/backup_ports.hpp"
+
+namespace bk::adapters::restic {
+
+/// domain::BackupRepository over the restic CLI (0.14+). The password reaches restic through a
+/// pipe (RESTIC_PASSWORD_FILE=/dev/fd/3), never argv or a file; a repository without a password
+/// that may be initialised gets a generated one under state_dir (mode 0600).
+class ResticRepository final : public domain::BackupRepository {
+public:
+    ResticRepository(boost::asio::any_io_executor ex, std::string name,
+                     domain::RepositoryConfig config, std::string state_dir);
+
+    // domain::BackupRepository
+    Task<Result<void>> prepare() override;
+    Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(domain::WriterSpec spec) override;
+    Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(std::vector<std::string> tags) override;
+    Task<Result<void>> forget(std::vector<std::string> tags, domain::Retention retention) override;
+
+    /// The environment restic runs with (for `backupctl restic`); the password is not in it.
+    [[nodiscard]] std::vector<std::string> environment() const;
+    [[nodiscard]] const std::string& password() const { return password_; }
+
+private:
+    boost::asio::any_io_executor ex_;
+    std::string name_;
+    domain::RepositoryConfig config_;
+    std::string state_dir_;
+    std::string password_;
+};
+
+/// The host name every snapshot is written with: stable across operator recreation.
+inline constexpr const char* kSnapshotHost = "backupctl";
+
+}  // namespace bk::adapters::restic

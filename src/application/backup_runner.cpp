@@ -1,0 +1,204 @@
+#include "application/backup_runner.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+namespace bk::app {
+
+std::string utc_now() {
+    const auto now = std::chrono::system_clock::now();
+    const auto t = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms.count()));
+    return buf;
+}
+
+std::string new_run_id() {
+    const auto t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    static std::mt19937 rng{std::random_device{}()};
+    char suffix[8];
+    std::snprintf(suffix, sizeof suffix, "%06x", static_cast<unsigned>(rng() & 0xffffff));
+    return std::string(buf) + "-" + suffix;
+}
+
+namespace {
+
+// Counts the bytes that pass on to the snapshot writer.
+class CountingSink final : public domain::ByteSink {
+public:
+    explicit CountingSink(domain::SnapshotWriter& w) : w_(w) {}
+    std::uint64_t bytes{0};
+    Task<Result<void>> write(std::span<const char> data) override {
+        bytes += data.size();
+        co_return co_await w_.write(data);
+    }
+
+private:
+    domain::SnapshotWriter& w_;
+};
+
+std::string dump_failure(const domain::DumpOutcome& o) {
+    if (!o.error.empty()) {
+        return o.error;
+    }
+    std::string tail = o.stderr_tail;
+    while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
+    if (auto nl = tail.rfind('\n'); nl != std::string::npos) tail = tail.substr(nl + 1);
+    if (o.exit_code != 0) {
+        return "the dump exited " + std::to_string(o.exit_code) + (tail.empty() ? "" : ": " + tail);
+    }
+    return "the dump ended without its completion marker (truncated?)";
+}
+
+}  // namespace
+
+Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
+    RunReport report;
+    report.run_id = new_run_id();
+    report.target = target.name;
+    const auto started = std::chrono::steady_clock::now();
+
+    std::string holder;
+    auto lock = locks_.try_lock(target.name, report.run_id, holder);
+    if (!lock) {
+        report.status = "failed";
+        report.error = lock.error().message;
+        co_return report;
+    }
+    if (!*lock) {
+        report.status = "skipped";
+        report.error = "target " + target.name + " is locked by " + holder;
+        co_return report;
+    }
+
+    domain::RunRecord record;
+    record.id = report.run_id;
+    record.target = target.name;
+    record.trigger = trigger;
+    record.status = "running";
+    record.started_at = utc_now();
+    record.instance = instance_id_;
+    record.pid = ::getpid();
+    audit_.begin_run(record);  // bookkeeping failures never stop the backup
+
+    auto finish = [&](std::string status, std::string error) {
+        report.status = std::move(status);
+        report.error = std::move(error);
+        record.status = report.status;
+        record.error = report.error;
+        record.finished_at = utc_now();
+        for (const auto& i : report.items) {
+            record.bytes += i.bytes;
+            if (!i.snapshot_id.empty()) {
+                record.snapshots += (record.snapshots.empty() ? "" : ",") + i.snapshot_id;
+            }
+        }
+        audit_.finish_run(record);
+        report.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
+
+    if (!target.database) {
+        finish("failed", "files-only targets are not supported by this build yet");
+        co_return report;
+    }
+    auto repo = co_await repositories_(target.repository);
+    if (!repo) {
+        finish("failed", repo.error().message);
+        co_return report;
+    }
+    std::string key_file;
+    if (target.encrypt != "none" && !target.encrypt.empty()) {
+        auto k = config_.keys.find(target.encrypt);
+        if (k == config_.keys.end() || k->second.public_key_file.empty()) {
+            finish("failed", "key " + target.encrypt + " has no public_key_file");
+            co_return report;
+        }
+        key_file = k->second.public_key_file;
+    }
+    auto plan = co_await dumper_.plan(target);
+    if (!plan) {
+        finish("failed", plan.error().message);
+        co_return report;
+    }
+
+    int ok = 0;
+    for (const auto& item : *plan) {
+        ItemReport ir;
+        ir.database = item.database;
+        domain::StepRecord step{report.run_id, "dump " + item.database, utc_now()};
+        domain::WriterSpec spec;
+        spec.file_name = item.file_name;
+        spec.tags = {"target:" + target.name, "kind:db", "db:" + item.database};
+        spec.public_key_file = key_file;
+        auto writer = co_await (*repo)->open_writer(spec);
+        if (!writer) {
+            ir.outcome = "failed";
+            ir.error = writer.error().message;
+        } else {
+            CountingSink sink(**writer);
+            auto outcome = co_await dumper_.dump(target, item, sink, report.run_id);
+            ir.bytes = outcome.bytes;
+            const bool dump_ok =
+                outcome.error.empty() && outcome.exit_code == 0 && outcome.completion_marker;
+            if (dump_ok) {
+                auto snap = co_await (*writer)->commit();
+                if (snap) {
+                    ir.outcome = "ok";
+                    ir.snapshot_id = snap->snapshot_id;
+                } else {
+                    ir.outcome = "failed";
+                    ir.error = snap.error().message;
+                }
+            } else {
+                co_await (*writer)->abort();  // no snapshot from a failed dump
+                ir.outcome = "failed";
+                ir.error = dump_failure(outcome);
+            }
+        }
+        step.finished_at = utc_now();
+        step.bytes = ir.bytes;
+        step.outcome = ir.outcome;
+        step.detail = ir.outcome == "ok" ? "snapshot " + ir.snapshot_id : ir.error;
+        audit_.add_step(step);
+        ok += ir.outcome == "ok" ? 1 : 0;
+        report.items.push_back(std::move(ir));
+    }
+
+    if (ok == static_cast<int>(report.items.size()) && ok > 0) {
+        // Retention only after a fully successful run: a failure never costs a good snapshot.
+        domain::StepRecord step{report.run_id, "retention", utc_now()};
+        std::vector<std::string> group{"target:" + target.name};
+        auto forgot = co_await (*repo)->forget(group, target.retention);
+        step.finished_at = utc_now();
+        step.outcome = forgot ? "ok" : "failed";
+        step.detail = forgot ? target.retention.to_string() : forgot.error().message;
+        audit_.add_step(step);
+        if (!forgot) {
+            finish("partial", "backup stored, retention failed: " + forgot.error().message);
+            co_return report;
+        }
+        finish("success", "");
+    } else if (ok > 0) {
+        finish("partial", "some databases failed");
+    } else {
+        std::string first = report.items.empty() ? "nothing to dump" : report.items.front().error;
+        finish("failed", first);
+    }
+    co_return report;
+}
+
+}  // namespace bk::app

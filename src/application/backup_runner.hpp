@@ -1,0 +1,65 @@
+#pragma once
+// One run of one target: lock, audit row, for each database a dump streamed into a snapshot that
+// is committed only when the dump exited 0 and its completion marker was seen, retention only
+// after a fully successful run, audit, unlock.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/task.hpp"
+#include "domain/operator_config.hpp"
+#include "domain/ports/backup_ports.hpp"
+#include "domain/ports/bookkeeping.hpp"
+
+namespace bk::app {
+
+struct ItemReport {
+    std::string database;
+    std::string outcome;  ///< ok | failed
+    std::string snapshot_id;
+    std::uint64_t bytes{0};
+    std::string error;
+};
+
+struct RunReport {
+    std::string run_id;
+    std::string target;
+    std::string status;  ///< success | failed | partial | skipped
+    std::vector<ItemReport> items;
+    std::string error;
+    double seconds{0};
+};
+
+/// Finds the repository a target names (prepared on first use).
+using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(std::string)>;
+
+class BackupRunner {
+public:
+    BackupRunner(const domain::OperatorConfig& config, domain::DatabaseDumper& dumper,
+                 RepositoryLookup repositories, domain::AuditLog& audit,
+                 domain::TargetLocks& locks, std::string instance_id)
+        : config_(config),
+          dumper_(dumper),
+          repositories_(std::move(repositories)),
+          audit_(audit),
+          locks_(locks),
+          instance_id_(std::move(instance_id)) {}
+
+    Task<RunReport> run(domain::Target target, std::string trigger);
+
+private:
+    const domain::OperatorConfig& config_;
+    domain::DatabaseDumper& dumper_;
+    RepositoryLookup repositories_;
+    domain::AuditLog& audit_;
+    domain::TargetLocks& locks_;
+    std::string instance_id_;
+};
+
+/// A sortable, unique run id: 20261126T163000Z-1a2b3c.
+std::string new_run_id();
+/// Now, UTC, ISO 8601 with milliseconds.
+std::string utc_now();
+
+}  // namespace bk::app

@@ -1,0 +1,90 @@
+#pragma once
+// Ports of the backup run: where dump bytes come from, where they go, and the bookkeeping.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/task.hpp"
+#include "domain/retention.hpp"
+#include "domain/target.hpp"
+
+namespace bk::domain {
+
+/// Receives a stream of bytes; the span is valid until the task completes (back-pressure).
+class ByteSink {
+public:
+    virtual ~ByteSink() = default;
+    virtual Task<Result<void>> write(std::span<const char> data) = 0;
+};
+
+/// One database of a target, as a dump will produce it.
+struct DumpItem {
+    std::string database;  ///< "*" for all databases (pg_dumpall, --all-databases)
+    std::string file_name; ///< stable per database: restic's --stdin-filename
+};
+
+/// What a dump did. The run decides from it whether the bytes may become a snapshot.
+struct DumpOutcome {
+    int exit_code{-1};
+    bool completion_marker{false};  ///< the dump's "complete" trailer was seen at the end
+    std::uint64_t bytes{0};
+    std::string stderr_tail;
+    std::string error;  ///< a failure outside the dump program (engine, sink), if any
+};
+
+/// Port: dumps a target's databases with a short-lived container of the target's own image.
+class DatabaseDumper {
+public:
+    virtual ~DatabaseDumper() = default;
+    /// The databases to dump (resolves env defaults of the target; reads nothing secret out).
+    virtual Task<Result<std::vector<DumpItem>>> plan(const Target& target) = 0;
+    /// Streams one dump into `sink`. Errors of the engine are in the outcome, not thrown.
+    virtual Task<DumpOutcome> dump(const Target& target, const DumpItem& item, ByteSink& sink,
+                                   std::string run_id) = 0;
+};
+
+struct SnapshotSummary {
+    std::string snapshot_id;
+    std::uint64_t bytes_added{0};
+    std::uint64_t bytes_processed{0};
+};
+
+/// An open `restic backup --stdin`: bytes in, then commit (snapshot) or abort (none).
+class SnapshotWriter : public ByteSink {
+public:
+    /// Ends the input and lets restic write the snapshot.
+    virtual Task<Result<SnapshotSummary>> commit() = 0;
+    /// Interrupts restic with its input still open: no snapshot is written.
+    virtual Task<void> abort() = 0;
+};
+
+struct SnapshotInfo {
+    std::string id;
+    std::string time;
+    std::vector<std::string> tags;
+    std::vector<std::string> paths;
+};
+
+struct WriterSpec {
+    std::string file_name;
+    std::vector<std::string> tags;
+    std::string public_key_file;  ///< encrypt with gpg to this key first; empty: no gpg
+};
+
+/// Port: a restic repository.
+class BackupRepository {
+public:
+    virtual ~BackupRepository() = default;
+    /// Reachable and initialised (initialises when the config says so).
+    virtual Task<Result<void>> prepare() = 0;
+    virtual Task<Result<std::unique_ptr<SnapshotWriter>>> open_writer(WriterSpec spec) = 0;
+    virtual Task<Result<std::vector<SnapshotInfo>>> snapshots(std::vector<std::string> tags) = 0;
+    /// Applies retention to the snapshots carrying all of `tags`, grouped by host and tags.
+    virtual Task<Result<void>> forget(std::vector<std::string> tags, Retention retention) = 0;
+};
+
+}  // namespace bk::domain

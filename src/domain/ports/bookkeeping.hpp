@@ -1,0 +1,66 @@
+#pragma once
+// Ports of the run's bookkeeping: the audit trail and the per-target lock.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/task.hpp"
+
+namespace bk::domain {
+
+struct RunRecord {
+    std::string id;
+    std::string target;
+    std::string trigger;  ///< manual | schedule | event:<kind>
+    std::string status;   ///< running | success | failed | partial | skipped | crashed
+    std::string started_at;
+    std::string finished_at;
+    std::string instance;
+    std::int64_t pid{0};
+    std::uint64_t bytes{0};
+    std::string snapshots;  ///< comma-separated snapshot ids
+    std::string error;
+};
+
+struct StepRecord {
+    std::string run_id;
+    std::string name;  ///< e.g. "dump shop", "retention"
+    std::string started_at;
+    std::string finished_at;
+    std::uint64_t bytes{0};
+    std::string outcome;  ///< ok | failed | skipped
+    std::string detail;
+};
+
+/// Port: the audit trail. Small synchronous writes. Errors: io_error.
+class AuditLog {
+public:
+    virtual ~AuditLog() = default;
+    virtual Result<void> begin_run(const RunRecord& run) = 0;
+    virtual Result<void> add_step(const StepRecord& step) = 0;
+    virtual Result<void> finish_run(const RunRecord& run) = 0;
+    virtual Result<std::vector<RunRecord>> history(std::string target, bool failed_only,
+                                                   int limit) = 0;
+    virtual Result<std::vector<StepRecord>> steps(std::string run_id) = 0;
+};
+
+/// A held lock; released when destroyed (and by the kernel when the process dies).
+class LockHandle {
+public:
+    virtual ~LockHandle() = default;
+};
+
+/// Port: one run per target at a time.
+class TargetLocks {
+public:
+    virtual ~TargetLocks() = default;
+    /// nullptr with `holder` filled when another run holds it.
+    virtual Result<std::unique_ptr<LockHandle>> try_lock(const std::string& target,
+                                                         const std::string& run_id,
+                                                         std::string& holder) = 0;
+};
+
+}  // namespace bk::domain
