@@ -3,7 +3,8 @@
 # (from the mirror this machine's apt already uses) is imported as a base image, and the
 # PostgreSQL and MariaDB server images are built on it. Tags carry a hash of the recipe, so an
 # unchanged recipe is never rebuilt.
-# Prints KEY=image lines (BK_TEST_BASE_IMAGE, BK_TEST_POSTGRES_IMAGE, BK_TEST_MARIADB_IMAGE),
+# Prints KEY=image lines (BK_TEST_BASE_IMAGE, BK_TEST_POSTGRES_IMAGE, BK_TEST_MARIADB_IMAGE,
+# BK_TEST_FAKEDUMP_IMAGE: a pg_dump that misbehaves on purpose),
 # and writes them to $1 when given.
 source "$(dirname "$0")/lib.sh"
 
@@ -15,6 +16,7 @@ base_hash=$(recipe_hash "$0" "$recipe_dir/base/packages.txt")
 base=backupctl-test/base:$base_hash
 pg=backupctl-test/postgres:$(printf '%s' "$base" | cat - "$recipe_dir"/postgres/* | recipe_hash)
 maria=backupctl-test/mariadb:$(printf '%s' "$base" | cat - "$recipe_dir"/mariadb/* | recipe_hash)
+fake=backupctl-test/fakedump:$(printf '%s' "$base" | cat - "$recipe_dir"/fakedump/* | recipe_hash)
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -67,9 +69,11 @@ build_db() {
 build_base
 build_db "$pg" "$recipe_dir/postgres"
 build_db "$maria" "$recipe_dir/mariadb"
+build_db "$fake" "$recipe_dir/fakedump"
 
 lines="BK_TEST_BASE_IMAGE=$base
 BK_TEST_POSTGRES_IMAGE=$pg
-BK_TEST_MARIADB_IMAGE=$maria"
+BK_TEST_MARIADB_IMAGE=$maria
+BK_TEST_FAKEDUMP_IMAGE=$fake"
 printf '%s\n' "$lines"
 if [ -n "$out_file" ]; then mkdir -p "$(dirname "$out_file")"; printf '%s\n' "$lines" >"$out_file"; fi

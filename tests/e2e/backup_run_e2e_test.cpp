@@ -1,0 +1,329 @@
+// `backupctl run` against the real engine, restic and gpg: PostgreSQL and MariaDB round trips
+// (data in -> run -> restic dump -> [gpg -d] -> load into a fresh container -> same checksum),
+// failures that must leave no snapshot, the lock, retention. Every container and network made
+// here carries bk.test=<tag>; each test removes its own.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "support/shell.hpp"
+#include "support/test_env.hpp"
+
+using bk::testing::quoted;
+using bk::testing::sh;
+using bk::testing::test_image;
+
+namespace {
+
+constexpr const char* kResticPassword = "e2e-restic-password";
+
+class Scenario {
+public:
+    explicit Scenario(std::string extra_config = {}) : tag_(bk::testing::unique_suffix()) {
+        project_ = "bkrun-" + tag_;
+        net_ = project_ + "_default";
+        REQUIRE(sh("docker network create --label bk.test=" + tag_ + " " + net_ + " >/dev/null")
+                    .exit_code == 0);
+        cfg_ = (dir_.path() / "config.yml").string();
+        std::ofstream(cfg_) << "state_dir: " << (dir_.path() / "state").string() << "\n"
+                            << "repositories:\n  default:\n    url: " << repo() << "\n"
+                            << "    password: " << kResticPassword << "\n    init: true\n"
+                            << extra_config;
+    }
+    ~Scenario() {
+        sh("docker ps -aq --filter label=bk.test=" + tag_ + " | xargs -r docker rm -f -v >/dev/null 2>&1");
+        sh("docker network rm " + net_ + " >/dev/null 2>&1");
+    }
+    Scenario(const Scenario&) = delete;
+    Scenario& operator=(const Scenario&) = delete;
+
+    [[nodiscard]] std::string repo() const { return (dir_.path() / "repo").string(); }
+    [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
+    [[nodiscard]] std::string target(const std::string& service) const {
+        return project_ + "-" + service;
+    }
+    [[nodiscard]] std::string container(const std::string& service) const {
+        return project_ + "-" + service + "-1";
+    }
+    [[nodiscard]] const std::string& tag() const { return tag_; }
+
+    /// Starts a container of `service` with compose-style labels.
+    void start(const std::string& service, const std::string& image,
+               const std::vector<std::string>& labels, const std::vector<std::string>& env,
+               const std::string& cmd = {}) {
+        std::string c = "docker run -d --name " + container(service) + " --network " + net_ +
+                        " --network-alias " + service + " --label bk.test=" + tag_ +
+                        " --label com.docker.compose.project=" + project_ +
+                        " --label com.docker.compose.service=" + service +
+                        " --label backupctl.enable=true";
+        for (const auto& l : labels) c += " --label " + quoted(l);
+        for (const auto& e : env) c += " -e " + quoted(e);
+        c += " " + image + (cmd.empty() ? "" : " " + cmd) + " >/dev/null";
+        REQUIRE(sh(c).exit_code == 0);
+    }
+
+    /// Waits (with a deadline) until `probe` succeeds inside the container.
+    void wait_until(const std::string& service, const std::string& probe) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+        while (sh("docker exec " + container(service) + " " + probe + " >/dev/null 2>&1").exit_code != 0) {
+            REQUIRE(std::chrono::steady_clock::now() < deadline);
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+    }
+
+    bk::testing::ShellResult backupctl(const std::string& args) const {
+        return sh(std::string(BK_BACKUPCTL) + " --config " + cfg_ + " " + args + " 2>&1");
+    }
+
+    [[nodiscard]] std::string restic_env() const {
+        return "RESTIC_REPOSITORY=" + repo() + " RESTIC_PASSWORD=" + kResticPassword + " ";
+    }
+
+    int snapshot_count(const std::string& target_name) const {
+        auto r = sh(restic_env() + "restic snapshots --json --tag target:" + target_name + " 2>/dev/null");
+        if (r.exit_code != 0) {
+            return 0;  // no repository yet: no snapshot
+        }
+        return static_cast<int>(nlohmann::json::parse(r.out).size());
+    }
+
+    /// Containers of ours (dump containers) still present for a target.
+    int leftovers(const std::string& target_name) const {
+        auto r = sh("docker ps -aq --filter label=backupctl.ephemeral --filter label=backupctl.for-target=" +
+                    target_name + " | wc -l");
+        return std::stoi(r.out);
+    }
+
+private:
+    std::string tag_;
+    std::string project_;
+    std::string net_;
+    bk::testing::TempDir dir_;
+    std::string cfg_;
+};
+
+const char* kPgChecksum =
+    "SELECT md5(string_agg(id::text || ':' || name || ':' || amount::text, ',' ORDER BY id)) FROM items";
+
+std::string psql(const Scenario& s, const std::string& service, const std::string& db,
+                 const std::string& sql) {
+    auto r = sh("docker exec " + s.container(service) + " psql -qtA -U postgres -d " + db + " -c " +
+                quoted(sql));
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+}
+
+void pg_round_trip(bool with_gpg) {
+    std::string extra;
+    bk::testing::TempDir keys;
+    const std::string home = (keys.path() / "gnupg").string();
+    if (with_gpg) {
+        std::filesystem::create_directory(home);
+        std::filesystem::permissions(home, std::filesystem::perms::owner_all);
+        REQUIRE(sh("gpg --homedir " + home + " --batch --pinentry-mode loopback --passphrase '' "
+                   "--quick-gen-key 'backupctl e2e <e2e@example.test>' future-default default never "
+                   ">/dev/null 2>&1").exit_code == 0);
+        REQUIRE(sh("gpg --homedir " + home + " --armor --export > " +
+                   (keys.path() / "pub.asc").string()).exit_code == 0);
+        extra = "keys:\n  e2e:\n    public_key_file: " + (keys.path() / "pub.asc").string() + "\n";
+    }
+    Scenario s(extra);
+    const std::string pg = test_image("BK_TEST_POSTGRES_IMAGE");
+    std::vector<std::string> labels{"backupctl.db.name=shop", "backupctl.retention=last=5"};
+    if (with_gpg) labels.push_back("backupctl.encrypt=e2e");
+    s.start("db", pg, labels, {"POSTGRES_PASSWORD=e2e-pg-secret", "POSTGRES_DB=shop"});
+    s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d shop");
+    psql(s, "db", "shop",
+         "CREATE TABLE items (id int PRIMARY KEY, name text, amount numeric(10,2)); "
+         "INSERT INTO items SELECT g, 'item ' || g, g * 1.25 FROM generate_series(1, 5000) g;");
+    const std::string before = psql(s, "db", "shop", kPgChecksum);
+
+    auto run = s.backupctl("run " + s.target("db"));
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    CHECK_THAT(run.out, Catch::Contains(s.target("db") + ": success"));
+    CHECK(run.out.find("e2e-pg-secret") == std::string::npos);
+    CHECK(s.snapshot_count(s.target("db")) == 1);
+    CHECK(s.leftovers(s.target("db")) == 0);
+
+    // Restore into a fresh server of the same image and compare.
+    s.start("fresh", pg, {"backupctl.enable=false"}, {"POSTGRES_PASSWORD=other", "POSTGRES_DB=shop"});
+    s.wait_until("fresh", "pg_isready -q -h 127.0.0.1 -U postgres -d shop");
+    const std::string decrypt = with_gpg ? " | gpg --homedir " + home +
+                                               " --batch --quiet --pinentry-mode loopback --passphrase '' -d"
+                                         : "";
+    auto load = sh("bash -c " + quoted("set -o pipefail; " + s.restic_env() + "restic dump latest /" +
+                                       s.target("db") + "/shop.sql" + decrypt + " | docker exec -i " +
+                                       s.container("fresh") +
+                                       " psql -q -v ON_ERROR_STOP=1 -U postgres -d shop >/dev/null"));
+    REQUIRE(load.exit_code == 0);
+    CHECK(psql(s, "fresh", "shop", kPgChecksum) == before);
+    if (with_gpg) {
+        // The stored bytes are OpenPGP, not SQL.
+        auto raw = sh(s.restic_env() + "restic dump latest /" + s.target("db") + "/shop.sql | head -c 64 | grep -c 'CREATE' || true");
+        CHECK(raw.out.find('0') == 0);
+    }
+    auto history = s.backupctl("history --json " + s.target("db"));
+    REQUIRE(history.exit_code == 0);
+    auto h = nlohmann::json::parse(history.out);
+    REQUIRE(h.size() == 1);
+    CHECK(h[0]["status"] == "success");
+    CHECK(history.out.find("e2e-pg-secret") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("postgres round trip without gpg", "[e2e][run]") {
+    pg_round_trip(false);
+}
+
+TEST_CASE("postgres round trip through gpg", "[e2e][run]") {
+    pg_round_trip(true);
+}
+
+TEST_CASE("mariadb round trip", "[e2e][run]") {
+    Scenario s;
+    const std::string maria = test_image("BK_TEST_MARIADB_IMAGE");
+    s.start("db", maria, {}, {"MARIADB_ROOT_PASSWORD=e2e-maria-secret", "MARIADB_DATABASE=app"});
+    const std::string cli = "mariadb -uroot -pe2e-maria-secret -h 127.0.0.1";
+    s.wait_until("db", cli + " -e 'select 1'");
+    auto exec_sql = [&s, &cli](const std::string& service, const std::string& sql) {
+        auto r = sh("docker exec " + s.container(service) + " " + cli + " -N -e " + quoted(sql));
+        REQUIRE(r.exit_code == 0);
+        return r.out;
+    };
+    exec_sql("db", "USE app; CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(64)); "
+                   "INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_3000;");
+    const std::string checksum =
+        "SET SESSION group_concat_max_len = 10000000; "
+        "SELECT MD5(GROUP_CONCAT(CONCAT(id, ':', name) ORDER BY id)) FROM app.items;";
+    const std::string before = exec_sql("db", checksum);
+
+    auto run = s.backupctl("run " + s.target("db"));
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.out.find("e2e-maria-secret") == std::string::npos);
+    CHECK(s.snapshot_count(s.target("db")) == 1);
+    CHECK(s.leftovers(s.target("db")) == 0);
+
+    s.start("fresh", maria, {"backupctl.enable=false"}, {"MARIADB_ROOT_PASSWORD=e2e-maria-secret"});
+    s.wait_until("fresh", cli + " -e 'select 1'");
+    auto load = sh("bash -c " + quoted("set -o pipefail; " + s.restic_env() + "restic dump latest /" +
+                                       s.target("db") + "/app.sql | docker exec -i " +
+                                       s.container("fresh") + " " + cli));
+    REQUIRE(load.exit_code == 0);
+    CHECK(exec_sql("fresh", checksum) == before);
+}
+
+TEST_CASE("a failed or truncated or killed dump never becomes a snapshot", "[e2e][run][failure]") {
+    Scenario s("security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n");
+    const std::string fake = test_image("BK_TEST_FAKEDUMP_IMAGE");
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    // A stand-in target: the fake pg_dump does not connect anywhere.
+    for (const char* mode : {"truncated", "failing", "hang", "ok"}) {
+        s.start(mode, base,
+                {"backupctl.db.type=postgres", std::string("backupctl.db.name=") + mode,
+                 "backupctl.db.image=" + fake},
+                {"POSTGRES_PASSWORD=e2e-fake-secret"}, "sleep 600");
+    }
+    // The control case proves the fake image can produce a snapshot at all.
+    auto ok = s.backupctl("run " + s.target("ok"));
+    INFO(ok.out);
+    REQUIRE(ok.exit_code == 0);
+    CHECK(s.snapshot_count(s.target("ok")) == 1);
+
+    auto truncated = s.backupctl("run " + s.target("truncated"));
+    INFO(truncated.out);
+    CHECK(truncated.exit_code == 1);
+    CHECK_THAT(truncated.out, Catch::Contains("without its completion marker"));
+    CHECK(s.snapshot_count(s.target("truncated")) == 0);
+
+    auto failing = s.backupctl("run " + s.target("failing"));
+    INFO(failing.out);
+    CHECK(failing.exit_code == 1);
+    CHECK_THAT(failing.out, Catch::Contains("the dump exited 1: pg_dump: error: simulated failure"));
+    CHECK(s.snapshot_count(s.target("failing")) == 0);
+
+    // Killed mid-stream: run in the background, kill the dump container once it streams.
+    const auto out_file = (s.dir() / "hang.out").string();
+    REQUIRE(sh("(" + std::string(BK_BACKUPCTL) + " --config " + (s.dir() / "config.yml").string() +
+               " run " + s.target("hang") + " > " + out_file + " 2>&1; echo $? > " + out_file +
+               ".rc.tmp; mv " + out_file + ".rc.tmp " + out_file + ".rc) >/dev/null 2>&1 &")
+                .exit_code == 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::string dump_id;
+    while (dump_id.empty()) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        dump_id = sh("docker ps -q --filter label=backupctl.for-target=" + s.target("hang")).out;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    sh("docker kill " + dump_id.substr(0, 12) + " >/dev/null");
+    while (!std::filesystem::exists(out_file + ".rc") || std::filesystem::file_size(out_file + ".rc") == 0) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::ifstream rc(out_file + ".rc");
+    int code = -1;
+    rc >> code;
+    CHECK(code == 1);
+    CHECK(s.snapshot_count(s.target("hang")) == 0);
+
+    for (const char* mode : {"truncated", "failing", "hang", "ok"}) {
+        CHECK(s.leftovers(s.target(mode)) == 0);
+    }
+    auto history = s.backupctl("history --failed --json");
+    CHECK(nlohmann::json::parse(history.out).size() == 3);
+    CHECK(history.out.find("e2e-fake-secret") == std::string::npos);
+}
+
+TEST_CASE("a wrong password fails the run and leaves the snapshots as they were", "[e2e][run][failure]") {
+    Scenario s;
+    const std::string pg = test_image("BK_TEST_POSTGRES_IMAGE");
+    s.start("db", pg, {"backupctl.db.password-env=WRONG_PASSWORD"},
+            {"POSTGRES_PASSWORD=e2e-right", "WRONG_PASSWORD=e2e-wrong", "POSTGRES_DB=shop"});
+    s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d shop");
+    auto run = s.backupctl("run " + s.target("db"));
+    INFO(run.out);
+    CHECK(run.exit_code == 1);
+    CHECK_THAT(run.out, Catch::Contains("password authentication failed"));
+    CHECK(run.out.find("e2e-wrong") == std::string::npos);
+    CHECK(s.snapshot_count(s.target("db")) == 0);
+    CHECK(s.leftovers(s.target("db")) == 0);
+}
+
+TEST_CASE("retention keeps what it says and a locked target is skipped", "[e2e][run]") {
+    Scenario s("security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n");
+    const std::string fake = test_image("BK_TEST_FAKEDUMP_IMAGE");
+    s.start("db", test_image("BK_TEST_BASE_IMAGE"),
+            {"backupctl.db.type=postgres", "backupctl.db.name=ok", "backupctl.db.image=" + fake,
+             "backupctl.retention=last=2"},
+            {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    for (int i = 0; i < 5; ++i) {
+        auto r = s.backupctl("run " + s.target("db"));
+        INFO(r.out);
+        REQUIRE(r.exit_code == 0);
+    }
+    CHECK(s.snapshot_count(s.target("db")) == 2);
+
+    // Another run holds the target's lock: this one is skipped with exit 2.
+    const auto lock_dir = s.dir() / "state" / "locks";
+    std::filesystem::create_directories(lock_dir);
+    const auto lock_file = (lock_dir / (s.target("db") + ".lock")).string();
+    const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    auto skipped = s.backupctl("run " + s.target("db"));
+    ::close(fd);
+    INFO(skipped.out);
+    CHECK(skipped.exit_code == 2);
+    CHECK_THAT(skipped.out, Catch::Contains("skipped"));
+    CHECK(s.snapshot_count(s.target("db")) == 2);
+}
