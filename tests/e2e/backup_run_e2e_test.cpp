@@ -265,6 +265,12 @@ TEST_CASE("a failed or truncated or killed dump never becomes a snapshot", "[e2e
         dump_id = sh("docker ps -q --filter label=backupctl.for-target=" + s.target("hang")).out;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
+    // The dump container as the engine shows it to anyone: no password in env, argv or labels.
+    auto inspected = sh("docker inspect " + dump_id.substr(0, 12));
+    REQUIRE(inspected.exit_code == 0);
+    CHECK(inspected.out.find("e2e-fake-secret") == std::string::npos);
+    CHECK_THAT(inspected.out, Catch::Contains("\"PGPASSFILE=/tmp/backupctl.pgpass\""));
+    CHECK_THAT(inspected.out, Catch::Contains("\"Type\": \"none\""));
     sh("docker kill " + dump_id.substr(0, 12) + " >/dev/null");
     while (!std::filesystem::exists(out_file + ".rc") || std::filesystem::file_size(out_file + ".rc") == 0) {
         REQUIRE(std::chrono::steady_clock::now() < deadline);
@@ -326,4 +332,29 @@ TEST_CASE("retention keeps what it says and a locked target is skipped", "[e2e][
     CHECK(skipped.exit_code == 2);
     CHECK_THAT(skipped.out, Catch::Contains("skipped"));
     CHECK(s.snapshot_count(s.target("db")) == 2);
+}
+
+TEST_CASE("a password in a *_FILE of the target is read through the engine", "[e2e][run]") {
+    Scenario s;
+    const std::string maria = test_image("BK_TEST_MARIADB_IMAGE");
+    const auto secret = s.dir() / "root_password";
+    std::ofstream(secret) << "e2e-file-secret\n";
+    std::filesystem::permissions(secret, std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::group_read |
+                                             std::filesystem::perms::others_read);
+    REQUIRE(sh("docker run -d --name " + s.container("db") + " --network bkrun-" + s.tag() +
+               "_default --label bk.test=" + s.tag() + " --label com.docker.compose.project=bkrun-" +
+               s.tag() + " --label com.docker.compose.service=db --label backupctl.enable=true" +
+               " -v " + secret.string() + ":/run/secrets/root_password:ro" +
+               " -e MARIADB_ROOT_PASSWORD_FILE=/run/secrets/root_password -e MARIADB_DATABASE=app " +
+               maria + " >/dev/null").exit_code == 0);
+    s.wait_until("db", "mariadb -uroot -pe2e-file-secret -h 127.0.0.1 -e 'select 1'");
+    auto run = s.backupctl("run " + s.target("db"));
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.out.find("e2e-file-secret") == std::string::npos);
+    CHECK(s.snapshot_count(s.target("db")) == 1);
+    auto dump = sh(s.restic_env() + "restic dump latest /" + s.target("db") + "/app.sql");
+    CHECK_THAT(dump.out, Catch::Contains("CREATE DATABASE"));
+    CHECK_THAT(dump.out, Catch::Contains("-- Dump completed"));
 }
