@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -84,6 +85,87 @@ std::string dump_failure(const domain::DumpOutcome& o) {
 
 }  // namespace
 
+Task<void> BackupRunner::settle(domain::SnapshotWriter& writer, bool source_ok,
+                                std::string error, ItemReport& report) {
+    if (!source_ok) {
+        co_await writer.abort();  // no snapshot from an incomplete source
+        report.outcome = "failed";
+        report.error = std::move(error);
+        co_return;
+    }
+    auto snap = co_await writer.commit();
+    if (snap) {
+        report.outcome = "ok";
+        report.snapshot_id = snap->snapshot_id;
+    } else {
+        report.outcome = "failed";
+        report.error = snap.error().message;
+    }
+}
+
+Task<void> BackupRunner::back_up_files(const domain::Target& target,
+                                       domain::BackupRepository& repo, const std::string& run_id,
+                                       std::vector<ItemReport>& items) {
+    auto plan = co_await files_.plan_files(target);
+    if (!plan) {
+        items.push_back({"files", "failed", "", 0, plan.error().message});
+        co_return;
+    }
+    bool restart = false;
+    if (target.stop_during_backup) {
+        domain::StepRecord step{run_id, "stop target", utc_now()};
+        auto stopped = co_await files_.stop(target);
+        step.finished_at = utc_now();
+        step.outcome = stopped ? "ok" : "failed";
+        step.detail = stopped ? (*stopped ? "was running" : "was not running") : stopped.error().message;
+        audit_.add_step(step);
+        if (!stopped) {
+            items.push_back({"files", "failed", "", 0, "cannot stop the target: " + stopped.error().message});
+            co_return;
+        }
+        restart = *stopped;
+    }
+    for (const auto& item : *plan) {
+        ItemReport ir;
+        ir.database = "files:" + item.path;
+        domain::StepRecord step{run_id, "files " + item.path, utc_now()};
+        domain::WriterSpec spec;
+        spec.file_name = item.file_name;
+        spec.tags = {"target:" + target.name, "kind:files", "path:" + item.path};
+        auto writer = co_await repo.open_writer(spec);
+        if (!writer) {
+            ir.outcome = "failed";
+            ir.error = writer.error().message;
+        } else {
+            CountingSink sink(**writer);
+            auto streamed = co_await files_.stream(target, item, sink);
+            ir.bytes = sink.bytes;
+            const bool streamed_ok = streamed.has_value();
+            std::string why = streamed_ok ? std::string{} : streamed.error().message;
+            co_await settle(**writer, streamed_ok, std::move(why), ir);
+        }
+        step.finished_at = utc_now();
+        step.bytes = ir.bytes;
+        step.outcome = ir.outcome;
+        step.detail = ir.outcome == "ok" ? "snapshot " + ir.snapshot_id : ir.error;
+        audit_.add_step(step);
+        items.push_back(std::move(ir));
+    }
+    if (restart) {
+        // Its previous state comes back whatever happened to the files part.
+        domain::StepRecord step{run_id, "start target", utc_now()};
+        auto started = co_await files_.start(target);
+        step.finished_at = utc_now();
+        step.outcome = started ? "ok" : "failed";
+        step.detail = started ? "" : started.error().message;
+        audit_.add_step(step);
+        if (!started) {
+            items.push_back({"restart", "failed", "", 0, "the target was not started again: " +
+                                                             started.error().message});
+        }
+    }
+}
+
 Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
     RunReport report;
     report.run_id = new_run_id();
@@ -130,8 +212,8 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
 
-    if (!target.database) {
-        finish("failed", "files-only targets are not supported by this build yet");
+    if (!target.database && target.volumes.empty()) {
+        finish("failed", "nothing to back up: no database and no volumes");
         co_return report;
     }
     auto repo = co_await repositories_(target.repository);
@@ -148,14 +230,17 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         }
         key_file = k->second.public_key_file;
     }
-    auto plan = co_await dumper_.plan(target);
-    if (!plan) {
-        finish("failed", plan.error().message);
-        co_return report;
+    std::vector<domain::DumpItem> plan;
+    if (target.database) {
+        auto planned = co_await dumper_.plan(target);
+        if (!planned) {
+            finish("failed", planned.error().message);
+            co_return report;
+        }
+        plan = std::move(*planned);
     }
 
-    int ok = 0;
-    for (const auto& item : *plan) {
+    for (const auto& item : plan) {
         ItemReport ir;
         ir.database = item.database;
         domain::StepRecord step{report.run_id, "dump " + item.database, utc_now()};
@@ -173,29 +258,21 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
             ir.bytes = outcome.bytes;
             const bool dump_ok =
                 outcome.error.empty() && outcome.exit_code == 0 && outcome.completion_marker;
-            if (dump_ok) {
-                auto snap = co_await (*writer)->commit();
-                if (snap) {
-                    ir.outcome = "ok";
-                    ir.snapshot_id = snap->snapshot_id;
-                } else {
-                    ir.outcome = "failed";
-                    ir.error = snap.error().message;
-                }
-            } else {
-                co_await (*writer)->abort();  // no snapshot from a failed dump
-                ir.outcome = "failed";
-                ir.error = dump_failure(outcome);
-            }
+            std::string why = dump_ok ? std::string{} : dump_failure(outcome);
+            co_await settle(**writer, dump_ok, std::move(why), ir);
         }
         step.finished_at = utc_now();
         step.bytes = ir.bytes;
         step.outcome = ir.outcome;
         step.detail = ir.outcome == "ok" ? "snapshot " + ir.snapshot_id : ir.error;
         audit_.add_step(step);
-        ok += ir.outcome == "ok" ? 1 : 0;
         report.items.push_back(std::move(ir));
     }
+    if (!target.volumes.empty()) {
+        co_await back_up_files(target, **repo, report.run_id, report.items);
+    }
+    const int ok = static_cast<int>(std::count_if(report.items.begin(), report.items.end(),
+                                                  [](const auto& i) { return i.outcome == "ok"; }));
 
     if (ok == static_cast<int>(report.items.size()) && ok > 0) {
         // Retention only after a fully successful run: a failure never costs a good snapshot.
@@ -212,7 +289,11 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         }
         finish("success", "");
     } else if (ok > 0) {
-        finish("partial", "some databases failed");
+        std::string failed;
+        for (const auto& i : report.items) {
+            if (i.outcome != "ok") failed += (failed.empty() ? "" : ", ") + i.database;
+        }
+        finish("partial", "failed: " + failed);
     } else {
         std::string first = report.items.empty() ? "nothing to dump" : report.items.front().error;
         finish("failed", first);

@@ -37,10 +37,11 @@ using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(s
 class BackupRunner {
 public:
     BackupRunner(const domain::OperatorConfig& config, domain::DatabaseDumper& dumper,
-                 RepositoryLookup repositories, domain::AuditLog& audit,
-                 domain::TargetLocks& locks, std::string instance_id)
+                 domain::FileArchiver& files, RepositoryLookup repositories,
+                 domain::AuditLog& audit, domain::TargetLocks& locks, std::string instance_id)
         : config_(config),
           dumper_(dumper),
+          files_(files),
           repositories_(std::move(repositories)),
           audit_(audit),
           locks_(locks),
@@ -49,8 +50,15 @@ public:
     Task<RunReport> run(domain::Target target, std::string trigger);
 
 private:
+    /// Commits the writer's snapshot when its source completed, else aborts it (no snapshot).
+    static Task<void> settle(domain::SnapshotWriter& writer, bool source_ok, std::string error,
+                             ItemReport& report);
+    Task<void> back_up_files(const domain::Target& target, domain::BackupRepository& repo,
+                             const std::string& run_id, std::vector<ItemReport>& items);
+
     const domain::OperatorConfig& config_;
     domain::DatabaseDumper& dumper_;
+    domain::FileArchiver& files_;
     RepositoryLookup repositories_;
     domain::AuditLog& audit_;
     domain::TargetLocks& locks_;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "adapters/docker/docker_dumper.hpp"
+#include "adapters/docker/docker_file_archiver.hpp"
 #include "adapters/docker/docker_target_source.hpp"
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
@@ -59,6 +60,7 @@ private:
     std::unique_ptr<domain::AuditLog> audit_;
     std::unique_ptr<domain::TargetLocks> locks_;
     std::unique_ptr<adapters::docker::DockerDumper> dumper_;
+    std::unique_ptr<adapters::docker::DockerFileArchiver> files_;
     std::map<std::string, std::unique_ptr<adapters::restic::ResticRepository>> repos_;
     std::unique_ptr<app::BackupRunner> runner_;
 };

@@ -41,6 +41,7 @@ public:
     ~Scenario() {
         sh("docker ps -aq --filter label=bk.test=" + tag_ + " | xargs -r docker rm -f -v >/dev/null 2>&1");
         sh("docker network rm " + net_ + " >/dev/null 2>&1");
+        sh("docker volume ls -q --filter label=bk.test=" + tag_ + " | xargs -r docker volume rm >/dev/null 2>&1");
     }
     Scenario(const Scenario&) = delete;
     Scenario& operator=(const Scenario&) = delete;
@@ -357,4 +358,44 @@ TEST_CASE("a password in a *_FILE of the target is read through the engine", "[e
     auto dump = sh(s.restic_env() + "restic dump latest /" + s.target("db") + "/app.sql");
     CHECK_THAT(dump.out, Catch::Contains("CREATE DATABASE"));
     CHECK_THAT(dump.out, Catch::Contains("-- Dump completed"));
+}
+
+TEST_CASE("volumes become a files snapshot, byte-exact, and a stopped target is started again",
+          "[e2e][run][files]") {
+    Scenario s;
+    const std::string volume = "bkrun-vol-" + s.tag();
+    REQUIRE(sh("docker volume create --label bk.test=" + s.tag() + " " + volume + " >/dev/null").exit_code == 0);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    REQUIRE(sh("docker run -d --name " + s.container("app") + " --network bkrun-" + s.tag() +
+               "_default --label bk.test=" + s.tag() + " --label com.docker.compose.project=bkrun-" +
+               s.tag() + " --label com.docker.compose.service=app --label backupctl.enable=true" +
+               " --label backupctl.volumes=" + volume + " --label backupctl.stop-during-backup=true" +
+               " -v " + volume + ":/srv/uploads " + base + " sleep 600 >/dev/null").exit_code == 0);
+    REQUIRE(sh("docker exec " + s.container("app") + " sh -c 'mkdir -p /srv/uploads/a/b && "
+               "head -c 3000000 /dev/urandom > /srv/uploads/a/b/blob.bin && echo hello > /srv/uploads/note.txt'")
+                .exit_code == 0);
+    const std::string want = sh("docker exec " + s.container("app") + " sha256sum /srv/uploads/a/b/blob.bin | cut -c1-64").out;
+
+    auto run = s.backupctl("run " + s.target("app"));
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    CHECK(s.snapshot_count(s.target("app")) == 1);
+    // It was running before, so it runs again.
+    CHECK(sh("docker inspect -f '{{.State.Running}}' " + s.container("app")).out == "true\n");
+    auto history = nlohmann::json::parse(s.backupctl("history --json " + s.target("app")).out);
+    REQUIRE(history.size() == 1);
+    std::vector<std::string> steps;
+    for (const auto& st : history[0]["steps"]) steps.push_back(st["name"]);
+    CHECK(steps == std::vector<std::string>{"stop target", "files /srv/uploads", "start target", "retention"});
+
+    const auto out = s.dir() / "restore";
+    std::filesystem::create_directories(out);
+    auto extract = sh("bash -c " + quoted("set -o pipefail; " + s.restic_env() + "restic dump latest /" +
+                                          s.target("app") + "/files/srv-uploads.tar | tar -x -C " + out.string()));
+    REQUIRE(extract.exit_code == 0);
+    CHECK(sh("sha256sum " + (out / "uploads/a/b/blob.bin").string() + " | cut -c1-64").out == want);
+    std::ifstream note(out / "uploads/note.txt");
+    std::string line;
+    std::getline(note, line);
+    CHECK(line == "hello");
 }

@@ -88,3 +88,27 @@ public:
 };
 
 }  // namespace bk::domain
+
+namespace bk::domain {
+
+/// One path of a target to back up as files.
+struct FileItem {
+    std::string path;       ///< the mount path inside the target container
+    std::string file_name;  ///< restic's --stdin-filename, stable per path
+};
+
+/// Port: the target's volumes and mounts as tar streams, and stopping it around them.
+class FileArchiver {
+public:
+    virtual ~FileArchiver() = default;
+    /// The paths the target's `volumes` resolve to (names or paths, "*" for every mount).
+    virtual Task<Result<std::vector<FileItem>>> plan_files(const Target& target) = 0;
+    /// Streams a tar of `item.path` into `sink`; the result's error says why it stopped early.
+    virtual Task<Result<std::uint64_t>> stream(const Target& target, const FileItem& item,
+                                               ByteSink& sink) = 0;
+    /// Stops the target; true when it was running (and must be started again).
+    virtual Task<Result<bool>> stop(const Target& target) = 0;
+    virtual Task<Result<void>> start(const Target& target) = 0;
+};
+
+}  // namespace bk::domain
