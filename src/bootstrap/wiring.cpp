@@ -40,6 +40,7 @@ Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& co
 Services::Services(boost::asio::any_io_executor ex, domain::OperatorConfig cfg,
                    dockerapi::ClientOptions options)
     : config(std::move(cfg)),
+      client_address(options.address.describe()),
       client(std::move(ex), std::move(options)),
       source(client),
       registry(config, source) {}

@@ -30,6 +30,7 @@ Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& co
 
 struct Services {
     domain::OperatorConfig config;
+    std::string client_address;  ///< where the engine is, for humans
     dockerapi::Client client;
     adapters::docker::DockerTargetSource source;
     app::Registry registry;

@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,35 +96,64 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
         (o.fd3_data && !fd3.open())) {
         return fail("pipe");
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
     const int child_in = o.stdin_fd >= 0 ? o.stdin_fd : in.r;
     const int child_out = o.stdout_fd >= 0 ? o.stdout_fd : out.w;
-    if (child_in >= 0) {
-        posix_spawn_file_actions_adddup2(&fa, child_in, 0);
-    } else {
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    }
-    if (child_out >= 0) {
-        posix_spawn_file_actions_adddup2(&fa, child_out, 1);
-    } else {
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    }
-    posix_spawn_file_actions_adddup2(&fa, err.w, 2);
-    if (o.fd3_data) {
-        posix_spawn_file_actions_adddup2(&fa, fd3.r, 3);
-    }
     std::vector<char*> argv;
     for (auto& a : o.argv) argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
     for (auto& e : o.env) envp.push_back(e.data());
     envp.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        errno = rc;
+    const pid_t parent = ::getpid();
+    Pipe exec_status;  // CLOEXEC: reads EOF when exec succeeded, errno when it did not
+    if (!exec_status.open()) {
+        return fail("pipe");
+    }
+    // fork + exec rather than posix_spawn: the child must die with us. If the operator is killed
+    // (even with -9) while restic's input is open, restic must not see a clean EOF and commit a
+    // truncated dump as a snapshot; PR_SET_PDEATHSIG kills it instead. Only async-signal-safe
+    // calls happen in the child (we are single-threaded anyway).
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        exec_status.close_all();
+        return fail("cannot start " + o.argv[0]);
+    }
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) {
+            ::_exit(127);
+        }
+        auto place = [](int from, int to) {
+            if (from == to) {
+                ::fcntl(to, F_SETFD, 0);  // keep it across exec
+            } else {
+                ::dup2(from, to);
+            }
+        };
+        const int devnull = ::open("/dev/null", O_RDWR);
+        place(child_in >= 0 ? child_in : devnull, 0);
+        place(child_out >= 0 ? child_out : devnull, 1);
+        place(err.w, 2);
+        if (o.fd3_data) {
+            place(fd3.r, 3);
+        }
+        ::signal(SIGPIPE, SIG_DFL);
+        ::execvpe(argv[0], argv.data(), envp.data());
+        const int e = errno;
+        [[maybe_unused]] auto w = ::write(exec_status.w, &e, sizeof e);
+        ::_exit(127);
+    }
+    ::close(exec_status.w);
+    int exec_errno = 0;
+    ssize_t got = -1;
+    do {
+        got = ::read(exec_status.r, &exec_errno, sizeof exec_errno);
+    } while (got < 0 && errno == EINTR);
+    ::close(exec_status.r);
+    if (got == static_cast<ssize_t>(sizeof exec_errno)) {
+        int st = 0;
+        ::waitpid(pid, &st, 0);
+        errno = exec_errno;
         return fail("cannot start " + o.argv[0]);
     }
     // The parent keeps its ends only.
@@ -234,6 +263,18 @@ Task<int> ChildProcess::wait() {
     }
 }
 
+namespace {
+Task<bool> feed(ChildProcess& child, std::string input) {
+    bool ok = true;
+    if (!input.empty()) {
+        auto w = co_await child.write_stdin(input);
+        ok = w.has_value();
+    }
+    child.close_stdin();
+    co_return ok;
+}
+}  // namespace
+
 Task<Result<Completed>> run_command(asio::any_io_executor ex, SpawnOptions options,
                                     std::string input) {
     using namespace asio::experimental::awaitable_operators;  // NOLINT
@@ -242,12 +283,12 @@ Task<Result<Completed>> run_command(asio::any_io_executor ex, SpawnOptions optio
     if (!child) {
         co_return child.error();
     }
-    if (!input.empty()) {
-        auto w = co_await child->write_stdin(input);
-        (void)w;
-    }
-    child->close_stdin();
-    auto [out, err] = co_await (child->read_stdout(16u << 20) && child->read_stderr_tail(8192));
+    // Input, output and errors move together: a child that answers while it reads must not
+    // block on a full pipe while we still write.
+    auto [fed, out, err] = co_await (feed(*child, std::move(input)) &&
+                                     child->read_stdout(16u << 20) &&
+                                     child->read_stderr_tail(8192));
+    (void)fed;
     Completed c;
     c.exit_code = co_await child->wait();
     c.out = std::move(out);

@@ -73,6 +73,16 @@ std::shared_ptr<Pending> spawn_reader(asio::any_io_executor ex, Task<std::string
     return p;
 }
 
+// restic with the repository's environment and its password on descriptor 3.
+Task<Result<process::Completed>> run_restic(asio::any_io_executor ex, std::vector<std::string> argv,
+                                            std::vector<std::string> env, std::string password) {
+    SpawnOptions o;
+    o.argv = std::move(argv);
+    o.env = std::move(env);
+    o.fd3_data = std::move(password);
+    co_return co_await process::run_command(ex, std::move(o));
+}
+
 class ResticWriter final : public domain::SnapshotWriter {
 public:
     ResticWriter(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
@@ -212,11 +222,8 @@ Task<Result<void>> ResticRepository::prepare() {
             co_return Failure{errc::io_error, "cannot read or create " + file.string()};
         }
     }
-    SpawnOptions o;
-    o.argv = {"restic", "cat", "config"};
-    o.env = environment();
-    o.fd3_data = password_;
-    auto probe = co_await process::run_command(ex_, o);
+    std::vector<std::string> cat_config{"restic", "cat", "config"};
+    auto probe = co_await run_restic(ex_, std::move(cat_config), environment(), password_);
     if (!probe) {
         co_return probe.error();
     }
@@ -229,8 +236,8 @@ Task<Result<void>> ResticRepository::prepare() {
         co_return Failure{errc::repo_failed, "repository " + name_ + " (" + config_.url +
                                                  "): " + last_line(probe->err)};
     }
-    o.argv = {"restic", "init"};
-    auto init = co_await process::run_command(ex_, o);
+    std::vector<std::string> init_args{"restic", "init"};
+    auto init = co_await run_restic(ex_, std::move(init_args), environment(), password_);
     if (!init) {
         co_return init.error();
     }
@@ -300,15 +307,12 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
 
 Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
     std::vector<std::string> tags) {
-    SpawnOptions o;
-    o.argv = {"restic", "snapshots", "--json"};
+    std::vector<std::string> argv{"restic", "snapshots", "--json"};
     if (!tags.empty()) {
-        o.argv.push_back("--tag");
-        o.argv.push_back(join_tags(tags));
+        argv.push_back("--tag");
+        argv.push_back(join_tags(tags));
     }
-    o.env = environment();
-    o.fd3_data = password_;
-    auto r = co_await process::run_command(ex_, o);
+    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
     if (!r) {
         co_return r.error();
     }
@@ -333,12 +337,12 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
 
 Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
                                             domain::Retention keep) {
-    SpawnOptions o;
-    o.argv = {"restic", "forget", "--group-by", "host,tags", "--tag", join_tags(tags)};
-    auto add = [&o](const char* flag, int n) {
+    std::vector<std::string> argv{"restic", "forget", "--group-by", "host,tags", "--tag",
+                                  join_tags(tags)};
+    auto add = [&argv](const char* flag, int n) {
         if (n > 0) {
-            o.argv.push_back(flag);
-            o.argv.push_back(std::to_string(n));
+            argv.push_back(flag);
+            argv.push_back(std::to_string(n));
         }
     };
     add("--keep-last", keep.last);
@@ -347,9 +351,7 @@ Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
     add("--keep-weekly", keep.weekly);
     add("--keep-monthly", keep.monthly);
     add("--keep-yearly", keep.yearly);
-    o.env = environment();
-    o.fd3_data = password_;
-    auto r = co_await process::run_command(ex_, o);
+    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
     if (!r) {
         co_return r.error();
     }

@@ -34,14 +34,26 @@ int run_task(F make_task) {
     return done.get();
 }
 
-Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
-    auto config = bootstrap::load_config(g.config_path);
+// The services on a config; says why and sets `exit_code` when the engine address is invalid.
+std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
+                                             domain::OperatorConfig config, int& exit_code) {
     auto options = bootstrap::client_options(config);
     if (!options) {
         std::cerr << "backupctl: " << options.error().message << "\n";
-        co_return kExitInvalidConfig;
+        exit_code = kExitInvalidConfig;
+        return nullptr;
     }
-    dockerapi::Client client(ex, *options);
+    return std::make_unique<bootstrap::Services>(std::move(ex), std::move(config), *options);
+}
+
+Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
+    int code = kExitOk;
+    auto services = connect(ex, bootstrap::load_config(g.config_path), code);
+    if (!services) {
+        co_return code;
+    }
+    auto& client = services->client;
+    const auto& address = services->client_address;
     auto ping = co_await client.ping();
     if (!ping) {
         std::cerr << "backupctl: " << ping.error().describe() << "\n";
@@ -53,7 +65,7 @@ Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
         co_return kExitFailed;
     }
     if (g.json) {
-        nlohmann::json j{{"engine", options->address.describe()},
+        nlohmann::json j{{"engine", address},
                          {"version", version->version},
                          {"api_version", client.api_version()},
                          {"daemon_api_version", ping->api_version},
@@ -61,7 +73,7 @@ Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
         std::cout << j.dump(2) << "\n";
         co_return kExitOk;
     }
-    std::cout << "engine:      " << options->address.describe() << "\n"
+    std::cout << "engine:      " << address << "\n"
               << "server:      Docker " << version->version << " (" << version->os << "/"
               << version->arch << ")\n"
               << "api version: " << client.api_version() << " (daemon up to "
@@ -72,12 +84,12 @@ Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
 // discover and validate share the work: config, engine, registry.
 Task<int> discover_command(boost::asio::any_io_executor ex, Globals g, bool validate) {
     auto config = bootstrap::load_config(g.config_path);
-    auto options = bootstrap::client_options(config);
-    if (!options) {
-        std::cerr << "backupctl: " << options.error().message << "\n";
-        co_return kExitInvalidConfig;
+    int code = kExitOk;
+    auto connected = connect(ex, std::move(config), code);
+    if (!connected) {
+        co_return code;
     }
-    bootstrap::Services services(ex, std::move(config), *options);
+    auto& services = *connected;
     auto inventory = co_await services.registry.refresh();
     if (!inventory) {
         for (const auto& p : services.config.problems) {
@@ -108,12 +120,12 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
         std::cout << (g.json ? j.dump(2) + "\n" : render_yaml(j));
         co_return config.problems.empty() ? kExitOk : kExitInvalidConfig;
     }
-    auto options = bootstrap::client_options(config);
-    if (!options) {
-        std::cerr << "backupctl: " << options.error().message << "\n";
-        co_return kExitInvalidConfig;
+    int code = kExitOk;
+    auto connected = connect(ex, std::move(config), code);
+    if (!connected) {
+        co_return code;
     }
-    bootstrap::Services services(ex, std::move(config), *options);
+    auto& services = *connected;
     auto inventory = co_await services.registry.refresh();
     if (!inventory) {
         std::cerr << "backupctl: " << inventory.error().message << "\n";
@@ -209,12 +221,12 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
         co_return kExitInvalidConfig;
     }
-    auto options = bootstrap::client_options(config);
-    if (!options) {
-        std::cerr << "backupctl: " << options.error().message << "\n";
-        co_return kExitInvalidConfig;
+    int code = kExitOk;
+    auto connected = connect(ex, std::move(config), code);
+    if (!connected) {
+        co_return code;
     }
-    bootstrap::Services services(ex, std::move(config), *options);
+    auto& services = *connected;
     auto inventory = co_await services.registry.refresh();
     if (!inventory) {
         std::cerr << "backupctl: " << inventory.error().message << "\n";
@@ -253,8 +265,8 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         }
         if (!g.json) std::cout << "backing up " << t.name << " ...\n" << std::flush;
         auto report = co_await run.runner().run(t, "manual");
-        const int code = exit_code_of(report.status);
-        worst = (worst == kExitOk || code == kExitFailed) ? std::max(worst, code) : worst;
+        const int run_code = exit_code_of(report.status);
+        worst = (worst == kExitOk || run_code == kExitFailed) ? std::max(worst, run_code) : worst;
         nlohmann::json items = nlohmann::json::array();
         for (const auto& i : report.items) {
             items.push_back({{"database", i.database}, {"outcome", i.outcome},
@@ -283,12 +295,12 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
 
 Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::string target) {
     auto config = bootstrap::load_config(g.config_path);
-    auto options = bootstrap::client_options(config);
-    if (!options) {
-        std::cerr << "backupctl: " << options.error().message << "\n";
-        co_return kExitInvalidConfig;
+    int code = kExitOk;
+    auto connected = connect(ex, std::move(config), code);
+    if (!connected) {
+        co_return code;
     }
-    bootstrap::Services services(ex, std::move(config), *options);
+    auto& services = *connected;
     // The repository of a target that is gone is still readable from the config's default.
     std::string repository = services.config.defaults.repository;
     if (auto inv = co_await services.registry.refresh(); inv) {
