@@ -3,6 +3,7 @@
 // failures that must leave no snapshot, the lock, retention. Every container and network made
 // here carries bk.test=<tag>; each test removes its own.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -398,4 +399,41 @@ TEST_CASE("volumes become a files snapshot, byte-exact, and a stopped target is 
     std::string line;
     std::getline(note, line);
     CHECK(line == "hello");
+}
+
+TEST_CASE("kill -9 of the operator during the dump stream leaves no snapshot", "[e2e][run][failure]") {
+    Scenario s("security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n");
+    s.start("db", test_image("BK_TEST_BASE_IMAGE"),
+            {"backupctl.db.type=postgres", "backupctl.db.name=hang",
+             "backupctl.db.image=" + test_image("BK_TEST_FAKEDUMP_IMAGE")},
+            {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    // The repository exists first, so that only the killed run could add a snapshot.
+    REQUIRE(sh(s.restic_env() + "restic init >/dev/null 2>&1").exit_code == 0);
+    const auto pid_file = (s.dir() / "pid").string();
+    REQUIRE(sh("(" + std::string(BK_BACKUPCTL) + " --config " + (s.dir() / "config.yml").string() +
+               " run " + s.target("db") + " >/dev/null 2>&1 & echo $! > " + pid_file + ")").exit_code == 0);
+    std::ifstream pf(pid_file);
+    int pid = 0;
+    pf >> pid;
+    REQUIRE(pid > 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    // Wait until restic is reading the stream (the fake dump has written 1 MiB and waits).
+    // "[s]" keeps pgrep from matching the shell that runs it.
+    const std::string restic_pattern = "[s]tdin-filename " + s.target("db") + "/hang.sql";
+    while (sh("pgrep -f " + quoted(restic_pattern) + " >/dev/null").exit_code != 0 ||
+           sh("docker ps -q --filter label=backupctl.for-target=" + s.target("db")).out.empty()) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let bytes flow into restic
+    REQUIRE(::kill(pid, SIGKILL) == 0);
+    // restic dies with it instead of reading a clean EOF and committing the partial dump.
+    while (sh("pgrep -f " + quoted(restic_pattern) + " >/dev/null").exit_code == 0) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(s.snapshot_count(s.target("db")) == 0);
+    // What the dead process left (its dump container) is for crash recovery; this test cleans it.
+    sh("docker ps -aq --filter label=backupctl.for-target=" + s.target("db") +
+       " | xargs -r docker rm -f -v >/dev/null 2>&1");
 }
