@@ -103,6 +103,24 @@ Task<void> BackupRunner::settle(domain::SnapshotWriter& writer, bool source_ok,
     }
 }
 
+Task<std::string> BackupRunner::hook(const domain::Target& target, const std::string& name,
+                                     std::vector<std::string> argv, const std::string& run_id) {
+    domain::StepRecord step{run_id, name, utc_now()};
+    auto outcome = co_await hooks_.run(target, std::move(argv));
+    std::string why = outcome.error;
+    if (why.empty() && outcome.exit_code != 0) {
+        std::string tail = outcome.output_tail;
+        while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
+        if (auto nl = tail.rfind('\n'); nl != std::string::npos) tail = tail.substr(nl + 1);
+        why = name + " exited " + std::to_string(outcome.exit_code) + (tail.empty() ? "" : ": " + tail);
+    }
+    step.finished_at = utc_now();
+    step.outcome = why.empty() ? "ok" : "failed";
+    step.detail = why;
+    audit_.add_step(step);
+    co_return why;
+}
+
 Task<void> BackupRunner::back_up_files(const domain::Target& target,
                                        domain::BackupRepository& repo, const std::string& run_id,
                                        std::vector<ItemReport>& items) {
@@ -230,16 +248,26 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         }
         key_file = k->second.public_key_file;
     }
-    std::vector<domain::DumpItem> plan;
-    if (target.database) {
-        auto planned = co_await dumper_.plan(target);
-        if (!planned) {
-            finish("failed", planned.error().message);
-            co_return report;
-        }
-        plan = std::move(*planned);
+    // The post-hook runs whatever happens from here on, also after a failure.
+    std::string pre_failed;
+    if (!target.pre_hook.empty()) {
+        pre_failed = co_await hook(target, "pre-hook", target.pre_hook, report.run_id);
     }
+    std::vector<domain::DumpItem> plan;
+    std::string plan_failed;
+    if (pre_failed.empty() && target.database) {
+        auto planned = co_await dumper_.plan(target);
+        if (planned) {
+            plan = std::move(*planned);
+        } else {
+            plan_failed = planned.error().message;
+        }
+    }
+    const bool go = pre_failed.empty() && plan_failed.empty();
 
+    if (!go) {
+        plan.clear();
+    }
     for (const auto& item : plan) {
         ItemReport ir;
         ir.database = item.database;
@@ -268,13 +296,14 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         audit_.add_step(step);
         report.items.push_back(std::move(ir));
     }
-    if (!target.volumes.empty()) {
+    if (go && !target.volumes.empty()) {
         co_await back_up_files(target, **repo, report.run_id, report.items);
     }
     const int ok = static_cast<int>(std::count_if(report.items.begin(), report.items.end(),
                                                   [](const auto& i) { return i.outcome == "ok"; }));
-
-    if (ok == static_cast<int>(report.items.size()) && ok > 0) {
+    const bool all_ok = go && ok > 0 && ok == static_cast<int>(report.items.size());
+    std::string retention_failed;
+    if (all_ok) {
         // Retention only after a fully successful run: a failure never costs a good snapshot.
         domain::StepRecord step{report.run_id, "retention", utc_now()};
         std::vector<std::string> group{"target:" + target.name};
@@ -284,9 +313,21 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         step.detail = forgot ? target.retention.to_string() : forgot.error().message;
         audit_.add_step(step);
         if (!forgot) {
-            finish("partial", "backup stored, retention failed: " + forgot.error().message);
-            co_return report;
+            retention_failed = forgot.error().message;
         }
+    }
+    std::string post_failed;
+    if (!target.post_hook.empty()) {
+        post_failed = co_await hook(target, "post-hook", target.post_hook, report.run_id);
+    }
+
+    if (!go) {
+        finish("failed", !pre_failed.empty() ? pre_failed : plan_failed);
+    } else if (all_ok && !retention_failed.empty()) {
+        finish("partial", "backup stored, retention failed: " + retention_failed);
+    } else if (all_ok && !post_failed.empty()) {
+        finish("partial", "backup stored, " + post_failed);
+    } else if (all_ok) {
         finish("success", "");
     } else if (ok > 0) {
         std::string failed;
@@ -295,8 +336,7 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         }
         finish("partial", "failed: " + failed);
     } else {
-        std::string first = report.items.empty() ? "nothing to dump" : report.items.front().error;
-        finish("failed", first);
+        finish("failed", report.items.empty() ? "nothing to dump" : report.items.front().error);
     }
     co_return report;
 }

@@ -37,11 +37,13 @@ using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(s
 class BackupRunner {
 public:
     BackupRunner(const domain::OperatorConfig& config, domain::DatabaseDumper& dumper,
-                 domain::FileArchiver& files, RepositoryLookup repositories,
+                 domain::FileArchiver& files, domain::HookRunner& hooks,
+                 RepositoryLookup repositories,
                  domain::AuditLog& audit, domain::TargetLocks& locks, std::string instance_id)
         : config_(config),
           dumper_(dumper),
           files_(files),
+          hooks_(hooks),
           repositories_(std::move(repositories)),
           audit_(audit),
           locks_(locks),
@@ -53,12 +55,16 @@ private:
     /// Commits the writer's snapshot when its source completed, else aborts it (no snapshot).
     static Task<void> settle(domain::SnapshotWriter& writer, bool source_ok, std::string error,
                              ItemReport& report);
+    /// Runs a hook and records its step; empty when it succeeded, else why not.
+    Task<std::string> hook(const domain::Target& target, const std::string& name,
+                           std::vector<std::string> argv, const std::string& run_id);
     Task<void> back_up_files(const domain::Target& target, domain::BackupRepository& repo,
                              const std::string& run_id, std::vector<ItemReport>& items);
 
     const domain::OperatorConfig& config_;
     domain::DatabaseDumper& dumper_;
     domain::FileArchiver& files_;
+    domain::HookRunner& hooks_;
     RepositoryLookup repositories_;
     domain::AuditLog& audit_;
     domain::TargetLocks& locks_;

@@ -88,8 +88,9 @@ Result<void> RunServices::open() {
     locks_ = std::make_unique<adapters::lock::FileLocks>(state + "/locks", instance_id_);
     dumper_ = std::make_unique<adapters::docker::DockerDumper>(base_.client, instance_id_);
     files_ = std::make_unique<adapters::docker::DockerFileArchiver>(base_.client);
+    hooks_ = std::make_unique<adapters::docker::DockerHookRunner>(base_.client);
     runner_ = std::make_unique<app::BackupRunner>(
-        base_.config, *dumper_, *files_, [this](std::string name) { return repository(std::move(name)); },
+        base_.config, *dumper_, *files_, *hooks_, [this](std::string name) { return repository(std::move(name)); },
         *audit_, *locks_, instance_id_);
     return result;
 }

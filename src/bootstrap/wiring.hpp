@@ -9,6 +9,7 @@
 
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_file_archiver.hpp"
+#include "adapters/docker/docker_hook_runner.hpp"
 #include "adapters/docker/docker_target_source.hpp"
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
@@ -62,6 +63,7 @@ private:
     std::unique_ptr<domain::TargetLocks> locks_;
     std::unique_ptr<adapters::docker::DockerDumper> dumper_;
     std::unique_ptr<adapters::docker::DockerFileArchiver> files_;
+    std::unique_ptr<adapters::docker::DockerHookRunner> hooks_;
     std::map<std::string, std::unique_ptr<adapters::restic::ResticRepository>> repos_;
     std::unique_ptr<app::BackupRunner> runner_;
 };

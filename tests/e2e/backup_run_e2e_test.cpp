@@ -437,3 +437,31 @@ TEST_CASE("kill -9 of the operator during the dump stream leaves no snapshot", "
     sh("docker ps -aq --filter label=backupctl.for-target=" + s.target("db") +
        " | xargs -r docker rm -f -v >/dev/null 2>&1");
 }
+
+TEST_CASE("hooks run inside the target, the post-hook also after a failed pre-hook", "[e2e][run][hooks]") {
+    Scenario s("security:\n  allow_label_hooks: true\n  dump_images: [\"backupctl-test/fakedump:*\"]\n");
+    const std::string fake = test_image("BK_TEST_FAKEDUMP_IMAGE");
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    for (const char* svc : {"good", "bad"}) {
+        const bool bad = std::string(svc) == "bad";
+        s.start(svc, base,
+                {"backupctl.db.type=postgres", "backupctl.db.name=ok", "backupctl.db.image=" + fake,
+                 std::string("backupctl.hooks.pre=") +
+                     (bad ? "sh -c 'echo pre >> /tmp/hooks.log; exit 7'"
+                          : "sh -c 'echo pre >> /tmp/hooks.log'"),
+                 "backupctl.hooks.post=sh -c 'echo post >> /tmp/hooks.log'"},
+                {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    }
+    auto good = s.backupctl("run " + s.target("good"));
+    INFO(good.out);
+    CHECK(good.exit_code == 0);
+    CHECK(sh("docker exec " + s.container("good") + " cat /tmp/hooks.log").out == "pre\npost\n");
+    CHECK(s.snapshot_count(s.target("good")) == 1);
+
+    auto bad = s.backupctl("run " + s.target("bad"));
+    INFO(bad.out);
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.out, Catch::Contains("pre-hook exited 7"));
+    CHECK(sh("docker exec " + s.container("bad") + " cat /tmp/hooks.log").out == "pre\npost\n");
+    CHECK(s.snapshot_count(s.target("bad")) == 0);
+}

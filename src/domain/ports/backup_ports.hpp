@@ -112,3 +112,20 @@ public:
 };
 
 }  // namespace bk::domain
+
+namespace bk::domain {
+
+struct HookOutcome {
+    int exit_code{-1};
+    std::string output_tail;  ///< the end of stdout and stderr
+    std::string error;        ///< the engine's error, if the hook did not run
+};
+
+/// Port: runs a hook's argv inside the target (exec, no shell).
+class HookRunner {
+public:
+    virtual ~HookRunner() = default;
+    virtual Task<HookOutcome> run(const Target& target, std::vector<std::string> argv) = 0;
+};
+
+}  // namespace bk::domain

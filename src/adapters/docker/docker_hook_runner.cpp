@@ -1,0 +1,66 @@
+#include "adapters/docker/docker_hook_runner.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "dockerapi/client.hpp"
+
+namespace bk::adapters::docker {
+namespace {
+
+class TailSink final : public dockerapi::StreamSink {
+public:
+    std::string tail;
+    dockerapi::Task<std::error_code> write(dockerapi::StreamKind /*kind*/,
+                                           std::span<const char> data) override {
+        tail.append(data.data(), data.size());
+        if (tail.size() > 8192) tail.erase(0, tail.size() - 2048);
+        co_return std::error_code{};
+    }
+};
+
+}  // namespace
+
+Task<domain::HookOutcome> DockerHookRunner::run(const domain::Target& t,
+                                               std::vector<std::string> argv) {
+    domain::HookOutcome out;
+    dockerapi::ExecSpec spec;
+    spec.cmd = std::move(argv);
+    auto id = co_await client_.create_exec(t.container_id, spec);
+    if (!id) {
+        out.error = "hook: " + id.error().describe();
+        co_return out;
+    }
+    auto stream = co_await client_.start_exec(*id);
+    if (!stream) {
+        out.error = "hook: " + stream.error().describe();
+        co_return out;
+    }
+    TailSink sink;
+    auto pumped = co_await stream->pump(sink);
+    out.output_tail = sink.tail;
+    if (!pumped) {
+        out.error = "hook: " + pumped.error().describe();
+        co_return out;
+    }
+    // The exit code is set as the stream ends; poll briefly while the daemon catches up.
+    auto delay = std::chrono::milliseconds(5);
+    for (int i = 0; i < 50; ++i) {
+        auto info = co_await client_.inspect_exec(*id);
+        if (!info) {
+            out.error = "hook: " + info.error().describe();
+            co_return out;
+        }
+        if (!info->running && info->exit_code) {
+            out.exit_code = *info->exit_code;
+            co_return out;
+        }
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+        delay = std::min(delay * 2, std::chrono::milliseconds(200));
+    }
+    out.error = "hook: no exit code from the engine";
+    co_return out;
+}
+
+}  // namespace bk::adapters::docker
