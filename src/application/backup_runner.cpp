@@ -103,6 +103,14 @@ Task<void> BackupRunner::settle(domain::SnapshotWriter& writer, bool source_ok,
     }
 }
 
+void BackupRunner::record_item(domain::StepRecord step, const ItemReport& item) {
+    step.finished_at = utc_now();
+    step.bytes = item.bytes;
+    step.outcome = item.outcome;
+    step.detail = item.outcome == "ok" ? "snapshot " + item.snapshot_id : item.error;
+    audit_.add_step(step);
+}
+
 Task<std::string> BackupRunner::hook(const domain::Target& target, const std::string& name,
                                      std::vector<std::string> argv, const std::string& run_id) {
     domain::StepRecord step{run_id, name, utc_now()};
@@ -162,11 +170,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
             std::string why = streamed_ok ? std::string{} : streamed.error().message;
             co_await settle(**writer, streamed_ok, std::move(why), ir);
         }
-        step.finished_at = utc_now();
-        step.bytes = ir.bytes;
-        step.outcome = ir.outcome;
-        step.detail = ir.outcome == "ok" ? "snapshot " + ir.snapshot_id : ir.error;
-        audit_.add_step(step);
+        record_item(std::move(step), ir);
         items.push_back(std::move(ir));
     }
     if (restart) {
@@ -289,11 +293,7 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
             std::string why = dump_ok ? std::string{} : dump_failure(outcome);
             co_await settle(**writer, dump_ok, std::move(why), ir);
         }
-        step.finished_at = utc_now();
-        step.bytes = ir.bytes;
-        step.outcome = ir.outcome;
-        step.detail = ir.outcome == "ok" ? "snapshot " + ir.snapshot_id : ir.error;
-        audit_.add_step(step);
+        record_item(std::move(step), ir);
         report.items.push_back(std::move(ir));
     }
     if (go && !target.volumes.empty()) {

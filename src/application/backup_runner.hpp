@@ -55,6 +55,8 @@ private:
     /// Commits the writer's snapshot when its source completed, else aborts it (no snapshot).
     static Task<void> settle(domain::SnapshotWriter& writer, bool source_ok, std::string error,
                              ItemReport& report);
+    /// Finishes and records the audit step of one database or path.
+    void record_item(domain::StepRecord step, const ItemReport& item);
     /// Runs a hook and records its step; empty when it succeeded, else why not.
     Task<std::string> hook(const domain::Target& target, const std::string& name,
                            std::vector<std::string> argv, const std::string& run_id);

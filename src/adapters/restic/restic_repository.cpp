@@ -95,6 +95,9 @@ public:
         }
     }
     ~ResticWriter() override {
+        // Neither committed nor aborted (an unwinding path): restic goes first, before gpg's
+        // death could hand it a clean EOF and a partial stream to commit.
+        restic_.signal(SIGKILL);
         std::error_code ec;
         if (!gpg_home_.empty()) std::filesystem::remove_all(gpg_home_, ec);
     }
