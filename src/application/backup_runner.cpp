@@ -80,7 +80,8 @@ std::string dump_failure(const domain::DumpOutcome& o) {
     if (o.exit_code != 0) {
         return "the dump exited " + std::to_string(o.exit_code) + (tail.empty() ? "" : ": " + tail);
     }
-    return "the dump ended without its completion marker (truncated?)";
+    return "the dump ended without its completion marker (truncated?)" +
+           (tail.empty() ? std::string{} : ": " + tail);
 }
 
 }  // namespace

@@ -465,3 +465,49 @@ TEST_CASE("hooks run inside the target, the post-hook also after a failed pre-ho
     CHECK(sh("docker exec " + s.container("bad") + " cat /tmp/hooks.log").out == "pre\npost\n");
     CHECK(s.snapshot_count(s.target("bad")) == 0);
 }
+
+// No MongoDB server is packaged here: the fake mongodump prints an archive built by the format
+// specification, and the real engine, restic and the archive check do the rest.
+TEST_CASE("mongodb: a whole archive becomes a snapshot byte for byte and a cut one never does",
+          "[e2e][run][mongo]") {
+    Scenario s("security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n");
+    const std::string fake = test_image("BK_TEST_FAKEDUMP_IMAGE");
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    for (const char* mode : {"ok", "truncated", "failing"}) {
+        // The password through *_FILE, as the official image allows.
+        s.start(mode, base,
+                {"backupctl.db.type=mongodb", std::string("backupctl.db.name=") + mode,
+                 "backupctl.db.image=" + fake},
+                {"MONGO_INITDB_ROOT_USERNAME=root", "MONGO_INITDB_ROOT_PASSWORD_FILE=/run/mongo-pw"},
+                "sh -c 'echo e2e-mongo-secret > /run/mongo-pw; exec sleep 600'");
+        s.wait_until(mode, "test -s /run/mongo-pw");
+    }
+    auto ok = s.backupctl("run " + s.target("ok"));
+    INFO(ok.out);
+    REQUIRE(ok.exit_code == 0);
+    CHECK(s.snapshot_count(s.target("ok")) == 1);
+    const std::string sample =
+        std::string(BK_SOURCE_DIR) + "/tests/images/fakedump/sample.mongo.archive";
+    auto stored = sh(s.restic_env() + "restic dump latest /" + s.target("ok") +
+                     "/ok.archive | sha256sum | cut -c1-64");
+    CHECK(stored.out == sh("sha256sum " + sample + " | cut -c1-64").out);
+
+    auto truncated = s.backupctl("run " + s.target("truncated"));
+    INFO(truncated.out);
+    CHECK(truncated.exit_code == 1);
+    CHECK_THAT(truncated.out, Catch::Contains("without its completion marker"));
+    CHECK_THAT(truncated.out, Catch::Contains("archive check: the stream ended"));
+    CHECK(s.snapshot_count(s.target("truncated")) == 0);
+
+    auto failing = s.backupctl("run " + s.target("failing"));
+    INFO(failing.out);
+    CHECK(failing.exit_code == 1);
+    CHECK_THAT(failing.out, Catch::Contains("Failed: simulated failure"));
+    CHECK(s.snapshot_count(s.target("failing")) == 0);
+
+    for (const char* mode : {"ok", "truncated", "failing"}) {
+        CHECK(s.leftovers(s.target(mode)) == 0);
+    }
+    CHECK(ok.out.find("e2e-mongo-secret") == std::string::npos);
+    CHECK(s.backupctl("history --json").out.find("e2e-mongo-secret") == std::string::npos);
+}

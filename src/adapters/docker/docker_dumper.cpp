@@ -6,6 +6,7 @@
 #include <map>
 
 #include "adapters/docker/docker_target_source.hpp"
+#include "adapters/docker/mongo_archive.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
 
@@ -31,6 +32,10 @@ std::string first_of(const std::map<std::string, std::string>& env,
 
 bool is_pg(const domain::Target& t) {
     return t.database && t.database->type == domain::DbType::postgres;
+}
+
+bool is_mongo(const domain::Target& t) {
+    return t.database && t.database->type == domain::DbType::mongodb;
 }
 
 // The one file of a tar stream (GET /archive of a single file).
@@ -75,7 +80,8 @@ struct Credentials {
 // Forwards stdout to the run's sink, keeps the stderr tail and the end of stdout (for the marker).
 class DumpSink final : public dockerapi::StreamSink {
 public:
-    explicit DumpSink(domain::ByteSink& out) : out_(out) {}
+    explicit DumpSink(domain::ByteSink& out, MongoArchiveCheck* archive = nullptr)
+        : out_(out), archive_(archive) {}
     std::string stderr_tail;
     std::string stdout_tail;
     std::uint64_t bytes{0};
@@ -91,6 +97,7 @@ public:
         bytes += data.size();
         stdout_tail.append(data.data(), data.size());
         if (stdout_tail.size() > 4096) stdout_tail.erase(0, stdout_tail.size() - 1024);
+        if (archive_ != nullptr) archive_->feed(data);
         auto r = co_await out_.write(data);
         if (!r) {
             sink_error = r.error().message;
@@ -101,6 +108,7 @@ public:
 
 private:
     domain::ByteSink& out_;
+    MongoArchiveCheck* archive_;
 };
 
 bool marker_seen(domain::DbType type, const std::string& item_db, const std::string& tail) {
@@ -113,7 +121,7 @@ bool marker_seen(domain::DbType type, const std::string& item_db, const std::str
                    std::string::npos;
         case domain::DbType::mysql:
         case domain::DbType::mariadb: return end.find("-- Dump completed") != std::string::npos;
-        case domain::DbType::mongodb: return true;  // mongodump: exit code and archive trailer
+        case domain::DbType::mongodb: return false;  // MongoArchiveCheck decides
     }
     return false;
 }
@@ -125,6 +133,16 @@ std::string pgpass_escape(const std::string& s) {
         out += c;
     }
     return out;
+}
+
+// YAML double-quoted scalar for mongodump's --config file.
+std::string yaml_quote(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
 }
 
 std::string cnf_escape(const std::string& s) {
@@ -149,8 +167,19 @@ Task<Credentials> resolve(dockerapi::Client& client, const domain::Target& t) {
     auto env = env_map(inspect->env);
     const bool pg = is_pg(t);
     const auto& db = *t.database;
+    // The target's name resolves on user networks; the default bridge has no DNS.
+    c.host = inspect->name;
+    if (auto n = inspect->networks.find(t.network);
+        n != inspect->networks.end() && (t.network == "bridge" || t.network.empty())) {
+        c.host = n->second.ip_address;
+    }
+    if (is_mongo(t) && db.user.empty() && db.password_env.empty() &&
+        first_of(env, {"MONGO_INITDB_ROOT_USERNAME"}).empty()) {
+        co_return c;  // the official image without MONGO_INITDB_ROOT_*: no authentication
+    }
     c.user = !db.user.empty() ? db.user
              : pg ? first_of(env, {"POSTGRES_USER"})
+             : is_mongo(t) ? first_of(env, {"MONGO_INITDB_ROOT_USERNAME"})
                   : std::string{};
     if (c.user.empty()) c.user = pg ? "postgres" : "root";
     // The password variable: the label's, else the image's usual one for this user.
@@ -158,6 +187,8 @@ Task<Credentials> resolve(dockerapi::Client& client, const domain::Target& t) {
     if (var.empty()) {
         if (pg) {
             var = "POSTGRES_PASSWORD";
+        } else if (is_mongo(t)) {
+            var = "MONGO_INITDB_ROOT_PASSWORD";
         } else if (c.user == "root") {
             var = env.contains("MARIADB_ROOT_PASSWORD") || env.contains("MARIADB_ROOT_PASSWORD_FILE")
                       ? "MARIADB_ROOT_PASSWORD"
@@ -187,14 +218,9 @@ Task<Credentials> resolve(dockerapi::Client& client, const domain::Target& t) {
         co_return c;
     }
     // Non-secret defaults only.
-    for (const char* k : {"POSTGRES_DB", "POSTGRES_USER", "MARIADB_DATABASE", "MYSQL_DATABASE"}) {
+    for (const char* k : {"POSTGRES_DB", "POSTGRES_USER", "MARIADB_DATABASE", "MYSQL_DATABASE",
+                          "MONGO_INITDB_DATABASE"}) {
         if (auto it = env.find(k); it != env.end()) c.env[k] = it->second;
-    }
-    // The target's name resolves on user networks; the default bridge has no DNS.
-    c.host = inspect->name;
-    if (auto n = inspect->networks.find(t.network);
-        n != inspect->networks.end() && (t.network == "bridge" || t.network.empty())) {
-        c.host = n->second.ip_address;
     }
     co_return c;
 }
@@ -211,14 +237,16 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
             co_return to_failure(inspect.error());
         }
         auto env = env_map(inspect->env);
-        std::string db = is_pg(t) ? first_of(env, {"POSTGRES_DB", "POSTGRES_USER"})
-                                  : first_of(env, {"MARIADB_DATABASE", "MYSQL_DATABASE"});
+        std::string db = is_pg(t)      ? first_of(env, {"POSTGRES_DB", "POSTGRES_USER"})
+                         : is_mongo(t) ? first_of(env, {"MONGO_INITDB_DATABASE"})
+                                       : first_of(env, {"MARIADB_DATABASE", "MYSQL_DATABASE"});
         if (is_pg(t) && db.empty()) db = "postgres";
         names = {db.empty() ? std::string("*") : db};
     }
     std::vector<domain::DumpItem> items;
     for (const auto& n : names) {
-        items.push_back({n, t.name + "/" + (n == "*" ? std::string("all") : n) + ".sql"});
+        items.push_back({n, t.name + "/" + (n == "*" ? std::string("all") : n) +
+                                (is_mongo(t) ? ".archive" : ".sql")});
     }
     co_return items;
 }
@@ -268,8 +296,18 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
             spec.cmd.push_back(item.database);
         }
     } else {
-        outcome.error = "mongodb dumps are not implemented yet";
-        co_return outcome;
+        // mongodump reads the password from its --config file (mongo-tools >= 100.3).
+        spec.cmd = {"mongodump", "--archive", "--host", cred.host};
+        if (!cred.user.empty()) {
+            secret_files.push_back({"backupctl.mongodump.yaml",
+                                    "password: " + yaml_quote(cred.password) + "\n", 0600, 0, 0});
+            spec.cmd.insert(spec.cmd.end(), {"--username", cred.user, "--authenticationDatabase",
+                                             "admin", "--config", "/tmp/backupctl.mongodump.yaml"});
+        }
+        if (item.database != "*") {
+            spec.cmd.push_back("--db");
+            spec.cmd.push_back(item.database);
+        }
     }
     auto tar = dockerapi::make_tar(secret_files);
     if (!tar) {
@@ -283,11 +321,14 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
         co_return outcome;
     }
     const std::string id = created->id;
-    DumpSink dsink(sink);
+    MongoArchiveCheck archive;
+    DumpSink dsink(sink, type == domain::DbType::mongodb ? &archive : nullptr);
     std::string failure;
-    auto put = co_await client_.put_archive(id, "/tmp", *tar);
-    if (!put) {
-        failure = "writing the credentials file: " + put.error().describe();
+    if (!secret_files.empty()) {
+        auto put = co_await client_.put_archive(id, "/tmp", *tar);
+        if (!put) {
+            failure = "writing the credentials file: " + put.error().describe();
+        }
     }
     std::optional<dockerapi::AttachStream> attach;
     std::optional<dockerapi::WaitHandle> wait;
@@ -324,7 +365,12 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
     co_await client_.remove_container(id, true, true);
     outcome.bytes = dsink.bytes;
     outcome.stderr_tail = dsink.stderr_tail;
-    outcome.completion_marker = marker_seen(type, item.database, dsink.stdout_tail);
+    outcome.completion_marker = type == domain::DbType::mongodb
+                                    ? archive.complete()
+                                    : marker_seen(type, item.database, dsink.stdout_tail);
+    if (type == domain::DbType::mongodb && !archive.complete() && outcome.stderr_tail.empty()) {
+        outcome.stderr_tail = "archive check: " + archive.problem();
+    }
     outcome.error = failure;
     co_return outcome;
 }
