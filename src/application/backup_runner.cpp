@@ -9,6 +9,8 @@
 #include <ctime>
 #include <random>
 
+#include "domain/telling_line.hpp"
+
 namespace bk::app {
 
 std::string utc_now() {
@@ -56,27 +58,7 @@ std::string dump_failure(const domain::DumpOutcome& o) {
     if (!o.error.empty()) {
         return o.error;
     }
-    // The most telling line of stderr: the last one that says "error", else the last one.
-    std::string tail;
-    std::string last;
-    std::size_t start = 0;
-    const std::string& err = o.stderr_tail;
-    while (start < err.size()) {
-        auto nl = err.find('\n', start);
-        std::string line = err.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-        if (!line.empty()) {
-            last = line;
-            std::string lower = line;
-            for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (lower.find("error") != std::string::npos || lower.find("fatal") != std::string::npos) {
-                tail = line;
-            }
-        }
-        if (nl == std::string::npos) break;
-        start = nl + 1;
-    }
-    if (tail.empty()) tail = last;
+    const std::string tail = domain::telling_line(o.stderr_tail);
     if (o.exit_code != 0) {
         return "the dump exited " + std::to_string(o.exit_code) + (tail.empty() ? "" : ": " + tail);
     }

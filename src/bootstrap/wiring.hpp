@@ -52,6 +52,7 @@ public:
     Result<void> open();
     app::BackupRunner& runner() { return *runner_; }
     domain::AuditLog* audit() { return audit_.get(); }
+    domain::DatabaseDumper& dumper() { return *dumper_; }
     Task<Result<domain::BackupRepository*>> repository(std::string name);
     const std::string& instance_id() const { return instance_id_; }
 

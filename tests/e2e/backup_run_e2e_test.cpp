@@ -298,6 +298,15 @@ TEST_CASE("a wrong password fails the run and leaves the snapshots as they were"
     s.start("db", pg, {"backupctl.db.password-env=WRONG_PASSWORD"},
             {"POSTGRES_PASSWORD=e2e-right", "WRONG_PASSWORD=e2e-wrong", "POSTGRES_DB=shop"});
     s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d shop");
+    // The dry run finds it first: it connects from a dump container with the same credentials.
+    auto dry = s.backupctl("run --dry-run " + s.target("db"));
+    INFO(dry.out);
+    CHECK(dry.exit_code == 4);
+    CHECK_THAT(dry.out, Catch::Contains("FAIL  database reachable from a dump container"));
+    CHECK_THAT(dry.out, Catch::Contains("password authentication failed"));
+    CHECK_THAT(dry.out, Catch::Contains("ok    cache disk space"));
+    CHECK(dry.out.find("e2e-wrong") == std::string::npos);
+    CHECK(s.leftovers(s.target("db")) == 0);
     auto run = s.backupctl("run " + s.target("db"));
     INFO(run.out);
     CHECK(run.exit_code == 1);
@@ -321,11 +330,43 @@ TEST_CASE("retention keeps what it says and a locked target is skipped", "[e2e][
     }
     CHECK(s.snapshot_count(s.target("db")) == 2);
 
+    // prune waits while a snapshot is being written (the repository's shared lock is held),
+    // then runs alone.
+    const auto gate_file = (s.dir() / "state" / "locks" / "repository-default.lock").string();
+    const int gate = ::open(gate_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(gate >= 0);
+    REQUIRE(::flock(gate, LOCK_SH | LOCK_NB) == 0);
+    const auto prune_out = (s.dir() / "prune.out").string();
+    REQUIRE(sh("(" + std::string(BK_BACKUPCTL) + " --config " + (s.dir() / "config.yml").string() +
+               " prune > " + prune_out + " 2>&1; echo $? > " + prune_out + ".rc.tmp; mv " +
+               prune_out + ".rc.tmp " + prune_out + ".rc) >/dev/null 2>&1 &")
+                .exit_code == 0);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    CHECK_FALSE(std::filesystem::exists(prune_out + ".rc"));
+    ::close(gate);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(prune_out + ".rc")) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    {
+        std::ifstream rc(prune_out + ".rc");
+        int code = -1;
+        rc >> code;
+        std::ifstream out(prune_out);
+        const std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+        INFO(text);
+        CHECK(code == 0);
+        CHECK_THAT(text, Catch::Contains("default: ok"));
+    }
+    CHECK(sh(s.restic_env() + "restic check >/dev/null 2>&1").exit_code == 0);
+    CHECK(s.snapshot_count(s.target("db")) == 2);
+
     // Another run holds the target's lock: this one is skipped with exit 2.
     const auto lock_dir = s.dir() / "state" / "locks";
     std::filesystem::create_directories(lock_dir);
     const auto lock_file = (lock_dir / (s.target("db") + ".lock")).string();
-    const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT, 0644);
+    const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     REQUIRE(fd >= 0);
     REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
     auto skipped = s.backupctl("run " + s.target("db"));

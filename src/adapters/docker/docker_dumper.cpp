@@ -7,6 +7,7 @@
 
 #include "adapters/docker/docker_target_source.hpp"
 #include "adapters/docker/mongo_archive.hpp"
+#include "domain/telling_line.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
 
@@ -78,7 +79,7 @@ struct Credentials {
 };
 
 // Forwards stdout to the run's sink, keeps the stderr tail and the end of stdout (for the marker).
-class DumpSink final : public dockerapi::StreamSink {
+class DumpSink final : public DockerDumper::StreamSink {
 public:
     explicit DumpSink(domain::ByteSink& out, MongoArchiveCheck* archive = nullptr)
         : out_(out), archive_(archive) {}
@@ -86,6 +87,7 @@ public:
     std::string stdout_tail;
     std::uint64_t bytes{0};
     std::string sink_error;
+    [[nodiscard]] std::string failure() const override { return sink_error; }
 
     dockerapi::Task<std::error_code> write(dockerapi::StreamKind kind,
                                            std::span<const char> data) override {
@@ -251,52 +253,63 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
     co_return items;
 }
 
-Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const domain::DumpItem& item,
-                                             domain::ByteSink& sink, std::string run_id) {
-    domain::DumpOutcome outcome;
+// The client command of a dump (or of a probe: one query through the same credentials).
+Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& t,
+                                                         const std::string& database,
+                                                         bool probe) {
     auto cred = co_await resolve(client_, t);
     if (!cred.error.empty()) {
-        outcome.error = cred.error;
-        co_return outcome;
+        co_return Failure{errc::dump_failed, cred.error};
     }
     const auto type = t.database->type;
-    dockerapi::ContainerSpec spec;
+    Command c;
+    auto& spec = c.spec;
     spec.image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
     spec.entrypoint = std::vector<std::string>{""};  // run the client directly
     spec.user = "0:0";
-    spec.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id_},
-                   {kRunLabel, run_id}, {kTargetLabel, t.name}};
+    spec.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id_}, {kTargetLabel, t.name}};
     spec.network_mode = t.network;
     if (!t.network.empty() && t.network != "host" && t.network != "bridge") {
         spec.networks[t.network] = {};
     }
-    std::vector<dockerapi::TarEntry> secret_files;
+    auto& secret_files = c.secret_files;
     if (type == domain::DbType::postgres) {
         spec.env = {"PGPASSFILE=/tmp/backupctl.pgpass"};
         secret_files.push_back({"backupctl.pgpass", "*:*:*:*:" + pgpass_escape(cred.password) + "\n",
                                 0600, 0, 0});
-        if (item.database == "*") {
+        if (probe) {
+            spec.cmd = {"psql", "-h", cred.host, "-U", cred.user, "--no-password", "-d",
+                        database == "*" ? "postgres" : database, "-qtAc", "SELECT 1"};
+        } else if (database == "*") {
             spec.cmd = {"pg_dumpall", "-h", cred.host, "-U", cred.user, "--no-password"};
         } else {
             spec.cmd = {"pg_dump", "-h", cred.host, "-U", cred.user, "--no-password", "-d",
-                        item.database};
+                        database};
         }
     } else if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
         secret_files.push_back({"backupctl.my.cnf",
                                 "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
                                     cnf_escape(cred.password) + "\"\nhost=\"" + cred.host + "\"\n",
                                 0600, 0, 0});
-        spec.cmd = {type == domain::DbType::mariadb ? "mariadb-dump" : "mysqldump",
-                    "--defaults-extra-file=/tmp/backupctl.my.cnf", "--single-transaction",
-                    "--routines", "--events", "--triggers"};
-        if (item.database == "*") {
-            spec.cmd.push_back("--all-databases");
+        const bool maria = type == domain::DbType::mariadb;
+        if (probe) {
+            spec.cmd = {maria ? "mariadb" : "mysql", "--defaults-extra-file=/tmp/backupctl.my.cnf",
+                        "-e", "SELECT 1"};
+            if (database != "*") spec.cmd.push_back(database);
         } else {
-            spec.cmd.push_back("--databases");
-            spec.cmd.push_back(item.database);
+            spec.cmd = {maria ? "mariadb-dump" : "mysqldump",
+                        "--defaults-extra-file=/tmp/backupctl.my.cnf", "--single-transaction",
+                        "--routines", "--events", "--triggers"};
+            if (database == "*") {
+                spec.cmd.push_back("--all-databases");
+            } else {
+                spec.cmd.push_back("--databases");
+                spec.cmd.push_back(database);
+            }
         }
     } else {
-        // mongodump reads the password from its --config file (mongo-tools >= 100.3).
+        // mongodump reads the password from its --config file (mongo-tools >= 100.3). A probe
+        // dumps nothing: --archive to stdout of an unknown collection lists and authenticates.
         spec.cmd = {"mongodump", "--archive", "--host", cred.host};
         if (!cred.user.empty()) {
             secret_files.push_back({"backupctl.mongodump.yaml",
@@ -304,25 +317,94 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
             spec.cmd.insert(spec.cmd.end(), {"--username", cred.user, "--authenticationDatabase",
                                              "admin", "--config", "/tmp/backupctl.mongodump.yaml"});
         }
-        if (item.database != "*") {
+        if (database != "*") {
             spec.cmd.push_back("--db");
-            spec.cmd.push_back(item.database);
+            spec.cmd.push_back(database);
+        }
+        if (probe) {
+            spec.cmd.push_back("--collection");
+            spec.cmd.push_back("backupctl-probe-nonexistent");
         }
     }
+    co_return c;
+}
+
+Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const domain::DumpItem& item,
+                                             domain::ByteSink& sink, std::string run_id) {
+    domain::DumpOutcome outcome;
+    auto cmd = co_await command(t, item.database, false);
+    if (!cmd) {
+        outcome.error = cmd.error().message;
+        co_return outcome;
+    }
+    cmd->spec.labels[kRunLabel] = run_id;
+    const auto type = t.database->type;
+    MongoArchiveCheck archive;
+    DumpSink dsink(sink, type == domain::DbType::mongodb ? &archive : nullptr);
+    outcome = co_await execute(std::move(*cmd), dsink,
+                               "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_));
+    outcome.bytes = dsink.bytes;
+    outcome.stderr_tail = dsink.stderr_tail;
+    outcome.completion_marker = type == domain::DbType::mongodb
+                                    ? archive.complete()
+                                    : marker_seen(type, item.database, dsink.stdout_tail);
+    if (type == domain::DbType::mongodb && !archive.complete() && outcome.stderr_tail.empty()) {
+        outcome.stderr_tail = "archive check: " + archive.problem();
+    }
+    co_return outcome;
+}
+
+namespace {
+// Swallows a probe's output.
+class NullSink final : public domain::ByteSink {
+public:
+    Task<Result<void>> write(std::span<const char>) override { co_return Result<void>{}; }
+};
+}  // namespace
+
+Task<Result<void>> DockerDumper::probe(const domain::Target& t, std::string run_id) {
+    auto items = co_await plan(t);
+    if (!items) {
+        co_return items.error();
+    }
+    for (const auto& item : *items) {
+        auto cmd = co_await command(t, item.database, true);
+        if (!cmd) {
+            co_return cmd.error();
+        }
+        cmd->spec.labels[kRunLabel] = run_id;
+        NullSink null;
+        DumpSink dsink(null);
+        auto o = co_await execute(std::move(*cmd), dsink,
+                                  "backupctl-probe-" + run_id + "-" + std::to_string(++sequence_));
+        if (!o.error.empty()) {
+            co_return Failure{errc::dump_failed, o.error};
+        }
+        if (o.exit_code != 0) {
+            const auto tail = domain::telling_line(dsink.stderr_tail);
+            co_return Failure{errc::dump_failed, "database " + item.database + " answered exit " +
+                                                       std::to_string(o.exit_code) + ": " + tail};
+        }
+    }
+    co_return Result<void>{};
+}
+
+// One client container: create, write the secret files, attach, start, stream, wait, remove.
+Task<domain::DumpOutcome> DockerDumper::execute(Command cmd, StreamSink& dsink, std::string name) {
+    domain::DumpOutcome outcome;
+    auto& spec = cmd.spec;
+    auto& secret_files = cmd.secret_files;
     auto tar = dockerapi::make_tar(secret_files);
     if (!tar) {
         outcome.error = tar.error().describe();
         co_return outcome;
     }
-    const std::string name = "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_);
     auto created = co_await client_.create_container(spec, name);
     if (!created) {
         outcome.error = "creating the dump container: " + created.error().describe();
         co_return outcome;
     }
     const std::string id = created->id;
-    MongoArchiveCheck archive;
-    DumpSink dsink(sink, type == domain::DbType::mongodb ? &archive : nullptr);
     std::string failure;
     if (!secret_files.empty()) {
         auto put = co_await client_.put_archive(id, "/tmp", *tar);
@@ -349,8 +431,8 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
     if (failure.empty()) {
         auto pumped = co_await attach->pump(dsink);
         if (!pumped) {
-            failure = dsink.sink_error.empty() ? "reading the dump: " + pumped.error().describe()
-                                               : "storing the dump: " + dsink.sink_error;
+            failure = dsink.failure().empty() ? "reading the dump: " + pumped.error().describe()
+                                              : "storing the dump: " + dsink.failure();
             attach->close();
             co_await client_.kill_container(id, "KILL");
         }
@@ -363,14 +445,6 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
         }
     }
     co_await client_.remove_container(id, true, true);
-    outcome.bytes = dsink.bytes;
-    outcome.stderr_tail = dsink.stderr_tail;
-    outcome.completion_marker = type == domain::DbType::mongodb
-                                    ? archive.complete()
-                                    : marker_seen(type, item.database, dsink.stdout_tail);
-    if (type == domain::DbType::mongodb && !archive.complete() && outcome.stderr_tail.empty()) {
-        outcome.stderr_tail = "archive check: " + archive.problem();
-    }
     outcome.error = failure;
     co_return outcome;
 }

@@ -3,11 +3,10 @@
 #include <string>
 
 #include "dockerapi/errors.hpp"
+#include "dockerapi/models/containers.hpp"
+#include "dockerapi/tar.hpp"
+#include "dockerapi/client.hpp"
 #include "domain/ports/backup_ports.hpp"
-
-namespace dockerapi {
-class Client;
-}
 
 namespace bk::adapters::docker {
 
@@ -29,8 +28,25 @@ public:
     Task<Result<std::vector<domain::DumpItem>>> plan(const domain::Target& target) override;
     Task<domain::DumpOutcome> dump(const domain::Target& target, const domain::DumpItem& item,
                                    domain::ByteSink& sink, std::string run_id) override;
+    /// Connects to each planned database with the same credentials a dump would use (one query
+    /// in a client container); the error says what answered.
+    Task<Result<void>> probe(const domain::Target& target, std::string run_id) override;
+
+    /// stdout of a client container, and why storing it failed (if it did).
+    class StreamSink : public dockerapi::StreamSink {
+    public:
+        [[nodiscard]] virtual std::string failure() const = 0;
+    };
 
 private:
+    struct Command {
+        dockerapi::ContainerSpec spec;
+        std::vector<dockerapi::TarEntry> secret_files;
+    };
+    Task<Result<Command>> command(const domain::Target& target, const std::string& database,
+                                  bool probe);
+    Task<domain::DumpOutcome> execute(Command cmd, StreamSink& sink, std::string name);
+
     dockerapi::Client& client_;
     std::string instance_id_;
     int sequence_{0};

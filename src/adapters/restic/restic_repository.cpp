@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -83,11 +86,52 @@ Task<Result<process::Completed>> run_restic(asio::any_io_executor ex, std::vecto
     co_return co_await process::run_command(ex, std::move(o));
 }
 
+/// flock on <state_dir>/locks/repository-<name>.lock: shared while a snapshot is written,
+/// exclusive for forget and prune, so that restic never finds its repository locked by us.
+/// The kernel releases it when the process dies.
+class RepositoryGate {
+public:
+    explicit RepositoryGate(int fd) : fd_(fd) {}
+    ~RepositoryGate() { ::close(fd_); }
+    RepositoryGate(const RepositoryGate&) = delete;
+    RepositoryGate& operator=(const RepositoryGate&) = delete;
+
+    static Task<Result<std::unique_ptr<RepositoryGate>>> acquire(asio::any_io_executor ex,
+                                                                 std::string path, bool exclusive,
+                                                                 std::chrono::seconds max_wait) {
+        std::error_code ec;
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            co_return Failure{errc::io_error, "cannot open " + path + ": " + std::strerror(errno)};
+        }
+        auto gate = std::make_unique<RepositoryGate>(fd);
+        const auto deadline = std::chrono::steady_clock::now() + max_wait;
+        while (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+            if (std::chrono::steady_clock::now() >= deadline) {
+                co_return Failure{errc::repo_locked,
+                                  "the repository stayed busy (" + path + ") for " +
+                                      std::to_string(max_wait.count()) + " s"};
+            }
+            asio::steady_timer t(ex, std::chrono::milliseconds(100));
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        co_return gate;
+    }
+
+private:
+    int fd_;
+};
+
 class ResticWriter final : public domain::SnapshotWriter {
 public:
     ResticWriter(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
-                 std::filesystem::path gpg_home)
-        : ex_(ex), restic_(std::move(restic)), gpg_(std::move(gpg)), gpg_home_(std::move(gpg_home)) {
+                 std::filesystem::path gpg_home, std::unique_ptr<RepositoryGate> gate)
+        : ex_(ex),
+          restic_(std::move(restic)),
+          gpg_(std::move(gpg)),
+          gpg_home_(std::move(gpg_home)),
+          gate_(std::move(gate)) {
         out_ = spawn_reader(ex_, restic_.read_stdout(1u << 20));
         err_ = spawn_reader(ex_, restic_.read_stderr_tail(4096));
         if (gpg_) {
@@ -124,6 +168,7 @@ public:
                 co_await restic_.wait();
                 co_await wait_done(ex_, out_);
                 co_await wait_done(ex_, err_);
+                gate_.reset();
                 co_return Failure{errc::encrypt_failed,
                                   "gpg exited " + std::to_string(g) + ": " + last_line(gpg_err_->value)};
             }
@@ -142,6 +187,7 @@ public:
                 s.bytes_processed = j.value("total_bytes_processed", std::uint64_t{0});
             }
         }
+        gate_.reset();
         if (rc != 0 || s.snapshot_id.empty()) {
             co_return Failure{errc::repo_failed, "restic backup exited " + std::to_string(rc) + ": " +
                                                      last_line(err_->value)};
@@ -162,6 +208,7 @@ public:
         restic_.close_stdin();
         co_await wait_done(ex_, out_);
         co_await wait_done(ex_, err_);
+        gate_.reset();
     }
 
 private:
@@ -174,6 +221,7 @@ private:
     std::shared_ptr<Pending> out_;
     std::shared_ptr<Pending> err_;
     std::shared_ptr<Pending> gpg_err_;
+    std::unique_ptr<RepositoryGate> gate_;
 };
 
 }  // namespace
@@ -252,6 +300,10 @@ Task<Result<void>> ResticRepository::prepare() {
 
 Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_writer(
     domain::WriterSpec spec) {
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
+    if (!gate) {
+        co_return gate.error();
+    }
     SpawnOptions r;
     r.argv = {"restic", "backup", "--stdin", "--stdin-filename", spec.file_name, "--host",
               kSnapshotHost, "--json"};
@@ -267,7 +319,7 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
             co_return restic.error();
         }
         co_return std::unique_ptr<domain::SnapshotWriter>(
-            std::make_unique<ResticWriter>(ex_, std::move(*restic), std::nullopt, ""));
+            std::make_unique<ResticWriter>(ex_, std::move(*restic), std::nullopt, "", std::move(*gate)));
     }
     // gpg -> restic through a pipe the operator does not copy: gpg's stdout is restic's stdin.
     int link[2];
@@ -305,7 +357,7 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
         co_return gpg->error();
     }
     co_return std::unique_ptr<domain::SnapshotWriter>(std::make_unique<ResticWriter>(
-        ex_, std::move(*restic), std::move(**gpg), home_tmpl));
+        ex_, std::move(*restic), std::move(**gpg), home_tmpl, std::move(*gate)));
 }
 
 Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
@@ -354,6 +406,10 @@ Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
     add("--keep-weekly", keep.weekly);
     add("--keep-monthly", keep.monthly);
     add("--keep-yearly", keep.yearly);
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), true, kGateWait);
+    if (!gate) {
+        co_return gate.error();
+    }
     auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
     if (!r) {
         co_return r.error();
@@ -364,6 +420,47 @@ Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
                           "restic forget: " + last_line(r->err)};
     }
     co_return Result<void>{};
+}
+
+}  // namespace bk::adapters::restic
+
+namespace bk::adapters::restic {
+
+std::string ResticRepository::gate_path() const {
+    return state_dir_ + "/locks/repository-" + name_ + ".lock";
+}
+
+Task<Result<domain::PruneSummary>> ResticRepository::prune() {
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), true, kGateWait);
+    if (!gate) {
+        co_return gate.error();
+    }
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::string> argv{"restic", "prune"};
+    auto env = environment();
+    auto r = co_await run_restic(ex_, std::move(argv), std::move(env), password_);
+    if (!r) {
+        co_return r.error();
+    }
+    if (r->exit_code != 0) {
+        const bool locked = r->err.find("repository is already locked") != std::string::npos;
+        co_return Failure{locked ? errc::repo_locked : errc::repo_failed,
+                          "restic prune: " + last_line(r->err)};
+    }
+    domain::PruneSummary s;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // "this removes: N blobs / X MiB" and "remaining: ..." lines, for humans.
+    std::istringstream lines(r->out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.find("this removes") != std::string::npos ||
+            line.find("total prune") != std::string::npos ||
+            line.find("remaining:") != std::string::npos) {
+            while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+            s.summary += (s.summary.empty() ? "" : "; ") + line;
+        }
+    }
+    co_return s;
 }
 
 }  // namespace bk::adapters::restic

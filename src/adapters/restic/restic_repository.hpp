@@ -2,6 +2,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <string>
 
 #include "domain/operator_config.hpp"
@@ -11,7 +12,8 @@ namespace bk::adapters::restic {
 
 /// domain::BackupRepository over the restic CLI (0.14+). The password reaches restic through a
 /// pipe (RESTIC_PASSWORD_FILE=/dev/fd/3), never argv or a file; a repository without a password
-/// that may be initialised gets a generated one under state_dir (mode 0600).
+/// that may be initialised gets a generated one under state_dir (mode 0600). Writers share the
+/// repository, forget and prune hold it alone (a flock under state_dir/locks).
 class ResticRepository final : public domain::BackupRepository {
 public:
     ResticRepository(boost::asio::any_io_executor ex, std::string name,
@@ -23,11 +25,17 @@ public:
     Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(std::vector<std::string> tags) override;
     Task<Result<void>> forget(std::vector<std::string> tags, domain::Retention retention) override;
 
+    /// Removes data no snapshot references (`restic prune`), holding the repository exclusively.
+    Task<Result<domain::PruneSummary>> prune() override;
+
     /// The environment restic runs with (for `backupctl restic`); the password is not in it.
     [[nodiscard]] std::vector<std::string> environment() const;
     [[nodiscard]] const std::string& password() const { return password_; }
 
 private:
+    [[nodiscard]] std::string gate_path() const;
+    static constexpr std::chrono::seconds kGateWait{6 * 3600};
+
     boost::asio::any_io_executor ex_;
     std::string name_;
     domain::RepositoryConfig config_;

@@ -45,6 +45,8 @@ public:
     /// Streams one dump into `sink`. Errors of the engine are in the outcome, not thrown.
     virtual Task<DumpOutcome> dump(const Target& target, const DumpItem& item, ByteSink& sink,
                                    std::string run_id) = 0;
+    /// Connects to every planned database as a dump would, dumping nothing (dry run).
+    virtual Task<Result<void>> probe(const Target& target, std::string run_id) = 0;
 };
 
 struct SnapshotSummary {
@@ -69,6 +71,11 @@ struct SnapshotInfo {
     std::vector<std::string> paths;
 };
 
+struct PruneSummary {
+    std::string summary;  ///< restic's own figures, for humans
+    double seconds{0};
+};
+
 struct WriterSpec {
     std::string file_name;
     std::vector<std::string> tags;
@@ -85,6 +92,8 @@ public:
     virtual Task<Result<std::vector<SnapshotInfo>>> snapshots(std::vector<std::string> tags) = 0;
     /// Applies retention to the snapshots carrying all of `tags`, grouped by host and tags.
     virtual Task<Result<void>> forget(std::vector<std::string> tags, Retention retention) = 0;
+    /// Removes data no snapshot references; waits until no snapshot is being written.
+    virtual Task<Result<PruneSummary>> prune() = 0;
 };
 
 }  // namespace bk::domain

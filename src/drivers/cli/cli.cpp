@@ -1,5 +1,7 @@
 #include "drivers/cli/cli.hpp"
 
+#include <sys/statvfs.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -198,6 +200,28 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
         const std::string image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
         auto img = co_await services.client.inspect_image(image);
         checks.emplace_back("dump image " + image, img ? "" : img.error().describe());
+        if (inspect && inspect->state.running && img) {
+            // The database as a dump would see it: same image, network and credentials.
+            auto probe = co_await run.dumper().probe(t, "dry-run-" + app::new_run_id());
+            checks.emplace_back("database reachable from a dump container",
+                                probe ? "" : probe.error().message);
+        }
+    }
+    {
+        // restic's cache lives under state_dir; a full disk fails a backup half way.
+        constexpr unsigned long long kMinFree = 512ull << 20;
+        std::error_code ec;
+        const auto cache = services.config.state_dir + "/cache";
+        std::filesystem::create_directories(cache, ec);
+        struct statvfs vfs {};
+        std::string err;
+        if (::statvfs(cache.c_str(), &vfs) != 0) {
+            err = "cannot stat " + cache;
+        } else if (const auto free = static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize;
+                   free < kMinFree) {
+            err = "only " + human_bytes(free) + " free under " + cache + " (want 512 MiB)";
+        }
+        checks.emplace_back("cache disk space", err);
     }
     bool bad = false;
     nlohmann::json j = nlohmann::json::array();
@@ -334,6 +358,54 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
     co_return kExitOk;
 }
 
+Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string only) {
+    auto config = bootstrap::load_config(g.config_path);
+    if (config.has_fatal_problems()) {
+        for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+        co_return kExitInvalidConfig;
+    }
+    int code = kExitOk;
+    auto connected = connect(ex, std::move(config), code);
+    if (!connected) {
+        co_return code;
+    }
+    auto& services = *connected;
+    std::vector<std::string> names;
+    for (const auto& [name, repo] : services.config.repositories) {
+        if (only.empty() || only == name) names.push_back(name);
+    }
+    if (names.empty()) {
+        std::cerr << "backupctl prune: no repository named \"" << only << "\"\n";
+        co_return kExitFailed;
+    }
+    bootstrap::RunServices run(ex, services);
+    (void)run.open();
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& name : names) {
+        if (!g.json) std::cout << "pruning " << name << " ...\n" << std::flush;
+        auto repo = co_await run.repository(name);
+        std::string error;
+        domain::PruneSummary summary;
+        if (!repo) {
+            error = repo.error().message;
+        } else {
+            auto pruned = co_await (*repo)->prune();
+            if (pruned) summary = *pruned;
+            else error = pruned.error().message;
+        }
+        if (!error.empty()) code = kExitFailed;
+        out.push_back({{"repository", name}, {"ok", error.empty()}, {"error", error},
+                       {"summary", summary.summary}, {"seconds", summary.seconds}});
+        if (!g.json) {
+            std::cout << "  " << name << ": " << (error.empty() ? "ok" : "FAILED: " + error);
+            if (!summary.summary.empty()) std::cout << " (" << summary.summary << ")";
+            std::cout << "\n";
+        }
+    }
+    if (g.json) std::cout << out.dump(2) << "\n";
+    co_return code;
+}
+
 int history_command(const Globals& g, const std::string& target, bool failed, int last) {
     auto config = bootstrap::load_config(g.config_path);
     auto audit = adapters::audit::SqliteAuditLog::open(config.state_dir + "/audit.db");
@@ -421,7 +493,8 @@ int run(int argc, char** argv) {
     runcmd->add_option("target", run_args.target, "Target name");
     runcmd->add_flag("--all", run_args.all, "Every enabled target");
     runcmd->add_flag("--dry-run", run_args.dry_run,
-                     "Check engine, container, dump image, repository and key; back up nothing");
+                     "Check engine, container, dump image, the database from a dump container, "
+                     "repository, key and cache disk space; back up nothing");
     runcmd->add_flag("--json", g.json, "JSON output");
 
     auto* snaps = app.add_subcommand("snapshots", "A target's snapshots in its repository");
@@ -437,6 +510,13 @@ int run(int argc, char** argv) {
     history->add_flag("--failed", hist_failed, "Only failed, partial and crashed runs");
     history->add_option("--last", hist_last, "How many runs (default 20)");
     history->add_flag("--json", g.json, "JSON output, with each run's steps");
+
+    auto* prune = app.add_subcommand(
+        "prune", "Remove data no snapshot references from the repositories (restic prune); waits "
+                 "for snapshots being written");
+    std::string prune_repo;
+    prune->add_option("repository", prune_repo, "Only this repository (default: all)");
+    prune->add_flag("--json", g.json, "JSON output");
 
     try {
         app.parse(argc, argv);
@@ -468,6 +548,9 @@ int run(int argc, char** argv) {
     }
     if (snaps->parsed()) {
         return run_task([&g, &snap_target](auto ex) { return snapshots_command(ex, g, snap_target); });
+    }
+    if (prune->parsed()) {
+        return run_task([&g, &prune_repo](auto ex) { return prune_command(ex, g, prune_repo); });
     }
     if (history->parsed()) {
         return history_command(g, hist_target, hist_failed, hist_last);

@@ -1,0 +1,12 @@
+#pragma once
+// The most telling line of a program's stderr: the last one that says "error" or "fatal",
+// else the last non-empty one.
+
+#include <string>
+#include <string_view>
+
+namespace bk::domain {
+
+std::string telling_line(std::string_view text);
+
+}  // namespace bk::domain
