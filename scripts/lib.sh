@@ -10,6 +10,7 @@ die() { printf '[backupctl] error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages the build, the tests and the demo need. One list, used by every entry point.
 BK_APT_PACKAGES=(
+  tzdata
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev libarchive-dev libssl-dev

@@ -1,5 +1,6 @@
 #include "domain/schedule.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -197,6 +198,87 @@ Parsed<CronSchedule> parse_cron(std::string_view text) {
         return Parsed<CronSchedule>::fail(err);
     }
     return Parsed<CronSchedule>::ok(std::move(c));
+}
+
+namespace {
+
+struct LocalFields {
+    int minute, hour, day, month, weekday;
+};
+
+// Civil fields of a "local seconds" value (UTC arithmetic on the shifted instant).
+LocalFields fields_of(std::int64_t local) {
+    std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+    const std::int64_t secs = local - days * 86400;
+    const int weekday = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
+    // Howard Hinnant's days -> civil.
+    days += 719468;
+    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(days - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    return {static_cast<int>((secs / 60) % 60), static_cast<int>(secs / 3600),
+            static_cast<int>(d), static_cast<int>(m), weekday};
+}
+
+bool matches_local(const CronSchedule& c, std::int64_t local) {
+    const auto f = fields_of(local);
+    return c.matches(f.minute, f.hour, f.day, f.month, f.weekday);
+}
+
+bool day_and_hour_match(const CronSchedule& c, std::int64_t local) {
+    const auto f = fields_of(local);
+    for (int m = 0; m < 60; ++m) {
+        if (c.minutes.test(static_cast<std::size_t>(m))) {
+            return c.matches(m, f.hour, f.day, f.month, f.weekday);
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+std::int64_t next_due(const CronSchedule& cron, std::int64_t after, const UtcOffset& offset) {
+    auto local = [&](std::int64_t utc) { return utc + offset(utc); };
+    std::int64_t t = (after >= 0 ? after / 60 : (after - 59) / 60) * 60 + 60;
+    std::int64_t prev = t - 60;
+    std::int64_t prev_local = local(prev);
+    // The latest local time already passed: a fall-back repeats local times, which run once.
+    std::int64_t high = prev_local;
+    for (std::int64_t back = 60; back <= 3 * 3600; back += 60) {
+        high = std::max(high, local(prev - back));
+    }
+    const std::int64_t limit = t + 5LL * 366 * 86400;
+    while (t < limit) {
+        const std::int64_t lt = local(t);
+        const std::int64_t expected = prev_local + (t - prev);
+        if (lt > expected) {
+            // Spring forward: the local minutes in [expected, lt) never happen; one that was
+            // due runs now, once.
+            for (std::int64_t m = expected; m < lt; m += 60) {
+                if (m > high && matches_local(cron, m)) return t;
+            }
+        }
+        if (lt > high && matches_local(cron, lt)) return t;
+        high = std::max(high, lt);
+        // Minute by minute within a matching local hour, else to the next quarter hour (every
+        // zone's offset is a multiple of 15 minutes, so no change of offset is stepped over).
+        const std::int64_t step = day_and_hour_match(cron, lt) ? 60 : 900 - (((lt % 900) + 900) % 900);
+        prev = t;
+        prev_local = lt;
+        t += step;
+    }
+    return -1;
+}
+
+std::int64_t interval_after(const CronSchedule& cron, std::int64_t after, const UtcOffset& offset) {
+    const auto first = next_due(cron, after, offset);
+    if (first < 0) return -1;
+    const auto second = next_due(cron, first, offset);
+    return second < 0 ? -1 : second - first;
 }
 
 }  // namespace bk::domain

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "adapters/time/system_zone.hpp"
 #include "domain/duration.hpp"
 #include "domain/retention.hpp"
 #include "domain/suggest.hpp"
@@ -87,4 +88,102 @@ TEST_CASE("nearest suggestions", "[suggest]") {
     CHECK(nearest("db.nmae", words) == "db.name");
     CHECK_FALSE(nearest("zzzzzz", words));
     CHECK(edit_distance("backupclt", "backupctl") == 1);
+}
+
+namespace {
+
+// 2026-03-29 and 2026-10-25 are Europe/Berlin's switch days: 01:00 UTC both times.
+constexpr std::int64_t kSpring = 1774746000;  // 2026-03-29T01:00:00Z
+constexpr std::int64_t kAutumn = 1792890000;  // 2026-10-25T01:00:00Z
+
+// A controllable zone shaped like Europe/Berlin in 2026: +1 h, +2 h between the switches.
+std::int64_t berlin_like(std::int64_t utc) {
+    return (utc >= kSpring && utc < kAutumn) ? 7200 : 3600;
+}
+
+std::int64_t utc(int y, int mo, int d, int h, int mi) {
+    // days from civil (Howard Hinnant)
+    y -= mo <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * static_cast<unsigned>(mo > 2 ? mo - 3 : mo + 9) + 2) / 5 +
+                         static_cast<unsigned>(d) - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    const std::int64_t days = era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+    return days * 86400 + h * 3600 + mi * 60;
+}
+
+std::vector<std::int64_t> dues(const char* text, std::int64_t from, int count, const UtcOffset& tz) {
+    auto c = parse_cron(text);
+    REQUIRE(c);
+    std::vector<std::int64_t> out;
+    std::int64_t t = from;
+    for (int i = 0; i < count; ++i) {
+        t = next_due(*c, t, tz);
+        out.push_back(t);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("next due time in UTC: minutes, days, month ends, impossible dates", "[cron][due]") {
+    const UtcOffset zero = [](std::int64_t) { return std::int64_t{0}; };
+    CHECK(dues("*/15 * * * *", utc(2026, 11, 26, 10, 7), 3, zero) ==
+          std::vector<std::int64_t>{utc(2026, 11, 26, 10, 15), utc(2026, 11, 26, 10, 30),
+                                    utc(2026, 11, 26, 10, 45)});
+    // strictly after: a due time equal to `after` is not returned again
+    CHECK(dues("0 3 * * *", utc(2026, 11, 26, 3, 0), 1, zero)[0] == utc(2026, 11, 27, 3, 0));
+    CHECK(dues("@monthly", utc(2026, 12, 15, 0, 0), 2, zero) ==
+          std::vector<std::int64_t>{utc(2027, 1, 1, 0, 0), utc(2027, 2, 1, 0, 0)});
+    CHECK(dues("0 0 29 2 *", utc(2026, 3, 1, 0, 0), 1, zero)[0] == utc(2028, 2, 29, 0, 0));
+    CHECK(dues("@weekly", utc(2026, 11, 26, 12, 0), 1, zero)[0] == utc(2026, 11, 29, 0, 0));  // Sunday
+    auto never = parse_cron("0 0 31 2 *");
+    REQUIRE(never);
+    CHECK(next_due(*never, utc(2026, 1, 1, 0, 0), zero) == -1);
+    auto daily = parse_cron("@daily");
+    REQUIRE(daily);
+    CHECK(interval_after(*daily, utc(2026, 11, 26, 12, 0), zero) == 86400);
+}
+
+TEST_CASE("schedules in local time across DST: a skipped time runs once, a repeated one once",
+          "[cron][due][dst]") {
+    const UtcOffset tz = berlin_like;
+    // Plain local time: 03:00 Berlin is 02:00 UTC in winter, 01:00 UTC in summer.
+    CHECK(dues("0 3 * * *", utc(2026, 3, 27, 12, 0), 3, tz) ==
+          std::vector<std::int64_t>{utc(2026, 3, 28, 2, 0), utc(2026, 3, 29, 1, 0),
+                                    utc(2026, 3, 30, 1, 0)});
+    // 02:30 does not exist on 2026-03-29: it runs once at the first instant after the gap
+    // (03:00 CEST = 01:00 UTC), then normally.
+    CHECK(dues("30 2 * * *", utc(2026, 3, 28, 12, 0), 2, tz) ==
+          std::vector<std::int64_t>{utc(2026, 3, 29, 1, 0), utc(2026, 3, 30, 0, 30)});
+    // Every 15 minutes through the gap: nothing runs twice, the gap's four times collapse into one.
+    const auto q = dues("*/15 * * * *", utc(2026, 3, 29, 0, 30), 4, tz);
+    CHECK(q == std::vector<std::int64_t>{utc(2026, 3, 29, 0, 45), utc(2026, 3, 29, 1, 0),
+                                         utc(2026, 3, 29, 1, 15), utc(2026, 3, 29, 1, 30)});
+    // 02:30 happens twice on 2026-10-25 (CEST, then CET): it runs on the first pass only.
+    CHECK(dues("30 2 * * *", utc(2026, 10, 24, 12, 0), 2, tz) ==
+          std::vector<std::int64_t>{utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)});
+    // Asked from inside the second pass (a restart at 02:40 CET), 02:50 is not run again.
+    CHECK(dues("50 2 * * *", utc(2026, 10, 25, 1, 40), 1, tz)[0] == utc(2026, 10, 26, 1, 50));
+    // Hourly: the repeated 02:00 (01:00 UTC) is not run again.
+    const auto h = dues("0 * * * *", utc(2026, 10, 24, 23, 30), 4, tz);
+    CHECK(h == std::vector<std::int64_t>{utc(2026, 10, 25, 0, 0), utc(2026, 10, 25, 2, 0),
+                                         utc(2026, 10, 25, 3, 0), utc(2026, 10, 25, 4, 0)});
+}
+
+TEST_CASE("the system's Europe/Berlin agrees with the controllable zone", "[cron][due][dst][tz]") {
+    auto berlin = bk::adapters::time::system_zone("Europe/Berlin");
+    REQUIRE(berlin.has_value());
+    for (std::int64_t t : {kSpring - 60, kSpring, kSpring + 60, kAutumn - 60, kAutumn, kAutumn + 60,
+                           utc(2026, 7, 1, 12, 0), utc(2026, 12, 1, 12, 0)}) {
+        INFO(t);
+        CHECK((*berlin)(t) == berlin_like(t));
+    }
+    CHECK(dues("30 2 * * *", utc(2026, 3, 28, 12, 0), 2, *berlin) ==
+          std::vector<std::int64_t>{utc(2026, 3, 29, 1, 0), utc(2026, 3, 30, 0, 30)});
+    auto bad = bk::adapters::time::system_zone("Mars/Olympus_Mons");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK_THAT(bad.error().message, Catch::Contains("Mars/Olympus_Mons"));
+    REQUIRE(bk::adapters::time::system_zone("UTC").has_value());
 }
