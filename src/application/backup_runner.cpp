@@ -121,8 +121,13 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         co_return;
     }
     bool restart = false;
+    domain::EffectRecord effect{run_id, instance_id_, "container_stopped", target.container_id,
+                                target.container_name, ""};
     if (target.stop_during_backup) {
         domain::StepRecord step{run_id, "stop target", utc_now()};
+        // Journalled first: if we die while it is stopped, recovery starts it again.
+        effect.at = utc_now();
+        audit_.record_effect(effect);
         auto stopped = co_await files_.stop(target);
         step.finished_at = utc_now();
         step.outcome = stopped ? "ok" : "failed";
@@ -133,6 +138,10 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
             co_return;
         }
         restart = *stopped;
+        if (!restart) {
+            effect.at = utc_now();
+            audit_.settle_effect(effect);  // it was not running: nothing to undo
+        }
     }
     for (const auto& item : *plan) {
         ItemReport ir;
@@ -160,6 +169,10 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         // Its previous state comes back whatever happened to the files part.
         domain::StepRecord step{run_id, "start target", utc_now()};
         auto started = co_await files_.start(target);
+        if (started) {
+            effect.at = utc_now();
+            audit_.settle_effect(effect);
+        }
         step.finished_at = utc_now();
         step.outcome = started ? "ok" : "failed";
         step.detail = started ? "" : started.error().message;

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <random>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
@@ -53,20 +54,31 @@ std::string random_instance_id() {
     return buf;
 }
 
-// Keeps a run going when the audit store cannot be opened: the runs are still made.
-class NullAuditLog final : public domain::AuditLog {
-public:
-    Result<void> begin_run(const domain::RunRecord&) override { return {}; }
-    Result<void> add_step(const domain::StepRecord&) override { return {}; }
-    Result<void> finish_run(const domain::RunRecord&) override { return {}; }
-    Result<std::vector<domain::RunRecord>> history(std::string, bool, int) override {
-        return std::vector<domain::RunRecord>{};
-    }
-    Result<std::vector<domain::StepRecord>> steps(std::string) override {
-        return std::vector<domain::StepRecord>{};
-    }
-};
 }  // namespace
+
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir, ec);
+    const std::string db_path = state_dir + "/audit.db";
+    auto audit = std::make_unique<adapters::audit::FallbackAuditLog>(
+        [db_path]() -> Result<std::unique_ptr<domain::AuditLog>> {
+            auto db = adapters::audit::SqliteAuditLog::open(db_path);
+            if (!db) return db.error();
+            return std::unique_ptr<domain::AuditLog>(std::move(*db));
+        },
+        state_dir + "/audit-fallback.jsonl");
+    // Records a broken store kept in the fallback file land now, before anything new.
+    auto replayed = audit->replay();
+    if (replayed.replayed > 0 || replayed.bad > 0) {
+        std::cerr << "backupctl: replayed " << replayed.replayed << " audit record(s) from "
+                  << audit->path()
+                  << (replayed.bad > 0 ? ", " + std::to_string(replayed.bad) +
+                                             " unreadable line(s) moved to " + audit->path() + ".bad"
+                                       : std::string{})
+                  << "\n";
+    }
+    return audit;
+}
 
 RunServices::RunServices(boost::asio::any_io_executor ex, Services& base)
     : ex_(std::move(ex)), base_(base), instance_id_(random_instance_id()) {}
@@ -77,13 +89,10 @@ Result<void> RunServices::open() {
     const std::string state = base_.config.state_dir;
     std::error_code ec;
     std::filesystem::create_directories(state, ec);
-    auto audit = adapters::audit::SqliteAuditLog::open(state + "/audit.db");
+    audit_ = open_audit(state);
     Result<void> result;
-    if (audit) {
-        audit_ = std::move(*audit);
-    } else {
-        audit_ = std::make_unique<NullAuditLog>();
-        result = audit.error();
+    if (!audit_->store_error().empty()) {
+        result = Failure{errc::io_error, audit_->store_error()};
     }
     locks_ = std::make_unique<adapters::lock::FileLocks>(state + "/locks", instance_id_);
     dumper_ = std::make_unique<adapters::docker::DockerDumper>(base_.client, instance_id_);

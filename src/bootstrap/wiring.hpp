@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "adapters/audit/fallback_audit_log.hpp"
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_file_archiver.hpp"
 #include "adapters/docker/docker_hook_runner.hpp"
@@ -28,6 +29,10 @@ domain::OperatorConfig load_config(const std::string& cli_path);
 
 /// The engine's address: the config's docker.host, else DOCKER_HOST, else the default socket.
 Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config);
+
+/// The audit trail in `<state_dir>/audit.db`, falling back to `audit-fallback.jsonl`; what the
+/// fallback file holds is replayed first (and said on stderr).
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir);
 
 struct Services {
     domain::OperatorConfig config;
@@ -51,7 +56,7 @@ public:
     /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
     Result<void> open();
     app::BackupRunner& runner() { return *runner_; }
-    domain::AuditLog* audit() { return audit_.get(); }
+    adapters::audit::FallbackAuditLog* audit() { return audit_.get(); }
     domain::DatabaseDumper& dumper() { return *dumper_; }
     Task<Result<domain::BackupRepository*>> repository(std::string name);
     const std::string& instance_id() const { return instance_id_; }
@@ -60,7 +65,7 @@ private:
     boost::asio::any_io_executor ex_;
     Services& base_;
     std::string instance_id_;
-    std::unique_ptr<domain::AuditLog> audit_;
+    std::unique_ptr<adapters::audit::FallbackAuditLog> audit_;
     std::unique_ptr<domain::TargetLocks> locks_;
     std::unique_ptr<adapters::docker::DockerDumper> dumper_;
     std::unique_ptr<adapters::docker::DockerFileArchiver> files_;

@@ -18,6 +18,14 @@ const char* const kMigrations[] = {
          run_id TEXT NOT NULL REFERENCES runs(id), name TEXT NOT NULL, started_at TEXT,
          finished_at TEXT, bytes INTEGER DEFAULT 0, outcome TEXT, detail TEXT DEFAULT '');
        CREATE INDEX steps_run ON steps(run_id);)",
+    // 2: replays land once (steps keyed), the side-effect journal.
+    R"(DELETE FROM steps WHERE rowid NOT IN
+         (SELECT MIN(rowid) FROM steps GROUP BY run_id, name, started_at);
+       CREATE UNIQUE INDEX steps_key ON steps(run_id, name, started_at);
+       CREATE TABLE effects (
+         run_id TEXT NOT NULL, instance TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,
+         detail TEXT DEFAULT '', at TEXT, settled_at TEXT, PRIMARY KEY (run_id, kind, ref));
+       CREATE INDEX runs_status ON runs(status);)",
 };
 
 Failure db_failure(const std::exception& e) {
@@ -71,7 +79,7 @@ Result<void> SqliteAuditLog::begin_run(const domain::RunRecord& r) {
     try {
         SQLite::Statement q(*db_,
                             "INSERT INTO runs (id, target, trigger, status, started_at, instance, pid) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
         q.bind(1, r.id);
         q.bind(2, r.target);
         q.bind(3, r.trigger);
@@ -90,7 +98,8 @@ Result<void> SqliteAuditLog::add_step(const domain::StepRecord& s) {
     try {
         SQLite::Statement q(*db_,
                             "INSERT INTO steps (run_id, name, started_at, finished_at, bytes, "
-                            "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                            "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                            "ON CONFLICT(run_id, name, started_at) DO NOTHING");
         q.bind(1, s.run_id);
         q.bind(2, s.name);
         q.bind(3, s.started_at);
@@ -107,17 +116,104 @@ Result<void> SqliteAuditLog::add_step(const domain::StepRecord& s) {
 
 Result<void> SqliteAuditLog::finish_run(const domain::RunRecord& r) {
     try {
-        SQLite::Statement q(*db_,
-                            "UPDATE runs SET status=?, finished_at=?, bytes=?, snapshots=?, error=? "
-                            "WHERE id=?");
-        q.bind(1, r.status);
-        q.bind(2, r.finished_at);
-        q.bind(3, static_cast<int64_t>(r.bytes));
-        q.bind(4, r.snapshots);
-        q.bind(5, r.error);
-        q.bind(6, r.id);
+        SQLite::Statement q(
+            *db_,
+            "INSERT INTO runs (id, target, trigger, status, started_at, finished_at, instance, pid, "
+            "bytes, snapshots, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET status=excluded.status, "
+            "finished_at=excluded.finished_at, bytes=excluded.bytes, "
+            "snapshots=excluded.snapshots, error=excluded.error");
+        q.bind(1, r.id);
+        q.bind(2, r.target);
+        q.bind(3, r.trigger);
+        q.bind(4, r.status);
+        q.bind(5, r.started_at);
+        q.bind(6, r.finished_at);
+        q.bind(7, r.instance);
+        q.bind(8, static_cast<int64_t>(r.pid));
+        q.bind(9, static_cast<int64_t>(r.bytes));
+        q.bind(10, r.snapshots);
+        q.bind(11, r.error);
         q.exec();
         return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::record_effect(const domain::EffectRecord& e) {
+    try {
+        SQLite::Statement q(*db_,
+                            "INSERT INTO effects (run_id, instance, kind, ref, detail, at) "
+                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        q.bind(1, e.run_id);
+        q.bind(2, e.instance);
+        q.bind(3, e.kind);
+        q.bind(4, e.ref);
+        q.bind(5, e.detail);
+        q.bind(6, e.at);
+        q.exec();
+        return {};
+    } catch (const std::exception& ex) {
+        return db_failure(ex);
+    }
+}
+
+Result<void> SqliteAuditLog::settle_effect(const domain::EffectRecord& e) {
+    try {
+        SQLite::Statement q(*db_,
+                            "UPDATE effects SET settled_at=? WHERE run_id=? AND kind=? AND ref=?");
+        q.bind(1, e.at);
+        q.bind(2, e.run_id);
+        q.bind(3, e.kind);
+        q.bind(4, e.ref);
+        q.exec();
+        return {};
+    } catch (const std::exception& ex) {
+        return db_failure(ex);
+    }
+}
+
+Result<std::vector<domain::RunRecord>> SqliteAuditLog::running() {
+    try {
+        SQLite::Statement q(*db_,
+                            "SELECT id, target, trigger, status, started_at, IFNULL(finished_at,''), "
+                            "IFNULL(instance,''), IFNULL(pid,0), bytes, snapshots, error FROM runs "
+                            "WHERE status='running' ORDER BY started_at");
+        std::vector<domain::RunRecord> out;
+        while (q.executeStep()) out.push_back(run_from(q));
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::vector<domain::EffectRecord>> SqliteAuditLog::open_effects() {
+    try {
+        SQLite::Statement q(*db_,
+                            "SELECT run_id, instance, kind, ref, IFNULL(detail,''), IFNULL(at,'') "
+                            "FROM effects WHERE settled_at IS NULL ORDER BY at");
+        std::vector<domain::EffectRecord> out;
+        while (q.executeStep()) {
+            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                           q.getColumn(2).getString(), q.getColumn(3).getString(),
+                           q.getColumn(4).getString(), q.getColumn(5).getString()});
+        }
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::string> SqliteAuditLog::last_success(std::string target) {
+    try {
+        SQLite::Statement q(*db_,
+                            "SELECT IFNULL(MAX(finished_at),'') FROM runs "
+                            "WHERE target=? AND status='success'");
+        q.bind(1, target);
+        std::string out;
+        if (q.executeStep()) out = q.getColumn(0).getString();
+        return out;
     } catch (const std::exception& e) {
         return db_failure(e);
     }

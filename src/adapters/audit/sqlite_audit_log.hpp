@@ -25,6 +25,11 @@ public:
     Result<std::vector<domain::RunRecord>> history(std::string target, bool failed_only,
                                                    int limit) override;
     Result<std::vector<domain::StepRecord>> steps(std::string run_id) override;
+    Result<void> record_effect(const domain::EffectRecord& effect) override;
+    Result<void> settle_effect(const domain::EffectRecord& effect) override;
+    Result<std::vector<domain::RunRecord>> running() override;
+    Result<std::vector<domain::EffectRecord>> open_effects() override;
+    Result<std::string> last_success(std::string target) override;
 
 private:
     explicit SqliteAuditLog(std::unique_ptr<SQLite::Database> db);

@@ -35,16 +35,40 @@ struct StepRecord {
     std::string detail;
 };
 
-/// Port: the audit trail. Small synchronous writes. Errors: io_error.
+/// A side effect on something that is not ours (a target container stopped for a files backup),
+/// journalled before it is made and settled once undone, so that recovery can undo it after a
+/// crash. Our own dump containers need no journal: they carry our labels from the moment the
+/// engine creates them.
+struct EffectRecord {
+    std::string run_id;
+    std::string instance;
+    std::string kind;  ///< container_stopped
+    std::string ref;   ///< the container id
+    std::string detail;
+    std::string at;
+};
+
+/// Port: the audit trail. Small synchronous writes. Errors: io_error. Every write is an upsert
+/// (a record written twice, as a replay may, lands once).
 class AuditLog {
 public:
     virtual ~AuditLog() = default;
     virtual Result<void> begin_run(const RunRecord& run) = 0;
     virtual Result<void> add_step(const StepRecord& step) = 0;
+    /// Also creates the run when its begin_run never landed.
     virtual Result<void> finish_run(const RunRecord& run) = 0;
+    virtual Result<void> record_effect(const EffectRecord& effect) = 0;
+    virtual Result<void> settle_effect(const EffectRecord& effect) = 0;
+
     virtual Result<std::vector<RunRecord>> history(std::string target, bool failed_only,
                                                    int limit) = 0;
     virtual Result<std::vector<StepRecord>> steps(std::string run_id) = 0;
+    /// Runs still marked running (by any instance).
+    virtual Result<std::vector<RunRecord>> running() = 0;
+    /// Effects not settled yet (by any instance).
+    virtual Result<std::vector<EffectRecord>> open_effects() = 0;
+    /// When the target last ended `success` (ISO 8601 UTC), or empty.
+    virtual Result<std::string> last_success(std::string target) = 0;
 };
 
 /// A held lock; released when destroyed (and by the kernel when the process dies).

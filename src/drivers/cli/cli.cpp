@@ -408,12 +408,8 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
 
 int history_command(const Globals& g, const std::string& target, bool failed, int last) {
     auto config = bootstrap::load_config(g.config_path);
-    auto audit = adapters::audit::SqliteAuditLog::open(config.state_dir + "/audit.db");
-    if (!audit) {
-        std::cerr << "backupctl: " << audit.error().message << "\n";
-        return kExitFailed;
-    }
-    auto runs = (*audit)->history(target, failed, last);
+    auto audit = bootstrap::open_audit(config.state_dir);
+    auto runs = audit->history(target, failed, last);
     if (!runs) {
         std::cerr << "backupctl: " << runs.error().message << "\n";
         return kExitFailed;
@@ -422,7 +418,7 @@ int history_command(const Globals& g, const std::string& target, bool failed, in
         nlohmann::json j = nlohmann::json::array();
         for (const auto& r : *runs) {
             nlohmann::json steps = nlohmann::json::array();
-            if (auto st = (*audit)->steps(r.id)) {
+            if (auto st = audit->steps(r.id)) {
                 for (const auto& s : *st) {
                     steps.push_back({{"name", s.name}, {"outcome", s.outcome}, {"bytes", s.bytes},
                                      {"started_at", s.started_at}, {"finished_at", s.finished_at},
