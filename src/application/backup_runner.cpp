@@ -43,15 +43,21 @@ namespace {
 // Counts the bytes that pass on to the snapshot writer.
 class CountingSink final : public domain::ByteSink {
 public:
-    explicit CountingSink(domain::SnapshotWriter& w) : w_(w) {}
+    CountingSink(domain::SnapshotWriter& w, const std::string& interrupted)
+        : w_(w), interrupted_(interrupted) {}
     std::uint64_t bytes{0};
     Task<Result<void>> write(std::span<const char> data) override {
+        if (!interrupted_.empty()) {
+            // Shutdown: the stream stops here, so the snapshot is aborted, never committed.
+            co_return Failure{errc::cancelled, "cut short: " + interrupted_};
+        }
         bytes += data.size();
         co_return co_await w_.write(data);
     }
 
 private:
     domain::SnapshotWriter& w_;
+    const std::string& interrupted_;
 };
 
 std::string dump_failure(const domain::DumpOutcome& o) {
@@ -155,7 +161,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
             ir.outcome = "failed";
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer);
+            CountingSink sink(**writer, interrupted_);
             auto streamed = co_await files_.stream(target, item, sink);
             ir.bytes = sink.bytes;
             const bool streamed_ok = streamed.has_value();
@@ -216,6 +222,10 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
     auto finish = [&](std::string status, std::string error) {
         report.status = std::move(status);
         report.error = std::move(error);
+        if (!interrupted_.empty() && report.status != "success" &&
+            report.error.find("cut short") == std::string::npos) {
+            report.error = "cut short (" + interrupted_ + "): " + report.error;
+        }
         record.status = report.status;
         record.error = report.error;
         record.finished_at = utc_now();
@@ -281,7 +291,7 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
             ir.outcome = "failed";
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer);
+            CountingSink sink(**writer, interrupted_);
             auto outcome = co_await dumper_.dump(target, item, sink, report.run_id);
             ir.bytes = outcome.bytes;
             const bool dump_ok =
@@ -305,10 +315,14 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         std::vector<std::string> group{"target:" + target.name};
         auto forgot = co_await (*repo)->forget(group, target.retention);
         step.finished_at = utc_now();
-        step.outcome = forgot ? "ok" : "failed";
-        step.detail = forgot ? target.retention.to_string() : forgot.error().message;
+        const bool busy = !forgot && forgot.error().code == errc::repo_locked;
+        step.outcome = forgot ? "ok" : busy ? "skipped" : "failed";
+        step.detail = forgot ? target.retention.to_string()
+                      : busy ? forgot.error().message +
+                                   "; retention comes again with the next successful run"
+                             : forgot.error().message;
         audit_.add_step(step);
-        if (!forgot) {
+        if (!forgot && !busy) {
             retention_failed = forgot.error().message;
         }
     }

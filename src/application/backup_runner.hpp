@@ -50,6 +50,9 @@ public:
           instance_id_(std::move(instance_id)) {}
 
     Task<RunReport> run(domain::Target target, std::string trigger);
+    /// Cuts the runs in flight short: their streams stop at the next write, nothing is
+    /// committed, and they end `failed` with `reason`. For shutdown.
+    void interrupt(std::string reason) { interrupted_ = std::move(reason); }
 
 private:
     /// Commits the writer's snapshot when its source completed, else aborts it (no snapshot).
@@ -71,6 +74,7 @@ private:
     domain::AuditLog& audit_;
     domain::TargetLocks& locks_;
     std::string instance_id_;
+    std::string interrupted_;
 };
 
 /// A sortable, unique run id: 20261126T163000Z-1a2b3c.

@@ -1,5 +1,8 @@
 #include "bootstrap/wiring.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -8,6 +11,7 @@
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/config/yaml_config_loader.hpp"
 #include "adapters/lock/file_locks.hpp"
+#include "adapters/lock/instance_registry.hpp"
 #include "adapters/restic/restic_repository.hpp"
 
 namespace bk::bootstrap {
@@ -95,6 +99,9 @@ Result<void> RunServices::open() {
         result = Failure{errc::io_error, audit_->store_error()};
     }
     locks_ = std::make_unique<adapters::lock::FileLocks>(state + "/locks", instance_id_);
+    instances_ = std::make_unique<adapters::lock::FileInstanceRegistry>(state + "/instances",
+                                                                        instance_id_);
+    janitor_ = std::make_unique<adapters::docker::DockerJanitor>(base_.client);
     dumper_ = std::make_unique<adapters::docker::DockerDumper>(base_.client, instance_id_);
     files_ = std::make_unique<adapters::docker::DockerFileArchiver>(base_.client);
     hooks_ = std::make_unique<adapters::docker::DockerHookRunner>(base_.client);
@@ -105,9 +112,22 @@ Result<void> RunServices::open() {
 }
 
 Task<Result<domain::BackupRepository*>> RunServices::repository(std::string name) {
+    // One preparation per repository at a time: two runs starting together must not both
+    // `restic init` it.
+    while (preparing_.contains(name)) {
+        boost::asio::steady_timer t(ex_, std::chrono::milliseconds(50));
+        co_await t.async_wait(boost::asio::use_awaitable);
+    }
     if (auto it = repos_.find(name); it != repos_.end()) {
         co_return static_cast<domain::BackupRepository*>(it->second.get());
     }
+    preparing_.insert(name);
+    auto result = co_await prepare_repository(name);
+    preparing_.erase(name);
+    co_return result;
+}
+
+Task<Result<domain::BackupRepository*>> RunServices::prepare_repository(std::string name) {
     auto cfg = base_.config.repositories.find(name);
     if (cfg == base_.config.repositories.end()) {
         co_return Failure{errc::invalid_config, "no repository named " + name};
@@ -121,6 +141,23 @@ Task<Result<domain::BackupRepository*>> RunServices::repository(std::string name
     auto* raw = repo.get();
     repos_[name] = std::move(repo);
     co_return static_cast<domain::BackupRepository*>(raw);
+}
+
+Task<app::RecoveryReport> RunServices::recover() {
+    std::vector<std::string> names;
+    for (const auto& [name, repo] : base_.config.repositories) names.push_back(name);
+    auto report = co_await app::recover(
+        *audit_, *janitor_, *instances_, [this](std::string n) { return repository(std::move(n)); },
+        names);
+    if (report.found_anything()) {
+        std::cerr << "backupctl: recovered from a dead operator: " << report.crashed_runs
+                  << " run(s) marked crashed, " << report.removed_containers
+                  << " dump container(s) removed, " << report.restarted_targets
+                  << " target(s) started again, stale restic locks cleared in "
+                  << report.unlocked_repositories << " repositor(ies)\n";
+        for (const auto& p : report.problems) std::cerr << "backupctl: recovery: " << p << "\n";
+    }
+    co_return report;
 }
 
 }  // namespace bk::bootstrap

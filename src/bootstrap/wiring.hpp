@@ -4,6 +4,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_file_archiver.hpp"
 #include "adapters/docker/docker_hook_runner.hpp"
+#include "adapters/docker/docker_janitor.hpp"
+#include "application/recovery.hpp"
 #include "adapters/docker/docker_target_source.hpp"
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
@@ -58,15 +61,24 @@ public:
     app::BackupRunner& runner() { return *runner_; }
     adapters::audit::FallbackAuditLog* audit() { return audit_.get(); }
     domain::DatabaseDumper& dumper() { return *dumper_; }
+    domain::Janitor& janitor() { return *janitor_; }
+    domain::InstanceRegistry& instances() { return *instances_; }
+    /// Cleans what dead instances left (see app::recover); says what it found on stderr.
+    Task<app::RecoveryReport> recover();
     Task<Result<domain::BackupRepository*>> repository(std::string name);
     const std::string& instance_id() const { return instance_id_; }
 
 private:
+    Task<Result<domain::BackupRepository*>> prepare_repository(std::string name);
+
     boost::asio::any_io_executor ex_;
     Services& base_;
+    std::set<std::string> preparing_;
     std::string instance_id_;
     std::unique_ptr<adapters::audit::FallbackAuditLog> audit_;
     std::unique_ptr<domain::TargetLocks> locks_;
+    std::unique_ptr<domain::InstanceRegistry> instances_;
+    std::unique_ptr<adapters::docker::DockerJanitor> janitor_;
     std::unique_ptr<adapters::docker::DockerDumper> dumper_;
     std::unique_ptr<adapters::docker::DockerFileArchiver> files_;
     std::unique_ptr<adapters::docker::DockerHookRunner> hooks_;

@@ -2,6 +2,7 @@
 // The operator's configuration as plain values: what the YAML file (or the embedded default)
 // says, after ${VAR} substitution and *_file reading. Problems are kept, with where they are.
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,6 +56,13 @@ struct SecurityConfig {
     std::vector<std::string> dump_images;  ///< glob patterns an image override must match
 };
 
+struct DaemonConfig {
+    int concurrency{2};                          ///< runs at once
+    std::chrono::seconds grace_period{60};       ///< SIGTERM: how long in-flight runs may finish
+    std::chrono::seconds event_delay{15};        ///< a (re)started container settles this long
+    std::chrono::seconds resync{300};            ///< full re-list even when events flow
+};
+
 struct HttpConfig {
     std::string listen{"127.0.0.1:8080"};
     std::string token_file;
@@ -84,6 +92,7 @@ struct OperatorConfig {
     std::map<std::string, NotifierConfig> notifiers;
     std::map<std::string, MonitorConfig> monitors;
     HttpConfig http;
+    DaemonConfig daemon;
     SecurityConfig security;
     std::vector<Target> projects;  ///< from `projects:`, source = config
     std::map<std::string, Secret> project_db_passwords;  ///< project name -> database password

@@ -15,102 +15,16 @@
 #include <fstream>
 #include <thread>
 
+#include "support/scenario.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
 
 using bk::testing::quoted;
+using bk::testing::Scenario;
 using bk::testing::sh;
 using bk::testing::test_image;
 
 namespace {
-
-constexpr const char* kResticPassword = "e2e-restic-password";
-
-class Scenario {
-public:
-    explicit Scenario(std::string extra_config = {}) : tag_(bk::testing::unique_suffix()) {
-        project_ = "bkrun-" + tag_;
-        net_ = project_ + "_default";
-        REQUIRE(sh("docker network create --label bk.test=" + tag_ + " " + net_ + " >/dev/null")
-                    .exit_code == 0);
-        cfg_ = (dir_.path() / "config.yml").string();
-        std::ofstream(cfg_) << "state_dir: " << (dir_.path() / "state").string() << "\n"
-                            << "repositories:\n  default:\n    url: " << repo() << "\n"
-                            << "    password: " << kResticPassword << "\n    init: true\n"
-                            << extra_config;
-    }
-    ~Scenario() {
-        sh("docker ps -aq --filter label=bk.test=" + tag_ + " | xargs -r docker rm -f -v >/dev/null 2>&1");
-        sh("docker network rm " + net_ + " >/dev/null 2>&1");
-        sh("docker volume ls -q --filter label=bk.test=" + tag_ + " | xargs -r docker volume rm >/dev/null 2>&1");
-    }
-    Scenario(const Scenario&) = delete;
-    Scenario& operator=(const Scenario&) = delete;
-
-    [[nodiscard]] std::string repo() const { return (dir_.path() / "repo").string(); }
-    [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
-    [[nodiscard]] std::string target(const std::string& service) const {
-        return project_ + "-" + service;
-    }
-    [[nodiscard]] std::string container(const std::string& service) const {
-        return project_ + "-" + service + "-1";
-    }
-    [[nodiscard]] const std::string& tag() const { return tag_; }
-
-    /// Starts a container of `service` with compose-style labels.
-    void start(const std::string& service, const std::string& image,
-               const std::vector<std::string>& labels, const std::vector<std::string>& env,
-               const std::string& cmd = {}) {
-        std::string c = "docker run -d --name " + container(service) + " --network " + net_ +
-                        " --network-alias " + service + " --label bk.test=" + tag_ +
-                        " --label com.docker.compose.project=" + project_ +
-                        " --label com.docker.compose.service=" + service +
-                        " --label backupctl.enable=true";
-        for (const auto& l : labels) c += " --label " + quoted(l);
-        for (const auto& e : env) c += " -e " + quoted(e);
-        c += " " + image + (cmd.empty() ? "" : " " + cmd) + " >/dev/null";
-        REQUIRE(sh(c).exit_code == 0);
-    }
-
-    /// Waits (with a deadline) until `probe` succeeds inside the container.
-    void wait_until(const std::string& service, const std::string& probe) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-        while (sh("docker exec " + container(service) + " " + probe + " >/dev/null 2>&1").exit_code != 0) {
-            REQUIRE(std::chrono::steady_clock::now() < deadline);
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        }
-    }
-
-    bk::testing::ShellResult backupctl(const std::string& args) const {
-        return sh(std::string(BK_BACKUPCTL) + " --config " + cfg_ + " " + args + " 2>&1");
-    }
-
-    [[nodiscard]] std::string restic_env() const {
-        return "RESTIC_REPOSITORY=" + repo() + " RESTIC_PASSWORD=" + kResticPassword + " ";
-    }
-
-    int snapshot_count(const std::string& target_name) const {
-        auto r = sh(restic_env() + "restic snapshots --json --tag target:" + target_name + " 2>/dev/null");
-        if (r.exit_code != 0) {
-            return 0;  // no repository yet: no snapshot
-        }
-        return static_cast<int>(nlohmann::json::parse(r.out).size());
-    }
-
-    /// Containers of ours (dump containers) still present for a target.
-    int leftovers(const std::string& target_name) const {
-        auto r = sh("docker ps -aq --filter label=backupctl.ephemeral --filter label=backupctl.for-target=" +
-                    target_name + " | wc -l");
-        return std::stoi(r.out);
-    }
-
-private:
-    std::string tag_;
-    std::string project_;
-    std::string net_;
-    bk::testing::TempDir dir_;
-    std::string cfg_;
-};
 
 const char* kPgChecksum =
     "SELECT md5(string_agg(id::text || ':' || name || ':' || amount::text, ',' ORDER BY id)) FROM items";

@@ -61,12 +61,16 @@ Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(const std::string& 
         db->setBusyTimeout(5000);
         db->exec("PRAGMA journal_mode=WAL");
         db->exec("PRAGMA foreign_keys=ON");
-        int version = db->execAndGet("PRAGMA user_version").getInt();
         const int latest = static_cast<int>(std::size(kMigrations));
-        for (; version < latest; ++version) {
-            SQLite::Transaction tx(*db);
-            db->exec(kMigrations[version]);
-            db->exec("PRAGMA user_version=" + std::to_string(version + 1));
+        if (db->execAndGet("PRAGMA user_version").getInt() < latest) {
+            // Several processes may open a new store at once (the daemon and a CLI): the version
+            // is read again under the write lock, so each migration runs exactly once.
+            SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+            for (int version = db->execAndGet("PRAGMA user_version").getInt(); version < latest;
+                 ++version) {
+                db->exec(kMigrations[version]);
+                db->exec("PRAGMA user_version=" + std::to_string(version + 1));
+            }
             tx.commit();
         }
         return std::unique_ptr<SqliteAuditLog>(new SqliteAuditLog(std::move(db)));

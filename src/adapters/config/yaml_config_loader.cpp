@@ -22,9 +22,11 @@ using domain::OperatorConfig;
 using domain::Secret;
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 12> kTopKeys{
+constexpr std::array<std::string_view, 13> kTopKeys{
     "scope",  "timezone", "docker",    "state_dir", "defaults", "repositories",
-    "keys",   "notifiers", "monitors", "http",      "security", "projects"};
+    "keys",   "notifiers", "monitors", "http",      "security", "projects", "daemon"};
+constexpr std::array<std::string_view, 4> kDaemonKeys{"concurrency", "grace_period",
+                                                      "event_delay", "resync"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
 constexpr std::array<std::string_view, 8> kDefaultsKeys{"cron",   "retention", "repository",
                                                         "encrypt", "notify",   "monitor",
@@ -113,6 +115,23 @@ public:
             check_keys(h, "http", kHttpKeys);
             if (auto v = text(h["listen"], "http.listen")) out_.http.listen = *v;
             if (auto v = text(h["token_file"], "http.token_file")) out_.http.token_file = *v;
+        }
+        if (const auto dm = root["daemon"]; is_map(dm, "daemon")) {
+            check_keys(dm, "daemon", kDaemonKeys);
+            if (auto v = integer(dm["concurrency"], "daemon.concurrency", 1, 64)) {
+                out_.daemon.concurrency = *v;
+            }
+            auto dur = [&](const char* key, std::chrono::seconds& into) {
+                const std::string path = std::string("daemon.") + key;
+                if (auto v = text(dm[key], path)) {
+                    auto d = domain::parse_duration(*v);
+                    if (d) into = *d;
+                    else problem(dm[key], path, d.error);
+                }
+            };
+            dur("grace_period", out_.daemon.grace_period);
+            dur("event_delay", out_.daemon.event_delay);
+            dur("resync", out_.daemon.resync);
         }
         if (const auto s = root["security"]; is_map(s, "security")) {
             check_keys(s, "security", kSecurityKeys);

@@ -406,7 +406,7 @@ Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
     add("--keep-weekly", keep.weekly);
     add("--keep-monthly", keep.monthly);
     add("--keep-yearly", keep.yearly);
-    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), true, kGateWait);
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), true, kForgetWait);
     if (!gate) {
         co_return gate.error();
     }
@@ -461,6 +461,19 @@ Task<Result<domain::PruneSummary>> ResticRepository::prune() {
         }
     }
     co_return s;
+}
+
+Task<Result<void>> ResticRepository::unlock_stale() {
+    std::vector<std::string> argv{"restic", "unlock"};
+    auto env = environment();
+    auto r = co_await run_restic(ex_, std::move(argv), std::move(env), password_);
+    if (!r) {
+        co_return r.error();
+    }
+    if (r->exit_code != 0) {
+        co_return Failure{errc::repo_failed, "restic unlock: " + last_line(r->err)};
+    }
+    co_return Result<void>{};
 }
 
 }  // namespace bk::adapters::restic

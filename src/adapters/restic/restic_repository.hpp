@@ -27,6 +27,7 @@ public:
 
     /// Removes data no snapshot references (`restic prune`), holding the repository exclusively.
     Task<Result<domain::PruneSummary>> prune() override;
+    Task<Result<void>> unlock_stale() override;
 
     /// The environment restic runs with (for `backupctl restic`); the password is not in it.
     [[nodiscard]] std::vector<std::string> environment() const;
@@ -35,6 +36,9 @@ public:
 private:
     [[nodiscard]] std::string gate_path() const;
     static constexpr std::chrono::seconds kGateWait{6 * 3600};
+    /// Retention does not wait long for other snapshots being written: it comes again with the
+    /// target's next run.
+    static constexpr std::chrono::seconds kForgetWait{30};
 
     boost::asio::any_io_executor ex_;
     std::string name_;

@@ -94,6 +94,9 @@ public:
     virtual Task<Result<void>> forget(std::vector<std::string> tags, Retention retention) = 0;
     /// Removes data no snapshot references; waits until no snapshot is being written.
     virtual Task<Result<PruneSummary>> prune() = 0;
+    /// Removes restic locks left by dead processes (restic's own staleness rule: the process is
+    /// gone on this host, or the lock is older than 30 minutes); live locks stay.
+    virtual Task<Result<void>> unlock_stale() = 0;
 };
 
 }  // namespace bk::domain

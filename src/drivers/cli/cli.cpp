@@ -13,6 +13,7 @@
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/wiring.hpp"
+#include "drivers/cli/daemon_command.hpp"
 #include "drivers/cli/views.hpp"
 
 namespace bk::drivers::cli {
@@ -277,7 +278,10 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
     bootstrap::RunServices run(ex, services);
     if (auto opened = run.open(); !opened) {
         std::cerr << "backupctl: warning: " << opened.error().message
-                  << " (the backup goes on without an audit record)\n";
+                  << " (the backup goes on; its record goes to " << run.audit()->path() << ")\n";
+    }
+    if (!args.dry_run) {
+        co_await run.recover();  // what a dead operator left; live ones are left alone
     }
     int worst = kExitOk;
     nlohmann::json reports = nlohmann::json::array();
@@ -514,6 +518,19 @@ int run(int argc, char** argv) {
     prune->add_option("repository", prune_repo, "Only this repository (default: all)");
     prune->add_flag("--json", g.json, "JSON output");
 
+    auto* daemon = app.add_subcommand(
+        "daemon", "Run the scheduler and follow the engine's events until SIGTERM/SIGINT "
+                  "(cleans up after a dead operator first)");
+    auto* unlock = app.add_subcommand(
+        "unlock", "Remove a target's lock when no live process holds it (exit 2 while one does)");
+    std::string unlock_target;
+    unlock->add_option("target", unlock_target, "Target name")->required();
+    unlock->add_flag("--json", g.json, "JSON output");
+    auto* health = app.add_subcommand(
+        "health", "Engine reachable, config valid, audit store open, nothing waiting in the "
+                  "audit fallback file (exit 1 otherwise)");
+    health->add_flag("--json", g.json, "JSON output");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -544,6 +561,15 @@ int run(int argc, char** argv) {
     }
     if (snaps->parsed()) {
         return run_task([&g, &snap_target](auto ex) { return snapshots_command(ex, g, snap_target); });
+    }
+    if (daemon->parsed()) {
+        return daemon_command(g.config_path);
+    }
+    if (unlock->parsed()) {
+        return unlock_command(g.config_path, unlock_target, g.json);
+    }
+    if (health->parsed()) {
+        return health_command(g.config_path, g.json);
     }
     if (prune->parsed()) {
         return run_task([&g, &prune_repo](auto ex) { return prune_command(ex, g, prune_repo); });

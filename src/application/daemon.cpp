@@ -1,0 +1,346 @@
+#include "application/daemon.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace bk::app {
+
+namespace asio = boost::asio;
+
+std::int64_t parse_utc(const std::string& iso) {
+    std::tm tm{};
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s) != 6) return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return static_cast<std::int64_t>(::timegm(&tm));
+}
+
+namespace {
+bool has(const std::vector<std::string>& v, const char* x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+std::string hms(std::int64_t seconds) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(seconds / 3600),
+                  static_cast<long long>((seconds / 60) % 60));
+    return buf;
+}
+}  // namespace
+
+Daemon::Daemon(asio::any_io_executor ex, const domain::OperatorConfig& config, Registry& registry,
+               BackupRunner& runner, domain::AuditLog& audit, domain::ChangeFeed& feed,
+               domain::Janitor& janitor, std::string instance, domain::UtcOffset zone, Log log,
+               Now now)
+    : ex_(ex),
+      config_(config),
+      registry_(registry),
+      runner_(runner),
+      audit_(audit),
+      feed_(feed),
+      janitor_(janitor),
+      instance_(std::move(instance)),
+      zone_(std::move(zone)),
+      log_(std::move(log)),
+      now_(std::move(now)),
+      schedule_wake_(ex),
+      work_wake_(ex),
+      refresh_wake_(ex),
+      done_wake_(ex) {
+    if (!now_) {
+        now_ = [] {
+            return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+        };
+    }
+}
+
+Task<void> Daemon::sleep(asio::steady_timer& t, std::chrono::steady_clock::duration d) {
+    t.expires_after(d);
+    boost::system::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+Task<void> Daemon::run() {
+    log_("info", "daemon started: instance " + instance_ + ", " +
+                     std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
+                     config_.timezone);
+    feed_alive_ = true;
+    asio::co_spawn(ex_, follow(), asio::detached);
+    asio::co_spawn(ex_, refresher(), asio::detached);
+    // The feed subscribes, then asks for the first listing; while the engine is away the
+    // refresher keeps polling.
+    while (!have_inventory_ && !stopping_) {
+        co_await sleep(done_wake_, std::chrono::milliseconds(100));
+    }
+    if (!stopping_) {
+        log_("info", "watching " + std::to_string(inventory_.targets.size()) + " target(s)");
+        catch_up();
+    }
+    for (int i = 0; i < config_.daemon.concurrency; ++i) {
+        ++workers_alive_;
+        asio::co_spawn(ex_, worker(), asio::detached);
+    }
+    asio::co_spawn(ex_, scheduler(), asio::detached);
+    while (workers_alive_ > 0 || feed_alive_ || !stopping_) {
+        co_await sleep(done_wake_, std::chrono::seconds(1));
+    }
+    log_("info", "daemon stopped");
+}
+
+Task<void> Daemon::follow() {
+    co_await feed_.follow([this](const domain::ContainerChange& c) { on_change(c); },
+                          [this] { request_refresh(); });
+    feed_alive_ = false;
+    wake(done_wake_);
+}
+
+void Daemon::stop(std::string reason) {
+    if (stopping_) return;
+    stopping_ = true;
+    log_("info", "stopping (" + reason + "): no new runs; " + std::to_string(running_.size()) +
+                     " in flight get " + std::to_string(config_.daemon.grace_period.count()) +
+                     " s");
+    feed_.stop();
+    queue_.clear();
+    queued_.clear();
+    wake(schedule_wake_);
+    wake(work_wake_);
+    wake(refresh_wake_);
+    wake(done_wake_);
+    if (!running_.empty()) {
+        asio::co_spawn(ex_, grace_then_cut(std::move(reason)), asio::detached);
+    }
+}
+
+Task<void> Daemon::grace_then_cut(std::string reason) {
+    asio::steady_timer t(ex_);
+    const auto deadline = std::chrono::steady_clock::now() + config_.daemon.grace_period;
+    while (!running_.empty() && std::chrono::steady_clock::now() < deadline) {
+        co_await sleep(t, std::chrono::milliseconds(200));
+    }
+    if (running_.empty()) co_return;
+    log_("warn", "grace period over: cutting " + std::to_string(running_.size()) +
+                     " run(s) short");
+    runner_.interrupt(reason);
+    // A dump that sends nothing never meets the interrupted sink: its container goes.
+    auto left = co_await janitor_.leftovers();
+    if (left) {
+        for (const auto& c : *left) {
+            if (c.instance == instance_) co_await janitor_.remove(c.container_id);
+        }
+    }
+}
+
+void Daemon::request_refresh() {
+    refresh_requested_ = true;
+    wake(refresh_wake_);
+}
+
+Task<void> Daemon::refresher() {
+    asio::steady_timer debounce(ex_);
+    while (!stopping_) {
+        if (!refresh_requested_) {
+            co_await sleep(refresh_wake_, config_.daemon.resync);
+            if (!refresh_requested_ && !stopping_) {
+                refresh_requested_ = true;  // periodic resync, events or not
+            }
+            continue;
+        }
+        // A burst (compose up) becomes one listing.
+        co_await sleep(debounce, std::chrono::milliseconds(300));
+        refresh_requested_ = false;
+        auto inv = co_await registry_.refresh();
+        if (inv) {
+            apply_inventory(std::move(*inv));
+        } else {
+            log_("warn", "listing containers failed: " + inv.error().message);
+            co_await sleep(debounce, std::chrono::seconds(2));
+            refresh_requested_ = true;  // poll while the engine is away
+        }
+    }
+}
+
+void Daemon::apply_inventory(Inventory next) {
+    if (have_inventory_) {
+        for (const auto& t : next.targets) {
+            if (!t.enabled || t.container_id.empty()) continue;
+            const auto* prev = inventory_.find(t.name);
+            if (prev == nullptr) {
+                log_("info", "target " + t.name + " appeared (" + t.container_name + ")");
+                if (has(t.triggers, "start")) event_job(t, "event:start");
+            } else if (prev->container_id != t.container_id) {
+                log_("info", "target " + t.name + " has a new container (" + t.container_name + ")");
+                if (prev->image != t.image && has(t.triggers, "image-change")) {
+                    event_job(t, "event:image-change");
+                } else if (has(t.triggers, "start")) {
+                    event_job(t, "event:start");
+                }
+            }
+        }
+        for (const auto& t : inventory_.targets) {
+            if (next.find(t.name) == nullptr) log_("info", "target " + t.name + " is gone");
+        }
+    }
+    std::erase_if(next_due_, [&next](const auto& kv) { return next.find(kv.first) == nullptr; });
+    inventory_ = std::move(next);
+    have_inventory_ = true;
+    wake(schedule_wake_);
+}
+
+void Daemon::on_change(const domain::ContainerChange& c) {
+    if (c.action == "die" && c.exit_code == 0) {
+        for (const auto& t : inventory_.targets) {
+            if (t.container_id == c.container_id && t.enabled && has(t.triggers, "stop") &&
+                !t.volumes.empty()) {
+                // A clean stop: its files are consistent now; the database cannot be dumped.
+                domain::Target files_only = t;
+                files_only.database.reset();
+                files_only.stop_during_backup = false;
+                event_job(files_only, "event:stop");
+            }
+        }
+    }
+    request_refresh();
+}
+
+void Daemon::event_job(const domain::Target& t, const std::string& trigger) {
+    const auto now = now_();
+    const std::string key = t.name + "|" + trigger;
+    if (auto it = last_event_.find(key);
+        it != last_event_.end() && now - it->second < t.min_interval.count()) {
+        log_("info", "not running " + t.name + " for " + trigger + ": last one " +
+                         std::to_string(now - it->second) + " s ago, min-interval " +
+                         std::to_string(t.min_interval.count()) + " s");
+        return;
+    }
+    last_event_[key] = now;
+    const auto delay = trigger == "event:stop" ? std::chrono::seconds(0) : config_.daemon.event_delay;
+    asio::co_spawn(ex_, delayed(Job{t, trigger}, delay), asio::detached);
+}
+
+Task<void> Daemon::delayed(Job job, std::chrono::seconds delay) {
+    asio::steady_timer t(ex_);
+    if (delay.count() > 0) co_await sleep(t, delay);
+    if (stopping_) co_return;
+    // The container may have changed again meanwhile: run the target as it is now.
+    if (job.trigger != "event:stop") {
+        if (const auto* now = inventory_.find(job.target.name)) job.target = *now;
+    }
+    enqueue(std::move(job));
+}
+
+void Daemon::enqueue(Job job) {
+    if (stopping_) return;
+    const auto name = job.target.name;
+    if (queued_.contains(name) || running_.contains(name)) {
+        log_("info", "not queueing " + name + " for " + job.trigger + ": already queued or running");
+        return;
+    }
+    queued_.insert(name);
+    queue_.push_back(std::move(job));
+    wake(work_wake_);
+}
+
+void Daemon::catch_up() {
+    if (config_.defaults.catch_up == "skip") return;
+    const auto now = now_();
+    for (const auto& t : inventory_.targets) {
+        if (!t.enabled || t.cron.empty()) continue;
+        auto cron = domain::parse_cron(t.cron);
+        if (!cron) continue;
+        auto last = audit_.last_success(t.name);
+        if (!last) continue;  // no bookkeeping: the schedule still runs
+        const auto since = last->empty() ? -1 : parse_utc(*last);
+        const auto due = since < 0 ? 0 : domain::next_due(*cron, since, zone_);
+        if (since < 0 || (due >= 0 && due <= now)) {
+            log_("info", "catch-up run of " + t.name + ": " +
+                             (since < 0 ? std::string("never backed up")
+                                        : "last success " + *last + ", a due time passed since"));
+            enqueue({t, "catch-up"});
+        }
+    }
+}
+
+Task<void> Daemon::scheduler() {
+    std::map<std::string, std::string> cron_of;
+    while (!stopping_) {
+        const auto now = now_();
+        std::int64_t wake_at = now + 30;
+        for (const auto& t : inventory_.targets) {
+            if (!t.enabled || t.cron.empty()) continue;
+            auto cron = domain::parse_cron(t.cron);
+            if (!cron) continue;
+            auto it = next_due_.find(t.name);
+            if (it == next_due_.end() || cron_of[t.name] != t.cron) {
+                cron_of[t.name] = t.cron;
+                it = next_due_.insert_or_assign(t.name, domain::next_due(*cron, now, zone_)).first;
+            } else if (it->second >= 0 && it->second <= now) {
+                enqueue({t, "schedule"});
+                it->second = domain::next_due(*cron, now, zone_);
+            }
+            if (it->second >= 0) wake_at = std::min(wake_at, it->second);
+        }
+        check_overdue(now);
+        co_await sleep(schedule_wake_, std::chrono::seconds(std::max<std::int64_t>(1, wake_at - now)));
+    }
+}
+
+void Daemon::check_overdue(std::int64_t now) {
+    if (now - last_overdue_check_ < 60) return;
+    last_overdue_check_ = now;
+    for (const auto& t : inventory_.targets) {
+        if (!t.enabled || t.cron.empty()) continue;
+        auto cron = domain::parse_cron(t.cron);
+        if (!cron) continue;
+        auto last = audit_.last_success(t.name);
+        if (!last || last->empty()) continue;
+        const auto interval = domain::interval_after(*cron, now, zone_);
+        const auto since = parse_utc(*last);
+        if (interval > 0 && since > 0 && now - since > 2 * interval) {
+            if (overdue_.insert(t.name).second) {
+                log_("warn", "target " + t.name + " is overdue: last success " + *last + " (" +
+                                 hms(now - since) + " ago), due every " + hms(interval));
+            }
+        } else {
+            overdue_.erase(t.name);
+        }
+    }
+}
+
+Task<void> Daemon::worker() {
+    while (true) {
+        while (queue_.empty() && !stopping_) {
+            co_await sleep(work_wake_, std::chrono::hours(1));
+        }
+        if (stopping_) break;
+        Job job = std::move(queue_.front());
+        queue_.pop_front();
+        const auto name = job.target.name;
+        queued_.erase(name);
+        running_.insert(name);
+        log_("info", "run of " + name + " (" + job.trigger + ") starts");
+        auto report = co_await runner_.run(std::move(job.target), job.trigger);
+        running_.erase(name);
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
+        log_(report.status == "success" ? "info" : "warn",
+             "run of " + name + ": " + report.status + " in " + secs + ", run " + report.run_id +
+                 (report.error.empty() ? "" : " (" + report.error + ")"));
+    }
+    --workers_alive_;
+    wake(done_wake_);
+}
+
+}  // namespace bk::app

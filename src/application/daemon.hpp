@@ -1,0 +1,101 @@
+#pragma once
+// `backupctl daemon`: one io_context with the scheduler, the container-events follower and a
+// bounded pool of run workers. Schedules are cron in the config's time zone (DST-safe); a missed
+// due time gets one catch-up run at start; containers are followed level-triggered (any event ->
+// debounce -> re-list) so that new, removed and recreated containers are picked up; `on` labels
+// turn starts, image changes and clean stops into runs. stop() stops scheduling and gives runs in
+// flight a grace period; after it they are cut short (their dump containers removed, so no
+// snapshot is committed) and end `failed` with the reason.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "application/backup_runner.hpp"
+#include "application/registry.hpp"
+#include "domain/ports/recovery.hpp"
+#include "domain/schedule.hpp"
+
+namespace bk::app {
+
+/// Seconds since the epoch of an ISO 8601 UTC time as utc_now() writes it; -1 when unreadable.
+std::int64_t parse_utc(const std::string& iso);
+
+class Daemon {
+public:
+    using Log = std::function<void(const std::string& level, const std::string& message)>;
+    using Now = std::function<std::int64_t()>;  ///< UTC seconds
+
+    Daemon(boost::asio::any_io_executor ex, const domain::OperatorConfig& config, Registry& registry,
+           BackupRunner& runner, domain::AuditLog& audit, domain::ChangeFeed& feed,
+           domain::Janitor& janitor, std::string instance, domain::UtcOffset zone, Log log,
+           Now now = {});
+
+    /// Runs until stop() and the runs in flight have ended.
+    Task<void> run();
+    /// Stops scheduling; runs in flight get the grace period, then are cut short.
+    void stop(std::string reason);
+
+    [[nodiscard]] const std::set<std::string>& overdue() const { return overdue_; }
+
+private:
+    struct Job {
+        domain::Target target;
+        std::string trigger;
+    };
+
+    Task<void> follow();
+    Task<void> scheduler();
+    Task<void> worker();
+    Task<void> refresher();
+    Task<void> grace_then_cut(std::string reason);
+    Task<void> delayed(Job job, std::chrono::seconds delay);
+    void request_refresh();
+    void on_change(const domain::ContainerChange& change);
+    void enqueue(Job job);
+    void event_job(const domain::Target& target, const std::string& trigger);
+    void apply_inventory(Inventory next);
+    void catch_up();
+    void check_overdue(std::int64_t now);
+    void wake(boost::asio::steady_timer& t) { t.cancel(); }
+    static Task<void> sleep(boost::asio::steady_timer& t, std::chrono::steady_clock::duration d);
+
+    boost::asio::any_io_executor ex_;
+    const domain::OperatorConfig& config_;
+    Registry& registry_;
+    BackupRunner& runner_;
+    domain::AuditLog& audit_;
+    domain::ChangeFeed& feed_;
+    domain::Janitor& janitor_;
+    std::string instance_;
+    domain::UtcOffset zone_;
+    Log log_;
+    Now now_;
+
+    boost::asio::steady_timer schedule_wake_;
+    boost::asio::steady_timer work_wake_;
+    boost::asio::steady_timer refresh_wake_;
+    boost::asio::steady_timer done_wake_;
+
+    Inventory inventory_;
+    bool have_inventory_{false};
+    bool refresh_requested_{false};
+    std::map<std::string, std::int64_t> next_due_;
+    std::map<std::string, std::int64_t> last_event_;  ///< target + trigger -> when
+    std::deque<Job> queue_;
+    std::set<std::string> queued_;
+    std::set<std::string> running_;
+    std::set<std::string> overdue_;
+    std::int64_t last_overdue_check_{0};
+    int workers_alive_{0};
+    bool feed_alive_{false};
+    bool stopping_{false};
+};
+
+}  // namespace bk::app

@@ -1,0 +1,85 @@
+#include "application/recovery.hpp"
+
+#include <set>
+
+namespace bk::app {
+
+Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
+                             domain::InstanceRegistry& instances, RepositoryLookup repositories,
+                             std::vector<std::string> repository_names) {
+    RecoveryReport report;
+    std::set<std::string> dead_seen;
+
+    // 1. Runs of dead instances.
+    if (auto running = audit.running(); running) {
+        for (auto run : *running) {
+            if (instances.alive(run.instance)) continue;
+            dead_seen.insert(run.instance);
+            run.status = "crashed";
+            run.finished_at = utc_now();
+            run.error = "the operator (pid " + std::to_string(run.pid) + ", instance " +
+                        run.instance + ") died during this run; found by instance " +
+                        instances.self();
+            if (auto r = audit.finish_run(run); !r) report.problems.push_back(r.error().message);
+            ++report.crashed_runs;
+        }
+    } else {
+        report.problems.push_back("audit: " + running.error().message);
+    }
+
+    // 2. Our containers whose instance is dead (whatever the audit says: the engine's labels are
+    //    the truth, also when the run's record never landed).
+    auto left = co_await janitor.leftovers();
+    if (left) {
+        for (const auto& c : *left) {
+            if (instances.alive(c.instance)) continue;
+            dead_seen.insert(c.instance);
+            auto removed = co_await janitor.remove(c.container_id);
+            if (removed) {
+                ++report.removed_containers;
+            } else {
+                report.problems.push_back("removing " + c.name + ": " + removed.error().message);
+            }
+        }
+    } else {
+        report.problems.push_back("listing our containers: " + left.error().message);
+    }
+
+    // 3. Targets a dead instance stopped and did not start again.
+    if (auto effects = audit.open_effects(); effects) {
+        for (auto e : *effects) {
+            if (instances.alive(e.instance)) continue;
+            dead_seen.insert(e.instance);
+            if (e.kind == "container_stopped") {
+                auto started = co_await janitor.start_if_stopped(e.ref);
+                if (!started) {
+                    report.problems.push_back("starting " + e.detail + " again: " +
+                                              started.error().message);
+                    continue;
+                }
+                if (*started) ++report.restarted_targets;
+            }
+            e.at = utc_now();
+            (void)audit.settle_effect(e);
+        }
+    }
+
+    // 4. restic locks of the dead processes (only when a dead instance had work in flight).
+    if (report.crashed_runs + report.removed_containers + report.restarted_targets > 0) {
+        for (const auto& name : repository_names) {
+            auto repo = co_await repositories(name);
+            if (!repo) continue;  // not reachable now: its locks go stale on their own
+            auto unlocked = co_await (*repo)->unlock_stale();
+            if (unlocked) {
+                ++report.unlocked_repositories;
+            } else {
+                report.problems.push_back(unlocked.error().message);
+            }
+        }
+    }
+
+    for (const auto& id : instances.dead()) instances.forget(id);
+    co_return report;
+}
+
+}  // namespace bk::app

@@ -1,0 +1,31 @@
+#pragma once
+// Crash recovery at start, scoped to dead instances: their `running` runs become `crashed`, their
+// dump containers are removed, the targets they stopped are started again, restic locks they
+// left are removed. A live instance (a CLI run beside the daemon) is never touched.
+
+#include <string>
+#include <vector>
+
+#include "application/backup_runner.hpp"
+#include "domain/ports/bookkeeping.hpp"
+#include "domain/ports/recovery.hpp"
+
+namespace bk::app {
+
+struct RecoveryReport {
+    int crashed_runs{0};
+    int removed_containers{0};
+    int restarted_targets{0};
+    int unlocked_repositories{0};
+    std::vector<std::string> problems;  ///< what could not be cleaned, and why
+
+    [[nodiscard]] bool found_anything() const {
+        return crashed_runs + removed_containers + restarted_targets > 0 || !problems.empty();
+    }
+};
+
+Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
+                             domain::InstanceRegistry& instances, RepositoryLookup repositories,
+                             std::vector<std::string> repository_names);
+
+}  // namespace bk::app

@@ -1,0 +1,275 @@
+// `backupctl daemon` against the real engine: catch-up at start, containers followed through
+// events (new and force-recreated targets run on `on=start`), SIGTERM with a run in flight,
+// kill -9 then restart (the dead run is `crashed`, its dump container removed, a live CLI run
+// beside it untouched), and the audit fallback while the store is locked.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "support/scenario.hpp"
+#include "support/shell.hpp"
+#include "support/test_env.hpp"
+
+extern char** environ;
+
+using bk::testing::Scenario;
+using bk::testing::sh;
+using bk::testing::test_image;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Polls `ok` every 250 ms until it holds or `limit` passes.
+bool eventually(const std::function<bool()>& ok, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (ok()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return ok();
+}
+
+/// A process of ours, its output in a file; killed with SIGKILL if still running at the end.
+class Process {
+public:
+    Process(const std::vector<std::string>& argv, std::filesystem::path log) : log_(std::move(log)) {
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        REQUIRE(posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    ~Process() {
+        if (running()) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    void signal(int sig) const { ::kill(pid_, sig); }
+    bool running() {
+        if (exited_) return false;
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            exited_ = true;
+            status_ = status;
+        }
+        return !exited_;
+    }
+    /// The exit code once it ended (-signal when killed), waiting at most `limit`.
+    int wait(std::chrono::seconds limit) {
+        eventually([this] { return !running(); }, limit);
+        if (running()) return -1000;
+        return WIFEXITED(status_) ? WEXITSTATUS(status_) : -WTERMSIG(status_);
+    }
+    [[nodiscard]] std::string log() const { return slurp(log_); }
+
+private:
+    std::filesystem::path log_;
+    pid_t pid_{0};
+    bool exited_{false};
+    int status_{0};
+};
+
+std::unique_ptr<Process> start_daemon(const Scenario& s, const std::string& name) {
+    return std::make_unique<Process>(
+        std::vector<std::string>{BK_BACKUPCTL, "--config", s.config_path(), "daemon"},
+        s.dir() / (name + ".log"));
+}
+
+nlohmann::json runs_of(const Scenario& s, const std::string& target) {
+    auto r = sh(std::string(BK_BACKUPCTL) + " --config " + s.config_path() + " history " + target +
+                " --json 2>/dev/null");
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    return j.is_array() ? j : nlohmann::json::array();
+}
+
+/// The runs of `target` with this trigger and status.
+int count_runs(const Scenario& s, const std::string& target, const std::string& trigger,
+               const std::string& status) {
+    int n = 0;
+    for (const auto& r : runs_of(s, target)) {
+        if (r.value("trigger", "") == trigger && r.value("status", "") == status) ++n;
+    }
+    return n;
+}
+
+std::string dump_container_of(const std::string& target) {
+    auto r = sh("docker ps -q --filter label=backupctl.ephemeral --filter label=backupctl.for-target=" +
+                target);
+    auto id = r.out;
+    while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+    return id;
+}
+
+const std::string kFakeConfig =
+    "security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n"
+    "daemon:\n  concurrency: 3\n  grace_period: 3s\n  event_delay: 1s\n";
+
+std::vector<std::string> fake_labels(const std::string& mode, const std::string& extra = {}) {
+    std::vector<std::string> l{"backupctl.db.type=postgres", "backupctl.db.name=" + mode,
+                               "backupctl.db.image=" + test_image("BK_TEST_FAKEDUMP_IMAGE")};
+    if (!extra.empty()) l.push_back(extra);
+    return l;
+}
+
+}  // namespace
+
+TEST_CASE("daemon: catch-up at start, new and recreated containers, SIGTERM cuts a run short",
+          "[e2e][daemon]") {
+    Scenario s(kFakeConfig, true);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    s.start("app", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    // In a repository of its own: a backup in flight holds its repository's retention off.
+    s.start("stuck", base, fake_labels("hang", "backupctl.repository=other"), {"POSTGRES_PASSWORD=x"},
+            "sleep 600");
+    auto daemon = start_daemon(s, "daemon");
+
+    // Never backed up: both get one catch-up run at start.
+    CHECK(eventually([&] { return count_runs(s, s.target("app"), "catch-up", "success") == 1; },
+                     std::chrono::seconds(60)));
+    CHECK(eventually([&] { return !dump_container_of(s.target("stuck")).empty(); },
+                     std::chrono::seconds(60)));
+
+    // Force-recreated (same name, same network, new container): found again, run on `start`.
+    REQUIRE(sh("docker rm -f " + s.container("app") + " >/dev/null").exit_code == 0);
+    s.start("app", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    CHECK(eventually([&] { return count_runs(s, s.target("app"), "event:start", "success") == 1; },
+                     std::chrono::seconds(60)));
+    // A new labelled container started while the daemon runs.
+    s.start("late", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    CHECK(eventually([&] { return count_runs(s, s.target("late"), "event:start", "success") == 1; },
+                     std::chrono::seconds(60)));
+    CHECK(s.snapshot_count(s.target("app")) == 2);
+
+    // SIGTERM: the stuck run gets the grace period (3 s), then is cut short: failed, no
+    // snapshot, no dump container, the daemon exits 0.
+    daemon->signal(SIGTERM);
+    const int code = daemon->wait(std::chrono::seconds(60));
+    INFO(daemon->log());
+    CHECK(code == 0);
+    auto stuck = runs_of(s, s.target("stuck"));
+    REQUIRE(stuck.size() == 1);
+    CHECK(stuck[0]["status"] == "failed");
+    CHECK_THAT(stuck[0]["error"].get<std::string>(), Catch::Contains("cut short (SIGTERM)"));
+    CHECK(s.snapshot_count(s.target("stuck")) == 0);
+    CHECK(s.leftovers(s.target("stuck")) == 0);
+    CHECK_THAT(daemon->log(), Catch::Contains("grace period over"));
+}
+
+TEST_CASE("daemon: kill -9 mid-dump, then a restart cleans up without touching a live CLI run",
+          "[e2e][daemon][crash]") {
+    Scenario s(kFakeConfig + "defaults:\n  catch_up: skip\n", true);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    s.start("ok", base, fake_labels("ok"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    auto first = start_daemon(s, "first");
+    REQUIRE(eventually([&] { return first->log().find("watching 1 target(s)") != std::string::npos; },
+                       std::chrono::seconds(30)));
+    // Started after the daemon, with on=start: the daemon runs it, and it hangs mid-stream.
+    s.start("victim", base, fake_labels("hang", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"},
+            "sleep 600");
+    REQUIRE(eventually([&] { return !dump_container_of(s.target("victim")).empty(); },
+                       std::chrono::seconds(60)));
+    // A CLI run beside it, alive while the first daemon dies and the second one starts.
+    s.start("cli", base, fake_labels("hang"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    Process cli({BK_BACKUPCTL, "--config", s.config_path(), "run", s.target("cli")},
+                s.dir() / "cli.log");
+    REQUIRE(eventually([&] { return !dump_container_of(s.target("cli")).empty(); },
+                       std::chrono::seconds(60)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // bytes are flowing into restic
+    first->signal(SIGKILL);
+    CHECK(first->wait(std::chrono::seconds(10)) == -SIGKILL);
+    CHECK(s.leftovers(s.target("victim")) == 1);  // what the dead daemon left
+
+    auto second = start_daemon(s, "second");
+    CHECK(eventually([&] { return count_runs(s, s.target("victim"), "event:start", "crashed") == 1; },
+                     std::chrono::seconds(60)));
+    CHECK(eventually([&] { return s.leftovers(s.target("victim")) == 0; }, std::chrono::seconds(30)));
+    CHECK(s.snapshot_count(s.target("victim")) == 0);
+    // The live CLI run: still running, its dump container still there.
+    CHECK(count_runs(s, s.target("cli"), "manual", "running") == 1);
+    CHECK(s.leftovers(s.target("cli")) == 1);
+    CHECK(cli.running());
+    CHECK(eventually([&] {
+        return second->log().find("1 run(s) marked crashed, 1 dump container(s) removed") !=
+               std::string::npos;
+    }, std::chrono::seconds(30)));
+
+    // The repository is usable (no stale lock of the dead restic): the next run succeeds.
+    auto next = s.backupctl("run " + s.target("ok"));
+    INFO(next.out);
+    CHECK(next.exit_code == 0);
+
+    // The CLI run ends when its dump dies; the second daemon stops cleanly.
+    sh("docker kill " + dump_container_of(s.target("cli")) + " >/dev/null 2>&1");
+    CHECK(cli.wait(std::chrono::seconds(60)) == 1);
+    CHECK(count_runs(s, s.target("cli"), "manual", "failed") == 1);
+    second->signal(SIGTERM);
+    CHECK(second->wait(std::chrono::seconds(30)) == 0);
+    CHECK(s.leftovers(s.target("cli")) == 0);
+}
+
+TEST_CASE("audit store locked during a run: the backup succeeds and its record replays once",
+          "[e2e][daemon][audit]") {
+    Scenario s(kFakeConfig);
+    s.start("db", test_image("BK_TEST_BASE_IMAGE"), fake_labels("ok"), {"POSTGRES_PASSWORD=x"},
+            "sleep 600");
+    // A first run creates the store.
+    REQUIRE(s.backupctl("run " + s.target("db")).exit_code == 0);
+    const auto db_path = (s.dir() / "state" / "audit.db").string();
+    const auto fallback = s.dir() / "state" / "audit-fallback.jsonl";
+    std::string run_out;
+    int run_code = -1;
+    {
+        // Another writer holds the store: every write of the run times out (busy).
+        SQLite::Database holder(db_path, SQLite::OPEN_READWRITE);
+        holder.exec("BEGIN EXCLUSIVE");
+        auto r = s.backupctl("run " + s.target("db"));
+        run_out = r.out;
+        run_code = r.exit_code;
+        holder.exec("ROLLBACK");
+    }
+    INFO(run_out);
+    CHECK(run_code == 0);
+    CHECK_THAT(run_out, Catch::Contains("audit store failed"));
+    REQUIRE(std::filesystem::exists(fallback));
+    CHECK(s.snapshot_count(s.target("db")) == 2);
+    // The run's record: its begin, its steps, its end.
+    const auto lines = slurp(fallback);
+    CHECK(std::count(lines.begin(), lines.end(), '\n') >= 3);
+    CHECK_THAT(lines, Catch::Contains("\"op\":\"finish_run\""));
+
+    // The next start replays it: the run is there exactly once, with its steps; nothing waits.
+    auto history = s.backupctl("history " + s.target("db") + " --json");
+    INFO(history.out);
+    CHECK_THAT(history.out, Catch::Contains("replayed"));
+    CHECK_FALSE(std::filesystem::exists(fallback));
+    auto runs = runs_of(s, s.target("db"));
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0]["status"] == "success");
+    CHECK(runs[0]["steps"].size() >= 2);
+    CHECK(s.backupctl("health").exit_code == 0);
+}
