@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "support/scenario.hpp"
+#include "support/socket_proxy.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
 
@@ -272,4 +273,62 @@ TEST_CASE("audit store locked during a run: the backup succeeds and its record r
     CHECK(runs[0]["status"] == "success");
     CHECK(runs[0]["steps"].size() >= 2);
     CHECK(s.backupctl("health").exit_code == 0);
+}
+
+TEST_CASE("daemon: a due time missed during downtime gets one catch-up run, a fresh target none",
+          "[e2e][daemon][catch-up]") {
+    Scenario s(kFakeConfig + "defaults:\n  cron: \"@daily\"\n", true);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    s.start("fresh", base, fake_labels("ok"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    s.start("stale", base, fake_labels("ok"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    REQUIRE(s.backupctl("run " + s.target("fresh")).exit_code == 0);
+    REQUIRE(s.backupctl("run " + s.target("stale")).exit_code == 0);
+    {
+        // The operator was down for three days: stale's last success is that old.
+        SQLite::Database db((s.dir() / "state" / "audit.db").string(), SQLite::OPEN_READWRITE);
+        db.exec("UPDATE runs SET started_at='2020-01-01T03:00:00.000Z', "
+                "finished_at='2020-01-01T03:00:05.000Z' WHERE target='" + s.target("stale") + "'");
+    }
+    auto daemon = start_daemon(s, "daemon");
+    CHECK(eventually([&] { return count_runs(s, s.target("stale"), "catch-up", "success") == 1; },
+                     std::chrono::seconds(60)));
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait(std::chrono::seconds(30)) == 0);
+    INFO(daemon->log());
+    CHECK(count_runs(s, s.target("fresh"), "catch-up", "success") == 0);
+    CHECK_THAT(daemon->log(), Catch::Contains("catch-up run of " + s.target("stale") +
+                                              ": last success 2020-01-01T03:00:05.000Z"));
+    CHECK(daemon->log().find("catch-up run of " + s.target("fresh")) == std::string::npos);
+}
+
+TEST_CASE("daemon: the events stream cut again and again, no container missed",
+          "[e2e][daemon][events]") {
+    bk::testing::TempDir sock_dir;
+    const auto sock = (sock_dir.path() / "docker.sock").string();
+    bk::testing::EventsCuttingProxy proxy(sock);
+    Scenario s(kFakeConfig + "docker:\n  host: unix://" + sock + "\n", true);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    auto daemon = start_daemon(s, "daemon");
+    REQUIRE(eventually([&] { return daemon->log().find("watching 0 target(s)") != std::string::npos; },
+                       std::chrono::seconds(30)));
+    REQUIRE(eventually([&] { return proxy.events_connections_seen() >= 1; }, std::chrono::seconds(10)));
+    // Each container starts while the stream is down: only the resync after the reconnect can
+    // find it.
+    for (int i = 0; i < 3; ++i) {
+        const int before = proxy.events_connections_seen();
+        CHECK(proxy.cut_events() == 1);
+        s.start("app" + std::to_string(i), base, fake_labels("ok", "backupctl.on=start"),
+                {"POSTGRES_PASSWORD=x"}, "sleep 600");
+        CHECK(eventually([&] { return proxy.events_connections_seen() > before; },
+                         std::chrono::seconds(30)));
+    }
+    for (int i = 0; i < 3; ++i) {
+        const auto t = s.target("app" + std::to_string(i));
+        CHECK(eventually([&] { return count_runs(s, t, "event:start", "success") == 1; },
+                         std::chrono::seconds(60)));
+    }
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait(std::chrono::seconds(30)) == 0);
+    INFO(daemon->log());
+    CHECK(proxy.events_connections_seen() >= 4);
 }
