@@ -54,7 +54,6 @@ Daemon::Daemon(asio::any_io_executor ex, const domain::OperatorConfig& config, R
       log_(std::move(log)),
       now_(std::move(now)),
       schedule_wake_(ex),
-      work_wake_(ex),
       refresh_wake_(ex),
       done_wake_(ex) {
     if (!now_) {
@@ -116,7 +115,7 @@ void Daemon::stop(std::string reason) {
     queue_.clear();
     queued_.clear();
     wake(schedule_wake_);
-    wake(work_wake_);
+    wake_workers();
     wake(refresh_wake_);
     wake(done_wake_);
     if (!running_.empty()) {
@@ -250,7 +249,7 @@ void Daemon::enqueue(Job job) {
     }
     queued_.insert(name);
     queue_.push_back(std::move(job));
-    wake(work_wake_);
+    wake_workers();
 }
 
 void Daemon::catch_up() {
@@ -319,10 +318,18 @@ void Daemon::check_overdue(std::int64_t now) {
     }
 }
 
+void Daemon::wake_workers() {
+    for (auto* t : idle_workers_) t->cancel();
+}
+
 Task<void> Daemon::worker() {
+    // Its own timer: a timer shared by several waiters cancels the others' waits when re-armed.
+    asio::steady_timer idle(ex_);
     while (true) {
         while (queue_.empty() && !stopping_) {
-            co_await sleep(work_wake_, std::chrono::hours(1));
+            idle_workers_.insert(&idle);
+            co_await sleep(idle, std::chrono::hours(1));
+            idle_workers_.erase(&idle);
         }
         if (stopping_) break;
         Job job = std::move(queue_.front());

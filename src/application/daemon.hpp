@@ -64,6 +64,7 @@ private:
     void catch_up();
     void check_overdue(std::int64_t now);
     void wake(boost::asio::steady_timer& t) { t.cancel(); }
+    void wake_workers();
     static Task<void> sleep(boost::asio::steady_timer& t, std::chrono::steady_clock::duration d);
 
     boost::asio::any_io_executor ex_;
@@ -79,7 +80,6 @@ private:
     Now now_;
 
     boost::asio::steady_timer schedule_wake_;
-    boost::asio::steady_timer work_wake_;
     boost::asio::steady_timer refresh_wake_;
     boost::asio::steady_timer done_wake_;
 
@@ -92,6 +92,7 @@ private:
     std::set<std::string> queued_;
     std::set<std::string> running_;
     std::set<std::string> overdue_;
+    std::set<boost::asio::steady_timer*> idle_workers_;
     std::int64_t last_overdue_check_{0};
     int workers_alive_{0};
     bool feed_alive_{false};
