@@ -5,6 +5,9 @@
 #      docker run --log-driver none ... pg_dump | restic backup --stdin
 #   C  a temp-file flow: pg_dump > file; gzip; gpg; restic backup file
 #   E  the same database backed up again by backupctl without gpg: bytes added to the repository
+#   F  backupctl run through gpg;  G  the shell pipeline through gpg (same key, --compress-algo none)
+#   H  the unchanged database again under strace -f: every file the operator and its children
+#      created or opened for writing outside the repository and restic's cache
 # Usage: bench/backup_bench.sh [build dir] [rows=20000000 (about 2.1 GiB of SQL)]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -92,3 +95,32 @@ before=$(du -sb "$work/repo-a" | cut -f1)
 t0=$(now); peakE=$(run_backupctl "$work/e.log" run bkbench-db); t1=$(now)
 after=$(du -sb "$work/repo-a" | cut -f1)
 echo "   $(secs $t0 $t1) s, repository grew by $(( after - before )) bytes"
+
+echo "F: backupctl run through gpg"
+sed "s|^keys:|defaults: {encrypt: bench}\nkeys:|; s|repo-a|repo-f|" "$work/config.yml" > "$work/config-f.yml"
+cp "$work/config.yml" "$work/config-a.yml"; cp "$work/config-f.yml" "$work/config.yml"
+t0=$(now); peakF=$(run_backupctl "$work/f.log" run bkbench-db); t1=$(now)
+cp "$work/config-a.yml" "$work/config.yml"
+echo "   $(secs $t0 $t1) s, operator peak RSS ${peakF} KiB ($(grep -o 'snapshot [0-9a-f]*' "$work/f.log" || echo FAILED))"
+
+echo "G: shell pipeline through gpg (pg_dump | gpg --encrypt | restic backup --stdin)"
+restic -r "$work/repo-g" init >/dev/null 2>&1
+t0=$(now)
+docker run --rm --log-driver none --network $net -e PGPASSWORD=bench --label bk.test=$tag \
+  "$BK_TEST_POSTGRES_IMAGE" pg_dump -h db -U postgres -d shop |
+  gpg --homedir "$gpghome" --batch --yes --trust-model always --recipient-file "$work/pub.asc" \
+      --compress-algo none --encrypt |
+  restic -r "$work/repo-g" backup --stdin --stdin-filename shop.sql.gpg --host bench >/dev/null
+t1=$(now); echo "   $(secs $t0 $t1) s"
+
+echo "H: files written outside the repository (strace -f of backupctl run, unchanged database)"
+command -v strace >/dev/null || apt-get install -y -qq strace >/dev/null
+strace -f --seccomp-bpf -e trace=open,openat,creat,mkdir,mkdirat,rename,renameat2 \
+  -o "$work/trace.txt" "$bin" --config "$work/config.yml" run bkbench-db >"$work/h.log" 2>&1
+# Paths opened with O_CREAT or O_WRONLY/O_RDWR, and directories made, outside the repository,
+# restic's cache and /dev, /proc.
+grep -E 'O_CREAT|O_WRONLY|O_RDWR|mkdir' "$work/trace.txt" | grep -v ' = -1 ' |
+  grep -oE '"[^"]+"' | tr -d '"' | sort -u |
+  grep -vE "^$work/repo-a|^$work/state/cache|^/dev/|^/proc/" > "$work/written.txt" || true
+echo "   $(wc -l < "$work/written.txt") path(s):"
+sed 's/^/     /' "$work/written.txt"

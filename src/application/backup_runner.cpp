@@ -13,6 +13,23 @@
 
 namespace bk::app {
 
+std::string format_progress(const Progress& p, double seconds) {
+    auto human = [](double v) {
+        const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int u = 0;
+        while (v >= 1024 && u < 4) {
+            v /= 1024;
+            ++u;
+        }
+        char buf[32];
+        std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+        return std::string(buf);
+    };
+    std::string out = p.item + ": " + human(static_cast<double>(p.bytes));
+    if (seconds > 0.5) out += " at " + human(static_cast<double>(p.bytes) / seconds) + "/s";
+    return out;
+}
+
 std::string utc_now() {
     const auto now = std::chrono::system_clock::now();
     const auto t = std::chrono::system_clock::to_time_t(now);
@@ -43,8 +60,15 @@ namespace {
 // Counts the bytes that pass on to the snapshot writer.
 class CountingSink final : public domain::ByteSink {
 public:
-    CountingSink(domain::SnapshotWriter& w, const std::string& interrupted)
-        : w_(w), interrupted_(interrupted) {}
+    CountingSink(domain::SnapshotWriter& w, const std::string& interrupted, Progress& progress,
+                 std::string item)
+        : w_(w), interrupted_(interrupted), progress_(progress) {
+        progress_.item = std::move(item);
+        progress_.bytes = 0;
+    }
+    ~CountingSink() override { progress_.item.clear(); }
+    CountingSink(const CountingSink&) = delete;
+    CountingSink& operator=(const CountingSink&) = delete;
     std::uint64_t bytes{0};
     Task<Result<void>> write(std::span<const char> data) override {
         if (!interrupted_.empty()) {
@@ -52,12 +76,14 @@ public:
             co_return Failure{errc::cancelled, "cut short: " + interrupted_};
         }
         bytes += data.size();
+        progress_.bytes = bytes;
         co_return co_await w_.write(data);
     }
 
 private:
     domain::SnapshotWriter& w_;
     const std::string& interrupted_;
+    Progress& progress_;
 };
 
 std::string dump_failure(const domain::DumpOutcome& o) {
@@ -161,7 +187,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
             ir.outcome = "failed";
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_);
+            CountingSink sink(**writer, interrupted_, progress_, ir.database);
             auto streamed = co_await files_.stream(target, item, sink);
             ir.bytes = sink.bytes;
             const bool streamed_ok = streamed.has_value();
@@ -291,7 +317,7 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
             ir.outcome = "failed";
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_);
+            CountingSink sink(**writer, interrupted_, progress_, ir.database);
             auto outcome = co_await dumper_.dump(target, item, sink, report.run_id);
             ir.bytes = outcome.bytes;
             const bool dump_ok =

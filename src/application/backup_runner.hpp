@@ -31,6 +31,15 @@ struct RunReport {
     double seconds{0};
 };
 
+/// What the run in flight is streaming now (for a progress line on a terminal).
+struct Progress {
+    std::string item;  ///< "shop" or "files:/srv/uploads"; empty between items
+    std::uint64_t bytes{0};
+};
+
+/// "shop: 1.2 GiB at 95.3 MiB/s" for a progress line.
+std::string format_progress(const Progress& p, double seconds);
+
 /// Finds the repository a target names (prepared on first use).
 using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(std::string)>;
 
@@ -53,6 +62,8 @@ public:
     /// Cuts the runs in flight short: their streams stop at the next write, nothing is
     /// committed, and they end `failed` with `reason`. For shutdown.
     void interrupt(std::string reason) { interrupted_ = std::move(reason); }
+    /// The item being streamed by the latest run (one run at a time: the CLI's view).
+    [[nodiscard]] const Progress& progress() const { return progress_; }
 
 private:
     /// Commits the writer's snapshot when its source completed, else aborts it (no snapshot).
@@ -75,6 +86,7 @@ private:
     domain::TargetLocks& locks_;
     std::string instance_id_;
     std::string interrupted_;
+    Progress progress_;
 };
 
 /// A sortable, unique run id: 20261126T163000Z-1a2b3c.

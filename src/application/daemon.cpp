@@ -71,13 +71,28 @@ Task<void> Daemon::sleep(asio::steady_timer& t, std::chrono::steady_clock::durat
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
+void Daemon::spawn(Task<void> task) {
+    ++tasks_alive_;
+    asio::co_spawn(ex_, std::move(task), [this](std::exception_ptr e) {
+        --tasks_alive_;
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                log_("error", std::string("internal task failed: ") + ex.what());
+            }
+        }
+        wake(done_wake_);
+    });
+}
+
 Task<void> Daemon::run() {
     log_("info", "daemon started: instance " + instance_ + ", " +
                      std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
                      config_.timezone);
     feed_alive_ = true;
-    asio::co_spawn(ex_, follow(), asio::detached);
-    asio::co_spawn(ex_, refresher(), asio::detached);
+    spawn(follow());
+    spawn(refresher());
     // The feed subscribes, then asks for the first listing; while the engine is away the
     // refresher keeps polling.
     while (!have_inventory_ && !stopping_) {
@@ -87,12 +102,15 @@ Task<void> Daemon::run() {
         log_("info", "watching " + std::to_string(inventory_.targets.size()) + " target(s)");
         catch_up();
     }
-    for (int i = 0; i < config_.daemon.concurrency; ++i) {
-        ++workers_alive_;
-        asio::co_spawn(ex_, worker(), asio::detached);
+    if (!stopping_) {
+        for (int i = 0; i < config_.daemon.concurrency; ++i) {
+            ++workers_alive_;
+            spawn(worker());
+        }
+        spawn(scheduler());
     }
-    asio::co_spawn(ex_, scheduler(), asio::detached);
-    while (workers_alive_ > 0 || feed_alive_ || !stopping_) {
+    // Every task it started ends before it returns: they use this object.
+    while (tasks_alive_ > 0 || !stopping_) {
         co_await sleep(done_wake_, std::chrono::seconds(1));
     }
     log_("info", "daemon stopped");
@@ -118,8 +136,9 @@ void Daemon::stop(std::string reason) {
     wake_workers();
     wake(refresh_wake_);
     wake(done_wake_);
+    for (auto* t : pending_delays_) t->cancel();
     if (!running_.empty()) {
-        asio::co_spawn(ex_, grace_then_cut(std::move(reason)), asio::detached);
+        spawn(grace_then_cut(std::move(reason)));
     }
 }
 
@@ -226,12 +245,16 @@ void Daemon::event_job(const domain::Target& t, const std::string& trigger) {
     }
     last_event_[key] = now;
     const auto delay = trigger == "event:stop" ? std::chrono::seconds(0) : config_.daemon.event_delay;
-    asio::co_spawn(ex_, delayed(Job{t, trigger}, delay), asio::detached);
+    spawn(delayed(Job{t, trigger}, delay));
 }
 
 Task<void> Daemon::delayed(Job job, std::chrono::seconds delay) {
     asio::steady_timer t(ex_);
-    if (delay.count() > 0) co_await sleep(t, delay);
+    if (delay.count() > 0) {
+        pending_delays_.insert(&t);
+        co_await sleep(t, delay);
+        pending_delays_.erase(&t);
+    }
     if (stopping_) co_return;
     // The container may have changed again meanwhile: run the target as it is now.
     if (job.trigger != "event:stop") {
@@ -292,6 +315,10 @@ Task<void> Daemon::scheduler() {
             if (it->second >= 0) wake_at = std::min(wake_at, it->second);
         }
         check_overdue(now);
+        if (every_minute_ && now - last_minute_ >= 60) {
+            last_minute_ = now;
+            every_minute_();
+        }
         co_await sleep(schedule_wake_, std::chrono::seconds(std::max<std::int64_t>(1, wake_at - now)));
     }
 }

@@ -43,6 +43,8 @@ public:
     void stop(std::string reason);
 
     [[nodiscard]] const std::set<std::string>& overdue() const { return overdue_; }
+    /// Called about once a minute from the scheduler (the audit fallback's replay).
+    void every_minute(std::function<void()> f) { every_minute_ = std::move(f); }
 
 private:
     struct Job {
@@ -50,6 +52,7 @@ private:
         std::string trigger;
     };
 
+    void spawn(Task<void> task);
     Task<void> follow();
     Task<void> scheduler();
     Task<void> worker();
@@ -95,6 +98,10 @@ private:
     std::set<boost::asio::steady_timer*> idle_workers_;
     std::int64_t last_overdue_check_{0};
     int workers_alive_{0};
+    int tasks_alive_{0};
+    std::set<boost::asio::steady_timer*> pending_delays_;
+    std::function<void()> every_minute_;
+    std::int64_t last_minute_{0};
     bool feed_alive_{false};
     bool stopping_{false};
 };

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -331,4 +332,32 @@ TEST_CASE("daemon: the events stream cut again and again, no container missed",
     CHECK(daemon->wait(std::chrono::seconds(30)) == 0);
     INFO(daemon->log());
     CHECK(proxy.events_connections_seen() >= 4);
+}
+
+TEST_CASE("unlock refuses a lock held by a live process and removes one nobody holds",
+          "[e2e][daemon][unlock]") {
+    Scenario s(kFakeConfig);
+    const auto dir = s.dir() / "state" / "locks";
+    std::filesystem::create_directories(dir);
+    const auto file = (dir / "shop-db.lock").string();
+    {
+        const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        REQUIRE(fd >= 0);
+        REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+        const std::string info = "pid=" + std::to_string(::getpid()) + " instance=test run=r1\n";
+        REQUIRE(::write(fd, info.data(), info.size()) == static_cast<ssize_t>(info.size()));
+        auto refused = s.backupctl("unlock shop-db");
+        INFO(refused.out);
+        CHECK(refused.exit_code == 2);
+        CHECK_THAT(refused.out, Catch::Contains("refusing"));
+        CHECK_THAT(refused.out, Catch::Contains("pid=" + std::to_string(::getpid())));
+        CHECK(std::filesystem::exists(file));
+        ::close(fd);
+    }
+    auto done = s.backupctl("unlock shop-db");
+    INFO(done.out);
+    CHECK(done.exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists(file));
+    CHECK(s.backupctl("unlock shop-db").exit_code == 0);  // not locked: nothing to do
+    CHECK(s.backupctl("unlock ../etc").exit_code == 1);
 }

@@ -84,12 +84,12 @@ Task<void> DockerChangeFeed::follow(std::function<void(const domain::ContainerCh
         o.filters["type"] = {"container"};
         o.filters["label"] = {"backupctl.enable"};
         auto stream = co_await client_.events(o);
-        if (stream) {
+        if (stream && !st->stopped) {
             // Subscribed first, then listed: nothing that happens from now on is missed.
             on_resync();
             const auto healthy_from = std::chrono::steady_clock::now();
             st->stream = &*stream;
-            for (;;) {
+            while (!st->stopped) {
                 auto e = co_await stream->next();
                 if (!e) {
                     if (e.error().code == dockerapi::errc::malformed_body) continue;

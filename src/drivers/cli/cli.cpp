@@ -1,10 +1,15 @@
 #include "drivers/cli/cli.hpp"
 
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <filesystem>
@@ -240,6 +245,28 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
     co_return bad ? kExitDryRunFailed : kExitOk;
 }
 
+// A progress line on a terminal: what is streaming, how much, how fast; once a second.
+Task<void> progress_ticker(app::BackupRunner& runner, std::shared_ptr<bool> ticking) {
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+    std::string item;
+    auto since = std::chrono::steady_clock::now();
+    while (*ticking) {
+        t.expires_after(std::chrono::seconds(1));
+        boost::system::error_code ec;
+        co_await t.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        if (!*ticking) break;
+        const auto& p = runner.progress();
+        if (p.item != item) {
+            item = p.item;
+            since = std::chrono::steady_clock::now();
+        }
+        if (item.empty()) continue;
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+        std::cerr << "\r\033[K  " << app::format_progress(p, secs) << std::flush;
+    }
+}
+
 Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) {
     auto config = bootstrap::load_config(g.config_path);
     if (config.has_fatal_problems()) {
@@ -292,7 +319,15 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
             continue;
         }
         if (!g.json) std::cout << "backing up " << t.name << " ...\n" << std::flush;
+        auto ticking = std::make_shared<bool>(!g.json && ::isatty(STDERR_FILENO) == 1);
+        if (*ticking) {
+            boost::asio::co_spawn(ex, progress_ticker(run.runner(), ticking), boost::asio::detached);
+        }
         auto report = co_await run.runner().run(t, "manual");
+        if (*ticking) {
+            *ticking = false;
+            std::cerr << "\r\033[K" << std::flush;
+        }
         const int run_code = exit_code_of(report.status);
         worst = (worst == kExitOk || run_code == kExitFailed) ? std::max(worst, run_code) : worst;
         nlohmann::json items = nlohmann::json::array();

@@ -40,28 +40,6 @@ int run_on_context(F make_task) {
     return done.get();
 }
 
-// Replays the audit fallback file every minute while the daemon runs.
-Task<void> replay_loop(adapters::audit::FallbackAuditLog& audit, const bool& stopping) {
-    asio::steady_timer t(co_await asio::this_coro::executor);
-    while (!stopping) {
-        t.expires_after(std::chrono::seconds(1));
-        boost::system::error_code ec;
-        for (int i = 0; i < 60 && !stopping; ++i) {
-            t.expires_after(std::chrono::seconds(1));
-            co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        }
-        if (stopping) break;
-        if (audit.pending() > 0) {
-            auto r = audit.replay();
-            if (r.replayed + r.bad > 0) {
-                log_line("info", "audit fallback: " + std::to_string(r.replayed) + " replayed, " +
-                                     std::to_string(r.bad) + " unreadable, " +
-                                     std::to_string(r.kept) + " still waiting");
-            }
-        }
-    }
-}
-
 Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     auto config = bootstrap::load_config(config_path);
     if (config.has_fatal_problems()) {
@@ -92,10 +70,17 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     signals.async_wait([&daemon](const boost::system::error_code& ec, int sig) {
         if (!ec) daemon.stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
     });
-    bool stopping = false;
-    asio::co_spawn(ex, replay_loop(*run.audit(), stopping), asio::detached);
+    auto* audit = run.audit();
+    daemon.every_minute([audit] {
+        if (audit->pending() == 0) return;
+        auto r = audit->replay();
+        if (r.replayed + r.bad > 0) {
+            log_line("info", "audit fallback: " + std::to_string(r.replayed) + " replayed, " +
+                                 std::to_string(r.bad) + " unreadable, " + std::to_string(r.kept) +
+                                 " still waiting");
+        }
+    });
     co_await daemon.run();
-    stopping = true;
     signals.cancel();
     co_return 0;
 }

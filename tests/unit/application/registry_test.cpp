@@ -62,3 +62,12 @@ TEST_CASE("a name claimed twice runs nowhere and is reported on every claimant",
     CHECK(flagged == 2);
     CHECK(inv.has_problems());
 }
+
+#include "application/backup_runner.hpp"
+
+TEST_CASE("the progress line says what streams, how much and how fast", "[progress]") {
+    app::Progress p{"shop", 3ull << 30};
+    CHECK(app::format_progress(p, 30.0) == "shop: 3.0 GiB at 102.4 MiB/s");
+    CHECK(app::format_progress(p, 0.1) == "shop: 3.0 GiB");
+    CHECK(app::format_progress({"files:/srv", 512}, 2.0) == "files:/srv: 512 B at 256 B/s");
+}

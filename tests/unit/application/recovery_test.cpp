@@ -1,0 +1,151 @@
+// Crash recovery decides from liveness alone: everything of a dead instance is cleaned (runs
+// crashed, containers removed, stopped targets started, restic unlocked), nothing of a live one.
+#include "application/recovery.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include "adapters/audit/sqlite_audit_log.hpp"
+#include "support/run_task.hpp"
+#include "support/test_env.hpp"
+
+using namespace bk;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+class FakeInstances final : public domain::InstanceRegistry {
+public:
+    std::set<std::string> live{"self"};
+    std::set<std::string> files{"dead1", "self"};
+    std::set<std::string> forgotten;
+    [[nodiscard]] const std::string& self() const override { return self_; }
+    bool alive(const std::string& i) override { return live.contains(i); }
+    std::vector<std::string> dead() override {
+        std::vector<std::string> out;
+        for (const auto& f : files) {
+            if (!live.contains(f)) out.push_back(f);
+        }
+        return out;
+    }
+    void forget(const std::string& i) override { forgotten.insert(i); }
+
+private:
+    std::string self_{"self"};
+};
+
+class FakeJanitor final : public domain::Janitor {
+public:
+    std::vector<domain::Leftover> containers;
+    std::set<std::string> removed;
+    std::map<std::string, bool> running;  // container -> running
+    std::set<std::string> started;
+    Task<Result<std::vector<domain::Leftover>>> leftovers() override { co_return containers; }
+    Task<Result<void>> remove(std::string id) override {
+        removed.insert(id);
+        std::erase_if(containers, [&id](const auto& c) { return c.container_id == id; });
+        co_return Result<void>{};
+    }
+    Task<Result<bool>> start_if_stopped(std::string id) override {
+        if (running[id]) co_return false;
+        running[id] = true;
+        started.insert(id);
+        co_return true;
+    }
+};
+
+class FakeRepo final : public domain::BackupRepository {
+public:
+    int unlocks{0};
+    Task<Result<void>> prepare() override { co_return Result<void>{}; }
+    Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(domain::WriterSpec) override {
+        co_return Failure{errc::internal, "not here"};
+    }
+    Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(std::vector<std::string>) override {
+        co_return std::vector<domain::SnapshotInfo>{};
+    }
+    Task<Result<void>> forget(std::vector<std::string>, domain::Retention) override {
+        co_return Result<void>{};
+    }
+    Task<Result<domain::PruneSummary>> prune() override { co_return domain::PruneSummary{}; }
+    Task<Result<void>> unlock_stale() override {
+        ++unlocks;
+        co_return Result<void>{};
+    }
+};
+
+domain::RunRecord running_run(const std::string& id, const std::string& instance) {
+    domain::RunRecord r;
+    r.id = id;
+    r.target = "t-" + id;
+    r.trigger = "schedule";
+    r.status = "running";
+    r.started_at = "2026-11-26T10:00:00.000Z";
+    r.instance = instance;
+    r.pid = 4242;
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("recovery cleans what a dead instance left and nothing of a live one", "[recovery]") {
+    bk::testing::TempDir dir;
+    auto audit = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
+    REQUIRE(audit.has_value());
+    auto& log = **audit;
+    REQUIRE(log.begin_run(running_run("r-dead", "dead1")).has_value());
+    REQUIRE(log.begin_run(running_run("r-live", "live1")).has_value());
+    REQUIRE(log.begin_run(running_run("r-self", "self")).has_value());
+    // The dead instance stopped a target for its files backup and died before starting it.
+    REQUIRE(log.record_effect({"r-dead", "dead1", "container_stopped", "app-id", "shop-app-1",
+                               "2026-11-26T10:00:01.000Z"}).has_value());
+    // The live one has stopped another target right now.
+    REQUIRE(log.record_effect({"r-live", "live1", "container_stopped", "web-id", "shop-web-1",
+                               "2026-11-26T10:00:02.000Z"}).has_value());
+
+    FakeInstances instances;
+    instances.live.insert("live1");
+    instances.files.insert("live1");
+    FakeJanitor janitor;
+    janitor.containers = {{"c-dead", "backupctl-dump-a", "dead1", "r-dead"},
+                          {"c-live", "backupctl-dump-b", "live1", "r-live"},
+                          {"c-orphan", "backupctl-dump-c", "gone-without-audit", "r-x"}};
+    janitor.running = {{"app-id", false}, {"web-id", false}};
+    FakeRepo repo;
+    app::RepositoryLookup lookup = [&repo](std::string) -> Task<Result<domain::BackupRepository*>> {
+        co_return static_cast<domain::BackupRepository*>(&repo);
+    };
+
+    auto report = bk::testing::run_task(
+        app::recover(log, janitor, instances, lookup, {"default", "offsite"}));
+
+    CHECK(report.crashed_runs == 1);
+    CHECK(report.removed_containers == 2);  // the dead instance's and the orphan's
+    CHECK(report.restarted_targets == 1);
+    CHECK(report.unlocked_repositories == 2);
+    CHECK(report.problems.empty());
+    CHECK(janitor.removed == std::set<std::string>{"c-dead", "c-orphan"});
+    CHECK(janitor.started == std::set<std::string>{"app-id"});
+    CHECK(repo.unlocks == 2);
+    CHECK(instances.forgotten == std::set<std::string>{"dead1"});
+
+    auto runs = log.history("", false, 10);
+    REQUIRE(runs.has_value());
+    std::map<std::string, domain::RunRecord> by_id;
+    for (const auto& r : *runs) by_id[r.id] = r;
+    CHECK(by_id["r-dead"].status == "crashed");
+    CHECK_THAT(by_id["r-dead"].error, Catch::Contains("pid 4242"));
+    CHECK(by_id["r-live"].status == "running");
+    CHECK(by_id["r-self"].status == "running");
+    auto open = log.open_effects();
+    REQUIRE(open.has_value());
+    REQUIRE(open->size() == 1);
+    CHECK(open->front().run_id == "r-live");
+
+    // Run again: nothing left to do, and no restic call without a reason.
+    auto again = bk::testing::run_task(
+        app::recover(log, janitor, instances, lookup, {"default"}));
+    CHECK_FALSE(again.found_anything());
+    CHECK(repo.unlocks == 2);
+}
