@@ -233,6 +233,7 @@ struct EventStream::Impl {
     http::response_parser<http::buffer_body> parser;
     std::vector<char> chunk = std::vector<char>(64 * 1024);
     LineBuffer lines{8u << 20};
+    bool closed{false};
 };
 
 EventStream::EventStream() = default;
@@ -269,17 +270,19 @@ Task<Result<std::optional<Event>>> read_event(EventStream::Impl& s) {
 }  // namespace
 
 Task<Result<std::optional<Event>>> EventStream::next() {
-    if (!impl_ || !impl_->conn) {
+    if (!impl_ || !impl_->conn || impl_->closed) {
         co_return Error{errc::invalid_argument, 0, "the events stream is closed"};
     }
     co_return co_await shielded(read_event(*impl_));
 }
 
 void EventStream::close() {
-    if (impl_ && impl_->conn) {
+    // Closing the socket ends a read in flight (it completes with an error); the connection and
+    // its buffers stay alive until the stream object goes, since that read still uses them.
+    if (impl_ && impl_->conn && !impl_->closed) {
+        impl_->closed = true;
         boost::system::error_code ec;
         impl_->conn->stream.socket().close(ec);
-        impl_->conn.reset();
     }
 }
 
