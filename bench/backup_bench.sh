@@ -122,5 +122,7 @@ strace -f --seccomp-bpf -e trace=open,openat,creat,mkdir,mkdirat,rename,renameat
 grep -E 'O_CREAT|O_WRONLY|O_RDWR|mkdir' "$work/trace.txt" | grep -v ' = -1 ' |
   grep -oE '"[^"]+"' | tr -d '"' | sort -u |
   grep -vE "^$work/repo-a|^$work/state/cache|^/dev/|^/proc/" > "$work/written.txt" || true
+left=$(find "$work/state/tmp" -type f 2>/dev/null | wc -l)
 echo "   $(wc -l < "$work/written.txt") path(s):"
 sed 's/^/     /' "$work/written.txt"
+echo "   files left in restic's TMPDIR ($work/state/tmp) afterwards: $left"

@@ -237,6 +237,9 @@ std::vector<std::string> ResticRepository::environment() const {
     std::vector<std::string> extra{"RESTIC_REPOSITORY=" + config_.url,
                                    "RESTIC_PASSWORD_FILE=/dev/fd/3",
                                    "RESTIC_CACHE_DIR=" + state_dir_ + "/cache",
+                                   // restic stages packs in TMPDIR before upload: keep them
+                                   // under state_dir (a volume), not the container's /tmp.
+                                   "TMPDIR=" + state_dir_ + "/tmp",
                                    "RESTIC_PROGRESS_FPS=0.2"};
     for (const auto& [k, v] : config_.env) extra.push_back(k + "=" + v.reveal());
     auto env = process::environment_with(extra);
@@ -248,6 +251,12 @@ std::vector<std::string> ResticRepository::environment() const {
 }
 
 Task<Result<void>> ResticRepository::prepare() {
+    {
+        std::error_code ec;
+        std::filesystem::create_directories(state_dir_ + "/tmp", ec);
+        std::filesystem::permissions(state_dir_ + "/tmp", std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace, ec);
+    }
     if (config_.url.empty()) {
         co_return Failure{errc::invalid_config, "repository " + name_ + " has no url"};
     }
