@@ -15,6 +15,15 @@ db=backupctl-demo-db-1
 docker network inspect "$net" >/dev/null 2>&1 ||
   docker network create --label com.docker.compose.network=default \
     --label com.docker.compose.project=backupctl-demo "$net" >/dev/null
+if docker container inspect "$db" >/dev/null 2>&1 &&
+   [ "$(docker container inspect -f '{{.State.Running}}' "$db")" != true ]; then
+  log "starting the demo database $db again (it was stopped, e.g. by a dockerd restart)"
+  docker start "$db" >/dev/null
+  for _ in $(seq 1 120); do
+    docker exec "$db" pg_isready -q -h 127.0.0.1 -U postgres 2>/dev/null && break
+    sleep 0.5
+  done
+fi
 if ! docker container inspect "$db" >/dev/null 2>&1; then
   log "starting the demo database $db"
   docker run -d --name "$db" --network "$net" --network-alias db \

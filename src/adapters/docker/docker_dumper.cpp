@@ -166,6 +166,11 @@ Task<Credentials> resolve(dockerapi::Client& client, const domain::Target& t) {
         c.error = "target container " + t.container_name + ": " + inspect.error().describe();
         co_return c;
     }
+    if (!inspect->state.running) {
+        c.error = "target container " + t.container_name + " is not running (" +
+                  inspect->state.status + ")";
+        co_return c;
+    }
     auto env = env_map(inspect->env);
     const bool pg = is_pg(t);
     const auto& db = *t.database;
