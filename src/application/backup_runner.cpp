@@ -9,24 +9,16 @@
 #include <ctime>
 #include <random>
 
+#include "domain/human.hpp"
 #include "domain/telling_line.hpp"
 
 namespace bk::app {
 
 std::string format_progress(const Progress& p, double seconds) {
-    auto human = [](double v) {
-        const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-        int u = 0;
-        while (v >= 1024 && u < 4) {
-            v /= 1024;
-            ++u;
-        }
-        char buf[32];
-        std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-        return std::string(buf);
-    };
-    std::string out = p.item + ": " + human(static_cast<double>(p.bytes));
-    if (seconds > 0.5) out += " at " + human(static_cast<double>(p.bytes) / seconds) + "/s";
+    std::string out = p.item + ": " + domain::human_bytes(p.bytes);
+    if (seconds > 0.5) {
+        out += " at " + domain::human_bytes(static_cast<double>(p.bytes) / seconds) + "/s";
+    }
     return out;
 }
 

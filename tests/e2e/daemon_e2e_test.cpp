@@ -361,3 +361,40 @@ TEST_CASE("unlock refuses a lock held by a live process and removes one nobody h
     CHECK(s.backupctl("unlock shop-db").exit_code == 0);  // not locked: nothing to do
     CHECK(s.backupctl("unlock ../etc").exit_code == 1);
 }
+
+TEST_CASE("daemon: kill -9 while retention waits for the repository, then a restart",
+          "[e2e][daemon][crash]") {
+    Scenario s(kFakeConfig + "defaults:\n  catch_up: skip\n", true);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    // Another writer holds the repository shared: the run's snapshot commits beside it, and its
+    // retention (which needs the repository alone) waits.
+    const auto locks = s.dir() / "state" / "locks";
+    std::filesystem::create_directories(locks);
+    const auto gate_file = (locks / "repository-default.lock").string();
+    const int gate = ::open(gate_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(gate >= 0);
+    REQUIRE(::flock(gate, LOCK_SH | LOCK_NB) == 0);
+    auto first = start_daemon(s, "first");
+    REQUIRE(eventually([&] { return first->log().find("watching 0 target(s)") != std::string::npos; },
+                       std::chrono::seconds(30)));
+    s.start("db", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    // The dump is stored; the run now waits in retention for the repository.
+    REQUIRE(eventually([&] { return s.snapshot_count(s.target("db")) == 1; }, std::chrono::seconds(60)));
+    REQUIRE(count_runs(s, s.target("db"), "event:start", "running") == 1);
+    first->signal(SIGKILL);
+    CHECK(first->wait(std::chrono::seconds(10)) == -SIGKILL);
+    ::close(gate);
+
+    auto second = start_daemon(s, "second");
+    CHECK(eventually([&] { return count_runs(s, s.target("db"), "event:start", "crashed") == 1; },
+                     std::chrono::seconds(60)));
+    // What a run killed after its dump was committed leaves: that complete snapshot, nothing else.
+    CHECK(s.snapshot_count(s.target("db")) == 1);
+    CHECK(s.leftovers(s.target("db")) == 0);
+    auto next = s.backupctl("run " + s.target("db"));
+    INFO(next.out);
+    CHECK(next.exit_code == 0);
+    CHECK(s.snapshot_count(s.target("db")) == 2);
+    second->signal(SIGTERM);
+    CHECK(second->wait(std::chrono::seconds(30)) == 0);
+}

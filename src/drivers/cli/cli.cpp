@@ -18,11 +18,14 @@
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/wiring.hpp"
+#include "domain/human.hpp"
 #include "drivers/cli/daemon_command.hpp"
 #include "drivers/cli/views.hpp"
 
 namespace bk::drivers::cli {
 namespace {
+
+using domain::human_bytes;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -167,17 +170,17 @@ int exit_code_of(const std::string& status) {
     return kExitFailed;
 }
 
-std::string human_bytes(std::uint64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(b);
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        ++u;
+
+// The services on a config that must be free of fatal problems (run, prune).
+std::unique_ptr<bootstrap::Services> connect_valid(boost::asio::any_io_executor ex,
+                                                   const Globals& g, int& exit_code) {
+    auto config = bootstrap::load_config(g.config_path);
+    if (config.has_fatal_problems()) {
+        for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+        exit_code = kExitInvalidConfig;
+        return nullptr;
     }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-    return buf;
+    return connect(std::move(ex), std::move(config), exit_code);
 }
 
 struct RunArgs {
@@ -225,7 +228,7 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
             err = "cannot stat " + cache;
         } else if (const auto free = static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize;
                    free < kMinFree) {
-            err = "only " + human_bytes(free) + " free under " + cache + " (want 512 MiB)";
+            err = "only " + human_bytes(static_cast<std::uint64_t>(free)) + " free under " + cache + " (want 512 MiB)";
         }
         checks.emplace_back("cache disk space", err);
     }
@@ -268,13 +271,8 @@ Task<void> progress_ticker(app::BackupRunner& runner, std::shared_ptr<bool> tick
 }
 
 Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) {
-    auto config = bootstrap::load_config(g.config_path);
-    if (config.has_fatal_problems()) {
-        for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
-        co_return kExitInvalidConfig;
-    }
     int code = kExitOk;
-    auto connected = connect(ex, std::move(config), code);
+    auto connected = connect_valid(ex, g, code);
     if (!connected) {
         co_return code;
     }
@@ -398,13 +396,8 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
 }
 
 Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string only) {
-    auto config = bootstrap::load_config(g.config_path);
-    if (config.has_fatal_problems()) {
-        for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
-        co_return kExitInvalidConfig;
-    }
     int code = kExitOk;
-    auto connected = connect(ex, std::move(config), code);
+    auto connected = connect_valid(ex, g, code);
     if (!connected) {
         co_return code;
     }
