@@ -398,3 +398,42 @@ TEST_CASE("daemon: kill -9 while retention waits for the repository, then a rest
     second->signal(SIGTERM);
     CHECK(second->wait(std::chrono::seconds(30)) == 0);
 }
+
+namespace {
+
+/// Stops dockerd and starts it again with the same command line, detached from this process.
+/// Every container stops with it (no live-restore); networks and images stay.
+void restart_dockerd() {
+    auto pid = sh("pidof dockerd").out;
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    REQUIRE_FALSE(pid.empty());
+    REQUIRE(pid.find(' ') == std::string::npos);  // one engine
+    auto cmd = sh("tr '\\0' ' ' < /proc/" + pid + "/cmdline").out;
+    REQUIRE_FALSE(cmd.empty());
+    REQUIRE(sh("kill -TERM " + pid).exit_code == 0);
+    REQUIRE(eventually([&] { return sh("kill -0 " + pid + " 2>/dev/null").exit_code != 0; },
+                       std::chrono::seconds(60)));
+    REQUIRE(sh("setsid nohup " + cmd + " >>/var/log/backupctl-dockerd.log 2>&1 </dev/null &").exit_code == 0);
+    REQUIRE(eventually([] { return sh("docker info >/dev/null 2>&1").exit_code == 0; },
+                       std::chrono::seconds(90)));
+}
+
+}  // namespace
+
+TEST_CASE("daemon: dockerd restarted under it, a container started afterwards is found and run",
+          "[e2e][daemon][restart]") {
+    Scenario s(kFakeConfig + "defaults:\n  catch_up: skip\n", true);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    auto daemon = start_daemon(s, "daemon");
+    REQUIRE(eventually([&] { return daemon->log().find("watching 0 target(s)") != std::string::npos; },
+                       std::chrono::seconds(30)));
+    restart_dockerd();
+    s.start("after", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    CHECK(eventually([&] { return count_runs(s, s.target("after"), "event:start", "success") == 1; },
+                     std::chrono::seconds(90)));
+    CHECK(daemon->running());
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait(std::chrono::seconds(30)) == 0);
+    INFO(daemon->log());
+    CHECK(s.snapshot_count(s.target("after")) == 1);
+}
