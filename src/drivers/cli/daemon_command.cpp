@@ -41,6 +41,20 @@ int run_on_context(F make_task) {
 }
 
 Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
+    // Signals are ours from the first moment: one that comes during recovery stops the daemon as
+    // soon as it exists, instead of killing the process half way.
+    asio::signal_set signals(ex, SIGTERM, SIGINT);
+    app::Daemon* daemon_ptr = nullptr;
+    std::string early_signal;
+    signals.async_wait([&daemon_ptr, &early_signal](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+        if (daemon_ptr != nullptr) {
+            daemon_ptr->stop(name);
+        } else {
+            early_signal = name;
+        }
+    });
     auto config = bootstrap::load_config(config_path);
     if (config.has_fatal_problems()) {
         for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
@@ -66,10 +80,8 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     adapters::docker::DockerChangeFeed feed(ex, services.client);
     app::Daemon daemon(ex, services.config, services.registry, run.runner(), *run.audit(), feed,
                        run.janitor(), run.instance_id(), *zone, log_line);
-    asio::signal_set signals(ex, SIGTERM, SIGINT);
-    signals.async_wait([&daemon](const boost::system::error_code& ec, int sig) {
-        if (!ec) daemon.stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    });
+    daemon_ptr = &daemon;
+    if (!early_signal.empty()) daemon.stop(early_signal);  // it came during the start
     auto* audit = run.audit();
     daemon.every_minute([audit] {
         if (audit->pending() == 0) return;
@@ -81,6 +93,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
         }
     });
     co_await daemon.run();
+    daemon_ptr = nullptr;
     signals.cancel();
     co_return 0;
 }
