@@ -124,9 +124,7 @@ Task<std::string> BackupRunner::hook(const domain::Target& target, const std::st
     auto outcome = co_await hooks_.run(target, std::move(argv));
     std::string why = outcome.error;
     if (why.empty() && outcome.exit_code != 0) {
-        std::string tail = outcome.output_tail;
-        while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
-        if (auto nl = tail.rfind('\n'); nl != std::string::npos) tail = tail.substr(nl + 1);
+        const std::string tail = domain::last_line(outcome.output_tail);
         why = name + " exited " + std::to_string(outcome.exit_code) + (tail.empty() ? "" : ": " + tail);
     }
     step.finished_at = utc_now();

@@ -90,7 +90,6 @@ Task<void> Daemon::run() {
     log_("info", "daemon started: instance " + instance_ + ", " +
                      std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
                      config_.timezone);
-    feed_alive_ = true;
     spawn(follow());
     spawn(refresher());
     // The feed subscribes, then asks for the first listing; while the engine is away the
@@ -104,7 +103,6 @@ Task<void> Daemon::run() {
     }
     if (!stopping_) {
         for (int i = 0; i < config_.daemon.concurrency; ++i) {
-            ++workers_alive_;
             spawn(worker());
         }
         spawn(scheduler());
@@ -119,8 +117,6 @@ Task<void> Daemon::run() {
 Task<void> Daemon::follow() {
     co_await feed_.follow([this](const domain::ContainerChange& c) { on_change(c); },
                           [this] { request_refresh(); });
-    feed_alive_ = false;
-    wake(done_wake_);
 }
 
 void Daemon::stop(std::string reason) {
@@ -285,8 +281,11 @@ void Daemon::catch_up() {
         auto last = audit_.last_success(t.name);
         if (!last) continue;  // no bookkeeping: the schedule still runs
         const auto since = last->empty() ? -1 : parse_utc(*last);
-        const auto due = since < 0 ? 0 : domain::next_due(*cron, since, zone_);
-        if (since < 0 || (due >= 0 && due <= now)) {
+        const bool missed = since < 0 || [&] {
+            const auto due = domain::next_due(*cron, since, zone_);
+            return due >= 0 && due <= now;
+        }();
+        if (missed) {
             log_("info", "catch-up run of " + t.name + ": " +
                              (since < 0 ? std::string("never backed up")
                                         : "last success " + *last + ", a due time passed since"));
@@ -373,8 +372,6 @@ Task<void> Daemon::worker() {
              "run of " + name + ": " + report.status + " in " + secs + ", run " + report.run_id +
                  (report.error.empty() ? "" : " (" + report.error + ")"));
     }
-    --workers_alive_;
-    wake(done_wake_);
 }
 
 }  // namespace bk::app

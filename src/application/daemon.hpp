@@ -42,7 +42,6 @@ public:
     /// Stops scheduling; runs in flight get the grace period, then are cut short.
     void stop(std::string reason);
 
-    [[nodiscard]] const std::set<std::string>& overdue() const { return overdue_; }
     /// Called about once a minute from the scheduler (the audit fallback's replay).
     void every_minute(std::function<void()> f) { every_minute_ = std::move(f); }
 
@@ -97,12 +96,10 @@ private:
     std::set<std::string> overdue_;
     std::set<boost::asio::steady_timer*> idle_workers_;
     std::int64_t last_overdue_check_{0};
-    int workers_alive_{0};
     int tasks_alive_{0};
     std::set<boost::asio::steady_timer*> pending_delays_;
     std::function<void()> every_minute_;
     std::int64_t last_minute_{0};
-    bool feed_alive_{false};
     bool stopping_{false};
 };
 

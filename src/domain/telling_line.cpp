@@ -27,4 +27,10 @@ std::string telling_line(std::string_view text) {
     return telling.empty() ? last : telling;
 }
 
+std::string last_line(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    const auto nl = text.rfind('\n');
+    return std::string(nl == std::string_view::npos ? text : text.substr(nl + 1));
+}
+
 }  // namespace bk::domain

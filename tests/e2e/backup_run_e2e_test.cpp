@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "support/process.hpp"
 #include "support/scenario.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
@@ -169,18 +170,13 @@ TEST_CASE("a failed or truncated or killed dump never becomes a snapshot", "[e2e
     CHECK(s.snapshot_count(s.target("failing")) == 0);
 
     // Killed mid-stream: run in the background, kill the dump container once it streams.
-    const auto out_file = (s.dir() / "hang.out").string();
-    REQUIRE(sh("(" + std::string(BK_BACKUPCTL) + " --config " + (s.dir() / "config.yml").string() +
-               " run " + s.target("hang") + " > " + out_file + " 2>&1; echo $? > " + out_file +
-               ".rc.tmp; mv " + out_file + ".rc.tmp " + out_file + ".rc) >/dev/null 2>&1 &")
-                .exit_code == 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    bk::testing::Process hang({BK_BACKUPCTL, "--config", s.config_path(), "run", s.target("hang")},
+                              s.dir() / "hang.out");
     std::string dump_id;
-    while (dump_id.empty()) {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
+    REQUIRE(bk::testing::eventually([&] {
         dump_id = sh("docker ps -q --filter label=backupctl.for-target=" + s.target("hang")).out;
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+        return !dump_id.empty();
+    }, std::chrono::seconds(60)));
     // The dump container as the engine shows it to anyone: no password in env, argv or labels.
     auto inspected = sh("docker inspect " + dump_id.substr(0, 12));
     REQUIRE(inspected.exit_code == 0);
@@ -188,14 +184,8 @@ TEST_CASE("a failed or truncated or killed dump never becomes a snapshot", "[e2e
     CHECK_THAT(inspected.out, Catch::Contains("\"PGPASSFILE=/tmp/backupctl.pgpass\""));
     CHECK_THAT(inspected.out, Catch::Contains("\"Type\": \"none\""));
     sh("docker kill " + dump_id.substr(0, 12) + " >/dev/null");
-    while (!std::filesystem::exists(out_file + ".rc") || std::filesystem::file_size(out_file + ".rc") == 0) {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    std::ifstream rc(out_file + ".rc");
-    int code = -1;
-    rc >> code;
-    CHECK(code == 1);
+    INFO(hang.log());
+    CHECK(hang.wait(std::chrono::seconds(60)) == 1);
     CHECK(s.snapshot_count(s.target("hang")) == 0);
 
     for (const char* mode : {"truncated", "failing", "hang", "ok"}) {
@@ -250,29 +240,15 @@ TEST_CASE("retention keeps what it says and a locked target is skipped", "[e2e][
     const int gate = ::open(gate_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     REQUIRE(gate >= 0);
     REQUIRE(::flock(gate, LOCK_SH | LOCK_NB) == 0);
-    const auto prune_out = (s.dir() / "prune.out").string();
-    REQUIRE(sh("(" + std::string(BK_BACKUPCTL) + " --config " + (s.dir() / "config.yml").string() +
-               " prune > " + prune_out + " 2>&1; echo $? > " + prune_out + ".rc.tmp; mv " +
-               prune_out + ".rc.tmp " + prune_out + ".rc) >/dev/null 2>&1 &")
-                .exit_code == 0);
+    bk::testing::Process prune({BK_BACKUPCTL, "--config", s.config_path(), "prune"},
+                               s.dir() / "prune.out");
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    CHECK_FALSE(std::filesystem::exists(prune_out + ".rc"));
+    CHECK(prune.running());
     ::close(gate);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!std::filesystem::exists(prune_out + ".rc")) {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    {
-        std::ifstream rc(prune_out + ".rc");
-        int code = -1;
-        rc >> code;
-        std::ifstream out(prune_out);
-        const std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
-        INFO(text);
-        CHECK(code == 0);
-        CHECK_THAT(text, Catch::Contains("default: ok"));
-    }
+    const int prune_code = prune.wait(std::chrono::seconds(60));
+    INFO(prune.log());
+    CHECK(prune_code == 0);
+    CHECK_THAT(prune.log(), Catch::Contains("default: ok"));
     CHECK(sh(s.restic_env() + "restic check >/dev/null 2>&1").exit_code == 0);
     CHECK(s.snapshot_count(s.target("db")) == 2);
 
@@ -364,29 +340,22 @@ TEST_CASE("kill -9 of the operator during the dump stream leaves no snapshot", "
             {"POSTGRES_PASSWORD=x"}, "sleep 600");
     // The repository exists first, so that only the killed run could add a snapshot.
     REQUIRE(sh(s.restic_env() + "restic init >/dev/null 2>&1").exit_code == 0);
-    const auto pid_file = (s.dir() / "pid").string();
-    REQUIRE(sh("(" + std::string(BK_BACKUPCTL) + " --config " + (s.dir() / "config.yml").string() +
-               " run " + s.target("db") + " >/dev/null 2>&1 & echo $! > " + pid_file + ")").exit_code == 0);
-    std::ifstream pf(pid_file);
-    int pid = 0;
-    pf >> pid;
-    REQUIRE(pid > 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    bk::testing::Process run({BK_BACKUPCTL, "--config", s.config_path(), "run", s.target("db")},
+                             s.dir() / "run.out");
     // Wait until restic is reading the stream (the fake dump has written 1 MiB and waits).
     // "[s]" keeps pgrep from matching the shell that runs it.
     const std::string restic_pattern = "[s]tdin-filename " + s.target("db") + "/hang.sql";
-    while (sh("pgrep -f " + quoted(restic_pattern) + " >/dev/null").exit_code != 0 ||
-           sh("docker ps -q --filter label=backupctl.for-target=" + s.target("db")).out.empty()) {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    REQUIRE(bk::testing::eventually([&] {
+        return sh("pgrep -f " + quoted(restic_pattern) + " >/dev/null").exit_code == 0 &&
+               !sh("docker ps -q --filter label=backupctl.for-target=" + s.target("db")).out.empty();
+    }, std::chrono::seconds(60)));
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let bytes flow into restic
-    REQUIRE(::kill(pid, SIGKILL) == 0);
+    run.signal(SIGKILL);
+    CHECK(run.wait(std::chrono::seconds(10)) == -SIGKILL);
     // restic dies with it instead of reading a clean EOF and committing the partial dump.
-    while (sh("pgrep -f " + quoted(restic_pattern) + " >/dev/null").exit_code == 0) {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    CHECK(bk::testing::eventually([&] {
+        return sh("pgrep -f " + quoted(restic_pattern) + " >/dev/null").exit_code != 0;
+    }, std::chrono::seconds(30)));
     CHECK(s.snapshot_count(s.target("db")) == 0);
     // What the dead process left (its dump container) is for crash recovery; this test cleans it.
     sh("docker ps -aq --filter label=backupctl.for-target=" + s.target("db") +

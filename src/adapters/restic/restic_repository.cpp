@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "adapters/process/child_process.hpp"
+#include "domain/telling_line.hpp"
 
 namespace bk::adapters::restic {
 
@@ -28,17 +29,14 @@ using process::SpawnOptions;
 
 namespace {
 
+using domain::last_line;
+
 std::string join_tags(const std::vector<std::string>& tags) {
     std::string out;
     for (const auto& t : tags) out += (out.empty() ? "" : ",") + t;
     return out;
 }
 
-std::string last_line(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    const auto nl = s.rfind('\n');
-    return nl == std::string::npos ? s : s.substr(nl + 1);
-}
 
 std::string generate_password() {
     std::ifstream urandom("/dev/urandom", std::ios::binary);

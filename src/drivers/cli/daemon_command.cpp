@@ -18,7 +18,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "adapters/docker/docker_janitor.hpp"
+#include "adapters/docker/docker_change_feed.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
 #include "bootstrap/wiring.hpp"
