@@ -505,6 +505,10 @@ Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
 
+asio::any_io_executor Client::executor() const {
+    return impl_->executor;
+}
+
 const std::string& Client::api_version() const {
     return impl_->version;
 }

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <random>
 
+#include "domain/dump_census.hpp"
 #include "domain/human.hpp"
 #include "domain/telling_line.hpp"
 
@@ -301,6 +302,7 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
         spec.tags = {"target:" + target.name, "kind:db", "db:" + item.database};
+        if (!key_file.empty()) spec.tags.push_back("gpg:" + target.encrypt);  // restore decrypts
         spec.public_key_file = key_file;
         auto writer = co_await (*repo)->open_writer(spec);
         if (!writer) {
@@ -314,6 +316,11 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
                 outcome.error.empty() && outcome.exit_code == 0 && outcome.completion_marker;
             std::string why = dump_ok ? std::string{} : dump_failure(outcome);
             co_await settle(**writer, dump_ok, std::move(why), ir);
+            if (ir.outcome == "ok") {
+                // What the snapshot holds: a restore drill compares the restored database to it.
+                audit_.record_contents({ir.snapshot_id, report.run_id, target.name, item.database,
+                                        domain::encode_counts(outcome.rows)});
+            }
         }
         record_item(std::move(step), ir);
         report.items.push_back(std::move(ir));

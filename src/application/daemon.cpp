@@ -152,7 +152,7 @@ Task<void> Daemon::grace_then_cut(std::string reason) {
     auto left = co_await janitor_.leftovers();
     if (left) {
         for (const auto& c : *left) {
-            if (c.instance == instance_) co_await janitor_.remove(c.container_id);
+            if (c.instance == instance_) co_await janitor_.remove(c);
         }
     }
 }

@@ -34,7 +34,7 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
         for (const auto& c : *left) {
             if (instances.alive(c.instance)) continue;
             dead_seen.insert(c.instance);
-            auto removed = co_await janitor.remove(c.container_id);
+            auto removed = co_await janitor.remove(c);
             if (removed) {
                 ++report.removed_containers;
             } else {

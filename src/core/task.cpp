@@ -20,6 +20,7 @@ public:
             case errc::encrypt_failed: return "encryption failed";
             case errc::repo_failed: return "repository failed";
             case errc::repo_locked: return "repository locked";
+            case errc::restore_failed: return "restore failed";
             case errc::io_error: return "I/O error";
             case errc::internal: return "internal error";
         }

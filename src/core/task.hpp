@@ -24,6 +24,7 @@ enum class errc {
     encrypt_failed,
     repo_failed,
     repo_locked,
+    restore_failed,
     io_error,
     internal,
 };

@@ -150,6 +150,7 @@ public:
     Client& operator=(Client&&) noexcept;
     ~Client();
 
+    [[nodiscard]] boost::asio::any_io_executor executor() const;
     /// The version the client speaks with the daemon ("1.41"), empty before negotiation.
     [[nodiscard]] const std::string& api_version() const;
 

@@ -21,7 +21,7 @@ json to_json(const domain::RunRecord& r) {
     return {{"id", r.id}, {"target", r.target}, {"trigger", r.trigger}, {"status", r.status},
             {"started_at", r.started_at}, {"finished_at", r.finished_at},
             {"instance", r.instance}, {"pid", r.pid}, {"bytes", r.bytes},
-            {"snapshots", r.snapshots}, {"error", r.error}};
+            {"snapshots", r.snapshots}, {"error", r.error}, {"kind", r.kind}};
 }
 domain::RunRecord run_of(const json& j) {
     domain::RunRecord r;
@@ -36,6 +36,7 @@ domain::RunRecord run_of(const json& j) {
     r.bytes = j.value("bytes", std::uint64_t{0});
     r.snapshots = j.value("snapshots", "");
     r.error = j.value("error", "");
+    r.kind = j.value("kind", "backup");
     return r;
 }
 json to_json(const domain::StepRecord& s) {
@@ -64,6 +65,16 @@ domain::EffectRecord effect_of(const json& j) {
             j.value("detail", ""), j.value("at", "")};
 }
 
+json to_json(const domain::ContentsRecord& c) {
+    return {{"snapshot_id", c.snapshot_id}, {"run_id", c.run_id}, {"target", c.target},
+            {"item", c.item}, {"rows", c.rows}};
+}
+domain::ContentsRecord contents_of(const json& j) {
+    return {j.at("snapshot_id").get<std::string>(), j.at("run_id").get<std::string>(),
+            j.at("target").get<std::string>(), j.at("item").get<std::string>(),
+            j.value("rows", "")};
+}
+
 Result<void> apply_line(domain::AuditLog& store, const json& line) {
     const auto op = line.at("op").get<std::string>();
     const auto& rec = line.at("record");
@@ -72,6 +83,7 @@ Result<void> apply_line(domain::AuditLog& store, const json& line) {
     if (op == "add_step") return store.add_step(step_of(rec));
     if (op == "record_effect") return store.record_effect(effect_of(rec));
     if (op == "settle_effect") return store.settle_effect(effect_of(rec));
+    if (op == "record_contents") return store.record_contents(contents_of(rec));
     throw std::invalid_argument("unknown op " + op);
 }
 
@@ -179,6 +191,20 @@ Result<void> FallbackAuditLog::record_effect(const domain::EffectRecord& e) {
 Result<void> FallbackAuditLog::settle_effect(const domain::EffectRecord& e) {
     return write("settle_effect", to_json(e).dump(),
                  [&](domain::AuditLog& s) { return s.settle_effect(e); });
+}
+
+Result<void> FallbackAuditLog::record_contents(const domain::ContentsRecord& c) {
+    return write("record_contents", to_json(c).dump(),
+                 [&](domain::AuditLog& s) { return s.record_contents(c); });
+}
+Result<std::optional<domain::ContentsRecord>> FallbackAuditLog::contents(std::string snapshot_id) {
+    if (auto* s = store()) return s->contents(std::move(snapshot_id));
+    return unavailable();
+}
+Result<std::optional<domain::RunRecord>> FallbackAuditLog::last_run(std::string target,
+                                                                   std::string kind) {
+    if (auto* s = store()) return s->last_run(std::move(target), std::move(kind));
+    return unavailable();
 }
 
 Result<std::vector<domain::RunRecord>> FallbackAuditLog::history(std::string target,

@@ -48,6 +48,9 @@ public:
     Result<std::vector<domain::RunRecord>> running() override;
     Result<std::vector<domain::EffectRecord>> open_effects() override;
     Result<std::string> last_success(std::string target) override;
+    Result<void> record_contents(const domain::ContentsRecord& contents) override;
+    Result<std::optional<domain::ContentsRecord>> contents(std::string snapshot_id) override;
+    Result<std::optional<domain::RunRecord>> last_run(std::string target, std::string kind) override;
 
 private:
     template <class Write>

@@ -26,7 +26,17 @@ const char* const kMigrations[] = {
          run_id TEXT NOT NULL, instance TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,
          detail TEXT DEFAULT '', at TEXT, settled_at TEXT, PRIMARY KEY (run_id, kind, ref));
        CREATE INDEX runs_status ON runs(status);)",
+    // 3: restores and drills are runs too; what each snapshot holds.
+    R"(ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'backup';
+       CREATE INDEX runs_kind ON runs(target, kind, finished_at);
+       CREATE TABLE contents (
+         snapshot_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, target TEXT NOT NULL,
+         item TEXT NOT NULL, rows TEXT NOT NULL DEFAULT '');)",
 };
+
+constexpr const char* kRunColumns =
+    "id, target, trigger, status, started_at, IFNULL(finished_at,''), IFNULL(instance,''), "
+    "IFNULL(pid,0), bytes, snapshots, error, kind";
 
 Failure db_failure(const std::exception& e) {
     return Failure{errc::io_error, std::string("audit database: ") + e.what()};
@@ -45,6 +55,7 @@ domain::RunRecord run_from(SQLite::Statement& q) {
     r.bytes = static_cast<std::uint64_t>(q.getColumn(8).getInt64());
     r.snapshots = q.getColumn(9).getString();
     r.error = q.getColumn(10).getString();
+    r.kind = q.getColumn(11).getString();
     return r;
 }
 
@@ -82,8 +93,8 @@ Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(const std::string& 
 Result<void> SqliteAuditLog::begin_run(const domain::RunRecord& r) {
     try {
         SQLite::Statement q(*db_,
-                            "INSERT INTO runs (id, target, trigger, status, started_at, instance, pid) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+                            "INSERT INTO runs (id, target, trigger, status, started_at, instance, pid, "
+                            "kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
         q.bind(1, r.id);
         q.bind(2, r.target);
         q.bind(3, r.trigger);
@@ -91,6 +102,7 @@ Result<void> SqliteAuditLog::begin_run(const domain::RunRecord& r) {
         q.bind(5, r.started_at);
         q.bind(6, r.instance);
         q.bind(7, static_cast<int64_t>(r.pid));
+        q.bind(8, r.kind);
         q.exec();
         return {};
     } catch (const std::exception& e) {
@@ -123,7 +135,7 @@ Result<void> SqliteAuditLog::finish_run(const domain::RunRecord& r) {
         SQLite::Statement q(
             *db_,
             "INSERT INTO runs (id, target, trigger, status, started_at, finished_at, instance, pid, "
-            "bytes, snapshots, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "bytes, snapshots, error, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET status=excluded.status, "
             "finished_at=excluded.finished_at, bytes=excluded.bytes, "
             "snapshots=excluded.snapshots, error=excluded.error");
@@ -138,6 +150,7 @@ Result<void> SqliteAuditLog::finish_run(const domain::RunRecord& r) {
         q.bind(9, static_cast<int64_t>(r.bytes));
         q.bind(10, r.snapshots);
         q.bind(11, r.error);
+        q.bind(12, r.kind);
         q.exec();
         return {};
     } catch (const std::exception& e) {
@@ -181,9 +194,8 @@ Result<void> SqliteAuditLog::settle_effect(const domain::EffectRecord& e) {
 Result<std::vector<domain::RunRecord>> SqliteAuditLog::running() {
     try {
         SQLite::Statement q(*db_,
-                            "SELECT id, target, trigger, status, started_at, IFNULL(finished_at,''), "
-                            "IFNULL(instance,''), IFNULL(pid,0), bytes, snapshots, error FROM runs "
-                            "WHERE status='running' ORDER BY started_at");
+                            std::string("SELECT ") + kRunColumns +
+                                " FROM runs WHERE status='running' ORDER BY started_at");
         std::vector<domain::RunRecord> out;
         while (q.executeStep()) out.push_back(run_from(q));
         return out;
@@ -213,7 +225,7 @@ Result<std::string> SqliteAuditLog::last_success(std::string target) {
     try {
         SQLite::Statement q(*db_,
                             "SELECT IFNULL(MAX(finished_at),'') FROM runs "
-                            "WHERE target=? AND status='success'");
+                            "WHERE target=? AND status='success' AND kind='backup'");
         q.bind(1, target);
         std::string out;
         if (q.executeStep()) out = q.getColumn(0).getString();
@@ -226,9 +238,7 @@ Result<std::string> SqliteAuditLog::last_success(std::string target) {
 Result<std::vector<domain::RunRecord>> SqliteAuditLog::history(std::string target,
                                                                bool failed_only, int limit) {
     try {
-        std::string sql =
-            "SELECT id, target, trigger, status, started_at, IFNULL(finished_at,''), "
-            "IFNULL(instance,''), IFNULL(pid,0), bytes, snapshots, error FROM runs WHERE 1=1";
+        std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE 1=1";
         if (!target.empty()) sql += " AND target=?";
         if (failed_only) sql += " AND status IN ('failed','partial','crashed')";
         sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?";
@@ -263,6 +273,57 @@ Result<std::vector<domain::StepRecord>> SqliteAuditLog::steps(std::string run_id
             out.push_back(std::move(s));
         }
         return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::record_contents(const domain::ContentsRecord& c) {
+    try {
+        SQLite::Statement q(*db_,
+                            "INSERT INTO contents (snapshot_id, run_id, target, item, rows) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(snapshot_id) DO NOTHING");
+        q.bind(1, c.snapshot_id);
+        q.bind(2, c.run_id);
+        q.bind(3, c.target);
+        q.bind(4, c.item);
+        q.bind(5, c.rows);
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::optional<domain::ContentsRecord>> SqliteAuditLog::contents(std::string snapshot_id) {
+    try {
+        SQLite::Statement q(*db_,
+                            "SELECT snapshot_id, run_id, target, item, rows FROM contents "
+                            "WHERE substr(snapshot_id, 1, length(?1)) = ?1 LIMIT 2");
+        q.bind(1, snapshot_id);
+        std::vector<domain::ContentsRecord> found;
+        while (q.executeStep()) {
+            found.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                             q.getColumn(2).getString(), q.getColumn(3).getString(),
+                             q.getColumn(4).getString()});
+        }
+        if (found.size() != 1 || snapshot_id.size() < 8) return std::optional<domain::ContentsRecord>{};
+        return std::optional<domain::ContentsRecord>(std::move(found.front()));
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::optional<domain::RunRecord>> SqliteAuditLog::last_run(std::string target,
+                                                                 std::string kind) {
+    try {
+        SQLite::Statement q(*db_, std::string("SELECT ") + kRunColumns +
+                                      " FROM runs WHERE target=? AND kind=? AND status<>'running' "
+                                      "ORDER BY finished_at DESC LIMIT 1");
+        q.bind(1, target);
+        q.bind(2, kind);
+        if (q.executeStep()) return std::optional<domain::RunRecord>(run_from(q));
+        return std::optional<domain::RunRecord>{};
     } catch (const std::exception& e) {
         return db_failure(e);
     }

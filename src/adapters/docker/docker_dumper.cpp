@@ -5,8 +5,9 @@
 
 #include <map>
 
+#include "adapters/docker/db_client.hpp"
 #include "adapters/docker/docker_target_source.hpp"
-#include "adapters/docker/mongo_archive.hpp"
+#include "domain/dump_census.hpp"
 #include "domain/telling_line.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
@@ -14,77 +15,12 @@
 namespace bk::adapters::docker {
 namespace {
 
-std::map<std::string, std::string> env_map(const std::vector<std::string>& env) {
-    std::map<std::string, std::string> m;
-    for (const auto& kv : env) {
-        auto eq = kv.find('=');
-        if (eq != std::string::npos) m[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    return m;
-}
-
-std::string first_of(const std::map<std::string, std::string>& env,
-                     std::initializer_list<const char*> keys) {
-    for (const char* k : keys) {
-        if (auto it = env.find(k); it != env.end() && !it->second.empty()) return it->second;
-    }
-    return {};
-}
-
-bool is_pg(const domain::Target& t) {
-    return t.database && t.database->type == domain::DbType::postgres;
-}
-
-bool is_mongo(const domain::Target& t) {
-    return t.database && t.database->type == domain::DbType::mongodb;
-}
-
-// The one file of a tar stream (GET /archive of a single file).
-class TarCollector final : public dockerapi::ByteSink {
-public:
-    std::string tar;
-    dockerapi::Task<std::error_code> write(std::span<const char> data) override {
-        tar.append(data.data(), data.size());
-        if (tar.size() > (1u << 20)) {
-            co_return std::make_error_code(std::errc::file_too_large);
-        }
-        co_return std::error_code{};
-    }
-};
-
-std::optional<std::string> first_file_of(const std::string& tar) {
-    struct archive* a = archive_read_new();
-    archive_read_support_format_tar(a);
-    std::optional<std::string> out;
-    if (archive_read_open_memory(a, tar.data(), tar.size()) == ARCHIVE_OK) {
-        struct archive_entry* e = nullptr;
-        if (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-            std::string content(static_cast<std::size_t>(archive_entry_size(e)), '\0');
-            if (archive_read_data(a, content.data(), content.size()) ==
-                static_cast<la_ssize_t>(content.size())) {
-                out = std::move(content);
-            }
-        }
-    }
-    archive_read_free(a);
-    return out;
-}
-
-struct Credentials {
-    std::string user;
-    std::string password;
-    std::map<std::string, std::string> env;  // non-secret defaults only are read from it
-    std::string host;
-    std::string error;
-};
-
 // Forwards stdout to the run's sink, keeps the stderr tail and the end of stdout (for the marker).
 class DumpSink final : public DockerDumper::StreamSink {
 public:
-    explicit DumpSink(domain::ByteSink& out, MongoArchiveCheck* archive = nullptr)
-        : out_(out), archive_(archive) {}
+    explicit DumpSink(domain::ByteSink& out, domain::DumpCensus* census = nullptr)
+        : out_(out), census_(census) {}
     std::string stderr_tail;
-    std::string stdout_tail;
     std::uint64_t bytes{0};
     std::string sink_error;
     [[nodiscard]] std::string failure() const override { return sink_error; }
@@ -97,9 +33,7 @@ public:
             co_return std::error_code{};
         }
         bytes += data.size();
-        stdout_tail.append(data.data(), data.size());
-        if (stdout_tail.size() > 4096) stdout_tail.erase(0, stdout_tail.size() - 1024);
-        if (archive_ != nullptr) archive_->feed(data);
+        if (census_ != nullptr) census_->feed(data);
         auto r = co_await out_.write(data);
         if (!r) {
             sink_error = r.error().message;
@@ -110,127 +44,9 @@ public:
 
 private:
     domain::ByteSink& out_;
-    MongoArchiveCheck* archive_;
+    domain::DumpCensus* census_;
 };
 
-bool marker_seen(domain::DbType type, const std::string& item_db, const std::string& tail) {
-    // The trailer is in the last lines; current pg_dump follows it with "\unrestrict <token>".
-    const std::string end = tail.size() > 512 ? tail.substr(tail.size() - 512) : tail;
-    switch (type) {
-        case domain::DbType::postgres:
-            return end.find(item_db == "*" ? "-- PostgreSQL database cluster dump complete"
-                                           : "-- PostgreSQL database dump complete") !=
-                   std::string::npos;
-        case domain::DbType::mysql:
-        case domain::DbType::mariadb: return end.find("-- Dump completed") != std::string::npos;
-        case domain::DbType::mongodb: return false;  // MongoArchiveCheck decides
-    }
-    return false;
-}
-
-std::string pgpass_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == ':' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out;
-}
-
-// YAML double-quoted scalar for mongodump's --config file.
-std::string yaml_quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
-std::string cnf_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out;
-}
-
-}  // namespace
-
-namespace {
-Task<Credentials> resolve(dockerapi::Client& client, const domain::Target& t) {
-    Credentials c;
-    auto inspect = co_await client.inspect_container(t.container_id);
-    if (!inspect) {
-        c.error = "target container " + t.container_name + ": " + inspect.error().describe();
-        co_return c;
-    }
-    if (!inspect->state.running) {
-        c.error = "target container " + t.container_name + " is not running (" +
-                  inspect->state.status + ")";
-        co_return c;
-    }
-    auto env = env_map(inspect->env);
-    const bool pg = is_pg(t);
-    const auto& db = *t.database;
-    // The target's name resolves on user networks; the default bridge has no DNS.
-    c.host = inspect->name;
-    if (auto n = inspect->networks.find(t.network);
-        n != inspect->networks.end() && (t.network == "bridge" || t.network.empty())) {
-        c.host = n->second.ip_address;
-    }
-    if (is_mongo(t) && db.user.empty() && db.password_env.empty() &&
-        first_of(env, {"MONGO_INITDB_ROOT_USERNAME"}).empty()) {
-        co_return c;  // the official image without MONGO_INITDB_ROOT_*: no authentication
-    }
-    c.user = !db.user.empty() ? db.user
-             : pg ? first_of(env, {"POSTGRES_USER"})
-             : is_mongo(t) ? first_of(env, {"MONGO_INITDB_ROOT_USERNAME"})
-                  : std::string{};
-    if (c.user.empty()) c.user = pg ? "postgres" : "root";
-    // The password variable: the label's, else the image's usual one for this user.
-    std::string var = db.password_env;
-    if (var.empty()) {
-        if (pg) {
-            var = "POSTGRES_PASSWORD";
-        } else if (is_mongo(t)) {
-            var = "MONGO_INITDB_ROOT_PASSWORD";
-        } else if (c.user == "root") {
-            var = env.contains("MARIADB_ROOT_PASSWORD") || env.contains("MARIADB_ROOT_PASSWORD_FILE")
-                      ? "MARIADB_ROOT_PASSWORD"
-                      : "MYSQL_ROOT_PASSWORD";
-        } else {
-            var = env.contains("MARIADB_PASSWORD") || env.contains("MARIADB_PASSWORD_FILE")
-                      ? "MARIADB_PASSWORD"
-                      : "MYSQL_PASSWORD";
-        }
-    }
-    if (auto it = env.find(var); it != env.end()) {
-        c.password = it->second;
-    } else if (auto f = env.find(var + "_FILE"); f != env.end()) {
-        TarCollector tar;
-        auto got = co_await client.get_archive(t.container_id, f->second, tar);
-        auto content = got ? first_file_of(tar.tar) : std::nullopt;
-        if (!content) {
-            c.error = "cannot read " + var + "_FILE (" + f->second + ") from " + t.container_name;
-            co_return c;
-        }
-        while (!content->empty() && (content->back() == '\n' || content->back() == '\r')) {
-            content->pop_back();
-        }
-        c.password = *content;
-    } else {
-        c.error = "the target has neither " + var + " nor " + var + "_FILE in its environment";
-        co_return c;
-    }
-    // Non-secret defaults only.
-    for (const char* k : {"POSTGRES_DB", "POSTGRES_USER", "MARIADB_DATABASE", "MYSQL_DATABASE",
-                          "MONGO_INITDB_DATABASE"}) {
-        if (auto it = env.find(k); it != env.end()) c.env[k] = it->second;
-    }
-    co_return c;
-}
 }  // namespace
 
 Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Target& t) {
@@ -262,49 +78,36 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
 Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& t,
                                                          const std::string& database,
                                                          bool probe) {
-    auto cred = co_await resolve(client_, t);
+    auto cred = co_await resolve_credentials(client_, t);
     if (!cred.error.empty()) {
         co_return Failure{errc::dump_failed, cred.error};
     }
     const auto type = t.database->type;
-    Command c;
+    auto base = client_command(t, cred, instance_id_);
+    Command c{std::move(base.spec), std::move(base.secret_files)};
     auto& spec = c.spec;
-    spec.image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
-    spec.entrypoint = std::vector<std::string>{""};  // run the client directly
-    spec.user = "0:0";
-    spec.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id_}, {kTargetLabel, t.name}};
-    spec.network_mode = t.network;
-    if (!t.network.empty() && t.network != "host" && t.network != "bridge") {
-        spec.networks[t.network] = {};
-    }
-    auto& secret_files = c.secret_files;
+    const auto conn = connection_args(t, cred);
+    auto with_conn = [&conn](std::vector<std::string> argv) {
+        argv.insert(argv.begin() + 1, conn.begin(), conn.end());
+        return argv;
+    };
     if (type == domain::DbType::postgres) {
-        spec.env = {"PGPASSFILE=/tmp/backupctl.pgpass"};
-        secret_files.push_back({"backupctl.pgpass", "*:*:*:*:" + pgpass_escape(cred.password) + "\n",
-                                0600, 0, 0});
         if (probe) {
-            spec.cmd = {"psql", "-h", cred.host, "-U", cred.user, "--no-password", "-d",
-                        database == "*" ? "postgres" : database, "-qtAc", "SELECT 1"};
+            spec.cmd = with_conn({"psql", "-d", database == "*" ? "postgres" : database, "-qtAc",
+                                  "SELECT 1"});
         } else if (database == "*") {
-            spec.cmd = {"pg_dumpall", "-h", cred.host, "-U", cred.user, "--no-password"};
+            spec.cmd = with_conn({"pg_dumpall"});
         } else {
-            spec.cmd = {"pg_dump", "-h", cred.host, "-U", cred.user, "--no-password", "-d",
-                        database};
+            spec.cmd = with_conn({"pg_dump", "-d", database});
         }
     } else if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
-        secret_files.push_back({"backupctl.my.cnf",
-                                "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
-                                    cnf_escape(cred.password) + "\"\nhost=\"" + cred.host + "\"\n",
-                                0600, 0, 0});
         const bool maria = type == domain::DbType::mariadb;
         if (probe) {
-            spec.cmd = {maria ? "mariadb" : "mysql", "--defaults-extra-file=/tmp/backupctl.my.cnf",
-                        "-e", "SELECT 1"};
+            spec.cmd = with_conn({maria ? "mariadb" : "mysql", "-e", "SELECT 1"});
             if (database != "*") spec.cmd.push_back(database);
         } else {
-            spec.cmd = {maria ? "mariadb-dump" : "mysqldump",
-                        "--defaults-extra-file=/tmp/backupctl.my.cnf", "--single-transaction",
-                        "--routines", "--events", "--triggers"};
+            spec.cmd = with_conn({maria ? "mariadb-dump" : "mysqldump", "--single-transaction",
+                                  "--routines", "--events", "--triggers"});
             if (database == "*") {
                 spec.cmd.push_back("--all-databases");
             } else {
@@ -315,13 +118,7 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
     } else {
         // mongodump reads the password from its --config file (mongo-tools >= 100.3). A probe
         // dumps nothing: --archive to stdout of an unknown collection lists and authenticates.
-        spec.cmd = {"mongodump", "--archive", "--host", cred.host};
-        if (!cred.user.empty()) {
-            secret_files.push_back({"backupctl.mongodump.yaml",
-                                    "password: " + yaml_quote(cred.password) + "\n", 0600, 0, 0});
-            spec.cmd.insert(spec.cmd.end(), {"--username", cred.user, "--authenticationDatabase",
-                                             "admin", "--config", "/tmp/backupctl.mongodump.yaml"});
-        }
+        spec.cmd = with_conn({"mongodump", "--archive"});
         if (database != "*") {
             spec.cmd.push_back("--db");
             spec.cmd.push_back(database);
@@ -343,18 +140,17 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
         co_return outcome;
     }
     cmd->spec.labels[kRunLabel] = run_id;
-    const auto type = t.database->type;
-    MongoArchiveCheck archive;
-    DumpSink dsink(sink, type == domain::DbType::mongodb ? &archive : nullptr);
+    domain::DumpCensus census(t.database->type, item.database == "*");
+    DumpSink dsink(sink, &census);
     outcome = co_await execute(std::move(*cmd), dsink,
                                "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_));
     outcome.bytes = dsink.bytes;
     outcome.stderr_tail = dsink.stderr_tail;
-    outcome.completion_marker = type == domain::DbType::mongodb
-                                    ? archive.complete()
-                                    : marker_seen(type, item.database, dsink.stdout_tail);
-    if (type == domain::DbType::mongodb && !archive.complete() && outcome.stderr_tail.empty()) {
-        outcome.stderr_tail = "archive check: " + archive.problem();
+    outcome.completion_marker = census.complete();
+    outcome.rows = census.rows();
+    if (t.database->type == domain::DbType::mongodb && !census.complete() &&
+        outcome.stderr_tail.empty()) {
+        outcome.stderr_tail = "archive check: " + census.problem();
     }
     co_return outcome;
 }

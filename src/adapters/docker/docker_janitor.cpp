@@ -22,11 +22,32 @@ Task<Result<std::vector<domain::Leftover>>> DockerJanitor::leftovers() {
         };
         out.push_back({c.id, c.name(), label(kInstanceLabel), label(kRunLabel)});
     }
+    // Networks last: a network is removed once its containers are gone.
+    dockerapi::Filters filters;
+    filters["label"] = {kEphemeralLabel};
+    auto nets = co_await client_.list_networks(std::move(filters));
+    if (!nets) {
+        co_return to_failure(nets.error());
+    }
+    for (const auto& n : *nets) {
+        auto label = [&n](const char* k) {
+            auto it = n.labels.find(k);
+            return it == n.labels.end() ? std::string{} : it->second;
+        };
+        out.push_back({n.id, n.name, label(kInstanceLabel), label(kRunLabel), true});
+    }
     co_return out;
 }
 
-Task<Result<void>> DockerJanitor::remove(std::string container_id) {
-    auto r = co_await client_.remove_container(container_id, true, true);
+Task<Result<void>> DockerJanitor::remove(domain::Leftover leftover) {
+    if (leftover.network) {
+        auto r = co_await client_.remove_network(leftover.container_id);
+        if (!r && r.error().code != dockerapi::errc::not_found) {
+            co_return to_failure(r.error());
+        }
+        co_return Result<void>{};
+    }
+    auto r = co_await client_.remove_container(leftover.container_id, true, true);
     if (!r && r.error().code != dockerapi::errc::not_found) {
         co_return to_failure(r.error());
     }

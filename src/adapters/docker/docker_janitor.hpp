@@ -15,7 +15,7 @@ class DockerJanitor final : public domain::Janitor {
 public:
     explicit DockerJanitor(dockerapi::Client& client) : client_(client) {}
     Task<Result<std::vector<domain::Leftover>>> leftovers() override;
-    Task<Result<void>> remove(std::string container_id) override;
+    Task<Result<void>> remove(domain::Leftover leftover) override;
     Task<Result<bool>> start_if_stopped(std::string container_id) override;
 
 private:

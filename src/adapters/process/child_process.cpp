@@ -213,6 +213,15 @@ Task<std::string> ChildProcess::read_stdout(std::size_t limit) {
     co_return out;
 }
 
+Task<std::size_t> ChildProcess::read_some_stdout(std::span<char> buffer) {
+    if (!impl_->out) {
+        co_return 0;
+    }
+    auto [ec, n] = co_await impl_->out->async_read_some(asio::buffer(buffer.data(), buffer.size()),
+                                                        kUse);
+    co_return ec ? 0 : n;
+}
+
 Task<std::string> ChildProcess::read_stderr_tail(std::size_t tail) {
     std::string out;
     std::vector<char> buf(4096);

@@ -40,6 +40,8 @@ public:
     void close_stdin();
     /// Reads stdout to EOF; keeps at most `limit` bytes (the rest is read and dropped).
     Task<std::string> read_stdout(std::size_t limit);
+    /// Reads what stdout has now (waits for some); 0 at EOF.
+    Task<std::size_t> read_some_stdout(std::span<char> buffer);
     /// Reads stderr to EOF; keeps the last `tail` bytes.
     Task<std::string> read_stderr_tail(std::size_t tail);
     void signal(int sig);

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -222,6 +224,84 @@ private:
     std::unique_ptr<RepositoryGate> gate_;
 };
 
+// restic dump [| gpg --decrypt]: the operator reads the last program's stdout.
+class ResticReader final : public domain::SnapshotReader {
+public:
+    ResticReader(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
+                 std::filesystem::path gpg_home, std::unique_ptr<RepositoryGate> gate)
+        : ex_(ex),
+          restic_(std::move(restic)),
+          gpg_(std::move(gpg)),
+          gpg_home_(std::move(gpg_home)),
+          gate_(std::move(gate)) {
+        err_ = spawn_reader(ex_, restic_.read_stderr_tail(4096));
+        if (gpg_) gpg_err_ = spawn_reader(ex_, gpg_->read_stderr_tail(4096));
+    }
+    ~ResticReader() override {
+        if (!finished_) {
+            restic_.signal(SIGKILL);
+            if (gpg_) gpg_->signal(SIGKILL);
+        }
+        forget_home(gpg_home_);
+    }
+    ResticReader(const ResticReader&) = delete;
+    ResticReader& operator=(const ResticReader&) = delete;
+
+    Task<Result<std::size_t>> read(std::span<char> buffer) override {
+        co_return co_await (gpg_ ? *gpg_ : restic_).read_some_stdout(buffer);
+    }
+
+    Task<Result<void>> finish() override {
+        const int rc = co_await restic_.wait();
+        co_await wait_done(ex_, err_);
+        int g = 0;
+        if (gpg_) {
+            g = co_await gpg_->wait();
+            co_await wait_done(ex_, gpg_err_);
+        }
+        finished_ = true;
+        gate_.reset();
+        if (rc != 0) {
+            co_return Failure{errc::repo_failed, "restic dump exited " + std::to_string(rc) + ": " +
+                                                     last_line(err_->value)};
+        }
+        if (g != 0) {
+            // gpg checks integrity only at the end: everything read so far is suspect.
+            co_return Failure{errc::encrypt_failed, "gpg --decrypt exited " + std::to_string(g) +
+                                                        ": " + last_line(gpg_err_->value)};
+        }
+        co_return Result<void>{};
+    }
+
+    /// Stops the key's agent and removes the key's temporary home.
+    static void forget_home(const std::filesystem::path& home) {
+        if (home.empty()) return;
+        std::error_code ec;
+        if (std::filesystem::exists(home / "S.gpg-agent", ec)) {
+            std::string h = home.string();
+            std::string a0 = "gpgconf", a1 = "--homedir", a3 = "--kill", a4 = "gpg-agent";
+            char* argv[] = {a0.data(), a1.data(), h.data(), a3.data(), a4.data(), nullptr};
+            pid_t pid = -1;
+            if (::posix_spawnp(&pid, "gpgconf", nullptr, nullptr, argv, environ) == 0) {
+                int st = 0;
+                while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+                }
+            }
+        }
+        std::filesystem::remove_all(home, ec);
+    }
+
+private:
+    asio::any_io_executor ex_;
+    ChildProcess restic_;
+    std::optional<ChildProcess> gpg_;
+    std::filesystem::path gpg_home_;
+    std::shared_ptr<Pending> err_;
+    std::shared_ptr<Pending> gpg_err_;
+    std::unique_ptr<RepositoryGate> gate_;
+    bool finished_{false};
+};
+
 }  // namespace
 
 ResticRepository::ResticRepository(asio::any_io_executor ex, std::string name,
@@ -367,6 +447,86 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
         ex_, std::move(*restic), std::move(**gpg), home_tmpl, std::move(*gate)));
 }
 
+Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_reader(
+    domain::ReadSpec spec) {
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
+    if (!gate) {
+        co_return gate.error();
+    }
+    SpawnOptions r;
+    r.argv = {"restic", "dump", spec.snapshot_id, spec.path};
+    r.env = environment();
+    r.fd3_data = password_;
+    r.pipe_stdin = false;
+    if (spec.private_key_file.empty()) {
+        auto restic = ChildProcess::spawn(ex_, r);
+        if (!restic) {
+            co_return restic.error();
+        }
+        co_return std::unique_ptr<domain::SnapshotReader>(std::make_unique<ResticReader>(
+            ex_, std::move(*restic), std::nullopt, "", std::move(*gate)));
+    }
+    // The private key goes into a fresh 0700 home under state_dir, removed afterwards.
+    const std::string tmp = state_dir_ + "/tmp";
+    std::error_code ec;
+    std::filesystem::create_directories(tmp, ec);
+    std::string home = tmp + "/gpg-XXXXXX";
+    if (::mkdtemp(home.data()) == nullptr) {
+        co_return Failure{errc::io_error, "cannot create a gpg home under " + tmp};
+    }
+    std::vector<std::string> import{"gpg", "--homedir", home, "--batch", "--yes", "--no-tty",
+                                    "--quiet"};
+    if (!spec.passphrase_file.empty()) {
+        import.insert(import.end(), {"--pinentry-mode", "loopback", "--passphrase-file",
+                                     spec.passphrase_file});
+    }
+    import.insert(import.end(), {"--import", spec.private_key_file});
+    SpawnOptions imp;
+    imp.argv = std::move(import);
+    imp.env = process::environment_with({});
+    auto imported = co_await process::run_command(ex_, std::move(imp));
+    if (!imported || imported->exit_code != 0) {
+        ResticReader::forget_home(home);
+        co_return Failure{errc::encrypt_failed,
+                          "cannot import the private key " + spec.private_key_file + ": " +
+                              (imported ? last_line(imported->err) : imported.error().message)};
+    }
+    int link[2];
+    if (::pipe2(link, O_CLOEXEC) != 0) {
+        ResticReader::forget_home(home);
+        co_return Failure{errc::io_error, "pipe failed"};
+    }
+    r.pipe_stdout = false;
+    r.stdout_fd = link[1];
+    auto restic = ChildProcess::spawn(ex_, r);
+    SpawnOptions g;
+    g.argv = {"gpg", "--homedir", home, "--batch", "--yes", "--no-tty", "--quiet"};
+    if (!spec.passphrase_file.empty()) {
+        g.argv.insert(g.argv.end(), {"--pinentry-mode", "loopback", "--passphrase-file",
+                                     spec.passphrase_file});
+    }
+    g.argv.push_back("--decrypt");
+    g.env = process::environment_with({});
+    g.pipe_stdin = false;
+    g.stdin_fd = link[0];
+    std::optional<Result<ChildProcess>> gpg;
+    if (restic) {
+        gpg = ChildProcess::spawn(ex_, g);
+    }
+    ::close(link[0]);
+    ::close(link[1]);
+    if (!restic) {
+        ResticReader::forget_home(home);
+        co_return restic.error();
+    }
+    if (!*gpg) {
+        ResticReader::forget_home(home);
+        co_return gpg->error();
+    }
+    co_return std::unique_ptr<domain::SnapshotReader>(std::make_unique<ResticReader>(
+        ex_, std::move(*restic), std::move(**gpg), home, std::move(*gate)));
+}
+
 Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
     std::vector<std::string> tags) {
     std::vector<std::string> argv{"restic", "snapshots", "--json"};
@@ -389,6 +549,7 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
     for (const auto& s : j) {
         domain::SnapshotInfo i;
         i.id = s.value("short_id", s.value("id", ""));
+        i.full_id = s.value("id", i.id);
         i.time = s.value("time", "");
         if (s.contains("tags") && s["tags"].is_array()) i.tags = s["tags"].get<std::vector<std::string>>();
         if (s.contains("paths") && s["paths"].is_array()) i.paths = s["paths"].get<std::vector<std::string>>();

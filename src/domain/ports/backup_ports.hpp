@@ -2,6 +2,7 @@
 // Ports of the backup run: where dump bytes come from, where they go, and the bookkeeping.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -34,6 +35,7 @@ struct DumpOutcome {
     std::uint64_t bytes{0};
     std::string stderr_tail;
     std::string error;  ///< a failure outside the dump program (engine, sink), if any
+    std::map<std::string, std::uint64_t> rows;  ///< rows per table, as the dump holds them
 };
 
 /// Port: dumps a target's databases with a short-lived container of the target's own image.
@@ -65,7 +67,8 @@ public:
 };
 
 struct SnapshotInfo {
-    std::string id;
+    std::string id;  ///< short id
+    std::string full_id;
     std::string time;
     std::vector<std::string> tags;
     std::vector<std::string> paths;
@@ -82,6 +85,25 @@ struct WriterSpec {
     std::string public_key_file;  ///< encrypt with gpg to this key first; empty: no gpg
 };
 
+/// What to read back: one file of one snapshot, decrypted with the key when it was encrypted.
+struct ReadSpec {
+    std::string snapshot_id;
+    std::string path;              ///< the file in the snapshot ("/shop/shop.sql")
+    std::string private_key_file;  ///< empty: not encrypted
+    std::string passphrase_file;   ///< empty: the key has no passphrase
+};
+
+/// An open `restic dump` (through `gpg --decrypt` when encrypted). Read to the end, then finish:
+/// only finish() says whether the bytes were whole and authentic (gpg reports tampering at the end).
+class SnapshotReader {
+public:
+    virtual ~SnapshotReader() = default;
+    /// The next bytes; 0 at the end of the stream.
+    virtual Task<Result<std::size_t>> read(std::span<char> buffer) = 0;
+    /// Waits for the programs and checks every exit status (restic, gpg).
+    virtual Task<Result<void>> finish() = 0;
+};
+
 /// Port: a restic repository.
 class BackupRepository {
 public:
@@ -90,6 +112,7 @@ public:
     virtual Task<Result<void>> prepare() = 0;
     virtual Task<Result<std::unique_ptr<SnapshotWriter>>> open_writer(WriterSpec spec) = 0;
     virtual Task<Result<std::vector<SnapshotInfo>>> snapshots(std::vector<std::string> tags) = 0;
+    virtual Task<Result<std::unique_ptr<SnapshotReader>>> open_reader(ReadSpec spec) = 0;
     /// Applies retention to the snapshots carrying all of `tags`, grouped by host and tags.
     virtual Task<Result<void>> forget(std::vector<std::string> tags, Retention retention) = 0;
     /// Removes data no snapshot references; waits until no snapshot is being written.

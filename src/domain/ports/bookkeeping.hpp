@@ -13,6 +13,7 @@ namespace bk::domain {
 
 struct RunRecord {
     std::string id;
+    std::string kind{"backup"};  ///< backup | restore | verify
     std::string target;
     std::string trigger;  ///< manual | schedule | event:<kind>
     std::string status;   ///< running | success | failed | partial | skipped | crashed
@@ -48,6 +49,15 @@ struct EffectRecord {
     std::string at;
 };
 
+/// What a snapshot holds, counted while the dump streamed past (see domain::DumpCensus).
+struct ContentsRecord {
+    std::string snapshot_id;  ///< restic's full id
+    std::string run_id;
+    std::string target;
+    std::string item;  ///< the database
+    std::string rows;  ///< domain::encode_counts
+};
+
 /// Port: the audit trail. Small synchronous writes. Errors: io_error. Every write is an upsert
 /// (a record written twice, as a replay may, lands once).
 class AuditLog {
@@ -59,6 +69,7 @@ public:
     virtual Result<void> finish_run(const RunRecord& run) = 0;
     virtual Result<void> record_effect(const EffectRecord& effect) = 0;
     virtual Result<void> settle_effect(const EffectRecord& effect) = 0;
+    virtual Result<void> record_contents(const ContentsRecord& contents) = 0;
 
     virtual Result<std::vector<RunRecord>> history(std::string target, bool failed_only,
                                                    int limit) = 0;
@@ -67,8 +78,12 @@ public:
     virtual Result<std::vector<RunRecord>> running() = 0;
     /// Effects not settled yet (by any instance).
     virtual Result<std::vector<EffectRecord>> open_effects() = 0;
-    /// When the target last ended `success` (ISO 8601 UTC), or empty.
+    /// When the target's last backup ended `success` (ISO 8601 UTC), or empty.
     virtual Result<std::string> last_success(std::string target) = 0;
+    /// The contents recorded for a snapshot (a full id or a unique prefix of one).
+    virtual Result<std::optional<ContentsRecord>> contents(std::string snapshot_id) = 0;
+    /// The target's latest finished run of `kind` (restore, verify, backup).
+    virtual Result<std::optional<RunRecord>> last_run(std::string target, std::string kind) = 0;
 };
 
 /// A held lock; released when destroyed (and by the kernel when the process dies).

@@ -23,12 +23,13 @@ public:
     virtual void forget(const std::string& instance) = 0;
 };
 
-/// A container of ours (labelled backupctl.ephemeral) as the engine lists it.
+/// A container or network of ours (labelled backupctl.ephemeral) as the engine lists it.
 struct Leftover {
-    std::string container_id;
+    std::string container_id;  ///< or the network's id
     std::string name;
     std::string instance;
     std::string run_id;
+    bool network{false};  ///< a restore drill's network (listed after every container)
 };
 
 /// Port: finds and removes what an instance left in the engine.
@@ -36,7 +37,7 @@ class Janitor {
 public:
     virtual ~Janitor() = default;
     virtual Task<Result<std::vector<Leftover>>> leftovers() = 0;
-    virtual Task<Result<void>> remove(std::string container_id) = 0;
+    virtual Task<Result<void>> remove(Leftover leftover) = 0;
     /// Starts a container that is not running; true when it was started.
     virtual Task<Result<bool>> start_if_stopped(std::string container_id) = 0;
 };

@@ -42,7 +42,8 @@ public:
     std::map<std::string, bool> running;  // container -> running
     std::set<std::string> started;
     Task<Result<std::vector<domain::Leftover>>> leftovers() override { co_return containers; }
-    Task<Result<void>> remove(std::string id) override {
+    Task<Result<void>> remove(domain::Leftover l) override {
+        const std::string id = l.container_id;
         removed.insert(id);
         std::erase_if(containers, [&id](const auto& c) { return c.container_id == id; });
         co_return Result<void>{};
@@ -69,6 +70,9 @@ public:
         co_return Result<void>{};
     }
     Task<Result<domain::PruneSummary>> prune() override { co_return domain::PruneSummary{}; }
+    Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(domain::ReadSpec) override {
+        co_return Failure{bk::errc::repo_failed, "not in this test"};
+    }
     Task<Result<void>> unlock_stale() override {
         ++unlocks;
         co_return Result<void>{};

@@ -1,8 +1,8 @@
-#include "adapters/docker/mongo_archive.hpp"
+#include "domain/mongo_archive.hpp"
 
 #include <cstring>
 
-namespace bk::adapters::docker {
+namespace bk::domain {
 namespace {
 
 constexpr unsigned char kMagic[4] = {0x6d, 0xe2, 0x99, 0x81};
@@ -133,6 +133,7 @@ void MongoArchiveCheck::on_length(std::int32_t length) {
     }
     pending_.clear();
     skip_ = static_cast<std::uint64_t>(length) - 4;
+    ++counts_[current_];
 }
 
 void MongoArchiveCheck::on_document() {
@@ -151,6 +152,8 @@ void MongoArchiveCheck::on_document() {
         return;
     }
     const std::string ns = h.db + "." + h.collection;
+    current_ = ns;
+    counts_.try_emplace(ns, 0);
     if (h.eof) {
         open_.erase(ns);
         owed_.erase(ns);
@@ -175,4 +178,4 @@ std::string MongoArchiveCheck::problem() const {
     return "the stream ended inside a document";
 }
 
-}  // namespace bk::adapters::docker
+}  // namespace bk::domain

@@ -7,11 +7,12 @@
 // BSON documents, 0xffffffff terminators).
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
 
-namespace bk::adapters::docker {
+namespace bk::domain {
 
 class MongoArchiveCheck {
 public:
@@ -20,6 +21,8 @@ public:
     [[nodiscard]] bool complete() const;
     /// Why it is not complete (empty when it is).
     [[nodiscard]] std::string problem() const;
+    /// Documents seen per namespace ("db.collection"), empty collections included.
+    [[nodiscard]] const std::map<std::string, std::uint64_t>& documents() const { return counts_; }
 
 private:
     enum class State { magic, prelude, header, body, broken };
@@ -34,6 +37,8 @@ private:
     std::set<std::string> open_;     ///< namespaces with a header and no EOF yet
     std::set<std::string> owed_;     ///< collections of the prelude not yet closed by an EOF
     std::string broken_;
+    std::string current_;            ///< the namespace of the segment being read
+    std::map<std::string, std::uint64_t> counts_;
 };
 
-}  // namespace bk::adapters::docker
+}  // namespace bk::domain

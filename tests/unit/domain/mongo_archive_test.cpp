@@ -8,9 +8,9 @@
 #include <iterator>
 #include <string>
 
-#include "adapters/docker/mongo_archive.hpp"
+#include "domain/mongo_archive.hpp"
 
-using bk::adapters::docker::MongoArchiveCheck;
+using bk::domain::MongoArchiveCheck;
 
 namespace {
 
@@ -135,4 +135,20 @@ TEST_CASE("the fake mongodump of the e2e image prints the sample archive", "[uni
     }
     INFO("regenerated into " << path << ".new: move it over the old one if the change is intended");
     CHECK(on_disk == sample_archive());
+}
+
+TEST_CASE("the archive check counts the documents of every collection", "[unit][mongo]") {
+    const auto a = sample_archive();
+    for (std::size_t piece : {1u, 5u, 100000u}) {
+        MongoArchiveCheck c;
+        for (std::size_t i = 0; i < a.size(); i += piece) {
+            c.feed(std::span<const char>(a.data() + i, std::min(piece, a.size() - i)));
+        }
+        REQUIRE(c.complete());
+        const auto& docs = c.documents();
+        REQUIRE(docs.size() == 2);
+        CHECK(docs.begin()->first.ends_with(".items"));
+        CHECK(docs.begin()->second == 2);
+        CHECK(std::next(docs.begin())->second == 1);
+    }
 }

@@ -1,0 +1,374 @@
+#include "adapters/docker/db_client.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "adapters/docker/docker_dumper.hpp"
+#include "adapters/docker/docker_target_source.hpp"
+
+namespace bk::adapters::docker {
+
+namespace asio = boost::asio;
+
+std::map<std::string, std::string> env_map(const std::vector<std::string>& env) {
+    std::map<std::string, std::string> m;
+    for (const auto& kv : env) {
+        auto eq = kv.find('=');
+        if (eq != std::string::npos) m[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return m;
+}
+
+std::string first_of(const std::map<std::string, std::string>& env,
+                     std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+        if (auto it = env.find(k); it != env.end() && !it->second.empty()) return it->second;
+    }
+    return {};
+}
+
+bool is_pg(const domain::Target& t) {
+    return t.database && t.database->type == domain::DbType::postgres;
+}
+
+bool is_mongo(const domain::Target& t) {
+    return t.database && t.database->type == domain::DbType::mongodb;
+}
+
+std::string pgpass_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == ':' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+// YAML double-quoted scalar for mongodump's --config file.
+std::string yaml_quote(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string cnf_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+
+namespace {
+// The one file of a tar stream (GET /archive of a single file).
+class TarCollector final : public dockerapi::ByteSink {
+public:
+    std::string tar;
+    dockerapi::Task<std::error_code> write(std::span<const char> data) override {
+        tar.append(data.data(), data.size());
+        if (tar.size() > (1u << 20)) {
+            co_return std::make_error_code(std::errc::file_too_large);
+        }
+        co_return std::error_code{};
+    }
+};
+
+std::optional<std::string> first_file_of(const std::string& tar) {
+    struct archive* a = archive_read_new();
+    archive_read_support_format_tar(a);
+    std::optional<std::string> out;
+    if (archive_read_open_memory(a, tar.data(), tar.size()) == ARCHIVE_OK) {
+        struct archive_entry* e = nullptr;
+        if (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+            std::string content(static_cast<std::size_t>(archive_entry_size(e)), '\0');
+            if (archive_read_data(a, content.data(), content.size()) ==
+                static_cast<la_ssize_t>(content.size())) {
+                out = std::move(content);
+            }
+        }
+    }
+    archive_read_free(a);
+    return out;
+}
+
+}  // namespace
+
+Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::Target& t) {
+    Credentials c;
+    auto inspect = co_await client.inspect_container(t.container_id);
+    if (!inspect) {
+        c.error = "target container " + t.container_name + ": " + inspect.error().describe();
+        co_return c;
+    }
+    if (!inspect->state.running) {
+        c.error = "target container " + t.container_name + " is not running (" +
+                  inspect->state.status + ")";
+        co_return c;
+    }
+    auto env = env_map(inspect->env);
+    const bool pg = is_pg(t);
+    const auto& db = *t.database;
+    // The target's name resolves on user networks; the default bridge has no DNS.
+    c.host = inspect->name;
+    if (auto n = inspect->networks.find(t.network);
+        n != inspect->networks.end() && (t.network == "bridge" || t.network.empty())) {
+        c.host = n->second.ip_address;
+    }
+    if (is_mongo(t) && db.user.empty() && db.password_env.empty() &&
+        first_of(env, {"MONGO_INITDB_ROOT_USERNAME"}).empty()) {
+        co_return c;  // the official image without MONGO_INITDB_ROOT_*: no authentication
+    }
+    c.user = !db.user.empty() ? db.user
+             : pg ? first_of(env, {"POSTGRES_USER"})
+             : is_mongo(t) ? first_of(env, {"MONGO_INITDB_ROOT_USERNAME"})
+                  : std::string{};
+    if (c.user.empty()) c.user = pg ? "postgres" : "root";
+    // The password variable: the label's, else the image's usual one for this user.
+    std::string var = db.password_env;
+    if (var.empty()) {
+        if (pg) {
+            var = "POSTGRES_PASSWORD";
+        } else if (is_mongo(t)) {
+            var = "MONGO_INITDB_ROOT_PASSWORD";
+        } else if (c.user == "root") {
+            var = env.contains("MARIADB_ROOT_PASSWORD") || env.contains("MARIADB_ROOT_PASSWORD_FILE")
+                      ? "MARIADB_ROOT_PASSWORD"
+                      : "MYSQL_ROOT_PASSWORD";
+        } else {
+            var = env.contains("MARIADB_PASSWORD") || env.contains("MARIADB_PASSWORD_FILE")
+                      ? "MARIADB_PASSWORD"
+                      : "MYSQL_PASSWORD";
+        }
+    }
+    if (auto it = env.find(var); it != env.end()) {
+        c.password = it->second;
+    } else if (auto f = env.find(var + "_FILE"); f != env.end()) {
+        TarCollector tar;
+        auto got = co_await client.get_archive(t.container_id, f->second, tar);
+        auto content = got ? first_file_of(tar.tar) : std::nullopt;
+        if (!content) {
+            c.error = "cannot read " + var + "_FILE (" + f->second + ") from " + t.container_name;
+            co_return c;
+        }
+        while (!content->empty() && (content->back() == '\n' || content->back() == '\r')) {
+            content->pop_back();
+        }
+        c.password = *content;
+    } else {
+        c.error = "the target has neither " + var + " nor " + var + "_FILE in its environment";
+        co_return c;
+    }
+    // Non-secret defaults only.
+    for (const char* k : {"POSTGRES_DB", "POSTGRES_USER", "MARIADB_DATABASE", "MYSQL_DATABASE",
+                          "MONGO_INITDB_DATABASE"}) {
+        if (auto it = env.find(k); it != env.end()) c.env[k] = it->second;
+    }
+    co_return c;
+}
+
+ClientCommand client_command(const domain::Target& t, const Credentials& cred,
+                             const std::string& instance_id) {
+    ClientCommand c;
+    auto& spec = c.spec;
+    spec.image = t.database && !t.database->dump_image.empty() ? t.database->dump_image : t.image;
+    spec.entrypoint = std::vector<std::string>{""};  // run the client directly
+    spec.user = "0:0";
+    spec.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id}, {kTargetLabel, t.name}};
+    spec.network_mode = t.network;
+    if (!t.network.empty() && t.network != "host" && t.network != "bridge") {
+        spec.networks[t.network] = {};
+    }
+    const auto type = t.database->type;
+    if (type == domain::DbType::postgres) {
+        spec.env = {"PGPASSFILE=/tmp/backupctl.pgpass"};
+        c.secret_files.push_back(
+            {"backupctl.pgpass", "*:*:*:*:" + pgpass_escape(cred.password) + "\n", 0600, 0, 0});
+    } else if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
+        c.secret_files.push_back({"backupctl.my.cnf",
+                                  "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
+                                      cnf_escape(cred.password) + "\"\nhost=\"" + cred.host +
+                                      "\"\n",
+                                  0600, 0, 0});
+    } else if (!cred.user.empty()) {
+        c.secret_files.push_back({"backupctl.mongodump.yaml",
+                                  "password: " + yaml_quote(cred.password) + "\n", 0600, 0, 0});
+    }
+    return c;
+}
+
+std::vector<std::string> connection_args(const domain::Target& t, const Credentials& cred) {
+    const auto type = t.database->type;
+    if (type == domain::DbType::postgres) {
+        return {"-h", cred.host, "-U", cred.user, "--no-password"};
+    }
+    if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
+        return {"--defaults-extra-file=/tmp/backupctl.my.cnf"};
+    }
+    std::vector<std::string> a{"--host", cred.host};
+    if (!cred.user.empty()) {
+        a.insert(a.end(), {"--username", cred.user, "--authenticationDatabase", "admin", "--config",
+                           "/tmp/backupctl.mongodump.yaml"});
+    }
+    return a;
+}
+
+// --- ClientContainer ------------------------------------------------------------------------
+
+struct ClientContainer::State {
+    dockerapi::Client* client{nullptr};
+    std::string id;
+    std::optional<dockerapi::AttachStream> attach;
+    std::optional<dockerapi::WaitHandle> wait;
+    std::size_t keep_stdout{0};
+    std::string out;
+    std::string err;
+    bool pumping{false};
+    std::string pump_error;
+    bool removed{false};
+};
+
+namespace {
+class Collector final : public dockerapi::StreamSink {
+public:
+    explicit Collector(std::shared_ptr<ClientContainer::State> s) : s_(std::move(s)) {}
+    dockerapi::Task<std::error_code> write(dockerapi::StreamKind kind,
+                                           std::span<const char> data) override;
+
+private:
+    std::shared_ptr<ClientContainer::State> s_;
+};
+}  // namespace
+
+dockerapi::Task<std::error_code> Collector::write(dockerapi::StreamKind kind,
+                                                  std::span<const char> data) {
+    if (kind == dockerapi::StreamKind::stderr_stream) {
+        s_->err.append(data.data(), data.size());
+        if (s_->err.size() > 8192) s_->err.erase(0, s_->err.size() - 4096);
+    } else if (s_->out.size() < s_->keep_stdout) {
+        s_->out.append(data.data(), std::min(data.size(), s_->keep_stdout - s_->out.size()));
+    }
+    co_return std::error_code{};
+}
+
+ClientContainer::ClientContainer(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+ClientContainer::~ClientContainer() {
+    if (state_->attach) state_->attach->close();
+    if (!state_->removed && !state_->id.empty()) {
+        // An unwinding path: the container goes with us (the janitor sweeps it otherwise).
+        auto s = state_;
+        asio::co_spawn(
+            s->client->executor(),
+            [s]() -> Task<void> { co_await s->client->remove_container(s->id, true, true); },
+            asio::detached);
+    }
+}
+
+const std::string& ClientContainer::out() const { return state_->out; }
+const std::string& ClientContainer::err_tail() const { return state_->err; }
+
+Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi::Client& client,
+                                                                     ClientCommand cmd,
+                                                                     std::string name,
+                                                                     std::size_t keep_stdout) {
+    auto state = std::make_shared<State>();
+    state->client = &client;
+    state->keep_stdout = keep_stdout;
+    cmd.spec.attach_stdin = true;
+    cmd.spec.open_stdin = true;
+    cmd.spec.stdin_once = true;
+    auto tar = dockerapi::make_tar(cmd.secret_files);
+    if (!tar) {
+        co_return to_failure(tar.error());
+    }
+    auto created = co_await client.create_container(cmd.spec, name);
+    if (!created) {
+        co_return Failure{errc::restore_failed,
+                          "creating the client container: " + created.error().describe()};
+    }
+    state->id = created->id;
+    std::unique_ptr<ClientContainer> self(new ClientContainer(state));
+    if (!cmd.secret_files.empty()) {
+        auto put = co_await client.put_archive(state->id, "/tmp", *tar);
+        if (!put) {
+            co_return Failure{errc::restore_failed,
+                              "writing the credentials file: " + put.error().describe()};
+        }
+    }
+    auto a = co_await client.attach_container(state->id, true);
+    if (!a) {
+        co_return Failure{errc::restore_failed, "attach: " + a.error().describe()};
+    }
+    state->attach = std::move(*a);
+    auto w = co_await client.wait_container(state->id, dockerapi::WaitCondition::next_exit);
+    if (!w) {
+        co_return Failure{errc::restore_failed, "wait: " + w.error().describe()};
+    }
+    state->wait = std::move(*w);
+    auto s = co_await client.start_container(state->id);
+    if (!s) {
+        co_return Failure{errc::restore_failed, "start: " + s.error().describe()};
+    }
+    // stdout and stderr are read beside the writes to stdin.
+    state->pumping = true;
+    asio::co_spawn(
+        client.executor(),
+        [state]() -> Task<void> {
+            Collector sink(state);
+            auto r = co_await state->attach->pump(sink);
+            if (!r) state->pump_error = r.error().describe();
+            state->pumping = false;
+        },
+        asio::detached);
+    co_return self;
+}
+
+Task<Result<void>> ClientContainer::write(std::span<const char> data) {
+    auto r = co_await state_->attach->write_stdin(data);
+    if (!r) {
+        co_return Failure{errc::restore_failed,
+                          "the client stopped taking data: " + r.error().describe()};
+    }
+    co_return Result<void>{};
+}
+
+Task<Result<int>> ClientContainer::finish() {
+    (void)state_->attach->close_stdin();
+    auto status = co_await state_->wait->result();
+    while (state_->pumping) {
+        asio::steady_timer t(state_->client->executor(), std::chrono::milliseconds(5));
+        co_await t.async_wait(asio::use_awaitable);
+    }
+    state_->attach->close();
+    co_await state_->client->remove_container(state_->id, true, true);
+    state_->removed = true;
+    if (!status) {
+        co_return Failure{errc::restore_failed,
+                          "waiting for the client: " + status.error().describe()};
+    }
+    if (!status->error.empty()) {
+        co_return Failure{errc::restore_failed, status->error};
+    }
+    co_return status->status_code;
+}
+
+Task<void> ClientContainer::abort() {
+    // Killed with its stdin still open: psql never sees the end of input, so a
+    // --single-transaction load is rolled back, never committed.
+    co_await state_->client->kill_container(state_->id, "KILL");
+    state_->attach->close();
+    co_await state_->client->remove_container(state_->id, true, true);
+    state_->removed = true;
+}
+
+}  // namespace bk::adapters::docker

@@ -1,0 +1,79 @@
+#pragma once
+// What dump, restore and drill containers share: the credentials of a target's database (read
+// through the Engine API, never put in env or argv), and a client container of the target's
+// image whose stdin, stdout and stderr the operator streams.
+
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/task.hpp"
+#include "dockerapi/client.hpp"
+#include "dockerapi/tar.hpp"
+#include "domain/target.hpp"
+
+namespace bk::adapters::docker {
+
+std::map<std::string, std::string> env_map(const std::vector<std::string>& env);
+std::string first_of(const std::map<std::string, std::string>& env,
+                     std::initializer_list<const char*> keys);
+bool is_pg(const domain::Target& t);
+bool is_mongo(const domain::Target& t);
+std::string pgpass_escape(const std::string& s);
+std::string yaml_quote(const std::string& s);
+std::string cnf_escape(const std::string& s);
+
+struct Credentials {
+    std::string user;
+    std::string password;
+    std::map<std::string, std::string> env;  // non-secret defaults only are read from it
+    std::string host;
+    std::string error;
+};
+
+/// The user, password and host a client uses for `t` (the label's user/password-env, else the
+/// image's usual variables and their *_FILE forms, read from the container through the engine).
+Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::Target& t);
+
+/// A client container of the target's database: its image, on its network, our labels, the
+/// password as a 0600 file under /tmp (PGPASSFILE, --defaults-extra-file, mongo --config).
+struct ClientCommand {
+    dockerapi::ContainerSpec spec;
+    std::vector<dockerapi::TarEntry> secret_files;
+};
+ClientCommand client_command(const domain::Target& t, const Credentials& cred,
+                             const std::string& instance_id);
+/// The arguments that connect the client program of `t`'s type with `cred` (after the program).
+std::vector<std::string> connection_args(const domain::Target& t, const Credentials& cred);
+
+/// A running client container whose stdin the operator writes. stdout is kept up to a bound
+/// (query results), stderr's tail for messages.
+class ClientContainer {
+public:
+    ~ClientContainer();
+    ClientContainer(const ClientContainer&) = delete;
+    ClientContainer& operator=(const ClientContainer&) = delete;
+
+    /// Creates, writes the secret files, attaches (with stdin), starts.
+    static Task<Result<std::unique_ptr<ClientContainer>>> start(dockerapi::Client& client,
+                                                               ClientCommand cmd, std::string name,
+                                                               std::size_t keep_stdout);
+    Task<Result<void>> write(std::span<const char> data);
+    /// Closes stdin and waits: the exit code (the container is removed).
+    Task<Result<int>> finish();
+    /// Kills the program before its stdin ended (a load that must not complete), removes it.
+    Task<void> abort();
+
+    [[nodiscard]] const std::string& out() const;
+    [[nodiscard]] const std::string& err_tail() const;
+
+    struct State;
+
+private:
+    explicit ClientContainer(std::shared_ptr<State> state);
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace bk::adapters::docker

@@ -1,0 +1,372 @@
+#include "adapters/docker/docker_restorer.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "adapters/docker/db_client.hpp"
+#include "adapters/docker/docker_dumper.hpp"
+#include "adapters/docker/docker_target_source.hpp"
+#include "domain/telling_line.hpp"
+
+namespace bk::adapters::docker {
+namespace {
+
+namespace asio = boost::asio;
+
+bool is_mysql(const domain::Target& t) {
+    return t.database->type == domain::DbType::mysql || t.database->type == domain::DbType::mariadb;
+}
+
+std::string client_program(const domain::Target& t) {
+    switch (t.database->type) {
+        case domain::DbType::postgres: return "psql";
+        case domain::DbType::mariadb: return "mariadb";
+        case domain::DbType::mysql: return "mysql";
+        case domain::DbType::mongodb: return "mongorestore";
+    }
+    return "psql";
+}
+
+std::string backtick(const std::string& id) {
+    std::string out = "`";
+    for (char c : id) {
+        out += c;
+        if (c == '`') out += '`';
+    }
+    return out + "`";
+}
+
+std::string random_hex(std::size_t bytes) {
+    std::ifstream urandom("/dev/urandom", std::ios::binary);
+    std::string raw(bytes, '\0');
+    urandom.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (char ch : raw) {
+        const auto c = static_cast<unsigned char>(ch);
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+    return out;
+}
+
+std::string failure_of(const std::string& what, int exit_code, const std::string& err) {
+    const auto line = domain::telling_line(err);
+    return what + " exited " + std::to_string(exit_code) + (line.empty() ? "" : ": " + line);
+}
+
+// The load of one dump: a client container fed through its stdin.
+class DockerLoad final : public domain::RestoreLoad {
+public:
+    DockerLoad(std::unique_ptr<ClientContainer> c, std::string what)
+        : c_(std::move(c)), what_(std::move(what)) {}
+    Task<Result<void>> write(std::span<const char> data) override {
+        co_return co_await c_->write(data);
+    }
+    Task<Result<void>> finish() override {
+        auto rc = co_await c_->finish();
+        if (!rc) {
+            co_return rc.error();
+        }
+        if (*rc != 0) {
+            co_return Failure{errc::restore_failed, failure_of(what_, *rc, c_->err_tail())};
+        }
+        co_return Result<void>{};
+    }
+    Task<void> abort() override { co_await c_->abort(); }
+
+private:
+    std::unique_ptr<ClientContainer> c_;
+    std::string what_;
+};
+
+// The variables of the image's initialisation a scratch copy keeps: names, never passwords.
+const std::vector<std::string>& init_variables(domain::DbType type) {
+    static const std::vector<std::string> pg{"POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS",
+                                             "PGDATA", "LANG", "LC_ALL", "TZ"};
+    static const std::vector<std::string> my{"MARIADB_DATABASE", "MYSQL_DATABASE", "LANG", "TZ"};
+    static const std::vector<std::string> mongo{"MONGO_INITDB_ROOT_USERNAME",
+                                                "MONGO_INITDB_DATABASE"};
+    switch (type) {
+        case domain::DbType::postgres: return pg;
+        case domain::DbType::mongodb: return mongo;
+        default: return my;
+    }
+}
+
+const char* password_file_variable(domain::DbType type) {
+    switch (type) {
+        case domain::DbType::postgres: return "POSTGRES_PASSWORD_FILE";
+        case domain::DbType::mariadb: return "MARIADB_ROOT_PASSWORD_FILE";
+        case domain::DbType::mysql: return "MYSQL_ROOT_PASSWORD_FILE";
+        case domain::DbType::mongodb: return "MONGO_INITDB_ROOT_PASSWORD_FILE";
+    }
+    return "POSTGRES_PASSWORD_FILE";
+}
+
+}  // namespace
+
+std::string DockerRestorer::name(const std::string& run_id) {
+    return "backupctl-restore-" + run_id + "-" + std::to_string(++sequence_);
+}
+
+Task<Result<DockerRestorer::Ran>> DockerRestorer::run(const domain::Target& into,
+                                                      std::vector<std::string> args,
+                                                      std::string input, std::string run_id) {
+    auto cred = co_await resolve_credentials(client_, into);
+    if (!cred.error.empty()) {
+        co_return Failure{errc::restore_failed, cred.error};
+    }
+    auto cmd = client_command(into, cred, instance_id_);
+    cmd.spec.labels[kRunLabel] = run_id;
+    const auto conn = connection_args(into, cred);
+    cmd.spec.cmd = {args.front()};
+    cmd.spec.cmd.insert(cmd.spec.cmd.end(), conn.begin(), conn.end());
+    cmd.spec.cmd.insert(cmd.spec.cmd.end(), args.begin() + 1, args.end());
+    auto c = co_await ClientContainer::start(client_, std::move(cmd), name(run_id), 1u << 20);
+    if (!c) {
+        co_return c.error();
+    }
+    if (!input.empty()) {
+        auto w = co_await (*c)->write(std::span<const char>(input.data(), input.size()));
+        if (!w) {
+            co_await (*c)->abort();
+            co_return w.error();
+        }
+    }
+    auto rc = co_await (*c)->finish();
+    if (!rc) {
+        co_return rc.error();
+    }
+    co_return Ran{*rc, (*c)->out(), (*c)->err_tail()};
+}
+
+Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
+    const domain::Target& into, std::string database, std::string run_id) {
+    if (!into.database) {
+        co_return Failure{errc::restore_failed, into.name + " has no database"};
+    }
+    const auto type = into.database->type;
+    const bool all = database == "*";
+    // 1. The database is emptied first: a dump restores into an empty one.
+    if (!all && type != domain::DbType::mongodb) {
+        std::vector<std::string> argv;
+        std::string script;
+        if (type == domain::DbType::postgres) {
+            argv = {"psql", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-v", "db=" + database};
+            script =
+                "SELECT coalesce((SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
+                "pg_catalog.pg_database WHERE datname = :'db'), current_user) AS owner \\gset\n"
+                "DROP DATABASE IF EXISTS :\"db\" WITH (FORCE);\n"
+                "CREATE DATABASE :\"db\" OWNER :\"owner\" TEMPLATE template0;\n";
+        } else {
+            argv = {client_program(into)};
+            script = "DROP DATABASE IF EXISTS " + backtick(database) + ";\n";
+        }
+        auto reset = co_await run(into, std::move(argv), std::move(script), run_id);
+        if (!reset) {
+            co_return reset.error();
+        }
+        if (reset->exit_code != 0) {
+            co_return Failure{errc::restore_failed,
+                              failure_of("emptying database " + database, reset->exit_code,
+                                         reset->err)};
+        }
+    }
+    // 2. The load.
+    std::vector<std::string> argv;
+    if (type == domain::DbType::postgres) {
+        argv = all ? std::vector<std::string>{"psql", "-d", "postgres", "-q"}
+                   : std::vector<std::string>{"psql", "-d", database, "-q", "-v", "ON_ERROR_STOP=1",
+                                              "--single-transaction"};
+    } else if (is_mysql(into)) {
+        argv = {client_program(into)};
+    } else {
+        argv = {"mongorestore", "--archive", "--drop"};
+        if (!all) argv.push_back("--nsInclude=" + database + ".*");
+    }
+    auto cred = co_await resolve_credentials(client_, into);
+    if (!cred.error.empty()) {
+        co_return Failure{errc::restore_failed, cred.error};
+    }
+    auto cmd = client_command(into, cred, instance_id_);
+    cmd.spec.labels[kRunLabel] = run_id;
+    const auto conn = connection_args(into, cred);
+    cmd.spec.cmd = {argv.front()};
+    cmd.spec.cmd.insert(cmd.spec.cmd.end(), conn.begin(), conn.end());
+    cmd.spec.cmd.insert(cmd.spec.cmd.end(), argv.begin() + 1, argv.end());
+    auto c = co_await ClientContainer::start(client_, std::move(cmd), name(run_id), 0);
+    if (!c) {
+        co_return c.error();
+    }
+    co_return std::unique_ptr<domain::RestoreLoad>(
+        std::make_unique<DockerLoad>(std::move(*c), argv.front() + " into " + into.container_name));
+}
+
+Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
+    const domain::Target& into, std::string database, std::vector<std::string> tables,
+    std::string run_id) {
+    std::map<std::string, std::uint64_t> out;
+    if (tables.empty()) {
+        co_return out;
+    }
+    if (into.database->type == domain::DbType::mongodb) {
+        co_return Failure{errc::restore_failed,
+                          "counting documents needs mongosh, which this version does not use"};
+    }
+    std::vector<std::string> argv;
+    std::string sql;
+    if (into.database->type == domain::DbType::postgres) {
+        argv = {"psql", "-d", database, "-qtA", "-v", "ON_ERROR_STOP=1"};
+    } else {
+        argv = {client_program(into), "--batch", "--skip-column-names"};
+    }
+    for (const auto& t : tables) sql += "SELECT count(*) FROM " + t + ";\n";
+    auto ran = co_await run(into, std::move(argv), std::move(sql), run_id);
+    if (!ran) {
+        co_return ran.error();
+    }
+    if (ran->exit_code != 0) {
+        co_return Failure{errc::restore_failed, failure_of("counting rows", ran->exit_code, ran->err)};
+    }
+    std::istringstream lines(ran->out);
+    std::string line;
+    std::size_t i = 0;
+    while (std::getline(lines, line) && i < tables.size()) {
+        if (line.empty()) continue;
+        try {
+            out[tables[i++]] = std::stoull(line);
+        } catch (const std::exception&) {
+            co_return Failure{errc::restore_failed, "unexpected count output: " + line};
+        }
+    }
+    if (i != tables.size()) {
+        co_return Failure{errc::restore_failed, "counted " + std::to_string(i) + " of " +
+                                                    std::to_string(tables.size()) + " tables"};
+    }
+    co_return out;
+}
+
+Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target, bool scratch,
+                                                   std::string run_id) {
+    auto inspect = co_await client_.inspect_container(target.container_id);
+    if (!inspect) {
+        co_return Failure{errc::restore_failed,
+                          "target container " + target.container_name + ": " +
+                              inspect.error().describe()};
+    }
+    domain::Target server = target;
+    server.volumes.clear();
+    server.pre_hook.clear();
+    server.post_hook.clear();
+    dockerapi::ContainerSpec spec;
+    spec.image = inspect->image_id;  // exactly the target's image, also when its tag moved on
+    spec.log_driver.clear();
+    std::string password;
+    if (scratch) {
+        server.container_name = "backupctl-drill-" + run_id;
+        dockerapi::NetworkSpec net;
+        net.name = server.container_name;
+        net.internal = true;  // no route to the real target, nor anywhere else
+        net.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id_}, {kRunLabel, run_id},
+                      {kTargetLabel, target.name}};
+        auto created = co_await client_.create_network(net);
+        if (!created) {
+            co_return Failure{errc::restore_failed,
+                              "creating the drill network: " + created.error().describe()};
+        }
+        server.network = net.name;
+        const auto env = env_map(inspect->env);
+        for (const auto& k : init_variables(target.database->type)) {
+            if (auto it = env.find(k); it != env.end()) spec.env.push_back(k + "=" + it->second);
+        }
+        spec.env.push_back(std::string(password_file_variable(target.database->type)) +
+                           "=/tmp/backupctl-drill.password");
+        password = random_hex(16);
+        spec.labels = net.labels;
+        // The drill logs in as the image's superuser, with the throwaway password.
+        server.database->user.clear();
+        server.database->password_env.clear();
+        if (target.database->type == domain::DbType::mongodb &&
+            !env.contains("MONGO_INITDB_ROOT_USERNAME")) {
+            spec.env.push_back("MONGO_INITDB_ROOT_USERNAME=root");
+        }
+    } else {
+        server.container_name = target.container_name + "-restored-" + run_id.substr(0, 16);
+        spec.env = inspect->env;  // the target's own configuration: the app can point at it
+        spec.labels = {{kRestoredFromLabel, target.name}};
+        server.network = target.network;
+    }
+    spec.network_mode = server.network;
+    if (!server.network.empty() && server.network != "host" && server.network != "bridge") {
+        spec.networks[server.network] = {};  // no alias: the target's service name stays its own
+    }
+    auto created = co_await client_.create_container(spec, server.container_name);
+    if (!created) {
+        if (scratch) co_await client_.remove_network(server.network);
+        co_return Failure{errc::restore_failed, "creating " + server.container_name + ": " +
+                                                    created.error().describe()};
+    }
+    server.container_id = created->id;
+    if (scratch) {
+        auto tar = dockerapi::make_tar({{"backupctl-drill.password", password, 0444, 0, 0}});
+        bool put_ok = false;
+        if (tar) {
+            auto put = co_await client_.put_archive(server.container_id, "/tmp", *tar);
+            put_ok = put.has_value();
+        }
+        if (!put_ok) {
+            co_await discard(server);
+            co_return Failure{errc::restore_failed, "writing the drill's password file"};
+        }
+    }
+    auto started = co_await client_.start_container(server.container_id);
+    if (!started) {
+        if (scratch) co_await discard(server);
+        co_return Failure{errc::restore_failed, "starting " + server.container_name + ": " +
+                                                    started.error().describe()};
+    }
+    co_return server;
+}
+
+Task<Result<void>> DockerRestorer::wait_ready(const domain::Target& server,
+                                              std::chrono::seconds limit, std::string run_id) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    std::vector<std::string> argv;
+    switch (server.database->type) {
+        case domain::DbType::postgres: argv = {"psql", "-d", "postgres", "-qtAc", "SELECT 1"}; break;
+        case domain::DbType::mongodb:
+            argv = {"mongodump", "--archive", "--db", "admin", "--collection",
+                    "backupctl-probe-nonexistent"};
+            break;
+        default: argv = {client_program(server), "-e", "SELECT 1"}; break;
+    }
+    std::string last = "no answer";
+    for (;;) {
+        auto ran = co_await run(server, argv, "", run_id);
+        if (ran && ran->exit_code == 0) {
+            co_return Result<void>{};
+        }
+        last = ran ? domain::telling_line(ran->err) : ran.error().message;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            co_return Failure{errc::restore_failed, server.container_name + " did not answer within " +
+                                                        std::to_string(limit.count()) + " s: " + last};
+        }
+        asio::steady_timer t(client_.executor(), std::chrono::seconds(1));
+        co_await t.async_wait(asio::use_awaitable);
+    }
+}
+
+Task<void> DockerRestorer::discard(const domain::Target& scratch) {
+    if (!scratch.container_id.empty()) {
+        co_await client_.remove_container(scratch.container_id, true, true);
+    }
+    if (!scratch.network.empty()) {
+        co_await client_.remove_network(scratch.network);
+    }
+}
+
+}  // namespace bk::adapters::docker

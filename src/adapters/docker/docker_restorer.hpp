@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+
+#include "dockerapi/client.hpp"
+#include "domain/ports/restore_ports.hpp"
+
+namespace bk::adapters::docker {
+
+/// Label on a server `restore --new-container` made: not ours to remove, not a backup target.
+inline constexpr const char* kRestoredFromLabel = "backupctl.restored-from";
+
+/// domain::DatabaseRestorer with client containers of the target's image: psql / mariadb /
+/// mongorestore reading the dump from stdin (attach), the password as a 0600 file as for dumps.
+class DockerRestorer final : public domain::DatabaseRestorer {
+public:
+    DockerRestorer(dockerapi::Client& client, std::string instance_id)
+        : client_(client), instance_id_(std::move(instance_id)) {}
+
+    Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_load(const domain::Target& into,
+                                                                 std::string database,
+                                                                 std::string run_id) override;
+    Task<Result<std::map<std::string, std::uint64_t>>> count_rows(
+        const domain::Target& into, std::string database, std::vector<std::string> tables,
+        std::string run_id) override;
+    Task<Result<domain::Target>> clone(const domain::Target& target, bool scratch,
+                                       std::string run_id) override;
+    Task<Result<void>> wait_ready(const domain::Target& server, std::chrono::seconds limit,
+                                  std::string run_id) override;
+    Task<void> discard(const domain::Target& scratch) override;
+
+private:
+    /// Runs a client of `into` with `input` on its stdin to the end: its exit code and output.
+    struct Ran {
+        int exit_code{-1};
+        std::string out;
+        std::string err;
+    };
+    Task<Result<Ran>> run(const domain::Target& into, std::vector<std::string> argv,
+                          std::string input, std::string run_id);
+    std::string name(const std::string& run_id);
+
+    dockerapi::Client& client_;
+    std::string instance_id_;
+    int sequence_{0};
+};
+
+}  // namespace bk::adapters::docker

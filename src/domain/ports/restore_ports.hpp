@@ -1,0 +1,51 @@
+#pragma once
+// Ports of restore and of the restore drill: loading a dump into a database server, counting
+// what it holds, and throwaway servers of a target's image.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/task.hpp"
+#include "domain/ports/backup_ports.hpp"
+#include "domain/target.hpp"
+
+namespace bk::domain {
+
+/// A database client loading a dump from its stdin. finish() ends the input and waits for the
+/// load; abort() kills it before the end of input (a single-transaction load rolls back).
+class RestoreLoad : public ByteSink {
+public:
+    virtual Task<Result<void>> finish() = 0;
+    virtual Task<void> abort() = 0;
+};
+
+/// Port: restores databases with client containers of the target's own image.
+class DatabaseRestorer {
+public:
+    virtual ~DatabaseRestorer() = default;
+    /// Empties `database` on `into`'s server (drops and creates it; "*" drops nothing) and opens
+    /// a client that loads a dump of it.
+    virtual Task<Result<std::unique_ptr<RestoreLoad>>> open_load(const Target& into,
+                                                                 std::string database,
+                                                                 std::string run_id) = 0;
+    /// Rows per table on `into`, for the tables named as DumpCensus::rows() names them. A table
+    /// that does not exist is an error naming it.
+    virtual Task<Result<std::map<std::string, std::uint64_t>>> count_rows(
+        const Target& into, std::string database, std::vector<std::string> tables,
+        std::string run_id) = 0;
+    /// A new server of the target's image. `scratch`: on a new internal network (no route to the
+    /// target), a throwaway password, labelled ours (discard() or the janitor removes it).
+    /// Otherwise: on the target's network with the target's environment, left running.
+    virtual Task<Result<Target>> clone(const Target& target, bool scratch, std::string run_id) = 0;
+    /// Waits until the server answers queries (its image's initialisation is done).
+    virtual Task<Result<void>> wait_ready(const Target& server, std::chrono::seconds limit,
+                                          std::string run_id) = 0;
+    /// Removes a scratch server and its network.
+    virtual Task<void> discard(const Target& scratch) = 0;
+};
+
+}  // namespace bk::domain
