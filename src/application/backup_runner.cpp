@@ -137,7 +137,7 @@ Task<std::string> BackupRunner::hook(const domain::Target& target, const std::st
 
 Task<void> BackupRunner::back_up_files(const domain::Target& target,
                                        domain::BackupRepository& repo, const std::string& run_id,
-                                       std::vector<ItemReport>& items) {
+                                       std::vector<ItemReport>& items, bool pre_restore) {
     auto plan = co_await files_.plan_files(target);
     if (!plan) {
         items.push_back({"files", "failed", "", 0, plan.error().message});
@@ -173,6 +173,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
         spec.tags = {"target:" + target.name, "kind:files", "path:" + item.path};
+        if (pre_restore) spec.tags.push_back("pre-restore");
         auto writer = co_await repo.open_writer(spec);
         if (!writer) {
             ir.outcome = "failed";
@@ -303,6 +304,8 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         spec.file_name = item.file_name;
         spec.tags = {"target:" + target.name, "kind:db", "db:" + item.database};
         if (!key_file.empty()) spec.tags.push_back("gpg:" + target.encrypt);  // restore decrypts
+        // A restore's own safety backup is never what a later "latest" restores.
+        if (trigger == "pre-restore") spec.tags.push_back("pre-restore");
         spec.public_key_file = key_file;
         auto writer = co_await (*repo)->open_writer(spec);
         if (!writer) {
@@ -326,7 +329,8 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         report.items.push_back(std::move(ir));
     }
     if (go && !target.volumes.empty()) {
-        co_await back_up_files(target, **repo, report.run_id, report.items);
+        co_await back_up_files(target, **repo, report.run_id, report.items,
+                               trigger == "pre-restore");
     }
     const int ok = static_cast<int>(std::count_if(report.items.begin(), report.items.end(),
                                                   [](const auto& i) { return i.outcome == "ok"; }));

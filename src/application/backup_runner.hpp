@@ -75,7 +75,8 @@ private:
     Task<std::string> hook(const domain::Target& target, const std::string& name,
                            std::vector<std::string> argv, const std::string& run_id);
     Task<void> back_up_files(const domain::Target& target, domain::BackupRepository& repo,
-                             const std::string& run_id, std::vector<ItemReport>& items);
+                             const std::string& run_id, std::vector<ItemReport>& items,
+                             bool pre_restore);
 
     const domain::OperatorConfig& config_;
     domain::DatabaseDumper& dumper_;

@@ -12,6 +12,7 @@
 #include "adapters/config/yaml_config_loader.hpp"
 #include "adapters/lock/file_locks.hpp"
 #include "adapters/lock/instance_registry.hpp"
+#include "adapters/process/local_files.hpp"
 #include "adapters/restic/restic_repository.hpp"
 
 namespace bk::bootstrap {
@@ -108,6 +109,11 @@ Result<void> RunServices::open() {
     runner_ = std::make_unique<app::BackupRunner>(
         base_.config, *dumper_, *files_, *hooks_, [this](std::string name) { return repository(std::move(name)); },
         *audit_, *locks_, instance_id_);
+    restorer_ = std::make_unique<adapters::docker::DockerRestorer>(base_.client, instance_id_);
+    local_files_ = std::make_unique<adapters::process::TarLocalFiles>(ex_);
+    restore_ = std::make_unique<app::RestoreService>(
+        base_.config, [this](std::string name) { return repository(std::move(name)); },
+        *restorer_, *local_files_, *audit_, *locks_, *runner_, instance_id_);
     return result;
 }
 

@@ -13,7 +13,9 @@
 #include "adapters/docker/docker_file_archiver.hpp"
 #include "adapters/docker/docker_hook_runner.hpp"
 #include "adapters/docker/docker_janitor.hpp"
+#include "adapters/docker/docker_restorer.hpp"
 #include "application/recovery.hpp"
+#include "application/restore.hpp"
 #include "adapters/docker/docker_target_source.hpp"
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
@@ -59,6 +61,7 @@ public:
     /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
     Result<void> open();
     app::BackupRunner& runner() { return *runner_; }
+    app::RestoreService& restore() { return *restore_; }
     adapters::audit::FallbackAuditLog* audit() { return audit_.get(); }
     domain::DatabaseDumper& dumper() { return *dumper_; }
     domain::Janitor& janitor() { return *janitor_; }
@@ -84,6 +87,9 @@ private:
     std::unique_ptr<adapters::docker::DockerHookRunner> hooks_;
     std::map<std::string, std::unique_ptr<adapters::restic::ResticRepository>> repos_;
     std::unique_ptr<app::BackupRunner> runner_;
+    std::unique_ptr<adapters::docker::DockerRestorer> restorer_;
+    std::unique_ptr<domain::LocalFiles> local_files_;
+    std::unique_ptr<app::RestoreService> restore_;
 };
 
 }  // namespace bk::bootstrap

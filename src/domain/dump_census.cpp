@@ -124,6 +124,13 @@ void DumpCensus::on_line_end() {
         database_ = backticked(line_, 4) + ".";
     } else if (starts_with(line_, "CREATE TABLE `")) {
         rows_.try_emplace(database_ + backticked(line_, 13), 0);
+    } else if (!in_insert_ && starts_with(line_, "INSERT INTO `") && ends_with(line_, " VALUES")) {
+        // mariadb-dump 10.11+: "INSERT INTO `t` VALUES" alone, then one tuple per line.
+        table_ = database_ + backticked(line_, 12);
+        rows_.try_emplace(table_, 0);
+        in_insert_ = true;
+        in_quote_ = escape_ = false;
+        depth_ = 0;
     }
 }
 

@@ -75,6 +75,11 @@ domain::ContentsRecord contents_of(const json& j) {
             j.value("rows", "")};
 }
 
+// One JSONL line; bytes that are not UTF-8 (a program's stderr) become U+FFFD, never an exception.
+std::string line_of(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 Result<void> apply_line(domain::AuditLog& store, const json& line) {
     const auto op = line.at("op").get<std::string>();
     const auto& rec = line.at("record");
@@ -176,25 +181,25 @@ Result<void> FallbackAuditLog::write(const char* op, const std::string& record, 
 }
 
 Result<void> FallbackAuditLog::begin_run(const domain::RunRecord& r) {
-    return write("begin_run", to_json(r).dump(), [&](domain::AuditLog& s) { return s.begin_run(r); });
+    return write("begin_run", line_of(to_json(r)), [&](domain::AuditLog& s) { return s.begin_run(r); });
 }
 Result<void> FallbackAuditLog::add_step(const domain::StepRecord& st) {
-    return write("add_step", to_json(st).dump(), [&](domain::AuditLog& s) { return s.add_step(st); });
+    return write("add_step", line_of(to_json(st)), [&](domain::AuditLog& s) { return s.add_step(st); });
 }
 Result<void> FallbackAuditLog::finish_run(const domain::RunRecord& r) {
-    return write("finish_run", to_json(r).dump(), [&](domain::AuditLog& s) { return s.finish_run(r); });
+    return write("finish_run", line_of(to_json(r)), [&](domain::AuditLog& s) { return s.finish_run(r); });
 }
 Result<void> FallbackAuditLog::record_effect(const domain::EffectRecord& e) {
-    return write("record_effect", to_json(e).dump(),
+    return write("record_effect", line_of(to_json(e)),
                  [&](domain::AuditLog& s) { return s.record_effect(e); });
 }
 Result<void> FallbackAuditLog::settle_effect(const domain::EffectRecord& e) {
-    return write("settle_effect", to_json(e).dump(),
+    return write("settle_effect", line_of(to_json(e)),
                  [&](domain::AuditLog& s) { return s.settle_effect(e); });
 }
 
 Result<void> FallbackAuditLog::record_contents(const domain::ContentsRecord& c) {
-    return write("record_contents", to_json(c).dump(),
+    return write("record_contents", line_of(to_json(c)),
                  [&](domain::AuditLog& s) { return s.record_contents(c); });
 }
 Result<std::optional<domain::ContentsRecord>> FallbackAuditLog::contents(std::string snapshot_id) {

@@ -299,7 +299,8 @@ Result<std::optional<domain::ContentsRecord>> SqliteAuditLog::contents(std::stri
     try {
         SQLite::Statement q(*db_,
                             "SELECT snapshot_id, run_id, target, item, rows FROM contents "
-                            "WHERE substr(snapshot_id, 1, length(?1)) = ?1 LIMIT 2");
+                            "WHERE substr(snapshot_id, 1, length(?1)) = ?1 "
+                            "OR substr(?1, 1, length(snapshot_id)) = snapshot_id LIMIT 2");
         q.bind(1, snapshot_id);
         std::vector<domain::ContentsRecord> found;
         while (q.executeStep()) {

@@ -369,4 +369,31 @@ Task<void> DockerRestorer::discard(const domain::Target& scratch) {
     }
 }
 
+Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_files_load(
+    const domain::Target& into, std::string path, std::string run_id) {
+    auto inspect = co_await client_.inspect_container(into.container_id);
+    if (!inspect) {
+        co_return Failure{errc::restore_failed, "target container " + into.container_name + ": " +
+                                                    inspect.error().describe()};
+    }
+    // The tar holds the last component of `path`: it is extracted in the parent directory.
+    std::string parent = path.substr(0, path.find_last_of('/'));
+    if (parent.empty()) parent = "/";
+    ClientCommand cmd;
+    cmd.spec.image = inspect->image_id;
+    cmd.spec.entrypoint = std::vector<std::string>{""};
+    cmd.spec.user = "0:0";
+    cmd.spec.cmd = {"tar", "-x", "-p", "-f", "-", "-C", parent};
+    cmd.spec.volumes_from = {into.container_id};
+    cmd.spec.network_mode = "none";
+    cmd.spec.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id_},
+                       {kTargetLabel, into.name}, {kRunLabel, run_id}};
+    auto c = co_await ClientContainer::start(client_, std::move(cmd), name(run_id), 0);
+    if (!c) {
+        co_return c.error();
+    }
+    co_return std::unique_ptr<domain::RestoreLoad>(
+        std::make_unique<DockerLoad>(std::move(*c), "tar into " + into.container_name + ":" + path));
+}
+
 }  // namespace bk::adapters::docker

@@ -28,6 +28,9 @@ public:
     Task<Result<void>> wait_ready(const domain::Target& server, std::chrono::seconds limit,
                                   std::string run_id) override;
     Task<void> discard(const domain::Target& scratch) override;
+    Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_files_load(const domain::Target& into,
+                                                                       std::string path,
+                                                                       std::string run_id) override;
 
 private:
     /// Runs a client of `into` with `input` on its stdin to the end: its exit code and output.

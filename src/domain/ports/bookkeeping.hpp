@@ -80,7 +80,8 @@ public:
     virtual Result<std::vector<EffectRecord>> open_effects() = 0;
     /// When the target's last backup ended `success` (ISO 8601 UTC), or empty.
     virtual Result<std::string> last_success(std::string target) = 0;
-    /// The contents recorded for a snapshot (a full id or a unique prefix of one).
+    /// The contents recorded for a snapshot: ids match when one is a prefix of the other (restic
+    /// reports short ids after a backup, full ids in listings).
     virtual Result<std::optional<ContentsRecord>> contents(std::string snapshot_id) = 0;
     /// The target's latest finished run of `kind` (restore, verify, backup).
     virtual Result<std::optional<RunRecord>> last_run(std::string target, std::string kind) = 0;

@@ -46,6 +46,18 @@ public:
                                           std::string run_id) = 0;
     /// Removes a scratch server and its network.
     virtual Task<void> discard(const Target& scratch) = 0;
+    /// Loads a tar of `path` (as a files backup made it) back into `into`'s mount at `path`: a
+    /// helper container of its image with its volumes extracts it. Files added since stay.
+    virtual Task<Result<std::unique_ptr<RestoreLoad>>> open_files_load(const Target& into,
+                                                                       std::string path,
+                                                                       std::string run_id) = 0;
+};
+
+/// Port: extracts a tar stream into a directory of the operator's host.
+class LocalFiles {
+public:
+    virtual ~LocalFiles() = default;
+    virtual Task<Result<std::unique_ptr<RestoreLoad>>> open_extract(std::string directory) = 0;
 };
 
 }  // namespace bk::domain

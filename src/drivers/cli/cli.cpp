@@ -19,43 +19,15 @@
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
+#include "drivers/cli/common.hpp"
 #include "drivers/cli/daemon_command.hpp"
+#include "drivers/cli/restore_command.hpp"
 #include "drivers/cli/views.hpp"
 
 namespace bk::drivers::cli {
 namespace {
 
 using domain::human_bytes;
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitInvalidConfig = 3;
-
-struct Globals {
-    std::string config_path;
-    bool json{false};
-    int verbosity{0};
-};
-
-template <class F>
-int run_task(F make_task) {
-    boost::asio::io_context ioc;
-    auto done = boost::asio::co_spawn(ioc, make_task(ioc.get_executor()), boost::asio::use_future);
-    ioc.run();
-    return done.get();
-}
-
-// The services on a config; says why and sets `exit_code` when the engine address is invalid.
-std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
-                                             domain::OperatorConfig config, int& exit_code) {
-    auto options = bootstrap::client_options(config);
-    if (!options) {
-        std::cerr << "backupctl: " << options.error().message << "\n";
-        exit_code = kExitInvalidConfig;
-        return nullptr;
-    }
-    return std::make_unique<bootstrap::Services>(std::move(ex), std::move(config), *options);
-}
 
 Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
     int code = kExitOk;
@@ -81,7 +53,7 @@ Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
                          {"api_version", client.api_version()},
                          {"daemon_api_version", ping->api_version},
                          {"min_api_version", version->min_api_version}};
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, kReplace) << "\n";
         co_return kExitOk;
     }
     std::cout << "engine:      " << address << "\n"
@@ -110,7 +82,7 @@ Task<int> discover_command(boost::asio::any_io_executor ex, Globals g, bool vali
         co_return kExitFailed;
     }
     if (g.json) {
-        std::cout << to_json(*inventory, services.config).dump(2) << "\n";
+        std::cout << to_json(*inventory, services.config).dump(2, ' ', false, kReplace) << "\n";
     } else {
         std::cout << render_discovery(*inventory, services.config, g.verbosity > 0);
     }
@@ -128,7 +100,7 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
     auto config = bootstrap::load_config(g.config_path);
     if (target.empty()) {
         const auto j = config_to_json(config);
-        std::cout << (g.json ? j.dump(2) + "\n" : render_yaml(j));
+        std::cout << (g.json ? j.dump(2, ' ', false, kReplace) + "\n" : render_yaml(j));
         co_return config.problems.empty() ? kExitOk : kExitInvalidConfig;
     }
     int code = kExitOk;
@@ -154,7 +126,7 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
         co_return kExitFailed;
     }
     const auto j = to_json(*t);
-    std::cout << (g.json ? j.dump(2) + "\n" : render_yaml(j));
+    std::cout << (g.json ? j.dump(2, ' ', false, kReplace) + "\n" : render_yaml(j));
     co_return kExitOk;
 }
 
@@ -170,18 +142,6 @@ int exit_code_of(const std::string& status) {
     return kExitFailed;
 }
 
-
-// The services on a config that must be free of fatal problems (run, prune).
-std::unique_ptr<bootstrap::Services> connect_valid(boost::asio::any_io_executor ex,
-                                                   const Globals& g, int& exit_code) {
-    auto config = bootstrap::load_config(g.config_path);
-    if (config.has_fatal_problems()) {
-        for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
-        exit_code = kExitInvalidConfig;
-        return nullptr;
-    }
-    return connect(std::move(ex), std::move(config), exit_code);
-}
 
 struct RunArgs {
     std::string target;
@@ -243,7 +203,7 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
         }
     }
     if (json_out) {
-        std::cout << nlohmann::json{{"target", t.name}, {"checks", j}}.dump(2) << "\n";
+        std::cout << nlohmann::json{{"target", t.name}, {"checks", j}}.dump(2, ' ', false, kReplace) << "\n";
     }
     co_return bad ? kExitDryRunFailed : kExitOk;
 }
@@ -350,7 +310,7 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
             std::cout << " in " << secs << ", run " << report.run_id << "\n";
         }
     }
-    if (g.json) std::cout << reports.dump(2) << "\n";
+    if (g.json) std::cout << reports.dump(2, ' ', false, kReplace) << "\n";
     co_return worst;
 }
 
@@ -383,7 +343,7 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
     if (g.json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& s : *list) j.push_back({{"id", s.id}, {"time", s.time}, {"tags", s.tags}, {"paths", s.paths}});
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, kReplace) << "\n";
     } else {
         std::cout << "ID        TIME                        PATH\n";
         for (const auto& s : *list) {
@@ -434,7 +394,7 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
             std::cout << "\n";
         }
     }
-    if (g.json) std::cout << out.dump(2) << "\n";
+    if (g.json) std::cout << out.dump(2, ' ', false, kReplace) << "\n";
     co_return code;
 }
 
@@ -460,16 +420,19 @@ int history_command(const Globals& g, const std::string& target, bool failed, in
             j.push_back({{"id", r.id}, {"target", r.target}, {"trigger", r.trigger},
                          {"status", r.status}, {"started_at", r.started_at},
                          {"finished_at", r.finished_at}, {"bytes", r.bytes},
-                         {"snapshots", r.snapshots}, {"error", r.error}, {"steps", steps}});
+                         {"snapshots", r.snapshots}, {"error", r.error}, {"kind", r.kind},
+                         {"steps", steps}});
         }
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, kReplace) << "\n";
         return kExitOk;
     }
     std::cout << "RUN                      TARGET                   STATUS    STARTED                   BYTES       ERROR\n";
     for (const auto& r : *runs) {
         char line[512];
         std::snprintf(line, sizeof line, "%-24s %-24s %-9s %-25s %-11s %s\n", r.id.c_str(),
-                      r.target.c_str(), r.status.c_str(), r.started_at.c_str(),
+                      r.target.c_str(),
+                      (r.kind == "backup" ? r.status : r.kind + ":" + r.status).c_str(),
+                      r.started_at.c_str(),
                       human_bytes(r.bytes).c_str(), r.error.substr(0, 80).c_str());
         std::cout << line;
     }
@@ -554,6 +517,29 @@ int run(int argc, char** argv) {
     std::string unlock_target;
     unlock->add_option("target", unlock_target, "Target name")->required();
     unlock->add_flag("--json", g.json, "JSON output");
+    RestoreArgs rargs;
+    auto* restore = app.add_subcommand(
+        "restore", "Restore a target's databases and files from its snapshots (see docs/restore.md)");
+    restore->add_option("target", rargs.target, "Target name")->required();
+    restore->add_option("--snapshot", rargs.snapshot, "A snapshot id of this target, or latest (default)");
+    restore->add_option("--at", rargs.at, "The newest snapshots at or before this time (RFC 3339, or local 'YYYY-MM-DD HH:MM')");
+    restore->add_option("--only", rargs.only, "db or files");
+    restore->add_option("--db", rargs.db, "Only this database");
+    restore->add_option("--into-container", rargs.into_container, "Load the databases into this container instead");
+    restore->add_flag("--new-container", rargs.new_container, "Load the databases into a new container of the target's image on its network (left running)");
+    restore->add_option("--files-to", rargs.files_to, "Extract the files into this directory instead of the target");
+    restore->add_flag("--yes", rargs.yes, "Do not ask before writing into a live target");
+    restore->add_flag("--no-safety-backup", rargs.no_safety_backup, "Do not back the target up first");
+    restore->add_flag("--json", g.json, "JSON output");
+    std::string verify_target;
+    std::string verify_snapshot;
+    auto* verify = app.add_subcommand(
+        "verify", "Restore drill: restore into a scratch server on its own network, check it, remove it (exit 0 pass, 1 fail)");
+    verify->add_option("target", verify_target, "Target name")->required();
+    verify->add_option("--snapshot", verify_snapshot, "A snapshot id (default: the newest of each database)");
+    verify->add_flag("--json", g.json, "JSON output");
+    auto* status = app.add_subcommand("status", "Per target: the last backup and the last restore drill with its restore time");
+    status->add_flag("--json", g.json, "JSON output");
     auto* health = app.add_subcommand(
         "health", "Engine reachable, config valid, audit store open, nothing waiting in the "
                   "audit fallback file (exit 1 otherwise)");
@@ -601,6 +587,15 @@ int run(int argc, char** argv) {
     }
     if (prune->parsed()) {
         return run_task([&g, &prune_repo](auto ex) { return prune_command(ex, g, prune_repo); });
+    }
+    if (restore->parsed()) {
+        return restore_command(g, rargs);
+    }
+    if (verify->parsed()) {
+        return verify_command(g, verify_target, verify_snapshot);
+    }
+    if (status->parsed()) {
+        return status_command(g);
     }
     if (history->parsed()) {
         return history_command(g, hist_target, hist_failed, hist_last);

@@ -1,4 +1,5 @@
 #include "drivers/cli/daemon_command.hpp"
+#include "drivers/cli/common.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -109,7 +110,7 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
     const std::string path = config.state_dir + "/locks/" + target + ".lock";
     auto say = [json, &target](bool ok, const std::string& message) {
         if (json) {
-            std::cout << nlohmann::json{{"target", target}, {"unlocked", ok}, {"message", message}}.dump(2)
+            std::cout << nlohmann::json{{"target", target}, {"unlocked", ok}, {"message", message}}.dump(2, ' ', false, kReplace)
                       << "\n";
         } else {
             std::cout << message << "\n";
@@ -174,7 +175,7 @@ int health_command(const std::string& config_path, bool json) {
                           << (problem.empty() ? "" : ": " + problem) << "\n";
             }
         }
-        if (json) std::cout << nlohmann::json{{"healthy", !bad}, {"checks", j}}.dump(2) << "\n";
+        if (json) std::cout << nlohmann::json{{"healthy", !bad}, {"checks", j}}.dump(2, ' ', false, kReplace) << "\n";
         co_return bad ? 1 : 0;
     });
 }

@@ -57,6 +57,9 @@ LOCK TABLES `or``ders` WRITE;
 INSERT INTO `or``ders` VALUES (1,'a (paren'),(2,'it\'s ), (tricky'),(3,NULL);
 INSERT INTO `or``ders` VALUES (4,"dq ) ("),(5,'x');
 UNLOCK TABLES;
+INSERT INTO `or``ders` VALUES
+(6,'own line'),
+(7,'x\n(y)');
 /*!50001 CREATE VIEW `v` AS select 1 AS `a` */;
 -- Dump completed on 2026-11-26 21:00:00
 )";
@@ -102,7 +105,7 @@ TEST_CASE("mariadb-dump: tuples counted outside quotes and parentheses", "[unit]
         const auto& rows = c.rows();
         REQUIRE(rows.size() == 2);
         CHECK(rows.at("`shop`.`empty`") == 0);
-        CHECK(rows.at("`shop`.`or``ders`") == 5);
+        CHECK(rows.at("`shop`.`or``ders`") == 7);
     }
     const auto cut = kMariaDump.substr(0, kMariaDump.size() - 45);
     CHECK_FALSE(feed_in_pieces(DbType::mariadb, cut, 4).complete());

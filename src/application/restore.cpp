@@ -1,0 +1,448 @@
+#include "application/restore.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
+
+#include "domain/dump_census.hpp"
+
+namespace bk::app {
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string seconds_text(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", s);
+    return buf;
+}
+
+}  // namespace
+
+bool restores_into_live(const RestoreRequest& request,
+                        const std::vector<domain::RestorePoint>& points) {
+    for (const auto& p : points) {
+        if (p.kind == "db" && !request.new_container) return true;
+        if (p.kind == "files" && request.files_to.empty()) return true;
+    }
+    return false;
+}
+
+Result<domain::ReadSpec> RestoreService::read_spec(const domain::RestorePoint& p) const {
+    domain::ReadSpec spec;
+    spec.snapshot_id = p.snapshot.full_id.empty() ? p.snapshot.id : p.snapshot.full_id;
+    if (p.snapshot.paths.empty()) {
+        return Failure{errc::restore_failed, "snapshot " + p.snapshot.id + " has no path"};
+    }
+    spec.path = p.snapshot.paths.front();
+    if (!p.key.empty()) {
+        auto k = config_.keys.find(p.key);
+        if (k == config_.keys.end() || k->second.private_key_file.empty()) {
+            return Failure{errc::invalid_config,
+                           "snapshot " + p.snapshot.id + " is encrypted to key " + p.key +
+                               "; set keys." + p.key + ".private_key_file (and passphrase_file "
+                               "if the key has one) to restore it"};
+        }
+        spec.private_key_file = k->second.private_key_file;
+        spec.passphrase_file = k->second.passphrase_file;
+    }
+    return spec;
+}
+
+Task<Result<std::vector<domain::RestorePoint>>> RestoreService::plan(const domain::Target& target,
+                                                                     domain::SnapshotChoice choice) {
+    auto repo = co_await repositories_(target.repository);
+    if (!repo) {
+        co_return repo.error();
+    }
+    std::vector<std::string> tags{"target:" + target.name};
+    auto list = co_await (*repo)->snapshots(tags);
+    if (!list) {
+        co_return list.error();
+    }
+    auto chosen = domain::choose_points(*list, target.name, choice);
+    if (!chosen.error.empty()) {
+        co_return Failure{errc::not_found, chosen.error};
+    }
+    co_return chosen.points;
+}
+
+Task<Result<void>> RestoreService::check(domain::BackupRepository& repo,
+                                         const domain::RestorePoint& p,
+                                         const domain::Target& target, std::uint64_t& bytes) {
+    auto spec = read_spec(p);
+    if (!spec) {
+        co_return spec.error();
+    }
+    auto reader = co_await repo.open_reader(*spec);
+    if (!reader) {
+        co_return reader.error();
+    }
+    std::optional<domain::DumpCensus> census;
+    if (p.kind == "db" && target.database) census.emplace(target.database->type, p.name == "*");
+    std::vector<char> buf(256 * 1024);
+    bytes = 0;
+    for (;;) {
+        auto n = co_await (*reader)->read(buf);
+        if (!n) {
+            co_return n.error();
+        }
+        if (*n == 0) break;
+        bytes += *n;
+        if (census) census->feed(std::span<const char>(buf.data(), *n));
+    }
+    auto done = co_await (*reader)->finish();
+    if (!done) {
+        co_return done.error();
+    }
+    if (census && !census->complete()) {
+        co_return Failure{errc::restore_failed, "snapshot " + p.snapshot.id + ": " + census->problem()};
+    }
+    co_return Result<void>{};
+}
+
+Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
+                                          const domain::RestorePoint& p,
+                                          const domain::Target& target, domain::RestoreLoad& load,
+                                          std::uint64_t& bytes) {
+    auto spec = read_spec(p);
+    if (!spec) {
+        co_await load.abort();
+        co_return spec.error();
+    }
+    auto reader = co_await repo.open_reader(*spec);
+    if (!reader) {
+        co_await load.abort();
+        co_return reader.error();
+    }
+    std::optional<domain::DumpCensus> census;
+    if (p.kind == "db" && target.database) census.emplace(target.database->type, p.name == "*");
+    std::vector<char> buf(256 * 1024);
+    bytes = 0;
+    std::string failed;
+    for (;;) {
+        auto n = co_await (*reader)->read(buf);
+        if (!n) {
+            failed = n.error().message;
+            break;
+        }
+        if (*n == 0) break;
+        bytes += *n;
+        const std::span<const char> piece(buf.data(), *n);
+        if (census) census->feed(piece);
+        auto w = co_await load.write(piece);
+        if (!w) {
+            failed = w.error().message;
+            break;
+        }
+    }
+    if (!failed.empty()) {
+        reader->reset();  // kills restic (and gpg): nobody reads them any more
+        co_await load.abort();
+        co_return Failure{errc::restore_failed, failed};
+    }
+    auto done = co_await (*reader)->finish();
+    if (!done) {
+        // Checked before the load sees the end of its input: it is killed, never completed.
+        co_await load.abort();
+        co_return Failure{done.error().code, done.error().message + " (the load was stopped)"};
+    }
+    if (census && !census->complete()) {
+        co_await load.abort();
+        co_return Failure{errc::restore_failed, "snapshot " + p.snapshot.id + ": " +
+                                                    census->problem() + " (the load was stopped)"};
+    }
+    co_return co_await load.finish();
+}
+
+Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreRequest request,
+                                            std::string trigger) {
+    RestoreReport report;
+    report.run_id = new_run_id();
+    report.target = target.name;
+    const auto started = std::chrono::steady_clock::now();
+    auto fail = [&](std::string why) {
+        report.status = "failed";
+        report.error = std::move(why);
+        report.seconds = since(started);
+        return report;
+    };
+    auto repo = co_await repositories_(target.repository);
+    if (!repo) {
+        co_return fail(repo.error().message);
+    }
+    auto points = co_await plan(target, request.choice);
+    if (!points) {
+        co_return fail(points.error().message);
+    }
+    bool has_db = false;
+    for (const auto& p : *points) has_db = has_db || p.kind == "db";
+    if (has_db && !target.database) {
+        co_return fail(target.name + " has no database label any more: restore its database with "
+                                     "--new-container or --into-container");
+    }
+    const bool live = restores_into_live(request, *points);
+    if (live && request.safety_backup && request.into_container.empty()) {
+        // The state being replaced is kept first: a wrong restore can be undone.
+        auto safety = co_await runner_.run(target, "pre-restore");
+        if (safety.status != "success") {
+            co_return fail("the safety backup before the restore ended " + safety.status + " (" +
+                           safety.error + "); nothing was restored (--no-safety-backup skips it)");
+        }
+        report.safety_snapshot_run = safety.run_id;
+    }
+    std::string holder;
+    auto lock = locks_.try_lock(target.name, report.run_id, holder);
+    if (!lock || !*lock) {
+        co_return fail(lock ? "target " + target.name + " is locked by " + holder
+                            : lock.error().message);
+    }
+    domain::RunRecord record;
+    record.id = report.run_id;
+    record.kind = "restore";
+    record.target = target.name;
+    record.trigger = trigger;
+    record.status = "running";
+    record.started_at = utc_now();
+    record.instance = instance_id_;
+    record.pid = ::getpid();
+    audit_.begin_run(record);
+
+    domain::Target db_into = target;
+    if (!request.into_container.empty()) {
+        db_into.container_id = request.into_container;
+        db_into.container_name = request.into_container;
+    }
+    std::string setup_failed;
+    if (has_db && request.new_container) {
+        domain::StepRecord step{report.run_id, "new container", utc_now()};
+        auto made = co_await restorer_.clone(target, false, report.run_id);
+        if (made) {
+            db_into = *made;
+            report.new_container = made->container_name;
+            auto ready = co_await restorer_.wait_ready(db_into, std::chrono::seconds(300),
+                                                       report.run_id);
+            if (!ready) setup_failed = ready.error().message;
+        } else {
+            setup_failed = made.error().message;
+        }
+        step.finished_at = utc_now();
+        step.outcome = setup_failed.empty() ? "ok" : "failed";
+        step.detail = setup_failed.empty() ? report.new_container : setup_failed;
+        audit_.add_step(step);
+    }
+    for (const auto& p : *points) {
+        if (!setup_failed.empty()) break;
+        RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
+        domain::StepRecord step{report.run_id, "restore " + p.kind + " " + p.name, utc_now()};
+        const auto t0 = std::chrono::steady_clock::now();
+        Result<void> outcome;
+        if (p.kind == "db") {
+            if (!request.new_container) {
+                // Into a live server: the whole snapshot is checked before anything changes.
+                std::uint64_t checked = 0;
+                auto ok = co_await check(**repo, p, target, checked);
+                if (!ok) {
+                    outcome = Failure{ok.error().code, ok.error().message + "; nothing was changed"};
+                }
+            }
+            if (outcome) {
+                auto load = co_await restorer_.open_load(db_into, p.name, report.run_id);
+                if (!load) {
+                    outcome = load.error();
+                } else {
+                    outcome = co_await stream(**repo, p, target, **load, item.bytes);
+                }
+            }
+        } else {
+            // (g++ 12: no co_await inside ?:)
+            Result<std::unique_ptr<domain::RestoreLoad>> load =
+                Failure{errc::internal, "no destination"};
+            if (request.files_to.empty()) {
+                load = co_await restorer_.open_files_load(target, p.name, report.run_id);
+            } else {
+                load = co_await local_.open_extract(request.files_to);
+            }
+            if (!load) {
+                outcome = load.error();
+            } else {
+                outcome = co_await stream(**repo, p, target, **load, item.bytes);
+            }
+        }
+        item.seconds = since(t0);
+        item.outcome = outcome ? "ok" : "failed";
+        if (!outcome) item.error = outcome.error().message;
+        step.finished_at = utc_now();
+        step.bytes = item.bytes;
+        step.outcome = item.outcome;
+        step.detail = outcome ? "snapshot " + p.snapshot.id : item.error;
+        audit_.add_step(step);
+        report.items.push_back(std::move(item));
+    }
+    int ok = 0;
+    for (const auto& i : report.items) ok += i.outcome == "ok" ? 1 : 0;
+    if (!setup_failed.empty()) {
+        report.status = "failed";
+        report.error = setup_failed;
+    } else if (ok == static_cast<int>(report.items.size())) {
+        report.status = "success";
+    } else {
+        report.status = ok > 0 ? "partial" : "failed";
+        for (const auto& i : report.items) {
+            if (i.outcome != "ok") {
+                report.error += (report.error.empty() ? "" : "; ") + i.name + ": " + i.error;
+            }
+        }
+    }
+    record.status = report.status;
+    record.error = report.error;
+    record.finished_at = utc_now();
+    for (const auto& i : report.items) {
+        record.bytes += i.bytes;
+        record.snapshots += (record.snapshots.empty() ? "" : ",") + i.snapshot;
+    }
+    audit_.finish_run(record);
+    report.seconds = since(started);
+    co_return report;
+}
+
+Task<VerifyReport> RestoreService::verify(domain::Target target, domain::SnapshotChoice choice,
+                                          std::string trigger) {
+    VerifyReport report;
+    report.run_id = new_run_id();
+    report.target = target.name;
+    const auto started = std::chrono::steady_clock::now();
+    domain::RunRecord record;
+    record.id = report.run_id;
+    record.kind = "verify";
+    record.target = target.name;
+    record.trigger = trigger;
+    record.status = "running";
+    record.started_at = utc_now();
+    record.instance = instance_id_;
+    record.pid = ::getpid();
+    auto finish = [&](std::string error) {
+        bool passed = error.empty() && !report.items.empty();
+        for (const auto& i : report.items) passed = passed && i.outcome == "ok";
+        for (const auto& c : report.checks) passed = passed && c.outcome != "failed";
+        if (error.empty() && !passed) {
+            for (const auto& c : report.checks) {
+                if (c.outcome == "failed") error += (error.empty() ? "" : "; ") + c.name + ": " + c.detail;
+            }
+        }
+        report.status = passed ? "passed" : "failed";
+        report.error = error;
+        report.seconds = since(started);
+        record.status = passed ? "success" : "failed";
+        record.error = error;
+        record.finished_at = utc_now();
+        for (const auto& i : report.items) {
+            record.bytes += i.bytes;
+            record.snapshots += (record.snapshots.empty() ? "" : ",") + i.snapshot;
+        }
+        audit_.finish_run(record);
+    };
+    if (!target.database) {
+        finish(target.name + " has no database: a drill restores databases");
+        co_return report;
+    }
+    audit_.begin_run(record);
+    choice.only = "db";
+    auto repo = co_await repositories_(target.repository);
+    if (!repo) {
+        finish(repo.error().message);
+        co_return report;
+    }
+    auto points = co_await plan(target, choice);
+    if (!points) {
+        finish(points.error().message);
+        co_return report;
+    }
+    // A server of the target's image on a network of its own: the target is never touched.
+    domain::StepRecord setup{report.run_id, "drill server", utc_now()};
+    auto scratch = co_await restorer_.clone(target, true, report.run_id);
+    std::string setup_failed = scratch ? std::string{} : scratch.error().message;
+    if (scratch) {
+        auto ready = co_await restorer_.wait_ready(*scratch, std::chrono::seconds(300), report.run_id);
+        if (!ready) setup_failed = ready.error().message;
+    }
+    setup.finished_at = utc_now();
+    setup.outcome = setup_failed.empty() ? "ok" : "failed";
+    setup.detail = setup_failed.empty() ? scratch->container_name : setup_failed;
+    audit_.add_step(setup);
+    for (const auto& p : *points) {
+        if (!setup_failed.empty()) break;
+        RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
+        domain::StepRecord step{report.run_id, "restore db " + p.name, utc_now()};
+        const auto t0 = std::chrono::steady_clock::now();
+        auto load = co_await restorer_.open_load(*scratch, p.name, report.run_id);
+        Result<void> outcome;
+        if (load) {
+            outcome = co_await stream(**repo, p, target, **load, item.bytes);
+        } else {
+            outcome = load.error();
+        }
+        item.seconds = since(t0);
+        report.rto_seconds += item.seconds;
+        item.outcome = outcome ? "ok" : "failed";
+        if (!outcome) item.error = outcome.error().message;
+        step.finished_at = utc_now();
+        step.bytes = item.bytes;
+        step.outcome = item.outcome;
+        step.detail = outcome ? "snapshot " + p.snapshot.id + " in " + seconds_text(item.seconds)
+                              : item.error;
+        audit_.add_step(step);
+        report.checks.push_back({"restore " + p.name, item.outcome,
+                                 outcome ? "exit 0, dump complete" : item.error});
+        if (outcome) {
+            // The restored database against what the dump held when it was taken.
+            DrillCheck counts{"row counts " + p.name, "skipped", ""};
+            auto recorded = audit_.contents(p.snapshot.full_id.empty() ? p.snapshot.id
+                                                                       : p.snapshot.full_id);
+            if (!recorded) {
+                counts.detail = "audit store unavailable: " + recorded.error().message;
+            } else if (!*recorded) {
+                counts.detail = "no counts were recorded with this snapshot";
+            } else if (p.name == "*") {
+                counts.detail = "not counted for a dump of all databases";
+            } else {
+                const auto expected = domain::decode_counts((*recorded)->rows);
+                std::vector<std::string> tables;
+                for (const auto& [t, n] : expected) tables.push_back(t);
+                auto actual = co_await restorer_.count_rows(*scratch, p.name, tables, report.run_id);
+                if (!actual) {
+                    counts.outcome = target.database->type == domain::DbType::mongodb ? "skipped"
+                                                                                       : "failed";
+                    counts.detail = actual.error().message;
+                } else {
+                    std::string diff;
+                    for (const auto& [t, n] : expected) {
+                        const auto got = actual->count(t) ? actual->at(t) : 0;
+                        if (got != n) {
+                            diff += (diff.empty() ? "" : ", ") + t + " " + std::to_string(got) +
+                                    " rows, " + std::to_string(n) + " at backup";
+                        }
+                    }
+                    counts.outcome = diff.empty() ? "ok" : "failed";
+                    counts.detail = diff.empty() ? std::to_string(expected.size()) + " tables equal"
+                                                 : diff;
+                }
+            }
+            report.checks.push_back(counts);
+        }
+        report.items.push_back(std::move(item));
+    }
+    for (const auto& c : report.checks) {
+        domain::StepRecord s{report.run_id, "check " + c.name, utc_now(), utc_now(), 0, c.outcome,
+                             c.detail};
+        audit_.add_step(s);
+    }
+    if (scratch) co_await restorer_.discard(*scratch);
+    finish(setup_failed);
+    co_return report;
+}
+
+}  // namespace bk::app

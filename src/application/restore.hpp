@@ -1,0 +1,112 @@
+#pragma once
+// Restore and the restore drill (verify). A restore into a live server reads the snapshot twice:
+// first to the end to check it (gpg authenticates only at the end, a dump's completion marker is
+// its last line), then to load it; into a new server it reads once and the load is aborted (a
+// single-transaction psql load rolls back) when the check at the end fails.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "application/backup_runner.hpp"
+#include "core/task.hpp"
+#include "domain/operator_config.hpp"
+#include "domain/ports/bookkeeping.hpp"
+#include "domain/ports/restore_ports.hpp"
+#include "domain/restore_plan.hpp"
+
+namespace bk::app {
+
+struct RestoreRequest {
+    domain::SnapshotChoice choice;
+    std::string into_container;  ///< another container of the same kind, by name
+    bool new_container{false};   ///< a new server of the target's image on its network
+    std::string files_to;        ///< files go into this directory instead of the target
+    bool safety_backup{true};    ///< back the target up before restoring into it
+};
+
+struct RestoreItem {
+    std::string kind;  ///< db | files
+    std::string name;
+    std::string snapshot;
+    std::string outcome;  ///< ok | failed
+    std::uint64_t bytes{0};
+    double seconds{0};
+    std::string error;
+};
+
+struct RestoreReport {
+    std::string run_id;
+    std::string target;
+    std::string status;  ///< success | failed | partial
+    std::string error;
+    std::string safety_snapshot_run;  ///< the pre-restore backup's run
+    std::string new_container;        ///< the server --new-container made
+    std::vector<RestoreItem> items;
+    double seconds{0};
+};
+
+struct DrillCheck {
+    std::string name;
+    std::string outcome;  ///< ok | failed | skipped
+    std::string detail;
+};
+
+struct VerifyReport {
+    std::string run_id;
+    std::string target;
+    std::string status;  ///< passed | failed
+    std::string error;
+    std::vector<RestoreItem> items;
+    std::vector<DrillCheck> checks;
+    double rto_seconds{0};  ///< the restore itself, server start excluded
+    double seconds{0};
+};
+
+/// Whether a restore writes into a server that is already there (and so needs confirmation).
+bool restores_into_live(const RestoreRequest& request, const std::vector<domain::RestorePoint>& points);
+
+class RestoreService {
+public:
+    RestoreService(const domain::OperatorConfig& config, RepositoryLookup repositories,
+                   domain::DatabaseRestorer& restorer, domain::LocalFiles& local,
+                   domain::AuditLog& audit, domain::TargetLocks& locks, BackupRunner& runner,
+                   std::string instance_id)
+        : config_(config),
+          repositories_(std::move(repositories)),
+          restorer_(restorer),
+          local_(local),
+          audit_(audit),
+          locks_(locks),
+          runner_(runner),
+          instance_id_(std::move(instance_id)) {}
+
+    /// The snapshots a request would restore (nothing is changed).
+    Task<Result<std::vector<domain::RestorePoint>>> plan(const domain::Target& target,
+                                                         domain::SnapshotChoice choice);
+    Task<RestoreReport> restore(domain::Target target, RestoreRequest request, std::string trigger);
+    Task<VerifyReport> verify(domain::Target target, domain::SnapshotChoice choice,
+                              std::string trigger);
+
+private:
+    /// Reads a snapshot to its end through the census: whether it is whole and authentic.
+    Task<Result<void>> check(domain::BackupRepository& repo, const domain::RestorePoint& p,
+                             const domain::Target& target, std::uint64_t& bytes);
+    /// Streams a snapshot into `load`; commits only when the stream was whole and authentic.
+    Task<Result<void>> stream(domain::BackupRepository& repo, const domain::RestorePoint& p,
+                              const domain::Target& target, domain::RestoreLoad& load,
+                              std::uint64_t& bytes);
+    Result<domain::ReadSpec> read_spec(const domain::RestorePoint& p) const;
+
+    const domain::OperatorConfig& config_;
+    RepositoryLookup repositories_;
+    domain::DatabaseRestorer& restorer_;
+    domain::LocalFiles& local_;
+    domain::AuditLog& audit_;
+    domain::TargetLocks& locks_;
+    BackupRunner& runner_;
+    std::string instance_id_;
+};
+
+}  // namespace bk::app

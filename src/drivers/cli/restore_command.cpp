@@ -1,0 +1,286 @@
+#include "drivers/cli/restore_command.hpp"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "adapters/time/system_zone.hpp"
+#include "domain/human.hpp"
+
+namespace bk::drivers::cli {
+namespace {
+
+constexpr int kExitPartial = 5;
+
+std::string secs(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", s);
+    return buf;
+}
+
+// The target by name, from discovery and the config's projects.
+Task<Result<domain::Target>> find_target(bootstrap::Services& services, const std::string& name) {
+    auto inventory = co_await services.registry.refresh();
+    if (!inventory) {
+        co_return inventory.error();
+    }
+    const auto* t = inventory->find(name);
+    if (t == nullptr) {
+        co_return Failure{errc::not_found, "no target named \"" + name +
+                                               "\" (see `backupctl discover`); a target whose "
+                                               "container is gone must be started again first"};
+    }
+    co_return *t;
+}
+
+// Asks before a restore writes into a live server: type the target's name.
+bool confirmed(const std::string& target, const std::vector<domain::RestorePoint>& points,
+               const app::RestoreRequest& request) {
+    std::cerr << "This replaces data of " << target << " with:\n";
+    for (const auto& p : points) {
+        std::cerr << "  " << p.kind << " " << p.name << " from snapshot " << p.snapshot.id << " ("
+                  << p.snapshot.time.substr(0, 19) << ")\n";
+    }
+    std::cerr << (request.safety_backup && request.into_container.empty()
+                      ? "A pre-restore backup of the current state is taken first.\n"
+                      : "No safety backup is taken (--no-safety-backup or --into-container).\n");
+    if (::isatty(STDIN_FILENO) != 1) {
+        std::cerr << "backupctl: not a terminal: add --yes to restore into a live target\n";
+        return false;
+    }
+    std::cerr << "Type the target's name to go on: " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == target;
+}
+
+Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs args) {
+    int code = kExitOk;
+    auto connected = connect_valid(ex, g, code);
+    if (!connected) {
+        co_return code;
+    }
+    auto& services = *connected;
+    if (args.new_container && !args.into_container.empty()) {
+        std::cerr << "backupctl restore: --new-container and --into-container exclude each other\n";
+        co_return kExitFailed;
+    }
+    if (!args.only.empty() && args.only != "db" && args.only != "files") {
+        std::cerr << "backupctl restore: --only takes db or files\n";
+        co_return kExitFailed;
+    }
+    app::RestoreRequest request;
+    request.choice.snapshot = args.snapshot;
+    request.choice.only = args.only;
+    request.choice.database = args.db;
+    if (!args.at.empty()) {
+        auto zone = adapters::time::system_zone(services.config.timezone);
+        if (!zone) {
+            std::cerr << "backupctl: " << zone.error().message << "\n";
+            co_return kExitInvalidConfig;
+        }
+        request.choice.at = domain::parse_time(args.at, *zone);
+        if (!request.choice.at) {
+            std::cerr << "backupctl restore: --at \"" << args.at
+                      << "\" is not a time (2026-11-26T03:00:00Z, or 2026-11-26 03:00 in "
+                      << services.config.timezone << ")\n";
+            co_return kExitFailed;
+        }
+    }
+    request.into_container = args.into_container;
+    request.new_container = args.new_container;
+    request.files_to = args.files_to;
+    request.safety_backup = !args.no_safety_backup;
+    auto target = co_await find_target(services, args.target);
+    if (!target) {
+        std::cerr << "backupctl: " << target.error().message << "\n";
+        co_return kExitFailed;
+    }
+    bootstrap::RunServices run(ex, services);
+    if (auto opened = run.open(); !opened) {
+        std::cerr << "backupctl: warning: " << opened.error().message << "\n";
+    }
+    co_await run.recover();
+    auto points = co_await run.restore().plan(*target, request.choice);
+    if (!points) {
+        std::cerr << "backupctl: " << points.error().message << "\n";
+        co_return kExitFailed;
+    }
+    if (app::restores_into_live(request, *points) && !args.yes &&
+        !confirmed(target->name, *points, request)) {
+        std::cerr << "backupctl: nothing was restored\n";
+        co_return kExitFailed;
+    }
+    if (!g.json) std::cout << "restoring " << target->name << " ...\n" << std::flush;
+    auto report = co_await run.restore().restore(*target, request, "manual");
+    if (g.json) {
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& i : report.items) {
+            items.push_back({{"kind", i.kind}, {"name", i.name}, {"snapshot", i.snapshot},
+                             {"outcome", i.outcome}, {"bytes", i.bytes}, {"seconds", i.seconds},
+                             {"error", i.error}});
+        }
+        std::cout << nlohmann::json{{"run_id", report.run_id}, {"target", report.target},
+                                    {"status", report.status}, {"error", report.error},
+                                    {"seconds", report.seconds},
+                                    {"safety_backup_run", report.safety_snapshot_run},
+                                    {"new_container", report.new_container}, {"items", items}}
+                         .dump(2, ' ', false, kReplace)
+                  << "\n";
+    } else {
+        if (!report.safety_snapshot_run.empty()) {
+            std::cout << "  safety backup: run " << report.safety_snapshot_run << "\n";
+        }
+        for (const auto& i : report.items) {
+            std::cout << "  " << i.kind << " " << i.name << " from " << i.snapshot << ": "
+                      << i.outcome;
+            if (i.outcome == "ok") {
+                std::cout << ", " << domain::human_bytes(i.bytes) << " in " << secs(i.seconds);
+            } else {
+                std::cout << ": " << i.error;
+            }
+            std::cout << "\n";
+        }
+        if (!report.new_container.empty()) {
+            std::cout << "  new container: " << report.new_container << " (left running)\n";
+        }
+        std::cout << target->name << ": restore " << report.status;
+        if (!report.error.empty()) std::cout << " (" << report.error << ")";
+        std::cout << " in " << secs(report.seconds) << ", run " << report.run_id << "\n";
+    }
+    co_return report.status == "success" ? kExitOk
+           : report.status == "partial"  ? kExitPartial
+                                         : kExitFailed;
+}
+
+Task<int> verify_task(boost::asio::any_io_executor ex, Globals g, std::string name,
+                      std::string snapshot) {
+    int code = kExitOk;
+    auto connected = connect_valid(ex, g, code);
+    if (!connected) {
+        co_return code;
+    }
+    auto& services = *connected;
+    auto target = co_await find_target(services, name);
+    if (!target) {
+        std::cerr << "backupctl: " << target.error().message << "\n";
+        co_return kExitFailed;
+    }
+    bootstrap::RunServices run(ex, services);
+    if (auto opened = run.open(); !opened) {
+        std::cerr << "backupctl: warning: " << opened.error().message << "\n";
+    }
+    co_await run.recover();
+    domain::SnapshotChoice choice;
+    choice.snapshot = snapshot;
+    if (!g.json) std::cout << "restore drill of " << name << " ...\n" << std::flush;
+    auto report = co_await run.restore().verify(*target, choice, "manual");
+    if (g.json) {
+        nlohmann::json checks = nlohmann::json::array();
+        for (const auto& c : report.checks) {
+            checks.push_back({{"name", c.name}, {"outcome", c.outcome}, {"detail", c.detail}});
+        }
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& i : report.items) {
+            items.push_back({{"database", i.name}, {"snapshot", i.snapshot}, {"outcome", i.outcome},
+                             {"bytes", i.bytes}, {"seconds", i.seconds}, {"error", i.error}});
+        }
+        std::cout << nlohmann::json{{"run_id", report.run_id}, {"target", report.target},
+                                    {"status", report.status}, {"error", report.error},
+                                    {"rto_seconds", report.rto_seconds},
+                                    {"seconds", report.seconds}, {"items", items},
+                                    {"checks", checks}}
+                         .dump(2, ' ', false, kReplace)
+                  << "\n";
+    } else {
+        for (const auto& c : report.checks) {
+            std::cout << "  " << (c.outcome == "ok" ? "ok  " : c.outcome == "skipped" ? "skip" : "FAIL")
+                      << " " << c.name << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
+        }
+        std::cout << name << ": drill " << report.status;
+        if (!report.error.empty()) std::cout << " (" << report.error << ")";
+        std::cout << ", restore took " << secs(report.rto_seconds) << ", " << secs(report.seconds)
+                  << " in all, run " << report.run_id << "\n";
+    }
+    co_return report.status == "passed" ? kExitOk : kExitFailed;
+}
+
+// The restore time of a drill: its restore steps.
+double drill_seconds(domain::AuditLog& audit, const std::string& run_id) {
+    auto steps = audit.steps(run_id);
+    double total = 0;
+    if (!steps) return total;
+    const domain::UtcOffset utc = [](std::int64_t) { return std::int64_t{0}; };
+    for (const auto& s : *steps) {
+        if (s.name.rfind("restore ", 0) != 0) continue;
+        auto a = domain::parse_time(s.started_at, utc);
+        auto b = domain::parse_time(s.finished_at, utc);
+        if (a && b) total += static_cast<double>(*b - *a);
+        // millisecond parts
+        auto ms = [](const std::string& t) {
+            auto dot = t.find('.');
+            return dot == std::string::npos ? 0.0 : std::stod("0" + t.substr(dot, 4));
+        };
+        if (a && b) total += ms(s.finished_at) - ms(s.started_at);
+    }
+    return total;
+}
+
+}  // namespace
+
+int restore_command(const Globals& g, const RestoreArgs& args) {
+    return run_task([&g, &args](auto ex) { return restore_task(ex, g, args); });
+}
+
+int verify_command(const Globals& g, const std::string& target, const std::string& snapshot) {
+    return run_task([&](auto ex) { return verify_task(ex, g, target, snapshot); });
+}
+
+int status_command(const Globals& g) {
+    return run_task([&g](auto ex) -> Task<int> {
+        int code = kExitOk;
+        auto connected = connect(ex, bootstrap::load_config(g.config_path), code);
+        if (!connected) {
+            co_return code;
+        }
+        auto inventory = co_await connected->registry.refresh();
+        if (!inventory) {
+            std::cerr << "backupctl: " << inventory.error().message << "\n";
+            co_return kExitFailed;
+        }
+        auto audit = bootstrap::open_audit(connected->config.state_dir);
+        nlohmann::json out = nlohmann::json::array();
+        if (!g.json) {
+            std::printf("%-24s %-8s %-25s %-8s %-25s %s\n", "TARGET", "BACKUP", "AT", "DRILL", "AT",
+                        "RESTORE TIME");
+        }
+        for (const auto& t : inventory->targets) {
+            auto backup = audit->last_run(t.name, "backup");
+            auto drill = audit->last_run(t.name, "verify");
+            const domain::RunRecord none;
+            const auto& b = backup && *backup ? **backup : none;
+            const auto& d = drill && *drill ? **drill : none;
+            const double rto = d.id.empty() ? 0 : drill_seconds(*audit, d.id);
+            if (g.json) {
+                out.push_back({{"target", t.name},
+                               {"backup", {{"status", b.status}, {"finished_at", b.finished_at}, {"run", b.id}}},
+                               {"drill", {{"status", d.status}, {"finished_at", d.finished_at},
+                                          {"run", d.id}, {"restore_seconds", rto}, {"error", d.error}}}});
+            } else {
+                std::printf("%-24s %-8s %-25s %-8s %-25s %s\n", t.name.c_str(),
+                            b.status.empty() ? "-" : b.status.c_str(),
+                            b.finished_at.empty() ? "-" : b.finished_at.c_str(),
+                            d.status.empty() ? "-" : (d.status == "success" ? "passed" : d.status.c_str()),
+                            d.finished_at.empty() ? "-" : d.finished_at.c_str(),
+                            d.id.empty() ? "-" : secs(rto).c_str());
+            }
+        }
+        if (g.json) std::cout << out.dump(2, ' ', false, kReplace) << "\n";
+        co_return kExitOk;
+    });
+}
+
+}  // namespace bk::drivers::cli
