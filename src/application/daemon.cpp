@@ -261,7 +261,7 @@ Task<void> Daemon::delayed(Job job, std::chrono::seconds delay) {
 
 void Daemon::enqueue(Job job) {
     if (stopping_) return;
-    const auto name = job.target.name;
+    const auto name = job.key();
     if (queued_.contains(name) || running_.contains(name)) {
         log_("info", "not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
@@ -313,6 +313,22 @@ Task<void> Daemon::scheduler() {
             }
             if (it->second >= 0) wake_at = std::min(wake_at, it->second);
         }
+        if (drills_ != nullptr) {
+            for (const auto& t : inventory_.targets) {
+                if (!t.enabled || !t.database || t.verify_cron.empty()) continue;
+                auto cron = domain::parse_cron(t.verify_cron);
+                if (!cron) continue;
+                auto it = next_drill_.find(t.name);
+                if (it == next_drill_.end() || cron_of[t.name + " (drill)"] != t.verify_cron) {
+                    cron_of[t.name + " (drill)"] = t.verify_cron;
+                    it = next_drill_.insert_or_assign(t.name, domain::next_due(*cron, now, zone_)).first;
+                } else if (it->second >= 0 && it->second <= now) {
+                    enqueue({t, "schedule", true});
+                    it->second = domain::next_due(*cron, now, zone_);
+                }
+                if (it->second >= 0) wake_at = std::min(wake_at, it->second);
+            }
+        }
         check_overdue(now);
         if (every_minute_ && now - last_minute_ >= 60) {
             last_minute_ = now;
@@ -361,11 +377,25 @@ Task<void> Daemon::worker() {
         Job job = std::move(queue_.front());
         queue_.pop_front();
         const auto name = job.target.name;
-        queued_.erase(name);
-        running_.insert(name);
+        const auto key = job.key();
+        queued_.erase(key);
+        running_.insert(key);
+        if (job.drill) {
+            log_("info", "restore drill of " + name + " (" + job.trigger + ") starts");
+            // (g++ 12: no braced temporaries in a co_await's arguments)
+            const domain::SnapshotChoice newest;
+            auto drill = co_await drills_->verify(job.target, newest, job.trigger);
+            running_.erase(key);
+            char secs[32];
+            std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
+            log_(drill.status == "passed" ? "info" : "warn",
+                 "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
+                     ", run " + drill.run_id + (drill.error.empty() ? "" : " (" + drill.error + ")"));
+            continue;
+        }
         log_("info", "run of " + name + " (" + job.trigger + ") starts");
         auto report = co_await runner_.run(std::move(job.target), job.trigger);
-        running_.erase(name);
+        running_.erase(key);
         char secs[32];
         std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
         log_(report.status == "success" ? "info" : "warn",

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "application/backup_runner.hpp"
+#include "application/restore.hpp"
 #include "application/registry.hpp"
 #include "domain/ports/recovery.hpp"
 #include "domain/schedule.hpp"
@@ -42,6 +43,8 @@ public:
     /// Stops scheduling; runs in flight get the grace period, then are cut short.
     void stop(std::string reason);
 
+    /// Restore drills on each target's verify_cron (targets with a database), with `service`.
+    void drills(RestoreService& service) { drills_ = &service; }
     /// Called about once a minute from the scheduler (the audit fallback's replay).
     void every_minute(std::function<void()> f) { every_minute_ = std::move(f); }
 
@@ -49,6 +52,8 @@ private:
     struct Job {
         domain::Target target;
         std::string trigger;
+        bool drill{false};
+        [[nodiscard]] std::string key() const { return target.name + (drill ? " (drill)" : ""); }
     };
 
     void spawn(Task<void> task);
@@ -89,6 +94,8 @@ private:
     bool have_inventory_{false};
     bool refresh_requested_{false};
     std::map<std::string, std::int64_t> next_due_;
+    std::map<std::string, std::int64_t> next_drill_;
+    RestoreService* drills_{nullptr};
     std::map<std::string, std::int64_t> last_event_;  ///< target + trigger -> when
     std::deque<Job> queue_;
     std::set<std::string> queued_;

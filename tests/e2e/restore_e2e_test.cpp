@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "support/process.hpp"
 #include "support/scenario.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
@@ -293,4 +294,32 @@ TEST_CASE("files come back byte-exact into the target and into a directory", "[e
     INFO(to_dir.out);
     REQUIRE(to_dir.exit_code == 0);
     CHECK(sh("cd " + out.string() + " && sha256sum uploads/a/b/blob.bin uploads/note.txt | cut -c1-64").out == want);
+}
+
+TEST_CASE("the daemon runs restore drills on verify-cron and status shows them", "[e2e][restore][daemon]") {
+    Scenario s("", true);
+    Db db{s, false};
+    // No scheduled backup soon (the catch-up at start makes the first one); a drill every minute.
+    db.start(s, "db", {"backupctl.cron=0 0 1 1 *", "backupctl.verify-cron=* * * * *"});
+    const std::string target = s.target("db");
+    bk::testing::Process daemon({BK_BACKUPCTL, "--config", s.config_path(), "daemon"},
+                                s.dir() / "daemon.log");
+    auto drills = [&] {
+        auto j = nlohmann::json::parse(s.backupctl("history --json " + target).out, nullptr, false);
+        int n = 0;
+        if (!j.is_array()) return 0;
+        for (const auto& r : j) {
+            n += r["kind"] == "verify" && r["trigger"] == "schedule" && r["status"] == "success";
+        }
+        return n;
+    };
+    const bool drilled = bk::testing::eventually([&] { return drills() > 0; }, std::chrono::seconds(150));
+    INFO(bk::testing::slurp(s.dir() / "daemon.log"));
+    REQUIRE(drilled);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(std::chrono::seconds(60)) == 0);
+    auto status = s.backupctl("status");
+    INFO(status.out);
+    CHECK_THAT(status.out, Catch::Contains("passed"));
+    CHECK(s.leftovers(target) == 0);
 }

@@ -82,6 +82,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     app::Daemon daemon(ex, services.config, services.registry, run.runner(), *run.audit(), feed,
                        run.janitor(), run.instance_id(), *zone, log_line);
     daemon_ptr = &daemon;
+    daemon.drills(run.restore());
     if (!early_signal.empty()) daemon.stop(early_signal);  // it came during the start
     auto* audit = run.audit();
     daemon.every_minute([audit] {
