@@ -31,6 +31,21 @@ bool restores_into_live(const RestoreRequest& request,
     return false;
 }
 
+domain::RunRecord RestoreService::new_record(const std::string& id, const std::string& kind,
+                                             const std::string& target,
+                                             const std::string& trigger) const {
+    domain::RunRecord record;
+    record.id = id;
+    record.kind = kind;
+    record.target = target;
+    record.trigger = trigger;
+    record.status = "running";
+    record.started_at = utc_now();
+    record.instance = instance_id_;
+    record.pid = ::getpid();
+    return record;
+}
+
 Result<domain::ReadSpec> RestoreService::read_spec(const domain::RestorePoint& p) const {
     domain::ReadSpec spec;
     spec.snapshot_id = p.snapshot.full_id.empty() ? p.snapshot.id : p.snapshot.full_id;
@@ -200,15 +215,7 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
         co_return fail(lock ? "target " + target.name + " is locked by " + holder
                             : lock.error().message);
     }
-    domain::RunRecord record;
-    record.id = report.run_id;
-    record.kind = "restore";
-    record.target = target.name;
-    record.trigger = trigger;
-    record.status = "running";
-    record.started_at = utc_now();
-    record.instance = instance_id_;
-    record.pid = ::getpid();
+    auto record = new_record(report.run_id, "restore", target.name, trigger);
     audit_.begin_run(record);
 
     domain::Target db_into = target;
@@ -315,15 +322,7 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
     report.run_id = new_run_id();
     report.target = target.name;
     const auto started = std::chrono::steady_clock::now();
-    domain::RunRecord record;
-    record.id = report.run_id;
-    record.kind = "verify";
-    record.target = target.name;
-    record.trigger = trigger;
-    record.status = "running";
-    record.started_at = utc_now();
-    record.instance = instance_id_;
-    record.pid = ::getpid();
+    auto record = new_record(report.run_id, "verify", target.name, trigger);
     auto finish = [&](std::string error) {
         bool passed = error.empty() && !report.items.empty();
         for (const auto& i : report.items) passed = passed && i.outcome == "ok";

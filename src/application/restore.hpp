@@ -98,6 +98,8 @@ private:
                               const domain::Target& target, domain::RestoreLoad& load,
                               std::uint64_t& bytes);
     Result<domain::ReadSpec> read_spec(const domain::RestorePoint& p) const;
+    domain::RunRecord new_record(const std::string& id, const std::string& kind,
+                                 const std::string& target, const std::string& trigger) const;
 
     const domain::OperatorConfig& config_;
     RepositoryLookup repositories_;

@@ -156,7 +156,7 @@ void round_trip(bool maria, bool with_gpg) {
 
 }  // namespace
 
-TEST_CASE("postgres: restore into the target and into a new container; the drill passes", "[e2e][restore]") {
+TEST_CASE("postgres: restore into the target and into a new container and the drill passes", "[e2e][restore]") {
     round_trip(false, false);
 }
 
@@ -164,7 +164,7 @@ TEST_CASE("postgres through gpg: restore and drill", "[e2e][restore]") {
     round_trip(false, true);
 }
 
-TEST_CASE("mariadb: restore into the target and into a new container; the drill passes", "[e2e][restore]") {
+TEST_CASE("mariadb: restore into the target and into a new container and the drill passes", "[e2e][restore]") {
     round_trip(true, false);
 }
 

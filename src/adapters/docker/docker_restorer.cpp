@@ -113,9 +113,9 @@ std::string DockerRestorer::name(const std::string& run_id) {
     return "backupctl-restore-" + run_id + "-" + std::to_string(++sequence_);
 }
 
-Task<Result<DockerRestorer::Ran>> DockerRestorer::run(const domain::Target& into,
-                                                      std::vector<std::string> args,
-                                                      std::string input, std::string run_id) {
+Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
+    const domain::Target& into, const std::vector<std::string>& args, const std::string& run_id,
+    std::size_t keep_stdout) {
     auto cred = co_await resolve_credentials(client_, into);
     if (!cred.error.empty()) {
         co_return Failure{errc::restore_failed, cred.error};
@@ -126,7 +126,13 @@ Task<Result<DockerRestorer::Ran>> DockerRestorer::run(const domain::Target& into
     cmd.spec.cmd = {args.front()};
     cmd.spec.cmd.insert(cmd.spec.cmd.end(), conn.begin(), conn.end());
     cmd.spec.cmd.insert(cmd.spec.cmd.end(), args.begin() + 1, args.end());
-    auto c = co_await ClientContainer::start(client_, std::move(cmd), name(run_id), 1u << 20);
+    co_return co_await ClientContainer::start(client_, std::move(cmd), name(run_id), keep_stdout);
+}
+
+Task<Result<DockerRestorer::Ran>> DockerRestorer::run(const domain::Target& into,
+                                                      std::vector<std::string> args,
+                                                      std::string input, std::string run_id) {
+    auto c = co_await start_client(into, args, run_id, 1u << 20);
     if (!c) {
         co_return c.error();
     }
@@ -188,17 +194,7 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
         argv = {"mongorestore", "--archive", "--drop"};
         if (!all) argv.push_back("--nsInclude=" + database + ".*");
     }
-    auto cred = co_await resolve_credentials(client_, into);
-    if (!cred.error.empty()) {
-        co_return Failure{errc::restore_failed, cred.error};
-    }
-    auto cmd = client_command(into, cred, instance_id_);
-    cmd.spec.labels[kRunLabel] = run_id;
-    const auto conn = connection_args(into, cred);
-    cmd.spec.cmd = {argv.front()};
-    cmd.spec.cmd.insert(cmd.spec.cmd.end(), conn.begin(), conn.end());
-    cmd.spec.cmd.insert(cmd.spec.cmd.end(), argv.begin() + 1, argv.end());
-    auto c = co_await ClientContainer::start(client_, std::move(cmd), name(run_id), 0);
+    auto c = co_await start_client(into, argv, run_id, 0);
     if (!c) {
         co_return c.error();
     }

@@ -7,6 +7,8 @@
 
 namespace bk::adapters::docker {
 
+class ClientContainer;
+
 /// Label on a server `restore --new-container` made: not ours to remove, not a backup target.
 inline constexpr const char* kRestoredFromLabel = "backupctl.restored-from";
 
@@ -41,6 +43,11 @@ private:
     };
     Task<Result<Ran>> run(const domain::Target& into, std::vector<std::string> argv,
                           std::string input, std::string run_id);
+    /// A client of `into` running `args` (program first; its connection arguments are added).
+    Task<Result<std::unique_ptr<ClientContainer>>> start_client(const domain::Target& into,
+                                                                const std::vector<std::string>& args,
+                                                                const std::string& run_id,
+                                                                std::size_t keep_stdout);
     std::string name(const std::string& run_id);
 
     dockerapi::Client& client_;

@@ -36,6 +36,15 @@ Task<Result<domain::Target>> find_target(bootstrap::Services& services, const st
     co_return *t;
 }
 
+// Opens the run's services (a broken audit store is only a warning) and cleans what dead
+// instances left.
+Task<void> open_and_recover(bootstrap::RunServices& run) {
+    if (auto opened = run.open(); !opened) {
+        std::cerr << "backupctl: warning: " << opened.error().message << "\n";
+    }
+    co_await run.recover();
+}
+
 // Asks before a restore writes into a live server: type the target's name.
 bool confirmed(const std::string& target, const std::vector<domain::RestorePoint>& points,
                const app::RestoreRequest& request) {
@@ -100,10 +109,7 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
         co_return kExitFailed;
     }
     bootstrap::RunServices run(ex, services);
-    if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message << "\n";
-    }
-    co_await run.recover();
+    co_await open_and_recover(run);
     auto points = co_await run.restore().plan(*target, request.choice);
     if (!points) {
         std::cerr << "backupctl: " << points.error().message << "\n";
@@ -170,10 +176,7 @@ Task<int> verify_task(boost::asio::any_io_executor ex, Globals g, std::string na
         co_return kExitFailed;
     }
     bootstrap::RunServices run(ex, services);
-    if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message << "\n";
-    }
-    co_await run.recover();
+    co_await open_and_recover(run);
     domain::SnapshotChoice choice;
     choice.snapshot = snapshot;
     if (!g.json) std::cout << "restore drill of " << name << " ...\n" << std::flush;

@@ -104,7 +104,7 @@ TEST_CASE("every cut of a mongodump archive is incomplete", "[unit][mongo]") {
     }
 }
 
-TEST_CASE("an archive of an empty database is complete; other bytes are not an archive",
+TEST_CASE("an archive of an empty database is complete and other bytes are not an archive",
           "[unit][mongo]") {
     std::string empty("\x6d\xe2\x99\x81", 4);
     empty += Doc().str("version", "0.1").bytes() + kTerminator;

@@ -44,7 +44,7 @@ TEST_CASE("the newest of each database and path of the target itself", "[unit][r
     CHECK(c.points[1].name == "/srv/up");
 }
 
-TEST_CASE("--at, --only, --db and ids", "[unit][restore]") {
+TEST_CASE("a restore takes the newest before a time or of one kind or database or one id", "[unit][restore]") {
     SnapshotChoice at;
     at.at = parse_time("2026-11-20T12:00:00Z", kUtc);
     auto c = choose_points(kRepo, "shop", at);
@@ -69,7 +69,7 @@ TEST_CASE("--at, --only, --db and ids", "[unit][restore]") {
     CHECK(!choose_points(kRepo, "shop3", {}).error.empty());
 }
 
-TEST_CASE("times: RFC 3339, restic's, and local ones in the configured zone", "[unit][restore]") {
+TEST_CASE("times in RFC 3339 and restic form and local ones in the configured zone", "[unit][restore]") {
     CHECK(parse_time("1970-01-02T00:00:00Z", kUtc) == 86400);
     CHECK(parse_time("1970-01-02T01:00:00+01:00", kUtc) == 86400);
     CHECK(parse_time("1970-01-02T00:00:00.999999999Z", kUtc) == 86400);
