@@ -74,7 +74,7 @@ peak_of() {
 }
 load_seconds() { python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["items"][0]["seconds"],2))' "$1"; }
 
-bk restore bkrbench-db --new-container --no-safety-backup --json >"$work/r1.json" 2>"$work/r1.err" &
+"$bin" --config "$work/config.yml" restore bkrbench-db --new-container --no-safety-backup --json >"$work/r1.json" 2>"$work/r1.err" &
 r1_rss=$(peak_of $!)
 r1=$(load_seconds "$work/r1.json")
 docker ps -aq --filter label=backupctl.restored-from | xargs -r docker rm -f -v >/dev/null
@@ -87,7 +87,7 @@ restic dump latest --tag target:bkrbench-db "$path" |
 r2=$(secs "$t0" "$(now)")
 docker rm -f -v bkrbench-fresh-1 >/dev/null
 
-bk restore bkrbench-enc --new-container --no-safety-backup --json >"$work/r3.json" 2>"$work/r3.err" &
+"$bin" --config "$work/config.yml" restore bkrbench-enc --new-container --no-safety-backup --json >"$work/r3.json" 2>"$work/r3.err" &
 r3_rss=$(peak_of $!)
 r3=$(load_seconds "$work/r3.json")
 docker ps -aq --filter label=backupctl.restored-from | xargs -r docker rm -f -v >/dev/null

@@ -61,12 +61,26 @@ std::string failure_of(const std::string& what, int exit_code, const std::string
 // The load of one dump: a client container fed through its stdin.
 class DockerLoad final : public domain::RestoreLoad {
 public:
-    DockerLoad(std::unique_ptr<ClientContainer> c, std::string what)
-        : c_(std::move(c)), what_(std::move(what)) {}
+    DockerLoad(std::unique_ptr<ClientContainer> c, std::string what, std::string epilogue)
+        : c_(std::move(c)), what_(std::move(what)), epilogue_(std::move(epilogue)) {}
     Task<Result<void>> write(std::span<const char> data) override {
-        co_return co_await c_->write(data);
+        auto w = co_await c_->write(data);
+        if (!w) {
+            // It stopped reading: most likely it failed; its own words say why.
+            const auto why = domain::telling_line(c_->err_tail());
+            co_return Failure{errc::restore_failed,
+                              what_ + " stopped taking data" + (why.empty() ? "" : ": " + why)};
+        }
+        co_return Result<void>{};
     }
     Task<Result<void>> finish() override {
+        if (!epilogue_.empty()) {
+            auto w = co_await write(std::span<const char>(epilogue_.data(), epilogue_.size()));
+            if (!w) {
+                co_await c_->abort();
+                co_return w.error();
+            }
+        }
         auto rc = co_await c_->finish();
         if (!rc) {
             co_return rc.error();
@@ -81,6 +95,7 @@ public:
 private:
     std::unique_ptr<ClientContainer> c_;
     std::string what_;
+    std::string epilogue_;
 };
 
 // The variables of the image's initialisation a scratch copy keeps: names, never passwords.
@@ -157,39 +172,27 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
     }
     const auto type = into.database->type;
     const bool all = database == "*";
-    // 1. The database is emptied first: a dump restores into an empty one.
-    if (!all && type != domain::DbType::mongodb) {
-        std::vector<std::string> argv;
-        std::string script;
-        if (type == domain::DbType::postgres) {
-            argv = {"psql", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-v", "db=" + database};
-            script =
-                "SELECT coalesce((SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
-                "pg_catalog.pg_database WHERE datname = :'db'), current_user) AS owner \\gset\n"
-                "DROP DATABASE IF EXISTS :\"db\" WITH (FORCE);\n"
-                "CREATE DATABASE :\"db\" OWNER :\"owner\" TEMPLATE template0;\n";
-        } else {
-            argv = {client_program(into)};
-            script = "DROP DATABASE IF EXISTS " + backtick(database) + ";\n";
-        }
-        auto reset = co_await run(into, std::move(argv), std::move(script), run_id);
-        if (!reset) {
-            co_return reset.error();
-        }
-        if (reset->exit_code != 0) {
-            co_return Failure{errc::restore_failed,
-                              failure_of("emptying database " + database, reset->exit_code,
-                                         reset->err)};
-        }
-    }
-    // 2. The load.
+    // One client session: the database emptied first (a dump restores into an empty one), then
+    // the dump. psql loads it in a transaction that only our COMMIT ends, written after the
+    // stream proved whole: killed before that, the server rolls it back.
     std::vector<std::string> argv;
-    if (type == domain::DbType::postgres) {
-        argv = all ? std::vector<std::string>{"psql", "-d", "postgres", "-q"}
-                   : std::vector<std::string>{"psql", "-d", database, "-q", "-v", "ON_ERROR_STOP=1",
-                                              "--single-transaction"};
+    std::string preamble;
+    std::string epilogue;
+    if (type == domain::DbType::postgres && !all) {
+        argv = {"psql", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-v", "db=" + database};
+        preamble =
+            "SELECT coalesce((SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
+            "pg_catalog.pg_database WHERE datname = :'db'), current_user) AS owner \\gset\n"
+            "DROP DATABASE IF EXISTS :\"db\" WITH (FORCE);\n"
+            "CREATE DATABASE :\"db\" OWNER :\"owner\" TEMPLATE template0;\n"
+            "\\connect :\"db\"\n"
+            "BEGIN;\n";
+        epilogue = "\nCOMMIT;\n";
+    } else if (type == domain::DbType::postgres) {
+        argv = {"psql", "-d", "postgres", "-q"};  // pg_dumpall: "role exists" errors are expected
     } else if (is_mysql(into)) {
         argv = {client_program(into)};
+        if (!all) preamble = "DROP DATABASE IF EXISTS " + backtick(database) + ";\n";
     } else {
         argv = {"mongorestore", "--archive", "--drop"};
         if (!all) argv.push_back("--nsInclude=" + database + ".*");
@@ -198,8 +201,16 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
     if (!c) {
         co_return c.error();
     }
-    co_return std::unique_ptr<domain::RestoreLoad>(
-        std::make_unique<DockerLoad>(std::move(*c), argv.front() + " into " + into.container_name));
+    auto load = std::make_unique<DockerLoad>(std::move(*c),
+                                             argv.front() + " into " + into.container_name, epilogue);
+    if (!preamble.empty()) {
+        auto w = co_await load->write(std::span<const char>(preamble.data(), preamble.size()));
+        if (!w) {
+            co_await load->abort();
+            co_return w.error();
+        }
+    }
+    co_return std::unique_ptr<domain::RestoreLoad>(std::move(load));
 }
 
 Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
@@ -389,7 +400,7 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_files_lo
         co_return c.error();
     }
     co_return std::unique_ptr<domain::RestoreLoad>(
-        std::make_unique<DockerLoad>(std::move(*c), "tar into " + into.container_name + ":" + path));
+        std::make_unique<DockerLoad>(std::move(*c), "tar into " + into.container_name + ":" + path, ""));
 }
 
 }  // namespace bk::adapters::docker
