@@ -2,7 +2,7 @@
 // Restore and the restore drill (verify). A restore into a live server reads the snapshot twice:
 // first to the end to check it (gpg authenticates only at the end, a dump's completion marker is
 // its last line), then to load it; into a new server it reads once and the load is aborted (a
-// single-transaction psql load rolls back) when the check at the end fails.
+// psql load is rolled back before its COMMIT) when the check at the end fails.
 
 #include <functional>
 #include <optional>

@@ -364,7 +364,7 @@ Task<Result<int>> ClientContainer::finish() {
 
 Task<void> ClientContainer::abort() {
     // Killed with its stdin still open: psql never sees the end of input, so a
-    // --single-transaction load is rolled back, never committed.
+    // transaction it had open is rolled back, never committed.
     co_await state_->client->kill_container(state_->id, "KILL");
     state_->attach->close();
     co_await state_->client->remove_container(state_->id, true, true);

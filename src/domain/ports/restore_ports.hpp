@@ -16,7 +16,7 @@
 namespace bk::domain {
 
 /// A database client loading a dump from its stdin. finish() ends the input and waits for the
-/// load; abort() kills it before the end of input (a single-transaction load rolls back).
+/// load; abort() kills it before the end of input (a psql load is rolled back: its COMMIT never came).
 class RestoreLoad : public ByteSink {
 public:
     virtual Task<Result<void>> finish() = 0;
