@@ -51,3 +51,9 @@ echo
 bk snapshots backupctl-demo-db
 echo
 bk history --last 5
+echo
+# A restore drill: the newest snapshot restored into a scratch server on a network of its own,
+# its row counts compared with the backup's, everything removed again.
+bk verify backupctl-demo-db
+echo
+bk status

@@ -360,6 +360,11 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
         finish(points.error().message);
         co_return report;
     }
+    std::erase_if(*points, [](const domain::RestorePoint& p) { return p.kind != "db"; });
+    if (points->empty()) {
+        finish("snapshot " + choice.snapshot + " holds files: a drill restores databases");
+        co_return report;
+    }
     // A server of the target's image on a network of its own: the target is never touched.
     domain::StepRecord setup{report.run_id, "drill server", utc_now()};
     auto scratch = co_await restorer_.clone(target, true, report.run_id);

@@ -223,7 +223,8 @@ TEST_CASE("a truncated or tampered snapshot fails the drill and is never applied
     auto cut = sh("bash -c " + quoted(
         "set -o pipefail; " + s.restic_env() + "restic dump " + good + " " + path +
         " | gpg --homedir " + keys.home() + " --batch --quiet --pinentry-mode loopback --passphrase e2e-key-passphrase -d"
-        " | head -c 20000 | gpg --homedir " + keys.home() + " --batch --yes --trust-model always --recipient-file " +
+        " > " + (s.dir() / "plain").string() +  // whole first: head closing early would fail gpg -d
+        " && head -c 20000 " + (s.dir() / "plain").string() + " | gpg --homedir " + keys.home() + " --batch --yes --trust-model always --recipient-file " +
         (keys.dir.path() / "pub.asc").string() + " --compress-algo none --encrypt | " + s.restic_env() +
         "restic backup --json --stdin --stdin-filename " + target + "/app.sql " + tags + " --tag gpg:e2e"));
     REQUIRE(cut.exit_code == 0);

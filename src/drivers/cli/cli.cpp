@@ -426,10 +426,10 @@ int history_command(const Globals& g, const std::string& target, bool failed, in
         std::cout << j.dump(2, ' ', false, kReplace) << "\n";
         return kExitOk;
     }
-    std::cout << "RUN                      TARGET                   STATUS    STARTED                   BYTES       ERROR\n";
+    std::cout << "RUN                      TARGET                   STATUS          STARTED                   BYTES       ERROR\n";
     for (const auto& r : *runs) {
         char line[512];
-        std::snprintf(line, sizeof line, "%-24s %-24s %-9s %-25s %-11s %s\n", r.id.c_str(),
+        std::snprintf(line, sizeof line, "%-24s %-24s %-15s %-25s %-11s %s\n", r.id.c_str(),
                       r.target.c_str(),
                       (r.kind == "backup" ? r.status : r.kind + ":" + r.status).c_str(),
                       r.started_at.c_str(),
