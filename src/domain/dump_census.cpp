@@ -1,5 +1,6 @@
 #include "domain/dump_census.hpp"
 
+#include <cstring>
 #include <sstream>
 
 namespace bk::domain {
@@ -47,8 +48,13 @@ void DumpCensus::feed(std::span<const char> data) {
         if (tail_.size() > 2 * kTailKeep) tail_.erase(0, tail_.size() - kTailKeep);
     }
     if (all_) return;
+    if (type_ == DbType::postgres) {
+        feed_lines(data);
+        return;
+    }
+    // mariadb-dump / mysqldump: tuples are counted byte by byte (quotes, parentheses).
     for (char c : data) {
-        if (type_ != DbType::postgres && in_insert_) {
+        if (in_insert_) {
             on_sql_byte(c);
         }
         if (c == '\n') {
@@ -56,10 +62,10 @@ void DumpCensus::feed(std::span<const char> data) {
             line_.clear();
             continue;
         }
-        if (line_.size() < kLineKeep && !(in_insert_ && type_ != DbType::postgres)) {
+        if (line_.size() < kLineKeep && !in_insert_) {
             line_ += c;
-            // mariadb: an INSERT's values start on the line that names its table.
-            if (type_ != DbType::postgres && c == ' ' && starts_with(line_, "INSERT INTO `") &&
+            // An INSERT's values may start on the line that names its table.
+            if (c == ' ' && starts_with(line_, "INSERT INTO `") &&
                 ends_with(line_, " VALUES ")) {
                 table_ = database_ + backticked(line_, 12);
                 rows_.try_emplace(table_, 0);
@@ -68,6 +74,25 @@ void DumpCensus::feed(std::span<const char> data) {
                 depth_ = 0;
             }
         }
+    }
+}
+
+// pg_dump: only line starts matter, found with memchr (this runs on every byte of a backup).
+void DumpCensus::feed_lines(std::span<const char> data) {
+    const char* p = data.data();
+    const char* const end = p + data.size();
+    while (p < end) {
+        const auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const char* stop = nl != nullptr ? nl : end;
+        // Inside COPY only "\." matters: three bytes tell it from a row.
+        const std::size_t keep = in_copy_ ? 3 : kLineKeep;
+        if (line_.size() < keep) {
+            line_.append(p, std::min(static_cast<std::size_t>(stop - p), keep - line_.size()));
+        }
+        if (nl == nullptr) break;
+        on_line_end();
+        line_.clear();
+        p = nl + 1;
     }
 }
 

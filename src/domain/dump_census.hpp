@@ -32,6 +32,7 @@ public:
     [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
 
 private:
+    void feed_lines(std::span<const char> data);
     void on_line_end();
     void on_sql_byte(char c);
 
