@@ -85,38 +85,21 @@ Task<Result<std::vector<domain::RestorePoint>>> RestoreService::plan(const domai
     co_return chosen.points;
 }
 
+namespace {
+// The check pass of a live restore: the stream goes nowhere.
+class Discard final : public domain::RestoreLoad {
+public:
+    Task<Result<void>> write(std::span<const char>) override { co_return Result<void>{}; }
+    Task<Result<void>> finish() override { co_return Result<void>{}; }
+    Task<void> abort() override { co_return; }
+};
+}  // namespace
+
 Task<Result<void>> RestoreService::check(domain::BackupRepository& repo,
                                          const domain::RestorePoint& p,
                                          const domain::Target& target, std::uint64_t& bytes) {
-    auto spec = read_spec(p);
-    if (!spec) {
-        co_return spec.error();
-    }
-    auto reader = co_await repo.open_reader(*spec);
-    if (!reader) {
-        co_return reader.error();
-    }
-    std::optional<domain::DumpCensus> census;
-    if (p.kind == "db" && target.database) census.emplace(target.database->type, p.name == "*");
-    std::vector<char> buf(256 * 1024);
-    bytes = 0;
-    for (;;) {
-        auto n = co_await (*reader)->read(buf);
-        if (!n) {
-            co_return n.error();
-        }
-        if (*n == 0) break;
-        bytes += *n;
-        if (census) census->feed(std::span<const char>(buf.data(), *n));
-    }
-    auto done = co_await (*reader)->finish();
-    if (!done) {
-        co_return done.error();
-    }
-    if (census && !census->complete()) {
-        co_return Failure{errc::restore_failed, "snapshot " + p.snapshot.id + ": " + census->problem()};
-    }
-    co_return Result<void>{};
+    Discard nowhere;
+    co_return co_await stream(repo, p, target, nowhere, bytes);
 }
 
 Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
@@ -163,12 +146,12 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
     if (!done) {
         // Checked before the load sees the end of its input: it is killed, never completed.
         co_await load.abort();
-        co_return Failure{done.error().code, done.error().message + " (the load was stopped)"};
+        co_return done.error();
     }
     if (census && !census->complete()) {
         co_await load.abort();
         co_return Failure{errc::restore_failed, "snapshot " + p.snapshot.id + ": " +
-                                                    census->problem() + " (the load was stopped)"};
+                                                    census->problem()};
     }
     co_return co_await load.finish();
 }
