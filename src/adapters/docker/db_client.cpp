@@ -1,7 +1,5 @@
 #include "adapters/docker/db_client.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -84,21 +82,9 @@ public:
 };
 
 std::optional<std::string> first_file_of(const std::string& tar) {
-    struct archive* a = archive_read_new();
-    archive_read_support_format_tar(a);
-    std::optional<std::string> out;
-    if (archive_read_open_memory(a, tar.data(), tar.size()) == ARCHIVE_OK) {
-        struct archive_entry* e = nullptr;
-        if (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-            std::string content(static_cast<std::size_t>(archive_entry_size(e)), '\0');
-            if (archive_read_data(a, content.data(), content.size()) ==
-                static_cast<la_ssize_t>(content.size())) {
-                out = std::move(content);
-            }
-        }
-    }
-    archive_read_free(a);
-    return out;
+    auto files = dockerapi::read_tar(tar);
+    if (!files || files->empty()) return std::nullopt;
+    return std::move(files->front().content);
 }
 
 }  // namespace

@@ -1,8 +1,5 @@
 #include "adapters/docker/docker_dumper.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <map>
 
 #include "adapters/docker/db_client.hpp"
