@@ -60,6 +60,26 @@ ensure_docker() {
   die "dockerd did not answer /_ping within 60 s"
 }
 
+# The mirror of the running system's apt sources (deb822 or one-line format) for bookworm.
+apt_mirror() {
+  local m
+  m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
+        BEGIN { RS=""; FS="\n" }
+        { uri=""; ok=0
+          for (i=1;i<=NF;i++) {
+            if ($i ~ /^URIs:/) { split($i,a," "); uri=a[2] }
+            if ($i ~ /^Suites:/ && $i ~ /[ \t]bookworm([ \t]|$)/) ok=1
+            if ($i ~ /^Enabled: *no/) ok=0
+          }
+          if (ok && uri!="") { print uri; exit } }')
+  if [ -z "$m" ]; then
+    m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+        awk '$1=="deb" { for(i=2;i<=NF;i++) if ($i !~ /^\[/ && $i ~ /:\/\//) { if ($(i+1)=="bookworm") { print $i; exit } } }')
+  fi
+  [ -n "$m" ] || die "no bookworm mirror found in the apt sources"
+  printf '%s' "$m"
+}
+
 build_project() {
   local type=${1:-RelWithDebInfo}; shift || true
   local launcher=()
