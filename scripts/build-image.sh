@@ -4,9 +4,12 @@
 # mirror this machine's apt uses, with the same dpkg excludes as the official slim image) and
 # imported as the base. Prints the image tag; writes BK_IMAGE=<tag> to $1 when given.
 #   scripts/build-image.sh [ENV_FILE]          env: BASE_IMAGE, BK_IMAGE_TAG (default backupctl:local)
+#   scripts/build-image.sh --print-base        only print (and make) the base image
 source "$(dirname "$0")/lib.sh"
 
 out_file=${1:-}
+print_base=false
+if [ "$out_file" = --print-base ]; then print_base=true; out_file=""; fi
 tag=${BK_IMAGE_TAG:-backupctl:local}
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -46,6 +49,7 @@ base=${BASE_IMAGE:-}
 if [ -z "$base" ]; then
   if have_image debian:bookworm-slim; then base=debian:bookworm-slim; else base=$(slim_base); fi
 fi
+if $print_base; then printf '%s\n' "$base"; exit 0; fi
 log "building $tag on $base (the first build compiles backupctl: several minutes on 2 cores)"
 DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$base" -t "$tag" "$BK_ROOT" >/dev/null
 printf '%s\n' "$tag"

@@ -14,7 +14,7 @@ BK_APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev libarchive-dev libssl-dev
-  docker.io restic gnupg debootstrap procps
+  docker.io docker-compose restic gnupg debootstrap procps
 )
 
 install_deps() {

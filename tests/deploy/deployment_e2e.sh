@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# e2e test of the real deployment (issue 7): the image built from the Dockerfile, the operator
+# started from compose/docker-compose.yml by Debian's docker-compose, as uid 10001 with the
+# socket's group found by the entrypoint; a labelled PostgreSQL in another compose project on
+# another network is discovered, backed up and restored-checked, and `docker-compose down` of the
+# app still works afterwards. Then the same through compose/docker-compose.proxy.yml (haproxy
+# allowlist): the backup works and calls outside the list are refused with 403.
+#   tests/deploy/deployment_e2e.sh BUILD_DIR
+set -euo pipefail
+build_dir=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/scripts/lib.sh"
+
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+step() { printf '\n== %s\n' "$*" >&2; }
+
+export $(grep -E '^BK_TEST_POSTGRES_IMAGE=' "$build_dir/test-images.env")
+[ -n "${BK_TEST_POSTGRES_IMAGE:-}" ] || fail "no BK_TEST_POSTGRES_IMAGE in $build_dir/test-images.env"
+command -v docker-compose >/dev/null || fail "docker-compose is not installed (scripts/lib.sh installs it)"
+
+step "building the image from the Dockerfile"
+image=$(BK_IMAGE_TAG=backupctl:e2e bash "$root/scripts/build-image.sh")
+size=$(docker image inspect -f '{{.Size}}' "$image")
+printf 'image %s: %s bytes\n' "$image" "$size"
+[ "$size" -le 120000000 ] || fail "the runtime image is $size bytes, more than 120 MB"
+
+work=$(mktemp -d /var/tmp/bk-deploy.XXXXXX)
+app=bkdeployapp$$
+op=bkdeployop$$
+cleanup() {
+  (cd "$work/compose" 2>/dev/null && {
+     docker-compose -p "$op" down -v --remove-orphans >/dev/null 2>&1 || true
+     docker-compose -p "$op" -f docker-compose.proxy.yml down -v --remove-orphans >/dev/null 2>&1 || true
+     docker-compose -p "$app" -f example-app/docker-compose.yml down -v >/dev/null 2>&1 || true
+  })
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cp -r "$root/compose" "$work/compose"
+cd "$work/compose"
+
+# As docs/getting-started.md says: a password readable by uid 10001 only.
+mkdir -p secrets
+head -c 32 /dev/urandom | base64 >secrets/restic_password
+chown 10001 secrets/restic_password
+chmod 0400 secrets/restic_password
+
+step "the app: its own compose project and network"
+export POSTGRES_IMAGE=$BK_TEST_POSTGRES_IMAGE POSTGRES_PASSWORD=app-secret-$$
+docker-compose -p "$app" -f example-app/docker-compose.yml up -d
+db=$(docker-compose -p "$app" -f example-app/docker-compose.yml ps -q db)
+for _ in $(seq 1 120); do docker exec "$db" pg_isready -q -h 127.0.0.1 -U postgres 2>/dev/null && break; sleep 0.5; done
+docker exec -i "$db" psql -q -v ON_ERROR_STOP=1 -U postgres -d shop <<'SQL'
+CREATE TABLE orders (id serial PRIMARY KEY, customer text);
+INSERT INTO orders (customer) SELECT 'customer ' || g FROM generate_series(1, 500) g;
+SQL
+app_net=${app}_default
+target=${app}-db
+
+run_operator_checks() {  # $1: compose file, $2: label for messages
+  local file=$1 what=$2 cid started healthy_at t0 status
+  step "operator ($what): docker-compose up"
+  export BACKUPCTL_IMAGE=$image
+  t0=$(date +%s%N)
+  docker-compose -p "$op" -f "$file" up -d
+  cid=$(docker-compose -p "$op" -f "$file" ps -q backupctl)
+  [ -n "$cid" ] || fail "no backupctl container"
+
+  # Ready: `backupctl health` passes inside (the HEALTHCHECK runs the same command).
+  healthy_at=""
+  for _ in $(seq 1 200); do
+    if docker exec "$cid" backupctl-entrypoint health >/dev/null 2>&1; then
+      healthy_at=$(( ($(date +%s%N) - t0) / 1000000 )); break
+    fi
+    sleep 0.1
+  done
+  [ -n "$healthy_at" ] || { docker logs "$cid" | tail -20; fail "backupctl health never passed ($what)"; }
+  printf 'start to health passing (%s): %s ms\n' "$what" "$healthy_at"
+
+  # Non-root, with the socket's group (or none behind the proxy), no capabilities.
+  local pid1 uid groups
+  uid=$(docker exec "$cid" stat -c %u /proc/1)
+  [ "$uid" = 10001 ] || fail "PID 1 runs as uid $uid, not 10001 ($what)"
+  groups=$(docker exec "$cid" awk '/^Groups:/ {print $2}' /proc/1/status)
+  if [ "$what" = socket ]; then
+    [ "$groups" = "$(stat -c %g /var/run/docker.sock)" ] ||
+      fail "supplementary groups of PID 1 are '$groups', expected the socket's group $(stat -c %g /var/run/docker.sock)"
+  fi
+  [ "$(docker exec "$cid" awk '/^CapEff:/ {print $2}' /proc/1/status)" = 0000000000000000 ] ||
+    fail "PID 1 has capabilities ($what)"
+
+  step "discover and back up through the operator ($what)"
+  docker exec "$cid" backupctl-entrypoint discover | tee "$work/discover.txt"
+  grep -q "$target" "$work/discover.txt" || fail "$target not discovered ($what)"
+  # The target never had a backup, so the daemon starts one by itself (catch-up); a manual
+  # `run` would find it locked. Wait for that run, then run once more by hand.
+  local ok=""
+  for _ in $(seq 1 240); do
+    if docker exec "$cid" backupctl-entrypoint status --json 2>/dev/null | python3 -c '
+import json, sys
+rows = [r for r in json.load(sys.stdin) if r["target"] == sys.argv[1]]
+sys.exit(0 if rows and (rows[0].get("backup") or {}).get("status") == "success" else 1)' "$target"
+    then ok=1; break; fi
+    sleep 0.5
+  done
+  [ -n "$ok" ] || { docker exec "$cid" backupctl-entrypoint history --last 5; fail "the daemon's catch-up backup of $target did not succeed ($what)"; }
+  docker exec "$cid" backupctl-entrypoint run "$target" || fail "backupctl run $target failed ($what)"
+  docker exec "$cid" backupctl-entrypoint snapshots "$target" | tee "$work/snapshots.txt"
+  grep -q "shop" "$work/snapshots.txt" || fail "no snapshot of database shop ($what)"
+  docker exec "$cid" backupctl-entrypoint verify "$target" || fail "restore drill of $target failed ($what)"
+  docker exec "$cid" sh -c 'find /var/lib/backupctl /backups ! -user 10001' | tee "$work/foreign.txt"
+  [ ! -s "$work/foreign.txt" ] || fail "files not owned by uid 10001 in the state or backup volume ($what)"
+
+  # The operator never joined the app's network, and the dump containers have left it.
+  local on_net
+  on_net=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$app_net")
+  [ "$(echo $on_net)" = "$(docker inspect -f '{{.Name}}' "$db" | tr -d /)" ] ||
+    fail "containers on $app_net after the backup: '$on_net' ($what)"
+  [ -z "$(docker ps -aq --filter label=backupctl.ephemeral)" ] || fail "dump containers left ($what)"
+}
+
+run_operator_checks docker-compose.yml socket
+docker inspect -f '{{.State.Health.Status}}' "$(docker-compose -p "$op" ps -q backupctl)"
+docker-compose -p "$op" down -v
+
+step "the entrypoint refuses root unless told"
+out=$(docker run --rm -e BACKUPCTL_UID=0 -v /var/run/docker.sock:/var/run/docker.sock "$image" engine 2>&1) &&
+  fail "BACKUPCTL_UID=0 was accepted: $out"
+grep -q "refusing to run backupctl as root" <<<"$out" || fail "no clear refusal: $out"
+out=$(docker run --rm --user 10001 -v /var/run/docker.sock:/var/run/docker.sock "$image" engine 2>&1) &&
+  fail "uid 10001 without the socket group reached the engine: $out"
+grep -q "group_add" <<<"$out" || fail "no hint at group_add: $out"
+
+step "behind the haproxy socket proxy"
+export BACKUPCTL_PROXY_IMAGE=backupctl-socket-proxy:e2e
+DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$(bash "$root/scripts/build-image.sh" --print-base)" \
+  -t "$BACKUPCTL_PROXY_IMAGE" socket-proxy >/dev/null
+run_operator_checks docker-compose.proxy.yml proxy
+cid=$(docker-compose -p "$op" -f docker-compose.proxy.yml ps -q backupctl)
+# Outside the allowlist: 403 from the proxy, never the engine's answer.
+code=$(docker exec "$cid" bash -c 'exec 3<>/dev/tcp/socket-proxy/2375; printf "GET /v1.41/images/json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" >&3; head -1 <&3' | tr -d '\r')
+[[ $code == *" 403 "* ]] || fail "GET /images/json through the proxy answered '$code', expected 403"
+body='{"Image":"x","HostConfig":{"Privileged":true}}'
+code=$(docker exec "$cid" bash -c "exec 3<>/dev/tcp/socket-proxy/2375; printf 'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n%s' '$body' >&3; head -1 <&3" | tr -d '\r')
+[[ $code == *" 403 "* ]] || fail "a privileged create through the proxy answered '$code', expected 403"
+docker-compose -p "$op" -f docker-compose.proxy.yml down -v
+
+step "docker-compose down of the app still works"
+docker-compose -p "$app" -f example-app/docker-compose.yml down -v || fail "docker-compose down of the app failed"
+if docker network inspect "$app_net" >/dev/null 2>&1; then fail "$app_net is still there"; fi
+printf '\nPASS: deployment\n'
