@@ -45,14 +45,16 @@ RUN apt-get update \
  && install -d -o 10001 -g 10001 -m 0750 /var/lib/backupctl /backups \
  && install -d -m 0755 /etc/backupctl
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=build /build/src/backupctl /usr/local/bin/backupctl
-COPY scripts/image/entrypoint.sh /usr/local/bin/backupctl-entrypoint
+# `backupctl` on the PATH is the entrypoint, so `docker exec <c> backupctl ...` (root by default)
+# drops to uid 10001 too and never leaves root-owned files in the state volume.
+COPY --from=build /build/src/backupctl /usr/local/lib/backupctl/backupctl
+COPY scripts/image/entrypoint.sh /usr/local/bin/backupctl
 ENV HOME=/var/lib/backupctl \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 VOLUME ["/var/lib/backupctl"]
 # The entrypoint starts as root only to read the socket's group, then runs backupctl as uid 10001
 # with that group (setpriv). The health check goes through it too, so it never writes as root.
-ENTRYPOINT ["/usr/local/bin/backupctl-entrypoint"]
+ENTRYPOINT ["/usr/local/bin/backupctl"]
 CMD ["daemon"]
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-  CMD ["/usr/local/bin/backupctl-entrypoint", "health"]
+  CMD ["/usr/local/bin/backupctl", "health"]

@@ -6,9 +6,11 @@
 # needed. It refuses to run backupctl as root unless BACKUPCTL_ALLOW_ROOT=1.
 # Started as a non-root user (compose `user:`), it checks that the socket is usable and says how
 # to fix it when it is not.
+# It is /usr/local/bin/backupctl in the image; the program itself is /usr/local/lib/backupctl/.
 set -euo pipefail
+bin=/usr/local/lib/backupctl/backupctl
 
-say() { printf 'backupctl-entrypoint: %s\n' "$*" >&2; }
+say() { printf 'backupctl (entrypoint): %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 78; }  # 78: EX_CONFIG, a restart loop shows the reason
 
 uid=${BACKUPCTL_UID:-10001}
@@ -27,14 +29,14 @@ if [ "$(id -u)" != 0 ]; then
   if [ -n "$socket" ] && [ -S "$socket" ] && ! { [ -r "$socket" ] && [ -w "$socket" ]; }; then
     die "$socket belongs to group $(stat -c %g "$socket") and user $(id -u) is not in it: start the container as root (the entrypoint then drops to uid $uid with that group) or add group_add: [\"$(stat -c %g "$socket")\"]"
   fi
-  exec /usr/local/bin/backupctl "$@"
+  exec "$bin" "$@"
 fi
 
 if [ "$uid" = 0 ]; then
   [ "${BACKUPCTL_ALLOW_ROOT:-}" = 1 ] ||
     die "refusing to run backupctl as root (BACKUPCTL_UID=0); set BACKUPCTL_ALLOW_ROOT=1 if you mean it"
   say "running as root because BACKUPCTL_ALLOW_ROOT=1"
-  exec /usr/local/bin/backupctl "$@"
+  exec "$bin" "$@"
 fi
 
 groups=()
@@ -57,4 +59,4 @@ for dir in "$state_dir" /backups; do
 done
 
 exec setpriv --reuid="$uid" --regid="$gid" "${groups[@]}" \
-  --inh-caps=-all --bounding-set=-all --no-new-privs -- /usr/local/bin/backupctl "$@"
+  --inh-caps=-all --bounding-set=-all --no-new-privs -- "$bin" "$@"

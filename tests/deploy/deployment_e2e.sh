@@ -69,7 +69,7 @@ run_operator_checks() {  # $1: compose file, $2: label for messages
   # Ready: `backupctl health` passes inside (the HEALTHCHECK runs the same command).
   healthy_at=""
   for _ in $(seq 1 200); do
-    if docker exec "$cid" backupctl-entrypoint health >/dev/null 2>&1; then
+    if docker exec "$cid" backupctl health >/dev/null 2>&1; then
       healthy_at=$(( ($(date +%s%N) - t0) / 1000000 )); break
     fi
     sleep 0.1
@@ -90,24 +90,24 @@ run_operator_checks() {  # $1: compose file, $2: label for messages
     fail "PID 1 has capabilities ($what)"
 
   step "discover and back up through the operator ($what)"
-  docker exec "$cid" backupctl-entrypoint discover | tee "$work/discover.txt"
+  docker exec "$cid" backupctl discover | tee "$work/discover.txt"
   grep -q "$target" "$work/discover.txt" || fail "$target not discovered ($what)"
   # The target never had a backup, so the daemon starts one by itself (catch-up); a manual
   # `run` would find it locked. Wait for that run, then run once more by hand.
   local ok=""
   for _ in $(seq 1 240); do
-    if docker exec "$cid" backupctl-entrypoint status --json 2>/dev/null | python3 -c '
+    if docker exec "$cid" backupctl status --json 2>/dev/null | python3 -c '
 import json, sys
 rows = [r for r in json.load(sys.stdin) if r["target"] == sys.argv[1]]
 sys.exit(0 if rows and (rows[0].get("backup") or {}).get("status") == "success" else 1)' "$target"
     then ok=1; break; fi
     sleep 0.5
   done
-  [ -n "$ok" ] || { docker exec "$cid" backupctl-entrypoint history --last 5; fail "the daemon's catch-up backup of $target did not succeed ($what)"; }
-  docker exec "$cid" backupctl-entrypoint run "$target" || fail "backupctl run $target failed ($what)"
-  docker exec "$cid" backupctl-entrypoint snapshots "$target" | tee "$work/snapshots.txt"
+  [ -n "$ok" ] || { docker exec "$cid" backupctl history --last 5; fail "the daemon's catch-up backup of $target did not succeed ($what)"; }
+  docker exec "$cid" backupctl run "$target" || fail "backupctl run $target failed ($what)"
+  docker exec "$cid" backupctl snapshots "$target" | tee "$work/snapshots.txt"
   grep -q "shop" "$work/snapshots.txt" || fail "no snapshot of database shop ($what)"
-  docker exec "$cid" backupctl-entrypoint verify "$target" || fail "restore drill of $target failed ($what)"
+  docker exec "$cid" backupctl verify "$target" || fail "restore drill of $target failed ($what)"
   docker exec "$cid" sh -c 'find /var/lib/backupctl /backups ! -user 10001' | tee "$work/foreign.txt"
   [ ! -s "$work/foreign.txt" ] || fail "files not owned by uid 10001 in the state or backup volume ($what)"
 
