@@ -26,7 +26,7 @@ build_args=(-DBK_BUILD_TESTS=ON -DBK_BUILD_BENCH=ON -DBK_WERROR=$([ $werror = 1 
 if [ $sanitize = 1 ]; then
   BK_BUILD=$BK_ROOT/build-asan
   build_project Debug "${build_args[@]}" -DBK_SANITIZE="address;undefined"
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
   build_project RelWithDebInfo "${build_args[@]}"
 fi

@@ -124,7 +124,7 @@ Result<std::string> make_tar(const std::vector<TarEntry>& entries) {
         header[156] = '0';
         std::memcpy(header + 257, "ustar", 6);  // magic with its NUL
         std::memcpy(header + 263, "00", 2);
-        std::memcpy(header + 345, prefix.data(), prefix.size());
+        if (!prefix.empty()) std::memcpy(header + 345, prefix.data(), prefix.size());  // data() may be null
         // The checksum field: six octal digits, NUL, space.
         put_octal(header + 148, 7, checksum_of(header));
         header[155] = ' ';
