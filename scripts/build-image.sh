@@ -11,7 +11,6 @@ out_file=${1:-}
 print_base=false
 if [ "$out_file" = --print-base ]; then print_base=true; out_file=""; fi
 tag=${BK_IMAGE_TAG:-backupctl:local}
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
 slim_base() {
   local hash tag rootfs mirror

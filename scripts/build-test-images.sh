@@ -18,8 +18,6 @@ pg=backupctl-test/postgres:$(printf '%s' "$base" | cat - "$recipe_dir"/postgres/
 maria=backupctl-test/mariadb:$(printf '%s' "$base" | cat - "$recipe_dir"/mariadb/* | recipe_hash)
 fake=backupctl-test/fakedump:$(printf '%s' "$base" | cat - "$recipe_dir"/fakedump/* | recipe_hash)
 
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
-
 build_base() {
   have_image "$base" && return 0
   local mirror rootfs

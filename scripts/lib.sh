@@ -60,6 +60,8 @@ ensure_docker() {
   die "dockerd did not answer /_ping within 60 s"
 }
 
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
 # The mirror of the running system's apt sources (deb822 or one-line format) for bookworm.
 apt_mirror() {
   local m

@@ -87,9 +87,9 @@ void apply_pax(std::string_view data, Override& next) {
                 next.path = std::string(value);
                 next.has_path = true;
             }
-            if (key == "size") {
-                next.size = 0;
-                for (char c : value) next.size = next.size * 10 + static_cast<unsigned>(c - '0');
+            if (key == "size" && !value.empty() && value.size() <= 18 &&
+                value.find_first_not_of("0123456789") == std::string_view::npos) {
+                next.size = std::stoull(std::string(value));
                 next.has_size = true;
             }
         }

@@ -58,7 +58,7 @@ app_net=${app}_default
 target=${app}-db
 
 run_operator_checks() {  # $1: compose file, $2: label for messages
-  local file=$1 what=$2 cid started healthy_at t0 status
+  local file=$1 what=$2 cid healthy_at t0
   step "operator ($what): docker-compose up"
   export BACKUPCTL_IMAGE=$image
   t0=$(date +%s%N)
@@ -78,7 +78,7 @@ run_operator_checks() {  # $1: compose file, $2: label for messages
   printf 'start to health passing (%s): %s ms\n' "$what" "$healthy_at"
 
   # Non-root, with the socket's group (or none behind the proxy), no capabilities.
-  local pid1 uid groups
+  local uid groups
   uid=$(docker exec "$cid" stat -c %u /proc/1)
   [ "$uid" = 10001 ] || fail "PID 1 runs as uid $uid, not 10001 ($what)"
   groups=$(docker exec "$cid" awk '/^Groups:/ {print $2}' /proc/1/status)
@@ -120,7 +120,6 @@ sys.exit(0 if rows and (rows[0].get("backup") or {}).get("status") == "success" 
 }
 
 run_operator_checks docker-compose.yml socket
-docker inspect -f '{{.State.Health.Status}}' "$(docker-compose -p "$op" ps -q backupctl)"
 docker-compose -p "$op" down -v
 
 step "the entrypoint refuses root unless told"

@@ -1,6 +1,5 @@
 #include "adapters/docker/db_client.hpp"
 
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
