@@ -50,6 +50,16 @@ std::string new_run_id() {
 
 namespace {
 
+// The audit step of the first item that failed: "dump shop", "files /srv/uploads".
+std::string item_stage(const std::vector<ItemReport>& items) {
+    for (const auto& i : items) {
+        if (i.outcome == "ok") continue;
+        if (i.database.rfind("files:", 0) == 0) return "files " + i.database.substr(6);
+        return "dump " + i.database;
+    }
+    return "dump";
+}
+
 // Counts the bytes that pass on to the snapshot writer.
 class CountingSink final : public domain::ByteSink {
 public:
@@ -212,7 +222,7 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
     RunReport report;
     report.run_id = new_run_id();
     report.target = target.name;
-    const auto started = std::chrono::steady_clock::now();
+    report.trigger = trigger;
 
     std::string holder;
     auto lock = locks_.try_lock(target.name, report.run_id, holder);
@@ -226,7 +236,15 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         report.error = "target " + target.name + " is locked by " + holder;
         co_return report;
     }
+    if (observer_ != nullptr) co_await observer_->started(target, report.run_id);
+    co_await locked_run(target, trigger, report);
+    if (observer_ != nullptr) co_await observer_->finished(target, report, trigger);
+    co_return report;
+}
 
+Task<void> BackupRunner::locked_run(const domain::Target& target, const std::string& trigger,
+                                    RunReport& report) {
+    const auto started = std::chrono::steady_clock::now();
     domain::RunRecord record;
     record.id = report.run_id;
     record.target = target.name;
@@ -237,9 +255,10 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
     record.pid = ::getpid();
     audit_.begin_run(record);  // bookkeeping failures never stop the backup
 
-    auto finish = [&](std::string status, std::string error) {
+    auto finish = [&](std::string status, std::string error, std::string stage) {
         report.status = std::move(status);
         report.error = std::move(error);
+        report.stage = std::move(stage);
         if (!interrupted_.empty() && report.status != "success" &&
             report.error.find("cut short") == std::string::npos) {
             report.error = "cut short (" + interrupted_ + "): " + report.error;
@@ -254,25 +273,26 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
             }
         }
         audit_.finish_run(record);
+        report.finished_at = record.finished_at;
         report.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
 
     if (!target.database && target.volumes.empty()) {
-        finish("failed", "nothing to back up: no database and no volumes");
-        co_return report;
+        finish("failed", "nothing to back up: no database and no volumes", "plan");
+        co_return;
     }
     auto repo = co_await repositories_(target.repository);
     if (!repo) {
-        finish("failed", repo.error().message);
-        co_return report;
+        finish("failed", repo.error().message, "repository");
+        co_return;
     }
     std::string key_file;
     if (target.encrypt != "none" && !target.encrypt.empty()) {
         auto k = config_.keys.find(target.encrypt);
         if (k == config_.keys.end() || k->second.public_key_file.empty()) {
-            finish("failed", "key " + target.encrypt + " has no public_key_file");
-            co_return report;
+            finish("failed", "key " + target.encrypt + " has no public_key_file", "encryption key");
+            co_return;
         }
         key_file = k->second.public_key_file;
     }
@@ -342,9 +362,12 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         std::vector<std::string> group{"target:" + target.name};
         auto forgot = co_await (*repo)->forget(group, target.retention);
         step.finished_at = utc_now();
+        if (forgot) report.snapshots_kept = *forgot;
         const bool busy = !forgot && forgot.error().code == errc::repo_locked;
         step.outcome = forgot ? "ok" : busy ? "skipped" : "failed";
-        step.detail = forgot ? target.retention.to_string()
+        step.detail = forgot ? target.retention.to_string() +
+                                   (*forgot >= 0 ? ", " + std::to_string(*forgot) + " snapshot(s) kept"
+                                                 : std::string{})
                       : busy ? forgot.error().message +
                                    "; retention comes again with the next successful run"
                              : forgot.error().message;
@@ -359,23 +382,24 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
     }
 
     if (!go) {
-        finish("failed", !pre_failed.empty() ? pre_failed : plan_failed);
+        finish("failed", !pre_failed.empty() ? pre_failed : plan_failed,
+               !pre_failed.empty() ? "pre-hook" : "plan");
     } else if (all_ok && !retention_failed.empty()) {
-        finish("partial", "backup stored, retention failed: " + retention_failed);
+        finish("partial", "backup stored, retention failed: " + retention_failed, "retention");
     } else if (all_ok && !post_failed.empty()) {
-        finish("partial", "backup stored, " + post_failed);
+        finish("partial", "backup stored, " + post_failed, "post-hook");
     } else if (all_ok) {
-        finish("success", "");
+        finish("success", "", "");
     } else if (ok > 0) {
         std::string failed;
         for (const auto& i : report.items) {
             if (i.outcome != "ok") failed += (failed.empty() ? "" : ", ") + i.database;
         }
-        finish("partial", "failed: " + failed);
+        finish("partial", "failed: " + failed, item_stage(report.items));
     } else {
-        finish("failed", report.items.empty() ? "nothing to dump" : report.items.front().error);
+        finish("failed", report.items.empty() ? "nothing to dump" : report.items.front().error,
+               item_stage(report.items));
     }
-    co_return report;
 }
 
 }  // namespace bk::app

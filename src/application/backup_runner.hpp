@@ -28,7 +28,20 @@ struct RunReport {
     std::string status;  ///< success | failed | partial | skipped
     std::vector<ItemReport> items;
     std::string error;
+    std::string stage;  ///< where it failed: "dump shop", "files /srv", "pre-hook", "retention", ...
+    std::string trigger;
+    std::string finished_at;  ///< ISO 8601 UTC
+    std::int64_t snapshots_kept{-1};  ///< the target's snapshots after retention; -1 unknown
     double seconds{0};
+};
+
+/// Told about each run while the runner holds the target's lock (notifications, monitors).
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    virtual Task<void> started(const domain::Target& target, const std::string& run_id) = 0;
+    virtual Task<void> finished(const domain::Target& target, const RunReport& report,
+                                const std::string& trigger) = 0;
 };
 
 /// What the run in flight is streaming now (for a progress line on a terminal).
@@ -59,6 +72,8 @@ public:
           instance_id_(std::move(instance_id)) {}
 
     Task<RunReport> run(domain::Target target, std::string trigger);
+    /// Tells `observer` about every run from now on (nullptr: nobody).
+    void observe(RunObserver* observer) { observer_ = observer; }
     /// Cuts the runs in flight short: their streams stop at the next write, nothing is
     /// committed, and they end `failed` with `reason`. For shutdown.
     void interrupt(std::string reason) { interrupted_ = std::move(reason); }
@@ -66,6 +81,9 @@ public:
     [[nodiscard]] const Progress& progress() const { return progress_; }
 
 private:
+    /// The run once the lock is held.
+    Task<void> locked_run(const domain::Target& target, const std::string& trigger,
+                          RunReport& report);
     /// Commits the writer's snapshot when its source completed, else aborts it (no snapshot).
     static Task<void> settle(domain::SnapshotWriter& writer, bool source_ok, std::string error,
                              ItemReport& report);
@@ -88,6 +106,7 @@ private:
     std::string instance_id_;
     std::string interrupted_;
     Progress progress_;
+    RunObserver* observer_{nullptr};
 };
 
 /// A sortable, unique run id: 20261126T163000Z-1a2b3c.

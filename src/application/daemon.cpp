@@ -55,7 +55,8 @@ Daemon::Daemon(asio::any_io_executor ex, const domain::OperatorConfig& config, R
       now_(std::move(now)),
       schedule_wake_(ex),
       refresh_wake_(ex),
-      done_wake_(ex) {
+      done_wake_(ex),
+      heartbeat_wake_(ex) {
     if (!now_) {
         now_ = [] {
             return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -106,6 +107,7 @@ Task<void> Daemon::run() {
             spawn(worker());
         }
         spawn(scheduler());
+        if (alerts_ != nullptr && !config_.daemon.heartbeat.empty()) spawn(heartbeat());
     }
     // Every task it started ends before it returns: they use this object.
     while (tasks_alive_ > 0 || !stopping_) {
@@ -132,6 +134,7 @@ void Daemon::stop(std::string reason) {
     wake_workers();
     wake(refresh_wake_);
     wake(done_wake_);
+    wake(heartbeat_wake_);
     for (auto* t : pending_delays_) t->cancel();
     if (!running_.empty()) {
         spawn(grace_then_cut(std::move(reason)));
@@ -330,6 +333,14 @@ Task<void> Daemon::scheduler() {
             }
         }
         check_overdue(now);
+        if (alerts_ != nullptr) {
+            maybe_summary(now);
+            if (!retrying_ && now - last_retry_ >= 15) {
+                last_retry_ = now;
+                retrying_ = true;
+                spawn(retry_alerts());
+            }
+        }
         if (every_minute_ && now - last_minute_ >= 60) {
             last_minute_ = now;
             every_minute_();
@@ -353,11 +364,59 @@ void Daemon::check_overdue(std::int64_t now) {
             if (overdue_.insert(t.name).second) {
                 log_("warn", "target " + t.name + " is overdue: last success " + *last + " (" +
                                  hms(now - since) + " ago), due every " + hms(interval));
+                // Told once (the alert memory survives restarts); `recovered` ends it.
+                if (alerts_ != nullptr) spawn(alerts_->overdue(t, *last, interval));
             }
         } else {
             overdue_.erase(t.name);
         }
     }
+}
+
+std::vector<std::string> Daemon::target_names() const {
+    std::vector<std::string> out;
+    for (const auto& t : inventory_.targets) out.push_back(t.name);
+    return out;
+}
+
+Task<void> Daemon::heartbeat() {
+    // A dead operator turns the monitor red: it hears "alive" only while this loop runs.
+    while (!stopping_) {
+        const auto msg = "backupctl daemon alive: " + std::to_string(inventory_.targets.size()) +
+                         " target(s), " + std::to_string(running_.size()) + " running, " +
+                         std::to_string(overdue_.size()) + " overdue";
+        auto r = co_await alerts_->heartbeat(config_.daemon.heartbeat, msg);
+        if (!r) log_("warn", "heartbeat monitor " + config_.daemon.heartbeat + ": " + r.error().message);
+        if (stopping_) break;
+        co_await sleep(heartbeat_wake_, config_.daemon.heartbeat_interval);
+    }
+}
+
+Task<void> Daemon::retry_alerts() {
+    co_await alerts_->retry_due();
+    retrying_ = false;
+}
+
+void Daemon::maybe_summary(std::int64_t now) {
+    bool wanted = false;
+    for (const auto& [name, n] : config_.notifiers) wanted = wanted || domain::wants(n.events, "summary");
+    if (!wanted) return;
+    auto cron = domain::parse_cron(config_.daemon.summary_cron);
+    if (!cron) return;
+    if (next_summary_ < 0) {
+        next_summary_ = domain::next_due(*cron, now, zone_);
+        return;
+    }
+    if (now < next_summary_) return;
+    next_summary_ = domain::next_due(*cron, now, zone_);
+    // The date in the config's zone: one summary per day, also across restarts.
+    const auto local = now + zone_(now);
+    std::tm tm{};
+    const auto t = static_cast<std::time_t>(local);
+    gmtime_r(&t, &tm);
+    char date[16];
+    std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    spawn(alerts_->summary(inventory_.targets, date));
 }
 
 void Daemon::wake_workers() {
@@ -385,6 +444,7 @@ Task<void> Daemon::worker() {
             // (g++ 12: no braced temporaries in a co_await's arguments)
             const domain::SnapshotChoice newest;
             auto drill = co_await drills_->verify(job.target, newest, job.trigger);
+            if (alerts_ != nullptr) co_await alerts_->drill_finished(job.target, drill);
             running_.erase(key);
             char secs[32];
             std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);

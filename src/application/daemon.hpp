@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 
+#include "application/alerting.hpp"
 #include "application/backup_runner.hpp"
 #include "application/restore.hpp"
 #include "application/registry.hpp"
@@ -45,6 +46,14 @@ public:
 
     /// Restore drills on each target's verify_cron (targets with a database), with `service`.
     void drills(RestoreService& service) { drills_ = &service; }
+    /// Overdue, drill and summary alerts, the heartbeat and the outbox's re-sends.
+    void alerts(Alerting& alerting) { alerts_ = &alerting; }
+    /// Targets overdue now, the targets it watches, the events stream's state (for metrics).
+    [[nodiscard]] std::vector<std::string> overdue_targets() const {
+        return {overdue_.begin(), overdue_.end()};
+    }
+    [[nodiscard]] std::vector<std::string> target_names() const;
+    [[nodiscard]] bool events_connected() const { return feed_.connected(); }
     /// Called about once a minute from the scheduler (the audit fallback's replay).
     void every_minute(std::function<void()> f) { every_minute_ = std::move(f); }
 
@@ -62,6 +71,9 @@ private:
     Task<void> worker();
     Task<void> refresher();
     Task<void> grace_then_cut(std::string reason);
+    Task<void> heartbeat();
+    Task<void> retry_alerts();
+    void maybe_summary(std::int64_t now);
     Task<void> delayed(Job job, std::chrono::seconds delay);
     void request_refresh();
     void on_change(const domain::ContainerChange& change);
@@ -96,6 +108,11 @@ private:
     std::map<std::string, std::int64_t> next_due_;
     std::map<std::string, std::int64_t> next_drill_;
     RestoreService* drills_{nullptr};
+    Alerting* alerts_{nullptr};
+    bool retrying_{false};
+    std::int64_t last_retry_{0};
+    std::int64_t next_summary_{-1};
+    boost::asio::steady_timer heartbeat_wake_;
     std::map<std::string, std::int64_t> last_event_;  ///< target + trigger -> when
     std::deque<Job> queue_;
     std::set<std::string> queued_;

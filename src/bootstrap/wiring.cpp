@@ -109,12 +109,40 @@ Result<void> RunServices::open() {
     runner_ = std::make_unique<app::BackupRunner>(
         base_.config, *dumper_, *files_, *hooks_, [this](std::string name) { return repository(std::move(name)); },
         *audit_, *locks_, instance_id_);
+    if (!log_) {
+        log_ = [](const std::string& level, const std::string& message) {
+            std::cerr << "backupctl: " << level << ": " << message << "\n";
+        };
+    }
+    alert_store_ = std::make_unique<adapters::notify::FileAlertStore>(state + "/notify-outbox.json");
+    alert_adapters_ = std::make_unique<adapters::notify::AlertAdapters>(
+        adapters::notify::make_alert_adapters(ex_, base_.config));
+    for (const auto& p : alert_adapters_->problems) log_("warn", p);
+    alerting_ = std::make_unique<app::Alerting>(
+        base_.config, [this](const std::string& n) { return alert_adapters_->notifier(n); },
+        [this](const std::string& n) { return alert_adapters_->monitor(n); }, *alert_store_, *audit_,
+        log_);
+    runner_->observe(alerting_.get());
     restorer_ = std::make_unique<adapters::docker::DockerRestorer>(base_.client, instance_id_);
     local_files_ = std::make_unique<adapters::process::TarLocalFiles>(ex_);
     restore_ = std::make_unique<app::RestoreService>(
         base_.config, [this](std::string name) { return repository(std::move(name)); },
         *restorer_, *local_files_, *audit_, *locks_, *runner_, instance_id_);
     return result;
+}
+
+std::string RunServices::metrics(const std::vector<std::string>& targets,
+                                 const std::vector<std::string>& overdue, int events_connected) {
+    app::MetricsInput in;
+    in.targets = targets;
+    for (const auto& p : base_.config.projects) in.targets.push_back(p.name);
+    if (auto m = alert_store_->memory()) in.memory = std::move(*m);
+    in.overdue = overdue;
+    in.audit_fallback_records = audit_->pending();
+    in.notification_queue = alert_store_->pending();
+    in.events_connected = events_connected;
+    in.audit_ok = audit_->store_error().empty();
+    return app::render_metrics(*audit_, in);
 }
 
 Task<Result<domain::BackupRepository*>> RunServices::repository(std::string name) {

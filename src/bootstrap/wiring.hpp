@@ -14,6 +14,10 @@
 #include "adapters/docker/docker_hook_runner.hpp"
 #include "adapters/docker/docker_janitor.hpp"
 #include "adapters/docker/docker_restorer.hpp"
+#include "adapters/notify/alert_adapters.hpp"
+#include "adapters/notify/file_alert_store.hpp"
+#include "application/alerting.hpp"
+#include "application/metrics.hpp"
 #include "application/recovery.hpp"
 #include "application/restore.hpp"
 #include "adapters/docker/docker_target_source.hpp"
@@ -58,8 +62,15 @@ public:
     RunServices(const RunServices&) = delete;
     RunServices& operator=(const RunServices&) = delete;
 
+    /// Where warnings of the alerting go (before open(); default: stderr).
+    void log_to(app::Alerting::Log log) { log_ = std::move(log); }
     /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
     Result<void> open();
+    app::Alerting& alerting() { return *alerting_; }
+    adapters::notify::FileAlertStore& alert_store() { return *alert_store_; }
+    /// The Prometheus exposition (see app::render_metrics) with what this process knows.
+    std::string metrics(const std::vector<std::string>& targets,
+                        const std::vector<std::string>& overdue, int events_connected);
     app::BackupRunner& runner() { return *runner_; }
     app::RestoreService& restore() { return *restore_; }
     adapters::audit::FallbackAuditLog* audit() { return audit_.get(); }
@@ -90,6 +101,10 @@ private:
     std::unique_ptr<adapters::docker::DockerRestorer> restorer_;
     std::unique_ptr<domain::LocalFiles> local_files_;
     std::unique_ptr<app::RestoreService> restore_;
+    app::Alerting::Log log_;
+    std::unique_ptr<adapters::notify::FileAlertStore> alert_store_;
+    std::unique_ptr<adapters::notify::AlertAdapters> alert_adapters_;
+    std::unique_ptr<app::Alerting> alerting_;
 };
 
 }  // namespace bk::bootstrap

@@ -61,6 +61,9 @@ struct DaemonConfig {
     std::chrono::seconds grace_period{60};       ///< SIGTERM: how long in-flight runs may finish
     std::chrono::seconds event_delay{15};        ///< a (re)started container settles this long
     std::chrono::seconds resync{300};            ///< full re-list even when events flow
+    std::string heartbeat;                       ///< a monitor told "alive" while the daemon runs
+    std::chrono::seconds heartbeat_interval{60};
+    std::string summary_cron{"0 8 * * *"};       ///< the daily summary (notifiers with `summary`)
 };
 
 struct HttpConfig {

@@ -212,6 +212,11 @@ Result<std::optional<domain::RunRecord>> FallbackAuditLog::last_run(std::string 
     return unavailable();
 }
 
+Result<std::vector<domain::RunCount>> FallbackAuditLog::run_counts() {
+    if (auto* s = store()) return s->run_counts();
+    return unavailable();
+}
+
 Result<std::vector<domain::RunRecord>> FallbackAuditLog::history(std::string target,
                                                                  bool failed_only, int limit) {
     if (auto* s = store()) return s->history(std::move(target), failed_only, limit);

@@ -330,4 +330,20 @@ Result<std::optional<domain::RunRecord>> SqliteAuditLog::last_run(std::string ta
     }
 }
 
+Result<std::vector<domain::RunCount>> SqliteAuditLog::run_counts() {
+    try {
+        SQLite::Statement q(*db_, "SELECT target, kind, status, COUNT(*) FROM runs "
+                                  "WHERE status<>'running' GROUP BY target, kind, status "
+                                  "ORDER BY target, kind, status");
+        std::vector<domain::RunCount> out;
+        while (q.executeStep()) {
+            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                           q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+        }
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
 }  // namespace bk::adapters::audit

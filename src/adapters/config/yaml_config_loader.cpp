@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "backupctl/labels/parse.hpp"
+#include "domain/alert.hpp"
 #include "domain/duration.hpp"
 #include "domain/schedule.hpp"
 #include "domain/suggest.hpp"
@@ -25,8 +26,9 @@ using Keys = std::span<const std::string_view>;
 constexpr std::array<std::string_view, 13> kTopKeys{
     "scope",  "timezone", "docker",    "state_dir", "defaults", "repositories",
     "keys",   "notifiers", "monitors", "http",      "security", "projects", "daemon"};
-constexpr std::array<std::string_view, 4> kDaemonKeys{"concurrency", "grace_period",
-                                                      "event_delay", "resync"};
+constexpr std::array<std::string_view, 7> kDaemonKeys{
+    "concurrency", "grace_period", "event_delay", "resync", "heartbeat", "heartbeat_interval",
+    "summary_cron"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
 constexpr std::array<std::string_view, 8> kDefaultsKeys{"cron",   "retention", "repository",
                                                         "encrypt", "notify",   "monitor",
@@ -38,10 +40,10 @@ constexpr std::array<std::string_view, 4> kKeyKeys{"recipient", "public_key_file
 constexpr std::array<std::string_view, 18> kNotifierKeys{
     "type",     "events",        "url",      "url_file",      "webhook_url", "webhook_url_file",
     "secret",   "secret_file",   "host",     "port",          "username",    "password",
-    "password_file", "from",     "to",       "starttls",      "timeout",     "headers"};
-constexpr std::array<std::string_view, 8> kMonitorKeys{"type",     "url",        "push_token",
-                                                       "push_token_file", "ping_url", "ping_url_file",
-                                                       "base_url", "timeout"};
+    "password_file", "from",     "to",       "starttls",      "timeout",     "ca_file"};
+constexpr std::array<std::string_view, 10> kMonitorKeys{
+    "type",     "url",      "url_file", "push_token", "push_token_file", "ping_url", "ping_url_file",
+    "base_url", "timeout",  "ca_file"};
 constexpr std::array<std::string_view, 2> kHttpKeys{"listen", "token_file"};
 constexpr std::array<std::string_view, 2> kSecurityKeys{"allow_label_hooks", "dump_images"};
 constexpr std::array<std::string_view, 16> kProjectKeys{
@@ -132,6 +134,15 @@ public:
             dur("grace_period", out_.daemon.grace_period);
             dur("event_delay", out_.daemon.event_delay);
             dur("resync", out_.daemon.resync);
+            dur("heartbeat_interval", out_.daemon.heartbeat_interval);
+            if (auto v = text(dm["heartbeat"], "daemon.heartbeat")) {
+                out_.daemon.heartbeat = *v;
+                if (!out_.monitors.contains(*v)) {
+                    problem(dm["heartbeat"], "daemon.heartbeat",
+                            "names no monitor in `monitors:` (\"" + *v + "\")");
+                }
+            }
+            if (auto c = cron(dm["summary_cron"], "daemon.summary_cron")) out_.daemon.summary_cron = *c;
         }
         if (const auto s = root["security"]; is_map(s, "security")) {
             check_keys(s, "security", kSecurityKeys);
@@ -474,11 +485,34 @@ private:
                         (near ? "; did you mean \"" + *near + "\"?" : ""));
         }
         if (auto v = text_list(n["events"], p + ".events")) c.events = *v;
+        for (const auto& e : c.events) {
+            if (e == "all" || std::find(std::begin(domain::kAlertKinds), std::end(domain::kAlertKinds), e) !=
+                                  std::end(domain::kAlertKinds)) {
+                continue;
+            }
+            auto near = domain::nearest(e, domain::kAlertKinds);
+            problem(n["events"], p + ".events",
+                    "\"" + e + "\" is not an event (failure, success, overdue, recovered, "
+                    "drill_failed, summary, all)" + (near ? "; did you mean \"" + *near + "\"?" : ""));
+        }
         for (const char* key : {"url", "webhook_url", "secret", "password"}) {
             if (auto s = secret(n, key, p)) c.secrets[key] = *s;
         }
-        for (const char* key : {"host", "port", "username", "from", "to", "starttls", "timeout"}) {
+        for (const char* key : {"host", "port", "username", "from", "to", "starttls", "timeout", "ca_file"}) {
             if (auto v = text(n[key], p + "." + key)) c.settings[key] = *v;
+        }
+        auto has = [&c, &n](const char* key) {
+            return c.secrets.contains(key) || c.settings.contains(key) ||
+                   n[std::string(key) + "_file"].IsDefined();  // a file that is unreadable is its own problem
+        };
+        if (c.type == "slack" && !has("webhook_url") && !has("url")) {
+            problem(n, p, "a slack notifier needs webhook_url (or webhook_url_file)");
+        } else if (c.type == "webhook" && !has("url")) {
+            problem(n, p, "a webhook notifier needs url (or url_file)");
+        } else if (c.type == "email") {
+            for (const char* key : {"host", "from", "to"}) {
+                if (!has(key)) problem(n, p, std::string("an email notifier needs ") + key);
+            }
         }
         out_.notifiers[name] = std::move(c);
     }
@@ -497,8 +531,17 @@ private:
         for (const char* key : {"push_token", "ping_url", "url"}) {
             if (auto s = secret(n, key, p)) c.secrets[key] = *s;
         }
-        for (const char* key : {"base_url", "timeout"}) {
+        for (const char* key : {"base_url", "timeout", "ca_file"}) {
             if (auto v = text(n[key], p + "." + key)) c.settings[key] = *v;
+        }
+        auto has = [&c, &n](const char* key) {
+            return c.secrets.contains(key) || c.settings.contains(key) ||
+                   n[std::string(key) + "_file"].IsDefined();  // a file that is unreadable is its own problem
+        };
+        if (c.type == "uptime-kuma" && !has("url") && !(has("base_url") && has("push_token"))) {
+            problem(n, p, "an uptime-kuma monitor needs url (the whole push URL) or base_url and push_token");
+        } else if (c.type == "healthchecks" && !has("ping_url") && !has("url")) {
+            problem(n, p, "a healthchecks monitor needs ping_url (or ping_url_file)");
         }
         out_.monitors[name] = std::move(c);
     }

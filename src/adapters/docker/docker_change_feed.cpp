@@ -31,6 +31,8 @@ void DockerChangeFeed::stop() {
     if (state_->stream != nullptr) state_->stream->close();
 }
 
+bool DockerChangeFeed::connected() const { return state_->stream != nullptr; }
+
 Task<void> DockerChangeFeed::follow(std::function<void(const domain::ContainerChange&)> on_change,
                                     std::function<void()> on_resync) {
     auto st = state_;

@@ -22,6 +22,7 @@ public:
     Task<void> follow(std::function<void(const domain::ContainerChange&)> on_change,
                       std::function<void()> on_resync) override;
     void stop() override;
+    [[nodiscard]] bool connected() const override;
 
 private:
     struct State;

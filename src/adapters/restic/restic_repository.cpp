@@ -558,9 +558,9 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
     co_return out;
 }
 
-Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
-                                            domain::Retention keep) {
-    std::vector<std::string> argv{"restic", "forget", "--group-by", "host,tags", "--tag",
+Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tags,
+                                                    domain::Retention keep) {
+    std::vector<std::string> argv{"restic", "forget", "--json", "--group-by", "host,tags", "--tag",
                                   join_tags(tags)};
     auto add = [&argv](const char* flag, int n) {
         if (n > 0) {
@@ -587,7 +587,16 @@ Task<Result<void>> ResticRepository::forget(std::vector<std::string> tags,
         co_return Failure{locked ? errc::repo_locked : errc::repo_failed,
                           "restic forget: " + last_line(r->err)};
     }
-    co_return Result<void>{};
+    // One object per group; what it keeps is what remains of the target.
+    std::int64_t kept = -1;
+    try {
+        const auto j = nlohmann::json::parse(r->out);
+        kept = 0;
+        for (const auto& g : j) kept += static_cast<std::int64_t>(g.value("keep", nlohmann::json::array()).size());
+    } catch (const std::exception&) {
+        kept = -1;
+    }
+    co_return kept;
 }
 
 }  // namespace bk::adapters::restic

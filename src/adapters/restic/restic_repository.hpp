@@ -23,7 +23,7 @@ public:
     Task<Result<void>> prepare() override;
     Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(domain::WriterSpec spec) override;
     Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(std::vector<std::string> tags) override;
-    Task<Result<void>> forget(std::vector<std::string> tags, domain::Retention retention) override;
+    Task<Result<std::int64_t>> forget(std::vector<std::string> tags, domain::Retention retention) override;
     Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(domain::ReadSpec spec) override;
 
     /// Removes data no snapshot references (`restic prune`), holding the repository exclusively.

@@ -114,7 +114,8 @@ public:
     virtual Task<Result<std::vector<SnapshotInfo>>> snapshots(std::vector<std::string> tags) = 0;
     virtual Task<Result<std::unique_ptr<SnapshotReader>>> open_reader(ReadSpec spec) = 0;
     /// Applies retention to the snapshots carrying all of `tags`, grouped by host and tags.
-    virtual Task<Result<void>> forget(std::vector<std::string> tags, Retention retention) = 0;
+    /// Returns how many snapshots of the group remain (-1 when restic did not say).
+    virtual Task<Result<std::int64_t>> forget(std::vector<std::string> tags, Retention retention) = 0;
     /// Removes data no snapshot references; waits until no snapshot is being written.
     virtual Task<Result<PruneSummary>> prune() = 0;
     /// Removes restic locks left by dead processes (restic's own staleness rule: the process is

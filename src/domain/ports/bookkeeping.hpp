@@ -58,6 +58,14 @@ struct ContentsRecord {
     std::string rows;  ///< domain::encode_counts
 };
 
+/// How many runs of one kind a target has had with one status (for metrics).
+struct RunCount {
+    std::string target;
+    std::string kind;
+    std::string status;
+    std::int64_t count{0};
+};
+
 /// Port: the audit trail. Small synchronous writes. Errors: io_error. Every write is an upsert
 /// (a record written twice, as a replay may, lands once).
 class AuditLog {
@@ -85,6 +93,8 @@ public:
     virtual Result<std::optional<ContentsRecord>> contents(std::string snapshot_id) = 0;
     /// The target's latest finished run of `kind` (restore, verify, backup).
     virtual Result<std::optional<RunRecord>> last_run(std::string target, std::string kind) = 0;
+    /// Finished runs counted by target, kind and status.
+    virtual Result<std::vector<RunCount>> run_counts() = 0;
 };
 
 /// A held lock; released when destroyed (and by the kernel when the process dies).

@@ -59,6 +59,8 @@ public:
     virtual Task<void> follow(std::function<void(const ContainerChange&)> on_change,
                               std::function<void()> on_resync) = 0;
     virtual void stop() = 0;
+    /// Whether the stream is up now (for metrics).
+    [[nodiscard]] virtual bool connected() const { return false; }
 };
 
 }  // namespace bk::domain

@@ -311,6 +311,10 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         }
     }
     if (g.json) std::cout << reports.dump(2, ' ', false, kReplace) << "\n";
+    if (!args.dry_run) {
+        // Without a daemon, alerts a notifier could not take earlier get their re-send here.
+        co_await run.alerting().retry_due();
+    }
     co_return worst;
 }
 
@@ -541,9 +545,15 @@ int run(int argc, char** argv) {
     auto* status = app.add_subcommand("status", "Per target: the last backup and the last restore drill with its restore time");
     status->add_flag("--json", g.json, "JSON output");
     auto* health = app.add_subcommand(
-        "health", "Engine reachable, config valid, audit store open, nothing waiting in the "
-                  "audit fallback file (exit 1 otherwise)");
+        "health", "Config valid, engine reachable, audit store writable, nothing waiting in the "
+                  "audit fallback or the notification outbox, repositories reachable, disk space, "
+                  "gpg keys valid, clock sane (exit 1 otherwise)");
     health->add_flag("--json", g.json, "JSON output");
+    bool health_quick = false;
+    health->add_flag("--quick", health_quick,
+                     "Skip the repository and key checks (what the image's HEALTHCHECK runs)");
+    auto* metrics = app.add_subcommand(
+        "metrics", "Print the Prometheus metrics (what the daemon serves on /metrics)");
 
     try {
         app.parse(argc, argv);
@@ -583,7 +593,10 @@ int run(int argc, char** argv) {
         return unlock_command(g.config_path, unlock_target, g.json);
     }
     if (health->parsed()) {
-        return health_command(g.config_path, g.json);
+        return health_command(g.config_path, g.json, health_quick);
+    }
+    if (metrics->parsed()) {
+        return metrics_command(g.config_path);
     }
     if (prune->parsed()) {
         return run_task([&g, &prune_repo](auto ex) { return prune_command(ex, g, prune_repo); });

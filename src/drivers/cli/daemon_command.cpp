@@ -2,6 +2,7 @@
 #include "drivers/cli/common.hpp"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -21,7 +22,10 @@
 
 #include "adapters/docker/docker_change_feed.hpp"
 #include "adapters/time/system_zone.hpp"
+#include "adapters/process/gpg_keys.hpp"
+#include "domain/human.hpp"
 #include "application/daemon.hpp"
+#include "drivers/http/metrics_listener.hpp"
 #include "bootstrap/wiring.hpp"
 
 namespace bk::drivers::cli {
@@ -73,6 +77,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     }
     bootstrap::Services services(ex, std::move(config), *options);
     bootstrap::RunServices run(ex, services);
+    run.log_to(log_line);
     if (auto opened = run.open(); !opened) {
         log_line("warn", "audit store: " + opened.error().message + " (records go to " +
                              run.audit()->path() + " until it works again)");
@@ -83,6 +88,21 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
                        run.janitor(), run.instance_id(), *zone, log_line);
     daemon_ptr = &daemon;
     daemon.drills(run.restore());
+    daemon.alerts(run.alerting());
+    std::unique_ptr<drivers::http::MetricsListener> listener;
+    if (!services.config.http.listen.empty()) {
+        auto started = drivers::http::MetricsListener::start(ex, services.config.http.listen, [&run, &daemon] {
+            return run.metrics(daemon.target_names(), daemon.overdue_targets(),
+                               daemon.events_connected() ? 1 : 0);
+        });
+        if (started) {
+            listener = std::move(*started);
+            log_line("info", "metrics on http://" + services.config.http.listen + "/metrics");
+        } else {
+            // Backups matter more than their metrics: the daemon goes on without them.
+            log_line("error", started.error().message + "; the daemon runs without /metrics");
+        }
+    }
     if (!early_signal.empty()) daemon.stop(early_signal);  // it came during the start
     auto* audit = run.audit();
     daemon.every_minute([audit] {
@@ -95,6 +115,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
         }
     });
     co_await daemon.run();
+    if (listener) listener->stop();
     daemon_ptr = nullptr;
     signals.cancel();
     co_return 0;
@@ -143,41 +164,170 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
     return 0;
 }
 
-int health_command(const std::string& config_path, bool json) {
-    return run_on_context([&config_path, json](auto ex) -> Task<int> {
+namespace {
+
+std::string iso_of(std::int64_t t) {
+    std::tm tm{};
+    const auto tt = static_cast<std::time_t>(t);
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// The build's date from __DATE__ ("Nov 27 2026"): a clock before it is wrong.
+std::int64_t build_time() {
+    static const char* months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const std::string d = __DATE__;
+    std::tm tm{};
+    tm.tm_mon = static_cast<int>(std::string(months).find(d.substr(0, 3)) / 3);
+    tm.tm_mday = std::atoi(d.substr(4, 2).c_str());
+    tm.tm_year = std::atoi(d.substr(7, 4).c_str()) - 1900;
+    return static_cast<std::int64_t>(::timegm(&tm));
+}
+
+struct Check {
+    std::string name;
+    std::string problem;  ///< empty: ok
+    std::string detail;
+};
+
+}  // namespace
+
+int health_command(const std::string& config_path, bool json, bool quick) {
+    return run_on_context([&config_path, json, quick](auto ex) -> Task<int> {
         auto config = bootstrap::load_config(config_path);
-        std::vector<std::pair<std::string, std::string>> checks;  // name, problem
+        std::vector<Check> checks;
         for (const auto& p : config.problems) {
-            if (p.project.empty()) checks.emplace_back("config", p.describe());
+            if (p.project.empty()) checks.push_back({"config", p.describe(), ""});
         }
-        if (checks.empty()) checks.emplace_back("config", "");
+        if (checks.empty()) checks.push_back({"config", "", config.file});
         auto options = bootstrap::client_options(config);
+        std::unique_ptr<bootstrap::Services> services;
         if (!options) {
-            checks.emplace_back("engine", options.error().message);
+            checks.push_back({"engine", options.error().message, ""});
         } else {
-            bootstrap::Services services(ex, config, *options);
-            auto ping = co_await services.client.ping();
-            checks.emplace_back("engine " + services.client_address,
-                                ping ? "" : ping.error().describe());
+            services = std::make_unique<bootstrap::Services>(ex, config, *options);
+            auto ping = co_await services->client.ping();
+            checks.push_back({"engine " + services->client_address,
+                              ping ? "" : ping.error().describe(), ""});
         }
         auto audit = bootstrap::open_audit(config.state_dir);
-        checks.emplace_back("audit store", audit->store_error());
+        std::string writable = audit->store_error();
+        if (writable.empty() && ::access(config.state_dir.c_str(), W_OK) != 0) {
+            writable = config.state_dir + " is not writable";
+        }
+        checks.push_back({"audit store", writable, config.state_dir + "/audit.db"});
         const int pending = audit->pending();
-        checks.emplace_back("audit fallback " + audit->path(),
-                            pending == 0 ? "" : std::to_string(pending) +
-                                                    " record(s) not replayed into the audit store");
+        checks.push_back({"audit fallback", pending == 0 ? "" : std::to_string(pending) +
+                                            " record(s) not replayed into the audit store",
+                          audit->path()});
+        adapters::notify::FileAlertStore outbox(config.state_dir + "/notify-outbox.json");
+        if (auto q = outbox.queued(); !q) {
+            checks.push_back({"notification outbox", q.error().message, outbox.path()});
+        } else {
+            std::string problem;
+            if (!q->empty()) {
+                const auto& first = q->front();
+                problem = std::to_string(q->size()) + " alert(s) not delivered yet; oldest for " +
+                          first.notifier + " since " + iso_of(first.queued_at) + " (" +
+                          first.last_error + ")";
+            }
+            checks.push_back({"notification outbox", problem, outbox.path()});
+        }
+        {
+            auto adapters = adapters::notify::make_alert_adapters(ex, config);
+            for (const auto& p : adapters.problems) checks.push_back({"alerting", p, ""});
+        }
+        // Disk: restic's cache and temporary files live in the state directory.
+        struct statvfs vfs{};
+        if (::statvfs(config.state_dir.c_str(), &vfs) == 0) {
+            const auto free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+            const std::uint64_t need = 1ULL << 30;
+            checks.push_back({"disk space " + config.state_dir,
+                              free_bytes < need ? "only " + domain::human_bytes(free_bytes) +
+                                                      " free (restic's cache needs at least 1 GiB)"
+                                                : "",
+                              domain::human_bytes(free_bytes) + " free"});
+        } else {
+            checks.push_back({"disk space " + config.state_dir, "cannot stat it", ""});
+        }
+        // Clock: not before this build, not behind the newest audit record.
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
+        std::string clock_problem;
+        if (now < build_time()) {
+            clock_problem = "the clock says " + iso_of(now) + ", before this program was built";
+        } else if (auto recent = audit->history("", false, 1); recent && !recent->empty()) {
+            const auto last = app::parse_utc(recent->front().started_at);
+            if (last > now + 300) {
+                clock_problem = "the clock says " + iso_of(now) + " but a run started at " +
+                                recent->front().started_at + " (the clock went back)";
+            }
+        }
+        checks.push_back({"clock", clock_problem, iso_of(now)});
+        if (!quick) {
+            for (const auto& [name, key] : config.keys) {
+                auto k = co_await adapters::process::inspect_public_key(ex, key.public_key_file);
+                std::string problem;
+                std::string detail;
+                if (!k) {
+                    problem = k.error().message;
+                } else {
+                    detail = k->fingerprint;
+                    if (k->revoked) problem = "revoked";
+                    else if (k->expired) problem = "expired " + iso_of(k->expires);
+                    else if (!k->can_encrypt) problem = "has no usable encryption subkey";
+                    else if (k->expires > 0 && k->expires - now < 30 * 86400) {
+                        detail += ", expires " + iso_of(k->expires) + " (in less than 30 days)";
+                    }
+                }
+                checks.push_back({"gpg key " + name, problem, detail});
+            }
+            if (services) {
+                bootstrap::RunServices run(ex, *services);
+                run.log_to([](const std::string&, const std::string&) {});
+                (void)run.open();
+                for (const auto& [name, repo] : config.repositories) {
+                    auto r = co_await run.repository(name);
+                    checks.push_back({"repository " + name, r ? "" : r.error().message, repo.url});
+                }
+            }
+        }
         bool bad = false;
         nlohmann::json j = nlohmann::json::array();
-        for (const auto& [name, problem] : checks) {
-            bad = bad || !problem.empty();
-            j.push_back({{"check", name}, {"ok", problem.empty()}, {"problem", problem}});
+        for (const auto& c : checks) {
+            bad = bad || !c.problem.empty();
+            j.push_back({{"check", c.name}, {"ok", c.problem.empty()}, {"problem", c.problem},
+                         {"detail", c.detail}});
             if (!json) {
-                std::cout << (problem.empty() ? "  ok    " : "  FAIL  ") << name
-                          << (problem.empty() ? "" : ": " + problem) << "\n";
+                std::cout << (c.problem.empty() ? "  ok    " : "  FAIL  ") << c.name
+                          << (c.problem.empty() ? (c.detail.empty() ? "" : " (" + c.detail + ")")
+                                                : ": " + c.problem)
+                          << "\n";
             }
         }
         if (json) std::cout << nlohmann::json{{"healthy", !bad}, {"checks", j}}.dump(2, ' ', false, kReplace) << "\n";
         co_return bad ? 1 : 0;
+    });
+}
+
+int metrics_command(const std::string& config_path) {
+    return run_on_context([&config_path](auto ex) -> Task<int> {
+        auto config = bootstrap::load_config(config_path);
+        if (config.has_fatal_problems()) {
+            for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+            co_return 3;
+        }
+        auto options = bootstrap::client_options(config);
+        if (!options) {
+            std::cerr << "backupctl: " << options.error().message << "\n";
+            co_return 3;
+        }
+        bootstrap::Services services(ex, std::move(config), *options);
+        bootstrap::RunServices run(ex, services);
+        (void)run.open();
+        std::cout << run.metrics({}, {}, -1);
+        co_return 0;
     });
 }
 

@@ -10,7 +10,10 @@ int daemon_command(const std::string& config_path);
 /// Removes a target's lock if no live process holds it (and restic's stale locks of its
 /// repository); refuses with exit 2 while a live process holds it.
 int unlock_command(const std::string& config_path, const std::string& target, bool json);
-/// Engine, audit store, fallback file, dead instances: exit 0 healthy, 1 not.
-int health_command(const std::string& config_path, bool json);
+/// Config, engine, audit store, fallback file, outbox, repositories, disk, gpg keys, clock:
+/// exit 0 healthy, 1 not. `quick` skips the repositories and the keys.
+int health_command(const std::string& config_path, bool json, bool quick);
+/// Prints the Prometheus exposition.
+int metrics_command(const std::string& config_path);
 
 }  // namespace bk::drivers::cli

@@ -181,6 +181,7 @@ Task<int> verify_task(boost::asio::any_io_executor ex, Globals g, std::string na
     choice.snapshot = snapshot;
     if (!g.json) std::cout << "restore drill of " << name << " ...\n" << std::flush;
     auto report = co_await run.restore().verify(*target, choice, "manual");
+    co_await run.alerting().drill_finished(*target, report);
     if (g.json) {
         nlohmann::json checks = nlohmann::json::array();
         for (const auto& c : report.checks) {

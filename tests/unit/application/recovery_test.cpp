@@ -66,8 +66,8 @@ public:
     Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(std::vector<std::string>) override {
         co_return std::vector<domain::SnapshotInfo>{};
     }
-    Task<Result<void>> forget(std::vector<std::string>, domain::Retention) override {
-        co_return Result<void>{};
+    Task<Result<std::int64_t>> forget(std::vector<std::string>, domain::Retention) override {
+        co_return std::int64_t{0};
     }
     Task<Result<domain::PruneSummary>> prune() override { co_return domain::PruneSummary{}; }
     Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(domain::ReadSpec) override {

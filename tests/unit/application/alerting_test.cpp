@@ -1,0 +1,201 @@
+// The alerting's rules with a recording notifier: who gets which event, recovered after a failure
+// or an overdue spell, overdue told once also across a restart, the daily summary once per date,
+// the backoff of re-sends.
+#include <catch2/catch.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "adapters/audit/sqlite_audit_log.hpp"
+#include "adapters/notify/file_alert_store.hpp"
+#include "application/alerting.hpp"
+#include "support/bk_result_printing.hpp"
+#include "support/run_task.hpp"
+#include "support/test_env.hpp"
+
+using namespace bk;
+
+namespace {
+
+class Recorder final : public domain::Notifier {
+public:
+    std::vector<domain::Alert> got;
+    int fail_next{0};
+    Task<Result<void>> send(const domain::Alert& a) override {
+        if (fail_next > 0) {
+            --fail_next;
+            co_return Failure{errc::daemon_unavailable, "down"};
+        }
+        got.push_back(a);
+        co_return Result<void>{};
+    }
+    std::vector<std::string> kinds() const {
+        std::vector<std::string> k;
+        for (const auto& a : got) k.push_back(a.kind);
+        return k;
+    }
+};
+
+struct Fixture {
+    bk::testing::TempDir dir;
+    domain::OperatorConfig config;
+    std::map<std::string, Recorder> recorders;
+    std::unique_ptr<adapters::audit::SqliteAuditLog> audit;
+    std::unique_ptr<adapters::notify::FileAlertStore> store;
+    std::unique_ptr<app::Alerting> alerting;
+    std::int64_t now{1'800'000'000};
+    boost::asio::io_context ioc;
+
+    Fixture() {
+        config.notifiers["failures"].type = "webhook";  // the default events
+        config.notifiers["everything"].type = "webhook";
+        config.notifiers["everything"].events = {"all"};
+        config.notifiers["successes"].type = "webhook";
+        config.notifiers["successes"].events = {"success"};
+        auto a = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
+        REQUIRE(a);
+        audit = std::move(*a);
+        restart();
+    }
+    void restart() {
+        store = std::make_unique<adapters::notify::FileAlertStore>((dir.path() / "outbox.json").string());
+        alerting = std::make_unique<app::Alerting>(
+            config, [this](const std::string& n) -> domain::Notifier* { return &recorders[n]; },
+            [](const std::string&) { return nullptr; }, *store, *audit,
+            [](const std::string&, const std::string&) {}, [this] { return now; });
+    }
+    domain::Target target() const {
+        domain::Target t;
+        t.name = "shop-db";
+        t.cron = "0 3 * * *";
+        t.notify = {"failures", "everything", "successes"};
+        return t;
+    }
+    void run(const std::string& status, const std::string& id) {
+        app::RunReport r;
+        r.run_id = id;
+        r.target = "shop-db";
+        r.status = status;
+        r.stage = status == "success" ? "" : "dump shop";
+        bk::testing::run_task(ioc, alerting->finished(target(), r, "schedule"));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("events: failure by default, all, or named ones", "[unit][alerting]") {
+    CHECK(domain::wants({}, "failure"));
+    CHECK(domain::wants({}, "overdue"));
+    CHECK(domain::wants({}, "recovered"));
+    CHECK(domain::wants({}, "drill_failed"));
+    CHECK_FALSE(domain::wants({}, "success"));
+    CHECK_FALSE(domain::wants({}, "summary"));
+    CHECK(domain::wants({"all"}, "summary"));
+    CHECK(domain::wants({"success"}, "success"));
+    CHECK_FALSE(domain::wants({"success"}, "failure"));
+}
+
+TEST_CASE("a failure goes to the failure subscribers, the following success also says recovered", "[unit][alerting]") {
+    Fixture f;
+    f.run("success", "r1");
+    CHECK(f.recorders["failures"].kinds().empty());
+    CHECK(f.recorders["everything"].kinds() == std::vector<std::string>{"success"});
+    f.run("failed", "r2");
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure"});
+    CHECK(f.recorders["failures"].got[0].error_stage == "dump shop");
+    CHECK(f.recorders["failures"].got[0].id == "failure:shop-db:r2");
+    f.restart();  // the memory of the failure survives
+    f.run("success", "r3");
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure", "recovered"});
+    CHECK(f.recorders["everything"].kinds() ==
+          std::vector<std::string>{"success", "failure", "success", "recovered"});
+    CHECK(f.recorders["successes"].kinds() == std::vector<std::string>{"success", "success"});
+    f.run("success", "r4");  // no second recovered
+    CHECK(f.recorders["failures"].kinds().size() == 2);
+}
+
+TEST_CASE("overdue is told once, also across a restart, and a success ends it with recovered", "[unit][alerting]") {
+    Fixture f;
+    f.run("success", "r1");
+    const auto t = f.target();
+    bk::testing::run_task(f.ioc, f.alerting->overdue(t, "2026-11-20T03:00:00.000Z", 86400));
+    bk::testing::run_task(f.ioc, f.alerting->overdue(t, "2026-11-20T03:00:00.000Z", 86400));
+    f.restart();
+    bk::testing::run_task(f.ioc, f.alerting->overdue(t, "2026-11-20T03:00:00.000Z", 86400));
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"overdue"});
+    CHECK(f.recorders["failures"].got[0].last_success == "2026-11-20T03:00:00.000Z");
+    auto mem = f.store->memory();
+    REQUIRE(mem);
+    CHECK((*mem)["shop-db"].overdue);
+    f.run("success", "r2");
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"overdue", "recovered"});
+    mem = f.store->memory();
+    CHECK_FALSE((*mem)["shop-db"].overdue);
+    // Overdue again later: told again.
+    bk::testing::run_task(f.ioc, f.alerting->overdue(t, "2026-11-21T03:00:00.000Z", 86400));
+    CHECK(f.recorders["failures"].kinds().back() == "overdue");
+}
+
+TEST_CASE("the daily summary goes once per date to the notifiers that asked for it", "[unit][alerting]") {
+    Fixture f;
+    f.run("success", "r1");
+    std::vector<domain::Target> targets{f.target()};
+    bk::testing::run_task(f.ioc, f.alerting->summary(targets, "2026-11-27"));
+    f.restart();
+    bk::testing::run_task(f.ioc, f.alerting->summary(targets, "2026-11-27"));
+    CHECK(f.recorders["everything"].kinds() == std::vector<std::string>{"success", "summary"});
+    CHECK(f.recorders["failures"].kinds().empty());
+    const auto& s = f.recorders["everything"].got.back();
+    CHECK(s.id == "summary:2026-11-27");
+    CHECK(s.details.find("shop-db: no run yet") != std::string::npos);  // the runs are not in this audit
+    bk::testing::run_task(f.ioc, f.alerting->summary(targets, "2026-11-28"));
+    CHECK(f.recorders["everything"].kinds().back() == "summary");
+    CHECK(f.recorders["everything"].got.size() == 3);
+}
+
+TEST_CASE("re-sends back off from 30 s, doubling, to at most an hour", "[unit][alerting]") {
+    CHECK(app::alert_backoff(1) == 30);
+    CHECK(app::alert_backoff(2) == 60);
+    CHECK(app::alert_backoff(3) == 120);
+    CHECK(app::alert_backoff(8) == 3600);
+    CHECK(app::alert_backoff(50) == 3600);
+}
+
+TEST_CASE("a failed delivery waits in the outbox and goes out once when due", "[unit][alerting][outbox]") {
+    Fixture f;
+    f.recorders["failures"].fail_next = 1;
+    f.run("failed", "r1");
+    CHECK(f.recorders["failures"].got.empty());
+    CHECK(f.store->pending() == 1);
+    CHECK(bk::testing::run_task(f.ioc, f.alerting->retry_due()) == 0);  // not due yet
+    f.now += 30;
+    CHECK(bk::testing::run_task(f.ioc, f.alerting->retry_due()) == 1);
+    CHECK(bk::testing::run_task(f.ioc, f.alerting->retry_due()) == 0);
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure"});
+    CHECK(f.store->pending() == 0);
+}
+
+TEST_CASE("an unreadable outbox is moved aside and the outbox works again", "[unit][alerting][outbox]") {
+    bk::testing::TempDir dir;
+    const auto path = (dir.path() / "outbox.json").string();
+    std::ofstream(path) << "{ not json";
+    adapters::notify::FileAlertStore store(path);
+    CHECK(store.pending() == 0);
+    CHECK(std::filesystem::exists(path + ".bad"));
+    domain::QueuedAlert q;
+    q.notifier = "n";
+    q.alert.id = "x";
+    q.alert.kind = "failure";
+    REQUIRE(store.enqueue(q));
+    CHECK(*store.enqueue(q) == false);  // the same key once
+    CHECK(store.pending() == 1);
+}
+
+TEST_CASE("tail_lines keeps the last lines within a byte limit", "[unit][alerting]") {
+    CHECK(domain::tail_lines("a\nb\nc\nd\n", 2, 100) == "c\nd");
+    CHECK(domain::tail_lines("one line", 5, 100) == "one line");
+    CHECK(domain::tail_lines("aaaa\nbbbb\ncccc", 3, 9) == "bbbb\ncccc");
+    CHECK(domain::tail_lines("aaaa\nbbbb\ncccc", 3, 8) == "cccc");
+}
