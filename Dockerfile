@@ -13,7 +13,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake ninja-build pkg-config ca-certificates \
       libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libyaml-cpp-dev \
-      libsqlitecpp-dev libsqlite3-dev libspdlog-dev libcli11-dev \
+      libsqlitecpp-dev libsqlite3-dev libspdlog-dev libcli11-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -36,7 +36,7 @@ FROM ${BASE_IMAGE}
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       restic gpg gpg-agent openssh-client tzdata \
-      libyaml-cpp0.7 libsqlite3-0 \
+      libyaml-cpp0.7 libsqlite3-0 libssl3 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
       /usr/share/zoneinfo/right /var/cache/debconf/*-old \
  && groupadd --system --gid 10001 backupctl \
@@ -57,4 +57,4 @@ VOLUME ["/var/lib/backupctl"]
 ENTRYPOINT ["/usr/local/bin/backupctl"]
 CMD ["daemon"]
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-  CMD ["/usr/local/bin/backupctl", "health"]
+  CMD ["/usr/local/bin/backupctl", "health", "--quick"]

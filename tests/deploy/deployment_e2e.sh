@@ -66,10 +66,10 @@ run_operator_checks() {  # $1: compose file, $2: label for messages
   cid=$(docker-compose -p "$op" -f "$file" ps -q backupctl)
   [ -n "$cid" ] || fail "no backupctl container"
 
-  # Ready: `backupctl health` passes inside (the HEALTHCHECK runs the same command).
+  # Ready: `backupctl health --quick` passes inside (what the HEALTHCHECK runs).
   healthy_at=""
   for _ in $(seq 1 200); do
-    if docker exec "$cid" backupctl health >/dev/null 2>&1; then
+    if docker exec "$cid" backupctl health --quick >/dev/null 2>&1; then
       healthy_at=$(( ($(date +%s%N) - t0) / 1000000 )); break
     fi
     sleep 0.1
@@ -108,6 +108,8 @@ sys.exit(0 if rows and (rows[0].get("backup") or {}).get("status") == "success" 
   docker exec "$cid" backupctl snapshots "$target" | tee "$work/snapshots.txt"
   grep -q "shop" "$work/snapshots.txt" || fail "no snapshot of database shop ($what)"
   docker exec "$cid" backupctl verify "$target" || fail "restore drill of $target failed ($what)"
+  # The full health check after a backup: the repository, disk space and clock too.
+  docker exec "$cid" backupctl health || fail "backupctl health (full) failed ($what)"
   docker exec "$cid" sh -c 'find /var/lib/backupctl /backups ! -user 10001' | tee "$work/foreign.txt"
   [ ! -s "$work/foreign.txt" ] || fail "files not owned by uid 10001 in the state or backup volume ($what)"
 
