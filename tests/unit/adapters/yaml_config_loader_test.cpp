@@ -188,8 +188,10 @@ TEST_CASE("broken YAML and missing files are one clear problem", "[config]") {
     CHECK_THAT(both.problems.front().message, Catch::Contains("either password or password_file"));
 }
 
-TEST_CASE("every YAML example in docs/configuration.md loads without problems", "[config][docs]") {
-    std::ifstream in(std::string(BK_SOURCE_DIR) + "/docs/configuration.md");
+namespace {
+// Loads every ```yaml block of a doc page (but those marked "# not a config"); returns how many.
+int check_doc_examples(const std::string& page) {
+    std::ifstream in(std::string(BK_SOURCE_DIR) + "/" + page);
     REQUIRE(in);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -202,7 +204,7 @@ TEST_CASE("every YAML example in docs/configuration.md loads without problems", 
             continue;
         }
         ++examples;
-        auto c = load_config_text(yaml, "docs/configuration.md example " + std::to_string(examples),
+        auto c = load_config_text(yaml, page + " example " + std::to_string(examples),
                                   env({{"MYAPP_DB_PASSWORD", "x"}, {"MYAPP_RESTIC_PASSWORD", "x"},
                                        {"SLACK_WEBHOOK", "https://x"}, {"KUMA_TOKEN", "x"},
                                        {"RESTIC_PASSWORD", "x"}}));
@@ -215,5 +217,14 @@ TEST_CASE("every YAML example in docs/configuration.md loads without problems", 
             FAIL(p.describe());
         }
     }
-    CHECK(examples >= 3);
+    return examples;
+}
+}  // namespace
+
+TEST_CASE("every YAML example in docs/configuration.md loads without problems", "[config][docs]") {
+    CHECK(check_doc_examples("docs/configuration.md") >= 3);
+}
+
+TEST_CASE("every YAML example in docs/notifications.md loads without problems", "[config][docs]") {
+    CHECK(check_doc_examples("docs/notifications.md") >= 5);
 }
