@@ -112,6 +112,14 @@ Task<std::vector<std::string>> Alerting::deliver(const std::vector<std::string>&
 }
 
 Task<void> Alerting::started(const domain::Target& target, const std::string& run_id) {
+    // Who is told if this run dies with its operator (see crashed()).
+    if (auto m = store_.memory()) {
+        auto mem = (*m)[target.name];
+        if (mem.notify != target.notify) {
+            mem.notify = target.notify;
+            (void)store_.remember(target.name, mem);
+        }
+    }
     if (target.monitor.empty()) co_return;
     auto* m = monitors_(target.monitor);
     if (m == nullptr) co_return;
@@ -180,6 +188,28 @@ Task<void> Alerting::finished(const domain::Target& target, const RunReport& rep
         step.outcome = all_ok ? "ok" : "failed";
         audit_.add_step(step);
     }
+}
+
+Task<void> Alerting::crashed(const domain::RunRecord& run) {
+    if (run.kind != "backup") co_return;
+    std::map<std::string, domain::AlertMemory> memory;
+    if (auto m = store_.memory()) memory = std::move(*m);
+    const bool known = memory.contains(run.target);
+    auto mem = memory[run.target];
+    const auto notify = known ? mem.notify : config_.defaults.notify;
+    domain::Alert a;
+    a.id = "failure:" + run.target + ":" + run.id;
+    a.kind = "failure";
+    a.target = run.target;
+    a.status = "crashed";
+    a.run_id = run.id;
+    a.trigger = run.trigger;
+    a.at = run.finished_at;
+    a.error_stage = "operator died";
+    a.error = run.error;
+    co_await deliver(notify, a);
+    mem.last_status = "crashed";
+    (void)store_.remember(run.target, mem);
 }
 
 Task<void> Alerting::drill_finished(const domain::Target& target, const VerifyReport& report) {

@@ -42,6 +42,9 @@ public:
     Task<void> finished(const domain::Target& target, const RunReport& report,
                         const std::string& trigger) override;
 
+    /// A run that recovery found crashed (its operator died): a failure alert to the notifiers the
+    /// target had at that run's start (else defaults.notify).
+    Task<void> crashed(const domain::RunRecord& run);
     /// A restore drill ended: drill_failed when it did not pass (and the monitor hears it).
     Task<void> drill_finished(const domain::Target& target, const VerifyReport& report);
     /// The target had no success within twice its interval: alerted once, until a success.

@@ -22,6 +22,7 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
                         instances.self();
             if (auto r = audit.finish_run(run); !r) report.problems.push_back(r.error().message);
             ++report.crashed_runs;
+            report.crashed.push_back(run);
         }
     } else {
         report.problems.push_back("audit: " + running.error().message);

@@ -18,6 +18,7 @@ struct RecoveryReport {
     int restarted_targets{0};
     int unlocked_repositories{0};
     std::vector<std::string> problems;  ///< what could not be cleaned, and why
+    std::vector<domain::RunRecord> crashed;  ///< the runs marked crashed (for their alerts)
 
     [[nodiscard]] bool found_anything() const {
         return crashed_runs + removed_containers + restarted_targets > 0 || !problems.empty();

@@ -191,6 +191,7 @@ Task<app::RecoveryReport> RunServices::recover() {
                   << report.unlocked_repositories << " repositor(ies)\n";
         for (const auto& p : report.problems) std::cerr << "backupctl: recovery: " << p << "\n";
     }
+    for (const auto& run : report.crashed) co_await alerting_->crashed(run);
     co_return report;
 }
 

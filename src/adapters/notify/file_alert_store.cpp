@@ -74,6 +74,9 @@ bool parse_state(const std::string& text, std::vector<domain::QueuedAlert>& queu
                 mem.overdue_since = v.value("overdue_since", "");
                 mem.snapshots = v.value("snapshots", std::int64_t{-1});
                 mem.last_summary = v.value("last_summary", "");
+                if (const auto nt = v.find("notify"); nt != v.end()) {
+                    mem.notify = nt->get<std::vector<std::string>>();
+                }
                 memory[name] = std::move(mem);
             }
         }
@@ -132,7 +135,8 @@ auto FileAlertStore::locked(bool write, F&& f) -> decltype(f(std::declval<State&
                                {"overdue", m.overdue},
                                {"overdue_since", m.overdue_since},
                                {"snapshots", m.snapshots},
-                               {"last_summary", m.last_summary}};
+                               {"last_summary", m.last_summary},
+                               {"notify", m.notify}};
     }
     json out = json::object();
     out["version"] = 1;

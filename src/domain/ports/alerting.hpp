@@ -49,6 +49,7 @@ struct AlertMemory {
     std::string overdue_since;
     std::int64_t snapshots{-1};  ///< the target's snapshots after the last retention; -1 unknown
     std::string last_summary;    ///< (key "") the date of the last daily summary
+    std::vector<std::string> notify;  ///< the target's notifiers at its last run start
 };
 
 /// Port: the outbox and the alert memory, shared by every backupctl process of one state

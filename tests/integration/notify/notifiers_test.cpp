@@ -14,6 +14,7 @@
 #include "adapters/notify/alert_adapters.hpp"
 #include "adapters/notify/email/email_notifier.hpp"
 #include "adapters/notify/file_alert_store.hpp"
+#include "adapters/notify/http/http_client.hpp"
 #include "adapters/notify/slack/slack_notifier.hpp"
 #include "adapters/notify/webhook/webhook_notifier.hpp"
 #include "application/alerting.hpp"
@@ -334,4 +335,14 @@ TEST_CASE("email: STARTTLS, AUTH, every recipient, a dot line survives", "[integ
     REQUIRE(n3);
     CHECK_FALSE(bk::testing::run_task(ioc, (*n3)->send(failed_alert())));
     CHECK(sink.records().size() == 1);
+}
+
+TEST_CASE("URLs: what messages show of them, and query values encoded", "[integration][notify]") {
+    using adapters::notify::url_origin;
+    CHECK(url_origin("https://hooks.slack.com/services/T0/B0/secret") == "https://hooks.slack.com");
+    CHECK(url_origin("http://127.0.0.1:8080/api/push/token?x=1") == "http://127.0.0.1:8080");
+    CHECK(url_origin("http://[::1]:9000/x") == "http://[::1]:9000");
+    CHECK(url_origin("https://user:pass@example.com/") == "(a bad URL)");
+    CHECK(url_origin("ftp://example.com/") == "(a bad URL)");
+    CHECK(adapters::notify::query_encode("a b&c=d/é") == "a%20b%26c%3Dd%2F%C3%A9");
 }

@@ -8,11 +8,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <openssl/err.h>
+
+#include <cctype>
 
 namespace bk::adapters::notify {
 
@@ -33,23 +32,48 @@ struct Target {
     std::string path;  ///< with the query
 };
 
+// scheme://host[:port][/path][?query] (no user info: a URL with credentials in it is refused).
 Result<Target> parse_target(const std::string& url) {
-    auto u = boost::urls::parse_absolute_uri(url);
-    if (!u) return Failure{errc::invalid_config, "not an absolute http(s) URL"};
     Target t;
-    const auto scheme = u->scheme();
-    if (scheme == "https") {
+    std::string rest;
+    if (url.rfind("https://", 0) == 0) {
         t.tls = true;
-    } else if (scheme != "http") {
-        return Failure{errc::invalid_config, "not an http(s) URL (scheme " + std::string(scheme) + ")"};
+        rest = url.substr(8);
+    } else if (url.rfind("http://", 0) == 0) {
+        rest = url.substr(7);
+    } else {
+        return Failure{errc::invalid_config, "not an http:// or https:// URL"};
     }
-    t.host = std::string(u->encoded_host());
-    if (t.host.size() > 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
-    t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
-    t.path = std::string(u->encoded_path());
-    if (t.path.empty()) t.path = "/";
-    if (u->has_query()) t.path += "?" + std::string(u->encoded_query());
+    const auto slash = rest.find_first_of("/?#");
+    std::string authority = rest.substr(0, slash);
+    t.path = slash == std::string::npos ? "/" : rest.substr(slash);
+    if (const auto hash = t.path.find('#'); hash != std::string::npos) t.path.erase(hash);
+    if (t.path.empty() || t.path.front() == '?') t.path = "/" + t.path;
+    if (authority.find('@') != std::string::npos) {
+        return Failure{errc::invalid_config, "the URL has user info (put credentials in a secret header or file)"};
+    }
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string::npos) return Failure{errc::invalid_config, "the URL has an unclosed [IPv6] host"};
+        t.host = authority.substr(1, close - 1);
+        authority.erase(0, close + 1);
+        if (!authority.empty() && authority.front() == ':') t.port = authority.substr(1);
+        else if (!authority.empty()) return Failure{errc::invalid_config, "the URL's host is malformed"};
+    } else {
+        const auto colon = authority.rfind(':');
+        t.host = authority.substr(0, colon);
+        if (colon != std::string::npos) t.port = authority.substr(colon + 1);
+    }
     if (t.host.empty()) return Failure{errc::invalid_config, "the URL has no host"};
+    if (t.port.empty()) t.port = t.tls ? "443" : "80";
+    if (t.port.find_first_not_of("0123456789") != std::string::npos || t.port.size() > 5) {
+        return Failure{errc::invalid_config, "the URL's port is not a number"};
+    }
+    for (char c : t.path) {
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+            return Failure{errc::invalid_config, "the URL has a space or control character"};
+        }
+    }
     return t;
 }
 
@@ -75,7 +99,8 @@ Task<Result<HttpResponse>> exchange(Stream& stream, const HttpRequest& r,
                                                              : http::verb::post,
                                          t.path, 11};
     const bool default_port = (t.tls && t.port == "443") || (!t.tls && t.port == "80");
-    req.set(http::field::host, default_port ? t.host : t.host + ":" + t.port);
+    const auto host = t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
+    req.set(http::field::host, default_port ? host : host + ":" + t.port);
     req.set(http::field::user_agent, "backupctl/0.1");
     req.set(http::field::connection, "close");
     for (const auto& [k, v] : r.headers) req.set(k, v);
@@ -102,12 +127,24 @@ std::string url_origin(const std::string& url) {
     auto t = parse_target(url);
     if (!t) return "(a bad URL)";
     const bool default_port = (t->tls && t->port == "443") || (!t->tls && t->port == "80");
-    return std::string(t->tls ? "https://" : "http://") + t->host +
-           (default_port ? "" : ":" + t->port);
+    const auto host = t->host.find(':') != std::string::npos ? "[" + t->host + "]" : t->host;
+    return std::string(t->tls ? "https://" : "http://") + host + (default_port ? "" : ":" + t->port);
 }
 
 std::string query_encode(const std::string& value) {
-    return boost::urls::encode(value, boost::urls::unreserved_chars);
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) != 0 || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+            out += ch;
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
 }
 
 std::chrono::milliseconds timeout_setting(const std::string& value) {
