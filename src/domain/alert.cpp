@@ -30,6 +30,7 @@ std::string upper(std::string s) {
 
 std::string alert_title(const Alert& a) {
     if (a.kind == "summary") return "backupctl: daily summary";
+    if (a.kind == "test") return "backupctl: test notification";
     if (a.kind == "overdue") {
         return "backupctl: " + a.target + " is OVERDUE" +
                (a.last_success.empty() ? std::string(" (never backed up)")

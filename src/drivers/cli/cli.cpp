@@ -521,6 +521,12 @@ int run(int argc, char** argv) {
     std::string unlock_target;
     unlock->add_option("target", unlock_target, "Target name")->required();
     unlock->add_flag("--json", g.json, "JSON output");
+    auto* notify = app.add_subcommand("notify", "Notifiers and monitors");
+    notify->require_subcommand(1);
+    auto* notify_test = notify->add_subcommand(
+        "test", "Send a test alert to a notifier, or a test ping to a monitor, now (exit 0 delivered, 1 not)");
+    std::string notify_name;
+    notify_test->add_option("name", notify_name, "A notifier or monitor of the config")->required();
     RestoreArgs rargs;
     auto* restore = app.add_subcommand(
         "restore", "Restore a target's databases and files from its snapshots (see docs/restore.md)");
@@ -594,6 +600,9 @@ int run(int argc, char** argv) {
     }
     if (health->parsed()) {
         return health_command(g.config_path, g.json, health_quick);
+    }
+    if (notify_test->parsed()) {
+        return notify_test_command(g.config_path, notify_name);
     }
     if (metrics->parsed()) {
         return metrics_command(g.config_path);

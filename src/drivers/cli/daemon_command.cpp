@@ -16,6 +16,7 @@
 #include <boost/asio/use_future.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -308,6 +309,45 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         }
         if (json) std::cout << nlohmann::json{{"healthy", !bad}, {"checks", j}}.dump(2, ' ', false, kReplace) << "\n";
         co_return bad ? 1 : 0;
+    });
+}
+
+int notify_test_command(const std::string& config_path, const std::string& name) {
+    return run_on_context([&config_path, &name](auto ex) -> Task<int> {
+        auto config = bootstrap::load_config(config_path);
+        if (config.has_fatal_problems()) {
+            for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+            co_return 3;
+        }
+        auto adapters = adapters::notify::make_alert_adapters(ex, config);
+        const auto t0 = std::chrono::steady_clock::now();
+        Result<void> sent = Failure{errc::not_found, ""};
+        std::string what;
+        if (auto* n = adapters.notifier(name)) {
+            domain::Alert a;
+            a.kind = "test";
+            a.id = "test:" + name + ":" + app::utc_now();
+            a.status = "test";
+            a.at = app::utc_now();
+            a.details = "A test from `backupctl notify test " + name + "`: this notifier works.\n";
+            what = "test alert to notifier " + name;
+            sent = co_await n->send(a);
+        } else if (auto* m = adapters.monitor(name)) {
+            what = "test ping to monitor " + name;
+            sent = co_await m->alive("backupctl notify test: this monitor works");
+        } else {
+            for (const auto& p : adapters.problems) std::cerr << "backupctl: " << p << "\n";
+            std::cerr << "backupctl: no usable notifier or monitor named \"" << name << "\"\n";
+            co_return 1;
+        }
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - t0).count();
+        if (!sent) {
+            std::cout << what << ": FAILED after " << ms << " ms: " << sent.error().message << "\n";
+            co_return 1;
+        }
+        std::cout << what << ": delivered in " << ms << " ms\n";
+        co_return 0;
     });
 }
 

@@ -13,6 +13,8 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
 /// Config, engine, audit store, fallback file, outbox, repositories, disk, gpg keys, clock:
 /// exit 0 healthy, 1 not. `quick` skips the repositories and the keys.
 int health_command(const std::string& config_path, bool json, bool quick);
+/// Sends a test alert to the notifier `name` (or a test ping to the monitor `name`).
+int notify_test_command(const std::string& config_path, const std::string& name);
 /// Prints the Prometheus exposition.
 int metrics_command(const std::string& config_path);
 

@@ -346,3 +346,31 @@ TEST_CASE("URLs: what messages show of them, and query values encoded", "[integr
     CHECK(url_origin("ftp://example.com/") == "(a bad URL)");
     CHECK(adapters::notify::query_encode("a b&c=d/é") == "a%20b%26c%3Dd%2F%C3%A9");
 }
+
+TEST_CASE("backupctl notify test: delivered says so, a dead receiver fails with exit 1", "[integration][notify]") {
+    bk::testing::TempDir dir;
+    Receiver rx("http_recorder.py", {}, dir.path(), "cli");
+    const auto cfg = dir.path() / "config.yml";
+    std::ofstream(cfg) << "state_dir: " << (dir.path() / "state").string() << "\n"
+                       << "notifiers:\n  up: {type: webhook, url: \"" << http_url(rx, "/t") << "\"}\n"
+                       << "  down: {type: webhook, url: \"http://127.0.0.1:" << bk::testing::free_port()
+                       << "/t\", timeout: \"2\"}\n"
+                       << "monitors:\n  kuma: {type: uptime-kuma, url: \"" << http_url(rx, "/api/push/tk") << "\"}\n";
+    const std::string bk = std::string(BK_BACKUPCTL) + " --config " + cfg.string() + " notify test ";
+    auto ok = bk::testing::sh(bk + "up 2>&1");
+    INFO(ok.out);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("test alert to notifier up: delivered in ") == 0);
+    auto ping = bk::testing::sh(bk + "kuma 2>&1");
+    CHECK(ping.exit_code == 0);
+    auto down = bk::testing::sh(bk + "down 2>&1");
+    CHECK(down.exit_code == 1);
+    CHECK(down.out.find("FAILED") != std::string::npos);
+    CHECK(bk::testing::sh(bk + "nobody 2>&1").exit_code == 1);
+    const auto recs = rx.records();
+    REQUIRE(recs.size() == 2);
+    CHECK(nlohmann::json::parse(recs[0]["body"].get<std::string>())["event"] == "test");
+    CHECK(recs[1]["path"].get<std::string>().rfind("/api/push/tk?status=up&msg=backupctl%20notify%20test", 0) == 0);
+    // Nothing was queued: a test is not an alert.
+    CHECK_FALSE(std::filesystem::exists(dir.path() / "state" / "notify-outbox.json"));
+}

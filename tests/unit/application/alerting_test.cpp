@@ -199,3 +199,26 @@ TEST_CASE("tail_lines keeps the last lines within a byte limit", "[unit][alertin
     CHECK(domain::tail_lines("aaaa\nbbbb\ncccc", 3, 9) == "bbbb\ncccc");
     CHECK(domain::tail_lines("aaaa\nbbbb\ncccc", 3, 8) == "cccc");
 }
+
+TEST_CASE("a run found crashed alerts the notifiers its target had when the run started", "[unit][alerting]") {
+    Fixture f;
+    auto t = f.target();
+    t.notify = {"everything"};
+    bk::testing::run_task(f.ioc, f.alerting->started(t, "r9"));
+    f.restart();
+    domain::RunRecord run;
+    run.id = "r9";
+    run.kind = "backup";
+    run.target = "shop-db";
+    run.status = "crashed";
+    run.error = "the operator (pid 42) died during this run";
+    bk::testing::run_task(f.ioc, f.alerting->crashed(run));
+    CHECK(f.recorders["failures"].got.empty());
+    REQUIRE(f.recorders["everything"].kinds() == std::vector<std::string>{"failure"});
+    CHECK(f.recorders["everything"].got[0].status == "crashed");
+    CHECK(f.recorders["everything"].got[0].error_stage == "operator died");
+    // The next success says recovered.
+    f.config.notifiers["everything"].events = {"recovered"};
+    f.run("success", "r10");
+    CHECK(f.recorders["everything"].kinds().back() == "recovered");
+}
