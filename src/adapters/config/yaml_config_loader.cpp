@@ -538,8 +538,10 @@ private:
             return c.secrets.contains(key) || c.settings.contains(key) ||
                    n[std::string(key) + "_file"].IsDefined();  // a file that is unreadable is its own problem
         };
-        if (c.type == "uptime-kuma" && !has("url") && !(has("base_url") && has("push_token"))) {
-            problem(n, p, "an uptime-kuma monitor needs url (the whole push URL) or base_url and push_token");
+        const bool kuma_base = has("base_url") || env_("UPTIME_KUMA_BASE_URL").has_value();
+        if (c.type == "uptime-kuma" && !has("url") && !(kuma_base && has("push_token"))) {
+            problem(n, p, "an uptime-kuma monitor needs url (the whole push URL), or base_url (or "
+                          "$UPTIME_KUMA_BASE_URL) and push_token");
         } else if (c.type == "healthchecks" && !has("ping_url") && !has("url")) {
             problem(n, p, "a healthchecks monitor needs ping_url (or ping_url_file)");
         }

@@ -65,6 +65,10 @@ Task<void> session(tcp::socket socket, std::shared_ptr<MetricsListener::State> s
         res.result(bhttp::status::method_not_allowed);
         res.set(bhttp::field::allow, "GET, HEAD");
         res.body() = "GET only\n";
+    } else if (st->stopped) {
+        // Stopping: what renders the metrics may be gone already.
+        res.result(bhttp::status::service_unavailable);
+        res.body() = "stopping\n";
     } else if (path == "/metrics") {
         res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         res.body() = st->metrics();

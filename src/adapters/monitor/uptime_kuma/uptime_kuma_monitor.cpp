@@ -1,5 +1,7 @@
 #include "adapters/monitor/uptime_kuma/uptime_kuma_monitor.hpp"
 
+#include <cstdlib>
+
 #include "adapters/notify/http/http_client.hpp"
 
 namespace bk::adapters::monitor {
@@ -11,7 +13,8 @@ std::string kuma_push_url(const std::string& push_base, bool up, const std::stri
     std::string url = push_base;
     while (!url.empty() && url.back() == '?') url.pop_back();
     url += url.find('?') == std::string::npos ? "?" : "&";
-    url += std::string("status=") + (up ? "up" : "down") + "&msg=" + notify::query_encode(msg);
+    // Kuma keeps the message with the beat; long ones make long URLs: 200 characters at most.
+    url += std::string("status=") + (up ? "up" : "down") + "&msg=" + notify::query_encode(msg.substr(0, 200));
     url += "&ping=" + (ping_ms >= 0 ? std::to_string(ping_ms) : std::string{});
     return url;
 }
@@ -25,10 +28,15 @@ Result<std::unique_ptr<UptimeKumaMonitor>> UptimeKumaMonitor::create(
     std::string base = setting(config, "url");
     if (base.empty()) {
         auto root = setting(config, "base_url");
+        if (root.empty()) {
+            // The original backupctl's setting, for configs of its `projects:` shape.
+            if (const char* env = std::getenv("UPTIME_KUMA_BASE_URL")) root = env;
+        }
         const auto token = setting(config, "push_token");
         if (root.empty() || token.empty()) {
             return Failure{errc::invalid_config,
-                           "an uptime-kuma monitor needs url (the push URL) or base_url and push_token"};
+                           "an uptime-kuma monitor needs url (the push URL), or base_url (or "
+                           "$UPTIME_KUMA_BASE_URL) and push_token"};
         }
         while (!root.empty() && root.back() == '/') root.pop_back();
         base = root + "/api/push/" + token;
