@@ -7,16 +7,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/bk_result_printing.hpp"
 #include "support/run_task.hpp"
-
-namespace Catch {
-template <class T>
-struct StringMaker<boost::system::result<T, bk::Failure>> {
-    static std::string convert(const boost::system::result<T, bk::Failure>& r) {
-        return r ? std::string("ok") : "error: " + r.error().message;
-    }
-};
-}  // namespace Catch
 
 using namespace bk::adapters::process;  // NOLINT(google-build-using-namespace)
 using bk::testing::run_task;
