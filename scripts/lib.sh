@@ -15,7 +15,7 @@ BK_APT_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev libarchive-dev libssl-dev
   docker.io docker-compose restic gnupg debootstrap procps
-  openssl python3 python3-aiosmtpd prometheus
+  openssl python3 python3-aiosmtpd prometheus chromium nodejs npm
 )
 
 install_deps() {

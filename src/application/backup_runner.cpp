@@ -68,6 +68,7 @@ public:
         : w_(w), interrupted_(interrupted), progress_(progress) {
         progress_.item = std::move(item);
         progress_.bytes = 0;
+        progress_.item_since = std::chrono::steady_clock::now();
     }
     ~CountingSink() override { progress_.item.clear(); }
     CountingSink(const CountingSink&) = delete;
@@ -80,6 +81,7 @@ public:
         }
         bytes += data.size();
         progress_.bytes = bytes;
+        progress_.run_bytes += data.size();
         co_return co_await w_.write(data);
     }
 
@@ -189,7 +191,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
             ir.outcome = "failed";
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_, progress_, ir.database);
+            CountingSink sink(**writer, interrupted_, live_[run_id], ir.database);
             auto streamed = co_await files_.stream(target, item, sink);
             ir.bytes = sink.bytes;
             const bool streamed_ok = streamed.has_value();
@@ -218,9 +220,14 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
     }
 }
 
-Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
+bool BackupRunner::lockable(const std::string& target, std::string& holder) {
+    auto probe = locks_.try_lock(target, "probe", holder);
+    return probe && *probe;  // released again right here
+}
+
+Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger, std::string run_id) {
     RunReport report;
-    report.run_id = new_run_id();
+    report.run_id = run_id.empty() ? new_run_id() : std::move(run_id);
     report.target = target.name;
     report.trigger = trigger;
 
@@ -236,8 +243,13 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger) {
         report.error = "target " + target.name + " is locked by " + holder;
         co_return report;
     }
+    auto& live = live_[report.run_id];
+    live.target = target.name;
+    live.run_since = std::chrono::steady_clock::now();
+    latest_ = report.run_id;
     if (observer_ != nullptr) co_await observer_->started(target, report.run_id);
     co_await locked_run(target, trigger, report);
+    live_.erase(report.run_id);
     if (observer_ != nullptr) co_await observer_->finished(target, report, trigger);
     co_return report;
 }
@@ -332,7 +344,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& target, const std::str
             ir.outcome = "failed";
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_, progress_, ir.database);
+            CountingSink sink(**writer, interrupted_, live_[report.run_id], ir.database);
             auto outcome = co_await dumper_.dump(target, item, sink, report.run_id);
             ir.bytes = outcome.bytes;
             const bool dump_ok =

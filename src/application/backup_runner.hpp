@@ -3,7 +3,9 @@
 // is committed only when the dump exited 0 and its completion marker was seen, retention only
 // after a fully successful run, audit, unlock.
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,10 +46,14 @@ public:
                                 const std::string& trigger) = 0;
 };
 
-/// What the run in flight is streaming now (for a progress line on a terminal).
+/// What a run in flight is streaming now (a progress line, the dashboard's progress bars).
 struct Progress {
     std::string item;  ///< "shop" or "files:/srv/uploads"; empty between items
-    std::uint64_t bytes{0};
+    std::uint64_t bytes{0};        ///< of the item
+    std::string target;
+    std::uint64_t run_bytes{0};    ///< of the whole run so far
+    std::chrono::steady_clock::time_point item_since{};
+    std::chrono::steady_clock::time_point run_since{};
 };
 
 /// "shop: 1.2 GiB at 95.3 MiB/s" for a progress line.
@@ -71,14 +77,22 @@ public:
           locks_(locks),
           instance_id_(std::move(instance_id)) {}
 
-    Task<RunReport> run(domain::Target target, std::string trigger);
+    /// `run_id` empty: a new one.
+    Task<RunReport> run(domain::Target target, std::string trigger, std::string run_id = {});
     /// Tells `observer` about every run from now on (nullptr: nobody).
     void observe(RunObserver* observer) { observer_ = observer; }
     /// Cuts the runs in flight short: their streams stop at the next write, nothing is
     /// committed, and they end `failed` with `reason`. For shutdown.
     void interrupt(std::string reason) { interrupted_ = std::move(reason); }
-    /// The item being streamed by the latest run (one run at a time: the CLI's view).
-    [[nodiscard]] const Progress& progress() const { return progress_; }
+    /// The latest run's progress (one run at a time: the CLI's view).
+    [[nodiscard]] Progress progress() const {
+        auto it = live_.find(latest_);
+        return it == live_.end() ? Progress{} : it->second;
+    }
+    /// Whether the target's lock is free now (else `holder` says who has it).
+    bool lockable(const std::string& target, std::string& holder);
+    /// Every run in flight, by run id.
+    [[nodiscard]] const std::map<std::string, Progress>& live() const { return live_; }
 
 private:
     /// The run once the lock is held.
@@ -105,7 +119,8 @@ private:
     domain::TargetLocks& locks_;
     std::string instance_id_;
     std::string interrupted_;
-    Progress progress_;
+    std::map<std::string, Progress> live_;
+    std::string latest_;
     RunObserver* observer_{nullptr};
 };
 

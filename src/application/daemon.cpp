@@ -56,7 +56,8 @@ Daemon::Daemon(asio::any_io_executor ex, const domain::OperatorConfig& config, R
       schedule_wake_(ex),
       refresh_wake_(ex),
       done_wake_(ex),
-      heartbeat_wake_(ex) {
+      heartbeat_wake_(ex),
+      progress_wake_(ex) {
     if (!now_) {
         now_ = [] {
             return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -108,6 +109,7 @@ Task<void> Daemon::run() {
         }
         spawn(scheduler());
         if (alerts_ != nullptr && !config_.daemon.heartbeat.empty()) spawn(heartbeat());
+        spawn(progress_ticker());
     }
     // Every task it started ends before it returns: they use this object.
     while (tasks_alive_ > 0 || !stopping_) {
@@ -135,6 +137,7 @@ void Daemon::stop(std::string reason) {
     wake(refresh_wake_);
     wake(done_wake_);
     wake(heartbeat_wake_);
+    wake(progress_wake_);
     for (auto* t : pending_delays_) t->cancel();
     if (!running_.empty()) {
         spawn(grace_then_cut(std::move(reason)));
@@ -392,6 +395,66 @@ Task<void> Daemon::heartbeat() {
     }
 }
 
+Task<void> Daemon::progress_ticker() {
+    while (!stopping_) {
+        co_await sleep(progress_wake_, std::chrono::seconds(1));
+        if (!on_event_) continue;
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& [id, p] : runner_.live()) {
+            RunEvent e;
+            e.type = "progress";
+            e.run_id = id;
+            e.target = p.target;
+            e.kind = "backup";
+            e.item = p.item;
+            e.bytes = p.run_bytes;
+            const double item_secs = std::chrono::duration<double>(now - p.item_since).count();
+            e.rate = !p.item.empty() && item_secs > 0.2 ? static_cast<double>(p.bytes) / item_secs : 0;
+            e.seconds = std::chrono::duration<double>(now - p.run_since).count();
+            emit(e);
+        }
+    }
+}
+
+Result<std::string> Daemon::request(const std::string& name, bool drill) {
+    const auto* t = inventory_.find(name);
+    if (t == nullptr) return Failure{errc::not_found, "no target named " + name};
+    if (!t->enabled) return Failure{errc::invalid_config, "target " + name + " is disabled"};
+    if (drill && (!t->database || drills_ == nullptr)) {
+        return Failure{errc::invalid_config, "target " + name + " has no database to drill"};
+    }
+    if (stopping_) return Failure{errc::conflict, "the daemon is stopping"};
+    Job job{*t, "manual", drill, {}};
+    const auto key = job.key();
+    if (queued_.contains(key) || running_.contains(key)) {
+        return Failure{errc::conflict, key + " is already " +
+                                           (running_.contains(key) ? "running" : "queued")};
+    }
+    std::string holder;
+    if (!runner_.lockable(name, holder)) {
+        return Failure{errc::conflict, "target " + name + " is locked by " + holder};
+    }
+    job.run_id = new_run_id();
+    auto id = job.run_id;
+    enqueue(std::move(job));
+    return id;
+}
+
+std::vector<TargetView> Daemon::views() const {
+    std::vector<TargetView> out;
+    for (const auto& t : inventory_.targets) {
+        TargetView v;
+        v.target = t;
+        if (auto it = next_due_.find(t.name); it != next_due_.end()) v.next_run = it->second;
+        if (auto it = next_drill_.find(t.name); it != next_drill_.end()) v.next_drill = it->second;
+        v.running = running_.contains(t.name) || running_.contains(t.name + " (drill)");
+        v.queued = queued_.contains(t.name) || queued_.contains(t.name + " (drill)");
+        v.overdue = overdue_.contains(t.name);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
 Task<void> Daemon::retry_alerts() {
     co_await alerts_->retry_due();
     retrying_ = false;
@@ -439,11 +502,37 @@ Task<void> Daemon::worker() {
         const auto key = job.key();
         queued_.erase(key);
         running_.insert(key);
+        if (job.run_id.empty()) job.run_id = new_run_id();
+        running_ids_[key] = job.run_id;
+        {
+            RunEvent e;
+            e.type = "started";
+            e.run_id = job.run_id;
+            e.target = name;
+            e.kind = job.drill ? "verify" : "backup";
+            e.trigger = job.trigger;
+            emit(e);
+        }
+        const auto started_at = std::chrono::steady_clock::now();
+        auto finished = [&](const std::string& status, const std::string& error) {
+            RunEvent e;
+            e.type = "finished";
+            e.run_id = job.run_id;
+            e.target = name;
+            e.kind = job.drill ? "verify" : "backup";
+            e.trigger = job.trigger;
+            e.status = status;
+            e.error = error;
+            e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+            running_ids_.erase(key);
+            emit(e);
+        };
         if (job.drill) {
             log_("info", "restore drill of " + name + " (" + job.trigger + ") starts");
             // (g++ 12: no braced temporaries in a co_await's arguments)
             const domain::SnapshotChoice newest;
-            auto drill = co_await drills_->verify(job.target, newest, job.trigger);
+            auto drill = co_await drills_->verify(job.target, newest, job.trigger, job.run_id);
+            finished(drill.status, drill.error);
             if (alerts_ != nullptr) co_await alerts_->drill_finished(job.target, drill);
             running_.erase(key);
             char secs[32];
@@ -454,7 +543,8 @@ Task<void> Daemon::worker() {
             continue;
         }
         log_("info", "run of " + name + " (" + job.trigger + ") starts");
-        auto report = co_await runner_.run(std::move(job.target), job.trigger);
+        auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
+        finished(report.status, report.error);
         running_.erase(key);
         char secs[32];
         std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);

@@ -29,6 +29,31 @@ namespace bk::app {
 /// Seconds since the epoch of an ISO 8601 UTC time as utc_now() writes it; -1 when unreadable.
 std::int64_t parse_utc(const std::string& iso);
 
+/// What the daemon tells listeners (the HTTP API's event stream) about runs.
+struct RunEvent {
+    std::string type;  ///< started | progress | finished
+    std::string run_id;
+    std::string target;
+    std::string kind;  ///< backup | verify
+    std::string trigger;
+    std::string status;  ///< finished: success | failed | partial | skipped | passed
+    std::string item;    ///< progress: what streams now
+    std::uint64_t bytes{0};   ///< progress: of the run so far
+    double rate{0};           ///< progress: bytes per second of the current item
+    double seconds{0};        ///< since the run started
+    std::string error;
+};
+
+/// A target as the daemon sees it now.
+struct TargetView {
+    domain::Target target;
+    std::int64_t next_run{-1};    ///< UTC seconds; -1 none
+    std::int64_t next_drill{-1};
+    bool running{false};
+    bool queued{false};
+    bool overdue{false};
+};
+
 class Daemon {
 public:
     using Log = std::function<void(const std::string& level, const std::string& message)>;
@@ -46,6 +71,14 @@ public:
 
     /// Restore drills on each target's verify_cron (targets with a database), with `service`.
     void drills(RestoreService& service) { drills_ = &service; }
+    /// Queues a run (or a drill) of `name` now; its run id. Errors: not_found (no such target),
+    /// invalid_config (disabled; a drill of a target without a database), conflict (queued,
+    /// running, or locked by another process).
+    Result<std::string> request(const std::string& name, bool drill);
+    /// Every target with its schedule and state.
+    [[nodiscard]] std::vector<TargetView> views() const;
+    /// Tells `f` about runs starting, progressing (each second) and finishing.
+    void on_event(std::function<void(const RunEvent&)> f) { on_event_ = std::move(f); }
     /// Overdue, drill and summary alerts, the heartbeat and the outbox's re-sends.
     void alerts(Alerting& alerting) { alerts_ = &alerting; }
     /// Targets overdue now, the targets it watches, the events stream's state (for metrics).
@@ -62,6 +95,7 @@ private:
         domain::Target target;
         std::string trigger;
         bool drill{false};
+        std::string run_id;  ///< given when a request needs it at once
         [[nodiscard]] std::string key() const { return target.name + (drill ? " (drill)" : ""); }
     };
 
@@ -72,6 +106,10 @@ private:
     Task<void> refresher();
     Task<void> grace_then_cut(std::string reason);
     Task<void> heartbeat();
+    Task<void> progress_ticker();
+    void emit(const RunEvent& e) {
+        if (on_event_) on_event_(e);
+    }
     Task<void> retry_alerts();
     void maybe_summary(std::int64_t now);
     Task<void> delayed(Job job, std::chrono::seconds delay);
@@ -113,6 +151,9 @@ private:
     std::int64_t last_retry_{0};
     std::int64_t next_summary_{-1};
     boost::asio::steady_timer heartbeat_wake_;
+    boost::asio::steady_timer progress_wake_;
+    std::function<void(const RunEvent&)> on_event_;
+    std::map<std::string, std::string> running_ids_;  ///< job key -> run id
     std::map<std::string, std::int64_t> last_event_;  ///< target + trigger -> when
     std::deque<Job> queue_;
     std::set<std::string> queued_;

@@ -300,9 +300,9 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
 }
 
 Task<VerifyReport> RestoreService::verify(domain::Target target, domain::SnapshotChoice choice,
-                                          std::string trigger) {
+                                          std::string trigger, std::string run_id) {
     VerifyReport report;
-    report.run_id = new_run_id();
+    report.run_id = run_id.empty() ? new_run_id() : std::move(run_id);
     report.target = target.name;
     const auto started = std::chrono::steady_clock::now();
     auto record = new_record(report.run_id, "verify", target.name, trigger);

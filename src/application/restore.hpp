@@ -87,7 +87,7 @@ public:
                                                          domain::SnapshotChoice choice);
     Task<RestoreReport> restore(domain::Target target, RestoreRequest request, std::string trigger);
     Task<VerifyReport> verify(domain::Target target, domain::SnapshotChoice choice,
-                              std::string trigger);
+                              std::string trigger, std::string run_id = {});
 
 private:
     /// Reads a snapshot to its end through the census: whether it is whole and authentic.

@@ -212,6 +212,16 @@ Result<std::optional<domain::RunRecord>> FallbackAuditLog::last_run(std::string 
     return unavailable();
 }
 
+Result<std::vector<domain::RunRecord>> FallbackAuditLog::runs(const domain::RunQuery& query) {
+    if (auto* s = store()) return s->runs(query);
+    return unavailable();
+}
+
+Result<std::optional<domain::RunRecord>> FallbackAuditLog::run(std::string id) {
+    if (auto* s = store()) return s->run(std::move(id));
+    return unavailable();
+}
+
 Result<std::vector<domain::RunCount>> FallbackAuditLog::run_counts() {
     if (auto* s = store()) return s->run_counts();
     return unavailable();

@@ -51,6 +51,8 @@ public:
     Result<void> record_contents(const domain::ContentsRecord& contents) override;
     Result<std::optional<domain::ContentsRecord>> contents(std::string snapshot_id) override;
     Result<std::optional<domain::RunRecord>> last_run(std::string target, std::string kind) override;
+    Result<std::vector<domain::RunRecord>> runs(const domain::RunQuery& query) override;
+    Result<std::optional<domain::RunRecord>> run(std::string id) override;
     Result<std::vector<domain::RunCount>> run_counts() override;
 
 private:

@@ -254,6 +254,44 @@ Result<std::vector<domain::RunRecord>> SqliteAuditLog::history(std::string targe
     }
 }
 
+Result<std::vector<domain::RunRecord>> SqliteAuditLog::runs(const domain::RunQuery& query) {
+    try {
+        std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE 1=1";
+        if (!query.target.empty()) sql += " AND target=?";
+        if (query.status == "failed") {
+            sql += " AND status IN ('failed','partial','crashed')";
+        } else if (!query.status.empty()) {
+            sql += " AND status=?";
+        }
+        if (!query.kind.empty()) sql += " AND kind=?";
+        if (!query.before.empty()) sql += " AND started_at<?";
+        sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?";
+        SQLite::Statement q(*db_, sql);
+        int i = 1;
+        if (!query.target.empty()) q.bind(i++, query.target);
+        if (!query.status.empty() && query.status != "failed") q.bind(i++, query.status);
+        if (!query.kind.empty()) q.bind(i++, query.kind);
+        if (!query.before.empty()) q.bind(i++, query.before);
+        q.bind(i, query.limit);
+        std::vector<domain::RunRecord> out;
+        while (q.executeStep()) out.push_back(run_from(q));
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::optional<domain::RunRecord>> SqliteAuditLog::run(std::string id) {
+    try {
+        SQLite::Statement q(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id=?");
+        q.bind(1, id);
+        if (q.executeStep()) return std::optional<domain::RunRecord>(run_from(q));
+        return std::optional<domain::RunRecord>{};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
 Result<std::vector<domain::StepRecord>> SqliteAuditLog::steps(std::string run_id) {
     try {
         SQLite::Statement q(*db_,

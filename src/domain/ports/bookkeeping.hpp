@@ -66,6 +66,15 @@ struct RunCount {
     std::int64_t count{0};
 };
 
+/// A page of runs, newest first: `before` is a started_at (exclusive) from the previous page.
+struct RunQuery {
+    std::string target;
+    std::string status;  ///< empty: any; "failed" also takes partial and crashed
+    std::string kind;    ///< backup | restore | verify; empty: any
+    std::string before;
+    int limit{50};
+};
+
 /// Port: the audit trail. Small synchronous writes. Errors: io_error. Every write is an upsert
 /// (a record written twice, as a replay may, lands once).
 class AuditLog {
@@ -93,6 +102,8 @@ public:
     virtual Result<std::optional<ContentsRecord>> contents(std::string snapshot_id) = 0;
     /// The target's latest finished run of `kind` (restore, verify, backup).
     virtual Result<std::optional<RunRecord>> last_run(std::string target, std::string kind) = 0;
+    virtual Result<std::vector<RunRecord>> runs(const RunQuery& query) = 0;
+    virtual Result<std::optional<RunRecord>> run(std::string id) = 0;
     /// Finished runs counted by target, kind and status.
     virtual Result<std::vector<RunCount>> run_counts() = 0;
 };

@@ -218,7 +218,7 @@ Task<void> progress_ticker(app::BackupRunner& runner, std::shared_ptr<bool> tick
         boost::system::error_code ec;
         co_await t.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
         if (!*ticking) break;
-        const auto& p = runner.progress();
+        const auto p = runner.progress();
         if (p.item != item) {
             item = p.item;
             since = std::chrono::steady_clock::now();
@@ -402,10 +402,39 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
     co_return code;
 }
 
-int history_command(const Globals& g, const std::string& target, bool failed, int last) {
+struct HistoryArgs {
+    std::string target;
+    bool failed{false};
+    int last{20};
+    std::string status;
+    std::string kind;
+    std::string before;
+    std::string run;
+};
+
+int history_command(const Globals& g, const HistoryArgs& a) {
     auto config = bootstrap::load_config(g.config_path);
     auto audit = bootstrap::open_audit(config.state_dir);
-    auto runs = audit->history(target, failed, last);
+    Result<std::vector<domain::RunRecord>> runs = std::vector<domain::RunRecord>{};
+    if (!a.run.empty()) {
+        auto one = audit->run(a.run);
+        if (!one) {
+            runs = one.error();
+        } else if (!*one) {
+            std::cerr << "backupctl: no run " << a.run << "\n";
+            return kExitFailed;
+        } else {
+            runs = std::vector<domain::RunRecord>{**one};
+        }
+    } else {
+        domain::RunQuery q;
+        q.target = a.target;
+        q.status = a.failed ? "failed" : a.status;
+        q.kind = a.kind;
+        q.before = a.before;
+        q.limit = a.last;
+        runs = audit->runs(q);
+    }
     if (!runs) {
         std::cerr << "backupctl: " << runs.error().message << "\n";
         return kExitFailed;
@@ -498,12 +527,16 @@ int run(int argc, char** argv) {
     snaps->add_flag("--json", g.json, "JSON output");
 
     auto* history = app.add_subcommand("history", "Past runs from the audit trail");
-    std::string hist_target;
-    bool hist_failed = false;
-    int hist_last = 20;
-    history->add_option("target", hist_target, "Only this target");
-    history->add_flag("--failed", hist_failed, "Only failed, partial and crashed runs");
-    history->add_option("--last", hist_last, "How many runs (default 20)");
+    HistoryArgs hist;
+    history->add_option("target", hist.target, "Only this target");
+    history->add_flag("--failed", hist.failed, "Only failed, partial and crashed runs");
+    history->add_option("--last", hist.last, "How many runs (default 20)")->check(CLI::Range(1, 100000));
+    history->add_option("--status", hist.status, "Only runs with this status")
+        ->check(CLI::IsMember({"running", "success", "failed", "partial", "skipped", "crashed"}));
+    history->add_option("--kind", hist.kind, "Only backup, restore or verify runs")
+        ->check(CLI::IsMember({"backup", "restore", "verify"}));
+    history->add_option("--before", hist.before, "Only runs started before this time (paging)");
+    history->add_option("--run", hist.run, "Just this run, with its steps");
     history->add_flag("--json", g.json, "JSON output, with each run's steps");
 
     auto* prune = app.add_subcommand(
@@ -620,7 +653,7 @@ int run(int argc, char** argv) {
         return status_command(g);
     }
     if (history->parsed()) {
-        return history_command(g, hist_target, hist_failed, hist_last);
+        return history_command(g, hist);
     }
     return kExitFailed;
 }

@@ -26,7 +26,8 @@
 #include "adapters/process/gpg_keys.hpp"
 #include "domain/human.hpp"
 #include "application/daemon.hpp"
-#include "drivers/http/metrics_listener.hpp"
+#include "drivers/http/api.hpp"
+#include "drivers/http/server.hpp"
 #include "bootstrap/wiring.hpp"
 
 namespace bk::drivers::cli {
@@ -44,6 +45,58 @@ int run_on_context(F make_task) {
     auto done = asio::co_spawn(ioc, make_task(ioc.get_executor()), asio::use_future);
     ioc.run();
     return done.get();
+}
+
+// The API's view of the daemon and its services.
+class DaemonBackend final : public drivers::http::ApiBackend {
+public:
+    DaemonBackend(app::Daemon& daemon, bootstrap::RunServices& run) : daemon_(daemon), run_(run) {}
+    std::vector<app::TargetView> targets() override { return daemon_.views(); }
+    Result<std::string> request(const std::string& name, bool drill) override {
+        return daemon_.request(name, drill);
+    }
+    domain::AuditLog& audit() override { return *run_.audit(); }
+    std::string metrics() override {
+        return run_.metrics(daemon_.target_names(), daemon_.overdue_targets(),
+                            daemon_.events_connected() ? 1 : 0);
+    }
+    std::vector<app::RunEvent> live() override {
+        std::vector<app::RunEvent> out;
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& [id, p] : run_.runner().live()) {
+            app::RunEvent e;
+            e.type = "progress";
+            e.run_id = id;
+            e.target = p.target;
+            e.item = p.item;
+            e.bytes = p.run_bytes;
+            const double secs = std::chrono::duration<double>(now - p.item_since).count();
+            e.rate = !p.item.empty() && secs > 0.2 ? static_cast<double>(p.bytes) / secs : 0;
+            out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+private:
+    app::Daemon& daemon_;
+    bootstrap::RunServices& run_;
+};
+
+// The API token: the file's first line; empty (API off) when unset or unreadable.
+std::string read_token(const std::string& file) {
+    if (file.empty()) return {};
+    std::ifstream in(file);
+    std::string token;
+    if (!in || !std::getline(in, token)) {
+        log_line("error", "http.token_file " + file + " cannot be read: the API is off");
+        return {};
+    }
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (token.size() < 16) {
+        log_line("error", "http.token_file " + file + " holds fewer than 16 characters: the API is off");
+        return {};
+    }
+    return token;
 }
 
 Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
@@ -90,18 +143,24 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     daemon_ptr = &daemon;
     daemon.drills(run.restore());
     daemon.alerts(run.alerting());
-    std::unique_ptr<drivers::http::MetricsListener> listener;
+    DaemonBackend backend(daemon, run);
+    drivers::http::Api api(backend, read_token(services.config.http.token_file));
+    std::unique_ptr<drivers::http::HttpServer> listener;
     if (!services.config.http.listen.empty()) {
-        auto started = drivers::http::MetricsListener::start(ex, services.config.http.listen, [&run, &daemon] {
-            return run.metrics(daemon.target_names(), daemon.overdue_targets(),
-                               daemon.events_connected() ? 1 : 0);
-        });
+        drivers::http::HttpServer::Options o;
+        o.listen = services.config.http.listen;
+        o.metrics = [&backend] { return backend.metrics(); };
+        o.api = &api;
+        auto started = drivers::http::HttpServer::start(ex, std::move(o));
         if (started) {
             listener = std::move(*started);
-            log_line("info", "metrics on http://" + services.config.http.listen + "/metrics");
+            daemon.on_event([server = listener.get()](const app::RunEvent& e) { server->publish(e); });
+            log_line("info", "http on " + services.config.http.listen + ": /metrics, /healthz, " +
+                                 (api.enabled() ? "the API and the dashboard at /"
+                                                : "no API (http.token_file is not set)"));
         } else {
-            // Backups matter more than their metrics: the daemon goes on without them.
-            log_line("error", started.error().message + "; the daemon runs without /metrics");
+            // Backups matter more than their dashboard: the daemon goes on without it.
+            log_line("error", started.error().message + "; the daemon runs without HTTP");
         }
     }
     if (!early_signal.empty()) daemon.stop(early_signal);  // it came during the start
@@ -116,6 +175,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
         }
     });
     co_await daemon.run();
+    daemon.on_event({});
     if (listener) listener->stop();
     daemon_ptr = nullptr;
     signals.cancel();

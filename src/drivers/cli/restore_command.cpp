@@ -5,9 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <ctime>
+#include <map>
 #include <iostream>
 
+#include "adapters/notify/file_alert_store.hpp"
 #include "adapters/time/system_zone.hpp"
+#include "domain/schedule.hpp"
 #include "domain/human.hpp"
 
 namespace bk::drivers::cli {
@@ -243,6 +247,17 @@ int verify_command(const Globals& g, const std::string& target, const std::strin
     return run_task([&](auto ex) { return verify_task(ex, g, target, snapshot); });
 }
 
+namespace {
+std::string iso_utc(std::int64_t t) {
+    std::tm tm{};
+    const auto tt = static_cast<std::time_t>(t);
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+}  // namespace
+
 int status_command(const Globals& g) {
     return run_task([&g](auto ex) -> Task<int> {
         int code = kExitOk;
@@ -256,6 +271,11 @@ int status_command(const Globals& g) {
             co_return kExitFailed;
         }
         auto audit = bootstrap::open_audit(connected->config.state_dir);
+        adapters::notify::FileAlertStore alerts(connected->config.state_dir + "/notify-outbox.json");
+        std::map<std::string, domain::AlertMemory> memory;
+        if (auto m = alerts.memory()) memory = std::move(*m);
+        auto zone = adapters::time::system_zone(connected->config.timezone);
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
         nlohmann::json out = nlohmann::json::array();
         if (!g.json) {
             std::printf("%-24s %-8s %-25s %-8s %-25s %s\n", "TARGET", "BACKUP", "AT", "DRILL", "AT",
@@ -269,10 +289,30 @@ int status_command(const Globals& g) {
             const auto& d = drill && *drill ? **drill : none;
             const double rto = d.id.empty() ? 0 : drill_seconds(*audit, d.id);
             if (g.json) {
+                // What the dashboard shows too: next run, overdue, last success, size trend.
+                std::string next_run;
+                if (auto cron = domain::parse_cron(t.cron); cron && zone) {
+                    const auto due = domain::next_due(*cron, now, *zone);
+                    if (due >= 0) next_run = iso_utc(due);
+                }
+                nlohmann::json sizes = nlohmann::json::array();
+                domain::RunQuery q;
+                q.target = t.name;
+                q.kind = "backup";
+                q.status = "success";
+                q.limit = 10;
+                if (auto rs = audit->runs(q)) {
+                    for (auto it = rs->rbegin(); it != rs->rend(); ++it) sizes.push_back(it->bytes);
+                }
+                auto success = audit->last_success(t.name);
                 out.push_back({{"target", t.name},
                                {"backup", {{"status", b.status}, {"finished_at", b.finished_at}, {"run", b.id}}},
                                {"drill", {{"status", d.status}, {"finished_at", d.finished_at},
-                                          {"run", d.id}, {"restore_seconds", rto}, {"error", d.error}}}});
+                                          {"run", d.id}, {"restore_seconds", rto}, {"error", d.error}}},
+                               {"last_success", success ? *success : std::string{}},
+                               {"next_run", next_run},
+                               {"overdue", memory.contains(t.name) && memory[t.name].overdue},
+                               {"sizes", sizes}});
             } else {
                 std::printf("%-24s %-8s %-25s %-8s %-25s %s\n", t.name.c_str(),
                             b.status.empty() ? "-" : b.status.c_str(),

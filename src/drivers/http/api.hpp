@@ -1,0 +1,75 @@
+#pragma once
+// The HTTP API's logic, without the transport: requests in, responses out (the server in
+// server.cpp does the HTTP). JSON everywhere; errors have one shape:
+// {"error": {"code": "not_found", "message": "..."}}. Everything under /api/ needs the bearer
+// token from `http.token_file` (compared in constant time); without a token file the API answers
+// 403 and only /healthz, /metrics and the dashboard's page are served.
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "application/daemon.hpp"
+#include "domain/ports/bookkeeping.hpp"
+
+namespace bk::drivers::http {
+
+struct Request {
+    std::string method;
+    std::string target;         ///< path and query, as sent
+    std::string authorization;  ///< the Authorization header
+    std::string body;
+};
+
+struct Response {
+    int status{200};
+    std::string content_type{"application/json"};
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// What the API reads and asks of the daemon.
+class ApiBackend {
+public:
+    virtual ~ApiBackend() = default;
+    virtual std::vector<app::TargetView> targets() = 0;
+    virtual Result<std::string> request(const std::string& name, bool drill) = 0;
+    virtual domain::AuditLog& audit() = 0;
+    virtual std::string metrics() = 0;
+    /// Runs in flight: run id -> (item, bytes so far).
+    virtual std::vector<app::RunEvent> live() = 0;
+};
+
+/// "a=1&b=x%20y" -> value of `key` (decoded), or empty.
+std::string query_param(const std::string& target, const std::string& key);
+/// Equal strings in time that depends on the length only.
+bool constant_time_equal(const std::string& a, const std::string& b);
+
+class Api {
+public:
+    Api(ApiBackend& backend, std::string token) : backend_(backend), token_(std::move(token)) {}
+
+    Response handle(const Request& request);
+    /// Whether the request carries the token: "Authorization: Bearer <token>", or for the event
+    /// stream (EventSource cannot set headers) `?access_token=<token>`.
+    [[nodiscard]] bool authorized(const Request& request) const;
+    [[nodiscard]] bool enabled() const { return !token_.empty(); }
+    /// The JSON of one event for the event stream.
+    static std::string event_json(const app::RunEvent& e);
+
+private:
+    Response targets();
+    Response target(const std::string& name);
+    Response runs(const std::string& target);
+    Response run(const std::string& id);
+    Response start(const std::string& name, bool drill);
+
+    ApiBackend& backend_;
+    std::string token_;
+};
+
+/// {"error": {"code": ..., "message": ...}} with that status.
+Response error_response(int status, const std::string& code, const std::string& message);
+
+}  // namespace bk::drivers::http

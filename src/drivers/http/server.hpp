@@ -1,0 +1,52 @@
+#pragma once
+// The daemon's HTTP server (Beast, on the daemon's io_context): GET /healthz, GET /metrics, the
+// dashboard at /, the API under /api/v1 (see api.hpp) and the server-sent event stream
+// GET /api/v1/events. Requests are small and quick or they are cut: headers ≤ 8 KiB, bodies
+// ≤ 16 KiB, 10 s to send a request.
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "application/daemon.hpp"
+#include "core/task.hpp"
+
+namespace bk::drivers::http {
+
+class Api;
+
+/// "127.0.0.1:8080", "[::1]:9100", ":8080" (all interfaces) -> host and port.
+Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& listen);
+
+class HttpServer {
+public:
+    struct Options {
+        std::string listen;
+        std::function<std::string()> metrics;
+        Api* api{nullptr};
+    };
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    /// Binds now (errors: invalid_config for a bad address, io_error when it cannot bind) and
+    /// serves on `ex` until stop() or destruction.
+    static Result<std::unique_ptr<HttpServer>> start(boost::asio::any_io_executor ex, Options options);
+    /// Sends `e` to every event-stream client (slow clients lose old progress, never the rest).
+    void publish(const app::RunEvent& e);
+    void stop();
+    [[nodiscard]] unsigned short port() const;
+
+    struct State;  ///< (internal; public for the serving coroutines)
+
+private:
+    explicit HttpServer(std::shared_ptr<State> st);
+    std::shared_ptr<State> state_;
+};
+
+/// The dashboard (one HTML page with its script and style; no CDN, no build step).
+extern const char* const kDashboardHtml;
+
+}  // namespace bk::drivers::http
