@@ -21,6 +21,8 @@ BK_APT_PACKAGES=(
 install_deps() {
   local missing=()
   for p in "${BK_APT_PACKAGES[@]}"; do
+    # A Node.js from elsewhere (NodeSource) brings its own npm and conflicts with Debian's.
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
