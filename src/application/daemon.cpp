@@ -26,6 +26,39 @@ std::int64_t parse_utc(const std::string& iso) {
     return static_cast<std::int64_t>(::timegm(&tm));
 }
 
+double utc_timestamp(const std::string& iso) {
+    const auto t = parse_utc(iso);
+    if (t < 0) return 0;
+    const auto dot = iso.find('.');
+    return static_cast<double>(t) +
+           (dot == std::string::npos ? 0.0 : std::atoi(iso.substr(dot + 1, 3).c_str()) / 1000.0);
+}
+
+double seconds_between(const std::string& a, const std::string& b) {
+    if (parse_utc(a) < 0 || parse_utc(b) < 0) return 0;
+    return utc_timestamp(b) - utc_timestamp(a);
+}
+
+std::string format_utc(std::int64_t seconds) {
+    if (seconds < 0) return {};
+    std::tm tm{};
+    const auto t = static_cast<std::time_t>(seconds);
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+double drill_restore_seconds(domain::AuditLog& audit, const std::string& run_id) {
+    double total = 0;
+    if (auto steps = audit.steps(run_id)) {
+        for (const auto& s : *steps) {
+            if (s.name.rfind("restore ", 0) == 0) total += seconds_between(s.started_at, s.finished_at);
+        }
+    }
+    return total;
+}
+
 namespace {
 bool has(const std::vector<std::string>& v, const char* x) {
     return std::find(v.begin(), v.end(), x) != v.end();

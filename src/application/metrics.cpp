@@ -63,25 +63,6 @@ private:
 
 std::string target_label(const std::string& t) { return "target=\"" + prometheus_label(t) + "\""; }
 
-double seconds_between(const std::string& a, const std::string& b) {
-    const auto x = parse_utc(a);
-    const auto y = parse_utc(b);
-    if (x < 0 || y < 0) return 0;
-    // parse_utc drops the milliseconds: add them back for short runs.
-    auto ms = [](const std::string& s) {
-        const auto dot = s.find('.');
-        return dot == std::string::npos ? 0.0 : std::atoi(s.substr(dot + 1, 3).c_str()) / 1000.0;
-    };
-    return static_cast<double>(y - x) + ms(b) - ms(a);
-}
-
-double timestamp(const std::string& iso) {
-    const auto t = parse_utc(iso);
-    if (t < 0) return 0;
-    const auto dot = iso.find('.');
-    return static_cast<double>(t) + (dot == std::string::npos ? 0.0 : std::atoi(iso.substr(dot + 1, 3).c_str()) / 1000.0);
-}
-
 }  // namespace
 
 std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
@@ -110,13 +91,13 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
         const auto label = target_label(t);
         if (auto s = audit.last_success(t); s && !s->empty()) {
             e.add("backupctl_last_success_timestamp_seconds", "gauge",
-                  "When the target's last successful backup ended (Unix time).", label, timestamp(*s));
+                  "When the target's last successful backup ended (Unix time).", label, utc_timestamp(*s));
         }
         if (auto r = audit.last_run(t, "backup"); r && *r) {
             const auto& run = **r;
             e.add("backupctl_last_run_timestamp_seconds", "gauge",
                   "When the target's last backup run ended (Unix time).", label,
-                  timestamp(run.finished_at));
+                  utc_timestamp(run.finished_at));
             e.add("backupctl_last_run_duration_seconds", "gauge",
                   "How long the target's last backup run took.", label,
                   seconds_between(run.started_at, run.finished_at));
@@ -145,18 +126,10 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   run.status == "success" || run.status == "passed" ? 1 : 0);
             e.add("backupctl_last_drill_timestamp_seconds", "gauge",
                   "When the target's last restore drill ended (Unix time).", label,
-                  timestamp(run.finished_at));
-            double rto = 0;
-            if (auto steps = audit.steps(run.id)) {
-                for (const auto& s : *steps) {
-                    if (s.name.rfind("restore ", 0) == 0 && s.outcome == "ok") {
-                        rto += seconds_between(s.started_at, s.finished_at);
-                    }
-                }
-            }
+                  utc_timestamp(run.finished_at));
             e.add("backupctl_last_drill_rto_seconds", "gauge",
                   "How long the last drill's restore itself took (the recovery time measured).",
-                  label, rto);
+                  label, drill_restore_seconds(audit, run.id));
         }
     }
     e.add("backupctl_audit_store_up", "gauge", "1 when the audit store answers, else 0.", "",

@@ -227,15 +227,6 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
 
 namespace {
 
-std::string iso_of(std::int64_t t) {
-    std::tm tm{};
-    const auto tt = static_cast<std::time_t>(t);
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 // The build's date from __DATE__ ("Nov 27 2026"): a clock before it is wrong.
 std::int64_t build_time() {
     static const char* months = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -291,7 +282,7 @@ int health_command(const std::string& config_path, bool json, bool quick) {
             if (!q->empty()) {
                 const auto& first = q->front();
                 problem = std::to_string(q->size()) + " alert(s) not delivered yet; oldest for " +
-                          first.notifier + " since " + iso_of(first.queued_at) + " (" +
+                          first.notifier + " since " + app::format_utc(first.queued_at) + " (" +
                           first.last_error + ")";
             }
             checks.push_back({"notification outbox", problem, outbox.path()});
@@ -317,15 +308,15 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
         std::string clock_problem;
         if (now < build_time()) {
-            clock_problem = "the clock says " + iso_of(now) + ", before this program was built";
+            clock_problem = "the clock says " + app::format_utc(now) + ", before this program was built";
         } else if (auto recent = audit->history("", false, 1); recent && !recent->empty()) {
             const auto last = app::parse_utc(recent->front().started_at);
             if (last > now + 300) {
-                clock_problem = "the clock says " + iso_of(now) + " but a run started at " +
+                clock_problem = "the clock says " + app::format_utc(now) + " but a run started at " +
                                 recent->front().started_at + " (the clock went back)";
             }
         }
-        checks.push_back({"clock", clock_problem, iso_of(now)});
+        checks.push_back({"clock", clock_problem, app::format_utc(now)});
         if (!quick) {
             for (const auto& [name, key] : config.keys) {
                 auto k = co_await adapters::process::inspect_public_key(ex, key.public_key_file);
@@ -336,10 +327,10 @@ int health_command(const std::string& config_path, bool json, bool quick) {
                 } else {
                     detail = k->fingerprint;
                     if (k->revoked) problem = "revoked";
-                    else if (k->expired) problem = "expired " + iso_of(k->expires);
+                    else if (k->expired) problem = "expired " + app::format_utc(k->expires);
                     else if (!k->can_encrypt) problem = "has no usable encryption subkey";
                     else if (k->expires > 0 && k->expires - now < 30 * 86400) {
-                        detail += ", expires " + iso_of(k->expires) + " (in less than 30 days)";
+                        detail += ", expires " + app::format_utc(k->expires) + " (in less than 30 days)";
                     }
                 }
                 checks.push_back({"gpg key " + name, problem, detail});

@@ -11,6 +11,7 @@
 
 #include "adapters/notify/file_alert_store.hpp"
 #include "adapters/time/system_zone.hpp"
+#include "application/daemon.hpp"
 #include "domain/schedule.hpp"
 #include "domain/human.hpp"
 
@@ -217,25 +218,6 @@ Task<int> verify_task(boost::asio::any_io_executor ex, Globals g, std::string na
 }
 
 // The restore time of a drill: its restore steps.
-double drill_seconds(domain::AuditLog& audit, const std::string& run_id) {
-    auto steps = audit.steps(run_id);
-    double total = 0;
-    if (!steps) return total;
-    const domain::UtcOffset utc = [](std::int64_t) { return std::int64_t{0}; };
-    for (const auto& s : *steps) {
-        if (s.name.rfind("restore ", 0) != 0) continue;
-        auto a = domain::parse_time(s.started_at, utc);
-        auto b = domain::parse_time(s.finished_at, utc);
-        if (a && b) total += static_cast<double>(*b - *a);
-        // millisecond parts
-        auto ms = [](const std::string& t) {
-            auto dot = t.find('.');
-            return dot == std::string::npos ? 0.0 : std::stod("0" + t.substr(dot, 4));
-        };
-        if (a && b) total += ms(s.finished_at) - ms(s.started_at);
-    }
-    return total;
-}
 
 }  // namespace
 
@@ -246,17 +228,6 @@ int restore_command(const Globals& g, const RestoreArgs& args) {
 int verify_command(const Globals& g, const std::string& target, const std::string& snapshot) {
     return run_task([&](auto ex) { return verify_task(ex, g, target, snapshot); });
 }
-
-namespace {
-std::string iso_utc(std::int64_t t) {
-    std::tm tm{};
-    const auto tt = static_cast<std::time_t>(t);
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-}  // namespace
 
 int status_command(const Globals& g) {
     return run_task([&g](auto ex) -> Task<int> {
@@ -287,13 +258,13 @@ int status_command(const Globals& g) {
             const domain::RunRecord none;
             const auto& b = backup && *backup ? **backup : none;
             const auto& d = drill && *drill ? **drill : none;
-            const double rto = d.id.empty() ? 0 : drill_seconds(*audit, d.id);
+            const double rto = d.id.empty() ? 0 : app::drill_restore_seconds(*audit, d.id);
             if (g.json) {
                 // What the dashboard shows too: next run, overdue, last success, size trend.
                 std::string next_run;
                 if (auto cron = domain::parse_cron(t.cron); cron && zone) {
                     const auto due = domain::next_due(*cron, now, *zone);
-                    if (due >= 0) next_run = iso_utc(due);
+                    if (due >= 0) next_run = app::format_utc(due);
                 }
                 nlohmann::json sizes = nlohmann::json::array();
                 domain::RunQuery q;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 
 namespace bk::drivers::http {
 
@@ -30,28 +29,7 @@ std::string decode(const std::string& s) {
     return out;
 }
 
-std::string iso(std::int64_t t) {
-    if (t < 0) return {};
-    std::tm tm{};
-    const auto tt = static_cast<std::time_t>(t);
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
-double seconds_between(const std::string& a, const std::string& b) {
-    const auto x = app::parse_utc(a);
-    const auto y = app::parse_utc(b);
-    if (x < 0 || y < 0) return 0;
-    auto ms = [](const std::string& s) {
-        const auto dot = s.find('.');
-        return dot == std::string::npos ? 0.0 : std::atoi(s.substr(dot + 1, 3).c_str()) / 1000.0;
-    };
-    return static_cast<double>(y - x) + ms(b) - ms(a);
-}
 
 json run_json(const domain::RunRecord& r) {
     json snaps = json::array();
@@ -71,7 +49,7 @@ json run_json(const domain::RunRecord& r) {
             {"status", r.status},
             {"started_at", r.started_at},
             {"finished_at", or_null(r.finished_at)},
-            {"seconds", r.finished_at.empty() ? 0.0 : seconds_between(r.started_at, r.finished_at)},
+            {"seconds", r.finished_at.empty() ? 0.0 : app::seconds_between(r.started_at, r.finished_at)},
             {"bytes", r.bytes},
             {"snapshots", snaps},
             {"error", or_null(r.error)}};
@@ -219,8 +197,8 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
            {"repository", t.repository},
            {"cron", t.cron},
            {"verify_cron", t.verify_cron},
-           {"next_run", or_null(iso(v.next_run))},
-           {"next_drill", or_null(iso(v.next_drill))},
+           {"next_run", or_null(app::format_utc(v.next_run))},
+           {"next_drill", or_null(app::format_utc(v.next_drill))},
            {"running", v.running},
            {"queued", v.queued},
            {"overdue", v.overdue}};
@@ -231,13 +209,7 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
     j["last_drill"] = nullptr;
     if (auto d = audit.last_run(t.name, "verify"); d && *d) {
         auto dj = run_json(**d);
-        double rto = 0;
-        if (auto steps = audit.steps((*d)->id)) {
-            for (const auto& s : *steps) {
-                if (s.name.rfind("restore ", 0) == 0 && s.outcome == "ok") rto += seconds_between(s.started_at, s.finished_at);
-            }
-        }
-        dj["rto_seconds"] = rto;
+        dj["rto_seconds"] = app::drill_restore_seconds(audit, (*d)->id);
         j["last_drill"] = dj;
     }
     // The size trend: bytes of the last successful backups, oldest first.
