@@ -428,24 +428,30 @@ Task<void> Daemon::heartbeat() {
     }
 }
 
+std::vector<RunEvent> Daemon::live() const {
+    std::vector<RunEvent> out;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [id, p] : runner_.live()) {
+        RunEvent e;
+        e.type = "progress";
+        e.run_id = id;
+        e.target = p.target;
+        e.kind = "backup";
+        e.item = p.item;
+        e.bytes = p.run_bytes;
+        const double item_secs = std::chrono::duration<double>(now - p.item_since).count();
+        e.rate = !p.item.empty() && item_secs > 0.2 ? static_cast<double>(p.bytes) / item_secs : 0;
+        e.seconds = std::chrono::duration<double>(now - p.run_since).count();
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 Task<void> Daemon::progress_ticker() {
     while (!stopping_) {
         co_await sleep(progress_wake_, std::chrono::seconds(1));
         if (!on_event_) continue;
-        const auto now = std::chrono::steady_clock::now();
-        for (const auto& [id, p] : runner_.live()) {
-            RunEvent e;
-            e.type = "progress";
-            e.run_id = id;
-            e.target = p.target;
-            e.kind = "backup";
-            e.item = p.item;
-            e.bytes = p.run_bytes;
-            const double item_secs = std::chrono::duration<double>(now - p.item_since).count();
-            e.rate = !p.item.empty() && item_secs > 0.2 ? static_cast<double>(p.bytes) / item_secs : 0;
-            e.seconds = std::chrono::duration<double>(now - p.run_since).count();
-            emit(e);
-        }
+        for (const auto& e : live()) emit(e);
     }
 }
 

@@ -85,6 +85,8 @@ public:
     Result<std::string> request(const std::string& name, bool drill);
     /// Every target with its schedule and state.
     [[nodiscard]] std::vector<TargetView> views() const;
+    /// A progress event for each backup in flight now.
+    [[nodiscard]] std::vector<RunEvent> live() const;
     /// Tells `f` about runs starting, progressing (each second) and finishing.
     void on_event(std::function<void(const RunEvent&)> f) { on_event_ = std::move(f); }
     /// Overdue, drill and summary alerts, the heartbeat and the outbox's re-sends.

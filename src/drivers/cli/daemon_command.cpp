@@ -60,22 +60,7 @@ public:
         return run_.metrics(daemon_.target_names(), daemon_.overdue_targets(),
                             daemon_.events_connected() ? 1 : 0);
     }
-    std::vector<app::RunEvent> live() override {
-        std::vector<app::RunEvent> out;
-        const auto now = std::chrono::steady_clock::now();
-        for (const auto& [id, p] : run_.runner().live()) {
-            app::RunEvent e;
-            e.type = "progress";
-            e.run_id = id;
-            e.target = p.target;
-            e.item = p.item;
-            e.bytes = p.run_bytes;
-            const double secs = std::chrono::duration<double>(now - p.item_since).count();
-            e.rate = !p.item.empty() && secs > 0.2 ? static_cast<double>(p.bytes) / secs : 0;
-            out.push_back(std::move(e));
-        }
-        return out;
-    }
+    std::vector<app::RunEvent> live() override { return daemon_.live(); }
 
 private:
     app::Daemon& daemon_;
