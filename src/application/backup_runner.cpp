@@ -134,7 +134,9 @@ void BackupRunner::record_item(domain::StepRecord step, const ItemReport& item) 
 Task<std::string> BackupRunner::hook(const domain::Target& target, const std::string& name,
                                      std::vector<std::string> argv, const std::string& run_id) {
     domain::StepRecord step{run_id, name, utc_now()};
-    auto outcome = co_await hooks_.run(target, std::move(argv));
+    // Labels: inside the target (exec). Config projects: in the operator's container, /bin/sh -c.
+    auto& runner = target.source == domain::Origin::config ? projects_.hooks : hooks_;
+    auto outcome = co_await runner.run(target, std::move(argv));
     std::string why = outcome.error;
     if (why.empty() && outcome.exit_code != 0) {
         const std::string tail = domain::last_line(outcome.output_tail);
@@ -220,6 +222,87 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
     }
 }
 
+Task<void> BackupRunner::back_up_paths(const domain::Target& target,
+                                       domain::BackupRepository& repo, const std::string& run_id,
+                                       std::vector<ItemReport>& items, bool pre_restore) {
+    for (const auto& path : target.paths) {
+        ItemReport ir;
+        ir.database = "files:" + path;
+        domain::StepRecord step{run_id, "files " + path, utc_now()};
+        auto& live = live_[run_id];
+        live.item = ir.database;
+        live.bytes = 0;
+        live.item_since = std::chrono::steady_clock::now();
+        std::vector<std::string> tags{"target:" + target.name, "kind:files", "path:" + path};
+        if (pre_restore) tags.push_back("pre-restore");
+        if (!interrupted_.empty()) {
+            ir.outcome = "failed";
+            ir.error = "cut short: " + interrupted_;
+        } else {
+            auto done = co_await repo.backup_path(path, tags);
+            if (done) {
+                ir.outcome = "ok";
+                ir.snapshot_id = done->snapshot_id;
+                ir.bytes = done->bytes_processed;
+                live.run_bytes += ir.bytes;
+            } else {
+                ir.outcome = "failed";
+                ir.error = done.error().message;
+            }
+        }
+        live.item.clear();
+        record_item(std::move(step), ir);
+        items.push_back(std::move(ir));
+    }
+}
+
+Task<Result<domain::EffectRecord>> BackupRunner::join_network(const domain::Target& target,
+                                                      const std::string& run_id) {
+    domain::EffectRecord effect{run_id, instance_id_, "network_joined", "", "", ""};
+    const std::string& network = target.network;
+    if (network.empty() || network == "bridge" || network == "host" || network == "none") {
+        co_return effect;
+    }
+    const std::string self = co_await projects_.networks.self();
+    if (self.empty()) {
+        co_return effect;  // outside a container: the host reaches the app's ports itself
+    }
+    domain::StepRecord step{run_id, "join network " + network, utc_now()};
+    effect.ref = network;
+    effect.detail = self;
+    effect.at = utc_now();
+    audit_.record_effect(effect);  // journalled first: recovery leaves it after a crash
+    auto joined = co_await projects_.networks.join(network, self);
+    step.finished_at = utc_now();
+    step.outcome = joined ? "ok" : "failed";
+    step.detail = joined ? (*joined ? "joined" : "already on it") : joined.error().message;
+    audit_.add_step(step);
+    if (!joined || !*joined) {
+        // Not joined now: nothing of ours to leave later.
+        effect.at = utc_now();
+        audit_.settle_effect(effect);
+        effect.ref.clear();
+    }
+    if (!joined) {
+        co_return joined.error();
+    }
+    co_return effect;
+}
+
+Task<void> BackupRunner::leave_network(domain::EffectRecord joined, const std::string& run_id) {
+    if (joined.ref.empty()) co_return;
+    domain::StepRecord step{run_id, "leave network " + joined.ref, utc_now()};
+    auto left = co_await projects_.networks.leave(joined.ref, joined.detail);
+    step.finished_at = utc_now();
+    step.outcome = left ? "ok" : "failed";
+    step.detail = left ? "" : left.error().message;
+    audit_.add_step(step);
+    if (left) {
+        joined.at = utc_now();
+        audit_.settle_effect(joined);
+    }
+}
+
 bool BackupRunner::lockable(const std::string& target, std::string& holder) {
     auto probe = locks_.try_lock(target, "probe", holder);
     return probe && *probe;  // released again right here
@@ -254,8 +337,9 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger, st
     co_return report;
 }
 
-Task<void> BackupRunner::locked_run(const domain::Target& target, const std::string& trigger,
+Task<void> BackupRunner::locked_run(const domain::Target& given, const std::string& trigger,
                                     RunReport& report) {
+    domain::Target target = given;
     const auto started = std::chrono::steady_clock::now();
     domain::RunRecord record;
     record.id = report.run_id;
@@ -290,9 +374,28 @@ Task<void> BackupRunner::locked_run(const domain::Target& target, const std::str
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
 
-    if (!target.database && target.volumes.empty()) {
-        finish("failed", "nothing to back up: no database and no volumes", "plan");
+    if (!target.database && target.volumes.empty() && target.paths.empty()) {
+        finish("failed", "nothing to back up: no database, volumes or paths", "plan");
         co_return;
+    }
+    if (target.source == domain::Origin::config && target.database) {
+        // Where the project's database runs now: looked up at every run, so a recreated
+        // container (new id, new address) is found again.
+        domain::StepRecord step{report.run_id, "resolve " + target.database->host, utc_now()};
+        auto resolved = co_await projects_.resolver.resolve(target);
+        step.finished_at = utc_now();
+        step.outcome = resolved ? "ok" : "failed";
+        step.detail = resolved ? (resolved->container_name.empty()
+                                      ? "outside Docker, client " + resolved->image
+                                      : "container " + resolved->container_name + " on " +
+                                            resolved->network)
+                               : resolved.error().message;
+        audit_.add_step(step);
+        if (!resolved) {
+            finish("failed", resolved.error().message, "resolve");
+            co_return;
+        }
+        target = std::move(*resolved);
     }
     auto repo = co_await repositories_(target.repository);
     if (!repo) {
@@ -307,6 +410,17 @@ Task<void> BackupRunner::locked_run(const domain::Target& target, const std::str
             co_return;
         }
         key_file = k->second.public_key_file;
+    }
+    // A project's hooks run in the operator's container: it joins the project's network first.
+    domain::EffectRecord joined;
+    if (target.source == domain::Origin::config &&
+        (!target.pre_hook.empty() || !target.post_hook.empty())) {
+        auto j = co_await join_network(target, report.run_id);
+        if (!j) {
+            finish("failed", j.error().message, "network");
+            co_return;
+        }
+        joined = std::move(*j);
     }
     // The post-hook runs whatever happens from here on, also after a failure.
     std::string pre_failed;
@@ -364,6 +478,10 @@ Task<void> BackupRunner::locked_run(const domain::Target& target, const std::str
         co_await back_up_files(target, **repo, report.run_id, report.items,
                                trigger == "pre-restore");
     }
+    if (go && !target.paths.empty()) {
+        co_await back_up_paths(target, **repo, report.run_id, report.items,
+                               trigger == "pre-restore");
+    }
     const int ok = static_cast<int>(std::count_if(report.items.begin(), report.items.end(),
                                                   [](const auto& i) { return i.outcome == "ok"; }));
     const bool all_ok = go && ok > 0 && ok == static_cast<int>(report.items.size());
@@ -392,6 +510,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& target, const std::str
     if (!target.post_hook.empty()) {
         post_failed = co_await hook(target, "post-hook", target.post_hook, report.run_id);
     }
+    co_await leave_network(joined, report.run_id);
 
     if (!go) {
         finish("failed", !pre_failed.empty() ? pre_failed : plan_failed,

@@ -64,14 +64,23 @@ using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(s
 
 class BackupRunner {
 public:
+    /// Config projects (the original's `projects:`) are resolved at every run, run their hooks
+    /// with `project_hooks` in the operator's container, joined to the project's network.
+    struct ProjectPorts {
+        domain::TargetResolver& resolver;
+        domain::NetworkAttachment& networks;
+        domain::HookRunner& hooks;
+    };
+
     BackupRunner(const domain::OperatorConfig& config, domain::DatabaseDumper& dumper,
-                 domain::FileArchiver& files, domain::HookRunner& hooks,
+                 domain::FileArchiver& files, domain::HookRunner& hooks, ProjectPorts projects,
                  RepositoryLookup repositories,
                  domain::AuditLog& audit, domain::TargetLocks& locks, std::string instance_id)
         : config_(config),
           dumper_(dumper),
           files_(files),
           hooks_(hooks),
+          projects_(projects),
           repositories_(std::move(repositories)),
           audit_(audit),
           locks_(locks),
@@ -109,11 +118,20 @@ private:
     Task<void> back_up_files(const domain::Target& target, domain::BackupRepository& repo,
                              const std::string& run_id, std::vector<ItemReport>& items,
                              bool pre_restore);
+    /// A config project's asset paths, with restic's own file backup.
+    Task<void> back_up_paths(const domain::Target& target, domain::BackupRepository& repo,
+                             const std::string& run_id, std::vector<ItemReport>& items,
+                             bool pre_restore);
+    /// Joins the operator's container to a project's network for its hooks (journalled first,
+    /// so that recovery leaves it after a crash). The effect to settle; empty ref: nothing joined.
+    Task<Result<domain::EffectRecord>> join_network(const domain::Target& target, const std::string& run_id);
+    Task<void> leave_network(domain::EffectRecord joined, const std::string& run_id);
 
     const domain::OperatorConfig& config_;
     domain::DatabaseDumper& dumper_;
     domain::FileArchiver& files_;
     domain::HookRunner& hooks_;
+    ProjectPorts projects_;
     RepositoryLookup repositories_;
     domain::AuditLog& audit_;
     domain::TargetLocks& locks_;

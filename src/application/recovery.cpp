@@ -59,6 +59,15 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
                     continue;
                 }
                 if (*started) ++report.restarted_targets;
+            } else if (e.kind == "network_joined") {
+                // The dead operator's container joined an app network for its hooks.
+                auto gone = co_await janitor.leave_network(e.ref, e.detail);
+                if (!gone) {
+                    report.problems.push_back("leaving network " + e.ref + ": " +
+                                              gone.error().message);
+                    continue;
+                }
+                ++report.networks_left;
             }
             e.at = utc_now();
             (void)audit.settle_effect(e);
@@ -66,7 +75,9 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
     }
 
     // 4. restic locks of the dead processes (only when a dead instance had work in flight).
-    if (report.crashed_runs + report.removed_containers + report.restarted_targets > 0) {
+    if (report.crashed_runs + report.removed_containers + report.restarted_targets +
+            report.networks_left >
+        0) {
         for (const auto& name : repository_names) {
             auto repo = co_await repositories(name);
             if (!repo) continue;  // not reachable now: its locks go stale on their own

@@ -1,7 +1,7 @@
 #pragma once
 // Crash recovery at start, scoped to dead instances: their `running` runs become `crashed`, their
-// dump containers are removed, the targets they stopped are started again, restic locks they
-// left are removed. A live instance (a CLI run beside the daemon) is never touched.
+// dump containers are removed, the targets they stopped are started again, the app networks
+// they joined are left, restic locks they left are removed. A live instance (a CLI run beside the daemon) is never touched.
 
 #include <string>
 #include <vector>
@@ -16,12 +16,14 @@ struct RecoveryReport {
     int crashed_runs{0};
     int removed_containers{0};
     int restarted_targets{0};
+    int networks_left{0};  ///< app networks the dead operator's container had joined
     int unlocked_repositories{0};
     std::vector<std::string> problems;  ///< what could not be cleaned, and why
     std::vector<domain::RunRecord> crashed;  ///< the runs marked crashed (for their alerts)
 
     [[nodiscard]] bool found_anything() const {
-        return crashed_runs + removed_containers + restarted_targets > 0 || !problems.empty();
+        return crashed_runs + removed_containers + restarted_targets + networks_left > 0 ||
+               !problems.empty();
     }
 };
 

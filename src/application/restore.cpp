@@ -86,6 +86,19 @@ Task<Result<std::vector<domain::RestorePoint>>> RestoreService::plan(const domai
 }
 
 namespace {
+bool is_path_snapshot(const domain::RestorePoint& p) {
+    // restic's own file backup of a project's asset path holds the path itself; a files backup
+    // of a container's volume holds one tar (/<target>/files/<slug>.tar).
+    return p.kind == "files" && !p.snapshot.paths.empty() && p.snapshot.paths.front() == p.name;
+}
+
+bool path_within(const std::string& path, const std::string& root) {
+    return path == root || root == "/" ||
+           (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
+}
+}  // namespace
+
+namespace {
 // The check pass of a live restore: the stream goes nowhere.
 class Discard final : public domain::RestoreLoad {
 public:
@@ -176,11 +189,29 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
     if (!points) {
         co_return fail(points.error().message);
     }
+    if (!request.path.empty()) {
+        // One file or directory of a project's asset paths.
+        std::erase_if(*points, [&request](const domain::RestorePoint& p) {
+            return !is_path_snapshot(p) || !path_within(request.path, p.name);
+        });
+        if (points->empty()) {
+            co_return fail(request.path + " is under none of " + target.name +
+                           "'s backed-up paths (restore --path takes a path of assets.paths)");
+        }
+    }
     bool has_db = false;
     for (const auto& p : *points) has_db = has_db || p.kind == "db";
     if (has_db && !target.database) {
         co_return fail(target.name + " has no database label any more: restore its database with "
                                      "--new-container or --into-container");
+    }
+    if (has_db && target.source == domain::Origin::config && request.into_container.empty()) {
+        // A project's database is wherever its host is now.
+        auto resolved = co_await resolver_.resolve(target);
+        if (!resolved) {
+            co_return fail(resolved.error().message);
+        }
+        target = std::move(*resolved);
     }
     const bool live = restores_into_live(request, *points);
     if (live && request.safety_backup && request.into_container.empty()) {
@@ -246,6 +277,22 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
                 } else {
                     outcome = co_await stream(**repo, p, target, **load, item.bytes);
                 }
+            }
+        } else if (is_path_snapshot(p)) {
+            // restic's own restore: back in place, or under --files-to (with the full path).
+            // (g++ 12: no temporaries of ?: in a co_await's arguments; named values only)
+            std::string include = p.name;
+            if (!request.path.empty()) include = request.path;
+            std::string snapshot_id = p.snapshot.full_id;
+            if (snapshot_id.empty()) snapshot_id = p.snapshot.id;
+            std::string into = "/";
+            if (!request.files_to.empty()) into = request.files_to;
+            auto restored = co_await (*repo)->restore_path(std::move(snapshot_id),
+                                                           std::move(include), std::move(into));
+            if (restored) {
+                item.bytes = *restored;
+            } else {
+                outcome = restored.error();
             }
         } else {
             // (g++ 12: no co_await inside ?:)
@@ -332,6 +379,15 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
         co_return report;
     }
     audit_.begin_run(record);
+    if (target.source == domain::Origin::config) {
+        // The drill server runs the image of the project's database server as it is now.
+        auto resolved = co_await resolver_.resolve(target);
+        if (!resolved) {
+            finish(resolved.error().message);
+            co_return report;
+        }
+        target = std::move(*resolved);
+    }
     choice.only = "db";
     auto repo = co_await repositories_(target.repository);
     if (!repo) {

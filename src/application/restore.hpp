@@ -23,6 +23,7 @@ struct RestoreRequest {
     std::string into_container;  ///< another container of the same kind, by name
     bool new_container{false};   ///< a new server of the target's image on its network
     std::string files_to;        ///< files go into this directory instead of the target
+    std::string path;            ///< config projects: only this file or directory of the paths
     bool safety_backup{true};    ///< back the target up before restoring into it
 };
 
@@ -70,12 +71,13 @@ bool restores_into_live(const RestoreRequest& request, const std::vector<domain:
 class RestoreService {
 public:
     RestoreService(const domain::OperatorConfig& config, RepositoryLookup repositories,
-                   domain::DatabaseRestorer& restorer, domain::LocalFiles& local,
-                   domain::AuditLog& audit, domain::TargetLocks& locks, BackupRunner& runner,
-                   std::string instance_id)
+                   domain::DatabaseRestorer& restorer, domain::TargetResolver& resolver,
+                   domain::LocalFiles& local, domain::AuditLog& audit, domain::TargetLocks& locks,
+                   BackupRunner& runner, std::string instance_id)
         : config_(config),
           repositories_(std::move(repositories)),
           restorer_(restorer),
+          resolver_(resolver),
           local_(local),
           audit_(audit),
           locks_(locks),
@@ -104,6 +106,7 @@ private:
     const domain::OperatorConfig& config_;
     RepositoryLookup repositories_;
     domain::DatabaseRestorer& restorer_;
+    domain::TargetResolver& resolver_;
     domain::LocalFiles& local_;
     domain::AuditLog& audit_;
     domain::TargetLocks& locks_;

@@ -13,6 +13,7 @@
 #include "adapters/lock/file_locks.hpp"
 #include "adapters/lock/instance_registry.hpp"
 #include "adapters/process/local_files.hpp"
+#include "adapters/process/shell_hook_runner.hpp"
 #include "adapters/restic/restic_repository.hpp"
 
 namespace bk::bootstrap {
@@ -106,9 +107,15 @@ Result<void> RunServices::open() {
     dumper_ = std::make_unique<adapters::docker::DockerDumper>(base_.client, instance_id_);
     files_ = std::make_unique<adapters::docker::DockerFileArchiver>(base_.client);
     hooks_ = std::make_unique<adapters::docker::DockerHookRunner>(base_.client);
+    resolver_ = std::make_unique<adapters::docker::DockerTargetResolver>(
+        base_.client, base_.config.defaults.client_images);
+    networks_ = std::make_unique<adapters::docker::DockerNetworkAttachment>(base_.client);
+    shell_hooks_ = std::make_unique<adapters::process::ShellHookRunner>(ex_);
     runner_ = std::make_unique<app::BackupRunner>(
-        base_.config, *dumper_, *files_, *hooks_, [this](std::string name) { return repository(std::move(name)); },
-        *audit_, *locks_, instance_id_);
+        base_.config, *dumper_, *files_, *hooks_,
+        app::BackupRunner::ProjectPorts{*resolver_, *networks_, *shell_hooks_},
+        [this](std::string name) { return repository(std::move(name)); }, *audit_, *locks_,
+        instance_id_);
     if (!log_) {
         log_ = [](const std::string& level, const std::string& message) {
             std::cerr << "backupctl: " << level << ": " << message << "\n";
@@ -127,7 +134,7 @@ Result<void> RunServices::open() {
     local_files_ = std::make_unique<adapters::process::TarLocalFiles>(ex_);
     restore_ = std::make_unique<app::RestoreService>(
         base_.config, [this](std::string name) { return repository(std::move(name)); },
-        *restorer_, *local_files_, *audit_, *locks_, *runner_, instance_id_);
+        *restorer_, *resolver_, *local_files_, *audit_, *locks_, *runner_, instance_id_);
     return result;
 }
 
@@ -187,7 +194,8 @@ Task<app::RecoveryReport> RunServices::recover() {
         std::cerr << "backupctl: recovered from a dead operator: " << report.crashed_runs
                   << " run(s) marked crashed, " << report.removed_containers
                   << " dump container(s) removed, " << report.restarted_targets
-                  << " target(s) started again, stale restic locks cleared in "
+                  << " target(s) started again, " << report.networks_left
+                  << " app network(s) left, stale restic locks cleared in "
                   << report.unlocked_repositories << " repositor(ies)\n";
         for (const auto& p : report.problems) std::cerr << "backupctl: recovery: " << p << "\n";
     }

@@ -13,6 +13,7 @@
 #include "adapters/docker/docker_file_archiver.hpp"
 #include "adapters/docker/docker_hook_runner.hpp"
 #include "adapters/docker/docker_janitor.hpp"
+#include "adapters/docker/docker_projects.hpp"
 #include "adapters/docker/docker_restorer.hpp"
 #include "adapters/notify/alert_adapters.hpp"
 #include "adapters/notify/file_alert_store.hpp"
@@ -76,6 +77,7 @@ public:
     adapters::audit::FallbackAuditLog* audit() { return audit_.get(); }
     domain::DatabaseDumper& dumper() { return *dumper_; }
     domain::Janitor& janitor() { return *janitor_; }
+    domain::TargetResolver& resolver() { return *resolver_; }
     domain::InstanceRegistry& instances() { return *instances_; }
     /// Cleans what dead instances left (see app::recover); says what it found on stderr.
     Task<app::RecoveryReport> recover();
@@ -96,6 +98,9 @@ private:
     std::unique_ptr<adapters::docker::DockerDumper> dumper_;
     std::unique_ptr<adapters::docker::DockerFileArchiver> files_;
     std::unique_ptr<adapters::docker::DockerHookRunner> hooks_;
+    std::unique_ptr<adapters::docker::DockerTargetResolver> resolver_;
+    std::unique_ptr<adapters::docker::DockerNetworkAttachment> networks_;
+    std::unique_ptr<domain::HookRunner> shell_hooks_;
     std::map<std::string, std::unique_ptr<adapters::restic::ResticRepository>> repos_;
     std::unique_ptr<app::BackupRunner> runner_;
     std::unique_ptr<adapters::docker::DockerRestorer> restorer_;

@@ -49,6 +49,9 @@ struct Defaults {
     std::string monitor;
     std::string verify_cron{"@weekly"};
     std::string catch_up{"once"};
+    /// Config projects whose database is outside Docker: the client image per type (postgres,
+    /// mysql, mariadb, mongodb); each must match security.dump_images.
+    std::map<std::string, std::string> client_images;
 };
 
 struct SecurityConfig {
@@ -98,7 +101,6 @@ struct OperatorConfig {
     DaemonConfig daemon;
     SecurityConfig security;
     std::vector<Target> projects;  ///< from `projects:`, source = config
-    std::map<std::string, Secret> project_db_passwords;  ///< project name -> database password
     std::vector<ConfigProblem> problems;
 
     [[nodiscard]] bool has_fatal_problems() const;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/retention.hpp"
+#include "domain/secret.hpp"
 
 namespace bk::domain {
 
@@ -28,9 +29,10 @@ struct DatabaseSpec {
     std::string password_env;  ///< labels: the NAME of the target's env var holding the password
     std::string dump_image;    ///< empty: the target's own image
     // config projects name the server directly
-    std::string host;
-    int port{0};
+    std::string host;  ///< a container (name, compose service, network alias) or a host outside Docker
+    int port{0};       ///< 0: the client's default
     bool has_password{false};  ///< config: a password (or password_file) was given; never the value
+    Secret password;           ///< config projects only: the credentials come from the config
 };
 
 struct Trigger {
@@ -53,6 +55,9 @@ struct Target {
 
     std::optional<DatabaseSpec> database;
     std::vector<std::string> volumes;  ///< volume names or mount paths; "*" = every mount
+    /// Config projects (`assets.paths`): paths on the operator's own filesystem, backed up with
+    /// restic's file backup (dedup per file, one file restorable).
+    std::vector<std::string> paths;
     bool stop_during_backup{false};
 
     std::string cron;
@@ -64,8 +69,11 @@ struct Target {
     std::string encrypt;  ///< a key name from the config, or "none"
     std::vector<std::string> notify;
     std::string monitor;
-    std::vector<std::string> pre_hook;   ///< argv, run with exec (no shell)
-    std::vector<std::string> post_hook;  ///< argv
+    /// Labels: argv run inside the target with exec (no shell). Config projects: the operator's own
+    /// command line, run in the operator's container through /bin/sh -c (as the original did).
+    std::vector<std::string> pre_hook;
+    std::vector<std::string> post_hook;
+    std::chrono::seconds hook_timeout{60};
     bool enabled{true};
 };
 

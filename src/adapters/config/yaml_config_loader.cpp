@@ -30,9 +30,9 @@ constexpr std::array<std::string_view, 7> kDaemonKeys{
     "concurrency", "grace_period", "event_delay", "resync", "heartbeat", "heartbeat_interval",
     "summary_cron"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
-constexpr std::array<std::string_view, 8> kDefaultsKeys{"cron",   "retention", "repository",
+constexpr std::array<std::string_view, 9> kDefaultsKeys{"cron",   "retention", "repository",
                                                         "encrypt", "notify",   "monitor",
-                                                        "verify_cron", "catch_up"};
+                                                        "verify_cron", "catch_up", "client_images"};
 constexpr std::array<std::string_view, 5> kRepoKeys{"url", "password", "password_file", "init",
                                                     "env"};
 constexpr std::array<std::string_view, 4> kKeyKeys{"recipient", "public_key_file",
@@ -60,10 +60,10 @@ constexpr std::array<std::string_view, 5> kResticKeys{"repository_path", "passwo
 constexpr std::array<std::string_view, 8> kRetentionKeys{"local_days", "keep_last", "keep_hourly",
                                                          "keep_daily", "keep_weekly",
                                                          "keep_monthly", "keep_yearly", "keep"};
-constexpr std::array<std::string_view, 4> kEncryptionKeys{"enabled", "type", "recipient",
-                                                          "public_key_file"};
+constexpr std::array<std::string_view, 6> kEncryptionKeys{
+    "enabled", "type", "recipient", "public_key_file", "private_key_file", "passphrase_file"};
 constexpr std::array<std::string_view, 2> kTypedKeys{"type", "config"};
-constexpr std::array<std::string_view, 2> kHooksKeys{"pre_backup", "post_backup"};
+constexpr std::array<std::string_view, 3> kHooksKeys{"pre_backup", "post_backup", "timeout"};
 constexpr std::array<std::string_view, 2> kVerificationKeys{"enabled", "cron"};
 constexpr std::array<std::string_view, 1> kCompressionKeys{"enabled"};
 
@@ -151,6 +151,13 @@ public:
             }
             if (auto v = text_list(s["dump_images"], "security.dump_images")) {
                 out_.security.dump_images = *v;
+            }
+        }
+        if (const auto d = root["defaults"]; d && d.IsMap() && d["client_images"] &&
+                                              d["client_images"].IsMap()) {
+            const auto ci = d["client_images"];
+            for (const auto& [type, image] : out_.defaults.client_images) {
+                check_dump_image(ci[type], "defaults.client_images." + type, image);
             }
         }
         load_projects(root["projects"]);
@@ -415,6 +422,28 @@ private:
                 df.catch_up = *v;
             }
         }
+        if (const auto ci = d["client_images"]; is_map(ci, "defaults.client_images")) {
+            for (auto it = ci.begin(); it != ci.end(); ++it) {
+                const std::string type = it->first.Scalar();
+                const std::string p = "defaults.client_images." + type;
+                if (!domain::db_type_from_string(type)) {
+                    problem(it->first, p, "\"" + type + "\" is not a database type (postgres, "
+                                          "mysql, mariadb, mongodb)");
+                    continue;
+                }
+                if (auto v = text(it->second, p)) df.client_images[type] = *v;
+            }
+        }
+    }
+
+    // A client image the config names (database.image, defaults.client_images) runs with the
+    // database's credentials: it must be one the operator allowed, as for labels.
+    void check_dump_image(const YAML::Node& n, const std::string& path, const std::string& image) {
+        for (const auto& pattern : out_.security.dump_images) {
+            if (labels::glob_match(pattern, image)) return;
+        }
+        problem(n, path, "image \"" + image + "\" is not allowed by security.dump_images; add a "
+                         "matching pattern there");
     }
 
     template <class F>
@@ -633,10 +662,13 @@ private:
             if (auto v = integer(db["port"], dp + ".port", 1, 65535)) spec.port = *v;
             if (auto v = text_list(db["name"], dp + ".name")) spec.names = *v;
             if (auto v = text(db["user"], dp + ".user")) spec.user = *v;
-            if (auto v = text(db["image"], dp + ".image")) spec.dump_image = *v;
+            if (auto v = text(db["image"], dp + ".image")) {
+                spec.dump_image = *v;
+                check_dump_image(db["image"], dp + ".image", *v);
+            }
             if (auto s = secret(db, "password", dp)) {
                 spec.has_password = !s->empty();
-                out_.project_db_passwords[t.name] = *s;
+                spec.password = *s;
             }
             if (spec.host.empty()) {
                 problem(db, dp, "has no host (the database's container or host name)");
@@ -645,9 +677,27 @@ private:
         }
         if (const auto a = n["assets"]; is_map(a, p + ".assets")) {
             check_keys(a, p + ".assets", kAssetsKeys);
-            if (auto v = text_list(a["paths"], p + ".assets.paths")) t.volumes = *v;
+            if (auto v = text_list(a["paths"], p + ".assets.paths")) {
+                for (const auto& path : *v) {
+                    // Paths of the operator's filesystem; a tag value (path:<P>) must not split.
+                    const bool bad = path.empty() || path.front() != '/' ||
+                                     path.find(',') != std::string::npos ||
+                                     std::any_of(path.begin(), path.end(), [](char c) {
+                                         return static_cast<unsigned char>(c) < 0x20;
+                                     });
+                    if (bad) {
+                        problem(a["paths"], p + ".assets.paths",
+                                "\"" + path + "\" must be an absolute path without commas or "
+                                "control characters");
+                        continue;
+                    }
+                    std::string clean = path;
+                    while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+                    t.paths.push_back(clean);
+                }
+            }
         }
-        if (!t.database && t.volumes.empty()) {
+        if (!t.database && t.paths.empty()) {
             problem(n, p, "has nothing to back up: give a database or assets.paths");
         }
 
@@ -706,6 +756,12 @@ private:
                 if (auto v = text(e["public_key_file"], p + ".encryption.public_key_file")) {
                     k.public_key_file = *v;
                 }
+                if (auto v = text(e["private_key_file"], p + ".encryption.private_key_file")) {
+                    k.private_key_file = *v;
+                }
+                if (auto v = text(e["passphrase_file"], p + ".encryption.passphrase_file")) {
+                    k.passphrase_file = *v;
+                }
                 if (k.recipient.empty() && k.public_key_file.empty()) {
                     problem(e, p + ".encryption", "is enabled but names no recipient");
                 }
@@ -742,8 +798,24 @@ private:
         }
         if (const auto h = n["hooks"]; is_map(h, p + ".hooks")) {
             check_keys(h, p + ".hooks", kHooksKeys);
-            t.pre_hook = command(h["pre_backup"], p + ".hooks.pre_backup");
-            t.post_hook = command(h["post_backup"], p + ".hooks.post_backup");
+            // The operator's own config: run as the original ran them, through /bin/sh -c in
+            // the operator's container (label hooks are exec'd in the target, without a shell).
+            auto shell = [&](const char* key) -> std::vector<std::string> {
+                auto v = text(h[key], p + ".hooks." + key);
+                if (!v || v->empty()) return {};
+                return {"/bin/sh", "-c", *v};
+            };
+            t.pre_hook = shell("pre_backup");
+            t.post_hook = shell("post_backup");
+            if (auto v = text(h["timeout"], p + ".hooks.timeout")) {
+                auto d = domain::parse_duration(*v);
+                if (d && d->count() > 0) {
+                    t.hook_timeout = *d;
+                } else {
+                    problem(h["timeout"], p + ".hooks.timeout",
+                            d ? std::string("must be more than 0") : d.error);
+                }
+            }
         }
         if (const auto v = n["verification"]; is_map(v, p + ".verification")) {
             check_keys(v, p + ".verification", kVerificationKeys);
@@ -776,20 +848,6 @@ private:
                 settings[key] = *v;
             }
         }
-    }
-
-    std::vector<std::string> command(const YAML::Node& n, const std::string& path) {
-        auto v = text(n, path);
-        if (!v || v->empty()) {
-            return {};
-        }
-        // The operator's own config: a command line split into words, run without a shell.
-        auto argv = labels::split_command(*v);
-        if (!argv) {
-            problem(n, path, "has an unclosed quote");
-            return {};
-        }
-        return *argv;
     }
 };
 

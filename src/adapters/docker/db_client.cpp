@@ -90,6 +90,22 @@ std::optional<std::string> first_file_of(const std::string& tar) {
 
 Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::Target& t) {
     Credentials c;
+    if (t.source == domain::Origin::config) {
+        // A config project names its server and credentials itself: nothing is read from the
+        // server container's environment. database.host is resolved already (TargetResolver).
+        const auto& db = *t.database;
+        c.host = db.host;
+        c.user = !db.user.empty() ? db.user
+                 : is_pg(t)       ? std::string("postgres")
+                 : is_mongo(t)    ? std::string{}
+                                  : std::string("root");
+        c.password = db.password.reveal();
+        c.port = db.port;
+        if (c.password.empty() && !c.user.empty() && !is_mongo(t)) {
+            c.error = "project " + t.name + " gives no database.password (or password_file)";
+        }
+        co_return c;
+    }
     auto inspect = co_await client.inspect_container(t.container_id);
     if (!inspect) {
         c.error = "target container " + t.container_name + ": " + inspect.error().describe();
@@ -182,7 +198,7 @@ ClientCommand client_command(const domain::Target& t, const Credentials& cred,
         c.secret_files.push_back({"backupctl.my.cnf",
                                   "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
                                       cnf_escape(cred.password) + "\"\nhost=\"" + cred.host +
-                                      "\"\n",
+                                      "\"\n" + (cred.port > 0 ? "port=" + std::to_string(cred.port) + "\n" : std::string{}),
                                   0600, 0, 0});
     } else if (!cred.user.empty()) {
         c.secret_files.push_back({"backupctl.mongodump.yaml",
@@ -193,13 +209,17 @@ ClientCommand client_command(const domain::Target& t, const Credentials& cred,
 
 std::vector<std::string> connection_args(const domain::Target& t, const Credentials& cred) {
     const auto type = t.database->type;
+    const std::string port = cred.port > 0 ? std::to_string(cred.port) : std::string{};
     if (type == domain::DbType::postgres) {
-        return {"-h", cred.host, "-U", cred.user, "--no-password"};
+        std::vector<std::string> a{"-h", cred.host, "-U", cred.user, "--no-password"};
+        if (!port.empty()) a.insert(a.end(), {"-p", port});
+        return a;
     }
     if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
         return {"--defaults-extra-file=/tmp/backupctl.my.cnf"};
     }
     std::vector<std::string> a{"--host", cred.host};
+    if (!port.empty()) a.insert(a.end(), {"--port", port});
     if (!cred.user.empty()) {
         a.insert(a.end(), {"--username", cred.user, "--authenticationDatabase", "admin", "--config",
                            "/tmp/backupctl.mongodump.yaml"});

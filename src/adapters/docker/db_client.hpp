@@ -30,6 +30,7 @@ struct Credentials {
     std::string password;
     std::map<std::string, std::string> env;  // non-secret defaults only are read from it
     std::string host;
+    int port{0};  ///< 0: the client's default
     std::string error;
 };
 

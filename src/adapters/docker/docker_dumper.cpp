@@ -46,11 +46,37 @@ private:
 
 }  // namespace
 
+std::string client_too_old(const domain::Target& t, const std::string& stderr_tail) {
+    // pg_dump: "aborting because of server version mismatch" / "server version: 16.4; pg_dump
+    // version: 15.8"
+    if (!is_pg(t) || stderr_tail.find("server version mismatch") == std::string::npos) {
+        return {};
+    }
+    std::string versions;
+    if (auto at = stderr_tail.find("server version:"); at != std::string::npos) {
+        versions = stderr_tail.substr(at, stderr_tail.find('\n', at) - at);
+        while (!versions.empty() && (versions.back() == '\r' || versions.back() == ' ')) {
+            versions.pop_back();
+        }
+    }
+    const std::string image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
+    return "the client in " + image + " is older than the server" +
+           (versions.empty() ? std::string{} : " (" + versions + ")") +
+           ": pg_dump refuses to dump a newer server; set " +
+           (t.source == domain::Origin::config ? "database.image (or defaults.client_images.postgres)"
+                                                : std::string("backupctl.db.image")) +
+           " to a postgres image of the server's major version or newer";
+}
+
 Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Target& t) {
     if (!t.database) {
         co_return std::vector<domain::DumpItem>{};
     }
     std::vector<std::string> names = t.database->names;
+    if (names.empty() && t.source == domain::Origin::config) {
+        names = {"*"};  // a project without database.name: every database (nothing is read
+                        // from the server container's environment)
+    }
     if (names.empty()) {
         auto inspect = co_await client_.inspect_container(t.container_id);
         if (!inspect) {
@@ -148,6 +174,9 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
     if (t.database->type == domain::DbType::mongodb && !census.complete() &&
         outcome.stderr_tail.empty()) {
         outcome.stderr_tail = "archive check: " + census.problem();
+    }
+    if (outcome.error.empty() && outcome.exit_code != 0) {
+        outcome.error = client_too_old(t, outcome.stderr_tail);
     }
     co_return outcome;
 }

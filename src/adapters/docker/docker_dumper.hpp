@@ -16,6 +16,10 @@ inline constexpr const char* kInstanceLabel = "backupctl.instance";
 inline constexpr const char* kRunLabel = "backupctl.run";
 inline constexpr const char* kTargetLabel = "backupctl.for-target";
 
+/// Why a dump failed when its client is older than the server (pg_dump refuses), with the fix;
+/// empty when `stderr_tail` says something else.
+std::string client_too_old(const domain::Target& t, const std::string& stderr_tail);
+
 /// domain::DatabaseDumper with dump containers: the target's own image (or its allowed override)
 /// on the target's network, LogConfig none, the password written as a 0600 file (.pgpass or a
 /// MySQL option file) through the archive API before start: never env, argv or logs.

@@ -69,4 +69,14 @@ Task<Result<bool>> DockerJanitor::start_if_stopped(std::string container_id) {
     co_return true;
 }
 
+Task<Result<void>> DockerJanitor::leave_network(std::string network, std::string container) {
+    auto r = co_await client_.disconnect_network(network, container, true);
+    // Gone already (the network, the container, or the endpoint): nothing is left to undo.
+    if (!r && r.error().code != dockerapi::errc::not_found &&
+        r.error().message.find("is not connected") == std::string::npos) {
+        co_return to_failure(r.error());
+    }
+    co_return Result<void>{};
+}
+
 }  // namespace bk::adapters::docker

@@ -17,6 +17,7 @@ public:
     Task<Result<std::vector<domain::Leftover>>> leftovers() override;
     Task<Result<void>> remove(domain::Leftover leftover) override;
     Task<Result<bool>> start_if_stopped(std::string container_id) override;
+    Task<Result<void>> leave_network(std::string network, std::string container) override;
 
 private:
     dockerapi::Client& client_;

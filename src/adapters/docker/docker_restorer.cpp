@@ -259,18 +259,38 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
 
 Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target, bool scratch,
                                                    std::string run_id) {
-    auto inspect = co_await client_.inspect_container(target.container_id);
-    if (!inspect) {
+    // A config project whose database is outside Docker has no container: its client image
+    // serves as the drill's server.
+    const bool outside = target.container_id.empty();
+    if (outside && !scratch) {
         co_return Failure{errc::restore_failed,
-                          "target container " + target.container_name + ": " +
-                              inspect.error().describe()};
+                          "the database of " + target.name +
+                              " is outside Docker: a new container needs its container to copy; "
+                              "restore into the server itself, or --into-container NAME"};
+    }
+    dockerapi::ContainerInspect inspect;
+    if (!outside) {
+        auto got = co_await client_.inspect_container(target.container_id);
+        if (!got) {
+            co_return Failure{errc::restore_failed, "target container " + target.container_name +
+                                                        ": " + got.error().describe()};
+        }
+        inspect = std::move(*got);
     }
     domain::Target server = target;
     server.volumes.clear();
+    server.paths.clear();
     server.pre_hook.clear();
     server.post_hook.clear();
+    // The new server is reached as a labelled one is: its credentials are in its own
+    // environment (a project's backup user does not exist in a fresh server), default port.
+    if (target.source == domain::Origin::config) server.database->user.clear();
+    server.source = domain::Origin::labels;
+    server.database->port = 0;
+    server.database->password = {};
     dockerapi::ContainerSpec spec;
-    spec.image = inspect->image_id;  // exactly the target's image, also when its tag moved on
+    // Exactly the target's image, also when its tag moved on.
+    spec.image = outside ? target.image : inspect.image_id;
     spec.log_driver.clear();
     std::string password;
     if (scratch) {
@@ -286,7 +306,7 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
                               "creating the drill network: " + created.error().describe()};
         }
         server.network = net.name;
-        const auto env = env_map(inspect->env);
+        const auto env = env_map(inspect.env);
         for (const auto& k : init_variables(target.database->type)) {
             if (auto it = env.find(k); it != env.end()) spec.env.push_back(k + "=" + it->second);
         }
@@ -303,7 +323,7 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
         }
     } else {
         server.container_name = target.container_name + "-restored-" + run_id.substr(0, 16);
-        spec.env = inspect->env;  // the target's own configuration: the app can point at it
+        spec.env = inspect.env;  // the target's own configuration: the app can point at it
         spec.labels = {{kRestoredFromLabel, target.name}};
         server.network = target.network;
     }

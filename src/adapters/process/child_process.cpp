@@ -120,6 +120,9 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
     }
     if (pid == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (o.new_process_group) {
+            ::setpgid(0, 0);
+        }
         if (::getppid() != parent) {
             ::_exit(127);
         }
@@ -246,6 +249,13 @@ Task<std::string> ChildProcess::read_stderr_tail(std::size_t tail) {
 void ChildProcess::signal(int sig) {
     if (impl_->pid > 0 && !impl_->status) {
         ::kill(impl_->pid, sig);
+    }
+}
+
+void ChildProcess::signal_group(int sig) {
+    // Also after the leader was reaped: what it left behind in its group goes too.
+    if (impl_->pid > 0) {
+        ::kill(-impl_->pid, sig);
     }
 }
 

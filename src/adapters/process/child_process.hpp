@@ -23,6 +23,8 @@ struct SpawnOptions {
     int stdout_fd{-1};             ///< instead of a pipe: this descriptor becomes stdout
     /// Data the child reads from descriptor 3 (e.g. a password for RESTIC_PASSWORD_FILE=/dev/fd/3).
     std::optional<std::string> fd3_data;
+    /// The child leads a process group of its own (signal_group() reaches its children too).
+    bool new_process_group{false};
 };
 
 /// A running child. Destroying it kills (SIGKILL) and reaps a child still running.
@@ -45,6 +47,8 @@ public:
     /// Reads stderr to EOF; keeps the last `tail` bytes.
     Task<std::string> read_stderr_tail(std::size_t tail);
     void signal(int sig);
+    /// Signals the child's process group (spawned with new_process_group).
+    void signal_group(int sig);
     /// Waits for the exit (after its pipes reached EOF this is immediate). 128+N for a signal.
     Task<int> wait();
 

@@ -666,4 +666,125 @@ Task<Result<void>> ResticRepository::unlock_stale() {
     co_return Result<void>{};
 }
 
+namespace {
+// The summary line of `restic backup --json` (the last object with message_type summary).
+domain::SnapshotSummary backup_summary(const std::string& out) {
+    domain::SnapshotSummary s;
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("message_type", "") == "summary") {
+            s.snapshot_id = j.value("snapshot_id", "");
+            s.bytes_added = j.value("data_added", std::uint64_t{0});
+            s.bytes_processed = j.value("total_bytes_processed", std::uint64_t{0});
+        }
+    }
+    return s;
+}
+
+// The message of restic's --json error lines, else its last stderr line.
+std::string restic_error(const std::string& err) {
+    std::string found;
+    std::istringstream lines(err);
+    std::string line;
+    while (std::getline(lines, line)) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("message_type", "") == "error") {
+            std::string what = j.contains("error") && j["error"].is_object()
+                                   ? j["error"].value("message", "")
+                                   : std::string{};
+            const std::string item = j.value("item", "");
+            found = item.empty() ? what : item + ": " + what;
+        }
+    }
+    return found.empty() ? last_line(err) : found;
+}
+
+std::uint64_t bytes_under(const std::filesystem::path& p) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return std::filesystem::file_size(p, ec);
+    std::uint64_t total = 0;
+    for (std::filesystem::recursive_directory_iterator it(p, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        std::error_code fec;
+        if (it->is_regular_file(fec)) total += it->file_size(fec);
+    }
+    return total;
+}
+}  // namespace
+
+Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string path,
+                                                                   std::vector<std::string> tags) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        co_return Failure{errc::not_found,
+                          "path " + path +
+                              " does not exist on the operator (in its container: mount it there)"};
+    }
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
+    if (!gate) {
+        co_return gate.error();
+    }
+    std::vector<std::string> argv{"restic", "backup", "--host", kSnapshotHost, "--json"};
+    for (const auto& t : tags) {
+        argv.push_back("--tag");
+        argv.push_back(t);
+    }
+    argv.push_back("--");
+    argv.push_back(path);
+    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
+    if (!r) {
+        co_return r.error();
+    }
+    auto summary = backup_summary(r->out);
+    if (r->exit_code == 3 && !summary.snapshot_id.empty()) {
+        // restic wrote a snapshot without some files it could not read: not a backup to trust,
+        // so it goes again (a later restore must never pick it).
+        std::vector<std::string> forget{"restic", "forget", summary.snapshot_id};
+        (void)co_await run_restic(ex_, std::move(forget), environment(), password_);
+        co_return Failure{errc::repo_failed, "restic could not read all of " + path + " (" +
+                                                 restic_error(r->err) +
+                                                 "); its incomplete snapshot was removed"};
+    }
+    if (r->exit_code != 0 || summary.snapshot_id.empty()) {
+        co_return Failure{errc::repo_failed, "restic backup of " + path + " exited " +
+                                                 std::to_string(r->exit_code) + ": " +
+                                                 restic_error(r->err)};
+    }
+    co_return summary;
+}
+
+Task<Result<std::uint64_t>> ResticRepository::restore_path(std::string snapshot_id,
+                                                          std::string include,
+                                                          std::string target_dir) {
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
+    if (!gate) {
+        co_return gate.error();
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(target_dir, ec);
+    std::vector<std::string> argv{"restic", "restore", snapshot_id, "--target", target_dir};
+    if (!include.empty()) {
+        argv.push_back("--include");
+        argv.push_back(include);
+    }
+    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
+    if (!r) {
+        co_return r.error();
+    }
+    if (r->exit_code != 0) {
+        co_return Failure{errc::restore_failed, "restic restore of " + snapshot_id + " exited " +
+                                                    std::to_string(r->exit_code) + ": " +
+                                                    last_line(r->err)};
+    }
+    const auto restored = std::filesystem::path(target_dir) /
+                          std::filesystem::path(include.empty() ? std::string{} : include)
+                              .relative_path();
+    if (!include.empty() && !std::filesystem::exists(restored, ec)) {
+        co_return Failure{errc::not_found, include + " is not in snapshot " + snapshot_id};
+    }
+    co_return bytes_under(restored);
+}
+
 }  // namespace bk::adapters::restic

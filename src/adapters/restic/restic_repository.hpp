@@ -29,6 +29,10 @@ public:
     /// Removes data no snapshot references (`restic prune`), holding the repository exclusively.
     Task<Result<domain::PruneSummary>> prune() override;
     Task<Result<void>> unlock_stale() override;
+    Task<Result<domain::SnapshotSummary>> backup_path(std::string path,
+                                                      std::vector<std::string> tags) override;
+    Task<Result<std::uint64_t>> restore_path(std::string snapshot_id, std::string include,
+                                             std::string target_dir) override;
 
     /// The environment restic runs with (for `backupctl restic`); the password is not in it.
     [[nodiscard]] std::vector<std::string> environment() const;

@@ -121,6 +121,15 @@ public:
     /// Removes restic locks left by dead processes (restic's own staleness rule: the process is
     /// gone on this host, or the lock is older than 30 minutes); live locks stay.
     virtual Task<Result<void>> unlock_stale() = 0;
+    /// restic's own file backup of one path of the operator's filesystem (a config project's
+    /// asset path): unchanged files dedup, one file can be restored. A path that is missing, or a
+    /// file restic could not read, is an error and leaves no snapshot.
+    virtual Task<Result<SnapshotSummary>> backup_path(std::string path,
+                                                      std::vector<std::string> tags) = 0;
+    /// Restores `include` (a path inside the snapshot, or all of it) of a file snapshot under
+    /// `target_dir` ("/": back in place), as restic restore does.
+    virtual Task<Result<std::uint64_t>> restore_path(std::string snapshot_id, std::string include,
+                                                     std::string target_dir) = 0;
 };
 
 }  // namespace bk::domain
@@ -157,11 +166,38 @@ struct HookOutcome {
     std::string error;        ///< the engine's error, if the hook did not run
 };
 
-/// Port: runs a hook's argv inside the target (exec, no shell).
+/// Port: runs a hook's argv (labels: inside the target with exec, no shell; config projects: in
+/// the operator's own container, within target.hook_timeout).
 class HookRunner {
 public:
     virtual ~HookRunner() = default;
     virtual Task<HookOutcome> run(const Target& target, std::vector<std::string> argv) = 0;
+};
+
+/// Port: where a config project's database runs now. Its `database.host` is looked up at every
+/// run: a container whose name, compose service or network alias it is (on the project's
+/// `docker_network` when given); else, for a host outside Docker, the client image the config
+/// names. Targets from labels come back unchanged.
+class TargetResolver {
+public:
+    virtual ~TargetResolver() = default;
+    /// The target with container id and name, image and network filled in. Errors name the
+    /// candidates (several matches) or the networks searched (none).
+    virtual Task<Result<Target>> resolve(const Target& target) = 0;
+};
+
+/// Port: the operator's own container on an app's network, so that a project's hooks reach the
+/// app by name. Outside a container there is nothing to join.
+class NetworkAttachment {
+public:
+    virtual ~NetworkAttachment() = default;
+    /// The operator's own container id; empty when it runs outside a container.
+    virtual Task<std::string> self() = 0;
+    /// Connects `container` to `network`: true when it joined now (and so must leave), false
+    /// when it was on it already.
+    virtual Task<Result<bool>> join(std::string network, std::string container) = 0;
+    /// Disconnects it; not connected (any more) is fine.
+    virtual Task<Result<void>> leave(std::string network, std::string container) = 0;
 };
 
 }  // namespace bk::domain

@@ -43,8 +43,9 @@ struct StepRecord {
 struct EffectRecord {
     std::string run_id;
     std::string instance;
-    std::string kind;  ///< container_stopped
-    std::string ref;   ///< the container id
+    std::string kind;  ///< container_stopped | network_joined
+    std::string ref;   ///< the container id; network_joined: the network
+    /// container_stopped: the container's name; network_joined: the operator's container id
     std::string detail;
     std::string at;
 };

@@ -40,6 +40,8 @@ public:
     virtual Task<Result<void>> remove(Leftover leftover) = 0;
     /// Starts a container that is not running; true when it was started.
     virtual Task<Result<bool>> start_if_stopped(std::string container_id) = 0;
+    /// Takes `container` (the operator's own) off `network`; gone already is fine.
+    virtual Task<Result<void>> leave_network(std::string network, std::string container) = 0;
 };
 
 /// A change of an app container, as the engine reports it.

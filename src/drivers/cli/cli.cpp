@@ -160,6 +160,28 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
                         std::filesystem::exists(k->second.public_key_file);
         checks.emplace_back("key " + t.encrypt, ok ? "" : "public key file missing");
     }
+    if (t.database && t.source == domain::Origin::config) {
+        // Where the project's database runs now, then a query as the dump would make it.
+        auto resolved = co_await run.resolver().resolve(t);
+        checks.emplace_back("database.host " + t.database->host,
+                            resolved ? "" : resolved.error().message);
+        if (resolved) {
+            auto probe = co_await run.dumper().probe(*resolved, "dry-run-" + app::new_run_id());
+            checks.emplace_back("database reachable from a dump container (" +
+                                    (resolved->container_name.empty()
+                                         ? "client " + resolved->image
+                                         : "container " + resolved->container_name + " on " +
+                                               resolved->network) +
+                                    ")",
+                                probe ? "" : probe.error().message);
+        }
+    }
+    for (const auto& path : t.paths) {
+        std::error_code ec;
+        checks.emplace_back("path " + path, std::filesystem::exists(path, ec)
+                                                ? ""
+                                                : "does not exist on the operator (mount it)");
+    }
     if (t.database && t.source == domain::Origin::labels) {
         auto inspect = co_await services.client.inspect_container(t.container_id);
         checks.emplace_back("container " + t.container_name,
@@ -571,6 +593,9 @@ int run(int argc, char** argv) {
     restore->add_option("--into-container", rargs.into_container, "Load the databases into this container instead");
     restore->add_flag("--new-container", rargs.new_container, "Load the databases into a new container of the target's image on its network (left running)");
     restore->add_option("--files-to", rargs.files_to, "Extract the files into this directory instead of the target");
+    restore->add_option("--path", rargs.path,
+                        "Config projects: restore only this file or directory of assets.paths "
+                        "(implies --only files)");
     restore->add_flag("--yes", rargs.yes, "Do not ask before writing into a live target");
     restore->add_flag("--no-safety-backup", rargs.no_safety_backup, "Do not back the target up first");
     restore->add_flag("--json", g.json, "JSON output");

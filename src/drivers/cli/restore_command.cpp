@@ -107,6 +107,8 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
     request.into_container = args.into_container;
     request.new_container = args.new_container;
     request.files_to = args.files_to;
+    request.path = args.path;
+    if (!request.path.empty() && request.choice.only.empty()) request.choice.only = "files";
     request.safety_backup = !args.no_safety_backup;
     auto target = co_await find_target(services, args.target);
     if (!target) {

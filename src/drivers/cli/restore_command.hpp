@@ -21,6 +21,7 @@ struct RestoreArgs {
     std::string into_container;
     bool new_container{false};
     std::string files_to;
+    std::string path;
     bool yes{false};
     bool no_safety_backup{false};
 };

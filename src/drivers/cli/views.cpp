@@ -43,6 +43,7 @@ json to_json(const domain::Target& t) {
         j["database"] = nullptr;
     }
     j["volumes"] = t.volumes;
+    if (t.source == domain::Origin::config) j["paths"] = t.paths;
     j["stop_during_backup"] = t.stop_during_backup;
     j["cron"] = t.cron;
     j["verify_cron"] = t.verify_cron;
@@ -54,6 +55,9 @@ json to_json(const domain::Target& t) {
     j["notify"] = t.notify;
     j["monitor"] = t.monitor;
     j["hooks"] = {{"pre", t.pre_hook}, {"post", t.post_hook}};
+    if (t.source == domain::Origin::config) {
+        j["hooks"]["timeout"] = domain::format_duration(t.hook_timeout);
+    }
     return j;
 }
 
@@ -118,7 +122,8 @@ json config_to_json(const domain::OperatorConfig& c) {
                      {"notify", c.defaults.notify},
                      {"monitor", c.defaults.monitor},
                      {"verify_cron", c.defaults.verify_cron},
-                     {"catch_up", c.defaults.catch_up}};
+                     {"catch_up", c.defaults.catch_up},
+                     {"client_images", c.defaults.client_images}};
     j["repositories"] = json::object();
     for (const auto& [name, r] : c.repositories) {
         j["repositories"][name] = {{"url", r.url},

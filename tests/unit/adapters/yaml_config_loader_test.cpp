@@ -61,8 +61,11 @@ TEST_CASE("the seed example of PRODUCT.md loads unchanged", "[config]") {
     CHECK(p.database->names == std::vector<std::string>{"myapp_prod"});
     CHECK(p.database->user == "backup_user");
     CHECK(p.database->has_password);
-    CHECK(c.project_db_passwords.at("myapp").reveal() == "db-pw");
-    CHECK(p.volumes == std::vector<std::string>{"/data/myapp/uploads"});
+    CHECK(p.database->password.reveal() == "db-pw");
+    CHECK(p.database->password.masked().find("db-pw") == std::string::npos);
+    // Asset paths are the operator's own files (restic's file backup), not container mounts.
+    CHECK(p.paths == std::vector<std::string>{"/data/myapp/uploads"});
+    CHECK(p.volumes.empty());
     const auto& repo = c.repositories.at(p.repository);
     CHECK(repo.url == "/backups/myapp");
     CHECK(repo.password.reveal() == "restic-pw");
@@ -92,7 +95,45 @@ TEST_CASE("a missing variable disables only the project that uses it", "[config]
     REQUIRE(c.projects.size() == 2);
     CHECK_FALSE(c.projects[0].enabled);
     CHECK(c.projects[1].enabled);
-    CHECK(c.project_db_passwords.at("other").reveal() == "fallback");
+    CHECK(c.projects[1].database->password.reveal() == "fallback");
+}
+
+TEST_CASE("project hooks run through the shell, images for outside hosts are allowlisted",
+          "[config]") {
+    const std::string yaml = R"(security:
+  dump_images: ["backupctl-test/*"]
+defaults:
+  client_images: {postgres: "backupctl-test/postgres:15", mysql: "mysql:8"}
+projects:
+  - name: shop
+    database: {type: postgres, host: 10.0.0.5, port: 5433, password: pw, image: "elsewhere/pg:16"}
+    assets: {paths: [/srv/uploads/, "relative/path", "/a,b"]}
+    restic: {repository_path: /backups/shop, password: r}
+    hooks: {pre_backup: "curl -fsS http://shop/maintenance/on && echo 'on'", timeout: 5s}
+)";
+    auto c = load_config_text(yaml, "h.yml", env({}));
+    std::vector<std::string> messages;
+    for (const auto& p : c.problems) messages.push_back(p.describe());
+    INFO(Catch::rangeToString(messages));
+    REQUIRE(c.projects.size() == 1);
+    const auto& p = c.projects.front();
+    CHECK(p.pre_hook == std::vector<std::string>{
+                            "/bin/sh", "-c", "curl -fsS http://shop/maintenance/on && echo 'on'"});
+    CHECK(p.hook_timeout == std::chrono::seconds(5));
+    CHECK(p.paths == std::vector<std::string>{"/srv/uploads"});
+    CHECK(p.database->port == 5433);
+    CHECK(c.defaults.client_images.at("postgres") == "backupctl-test/postgres:15");
+    // mysql:8 and elsewhere/pg:16 are not allowed; two bad asset paths.
+    REQUIRE(c.problems.size() == 4);
+    auto has = [&messages](const std::string& what) {
+        return std::any_of(messages.begin(), messages.end(),
+                           [&what](const auto& m) { return m.find(what) != std::string::npos; });
+    };
+    CHECK(has("defaults.client_images.mysql: image \"mysql:8\" is not allowed by "
+              "security.dump_images"));
+    CHECK(has("projects[0].database.image: image \"elsewhere/pg:16\" is not allowed"));
+    CHECK(has("\"relative/path\" must be an absolute path"));
+    CHECK(has("\"/a,b\" must be an absolute path without commas"));
 }
 
 TEST_CASE("global sections, *_file secrets and substitution", "[config]") {

@@ -54,6 +54,11 @@ public:
         started.insert(id);
         co_return true;
     }
+    std::set<std::string> left;  // "network/container"
+    Task<Result<void>> leave_network(std::string network, std::string container) override {
+        left.insert(network + "/" + container);
+        co_return Result<void>{};
+    }
 };
 
 class FakeRepo final : public domain::BackupRepository {
@@ -76,6 +81,12 @@ public:
     Task<Result<void>> unlock_stale() override {
         ++unlocks;
         co_return Result<void>{};
+    }
+    Task<Result<domain::SnapshotSummary>> backup_path(std::string, std::vector<std::string>) override {
+        co_return Failure{errc::internal, "not here"};
+    }
+    Task<Result<std::uint64_t>> restore_path(std::string, std::string, std::string) override {
+        co_return Failure{errc::internal, "not here"};
     }
 };
 
@@ -107,6 +118,11 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     // The live one has stopped another target right now.
     REQUIRE(log.record_effect({"r-live", "live1", "container_stopped", "web-id", "shop-web-1",
                                "2026-11-26T10:00:02.000Z"}).has_value());
+    // Both joined an app network with the operator's container for a project's hooks.
+    REQUIRE(log.record_effect({"r-dead", "dead1", "network_joined", "shop_default", "op-dead",
+                               "2026-11-26T10:00:03.000Z"}).has_value());
+    REQUIRE(log.record_effect({"r-live", "live1", "network_joined", "web_default", "op-live",
+                               "2026-11-26T10:00:04.000Z"}).has_value());
 
     FakeInstances instances;
     instances.live.insert("live1");
@@ -127,6 +143,8 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     CHECK(report.crashed_runs == 1);
     CHECK(report.removed_containers == 2);  // the dead instance's and the orphan's
     CHECK(report.restarted_targets == 1);
+    CHECK(report.networks_left == 1);
+    CHECK(janitor.left == std::set<std::string>{"shop_default/op-dead"});
     CHECK(report.unlocked_repositories == 2);
     CHECK(report.problems.empty());
     CHECK(janitor.removed == std::set<std::string>{"c-dead", "c-orphan"});
@@ -144,8 +162,9 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     CHECK(by_id["r-self"].status == "running");
     auto open = log.open_effects();
     REQUIRE(open.has_value());
-    REQUIRE(open->size() == 1);
+    REQUIRE(open->size() == 2);  // the live instance's stop and network join stay open
     CHECK(open->front().run_id == "r-live");
+    CHECK(open->back().run_id == "r-live");
 
     // Run again: nothing left to do, and no restic call without a reason.
     auto again = bk::testing::run_task(
