@@ -30,13 +30,15 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 FROM ${BASE_IMAGE}
 # gpg + gpg-agent rather than the gnupg meta package: dirmngr, gpgsm and the LDAP/TLS libraries
 # it pulls are never used (keys come from files). openssh-client is restic's sftp: transport.
+# curl is for the hooks of config projects (the original backupctl's `curl -fsS
+# http://app/maintenance/on`), which run in this container.
 # The CA bundle is copied from the build stage: the ca-certificates package would add the openssl
 # command (2.7 MB) only to build it. Leap-second zones (zoneinfo/right) and debconf's backups go,
 # and so do ssh-agent, ssh-add and ssh-keyscan (1.6 MB; restic runs `ssh` only). Together that
 # keeps the image under 120 MB (docs/benchmarks.md).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      restic gpg gpg-agent openssh-client tzdata \
+      restic gpg gpg-agent openssh-client tzdata curl \
       libyaml-cpp0.7 libsqlite3-0 libssl3 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
       /usr/share/zoneinfo/right /var/cache/debconf/*-old \

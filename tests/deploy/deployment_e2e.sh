@@ -14,8 +14,9 @@ source "$root/scripts/lib.sh"
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 step() { printf '\n== %s\n' "$*" >&2; }
 
-export $(grep -E '^BK_TEST_POSTGRES_IMAGE=' "$build_dir/test-images.env")
+export $(grep -E '^BK_TEST_(POSTGRES|BASE)_IMAGE=' "$build_dir/test-images.env")
 [ -n "${BK_TEST_POSTGRES_IMAGE:-}" ] || fail "no BK_TEST_POSTGRES_IMAGE in $build_dir/test-images.env"
+[ -n "${BK_TEST_BASE_IMAGE:-}" ] || fail "no BK_TEST_BASE_IMAGE in $build_dir/test-images.env"
 command -v docker-compose >/dev/null || fail "docker-compose is not installed (scripts/lib.sh installs it)"
 
 step "building the image from the Dockerfile"
@@ -33,6 +34,7 @@ cleanup() {
      docker-compose -p "$op" -f docker-compose.proxy.yml down -v --remove-orphans >/dev/null 2>&1 || true
      docker-compose -p "$app" -f example-app/docker-compose.yml down -v >/dev/null 2>&1 || true
   })
+  docker rm -f "${app}-web" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -114,15 +116,67 @@ sys.exit(0 if rows and (rows[0].get("backup") or {}).get("status") == "success" 
   [ ! -s "$work/foreign.txt" ] || fail "files not owned by uid 10001 in the state or backup volume ($what)"
 
   # The operator never joined the app's network, and the dump containers have left it.
+  # (A config project's run may still be in flight and have the operator on the network for its
+  # hooks: it leaves at the end of that run.)
   local on_net
-  on_net=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$app_net")
-  [ "$(echo $on_net)" = "$(docker inspect -f '{{.Name}}' "$db" | tr -d /)" ] ||
+  for _ in $(seq 1 120); do
+    on_net=$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$app_net" |
+             tr ' ' '\n' | grep -v "^${app}-web$" | xargs || true)
+    [ "$on_net" = "$(docker inspect -f '{{.Name}}' "$db" | tr -d /)" ] && break
+    sleep 0.5
+  done
+  [ "$on_net" = "$(docker inspect -f '{{.Name}}' "$db" | tr -d /)" ] ||
     fail "containers on $app_net after the backup: '$on_net' ($what)"
   [ -z "$(docker ps -aq --filter label=backupctl.ephemeral)" ] || fail "dump containers left ($what)"
 }
 
+# A config project (the original backupctl's shape) on the same database, whose hooks curl the
+# app by name: they run in the operator's container, which joins the app's network for them.
+web=${app}-web
+start_web() {
+  docker run -d --name "$web" --network "$app_net" --network-alias web "$BK_TEST_BASE_IMAGE" \
+    sh -c 'mkdir -p /www/maintenance && echo on >/www/maintenance/on && echo off >/www/maintenance/off &&
+           exec busybox httpd -f -v -p 8080 -h /www' >/dev/null
+}
+start_web
+cp config.yml config.base.yml
+cat >>config.yml <<EOF
+projects:
+  - name: shopproj
+    docker_network: $app_net
+    database: {type: postgres, host: db, name: shop, user: postgres, password: $POSTGRES_PASSWORD}
+    restic: {repository_path: /backups/shopproj, password_file: /run/secrets/restic_password, init: true}
+    hooks: {pre_backup: "curl -fsS http://web:8080/maintenance/on", post_backup: "curl -fsS http://web:8080/maintenance/off"}
+EOF
+
 run_operator_checks docker-compose.yml socket
+
+step "a project's hooks reach the app by name; the operator leaves the app's network"
+cid=$(docker-compose -p "$op" ps -q backupctl)
+project_run() {  # $1: what
+  local hits_before hits
+  hits_before=$(docker logs "$web" 2>&1 | grep -c 'GET /maintenance/' || true)
+  docker exec "$cid" backupctl run shopproj || { docker exec "$cid" backupctl history shopproj --last 3; fail "backupctl run shopproj failed ($1)"; }
+  hits=$(docker logs "$web" 2>&1 | grep -c 'GET /maintenance/' || true)
+  [ $((hits - hits_before)) -eq 2 ] || fail "the hooks reached the app $((hits - hits_before)) times, not 2 ($1)"
+  [ -z "$(docker inspect -f '{{range $n, $e := .NetworkSettings.Networks}}{{if eq $n "'"$app_net"'"}}{{$n}}{{end}}{{end}}' "$cid")" ] ||
+    fail "the operator is still on $app_net after the run ($1)"
+}
+# The daemon's catch-up of the never backed-up project came first (its hooks too).
+for _ in $(seq 1 240); do
+  docker exec "$cid" backupctl history shopproj --json 2>/dev/null | grep -q '"success"' && break
+  sleep 0.5
+done
+project_run "first"
+docker rm -f "$web" >/dev/null
+start_web   # the app force-recreated: a new container behind the same name
+project_run "after the app was recreated"
+run_id=$(docker exec "$cid" backupctl history shopproj --last 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+docker exec "$cid" backupctl history --run "$run_id" --json | grep -q "join network $app_net" ||
+  fail "no 'join network' step recorded"
+docker rm -f "$web" >/dev/null
 docker-compose -p "$op" down -v
+cp config.base.yml config.yml
 
 step "the entrypoint refuses root unless told"
 out=$(docker run --rm -e BACKUPCTL_UID=0 -v /var/run/docker.sock:/var/run/docker.sock "$image" engine 2>&1) &&

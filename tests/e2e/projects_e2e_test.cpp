@@ -3,6 +3,9 @@
 // paths with restic's file backup, hooks through the shell, a recreated container found again,
 // restore of one file and of the database, a drill; a database outside Docker reached by address
 // with a client image; what resolution says when the host is ambiguous or absent.
+#include <signal.h>
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/process.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
 
@@ -346,4 +350,43 @@ TEST_CASE("a database outside Docker, reached by address and port with a client 
     auto history = app.backupctl(config, "history --json --run " +
                                              nlohmann::json::parse(app.backupctl(config, "history --json " + name).out)[0]["id"].get<std::string>());
     CHECK_THAT(history.out, Catch::Contains("outside Docker, client " + image));
+}
+
+TEST_CASE("daemon: a project is scheduled like a label target (its catch-up run at start)",
+          "[e2e][projects][daemon]") {
+    App app;
+    app.start_db();
+    const std::string repo = (app.dir() / "repo").string();
+    const std::string name = "sched-" + app.tag();
+    // Scoped: this daemon sees no labelled container of another test.
+    const auto config = app.write_config(
+        "scope: s" + app.tag() + "\n"
+        "daemon: {grace_period: 3s}\n"
+        "projects:\n  - name: " + name + "\n    cron: '0 3 * * *'\n"
+        "    database: {type: postgres, host: " + app.db() +
+        ", name: myapp_prod, password: ${MYAPP_DB_PASSWORD}}\n"
+        "    restic: {repository_path: " + repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n");
+    ::setenv("MYAPP_DB_PASSWORD", kPgSecret, 1);
+    ::setenv("MYAPP_RESTIC_PASSWORD", kResticSecret, 1);
+    bk::testing::Process daemon({BK_BACKUPCTL, "--config", config, "daemon"},
+                                app.dir() / "daemon.log");
+    auto runs = [&] {
+        auto h = app.backupctl(config, "history --json " + name);
+        auto j = nlohmann::json::parse(h.out, nullptr, false);
+        return j.is_array() ? j : nlohmann::json::array();
+    };
+    // Never backed up: one catch-up run, from the schedule's own path.
+    const bool ran = bk::testing::eventually(
+        [&] {
+            auto j = runs();
+            return j.size() == 1 && j[0].value("status", "") == "success";
+        },
+        std::chrono::seconds(90));
+    INFO(daemon.log());
+    CHECK(ran);
+    CHECK(runs()[0].value("trigger", "") == "catch-up");
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(std::chrono::seconds(30)) == 0);
+    ::unsetenv("MYAPP_DB_PASSWORD");
+    ::unsetenv("MYAPP_RESTIC_PASSWORD");
 }
