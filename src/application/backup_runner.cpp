@@ -486,7 +486,21 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
                                                   [](const auto& i) { return i.outcome == "ok"; }));
     const bool all_ok = go && ok > 0 && ok == static_cast<int>(report.items.size());
     std::string retention_failed;
-    if (all_ok) {
+    const auto repo_config = config_.repositories.find(target.repository);
+    const bool append_only =
+        repo_config != config_.repositories.end() && repo_config->second.append_only;
+    if (all_ok && append_only) {
+        // The server refuses deletes: its owner runs retention there. Not a failure of the run.
+        domain::StepRecord step{report.run_id, "retention", utc_now()};
+        step.finished_at = step.started_at;
+        step.outcome = "skipped";
+        step.detail = "delegated: repository " + target.repository +
+                      " is append-only, retention (" + target.retention.to_string() +
+                      ") is run by the server's owner";
+        audit_.add_step(step);
+        report.retention = "delegated";
+        report.retention_detail = step.detail;
+    } else if (all_ok) {
         // Retention only after a fully successful run: a failure never costs a good snapshot.
         domain::StepRecord step{report.run_id, "retention", utc_now()};
         std::vector<std::string> group{"target:" + target.name};
@@ -502,6 +516,8 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
                                    "; retention comes again with the next successful run"
                              : forgot.error().message;
         audit_.add_step(step);
+        report.retention = step.outcome;
+        report.retention_detail = step.detail;
         if (!forgot && !busy) {
             retention_failed = forgot.error().message;
         }

@@ -34,6 +34,10 @@ struct RunReport {
     std::string trigger;
     std::string finished_at;  ///< ISO 8601 UTC
     std::int64_t snapshots_kept{-1};  ///< the target's snapshots after retention; -1 unknown
+    /// What became of retention: "ok", "delegated" (append-only repository: the server's
+    /// owner runs it), "skipped" (repository busy), "failed", or empty when it did not run.
+    std::string retention;
+    std::string retention_detail;
     double seconds{0};
 };
 

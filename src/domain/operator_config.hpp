@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/repository_location.hpp"
 #include "domain/retention.hpp"
 #include "domain/secret.hpp"
 #include "domain/target.hpp"
@@ -18,6 +19,12 @@ struct RepositoryConfig {
     Secret password;
     bool init{false};  ///< initialise on first use
     std::map<std::string, Secret> env;  ///< backend credentials (AWS_*, B2_*, ...)
+    bool has_ssh{false};  ///< an `ssh:` block was given (sftp: URLs)
+    SshConfig ssh;
+    std::string cacert;   ///< restic --cacert: the CA of a server with a private certificate
+    /// The server refuses deletes (rest-server/rclone --append-only): retention and prune are
+    /// the server owner's job, never run from here.
+    bool append_only{false};
 };
 
 struct KeyConfig {

@@ -82,6 +82,11 @@ public:
     }
 
     [[nodiscard]] std::string config_path() const { return cfg_; }
+    /// Replaces the config: the state dir stays, `yaml` is the rest (repositories, ...).
+    void write_config(const std::string& yaml) const {
+        std::ofstream(cfg_) << "state_dir: " << (dir_.path() / "state").string() << "\n"
+                            << (scoped_ ? "scope: s" + tag_ + "\n" : std::string{}) << yaml;
+    }
     [[nodiscard]] std::string scope() const { return "s" + tag_; }
 
     bk::testing::ShellResult backupctl(const std::string& args) const {

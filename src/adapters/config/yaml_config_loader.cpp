@@ -33,8 +33,15 @@ constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
 constexpr std::array<std::string_view, 9> kDefaultsKeys{"cron",   "retention", "repository",
                                                         "encrypt", "notify",   "monitor",
                                                         "verify_cron", "catch_up", "client_images"};
-constexpr std::array<std::string_view, 5> kRepoKeys{"url", "password", "password_file", "init",
-                                                    "env"};
+constexpr std::array<std::string_view, 8> kRepoKeys{"url",  "password", "password_file", "init",
+                                                    "env",  "ssh",      "cacert",        "append_only"};
+constexpr std::array<std::string_view, 6> kSshKeys{"key_file", "port", "known_hosts_file",
+                                                   "accept_new_host_key", "user", "connect_timeout"};
+// Environment variables whose value is a path by definition: a *_FILE key of these is passed
+// through, every other *_FILE / *_file key names a file backupctl reads into the variable.
+constexpr std::array<std::string_view, 4> kPathValuedEnv{
+    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "GOOGLE_APPLICATION_CREDENTIALS_FILE"};
 constexpr std::array<std::string_view, 4> kKeyKeys{"recipient", "public_key_file",
                                                    "private_key_file", "passphrase_file"};
 constexpr std::array<std::string_view, 18> kNotifierKeys{
@@ -476,15 +483,100 @@ private:
             r.password = *s;
         }
         if (auto v = boolean(n["init"], p + ".init")) r.init = *v;
+        if (auto v = boolean(n["append_only"], p + ".append_only")) r.append_only = *v;
+        if (auto v = text(n["cacert"], p + ".cacert")) {
+            r.cacert = *v;
+            if (!r.url.starts_with("s3:") && !r.url.starts_with("rest:")) {
+                problem(n["cacert"], p + ".cacert", "only rest: and s3: repositories use a CA file");
+            }
+        }
         if (const auto env = n["env"]; is_map(env, p + ".env")) {
             for (auto it = env.begin(); it != env.end(); ++it) {
                 const std::string k = it->first.Scalar();
-                if (auto v = text(it->second, p + ".env." + k)) {
-                    r.env[k] = Secret(*v, "config " + p + ".env." + k);
+                const std::string kp = p + ".env." + k;
+                if (k.starts_with("RESTIC_PASSWORD") || k == "RESTIC_REPOSITORY" ||
+                    k == "RESTIC_REPOSITORY_FILE") {
+                    problem(it->first, kp, "set the repository's url and password (or password_file), not " + k);
+                    continue;
                 }
+                const bool file_key = (k.ends_with("_FILE") || k.ends_with("_file")) && k.size() > 5 &&
+                                      std::find(kPathValuedEnv.begin(), kPathValuedEnv.end(), k) ==
+                                          kPathValuedEnv.end();
+                auto v = text(it->second, kp);
+                if (!v) continue;
+                if (!file_key) {
+                    r.env[k] = Secret(*v, "config " + kp);
+                    continue;
+                }
+                // AWS_ACCESS_KEY_ID_FILE: /run/secrets/x -> AWS_ACCESS_KEY_ID=<the file's content>
+                const std::string var = k.substr(0, k.size() - 5);
+                std::string error;
+                std::string value = read_secret_file(*v, error);
+                if (!error.empty()) {
+                    problem(it->second, kp, error);
+                    continue;
+                }
+                if (r.env.contains(var)) {
+                    problem(it->first, kp, "give either " + var + " or " + k + ", not both");
+                    continue;
+                }
+                r.env[var] = Secret(std::move(value), "file " + *v);
             }
         }
+        load_ssh(n, p, r);
         out_.repositories[name] = std::move(r);
+    }
+
+    void load_ssh(const YAML::Node& n, const std::string& p, domain::RepositoryConfig& r) {
+        const bool sftp = r.url.starts_with("sftp:");
+        const auto s = n["ssh"];
+        if (is_map(s, p + ".ssh")) {
+            check_keys(s, p + ".ssh", kSshKeys);
+            if (!sftp) {
+                problem(s, p + ".ssh", "only sftp: repositories use ssh settings");
+                return;
+            }
+            r.has_ssh = true;
+            const std::string sp = p + ".ssh";
+            if (auto v = text(s["key_file"], sp + ".key_file")) r.ssh.key_file = *v;
+            if (auto v = integer(s["port"], sp + ".port", 1, 65535)) r.ssh.port = *v;
+            if (auto v = text(s["known_hosts_file"], sp + ".known_hosts_file")) r.ssh.known_hosts_file = *v;
+            if (auto v = boolean(s["accept_new_host_key"], sp + ".accept_new_host_key")) {
+                r.ssh.accept_new_host_key = *v;
+            }
+            if (auto v = text(s["user"], sp + ".user")) r.ssh.user = *v;
+            if (auto v = integer(s["connect_timeout"], sp + ".connect_timeout", 1, 600)) {
+                r.ssh.connect_timeout = *v;
+            }
+        }
+        if (!sftp) return;
+        auto loc = domain::parse_sftp_url(r.url);
+        if (!loc) {
+            problem(n["url"], p + ".url", "\"" + domain::mask_url(r.url) + "\" " + loc.error);
+            return;
+        }
+        if (!r.has_ssh) {
+            problem(n, p, "is an sftp: repository without an ssh: block; give at least "
+                          "ssh.known_hosts_file (the server's pinned host key: `ssh-keyscan -p " +
+                              std::to_string(loc->port ? loc->port : 22) + " " + loc->host +
+                              " > FILE`) and ssh.key_file");
+            return;
+        }
+        if (r.ssh.known_hosts_file.empty() && !r.ssh.accept_new_host_key) {
+            const int port = r.ssh.port ? r.ssh.port : loc->port ? loc->port : 22;
+            problem(s, p + ".ssh",
+                    "has no known_hosts_file: the server's host key must be pinned. Run `ssh-keyscan -p " +
+                        std::to_string(port) + " " + loc->host +
+                        " > FILE`, check the fingerprint, and set known_hosts_file: FILE (or "
+                        "accept_new_host_key: true to trust the first key seen)");
+            return;
+        }
+        // The command line restic gets: refused here, at load time, when a value cannot pass.
+        domain::SshConfig probe = r.ssh;
+        if (probe.known_hosts_file.empty()) probe.known_hosts_file = "/state/known_hosts";
+        if (auto cmd = domain::ssh_command(*loc, probe); !cmd) {
+            problem(s, p + ".ssh", cmd.error);
+        }
     }
 
     void load_key(const YAML::Node& n, const std::string& p, const std::string& name) {

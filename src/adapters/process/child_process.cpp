@@ -225,12 +225,14 @@ Task<std::size_t> ChildProcess::read_some_stdout(std::span<char> buffer) {
     co_return ec ? 0 : n;
 }
 
-Task<std::string> ChildProcess::read_stderr_tail(std::size_t tail) {
+Task<std::string> ChildProcess::read_stderr_tail(std::size_t tail,
+                                                 std::function<void(std::string_view)> on_chunk) {
     std::string out;
     std::vector<char> buf(4096);
     for (;;) {
         auto [ec, n] = co_await impl_->err->async_read_some(asio::buffer(buf), kUse);
         if (n > 0) {
+            if (on_chunk) on_chunk(std::string_view(buf.data(), n));
             out.append(buf.data(), n);
             if (out.size() > 2 * tail) {
                 out.erase(0, out.size() - tail);

@@ -4,10 +4,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/task.hpp"
@@ -44,8 +46,10 @@ public:
     Task<std::string> read_stdout(std::size_t limit);
     /// Reads what stdout has now (waits for some); 0 at EOF.
     Task<std::size_t> read_some_stdout(std::span<char> buffer);
-    /// Reads stderr to EOF; keeps the last `tail` bytes.
-    Task<std::string> read_stderr_tail(std::size_t tail);
+    /// Reads stderr to EOF; keeps the last `tail` bytes. `on_chunk`, when given, sees every
+    /// chunk as it arrives (to notice an error the child keeps retrying).
+    Task<std::string> read_stderr_tail(std::size_t tail,
+                                       std::function<void(std::string_view)> on_chunk = {});
     void signal(int sig);
     /// Signals the child's process group (spawned with new_process_group).
     void signal_group(int sig);

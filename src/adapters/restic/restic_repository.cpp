@@ -13,6 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -21,6 +23,8 @@
 #include <sstream>
 
 #include "adapters/process/child_process.hpp"
+#include "domain/repository_fault.hpp"
+#include "domain/repository_location.hpp"
 #include "domain/telling_line.hpp"
 
 namespace bk::adapters::restic {
@@ -76,14 +80,97 @@ std::shared_ptr<Pending> spawn_reader(asio::any_io_executor ex, Task<std::string
     return p;
 }
 
-// restic with the repository's environment and its password on descriptor 3.
-Task<Result<process::Completed>> run_restic(asio::any_io_executor ex, std::vector<std::string> argv,
-                                            std::vector<std::string> env, std::string password) {
+// Errors restic retries with back-off for many minutes although they never go away (measured:
+// a refused delete on an append-only REST server, a full disk). At the first retry of one of
+// them restic is interrupted and the run says why, instead of waiting.
+constexpr std::array<std::string_view, 8> kHopeless{
+    "403 forbidden", "(403)", "no space left on device", "disk quota exceeded", "(507)",
+    "insufficient storage", "read-only file system",
+    // SFTP's answer to a full disk (OpenSSH's sftp-server has no better status)
+    "write: sftp: \"failure\" (ssh_fx_failure)"};
+
+struct StderrWatch {
+    std::string window;  // the end of what was read, lower case: a needle may span two chunks
+    bool hopeless{false};
+    bool active{true};   // false once the owner let go of the process
+    pid_t pid{-1};
+
+    void see(std::string_view chunk) {
+        for (const char c : chunk) {
+            window += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (hopeless) {
+            window.clear();
+            return;
+        }
+        std::size_t line_start = 0;
+        while (true) {
+            const auto nl = window.find('\n', line_start);
+            if (nl == std::string::npos) break;
+            const std::string_view line(window.data() + line_start, nl - line_start);
+            if (line.find("retrying") != std::string_view::npos) {
+                for (auto n : kHopeless) {
+                    if (line.find(n) != std::string_view::npos) hopeless = true;
+                }
+            }
+            line_start = nl + 1;
+        }
+        window.erase(0, line_start);
+        if (window.size() > 4096) window.erase(0, window.size() - 1024);  // one endless line
+        if (hopeless && active && pid > 0) ::kill(pid, SIGINT);
+    }
+};
+
+struct Ran {
+    int exit_code{-1};
+    std::string out;
+    std::string err;
+    bool timed_out{false};
+    bool gave_up{false};  // a hopeless error: interrupted
+};
+
+// restic with the repository's environment and its password on descriptor 3, interrupted at a
+// hopeless error or after `deadline` (SIGINT, then SIGKILL 10 s later).
+Task<Result<Ran>> run_restic(asio::any_io_executor ex, std::vector<std::string> argv,
+                             std::vector<std::string> env, std::string password,
+                             std::chrono::seconds deadline = std::chrono::minutes(10)) {
     SpawnOptions o;
     o.argv = std::move(argv);
     o.env = std::move(env);
     o.fd3_data = std::move(password);
-    co_return co_await process::run_command(ex, std::move(o));
+    o.pipe_stdin = false;
+    auto child = ChildProcess::spawn(ex, std::move(o));
+    if (!child) {
+        co_return child.error();
+    }
+    auto watch = std::make_shared<StderrWatch>();
+    watch->pid = child->pid();
+    auto out = spawn_reader(ex, child->read_stdout(8u << 20));
+    auto err = spawn_reader(ex, child->read_stderr_tail(
+                                    8192, [watch](std::string_view c) { watch->see(c); }));
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    std::optional<std::chrono::steady_clock::time_point> interrupted;
+    Ran ran;
+    while (!(out->done && err->done)) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!interrupted && now >= until) {
+            ran.timed_out = true;
+            child->signal(SIGINT);
+            interrupted = now;
+        } else if (!interrupted && watch->hopeless) {
+            interrupted = now;
+        } else if (interrupted && now - *interrupted > std::chrono::seconds(10)) {
+            child->signal(SIGKILL);
+        }
+        asio::steady_timer t(ex, std::chrono::milliseconds(20));
+        co_await t.async_wait(asio::use_awaitable);
+    }
+    watch->active = false;
+    ran.exit_code = co_await child->wait();
+    ran.out = std::move(out->value);
+    ran.err = std::move(err->value);
+    ran.gave_up = watch->hopeless;
+    co_return ran;
 }
 
 /// flock on <state_dir>/locks/repository-<name>.lock: shared while a snapshot is written,
@@ -123,12 +210,38 @@ private:
     int fd_;
 };
 
+/// One line for a failed restic command: the repository, its masked URL, the cause read from
+/// restic's stderr and what to do.
+struct FaultText {
+    std::string name;
+    std::string url;
+    domain::FaultContext context;
+
+    [[nodiscard]] domain::RepositoryDiagnosis diagnose(std::string_view err) const {
+        return domain::diagnose_restic(err, context);
+    }
+    [[nodiscard]] std::string operator()(std::string_view action, std::string_view err) const {
+        return domain::describe_repository_fault(name, url, action, diagnose(err));
+    }
+    [[nodiscard]] Failure failure(std::string_view action, const Ran& r) const {
+        auto d = diagnose(r.err);
+        if (r.timed_out && d.fault == domain::RepositoryFault::other) {
+            d.cause = "did not finish in time and was stopped (" + d.cause + ")";
+        }
+        return Failure{d.fault == domain::RepositoryFault::locked ? errc::repo_locked : errc::repo_failed,
+                       domain::describe_repository_fault(name, url, action, d)};
+    }
+};
+
 class ResticWriter final : public domain::SnapshotWriter {
 public:
     ResticWriter(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
                  std::filesystem::path gpg_home, std::unique_ptr<RepositoryGate> gate,
-                 std::vector<std::string> env, std::string password)
+                 std::vector<std::string> env, std::string password, FaultText fault,
+                 std::vector<std::string> unlock_argv)
         : ex_(ex),
+          fault_(std::move(fault)),
+          unlock_argv_(std::move(unlock_argv)),
           env_(std::move(env)),
           password_(std::move(password)),
           restic_(std::move(restic)),
@@ -136,12 +249,15 @@ public:
           gpg_home_(std::move(gpg_home)),
           gate_(std::move(gate)) {
         out_ = spawn_reader(ex_, restic_.read_stdout(1u << 20));
-        err_ = spawn_reader(ex_, restic_.read_stderr_tail(4096));
+        watch_->pid = restic_.pid();
+        err_ = spawn_reader(ex_, restic_.read_stderr_tail(
+                                     4096, [w = watch_](std::string_view c) { w->see(c); }));
         if (gpg_) {
             gpg_err_ = spawn_reader(ex_, gpg_->read_stderr_tail(2048));
         }
     }
     ~ResticWriter() override {
+        watch_->active = false;
         // Neither committed nor aborted (an unwinding path): restic goes first, before gpg's
         // death could hand it a clean EOF and a partial stream to commit.
         restic_.signal(SIGKILL);
@@ -154,6 +270,15 @@ public:
     Task<Result<void>> write(std::span<const char> data) override {
         auto r = co_await input().write_stdin(data);
         if (!r) {
+            // restic gave up (or was stopped at a hopeless error): its stderr says why.
+            const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            while (!err_->done && std::chrono::steady_clock::now() < until) {
+                asio::steady_timer t(ex_, std::chrono::milliseconds(20));
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            if (err_->done && !err_->value.empty()) {
+                co_return Failure{errc::repo_failed, fault_("backup", err_->value)};
+            }
             co_return Failure{errc::repo_failed,
                               std::string(gpg_ ? "gpg" : "restic") + " stopped taking data"};
         }
@@ -191,9 +316,9 @@ public:
             }
         }
         gate_.reset();
+        watch_->active = false;
         if (rc != 0 || s.snapshot_id.empty()) {
-            co_return Failure{errc::repo_failed, "restic backup exited " + std::to_string(rc) + ": " +
-                                                     last_line(err_->value)};
+            co_return Failure{errc::repo_failed, fault_("backup", err_->value)};
         }
         co_return s;
     }
@@ -215,8 +340,8 @@ public:
         // (measured: 2 of 6 aborted writers), and the next forget would find the repository
         // "locked". `restic unlock` removes only stale locks (a dead process on this host, or
         // older than 30 min): other writers' locks stay.
-        std::vector<std::string> unlock{"restic", "unlock"};
-        (void)co_await run_restic(ex_, std::move(unlock), env_, password_);
+        watch_->active = false;
+        (void)co_await run_restic(ex_, unlock_argv_, env_, password_, std::chrono::minutes(2));
         gate_.reset();
     }
 
@@ -224,6 +349,9 @@ private:
     ChildProcess& input() { return gpg_ ? *gpg_ : restic_; }
 
     asio::any_io_executor ex_;
+    FaultText fault_;
+    std::vector<std::string> unlock_argv_;
+    std::shared_ptr<StderrWatch> watch_{std::make_shared<StderrWatch>()};
     std::vector<std::string> env_;
     std::string password_;
     ChildProcess restic_;
@@ -239,8 +367,9 @@ private:
 class ResticReader final : public domain::SnapshotReader {
 public:
     ResticReader(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
-                 std::filesystem::path gpg_home, std::unique_ptr<RepositoryGate> gate)
+                 std::filesystem::path gpg_home, std::unique_ptr<RepositoryGate> gate, FaultText fault)
         : ex_(ex),
+          fault_(std::move(fault)),
           restic_(std::move(restic)),
           gpg_(std::move(gpg)),
           gpg_home_(std::move(gpg_home)),
@@ -273,8 +402,7 @@ public:
         finished_ = true;
         gate_.reset();
         if (rc != 0) {
-            co_return Failure{errc::repo_failed, "restic dump exited " + std::to_string(rc) + ": " +
-                                                     last_line(err_->value)};
+            co_return Failure{errc::repo_failed, fault_("reading the snapshot (restic dump)", err_->value)};
         }
         if (g != 0) {
             // gpg checks integrity only at the end: everything read so far is suspect.
@@ -304,6 +432,7 @@ public:
 
 private:
     asio::any_io_executor ex_;
+    FaultText fault_;
     ChildProcess restic_;
     std::optional<ChildProcess> gpg_;
     std::filesystem::path gpg_home_;
@@ -320,7 +449,43 @@ ResticRepository::ResticRepository(asio::any_io_executor ex, std::string name,
     : ex_(std::move(ex)),
       name_(std::move(name)),
       config_(std::move(config)),
-      state_dir_(std::move(state_dir)) {}
+      state_dir_(std::move(state_dir)) {
+    context_.init = config_.init;
+    if (!config_.cacert.empty()) {
+        global_args_.insert(global_args_.end(), {"--cacert", config_.cacert});
+    }
+    if (config_.url.starts_with("sftp:")) {
+        auto loc = domain::parse_sftp_url(config_.url);
+        if (!loc) {
+            transport_error_ = "repository " + name_ + " (" + domain::mask_url(config_.url) +
+                               "): the url " + loc.error;
+            return;
+        }
+        domain::SshConfig ssh = config_.ssh;
+        if (ssh.known_hosts_file.empty() && ssh.accept_new_host_key) {
+            // Trust on first use: the first key seen is kept here and pinned from then on.
+            ssh.known_hosts_file = state_dir_ + "/ssh/" + name_ + ".known_hosts";
+        }
+        context_.host = loc->host;
+        context_.port = ssh.port != 0 ? ssh.port : loc->port != 0 ? loc->port : 22;
+        context_.known_hosts_file = ssh.known_hosts_file;
+        auto argv = domain::ssh_command(*loc, ssh);
+        auto line = argv ? domain::restic_command_line(*argv) : domain::Parsed<std::string>::fail(argv.error);
+        if (!line) {
+            transport_error_ = "repository " + name_ + " (" + domain::mask_url(config_.url) + "): " + line.error;
+            return;
+        }
+        global_args_.insert(global_args_.end(), {"-o", "sftp.command=" + *line});
+    }
+}
+
+std::vector<std::string> ResticRepository::restic_argv(std::vector<std::string> command) const {
+    std::vector<std::string> argv{"restic"};
+    argv.insert(argv.end(), global_args_.begin(), global_args_.end());
+    argv.insert(argv.end(), std::make_move_iterator(command.begin()),
+                std::make_move_iterator(command.end()));
+    return argv;
+}
 
 std::vector<std::string> ResticRepository::environment() const {
     std::vector<std::string> extra{"RESTIC_REPOSITORY=" + config_.url,
@@ -349,6 +514,13 @@ Task<Result<void>> ResticRepository::prepare() {
     if (config_.url.empty()) {
         co_return Failure{errc::invalid_config, "repository " + name_ + " has no url"};
     }
+    if (!transport_error_.empty()) {
+        co_return Failure{errc::invalid_config, transport_error_};
+    }
+    if (!context_.known_hosts_file.empty() && config_.ssh.accept_new_host_key) {
+        std::error_code ec;
+        std::filesystem::create_directories(std::filesystem::path(context_.known_hosts_file).parent_path(), ec);
+    }
     password_ = config_.password.reveal();
     if (password_.empty()) {
         if (!config_.init) {
@@ -371,27 +543,32 @@ Task<Result<void>> ResticRepository::prepare() {
             co_return Failure{errc::io_error, "cannot read or create " + file.string()};
         }
     }
-    std::vector<std::string> cat_config{"restic", "cat", "config"};
-    auto probe = co_await run_restic(ex_, std::move(cat_config), environment(), password_);
+    const FaultText fault{name_, config_.url, context_};
+    auto argv_1 = restic_argv({"cat", "config"});
+
+    auto probe = co_await run_restic(ex_, std::move(argv_1), environment(), password_,
+                                     std::chrono::minutes(5));
     if (!probe) {
         co_return probe.error();
     }
     if (probe->exit_code == 0) {
         co_return Result<void>{};
     }
-    const bool missing = probe->err.find("unable to open config file") != std::string::npos ||
-                         probe->err.find("Is there a repository") != std::string::npos;
+    // Only a repository that is really not there is created: "unable to open config file"
+    // also comes with a refused connection, a 401 or an unknown host key.
+    const bool missing = fault.diagnose(probe->err).fault == domain::RepositoryFault::missing;
     if (!missing || !config_.init) {
-        co_return Failure{errc::repo_failed, "repository " + name_ + " (" + config_.url +
-                                                 "): " + last_line(probe->err)};
+        co_return fault.failure("opening", *probe);
     }
-    std::vector<std::string> init_args{"restic", "init"};
-    auto init = co_await run_restic(ex_, std::move(init_args), environment(), password_);
+    auto argv_2 = restic_argv({"init"});
+
+    auto init = co_await run_restic(ex_, std::move(argv_2), environment(), password_,
+                                    std::chrono::minutes(5));
     if (!init) {
         co_return init.error();
     }
     if (init->exit_code != 0) {
-        co_return Failure{errc::repo_failed, "restic init of " + config_.url + ": " + last_line(init->err)};
+        co_return fault.failure("init", *init);
     }
     co_return Result<void>{};
 }
@@ -403,22 +580,24 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
         co_return gate.error();
     }
     SpawnOptions r;
-    r.argv = {"restic", "backup", "--stdin", "--stdin-filename", spec.file_name, "--host",
-              kSnapshotHost, "--json"};
+    r.argv = restic_argv({"backup", "--stdin", "--stdin-filename", spec.file_name, "--host",
+                          kSnapshotHost, "--json"});
     for (const auto& t : spec.tags) {
         r.argv.push_back("--tag");
         r.argv.push_back(t);
     }
     r.env = environment();
     r.fd3_data = password_;
+    std::vector<std::string> unlock_command{"unlock"};
+    auto unlock_argv = restic_argv(std::move(unlock_command));
     if (spec.public_key_file.empty()) {
         auto restic = ChildProcess::spawn(ex_, r);
         if (!restic) {
             co_return restic.error();
         }
-        co_return std::unique_ptr<domain::SnapshotWriter>(
-            std::make_unique<ResticWriter>(ex_, std::move(*restic), std::nullopt, "", std::move(*gate),
-                                           environment(), password_));
+        co_return std::unique_ptr<domain::SnapshotWriter>(std::make_unique<ResticWriter>(
+            ex_, std::move(*restic), std::nullopt, "", std::move(*gate), environment(), password_,
+            FaultText{name_, config_.url, context_}, unlock_argv));
     }
     // gpg -> restic through a pipe the operator does not copy: gpg's stdout is restic's stdin.
     int link[2];
@@ -457,7 +636,7 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
     }
     co_return std::unique_ptr<domain::SnapshotWriter>(std::make_unique<ResticWriter>(
         ex_, std::move(*restic), std::move(**gpg), home_tmpl, std::move(*gate), environment(),
-        password_));
+        password_, FaultText{name_, config_.url, context_}, unlock_argv));
 }
 
 Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_reader(
@@ -467,7 +646,7 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
         co_return gate.error();
     }
     SpawnOptions r;
-    r.argv = {"restic", "dump", spec.snapshot_id, spec.path};
+    r.argv = restic_argv({"dump", spec.snapshot_id, spec.path});
     r.env = environment();
     r.fd3_data = password_;
     r.pipe_stdin = false;
@@ -477,7 +656,8 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
             co_return restic.error();
         }
         co_return std::unique_ptr<domain::SnapshotReader>(std::make_unique<ResticReader>(
-            ex_, std::move(*restic), std::nullopt, "", std::move(*gate)));
+            ex_, std::move(*restic), std::nullopt, "", std::move(*gate),
+            FaultText{name_, config_.url, context_}));
     }
     // The private key goes into a fresh 0700 home under state_dir, removed afterwards.
     const std::string tmp = state_dir_ + "/tmp";
@@ -537,22 +717,23 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
         co_return gpg->error();
     }
     co_return std::unique_ptr<domain::SnapshotReader>(std::make_unique<ResticReader>(
-        ex_, std::move(*restic), std::move(**gpg), home, std::move(*gate)));
+        ex_, std::move(*restic), std::move(**gpg), home, std::move(*gate),
+        FaultText{name_, config_.url, context_}));
 }
 
 Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
     std::vector<std::string> tags) {
-    std::vector<std::string> argv{"restic", "snapshots", "--json"};
+    std::vector<std::string> argv{"snapshots", "--json"};
     if (!tags.empty()) {
         argv.push_back("--tag");
         argv.push_back(join_tags(tags));
     }
-    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
+    auto r = co_await run_restic(ex_, restic_argv(std::move(argv)), environment(), password_);
     if (!r) {
         co_return r.error();
     }
     if (r->exit_code != 0) {
-        co_return Failure{errc::repo_failed, "restic snapshots: " + last_line(r->err)};
+        co_return FaultText{name_, config_.url, context_}.failure("listing snapshots", *r);
     }
     auto j = nlohmann::json::parse(r->out, nullptr, false);
     std::vector<domain::SnapshotInfo> out;
@@ -573,7 +754,11 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
 
 Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tags,
                                                     domain::Retention keep) {
-    std::vector<std::string> argv{"restic", "forget", "--json", "--group-by", "host,tags", "--tag",
+    if (config_.append_only) {
+        co_return Failure{errc::invalid_config,
+                          "repository " + name_ + " is append-only: retention is the server's job"};
+    }
+    std::vector<std::string> argv{"forget", "--json", "--group-by", "host,tags", "--tag",
                                   join_tags(tags)};
     auto add = [&argv](const char* flag, int n) {
         if (n > 0) {
@@ -591,14 +776,30 @@ Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tag
     if (!gate) {
         co_return gate.error();
     }
-    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
+    auto r = co_await run_restic(ex_, restic_argv(argv), environment(), password_, kForgetDeadline);
     if (!r) {
         co_return r.error();
     }
-    if (r->exit_code != 0) {
-        const bool locked = r->err.find("repository is already locked") != std::string::npos;
-        co_return Failure{locked ? errc::repo_locked : errc::repo_failed,
-                          "restic forget: " + last_line(r->err)};
+    if (r->exit_code != 0 &&
+        FaultText{name_, config_.url, context_}.diagnose(r->err).fault == domain::RepositoryFault::locked) {
+        // Our own writers never hold the repository now (the gate above), so a lock here is
+        // another host's or a dead process's: a run killed with its server leaves its lock on
+        // the server. `restic unlock` removes only stale ones (a dead process of this host, or
+        // older than 30 minutes); then once more.
+        auto argv_3 = restic_argv({"unlock"});
+
+        auto unlocked = co_await run_restic(ex_, std::move(argv_3), environment(), password_,
+                                            std::chrono::minutes(2));
+        if (unlocked && unlocked->exit_code == 0) {
+            r = co_await run_restic(ex_, restic_argv(std::move(argv)), environment(), password_,
+                                    kForgetDeadline);
+            if (!r) {
+                co_return r.error();
+            }
+        }
+    }
+    if (r->exit_code != 0 || r->timed_out || r->gave_up) {
+        co_return FaultText{name_, config_.url, context_}.failure("retention (restic forget)", *r);
     }
     // One object per group; what it keeps is what remains of the target.
     std::int64_t kept = -1;
@@ -626,16 +827,19 @@ Task<Result<domain::PruneSummary>> ResticRepository::prune() {
         co_return gate.error();
     }
     const auto started = std::chrono::steady_clock::now();
-    std::vector<std::string> argv{"restic", "prune"};
-    auto env = environment();
-    auto r = co_await run_restic(ex_, std::move(argv), std::move(env), password_);
+    if (config_.append_only) {
+        co_return Failure{errc::invalid_config,
+                          "repository " + name_ + " is append-only: prune is the server's job"};
+    }
+    auto argv_4 = restic_argv({"prune"});
+
+    auto r = co_await run_restic(ex_, std::move(argv_4), environment(), password_,
+                                 kPruneDeadline);
     if (!r) {
         co_return r.error();
     }
-    if (r->exit_code != 0) {
-        const bool locked = r->err.find("repository is already locked") != std::string::npos;
-        co_return Failure{locked ? errc::repo_locked : errc::repo_failed,
-                          "restic prune: " + last_line(r->err)};
+    if (r->exit_code != 0 || r->timed_out || r->gave_up) {
+        co_return FaultText{name_, config_.url, context_}.failure("prune", *r);
     }
     domain::PruneSummary s;
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -654,14 +858,15 @@ Task<Result<domain::PruneSummary>> ResticRepository::prune() {
 }
 
 Task<Result<void>> ResticRepository::unlock_stale() {
-    std::vector<std::string> argv{"restic", "unlock"};
-    auto env = environment();
-    auto r = co_await run_restic(ex_, std::move(argv), std::move(env), password_);
+    auto argv_5 = restic_argv({"unlock"});
+
+    auto r = co_await run_restic(ex_, std::move(argv_5), environment(), password_,
+                                 std::chrono::minutes(5));
     if (!r) {
         co_return r.error();
     }
     if (r->exit_code != 0) {
-        co_return Failure{errc::repo_failed, "restic unlock: " + last_line(r->err)};
+        co_return FaultText{name_, config_.url, context_}.failure("unlock", *r);
     }
     co_return Result<void>{};
 }

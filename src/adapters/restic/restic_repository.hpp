@@ -6,6 +6,7 @@
 #include <string>
 
 #include "domain/operator_config.hpp"
+#include "domain/repository_fault.hpp"
 #include "domain/ports/backup_ports.hpp"
 
 namespace bk::adapters::restic {
@@ -40,16 +41,24 @@ public:
 
 private:
     [[nodiscard]] std::string gate_path() const;
+    /// restic, the transport's global options (sftp.command, --cacert), then `command`.
+    [[nodiscard]] std::vector<std::string> restic_argv(std::vector<std::string> command) const;
     static constexpr std::chrono::seconds kGateWait{6 * 3600};
     /// Retention does not wait long for other snapshots being written: it comes again with the
     /// target's next run.
     static constexpr std::chrono::seconds kForgetWait{30};
+    /// restic retries failing deletes for many minutes: forget and prune are stopped after this.
+    static constexpr std::chrono::seconds kForgetDeadline{15 * 60};
+    static constexpr std::chrono::seconds kPruneDeadline{12 * 3600};
 
     boost::asio::any_io_executor ex_;
     std::string name_;
     domain::RepositoryConfig config_;
     std::string state_dir_;
     std::string password_;
+    std::vector<std::string> global_args_;
+    std::string transport_error_;  ///< an sftp repository whose ssh command cannot be built
+    domain::FaultContext context_;
 };
 
 /// The host name every snapshot is written with: stable across operator recreation.

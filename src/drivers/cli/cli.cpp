@@ -323,8 +323,13 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         }
         reports.push_back({{"run_id", report.run_id}, {"target", report.target},
                            {"status", report.status}, {"seconds", report.seconds},
-                           {"error", report.error}, {"items", items}});
+                           {"error", report.error}, {"items", items},
+                           {"retention", report.retention},
+                           {"retention_detail", report.retention_detail}});
         if (!g.json) {
+            if (!report.retention.empty() && report.retention != "ok" && report.retention != "failed") {
+                std::cout << "  retention: " << report.retention << " (" << report.retention_detail << ")\n";
+            }
             std::cout << t.name << ": " << report.status;
             if (!report.error.empty()) std::cout << " (" << report.error << ")";
             char secs[32];
@@ -401,9 +406,17 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
     nlohmann::json out = nlohmann::json::array();
     for (const auto& name : names) {
         if (!g.json) std::cout << "pruning " << name << " ...\n" << std::flush;
-        auto repo = co_await run.repository(name);
         std::string error;
         domain::PruneSummary summary;
+        if (services.config.repositories.at(name).append_only) {
+            // The server refuses deletes: prune runs there, by the server's owner.
+            summary.summary = "skipped: append-only repository, prune is delegated to the server";
+            out.push_back({{"repository", name}, {"ok", true}, {"skipped", true}, {"error", ""},
+                           {"summary", summary.summary}, {"seconds", 0}});
+            if (!g.json) std::cout << "  " << name << ": skipped (" << summary.summary << ")\n";
+            continue;
+        }
+        auto repo = co_await run.repository(name);
         if (!repo) {
             error = repo.error().message;
         } else {

@@ -25,6 +25,7 @@
 #include "adapters/time/system_zone.hpp"
 #include "adapters/process/gpg_keys.hpp"
 #include "domain/human.hpp"
+#include "domain/repository_location.hpp"
 #include "application/daemon.hpp"
 #include "drivers/http/api.hpp"
 #include "drivers/http/server.hpp"
@@ -326,7 +327,8 @@ int health_command(const std::string& config_path, bool json, bool quick) {
                 (void)run.open();
                 for (const auto& [name, repo] : config.repositories) {
                     auto r = co_await run.repository(name);
-                    checks.push_back({"repository " + name, r ? "" : r.error().message, repo.url});
+                    checks.push_back({"repository " + name, r ? "" : r.error().message,
+                                      domain::mask_url(repo.url)});
                 }
             }
         }

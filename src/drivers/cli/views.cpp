@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "domain/duration.hpp"
+#include "domain/repository_location.hpp"
 
 namespace bk::drivers::cli {
 
@@ -126,10 +127,20 @@ json config_to_json(const domain::OperatorConfig& c) {
                      {"client_images", c.defaults.client_images}};
     j["repositories"] = json::object();
     for (const auto& [name, r] : c.repositories) {
-        j["repositories"][name] = {{"url", r.url},
+        j["repositories"][name] = {{"url", domain::mask_url(r.url)},
                                    {"password", r.password.masked()},
                                    {"init", r.init},
+                                   {"append_only", r.append_only},
                                    {"env", secrets_json(r.env)}};
+        if (!r.cacert.empty()) j["repositories"][name]["cacert"] = r.cacert;
+        if (r.has_ssh) {
+            j["repositories"][name]["ssh"] = {{"key_file", r.ssh.key_file},
+                                              {"port", r.ssh.port},
+                                              {"known_hosts_file", r.ssh.known_hosts_file},
+                                              {"accept_new_host_key", r.ssh.accept_new_host_key},
+                                              {"user", r.ssh.user},
+                                              {"connect_timeout", r.ssh.connect_timeout}};
+        }
     }
     j["keys"] = json::object();
     for (const auto& [name, k] : c.keys) {

@@ -156,6 +156,7 @@ repositories:
     password_file: )" + pw + R"(
     init: true
     env: {AWS_ACCESS_KEY_ID: abc}
+    ssh: {key_file: /run/secrets/key, known_hosts_file: /etc/backupctl/known_hosts}
 keys:
   ops: {public_key_file: /keys/ops.asc, recipient: ops@example.com}
 notifiers:
@@ -183,6 +184,82 @@ security: {allow_label_hooks: true, dump_images: ["postgres:*", "mariadb:*"]}
     CHECK(c.http.listen == "0.0.0.0:9000");
     CHECK(c.security.allow_label_hooks);
     CHECK(c.security.dump_images.size() == 2);
+}
+
+TEST_CASE("remote repositories: ssh, keys read from files, cacert, append_only", "[config]") {
+    bk::testing::TempDir dir;
+    const auto id = (dir.path() / "aws_id").string();
+    const auto secret = (dir.path() / "aws_secret").string();
+    std::ofstream(id) << "AKIDEXAMPLE\n";
+    std::ofstream(secret) << "wJalrXUtnFEMI\n";
+    const std::string yaml = R"(repositories:
+  box:
+    url: sftp:u123@u123.your-storagebox.de:/backups
+    password: x
+    ssh: {key_file: /run/secrets/box_key, port: 23, known_hosts_file: /etc/backupctl/known_hosts}
+  bucket:
+    url: s3:https://s3.example.com/bk/repo
+    password: x
+    cacert: /etc/backupctl/ca.pem
+    env:
+      AWS_ACCESS_KEY_ID_FILE: )" + id + R"(
+      AWS_SECRET_ACCESS_KEY_file: )" + secret + R"(
+      AWS_SHARED_CREDENTIALS_FILE: /root/.aws/credentials
+  vault:
+    url: rest:http://bk:pw@10.0.0.5:8000/repo
+    password: x
+    append_only: true
+)";
+    auto c = load_config_text(yaml, "remote.yml", env({}));
+    INFO((c.problems.empty() ? "" : c.problems.front().describe()));
+    REQUIRE(c.problems.empty());
+    const auto& box = c.repositories.at("box");
+    CHECK(box.has_ssh);
+    CHECK(box.ssh.port == 23);
+    CHECK(box.ssh.key_file == "/run/secrets/box_key");
+    CHECK(box.ssh.known_hosts_file == "/etc/backupctl/known_hosts");
+    CHECK_FALSE(box.ssh.accept_new_host_key);
+    const auto& bucket = c.repositories.at("bucket");
+    CHECK(bucket.cacert == "/etc/backupctl/ca.pem");
+    CHECK(bucket.env.at("AWS_ACCESS_KEY_ID").reveal() == "AKIDEXAMPLE");
+    CHECK(bucket.env.at("AWS_ACCESS_KEY_ID").origin() == "file " + id);
+    CHECK(bucket.env.at("AWS_SECRET_ACCESS_KEY").reveal() == "wJalrXUtnFEMI");
+    CHECK_FALSE(bucket.env.contains("AWS_ACCESS_KEY_ID_FILE"));
+    // A variable that is a path by definition is passed on as it is.
+    CHECK(bucket.env.at("AWS_SHARED_CREDENTIALS_FILE").reveal() == "/root/.aws/credentials");
+    CHECK(c.repositories.at("vault").append_only);
+}
+
+TEST_CASE("an sftp repository must pin its host key", "[config]") {
+    auto none = load_config_text("repositories:\n  box: {url: \"sftp:u1@box.example:/r\", password: x}\n",
+                                 "a.yml", env({}));
+    REQUIRE(none.problems.size() == 1);
+    CHECK_THAT(none.problems[0].message, Catch::Contains("ssh-keyscan -p 22 box.example > FILE"));
+    CHECK(none.has_fatal_problems());
+    auto no_pin = load_config_text(
+        "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
+        "    ssh: {key_file: /k, port: 23}\n",
+        "b.yml", env({}));
+    REQUIRE(no_pin.problems.size() == 1);
+    CHECK_THAT(no_pin.problems[0].message,
+               Catch::Contains("ssh-keyscan -p 23 box.example > FILE") &&
+                   Catch::Contains("accept_new_host_key"));
+    auto tofu = load_config_text(
+        "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
+        "    ssh: {key_file: /k, accept_new_host_key: true}\n",
+        "c.yml", env({}));
+    CHECK(tofu.problems.empty());
+    auto spaced = load_config_text(
+        "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
+        "    ssh: {key_file: /my keys/k, known_hosts_file: /k}\n",
+        "d.yml", env({}));
+    REQUIRE(spaced.problems.size() == 1);
+    CHECK_THAT(spaced.problems[0].message, Catch::Contains("holds a space"));
+    auto wrong_kind = load_config_text(
+        "repositories:\n  r:\n    url: /local\n    password: x\n    ssh: {key_file: /k}\n"
+        "    env: {RESTIC_PASSWORD: y}\n",
+        "e.yml", env({}));
+    CHECK(wrong_kind.problems.size() == 2);
 }
 
 TEST_CASE("config errors carry file, line and column, and the nearest key", "[config]") {
@@ -248,7 +325,7 @@ int check_doc_examples(const std::string& page) {
         auto c = load_config_text(yaml, page + " example " + std::to_string(examples),
                                   env({{"MYAPP_DB_PASSWORD", "x"}, {"MYAPP_RESTIC_PASSWORD", "x"},
                                        {"SLACK_WEBHOOK", "https://x"}, {"KUMA_TOKEN", "x"},
-                                       {"RESTIC_PASSWORD", "x"}}));
+                                       {"RESTIC_PASSWORD", "x"}, {"REST_PASSWORD", "x"}}));
         INFO(yaml);
         for (const auto& p : c.problems) {
             // Files named by *_file keys do not exist here; everything else must be clean.
@@ -264,6 +341,10 @@ int check_doc_examples(const std::string& page) {
 
 TEST_CASE("every YAML example in docs/configuration.md loads without problems", "[config][docs]") {
     CHECK(check_doc_examples("docs/configuration.md") >= 3);
+}
+
+TEST_CASE("every YAML example in docs/backends.md loads without problems", "[config][docs]") {
+    CHECK(check_doc_examples("docs/backends.md") >= 4);
 }
 
 TEST_CASE("every YAML example in docs/notifications.md loads without problems", "[config][docs]") {
