@@ -1,6 +1,7 @@
 #include "drivers/cli/views.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "domain/duration.hpp"
 
@@ -199,7 +200,9 @@ json* find_node(json& root, const std::string& path) {
                 for (auto& p : *node) {
                     if (p.is_object() && p.value("name", "") == seg) next = &p;
                 }
-            } else if (!seg.empty() && std::all_of(seg.begin(), seg.end(), ::isdigit)) {
+            } else if (!seg.empty() && std::all_of(seg.begin(), seg.end(), [](char ch) {
+                           return std::isdigit(static_cast<unsigned char>(ch)) != 0;
+                       })) {
                 const auto i = std::stoul(seg);
                 if (i < node->size()) next = &(*node)[i];
             }
