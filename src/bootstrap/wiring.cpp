@@ -1,5 +1,7 @@
 #include "bootstrap/wiring.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -12,11 +14,63 @@
 #include "adapters/config/yaml_config_loader.hpp"
 #include "adapters/lock/file_locks.hpp"
 #include "adapters/lock/instance_registry.hpp"
+#include "adapters/process/gpg_keys.hpp"
 #include "adapters/process/local_files.hpp"
 #include "adapters/process/shell_hook_runner.hpp"
 #include "adapters/restic/restic_repository.hpp"
 
 namespace bk::bootstrap {
+
+namespace {
+// A recipient without public_key_file (the original backupctl's way) is looked up among the key
+// files of its GPG_KEYS_DIR. A key that is not found disables the projects encrypting to it.
+Task<void> find_keys_of_recipients(boost::asio::any_io_executor ex, domain::OperatorConfig* c) {
+    for (auto& [name, key] : c->keys) {
+        if (key.keys_dir.empty() || !key.public_key_file.empty()) continue;
+        bool used = false;
+        for (const auto& t : c->projects) used = used || (t.enabled && t.encrypt == name);
+        if (!used) continue;
+        const std::string dir = key.keys_dir;
+        const std::string recipient = key.recipient;
+        auto found = co_await adapters::process::find_recipient_keys(ex, dir, recipient);
+        if (found) {
+            const std::string from = "GPG_KEYS_DIR " + dir + ": the key " + found->fingerprint +
+                                     " of " + recipient;
+            key.public_key_file = found->public_key_file;
+            c->origins["/keys/" + name + "/public_key_file"] = from;
+            if (key.private_key_file.empty() && !found->private_key_file.empty()) {
+                key.private_key_file = found->private_key_file;
+                c->origins["/keys/" + name + "/private_key_file"] = from;
+            }
+            continue;
+        }
+        for (std::size_t i = 0; i < c->projects.size(); ++i) {
+            auto& t = c->projects[i];
+            if (!t.enabled || t.encrypt != name) continue;
+            t.enabled = false;
+            const bool from_env = name == "env";
+            c->problems.push_back(
+                {from_env ? "environment" : c->file, 0, 0,
+                 from_env ? "GPG_RECIPIENT" : "projects[" + std::to_string(i) + "].encryption.recipient",
+                 found.error().message, t.name});
+        }
+    }
+}
+
+void find_keys_of_recipients(domain::OperatorConfig& config) {
+    boost::asio::io_context io;
+    boost::asio::co_spawn(io, find_keys_of_recipients(io.get_executor(), &config),
+                          [](const std::exception_ptr& e) {
+                              if (!e) return;
+                              try {
+                                  std::rethrow_exception(e);
+                              } catch (const std::exception& x) {
+                                  std::cerr << "backupctl: looking up gpg keys: " << x.what() << "\n";
+                              }
+                          });
+    io.run();
+}
+}  // namespace
 
 domain::OperatorConfig load_config(const std::string& cli_path) {
     std::string path = cli_path;
@@ -30,7 +84,9 @@ domain::OperatorConfig load_config(const std::string& cli_path) {
     if (path.empty()) {
         return adapters::config::default_config();
     }
-    return adapters::config::load_config_file(path, adapters::config::process_env());
+    auto config = adapters::config::load_config_file(path, adapters::config::process_env());
+    find_keys_of_recipients(config);
+    return config;
 }
 
 Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config) {

@@ -32,6 +32,9 @@ struct KeyConfig {
     std::string public_key_file;  ///< encrypts (gpg --recipient-file)
     std::string private_key_file; ///< decrypts (restore)
     std::string passphrase_file;
+    /// Set when `recipient` alone names the key (the original backupctl's way): bootstrap looks it
+    /// up among the key files of this directory (GPG_KEYS_DIR) and fills the two files.
+    std::string keys_dir;
 };
 
 struct NotifierConfig {
@@ -109,6 +112,12 @@ struct OperatorConfig {
     SecurityConfig security;
     std::vector<Target> projects;  ///< from `projects:`, source = config
     std::vector<ConfigProblem> problems;
+    /// Said by `validate` and `config show`, but nothing is refused for them (e.g. a variable of
+    /// the original backupctl that has no effect here).
+    std::vector<ConfigProblem> warnings;
+    /// Where a value came from when not from the file itself, by its path in `config show`
+    /// ("/timezone" -> "env TIMEZONE", "/projects/myapp/encrypt" -> "env ENCRYPTION_ENABLED").
+    std::map<std::string, std::string> origins;
 
     [[nodiscard]] bool has_fatal_problems() const;
 };

@@ -167,7 +167,11 @@ public:
                 check_dump_image(ci[type], "defaults.client_images." + type, image);
             }
         }
-        load_projects(root["projects"]);
+        const auto projects = root["projects"];
+        if (projects && projects.IsSequence() && projects.size() > 0) {
+            load_original_env(root);
+        }
+        load_projects(projects);
     }
 
 private:
@@ -177,6 +181,11 @@ private:
     const std::set<std::string>& placeholders_;  // ${X} written as $(X) before parsing
     std::string project_;  // set while reading a project: its problems disable only it
     bool project_failed_{false};
+    // The original backupctl's environment (read only for a config with `projects:`).
+    bool defaults_encrypt_set_{false};
+    std::optional<domain::KeyConfig> env_key_;            // ENCRYPTION_ENABLED=true
+    std::optional<domain::NotifierConfig> env_notifier_;  // NOTIFICATION_TYPE
+    std::string keys_dir_{"/gpg-keys"};                   // GPG_KEYS_DIR
 
     // --- problems -----------------------------------------------------------------------------
     void problem(const YAML::Node& at, const std::string& path, std::string message) {
@@ -419,7 +428,10 @@ private:
             }
         }
         if (auto v = text(d["repository"], "defaults.repository")) df.repository = *v;
-        if (auto v = text(d["encrypt"], "defaults.encrypt")) df.encrypt = *v;
+        if (auto v = text(d["encrypt"], "defaults.encrypt")) {
+            df.encrypt = *v;
+            defaults_encrypt_set_ = true;
+        }
         if (auto v = text_list(d["notify"], "defaults.notify")) df.notify = *v;
         if (auto v = text(d["monitor"], "defaults.monitor")) df.monitor = *v;
         if (auto v = text(d["catch_up"], "defaults.catch_up")) {
@@ -669,6 +681,187 @@ private:
         out_.monitors[name] = std::move(c);
     }
 
+    // --- the original backupctl's environment --------------------------------------------------
+    // Its globals were environment variables (.env); a deployment keeps them. They fill what the
+    // YAML leaves out, in the original's order (a project's own block first), and every value
+    // taken says where it came from (`origins`, shown by `config show`).
+    static constexpr const char* kEnvFile = "environment";
+
+    std::optional<std::string> env_var(const std::string& name) {
+        auto v = env_(name);
+        if (!v || v->empty()) {
+            return std::nullopt;  // `NAME=` in a .env is as good as unset
+        }
+        return v;
+    }
+
+    void env_problem(const std::string& var, std::string message) {
+        for (const auto& p : out_.problems) {
+            if (p.file == kEnvFile && p.path == var && p.message == message) return;  // said once
+        }
+        out_.problems.push_back({kEnvFile, 0, 0, var, std::move(message), ""});
+    }
+
+    void origin(const std::string& path, std::string from) { out_.origins[path] = std::move(from); }
+
+    void load_original_env(const YAML::Node& root) {
+        if (!root["timezone"]) {
+            if (auto v = env_var("TIMEZONE")) {
+                out_.timezone = *v;
+                origin("/timezone", "env TIMEZONE");
+            }
+        }
+        const auto dm = root["daemon"];
+        if (!(dm && dm.IsMap() && dm["summary_cron"])) {
+            if (auto v = env_var("DAILY_SUMMARY_CRON")) {
+                if (auto c = domain::parse_cron(*v); c) {
+                    out_.daemon.summary_cron = *v;
+                    origin("/daemon/summary_cron", "env DAILY_SUMMARY_CRON");
+                } else {
+                    env_problem("DAILY_SUMMARY_CRON", "\"" + *v + "\" is not a schedule: " + c.error);
+                }
+            }
+        }
+        for (const char* var : {"BACKUP_RETRY_COUNT", "BACKUP_RETRY_DELAY_MS"}) {
+            if (auto v = env_var(var)) {
+                out_.warnings.push_back(
+                    {kEnvFile, 0, 0, var,
+                     "\"" + *v + "\" is ignored: backupctl does not retry a stage (a half-written "
+                     "dump cannot be resumed); the next scheduled run is the retry, and the "
+                     "failure alert goes out at once",
+                     ""});
+            }
+        }
+        if (auto v = env_var("GPG_KEYS_DIR")) keys_dir_ = *v;
+        load_env_encryption();
+        load_env_notification();
+    }
+
+    void load_env_encryption() {
+        bool enabled = false;
+        if (auto v = env_var("ENCRYPTION_ENABLED")) {
+            if (*v == "true") {
+                enabled = true;
+            } else if (*v != "false") {
+                env_problem("ENCRYPTION_ENABLED",
+                            "\"" + *v + "\" is not a value it takes (true, false)");
+                return;
+            }
+        }
+        if (auto v = env_var("ENCRYPTION_TYPE"); v && *v != "gpg") {
+            env_problem("ENCRYPTION_TYPE", "\"" + *v + "\" is not an encryption type (gpg)");
+            return;
+        }
+        if (!enabled) {
+            return;
+        }
+        auto recipient = env_var("GPG_RECIPIENT");
+        if (!recipient) {
+            env_problem("GPG_RECIPIENT", "is not set, but ENCRYPTION_ENABLED=true: name the key "
+                                         "(its e-mail address or fingerprint) backups are "
+                                         "encrypted to");
+            return;
+        }
+        domain::KeyConfig k;
+        k.recipient = *recipient;
+        k.keys_dir = keys_dir_;
+        env_key_ = std::move(k);
+    }
+
+    void load_env_notification() {
+        auto type = env_var("NOTIFICATION_TYPE");
+        if (!type || *type == "none") {
+            return;  // none: no notifier (the original failed every backup instead)
+        }
+        const std::array<std::string_view, 4> types{"slack", "webhook", "email", "none"};
+        if (std::find(types.begin(), types.end(), *type) == types.end()) {
+            auto near = domain::nearest(*type, types);
+            env_problem("NOTIFICATION_TYPE",
+                        "\"" + *type + "\" is not a value it takes (slack, webhook, email, none)" +
+                            (near ? "; did you mean \"" + *near + "\"?" : ""));
+            return;
+        }
+        domain::NotifierConfig c;
+        c.type = *type;
+        c.events = {"all"};  // as the original: every run's success and failure, the summary
+        const auto missing = fill_notifier_from_env(c, "/notifiers/env");
+        if (!missing.empty()) {
+            env_problem("NOTIFICATION_TYPE", "is " + *type + ", but " + join_words(missing) +
+                                                 " is not set");
+            return;
+        }
+        env_notifier_ = std::move(c);
+        origin("/notifiers/env/type", "env NOTIFICATION_TYPE");
+    }
+
+    static std::string join_words(const std::vector<std::string>& words) {
+        std::string out;
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
+        }
+        return out;
+    }
+
+    // Fills what a notifier of the original's types lacks from its variables (the original's
+    // notifiers were configured only there). Returns the variables it still needs.
+    std::vector<std::string> fill_notifier_from_env(domain::NotifierConfig& c,
+                                                     const std::string& at) {
+        std::vector<std::string> missing;
+        auto secret_from = [&](const char* key, const char* var) {
+            if (c.secrets.contains(key) || c.settings.contains(key)) return true;
+            auto v = env_var(var);
+            if (!v) return false;
+            c.secrets[key] = Secret(*v, std::string("env ") + var);
+            origin(at + "/secrets/" + key, std::string("env ") + var);
+            return true;
+        };
+        auto setting_from = [&](const char* key, const char* var) {
+            if (c.secrets.contains(key) || c.settings.contains(key)) return true;
+            auto v = env_var(var);
+            if (!v) return false;
+            c.settings[key] = *v;
+            origin(at + "/settings/" + key, std::string("env ") + var);
+            return true;
+        };
+        if (c.type == "slack") {
+            if (!c.secrets.contains("url") && !secret_from("webhook_url", "SLACK_WEBHOOK_URL")) {
+                missing.emplace_back("SLACK_WEBHOOK_URL");
+            }
+        } else if (c.type == "webhook") {
+            if (!secret_from("url", "WEBHOOK_URL")) missing.emplace_back("WEBHOOK_URL");
+        } else if (c.type == "email") {
+            if (!setting_from("host", "SMTP_HOST")) missing.emplace_back("SMTP_HOST");
+            if (!setting_from("to", "SMTP_TO")) missing.emplace_back("SMTP_TO");
+            if (!setting_from("from", "SMTP_FROM")) {
+                c.settings["from"] = "backupctl@localhost";
+                origin(at + "/settings/from", "the original's default for SMTP_FROM");
+            }
+            if (setting_from("port", "SMTP_PORT")) {
+                const auto& port = c.settings["port"];
+                const bool digits = !port.empty() && port.size() <= 5 &&
+                                    std::all_of(port.begin(), port.end(), [](char ch) {
+                                        return std::isdigit(static_cast<unsigned char>(ch));
+                                    });
+                if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
+                    env_problem("SMTP_PORT", "\"" + port + "\" is not a port (1 to 65535)");
+                }
+            }
+            setting_from("username", "SMTP_USER");
+            secret_from("password", "SMTP_PASSWORD");
+            if (auto v = env_var("SMTP_SECURE")) {
+                if (*v == "true") {
+                    env_problem("SMTP_SECURE",
+                                "\"true\" (TLS from the first byte, port 465) is not supported: "
+                                "use the server's submission port with STARTTLS (SMTP_PORT=587, "
+                                "SMTP_SECURE=false)");
+                } else if (*v != "false") {
+                    env_problem("SMTP_SECURE", "\"" + *v + "\" is not a value it takes (true, false)");
+                }
+            }
+        }
+        return missing;
+    }
+
     // --- projects (the original backupctl shape) ----------------------------------------------
     void load_projects(const YAML::Node& list) {
         if (!list || list.IsNull()) {
@@ -804,9 +997,18 @@ private:
                 problem(r, p + ".restic", "has no repository_path");
             }
             if (auto s = secret(r, "password", p + ".restic")) repo.password = *s;
+            t.repository = "project:" + t.name;
+            if (!r["password"] && !r["password_file"]) {
+                if (auto v = env_var("RESTIC_PASSWORD")) {
+                    repo.password = Secret(*v, "env RESTIC_PASSWORD");
+                    origin("/repositories/" + t.repository + "/password", "env RESTIC_PASSWORD");
+                } else {
+                    problem(r, p + ".restic", "has no password: give password or password_file, "
+                                              "or set RESTIC_PASSWORD");
+                }
+            }
             if (auto v = boolean(r["init"], p + ".restic.init")) repo.init = *v;
             if (auto v = text(r["snapshot_mode"], p + ".restic.snapshot_mode")) (void)v;
-            t.repository = "project:" + t.name;
             out_.repositories[t.repository] = std::move(repo);
         }
 
@@ -856,12 +1058,23 @@ private:
                 }
                 if (k.recipient.empty() && k.public_key_file.empty()) {
                     problem(e, p + ".encryption", "is enabled but names no recipient");
+                } else if (k.public_key_file.empty()) {
+                    k.keys_dir = keys_dir_;  // the original's way: the key is in GPG_KEYS_DIR
                 }
                 t.encrypt = "project:" + t.name;
                 out_.keys[t.encrypt] = std::move(k);
             } else {
                 t.encrypt = "none";
             }
+        } else if (!defaults_encrypt_set_ && env_key_) {
+            // No block: ENCRYPTION_ENABLED=true encrypts to GPG_RECIPIENT (a block keeps its own
+            // `enabled`, default false, as in the original).
+            t.encrypt = "env";
+            if (!out_.keys.contains(t.encrypt)) {
+                out_.keys[t.encrypt] = *env_key_;
+                origin("/keys/env/recipient", "env GPG_RECIPIENT");
+            }
+            origin("/projects/" + t.name + "/encrypt", "env ENCRYPTION_ENABLED");
         }
 
         if (const auto nt = n["notification"]; is_map(nt, p + ".notification")) {
@@ -871,8 +1084,30 @@ private:
             if (const auto cfg = nt["config"]; is_map(cfg, p + ".notification.config")) {
                 load_typed_config(cfg, p + ".notification.config", c.settings, c.secrets);
             }
-            t.notify = {"project:" + t.name};
-            out_.notifiers[t.notify.front()] = std::move(c);
+            const std::array<std::string_view, 4> types{"slack", "webhook", "email", "none"};
+            if (std::find(types.begin(), types.end(), c.type) == types.end()) {
+                auto near = domain::nearest(c.type, types);
+                problem(nt["type"] ? nt["type"] : nt, p + ".notification.type",
+                        "\"" + c.type + "\" is not a notification type (slack, webhook, email, "
+                        "none)" + (near ? "; did you mean \"" + *near + "\"?" : ""));
+            } else if (c.type == "none") {
+                t.notify = {};
+            } else {
+                // The original configured its notifiers only from the environment: what the
+                // block does not give comes from there.
+                t.notify = {"project:" + t.name};
+                const auto missing = fill_notifier_from_env(c, "/notifiers/" + t.notify.front());
+                if (!missing.empty()) {
+                    problem(nt, p + ".notification",
+                            "a " + c.type + " notification needs its settings in config: or " +
+                                join_words(missing) + " set");
+                }
+                out_.notifiers[t.notify.front()] = std::move(c);
+            }
+        } else if (out_.defaults.notify.empty() && env_notifier_) {
+            t.notify = {"env"};
+            if (!out_.notifiers.contains("env")) out_.notifiers["env"] = *env_notifier_;
+            origin("/projects/" + t.name + "/notify/0", "env NOTIFICATION_TYPE");
         } else {
             t.notify = out_.defaults.notify;
         }
@@ -884,6 +1119,13 @@ private:
                 load_typed_config(cfg, p + ".monitor.config", c.settings, c.secrets);
             }
             t.monitor = "project:" + t.name;
+            if (c.type == "uptime-kuma" && !c.settings.contains("base_url") &&
+                !c.secrets.contains("base_url") && !c.secrets.contains("url")) {
+                if (auto v = env_var("UPTIME_KUMA_BASE_URL")) {
+                    c.settings["base_url"] = *v;
+                    origin("/monitors/" + t.monitor + "/settings/base_url", "env UPTIME_KUMA_BASE_URL");
+                }
+            }
             out_.monitors[t.monitor] = std::move(c);
         } else {
             t.monitor = out_.defaults.monitor;

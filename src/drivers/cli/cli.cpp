@@ -100,7 +100,7 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
     auto config = bootstrap::load_config(g.config_path);
     if (target.empty()) {
         const auto j = config_to_json(config);
-        std::cout << (g.json ? j.dump(2, ' ', false, kReplace) + "\n" : render_yaml(j));
+        std::cout << (g.json ? j.dump(2, ' ', false, kReplace) + "\n" : render_yaml(with_origins(j)));
         co_return config.problems.empty() ? kExitOk : kExitInvalidConfig;
     }
     int code = kExitOk;

@@ -115,6 +115,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
         std::cerr << "backupctl: " << options.error().message << "\n";
         co_return 3;
     }
+    for (const auto& w : config.warnings) log_line("warn", w.describe());
     bootstrap::Services services(ex, std::move(config), *options);
     bootstrap::RunServices run(ex, services);
     run.log_to(log_line);

@@ -1,6 +1,7 @@
 #include "drivers/cli/views.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "domain/duration.hpp"
 #include "domain/repository_location.hpp"
@@ -97,6 +98,8 @@ json to_json(const app::Inventory& inv, const domain::OperatorConfig& config) {
     j["conflicts"] = inv.conflicts;
     j["config_problems"] = json::array();
     for (const auto& p : config.problems) j["config_problems"].push_back(to_json(p));
+    j["config_warnings"] = json::array();
+    for (const auto& p : config.warnings) j["config_warnings"].push_back(to_json(p));
     return j;
 }
 
@@ -160,13 +163,86 @@ json config_to_json(const domain::OperatorConfig& c) {
                                {"secrets", secrets_json(m.secrets)}};
     }
     j["http"] = {{"listen", c.http.listen}, {"token_file", c.http.token_file}};
+    j["daemon"] = {{"concurrency", c.daemon.concurrency},
+                   {"grace_period", domain::format_duration(c.daemon.grace_period)},
+                   {"event_delay", domain::format_duration(c.daemon.event_delay)},
+                   {"resync", domain::format_duration(c.daemon.resync)},
+                   {"heartbeat", c.daemon.heartbeat},
+                   {"heartbeat_interval", domain::format_duration(c.daemon.heartbeat_interval)},
+                   {"summary_cron", c.daemon.summary_cron}};
     j["security"] = {{"allow_label_hooks", c.security.allow_label_hooks},
                      {"dump_images", c.security.dump_images}};
     j["projects"] = json::array();
     for (const auto& p : c.projects) j["projects"].push_back(to_json(p));
     j["problems"] = json::array();
     for (const auto& p : c.problems) j["problems"].push_back(to_json(p));
+    j["warnings"] = json::array();
+    for (const auto& p : c.warnings) j["warnings"].push_back(to_json(p));
+    j["origins"] = c.origins;
     return j;
+}
+
+namespace {
+std::vector<std::string> segments(const std::string& path) {
+    std::vector<std::string> out;
+    std::size_t at = 1;
+    while (at <= path.size()) {
+        const auto slash = path.find('/', at);
+        out.push_back(path.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
+        if (slash == std::string::npos) break;
+        at = slash + 1;
+    }
+    return out;
+}
+
+// The node at `path` ("/projects/<name>/notify/0": projects by name, other lists by index).
+json* find_node(json& root, const std::string& path) {
+    json* node = &root;
+    bool in_projects = false;
+    for (const auto& seg : segments(path)) {
+        if (node->is_object()) {
+            auto it = node->find(seg);
+            if (it == node->end()) return nullptr;
+            in_projects = node == &root && seg == "projects";
+            node = &*it;
+        } else if (node->is_array()) {
+            json* next = nullptr;
+            if (in_projects) {
+                for (auto& p : *node) {
+                    if (p.is_object() && p.value("name", "") == seg) next = &p;
+                }
+            } else if (!seg.empty() && std::all_of(seg.begin(), seg.end(), [](char ch) {
+                           return std::isdigit(static_cast<unsigned char>(ch)) != 0;
+                       })) {
+                const auto i = std::stoul(seg);
+                if (i < node->size()) next = &(*node)[i];
+            }
+            if (next == nullptr) return nullptr;
+            in_projects = false;
+            node = next;
+        } else {
+            return nullptr;
+        }
+    }
+    return node;
+}
+}  // namespace
+
+json with_origins(json config) {
+    auto origins = config.value("origins", json::object());
+    config.erase("origins");
+    for (const auto& [path, from] : origins.items()) {
+        json* node = find_node(config, path);
+        if (node == nullptr || !from.is_string()) continue;
+        const auto suffix = " (" + from.get<std::string>() + ")";
+        if (node->is_string()) {
+            auto v = node->get<std::string>();
+            if (!v.ends_with(suffix)) *node = v + suffix;  // a masked secret says it already
+        } else if (node->is_primitive()) {
+            *node = node->dump() + suffix;
+        }
+    }
+    return config;
 }
 
 namespace {
@@ -233,6 +309,10 @@ std::string render_discovery(const app::Inventory& inv, const domain::OperatorCo
     for (const auto& c : inv.conflicts) {
         section();
         out += "  " + c + "\n";
+    }
+    if (!config.warnings.empty()) {
+        out += "\nWarnings:\n";
+        for (const auto& w : config.warnings) out += "  " + w.describe() + "\n";
     }
     if (verbose) {
         bool skipped = false;

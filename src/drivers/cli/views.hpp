@@ -15,6 +15,8 @@ nlohmann::json to_json(const domain::DiscoveredContainer& c);
 nlohmann::json to_json(const domain::ConfigProblem& p);
 nlohmann::json to_json(const app::Inventory& inv, const domain::OperatorConfig& config);
 nlohmann::json config_to_json(const domain::OperatorConfig& config);
+/// For people: `origins` folded into the values ("timezone: Europe/Berlin (env TIMEZONE)").
+nlohmann::json with_origins(nlohmann::json config);
 
 /// A fixed-width table of the targets, then every problem, for humans.
 std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config,

@@ -350,3 +350,7 @@ TEST_CASE("every YAML example in docs/backends.md loads without problems", "[con
 TEST_CASE("every YAML example in docs/notifications.md loads without problems", "[config][docs]") {
     CHECK(check_doc_examples("docs/notifications.md") >= 5);
 }
+
+TEST_CASE("every YAML example in docs/migrating.md loads without problems", "[config][docs]") {
+    CHECK(check_doc_examples("docs/migrating.md") >= 1);
+}
