@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "support/process.hpp"
+#include "support/receivers.hpp"
+#include "support/sftp_server.hpp"
 #include "support/scenario.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
@@ -26,6 +28,8 @@ using bk::testing::eventually;
 using bk::testing::Process;
 using bk::testing::quoted;
 using bk::testing::Scenario;
+using bk::testing::SftpServer;
+using bk::testing::free_port;
 using bk::testing::sh;
 using bk::testing::ShellResult;
 using bk::testing::test_image;
@@ -36,18 +40,6 @@ const char* kRepoPassword = "e2e-repo-Passw0rd";
 const char* kPgSecret = "e2e-pg-secret";
 const char* kPgChecksum = "SELECT md5(string_agg(id::text || ':' || name, ',' ORDER BY id)) FROM items";
 
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 bool port_answers(int port) {
     return sh("curl -sk -o /dev/null --max-time 2 http://127.0.0.1:" + std::to_string(port) +
@@ -161,58 +153,6 @@ std::vector<std::string> full_cycle(Scenario& s, const std::string& before, cons
     return outputs;
 }
 
-// --- SFTP: Debian's sshd in a container ------------------------------------------------------
-class SftpServer {
-public:
-    /// `tmpfs_bytes` > 0 mounts a tmpfs of that size at /small in the chroot (a full disk).
-    SftpServer(const Scenario& s, const std::string& name, std::size_t tmpfs_bytes = 0)
-        : name_("bksftp-" + s.tag() + "-" + name), port_(free_port()) {
-        key_ = (s.dir() / ("id_" + name)).string();
-        REQUIRE(sh("ssh-keygen -q -t ed25519 -N '' -C e2e -f " + key_).exit_code == 0);
-        const std::string pub = bk::testing::slurp(key_ + ".pub");
-        std::string cmd = "docker run -d --name " + name_ + " --label bk.test=" + s.tag() +
-                          " -p 127.0.0.1:" + std::to_string(port_) + ":22 -e SFTP_AUTHORIZED_KEY=" +
-                          quoted(pub.substr(0, pub.find('\n')));
-        if (tmpfs_bytes > 0) {
-            cmd += " --tmpfs /srv/chroot/small:rw,size=" + std::to_string(tmpfs_bytes);
-        }
-        cmd += " " + test_image("BK_TEST_SFTP_IMAGE") + " >/dev/null";
-        REQUIRE(sh(cmd).exit_code == 0);
-        wait_up();
-    }
-
-    void wait_up() const {
-        INFO(sh("docker logs " + name_ + " 2>&1 | tail -5").out);
-        REQUIRE(eventually([this] { return keyscan().find("ssh-ed25519") != std::string::npos; },
-                           std::chrono::seconds(30)));
-    }
-    [[nodiscard]] std::string keyscan() const {
-        return sh("ssh-keyscan -T 2 -t ed25519 -p " + std::to_string(port_) + " 127.0.0.1 2>/dev/null").out;
-    }
-    /// Writes the server's host key, as ssh-keyscan shows it, to `file`.
-    void pin(const std::string& file) const { std::ofstream(file) << keyscan(); }
-    [[nodiscard]] int port() const { return port_; }
-    [[nodiscard]] const std::string& key() const { return key_; }
-    [[nodiscard]] const std::string& name() const { return name_; }
-    ShellResult exec(const std::string& command) const {
-        return sh("docker exec " + name_ + " sh -c " + quoted(command) + " 2>&1");
-    }
-    /// The repository block for `path` in the chroot.
-    [[nodiscard]] std::string repo_yaml(const std::string& repo, const std::string& path,
-                                        const std::string& known_hosts, bool init = true,
-                                        const std::string& password = kRepoPassword) const {
-        return "  " + repo + ":\n    url: sftp:bk@127.0.0.1:" + path + "\n    password: " + password +
-               "\n    init: " + (init ? "true" : "false") + "\n    ssh: {key_file: " + key_ +
-               ", port: " + std::to_string(port_) + ", known_hosts_file: " + known_hosts +
-               ", connect_timeout: 5}\n";
-    }
-
-private:
-    std::string name_;
-    int port_;
-    std::string key_;
-};
-
 // --- REST: rclone serve restic ----------------------------------------------------------------
 class RestServer {
 public:
@@ -293,7 +233,7 @@ private:
 
 TEST_CASE("sftp: a storage-box-like server, host key pinned, full cycle", "[e2e][backend][sftp]") {
     Scenario s;
-    SftpServer box(s, "box");
+    SftpServer box(s.tag(), s.dir(), "box");
     const std::string known = (s.dir() / "known_hosts").string();
     box.pin(known);
     s.write_config("repositories:\n" + box.repo_yaml("box", "/data/repo", known));
@@ -307,7 +247,7 @@ TEST_CASE("sftp: a storage-box-like server, host key pinned, full cycle", "[e2e]
 TEST_CASE("sftp faults: host keys, unreachable, missing, permission, password, full disk",
           "[e2e][backend][sftp][failure]") {
     Scenario s(kFakeImages);
-    SftpServer box(s, "box", 1u << 20);
+    SftpServer box(s.tag(), s.dir(), "box", 1u << 20);
     const std::string known = (s.dir() / "known_hosts").string();
     box.pin(known);
     start_fake(s, "app", "ok", "box");
@@ -334,7 +274,7 @@ TEST_CASE("sftp faults: host keys, unreachable, missing, permission, password, f
     }
     SECTION("changed host key") {
         // The key of another server, pinned for this one's address: a man in the middle.
-        SftpServer other(s, "other");
+        SftpServer other(s.tag(), s.dir(), "other");
         std::string line = other.keyscan();
         const std::string from = "[127.0.0.1]:" + std::to_string(other.port());
         REQUIRE(line.find(from) == 0);
@@ -380,7 +320,7 @@ TEST_CASE("sftp faults: host keys, unreachable, missing, permission, password, f
 TEST_CASE("sftp: the server killed mid-upload fails the run, the next run succeeds",
           "[e2e][backend][sftp][failure]") {
     Scenario s(kFakeImages);
-    SftpServer box(s, "box");
+    SftpServer box(s.tag(), s.dir(), "box");
     const std::string known = (s.dir() / "known_hosts").string();
     box.pin(known);
     s.write_config(kFakeImages + "repositories:\n" + box.repo_yaml("box", "/data/repo", known));

@@ -4,6 +4,8 @@
 // ignored) against a real PostgreSQL container reached by its name: the run, a dump encrypted to
 // the recipient, the restore with the secret key of GPG_KEYS_DIR, the webhook's alert, and
 // `config show` with where each value came from and no secret in it.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/process.hpp"
 #include "support/receivers.hpp"
+#include "support/sftp_server.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
 
@@ -224,4 +228,109 @@ TEST_CASE("the original's projects.yml and .env, unchanged: run, gpg to the reci
     REQUIRE(restore.exit_code == 0);
     CHECK(no_secret(restore.out));
     CHECK(app.psql("SELECT count(*) FROM orders") == "2000\n");
+}
+
+TEST_CASE("the original's setup on a storage box: HETZNER_SSH_* to SFTP, daemon, recreate, restore, drill",
+          "[e2e][projects][original][sftp]") {
+    OriginalApp app;
+    app.start_db();
+    app.psql("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2)); "
+             "INSERT INTO orders SELECT g, g * 2.5 FROM generate_series(1, 1500) g;");
+    const auto keys = app.make_keys("Backups <ops@example.test>");
+    const auto uploads = app.dir() / "uploads";
+    std::filesystem::create_directories(uploads / "2026");
+    std::ofstream(uploads / "2026" / "invoice.pdf") << "%PDF-1.4 an invoice\n";
+
+    // The storage box, and the original's ssh-keys directory: the key, and known_hosts beside it.
+    bk::testing::SftpServer box(app.tag(), app.dir(), "box");
+    const auto ssh_keys = app.dir() / "ssh-keys";
+    std::filesystem::create_directories(ssh_keys);
+    std::filesystem::copy_file(box.key(), ssh_keys / "id_ed25519");
+    box.pin((ssh_keys / "known_hosts").string());
+
+    const std::string name = "shop-" + app.tag();
+    const auto config = (app.dir() / "projects.yml").string();
+    std::ofstream(config) << "state_dir: " << (app.dir() / "state").string() << "\n"
+        "scope: s" << app.tag() << "\n"
+        "projects:\n"
+        "  - name: " << name << "\n"
+        "    cron: '0 3 * * *'\n"
+        "    database: {type: postgres, host: " << app.db() << ", name: myapp_prod, user: postgres, "
+        "password: ${MYAPP_DB_PASSWORD}}\n"
+        "    assets: {paths: [" << uploads.string() << "]}\n"
+        "    restic: {repository_path: /data/" << name << ", init: true}\n"
+        "    encryption: {enabled: true, recipient: ops@example.test}\n"
+        "    retention: {local_days: 7, keep_daily: 7, keep_weekly: 4}\n";
+    const std::string dotenv = std::string("MYAPP_DB_PASSWORD=") + kPgSecret +
+                               " RESTIC_PASSWORD=" + kResticSecret +
+                               " GPG_KEYS_DIR=" + bk::testing::quoted(keys.string()) +
+                               " HETZNER_SSH_HOST=127.0.0.1 HETZNER_SSH_USER=bk"
+                               " HETZNER_SSH_KEY_PATH=" + (ssh_keys / "id_ed25519").string() +
+                               " HETZNER_SSH_PORT=" + std::to_string(box.port()) + " ";
+    auto backupctl = [&](const std::string& args) {
+        return sh(dotenv + BK_BACKUPCTL + " --config " + config + " " + args + " 2>&1");
+    };
+
+    auto shown = backupctl("config show");
+    INFO(shown.out);
+    REQUIRE(shown.exit_code == 0);
+    CHECK_THAT(shown.out, Catch::Contains("sftp:bk@127.0.0.1:/data/" + name));
+    CHECK_THAT(shown.out, Catch::Contains("(env HETZNER_SSH_PORT)"));
+    CHECK_THAT(shown.out, Catch::Contains("(beside HETZNER_SSH_KEY_PATH)"));
+
+    // The daemon's schedule: never backed up, so its catch-up run comes at start.
+    bk::testing::Process daemon({"/bin/sh", "-c", dotenv + "exec " + BK_BACKUPCTL + " --config " + config + " daemon"},
+                                app.dir() / "daemon.log");
+    auto runs = [&] {
+        auto h = backupctl("history --json " + name);
+        auto j = nlohmann::json::parse(h.out, nullptr, false);
+        return j.is_array() ? j : nlohmann::json::array();
+    };
+    const bool scheduled = bk::testing::eventually(
+        [&] {
+            auto j = runs();
+            return !j.empty() && j[0].value("status", "") != "running";
+        },
+        std::chrono::seconds(120));
+    INFO(daemon.log());
+    REQUIRE(scheduled);
+    CHECK(runs()[0].value("status", "") == "success");
+    CHECK(runs()[0].value("trigger", "") == "catch-up");
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(std::chrono::seconds(30)) == 0);
+
+    // docker-compose up --force-recreate of the database: a new container, found again.
+    REQUIRE(sh("docker rm -f " + app.db() + " >/dev/null").exit_code == 0);
+    app.start_db();
+    app.psql("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2)); "
+             "INSERT INTO orders SELECT g, g * 2.5 FROM generate_series(1, 1600) g;");
+    auto run = backupctl("run " + name);
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.out.find(kPgSecret) == std::string::npos);
+    CHECK(run.out.find(kResticSecret) == std::string::npos);
+    // On the box: keep_daily kept one database and one files snapshot of today (the run's).
+    auto listed = backupctl("snapshots --json " + name);
+    REQUIRE(listed.exit_code == 0);
+    CHECK(nlohmann::json::parse(listed.out).size() == 2);
+    CHECK(box.exec("ls /srv/chroot/data/" + name).out.find("config") != std::string::npos);
+
+    // One asset file back from the box, and the database, decrypted with GPG_KEYS_DIR's key.
+    std::filesystem::remove(uploads / "2026" / "invoice.pdf");
+    auto file = backupctl("restore " + name + " --path " + (uploads / "2026" / "invoice.pdf").string() +
+                          " --yes --no-safety-backup");
+    INFO(file.out);
+    REQUIRE(file.exit_code == 0);
+    CHECK(read_file(uploads / "2026" / "invoice.pdf") == "%PDF-1.4 an invoice\n");
+    app.psql("DELETE FROM orders WHERE id > 10;");
+    auto db = backupctl("restore " + name + " --only db --yes --no-safety-backup");
+    INFO(db.out);
+    REQUIRE(db.exit_code == 0);
+    CHECK(app.psql("SELECT count(*) FROM orders") == "1600\n");
+
+    // The drill, from the box, on a scratch server.
+    auto verify = backupctl("verify " + name);
+    INFO(verify.out);
+    CHECK(verify.exit_code == 0);
+    CHECK_THAT(verify.out, Catch::Contains("drill passed"));
 }

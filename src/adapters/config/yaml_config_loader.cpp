@@ -2,8 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <span>
@@ -704,6 +706,77 @@ private:
 
     void origin(const std::string& path, std::string from) { out_.origins[path] = std::move(from); }
 
+    // The original wrote every project to one SFTP server (a Hetzner Storage Box) named by
+    // HETZNER_SSH_*: with HETZNER_SSH_HOST set, a repository_path that is a plain path is a path
+    // there. The host key is pinned (the original trusted the first key seen).
+    void storage_box(const YAML::Node& r, const std::string& path, const std::string& name,
+                     domain::RepositoryConfig& repo) {
+        static constexpr std::array<std::string_view, 9> kSchemes{
+            "sftp:", "s3:", "rest:", "b2:", "azure:", "gs:", "swift:", "rclone:", "local:"};
+        const bool remote = std::any_of(kSchemes.begin(), kSchemes.end(),
+                                        [&repo](std::string_view s) { return repo.url.starts_with(s); });
+        auto host = env_var("HETZNER_SSH_HOST");
+        if (repo.url.empty() || remote || !host) return;
+        const auto node = r["repository_path"];
+        auto user = env_var("HETZNER_SSH_USER");
+        auto key = env_var("HETZNER_SSH_KEY_PATH");
+        if (!user || !key) {
+            problem(node, path,
+                    "is a path on the storage box HETZNER_SSH_HOST names, but " +
+                        std::string(!user ? "HETZNER_SSH_USER" : "HETZNER_SSH_KEY_PATH") +
+                        " is not set (unset HETZNER_SSH_HOST for a local repository)");
+            return;
+        }
+        int port = 22;  // the original's code; its docs and .env.example said 23
+        std::string port_from = "default 22: the original's code (its docs said 23)";
+        if (auto v = env_var("HETZNER_SSH_PORT")) {
+            const bool digits = !v->empty() && v->size() <= 5 &&
+                                std::all_of(v->begin(), v->end(), [](char c) {
+                                    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+                                });
+            if (!digits || std::stoi(*v) < 1 || std::stoi(*v) > 65535) {
+                env_problem("HETZNER_SSH_PORT", "\"" + *v + "\" is not a port (1-65535)");
+                return;
+            }
+            port = std::stoi(*v);
+            port_from = "env HETZNER_SSH_PORT";
+        }
+        std::string known = env_var("HETZNER_SSH_KNOWN_HOSTS").value_or("");
+        std::string known_from = "env HETZNER_SSH_KNOWN_HOSTS";
+        if (known.empty()) {
+            const auto beside = std::filesystem::path(*key).parent_path() / "known_hosts";
+            std::error_code ec;
+            if (!std::filesystem::exists(beside, ec)) {
+                problem(node, path,
+                        "is on the storage box " + *host + ", whose host key must be pinned: run "
+                        "`ssh-keyscan -p " + std::to_string(port) + " " + *host + " > " +
+                            beside.string() + "`, check the fingerprint (or set "
+                            "HETZNER_SSH_KNOWN_HOSTS to a known_hosts file)");
+                return;
+            }
+            known = beside.string();
+            known_from = "beside HETZNER_SSH_KEY_PATH";
+        }
+        repo.url = "sftp:" + *user + "@" + *host + ":" + repo.url;
+        repo.has_ssh = true;
+        repo.ssh.key_file = *key;
+        repo.ssh.port = port;
+        repo.ssh.known_hosts_file = known;
+        const std::string at = "/repositories/" + name;
+        origin(at + "/url", "env HETZNER_SSH_USER@HETZNER_SSH_HOST + " + path);
+        origin(at + "/ssh/key_file", "env HETZNER_SSH_KEY_PATH");
+        origin(at + "/ssh/port", port_from);
+        origin(at + "/ssh/known_hosts_file", known_from);
+        auto loc = domain::parse_sftp_url(repo.url);
+        if (!loc) {
+            problem(node, path, "\"" + domain::mask_url(repo.url) + "\" " + loc.error);
+            return;
+        }
+        if (auto cmd = domain::ssh_command(*loc, repo.ssh); !cmd) {
+            problem(node, path, cmd.error);
+        }
+    }
+
     void load_original_env(const YAML::Node& root) {
         if (!root["timezone"]) {
             if (auto v = env_var("TIMEZONE")) {
@@ -1009,6 +1082,7 @@ private:
             }
             if (auto v = boolean(r["init"], p + ".restic.init")) repo.init = *v;
             if (auto v = text(r["snapshot_mode"], p + ".restic.snapshot_mode")) (void)v;
+            storage_box(r, p + ".restic.repository_path", t.repository, repo);
             out_.repositories[t.repository] = std::move(repo);
         }
 

@@ -119,10 +119,12 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
     auto env = env_map(inspect->env);
     const bool pg = is_pg(t);
     const auto& db = *t.database;
-    // The target's name resolves on user networks; the default bridge has no DNS.
+    // Its address on the network the client joins: no DNS on the default bridge, and the
+    // embedded DNS of a user network was seen failing under load ("Temporary failure in name
+    // resolution" for a drill server 2 runs in 5). The name only when no address is known.
     c.host = inspect->name;
     if (auto n = inspect->networks.find(t.network);
-        n != inspect->networks.end() && (t.network == "bridge" || t.network.empty())) {
+        n != inspect->networks.end() && !n->second.ip_address.empty()) {
         c.host = n->second.ip_address;
     }
     if (is_mongo(t) && db.user.empty() && db.password_env.empty() &&

@@ -132,8 +132,9 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
         r.container_name = m.name;
         r.image = m.image;
         r.network = m.network;
-        // Names resolve on user networks only; the default bridge has no DNS.
-        db.host = user_network(m.network) ? m.name : m.ip;
+        // Its address on that network (the default bridge has no DNS, and a user network's
+        // DNS was seen failing under load); the name when no address is known.
+        db.host = m.ip.empty() ? m.name : m.ip;
         co_return r;
     }
     // Not a container here: a host outside Docker, reached with the client image the config names.

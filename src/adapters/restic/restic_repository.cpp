@@ -931,14 +931,16 @@ Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string 
     if (!gate) {
         co_return gate.error();
     }
-    std::vector<std::string> argv{"restic", "backup", "--host", kSnapshotHost, "--json"};
+    std::vector<std::string> argv{"backup", "--host", kSnapshotHost, "--json"};
     for (const auto& t : tags) {
         argv.push_back("--tag");
         argv.push_back(t);
     }
     argv.push_back("--");
     argv.push_back(path);
-    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
+    // A first backup of a large tree can take hours; the deadline is for a hung transport.
+    auto r = co_await run_restic(ex_, restic_argv(std::move(argv)), environment(), password_,
+                                 std::chrono::hours(24));
     if (!r) {
         co_return r.error();
     }
@@ -946,16 +948,15 @@ Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string 
     if (r->exit_code == 3 && !summary.snapshot_id.empty()) {
         // restic wrote a snapshot without some files it could not read: not a backup to trust,
         // so it goes again (a later restore must never pick it).
-        std::vector<std::string> forget{"restic", "forget", summary.snapshot_id};
-        (void)co_await run_restic(ex_, std::move(forget), environment(), password_);
+        // (g++ 12: no braced list in a co_await's arguments)
+        std::vector<std::string> forget{"forget", summary.snapshot_id};
+        (void)co_await run_restic(ex_, restic_argv(std::move(forget)), environment(), password_);
         co_return Failure{errc::repo_failed, "restic could not read all of " + path + " (" +
                                                  restic_error(r->err) +
                                                  "); its incomplete snapshot was removed"};
     }
     if (r->exit_code != 0 || summary.snapshot_id.empty()) {
-        co_return Failure{errc::repo_failed, "restic backup of " + path + " exited " +
-                                                 std::to_string(r->exit_code) + ": " +
-                                                 restic_error(r->err)};
+        co_return FaultText{name_, config_.url, context_}.failure("backing up " + path, *r);
     }
     co_return summary;
 }
@@ -969,19 +970,20 @@ Task<Result<std::uint64_t>> ResticRepository::restore_path(std::string snapshot_
     }
     std::error_code ec;
     std::filesystem::create_directories(target_dir, ec);
-    std::vector<std::string> argv{"restic", "restore", snapshot_id, "--target", target_dir};
+    std::vector<std::string> argv{"restore", snapshot_id, "--target", target_dir};
     if (!include.empty()) {
         argv.push_back("--include");
         argv.push_back(include);
     }
-    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_);
+    auto r = co_await run_restic(ex_, restic_argv(std::move(argv)), environment(), password_,
+                                 std::chrono::hours(24));
     if (!r) {
         co_return r.error();
     }
     if (r->exit_code != 0) {
-        co_return Failure{errc::restore_failed, "restic restore of " + snapshot_id + " exited " +
-                                                    std::to_string(r->exit_code) + ": " +
-                                                    last_line(r->err)};
+        auto failed = FaultText{name_, config_.url, context_}.failure(
+            "restoring " + (include.empty() ? snapshot_id : include), *r);
+        co_return Failure{errc::restore_failed, failed.message};
     }
     const auto restored = std::filesystem::path(target_dir) /
                           std::filesystem::path(include.empty() ? std::string{} : include)

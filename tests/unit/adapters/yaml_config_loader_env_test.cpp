@@ -4,11 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "adapters/config/yaml_config_loader.hpp"
+#include "support/test_env.hpp"
 
 using namespace bk;  // NOLINT(google-build-using-namespace)
 using adapters::config::EnvLookup;
@@ -342,4 +344,68 @@ TEST_CASE("UPTIME_KUMA_BASE_URL is a project monitor's base_url, and says so", "
     REQUIRE(c.problems.empty());
     CHECK(c.monitors.at("project:myapp").settings.at("base_url") == "https://kuma.example");
     CHECK(c.origins.at("/monitors/project:myapp/settings/base_url") == "env UPTIME_KUMA_BASE_URL");
+}
+
+TEST_CASE("HETZNER_SSH_* put a project's repository_path on the storage box, host key pinned",
+          "[config][env]") {
+    bk::testing::TempDir dir;
+    const auto key = (dir.path() / "id_ed25519").string();
+    std::ofstream(key) << "not read at load time\n";
+    const std::map<std::string, std::string> box{{"RESTIC_PASSWORD", "r"},
+                                                 {"HETZNER_SSH_HOST", "u1.your-storagebox.de"},
+                                                 {"HETZNER_SSH_USER", "u1"},
+                                                 {"HETZNER_SSH_KEY_PATH", key}};
+    // No known_hosts anywhere: the fix is named, nothing is trusted blindly.
+    auto unpinned = load_config_text(kBare, "p.yml", env(box));
+    const auto problems = described(unpinned.problems);
+    INFO(Catch::Detail::stringify(problems));
+    CHECK(has(problems, "projects[0].restic.repository_path: is on the storage box "
+                        "u1.your-storagebox.de, whose host key must be pinned: run `ssh-keyscan -p 22 "
+                        "u1.your-storagebox.de > " + (dir.path() / "known_hosts").string() + "`"));
+
+    // known_hosts beside the key (as the original's ssh-keys directory), the port from the env.
+    std::ofstream(dir.path() / "known_hosts") << "[u1.your-storagebox.de]:23 ssh-ed25519 AAAA\n";
+    auto vars = box;
+    vars["HETZNER_SSH_PORT"] = "23";
+    auto c = load_config_text(kBare, "p.yml", env(vars));
+    INFO(Catch::Detail::stringify(described(c.problems)));
+    REQUIRE(c.problems.empty());
+    const auto& repo = c.repositories.at("project:myapp");
+    CHECK(repo.url == "sftp:u1@u1.your-storagebox.de:/backups/myapp");
+    CHECK(repo.has_ssh);
+    CHECK(repo.ssh.key_file == key);
+    CHECK(repo.ssh.port == 23);
+    CHECK(repo.ssh.known_hosts_file == (dir.path() / "known_hosts").string());
+    CHECK_FALSE(repo.ssh.accept_new_host_key);
+    CHECK(c.origins.at("/repositories/project:myapp/ssh/port") == "env HETZNER_SSH_PORT");
+    CHECK(c.origins.at("/repositories/project:myapp/ssh/known_hosts_file") ==
+          "beside HETZNER_SSH_KEY_PATH");
+
+    // Without a port: the original's code default (22), said so.
+    auto d = load_config_text(kBare, "p.yml", env(box));
+    REQUIRE(d.problems.empty());
+    CHECK(d.repositories.at("project:myapp").ssh.port == 22);
+    CHECK_THAT(d.origins.at("/repositories/project:myapp/ssh/port"),
+               Catch::Contains("the original's code (its docs said 23)"));
+
+    // A repository with a scheme of its own stays as it is; no HETZNER_SSH_HOST: local.
+    const std::string s3 = R"(projects:
+  - name: other
+    database: {type: postgres, host: db, password: pw}
+    restic: {repository_path: "s3:https://s3.example/b/r", password: r}
+)";
+    auto e = load_config_text(s3, "p.yml", env(vars));
+    CHECK(e.repositories.at("project:other").url == "s3:https://s3.example/b/r");
+    auto f = load_config_text(kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}}));
+    CHECK(f.repositories.at("project:myapp").url == "/backups/myapp");
+
+    // A user but no key; a port that is none.
+    auto nokey = box;
+    nokey.erase("HETZNER_SSH_KEY_PATH");
+    CHECK(has(described(load_config_text(kBare, "p.yml", env(nokey)).problems),
+              "HETZNER_SSH_KEY_PATH is not set"));
+    auto badport = vars;
+    badport["HETZNER_SSH_PORT"] = "twenty-three";
+    CHECK(has(described(load_config_text(kBare, "p.yml", env(badport)).problems),
+              "HETZNER_SSH_PORT: \"twenty-three\" is not a port"));
 }
