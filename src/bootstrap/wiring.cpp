@@ -108,16 +108,6 @@ Services::Services(boost::asio::any_io_executor ex, domain::OperatorConfig cfg,
       source(client),
       registry(config, source) {}
 
-namespace {
-std::string random_instance_id() {
-    std::random_device rd;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
-    return buf;
-}
-
-}  // namespace
-
 std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
@@ -143,7 +133,7 @@ std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string&
 }
 
 RunServices::RunServices(boost::asio::any_io_executor ex, Services& base)
-    : ex_(std::move(ex)), base_(base), instance_id_(random_instance_id()) {}
+    : ex_(std::move(ex)), base_(base), instance_id_(adapters::lock::new_instance_id(base.config.state_dir)) {}
 
 RunServices::~RunServices() = default;
 

@@ -377,3 +377,38 @@ TEST_CASE("daemon: dockerd restarted under it, a container started afterwards is
     INFO(daemon->log());
     CHECK(s.snapshot_count(s.target("after")) == 1);
 }
+
+TEST_CASE("two operators on one engine: one's recovery never touches the other's dump",
+          "[e2e][daemon][recovery]") {
+    Scenario s(kFakeConfig, true);
+    const std::string base = test_image("BK_TEST_BASE_IMAGE");
+    s.start("busy", base, fake_labels("stream"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    s.start("quick", base, fake_labels("ok", "backupctl.repository=other"), {"POSTGRES_PASSWORD=x"},
+            "sleep 600");
+    // Operator B: the same engine and scope, a state directory (and audit trail) of its own, as
+    // a second backupctl container with its own volume would have.
+    const auto config_b = (s.dir() / "operator-b.yml").string();
+    {
+        std::string text = slurp(s.config_path());
+        const std::string from = "state_dir: " + (s.dir() / "state").string();
+        REQUIRE(text.find(from) != std::string::npos);
+        text.replace(text.find(from), from.size(), "state_dir: " + (s.dir() / "state-b").string());
+        std::ofstream(config_b) << text;
+    }
+    // Operator A streams a dump (about 8 s) ...
+    Process a({BK_BACKUPCTL, "--config", s.config_path(), "run", s.target("busy")},
+              s.dir() / "operator-a.log");
+    REQUIRE(eventually([&] { return !dump_container_of(s.target("busy")).empty(); },
+                       std::chrono::seconds(60)));
+    // ... while operator B starts (its recovery looks for dead operators' containers) and runs.
+    auto b = sh(std::string(BK_BACKUPCTL) + " --config " + config_b + " run " + s.target("quick") + " 2>&1");
+    INFO(b.out);
+    CHECK(b.exit_code == 0);
+    CHECK(b.out.find("dump container(s) removed") == std::string::npos);
+    CHECK_FALSE(dump_container_of(s.target("busy")).empty());
+    // A's dump was not killed: its run ends well.
+    CHECK(a.wait(std::chrono::seconds(120)) == 0);
+    INFO(a.log());
+    CHECK_THAT(a.log(), Catch::Contains(s.target("busy") + ": success"));
+    CHECK(count_runs(s, s.target("busy"), "manual", "success") == 1);
+}

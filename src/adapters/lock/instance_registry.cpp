@@ -4,8 +4,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <random>
 
 namespace bk::adapters::lock {
 
@@ -33,8 +37,16 @@ std::string FileInstanceRegistry::path_of(const std::string& instance) const {
     return dir_ + "/" + instance + ".lock";
 }
 
+bool FileInstanceRegistry::foreign(const std::string& instance) const {
+    const auto mine = self_.find('-');
+    const auto theirs = instance.find('-');
+    if (mine == std::string::npos || theirs == std::string::npos) return false;
+    return instance.compare(0, theirs, self_, 0, mine) != 0 || theirs != mine;
+}
+
 bool FileInstanceRegistry::alive(const std::string& instance) {
     if (instance == self_) return true;
+    if (foreign(instance)) return true;  // another operator's: never ours to clean
     if (instance.empty() || instance.find('/') != std::string::npos) return false;
     const int fd = ::open(path_of(instance).c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) return false;  // no lock file: that process is gone (or never had one)
@@ -59,6 +71,49 @@ void FileInstanceRegistry::forget(const std::string& instance) {
     if (instance == self_ || alive(instance)) return;
     std::error_code ec;
     std::filesystem::remove(path_of(instance), ec);
+}
+
+namespace {
+std::string random_hex(std::size_t bytes) {
+    std::random_device rd;
+    static const char* kHex = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < bytes; ++i) {
+        const auto b = static_cast<unsigned>(rd()) & 0xffU;
+        out += kHex[b >> 4U];
+        out += kHex[b & 15U];
+    }
+    return out;
+}
+
+bool is_operator_id(const std::string& s) {
+    return s.size() == 8 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+}  // namespace
+
+std::string operator_id(const std::string& state_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir, ec);
+    const std::string path = state_dir + "/operator-id";
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        std::ifstream in(path);
+        std::string id;
+        if (in && std::getline(in, id) && is_operator_id(id)) return id;
+        // Made once, atomically: two processes starting together agree on one id.
+        const std::string tmp = path + ".tmp-" + random_hex(4);
+        { std::ofstream(tmp) << random_hex(4) << "\n"; }
+        const bool made = ::link(tmp.c_str(), path.c_str()) == 0;
+        std::filesystem::remove(tmp, ec);
+        if (!made && errno != EEXIST) return {};
+    }
+    return {};
+}
+
+std::string new_instance_id(const std::string& state_dir) {
+    const std::string op = operator_id(state_dir);
+    return op.empty() ? random_hex(8) : op + "-" + random_hex(8);
 }
 
 }  // namespace bk::adapters::lock

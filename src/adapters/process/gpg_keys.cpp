@@ -91,8 +91,9 @@ std::vector<ListedKey> parse_key_listing(const std::string& colons) {
 }
 
 namespace {
-// gpg --with-colons of one file, in an empty home of its own.
-Task<Result<std::string>> list_key_file(boost::asio::any_io_executor ex, std::string file) {
+// gpg --with-colons of one file, in an empty home of its own: show-only reads the key without
+// touching any keyring, --no-autostart keeps a secret key from starting an agent.
+Task<Result<Completed>> show_key_file(boost::asio::any_io_executor ex, std::string file) {
     char tmpl[] = "/tmp/backupctl-gpg-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) co_return Failure{errc::io_error, "cannot create a gpg home"};
     const std::string home = tmpl;
@@ -103,6 +104,11 @@ Task<Result<std::string>> list_key_file(boost::asio::any_io_executor ex, std::st
     auto r = co_await run_command(ex, std::move(o));
     std::error_code ec;
     std::filesystem::remove_all(home, ec);
+    co_return r;
+}
+
+Task<Result<std::string>> list_key_file(boost::asio::any_io_executor ex, std::string file) {
+    auto r = co_await show_key_file(ex, std::move(file));
     if (!r) co_return r.error();
     if (r->exit_code != 0) co_return Failure{errc::invalid_config, "not a key"};
     co_return std::move(r->out);
@@ -209,16 +215,7 @@ Task<Result<KeyStatus>> inspect_public_key(boost::asio::any_io_executor ex, std:
     if (!std::filesystem::is_regular_file(file, ec)) {
         co_return Failure{errc::not_found, "no key file " + file};
     }
-    // A home of its own: show-only reads the key without touching any keyring.
-    char tmpl[] = "/tmp/backupctl-gpg-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) co_return Failure{errc::io_error, "cannot create a gpg home"};
-    const std::string home = tmpl;
-    SpawnOptions o;
-    o.argv = {"gpg", "--homedir", home, "--batch", "--no-tty", "--no-autostart", "--with-colons",
-              "--import-options", "show-only", "--import", file};
-    o.env = environment_with({});
-    auto r = co_await run_command(ex, std::move(o));
-    std::filesystem::remove_all(home, ec);
+    auto r = co_await show_key_file(ex, file);
     if (!r) co_return r.error();
     if (r->exit_code != 0 || r->out.find("pub:") == std::string::npos) {
         auto err = r->err;

@@ -212,6 +212,22 @@ private:
 
 /// One line for a failed restic command: the repository, its masked URL, the cause read from
 /// restic's stderr and what to do.
+// The summary line of `restic backup --json` (the last object with message_type summary).
+domain::SnapshotSummary backup_summary(const std::string& out) {
+    domain::SnapshotSummary s;
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("message_type", "") == "summary") {
+            s.snapshot_id = j.value("snapshot_id", "");
+            s.bytes_added = j.value("data_added", std::uint64_t{0});
+            s.bytes_processed = j.value("total_bytes_processed", std::uint64_t{0});
+        }
+    }
+    return s;
+}
+
 struct FaultText {
     std::string name;
     std::string url;
@@ -304,17 +320,7 @@ public:
         co_await wait_done(ex_, out_);
         co_await wait_done(ex_, err_);
         const int rc = co_await restic_.wait();
-        domain::SnapshotSummary s;
-        std::istringstream lines(out_->value);
-        std::string line;
-        while (std::getline(lines, line)) {
-            auto j = nlohmann::json::parse(line, nullptr, false);
-            if (j.is_object() && j.value("message_type", "") == "summary") {
-                s.snapshot_id = j.value("snapshot_id", "");
-                s.bytes_added = j.value("data_added", std::uint64_t{0});
-                s.bytes_processed = j.value("total_bytes_processed", std::uint64_t{0});
-            }
-        }
+        const auto s = backup_summary(out_->value);
         gate_.reset();
         watch_->active = false;
         if (rc != 0 || s.snapshot_id.empty()) {
@@ -872,21 +878,6 @@ Task<Result<void>> ResticRepository::unlock_stale() {
 }
 
 namespace {
-// The summary line of `restic backup --json` (the last object with message_type summary).
-domain::SnapshotSummary backup_summary(const std::string& out) {
-    domain::SnapshotSummary s;
-    std::istringstream lines(out);
-    std::string line;
-    while (std::getline(lines, line)) {
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_object() && j.value("message_type", "") == "summary") {
-            s.snapshot_id = j.value("snapshot_id", "");
-            s.bytes_added = j.value("data_added", std::uint64_t{0});
-            s.bytes_processed = j.value("total_bytes_processed", std::uint64_t{0});
-        }
-    }
-    return s;
-}
 
 // The message of restic's --json error lines, else its last stderr line.
 std::string restic_error(const std::string& err) {
