@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <random>
 
 #include "domain/dump_census.hpp"
@@ -378,6 +379,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
         finish("failed", "nothing to back up: no database, volumes or paths", "plan");
         co_return;
     }
+    std::optional<ItemReport> resolve_failed;
     if (target.source == domain::Origin::config && target.database) {
         // Where the project's database runs now: looked up at every run, so a recreated
         // container (new id, new address) is found again.
@@ -391,11 +393,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
                                             resolved->network)
                                : resolved.error().message;
         audit_.add_step(step);
-        if (!resolved) {
+        if (resolved) {
+            target = std::move(*resolved);
+        } else if (target.paths.empty()) {
             finish("failed", resolved.error().message, "resolve");
             co_return;
+        } else {
+            // The database cannot be reached now; its asset paths are backed up all the same.
+            resolve_failed = {target.database->host, "failed", "", 0, resolved.error().message};
+            target.database.reset();
         }
-        target = std::move(*resolved);
     }
     auto repo = co_await repositories_(target.repository);
     if (!repo) {
@@ -478,6 +485,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
         co_await back_up_files(target, **repo, report.run_id, report.items,
                                trigger == "pre-restore");
     }
+    if (resolve_failed) report.items.push_back(*resolve_failed);
     if (go && !target.paths.empty()) {
         co_await back_up_paths(target, **repo, report.run_id, report.items,
                                trigger == "pre-restore");

@@ -293,6 +293,18 @@ TEST_CASE("a project's host: several matches, none, or on another network, each 
     CHECK_THAT(none.out, Catch::Contains("\"no-such-db\" is no running container"));
     CHECK_THAT(none.out, Catch::Contains("network " + app.network()));
     CHECK_THAT(none.out, Catch::Contains("database.image"));
+    // A project with asset paths whose database is not there: the paths are backed up all the
+    // same, and the run is partial, naming the host.
+    const auto assets = app.dir() / "assets";
+    std::filesystem::create_directories(assets);
+    std::ofstream(assets / "kept.txt") << "kept\n";
+    auto with_paths = project("no-such-db", app.network());
+    with_paths += "    assets: {paths: [" + assets.string() + "]}\n";
+    auto partial = app.backupctl(app.write_config(with_paths), "run amb-" + app.tag());
+    INFO(partial.out);
+    CHECK(partial.exit_code == 5);
+    CHECK_THAT(partial.out, Catch::Contains("failed: no-such-db"));
+    CHECK_THAT(partial.out, Catch::Contains("files:" + assets.string() + ": ok"));
     // The right container on the wrong network.
     auto wrong = app.backupctl(app.write_config(project(app.db(), other_net)), "run amb-" + app.tag());
     INFO(wrong.out);
