@@ -26,7 +26,6 @@ rounds=${ROUNDS:-5}
 cold=${COLD:-2}
 profile=${PROFILE:-1}
 . "$build/test-images.env"
-bin=$build/src/backupctl
 work=$(mktemp -d /var/tmp/bk-sftp-bench.XXXXXX)
 tag=bench-sftp
 net=bksftp_default
@@ -39,11 +38,16 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup; mkdir -p "$work"
+# A copy of the binary: the same one for every run, whatever happens to the build dir meanwhile.
+bin=$work/backupctl
+cp "$build/src/backupctl" "$bin"
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), other running containers:" \
   "$(docker ps -q | wc -l)"
 echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)," \
   "restic: $(restic version | cut -d' ' -f2), ssh: $(ssh -V 2>&1 | cut -d, -f1)"
+echo "binary: $build/src/backupctl of $(date -u -r "$build/src/backupctl" '+%F %T') UTC," \
+  "sha256 $(sha256sum "$bin" | cut -c1-12)"
 
 # The SFTP server: a fresh host key per container, pinned with ssh-keyscan; a free port by Docker.
 ssh-keygen -q -t ed25519 -N '' -C bench -f "$work/id"
@@ -153,11 +157,23 @@ fresh() {
 }
 # A pair: order (AB|BA), repository of A, of B, fresh (1: new repositories before each try).
 # A pair in which a run failed (e.g. a dump container removed by someone else) is discarded and
-# tried again, at most 3 times; sets ta, tb.
+# tried again, at most 5 times; sets ta, tb.
+# Every `backupctl run` first removes the backupctl.ephemeral containers of instances it does not
+# find alive in its own state_dir, i.e. also those of other operators (tests) on the same engine,
+# and theirs remove ours: before each pair, wait (at most 10 min) until no such container exists.
 discarded=0
+quiet_engine() {
+  local i
+  for i in $(seq 600); do
+    [ -z "$(docker ps -aq --filter label=backupctl.ephemeral)" ] && return 0
+    [ "$i" = 1 ] && echo "   (waiting for other operators' backupctl.ephemeral containers to go)"
+    sleep 1
+  done
+}
 pair() {
   local order=$1 ra=$2 rb=$3 new=$4 try
-  for try in 1 2 3; do
+  for try in 1 2 3 4 5; do
+    quiet_engine
     [ "$new" = 1 ] && fresh "$ra" "$rb"
     if [ "$order" = AB ]; then
       measure A "$ra" && ta=$last_t && measure B "$rb" && tb=$last_t && return 0
@@ -166,7 +182,7 @@ pair() {
     fi
     discarded=$((discarded + 1))
   done
-  echo "three tries failed"; exit 1
+  echo "five tries failed"; exit 1
 }
 
 declare -a cold_a cold_b cold_r round_a round_b round_r
@@ -204,6 +220,7 @@ if [ "$profile" = 1 ] && command -v pidstat >/dev/null; then
   echo "profile: one more cold pair into fresh repositories under pidstat -u 1 (not in the figures)"
   fresh prof-a prof-b
   for flow in A B; do
+    quiet_engine
     pidstat -u -h 1 > "$work/pidstat-$flow.txt" 2>/dev/null &
     ppid=$!
     if [ $flow = A ]; then measure A prof-a || true; else measure B prof-b || true; fi
