@@ -136,7 +136,7 @@ web=${app}-web
 start_web() {
   docker run -d --name "$web" --network "$app_net" --network-alias web "$BK_TEST_BASE_IMAGE" \
     sh -c 'mkdir -p /www/maintenance && echo on >/www/maintenance/on && echo off >/www/maintenance/off &&
-           exec busybox httpd -f -v -p 8080 -h /www' >/dev/null
+           exec busybox httpd -f -vv -p 8080 -h /www' >/dev/null
 }
 start_web
 cp config.yml config.base.yml
@@ -155,9 +155,9 @@ step "a project's hooks reach the app by name; the operator leaves the app's net
 cid=$(docker-compose -p "$op" ps -q backupctl)
 project_run() {  # $1: what
   local hits_before hits
-  hits_before=$(docker logs "$web" 2>&1 | grep -c 'GET /maintenance/' || true)
+  hits_before=$(docker logs "$web" 2>&1 | grep -c 'url:/maintenance/' || true)
   docker exec "$cid" backupctl run shopproj || { docker exec "$cid" backupctl history shopproj --last 3; fail "backupctl run shopproj failed ($1)"; }
-  hits=$(docker logs "$web" 2>&1 | grep -c 'GET /maintenance/' || true)
+  hits=$(docker logs "$web" 2>&1 | grep -c 'url:/maintenance/' || true)
   [ $((hits - hits_before)) -eq 2 ] || fail "the hooks reached the app $((hits - hits_before)) times, not 2 ($1)"
   [ -z "$(docker inspect -f '{{range $n, $e := .NetworkSettings.Networks}}{{if eq $n "'"$app_net"'"}}{{$n}}{{end}}{{end}}' "$cid")" ] ||
     fail "the operator is still on $app_net after the run ($1)"
