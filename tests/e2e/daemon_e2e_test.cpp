@@ -405,8 +405,7 @@ TEST_CASE("two operators on one engine: one's recovery never touches the other's
     INFO(b.out);
     CHECK(b.exit_code == 0);
     CHECK(b.out.find("dump container(s) removed") == std::string::npos);
-    CHECK_FALSE(dump_container_of(s.target("busy")).empty());
-    // A's dump was not killed: its run ends well.
+    // A's dump was not killed: its run ends well (before the fix: "the dump exited 137").
     CHECK(a.wait(std::chrono::seconds(120)) == 0);
     INFO(a.log());
     CHECK_THAT(a.log(), Catch::Contains(s.target("busy") + ": success"));
