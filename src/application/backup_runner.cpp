@@ -1,7 +1,5 @@
 #include "application/backup_runner.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -13,6 +11,7 @@
 #include "domain/dump_census.hpp"
 #include "domain/human.hpp"
 #include "domain/telling_line.hpp"
+#include <unistd.h>
 
 namespace bk::app {
 
@@ -27,12 +26,20 @@ std::string format_progress(const Progress& p, double seconds) {
 std::string utc_now() {
     const auto now = std::chrono::system_clock::now();
     const auto t = std::chrono::system_clock::to_time_t(now);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                  tm.tm_year + 1900,
+                  tm.tm_mon + 1,
+                  tm.tm_mday,
+                  tm.tm_hour,
+                  tm.tm_min,
+                  tm.tm_sec,
                   static_cast<int>(ms.count()));
     return buf;
 }
@@ -54,8 +61,10 @@ namespace {
 // The audit step of the first item that failed: "dump shop", "files /srv/uploads".
 std::string item_stage(const std::vector<ItemReport>& items) {
     for (const auto& i : items) {
-        if (i.outcome == "ok") continue;
-        if (i.database.rfind("files:", 0) == 0) return "files " + i.database.substr(6);
+        if (i.outcome == "ok")
+            continue;
+        if (i.database.rfind("files:", 0) == 0)
+            return "files " + i.database.substr(6);
         return "dump " + i.database;
     }
     return "dump";
@@ -64,7 +73,9 @@ std::string item_stage(const std::vector<ItemReport>& items) {
 // Counts the bytes that pass on to the snapshot writer.
 class CountingSink final : public domain::ByteSink {
 public:
-    CountingSink(domain::SnapshotWriter& w, const std::string& interrupted, Progress& progress,
+    CountingSink(domain::SnapshotWriter& w,
+                 const std::string& interrupted,
+                 Progress& progress,
                  std::string item)
         : w_(w), interrupted_(interrupted), progress_(progress) {
         progress_.item = std::move(item);
@@ -106,8 +117,10 @@ std::string dump_failure(const domain::DumpOutcome& o) {
 
 }  // namespace
 
-Task<void> BackupRunner::settle(domain::SnapshotWriter& writer, bool source_ok,
-                                std::string error, ItemReport& report) {
+Task<void> BackupRunner::settle(domain::SnapshotWriter& writer,
+                                bool source_ok,
+                                std::string error,
+                                ItemReport& report) {
     if (!source_ok) {
         co_await writer.abort();  // no snapshot from an incomplete source
         report.outcome = "failed";
@@ -132,8 +145,10 @@ void BackupRunner::record_item(domain::StepRecord step, const ItemReport& item) 
     audit_.add_step(step);
 }
 
-Task<std::string> BackupRunner::hook(const domain::Target& target, const std::string& name,
-                                     std::vector<std::string> argv, const std::string& run_id) {
+Task<std::string> BackupRunner::hook(const domain::Target& target,
+                                     const std::string& name,
+                                     std::vector<std::string> argv,
+                                     const std::string& run_id) {
     domain::StepRecord step{run_id, name, utc_now()};
     // Labels: inside the target (exec). Config projects: in the operator's container, /bin/sh -c.
     auto& runner = target.source == domain::Origin::config ? projects_.hooks : hooks_;
@@ -141,7 +156,8 @@ Task<std::string> BackupRunner::hook(const domain::Target& target, const std::st
     std::string why = outcome.error;
     if (why.empty() && outcome.exit_code != 0) {
         const std::string tail = domain::last_line(outcome.output_tail);
-        why = name + " exited " + std::to_string(outcome.exit_code) + (tail.empty() ? "" : ": " + tail);
+        why = name + " exited " + std::to_string(outcome.exit_code) +
+              (tail.empty() ? "" : ": " + tail);
     }
     step.finished_at = utc_now();
     step.outcome = why.empty() ? "ok" : "failed";
@@ -151,16 +167,18 @@ Task<std::string> BackupRunner::hook(const domain::Target& target, const std::st
 }
 
 Task<void> BackupRunner::back_up_files(const domain::Target& target,
-                                       domain::BackupRepository& repo, const std::string& run_id,
-                                       std::vector<ItemReport>& items, bool pre_restore) {
+                                       domain::BackupRepository& repo,
+                                       const std::string& run_id,
+                                       std::vector<ItemReport>& items,
+                                       bool pre_restore) {
     auto plan = co_await files_.plan_files(target);
     if (!plan) {
         items.push_back({"files", "failed", "", 0, plan.error().message});
         co_return;
     }
     bool restart = false;
-    domain::EffectRecord effect{run_id, instance_id_, "container_stopped", target.container_id,
-                                target.container_name, ""};
+    domain::EffectRecord effect{
+        run_id, instance_id_, "container_stopped", target.container_id, target.container_name, ""};
     if (target.stop_during_backup) {
         domain::StepRecord step{run_id, "stop target", utc_now()};
         // Journalled first: if we die while it is stopped, recovery starts it again.
@@ -169,10 +187,12 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         auto stopped = co_await files_.stop(target);
         step.finished_at = utc_now();
         step.outcome = stopped ? "ok" : "failed";
-        step.detail = stopped ? (*stopped ? "was running" : "was not running") : stopped.error().message;
+        step.detail =
+            stopped ? (*stopped ? "was running" : "was not running") : stopped.error().message;
         audit_.add_step(step);
         if (!stopped) {
-            items.push_back({"files", "failed", "", 0, "cannot stop the target: " + stopped.error().message});
+            items.push_back(
+                {"files", "failed", "", 0, "cannot stop the target: " + stopped.error().message});
             co_return;
         }
         restart = *stopped;
@@ -188,7 +208,8 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
         spec.tags = {"target:" + target.name, "kind:files", "path:" + item.path};
-        if (pre_restore) spec.tags.push_back("pre-restore");
+        if (pre_restore)
+            spec.tags.push_back("pre-restore");
         auto writer = co_await repo.open_writer(spec);
         if (!writer) {
             ir.outcome = "failed";
@@ -217,15 +238,20 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         step.detail = started ? "" : started.error().message;
         audit_.add_step(step);
         if (!started) {
-            items.push_back({"restart", "failed", "", 0, "the target was not started again: " +
-                                                             started.error().message});
+            items.push_back({"restart",
+                             "failed",
+                             "",
+                             0,
+                             "the target was not started again: " + started.error().message});
         }
     }
 }
 
 Task<void> BackupRunner::back_up_paths(const domain::Target& target,
-                                       domain::BackupRepository& repo, const std::string& run_id,
-                                       std::vector<ItemReport>& items, bool pre_restore) {
+                                       domain::BackupRepository& repo,
+                                       const std::string& run_id,
+                                       std::vector<ItemReport>& items,
+                                       bool pre_restore) {
     for (const auto& path : target.paths) {
         ItemReport ir;
         ir.database = "files:" + path;
@@ -235,7 +261,8 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
         live.bytes = 0;
         live.item_since = std::chrono::steady_clock::now();
         std::vector<std::string> tags{"target:" + target.name, "kind:files", "path:" + path};
-        if (pre_restore) tags.push_back("pre-restore");
+        if (pre_restore)
+            tags.push_back("pre-restore");
         if (!interrupted_.empty()) {
             ir.outcome = "failed";
             ir.error = "cut short: " + interrupted_;
@@ -258,7 +285,7 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
 }
 
 Task<Result<domain::EffectRecord>> BackupRunner::join_network(const domain::Target& target,
-                                                      const std::string& run_id) {
+                                                              const std::string& run_id) {
     domain::EffectRecord effect{run_id, instance_id_, "network_joined", "", "", ""};
     const std::string& network = target.network;
     if (network.empty() || network == "bridge" || network == "host" || network == "none") {
@@ -291,7 +318,8 @@ Task<Result<domain::EffectRecord>> BackupRunner::join_network(const domain::Targ
 }
 
 Task<void> BackupRunner::leave_network(domain::EffectRecord joined, const std::string& run_id) {
-    if (joined.ref.empty()) co_return;
+    if (joined.ref.empty())
+        co_return;
     domain::StepRecord step{run_id, "leave network " + joined.ref, utc_now()};
     auto left = co_await projects_.networks.leave(joined.ref, joined.detail);
     step.finished_at = utc_now();
@@ -331,14 +359,17 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger, st
     live.target = target.name;
     live.run_since = std::chrono::steady_clock::now();
     latest_ = report.run_id;
-    if (observer_ != nullptr) co_await observer_->started(target, report.run_id);
+    if (observer_ != nullptr)
+        co_await observer_->started(target, report.run_id);
     co_await locked_run(target, trigger, report);
     live_.erase(report.run_id);
-    if (observer_ != nullptr) co_await observer_->finished(target, report, trigger);
+    if (observer_ != nullptr)
+        co_await observer_->finished(target, report, trigger);
     co_return report;
 }
 
-Task<void> BackupRunner::locked_run(const domain::Target& given, const std::string& trigger,
+Task<void> BackupRunner::locked_run(const domain::Target& given,
+                                    const std::string& trigger,
                                     RunReport& report) {
     domain::Target target = given;
     const auto started = std::chrono::steady_clock::now();
@@ -387,11 +418,11 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
         auto resolved = co_await projects_.resolver.resolve(target);
         step.finished_at = utc_now();
         step.outcome = resolved ? "ok" : "failed";
-        step.detail = resolved ? (resolved->container_name.empty()
-                                      ? "outside Docker, client " + resolved->image
-                                      : "container " + resolved->container_name + " on " +
-                                            resolved->network)
-                               : resolved.error().message;
+        step.detail =
+            resolved ? (resolved->container_name.empty()
+                            ? "outside Docker, client " + resolved->image
+                            : "container " + resolved->container_name + " on " + resolved->network)
+                     : resolved.error().message;
         audit_.add_step(step);
         if (resolved) {
             target = std::move(*resolved);
@@ -456,9 +487,11 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
         spec.tags = {"target:" + target.name, "kind:db", "db:" + item.database};
-        if (!key_file.empty()) spec.tags.push_back("gpg:" + target.encrypt);  // restore decrypts
+        if (!key_file.empty())
+            spec.tags.push_back("gpg:" + target.encrypt);  // restore decrypts
         // A restore's own safety backup is never what a later "latest" restores.
-        if (trigger == "pre-restore") spec.tags.push_back("pre-restore");
+        if (trigger == "pre-restore")
+            spec.tags.push_back("pre-restore");
         spec.public_key_file = key_file;
         auto writer = co_await (*repo)->open_writer(spec);
         if (!writer) {
@@ -474,7 +507,10 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
             co_await settle(**writer, dump_ok, std::move(why), ir);
             if (ir.outcome == "ok") {
                 // What the snapshot holds: a restore drill compares the restored database to it.
-                audit_.record_contents({ir.snapshot_id, report.run_id, target.name, item.database,
+                audit_.record_contents({ir.snapshot_id,
+                                        report.run_id,
+                                        target.name,
+                                        item.database,
                                         domain::encode_counts(outcome.rows)});
             }
         }
@@ -482,16 +518,17 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
         report.items.push_back(std::move(ir));
     }
     if (go && !target.volumes.empty()) {
-        co_await back_up_files(target, **repo, report.run_id, report.items,
-                               trigger == "pre-restore");
+        co_await back_up_files(
+            target, **repo, report.run_id, report.items, trigger == "pre-restore");
     }
-    if (resolve_failed) report.items.push_back(*resolve_failed);
+    if (resolve_failed)
+        report.items.push_back(*resolve_failed);
     if (go && !target.paths.empty()) {
-        co_await back_up_paths(target, **repo, report.run_id, report.items,
-                               trigger == "pre-restore");
+        co_await back_up_paths(
+            target, **repo, report.run_id, report.items, trigger == "pre-restore");
     }
-    const int ok = static_cast<int>(std::count_if(report.items.begin(), report.items.end(),
-                                                  [](const auto& i) { return i.outcome == "ok"; }));
+    const int ok = static_cast<int>(std::count_if(
+        report.items.begin(), report.items.end(), [](const auto& i) { return i.outcome == "ok"; }));
     const bool all_ok = go && ok > 0 && ok == static_cast<int>(report.items.size());
     std::string retention_failed;
     const auto repo_config = config_.repositories.find(target.repository);
@@ -514,15 +551,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
         std::vector<std::string> group{"target:" + target.name};
         auto forgot = co_await (*repo)->forget(group, target.retention);
         step.finished_at = utc_now();
-        if (forgot) report.snapshots_kept = *forgot;
+        if (forgot)
+            report.snapshots_kept = *forgot;
         const bool busy = !forgot && forgot.error().code == errc::repo_locked;
         step.outcome = forgot ? "ok" : busy ? "skipped" : "failed";
-        step.detail = forgot ? target.retention.to_string() +
-                                   (*forgot >= 0 ? ", " + std::to_string(*forgot) + " snapshot(s) kept"
-                                                 : std::string{})
-                      : busy ? forgot.error().message +
-                                   "; retention comes again with the next successful run"
-                             : forgot.error().message;
+        step.detail =
+            forgot ? target.retention.to_string() +
+                         (*forgot >= 0 ? ", " + std::to_string(*forgot) + " snapshot(s) kept"
+                                       : std::string{})
+            : busy ? forgot.error().message + "; retention comes again with the next successful run"
+                   : forgot.error().message;
         audit_.add_step(step);
         report.retention = step.outcome;
         report.retention_detail = step.detail;
@@ -537,7 +575,8 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
     co_await leave_network(joined, report.run_id);
 
     if (!go) {
-        finish("failed", !pre_failed.empty() ? pre_failed : plan_failed,
+        finish("failed",
+               !pre_failed.empty() ? pre_failed : plan_failed,
                !pre_failed.empty() ? "pre-hook" : "plan");
     } else if (all_ok && !retention_failed.empty()) {
         finish("partial", "backup stored, retention failed: " + retention_failed, "retention");
@@ -548,11 +587,13 @@ Task<void> BackupRunner::locked_run(const domain::Target& given, const std::stri
     } else if (ok > 0) {
         std::string failed;
         for (const auto& i : report.items) {
-            if (i.outcome != "ok") failed += (failed.empty() ? "" : ", ") + i.database;
+            if (i.outcome != "ok")
+                failed += (failed.empty() ? "" : ", ") + i.database;
         }
         finish("partial", "failed: " + failed, item_stage(report.items));
     } else {
-        finish("failed", report.items.empty() ? "nothing to dump" : report.items.front().error,
+        finish("failed",
+               report.items.empty() ? "nothing to dump" : report.items.front().error,
                item_stage(report.items));
     }
 }

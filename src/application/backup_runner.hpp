@@ -30,9 +30,10 @@ struct RunReport {
     std::string status;  ///< success | failed | partial | skipped
     std::vector<ItemReport> items;
     std::string error;
-    std::string stage;  ///< where it failed: "dump shop", "files /srv", "pre-hook", "retention", ...
+    std::string
+        stage;  ///< where it failed: "dump shop", "files /srv", "pre-hook", "retention", ...
     std::string trigger;
-    std::string finished_at;  ///< ISO 8601 UTC
+    std::string finished_at;          ///< ISO 8601 UTC
     std::int64_t snapshots_kept{-1};  ///< the target's snapshots after retention; -1 unknown
     /// What became of retention: "ok", "delegated" (append-only repository: the server's
     /// owner runs it), "skipped" (repository busy), "failed", or empty when it did not run.
@@ -46,16 +47,17 @@ class RunObserver {
 public:
     virtual ~RunObserver() = default;
     virtual Task<void> started(const domain::Target& target, const std::string& run_id) = 0;
-    virtual Task<void> finished(const domain::Target& target, const RunReport& report,
+    virtual Task<void> finished(const domain::Target& target,
+                                const RunReport& report,
                                 const std::string& trigger) = 0;
 };
 
 /// What a run in flight is streaming now (a progress line, the dashboard's progress bars).
 struct Progress {
-    std::string item;  ///< "shop" or "files:/srv/uploads"; empty between items
-    std::uint64_t bytes{0};        ///< of the item
+    std::string item;        ///< "shop" or "files:/srv/uploads"; empty between items
+    std::uint64_t bytes{0};  ///< of the item
     std::string target;
-    std::uint64_t run_bytes{0};    ///< of the whole run so far
+    std::uint64_t run_bytes{0};  ///< of the whole run so far
     std::chrono::steady_clock::time_point item_since{};
     std::chrono::steady_clock::time_point run_since{};
 };
@@ -76,10 +78,15 @@ public:
         domain::HookRunner& hooks;
     };
 
-    BackupRunner(const domain::OperatorConfig& config, domain::DatabaseDumper& dumper,
-                 domain::FileArchiver& files, domain::HookRunner& hooks, ProjectPorts projects,
+    BackupRunner(const domain::OperatorConfig& config,
+                 domain::DatabaseDumper& dumper,
+                 domain::FileArchiver& files,
+                 domain::HookRunner& hooks,
+                 ProjectPorts projects,
                  RepositoryLookup repositories,
-                 domain::AuditLog& audit, domain::TargetLocks& locks, std::string instance_id)
+                 domain::AuditLog& audit,
+                 domain::TargetLocks& locks,
+                 std::string instance_id)
         : config_(config),
           dumper_(dumper),
           files_(files),
@@ -109,26 +116,36 @@ public:
 
 private:
     /// The run once the lock is held.
-    Task<void> locked_run(const domain::Target& target, const std::string& trigger,
+    Task<void> locked_run(const domain::Target& target,
+                          const std::string& trigger,
                           RunReport& report);
     /// Commits the writer's snapshot when its source completed, else aborts it (no snapshot).
-    static Task<void> settle(domain::SnapshotWriter& writer, bool source_ok, std::string error,
+    static Task<void> settle(domain::SnapshotWriter& writer,
+                             bool source_ok,
+                             std::string error,
                              ItemReport& report);
     /// Finishes and records the audit step of one database or path.
     void record_item(domain::StepRecord step, const ItemReport& item);
     /// Runs a hook and records its step; empty when it succeeded, else why not.
-    Task<std::string> hook(const domain::Target& target, const std::string& name,
-                           std::vector<std::string> argv, const std::string& run_id);
-    Task<void> back_up_files(const domain::Target& target, domain::BackupRepository& repo,
-                             const std::string& run_id, std::vector<ItemReport>& items,
+    Task<std::string> hook(const domain::Target& target,
+                           const std::string& name,
+                           std::vector<std::string> argv,
+                           const std::string& run_id);
+    Task<void> back_up_files(const domain::Target& target,
+                             domain::BackupRepository& repo,
+                             const std::string& run_id,
+                             std::vector<ItemReport>& items,
                              bool pre_restore);
     /// A config project's asset paths, with restic's own file backup.
-    Task<void> back_up_paths(const domain::Target& target, domain::BackupRepository& repo,
-                             const std::string& run_id, std::vector<ItemReport>& items,
+    Task<void> back_up_paths(const domain::Target& target,
+                             domain::BackupRepository& repo,
+                             const std::string& run_id,
+                             std::vector<ItemReport>& items,
                              bool pre_restore);
     /// Joins the operator's container to a project's network for its hooks (journalled first,
     /// so that recovery leaves it after a crash). The effect to settle; empty ref: nothing joined.
-    Task<Result<domain::EffectRecord>> join_network(const domain::Target& target, const std::string& run_id);
+    Task<Result<domain::EffectRecord>> join_network(const domain::Target& target,
+                                                    const std::string& run_id);
     Task<void> leave_network(domain::EffectRecord joined, const std::string& run_id);
 
     const domain::OperatorConfig& config_;

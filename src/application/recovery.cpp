@@ -4,8 +4,10 @@
 
 namespace bk::app {
 
-Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
-                             domain::InstanceRegistry& instances, RepositoryLookup repositories,
+Task<RecoveryReport> recover(domain::AuditLog& audit,
+                             domain::Janitor& janitor,
+                             domain::InstanceRegistry& instances,
+                             RepositoryLookup repositories,
                              std::vector<std::string> repository_names) {
     RecoveryReport report;
     std::set<std::string> dead_seen;
@@ -13,14 +15,16 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
     // 1. Runs of dead instances.
     if (auto running = audit.running(); running) {
         for (auto run : *running) {
-            if (instances.alive(run.instance)) continue;
+            if (instances.alive(run.instance))
+                continue;
             dead_seen.insert(run.instance);
             run.status = "crashed";
             run.finished_at = utc_now();
             run.error = "the operator (pid " + std::to_string(run.pid) + ", instance " +
                         run.instance + ") died during this run; found by instance " +
                         instances.self();
-            if (auto r = audit.finish_run(run); !r) report.problems.push_back(r.error().message);
+            if (auto r = audit.finish_run(run); !r)
+                report.problems.push_back(r.error().message);
             ++report.crashed_runs;
             report.crashed.push_back(run);
         }
@@ -33,7 +37,8 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
     auto left = co_await janitor.leftovers();
     if (left) {
         for (const auto& c : *left) {
-            if (instances.alive(c.instance)) continue;
+            if (instances.alive(c.instance))
+                continue;
             dead_seen.insert(c.instance);
             auto removed = co_await janitor.remove(c);
             if (removed) {
@@ -49,16 +54,18 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
     // 3. Targets a dead instance stopped and did not start again.
     if (auto effects = audit.open_effects(); effects) {
         for (auto e : *effects) {
-            if (instances.alive(e.instance)) continue;
+            if (instances.alive(e.instance))
+                continue;
             dead_seen.insert(e.instance);
             if (e.kind == "container_stopped") {
                 auto started = co_await janitor.start_if_stopped(e.ref);
                 if (!started) {
-                    report.problems.push_back("starting " + e.detail + " again: " +
-                                              started.error().message);
+                    report.problems.push_back("starting " + e.detail +
+                                              " again: " + started.error().message);
                     continue;
                 }
-                if (*started) ++report.restarted_targets;
+                if (*started)
+                    ++report.restarted_targets;
             } else if (e.kind == "network_joined") {
                 // The dead operator's container joined an app network for its hooks.
                 auto gone = co_await janitor.leave_network(e.ref, e.detail);
@@ -80,7 +87,8 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
         0) {
         for (const auto& name : repository_names) {
             auto repo = co_await repositories(name);
-            if (!repo) continue;  // not reachable now: its locks go stale on their own
+            if (!repo)
+                continue;  // not reachable now: its locks go stale on their own
             auto unlocked = co_await (*repo)->unlock_stale();
             if (unlocked) {
                 ++report.unlocked_repositories;
@@ -90,7 +98,8 @@ Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
         }
     }
 
-    for (const auto& id : instances.dead()) instances.forget(id);
+    for (const auto& id : instances.dead())
+        instances.forget(id);
     co_return report;
 }
 

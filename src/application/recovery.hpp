@@ -1,7 +1,8 @@
 #pragma once
 // Crash recovery at start, scoped to dead instances: their `running` runs become `crashed`, their
 // dump containers are removed, the targets they stopped are started again, the app networks
-// they joined are left, restic locks they left are removed. A live instance (a CLI run beside the daemon) is never touched.
+// they joined are left, restic locks they left are removed. A live instance (a CLI run beside the
+// daemon) is never touched.
 
 #include <string>
 #include <vector>
@@ -18,7 +19,7 @@ struct RecoveryReport {
     int restarted_targets{0};
     int networks_left{0};  ///< app networks the dead operator's container had joined
     int unlocked_repositories{0};
-    std::vector<std::string> problems;  ///< what could not be cleaned, and why
+    std::vector<std::string> problems;       ///< what could not be cleaned, and why
     std::vector<domain::RunRecord> crashed;  ///< the runs marked crashed (for their alerts)
 
     [[nodiscard]] bool found_anything() const {
@@ -27,8 +28,10 @@ struct RecoveryReport {
     }
 };
 
-Task<RecoveryReport> recover(domain::AuditLog& audit, domain::Janitor& janitor,
-                             domain::InstanceRegistry& instances, RepositoryLookup repositories,
+Task<RecoveryReport> recover(domain::AuditLog& audit,
+                             domain::Janitor& janitor,
+                             domain::InstanceRegistry& instances,
+                             RepositoryLookup repositories,
                              std::vector<std::string> repository_names);
 
 }  // namespace bk::app

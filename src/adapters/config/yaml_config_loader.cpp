@@ -25,50 +25,114 @@ using domain::OperatorConfig;
 using domain::Secret;
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 13> kTopKeys{
-    "scope",  "timezone", "docker",    "state_dir", "defaults", "repositories",
-    "keys",   "notifiers", "monitors", "http",      "security", "projects", "daemon"};
-constexpr std::array<std::string_view, 7> kDaemonKeys{
-    "concurrency", "grace_period", "event_delay", "resync", "heartbeat", "heartbeat_interval",
-    "summary_cron"};
+constexpr std::array<std::string_view, 13> kTopKeys{"scope",
+                                                    "timezone",
+                                                    "docker",
+                                                    "state_dir",
+                                                    "defaults",
+                                                    "repositories",
+                                                    "keys",
+                                                    "notifiers",
+                                                    "monitors",
+                                                    "http",
+                                                    "security",
+                                                    "projects",
+                                                    "daemon"};
+constexpr std::array<std::string_view, 7> kDaemonKeys{"concurrency",
+                                                      "grace_period",
+                                                      "event_delay",
+                                                      "resync",
+                                                      "heartbeat",
+                                                      "heartbeat_interval",
+                                                      "summary_cron"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
-constexpr std::array<std::string_view, 9> kDefaultsKeys{"cron",   "retention", "repository",
-                                                        "encrypt", "notify",   "monitor",
-                                                        "verify_cron", "catch_up", "client_images"};
-constexpr std::array<std::string_view, 8> kRepoKeys{"url",  "password", "password_file", "init",
-                                                    "env",  "ssh",      "cacert",        "append_only"};
-constexpr std::array<std::string_view, 6> kSshKeys{"key_file", "port", "known_hosts_file",
-                                                   "accept_new_host_key", "user", "connect_timeout"};
+constexpr std::array<std::string_view, 9> kDefaultsKeys{"cron",
+                                                        "retention",
+                                                        "repository",
+                                                        "encrypt",
+                                                        "notify",
+                                                        "monitor",
+                                                        "verify_cron",
+                                                        "catch_up",
+                                                        "client_images"};
+constexpr std::array<std::string_view, 8> kRepoKeys{
+    "url", "password", "password_file", "init", "env", "ssh", "cacert", "append_only"};
+constexpr std::array<std::string_view, 6> kSshKeys{
+    "key_file", "port", "known_hosts_file", "accept_new_host_key", "user", "connect_timeout"};
 // Environment variables whose value is a path by definition: a *_FILE key of these is passed
 // through, every other *_FILE / *_file key names a file backupctl reads into the variable.
-constexpr std::array<std::string_view, 4> kPathValuedEnv{
-    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "GOOGLE_APPLICATION_CREDENTIALS_FILE"};
-constexpr std::array<std::string_view, 4> kKeyKeys{"recipient", "public_key_file",
-                                                   "private_key_file", "passphrase_file"};
-constexpr std::array<std::string_view, 18> kNotifierKeys{
-    "type",     "events",        "url",      "url_file",      "webhook_url", "webhook_url_file",
-    "secret",   "secret_file",   "host",     "port",          "username",    "password",
-    "password_file", "from",     "to",       "starttls",      "timeout",     "ca_file"};
-constexpr std::array<std::string_view, 10> kMonitorKeys{
-    "type",     "url",      "url_file", "push_token", "push_token_file", "ping_url", "ping_url_file",
-    "base_url", "timeout",  "ca_file"};
+constexpr std::array<std::string_view, 4> kPathValuedEnv{"AWS_SHARED_CREDENTIALS_FILE",
+                                                         "AWS_CONFIG_FILE",
+                                                         "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                                         "GOOGLE_APPLICATION_CREDENTIALS_FILE"};
+constexpr std::array<std::string_view, 4> kKeyKeys{
+    "recipient", "public_key_file", "private_key_file", "passphrase_file"};
+constexpr std::array<std::string_view, 18> kNotifierKeys{"type",
+                                                         "events",
+                                                         "url",
+                                                         "url_file",
+                                                         "webhook_url",
+                                                         "webhook_url_file",
+                                                         "secret",
+                                                         "secret_file",
+                                                         "host",
+                                                         "port",
+                                                         "username",
+                                                         "password",
+                                                         "password_file",
+                                                         "from",
+                                                         "to",
+                                                         "starttls",
+                                                         "timeout",
+                                                         "ca_file"};
+constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
+                                                        "url",
+                                                        "url_file",
+                                                        "push_token",
+                                                        "push_token_file",
+                                                        "ping_url",
+                                                        "ping_url_file",
+                                                        "base_url",
+                                                        "timeout",
+                                                        "ca_file"};
 constexpr std::array<std::string_view, 2> kHttpKeys{"listen", "token_file"};
 constexpr std::array<std::string_view, 2> kSecurityKeys{"allow_label_hooks", "dump_images"};
-constexpr std::array<std::string_view, 16> kProjectKeys{
-    "name",        "enabled",      "cron",         "timeout_minutes", "docker_network",
-    "database",    "assets",       "restic",       "retention",       "encryption",
-    "notification", "monitor",     "hooks",        "verification",    "compression",
-    "verify_cron"};
-constexpr std::array<std::string_view, 9> kDatabaseKeys{"type", "host", "port", "name", "user",
-                                                        "password", "password_file",
-                                                        "dump_timeout_minutes", "image"};
+constexpr std::array<std::string_view, 16> kProjectKeys{"name",
+                                                        "enabled",
+                                                        "cron",
+                                                        "timeout_minutes",
+                                                        "docker_network",
+                                                        "database",
+                                                        "assets",
+                                                        "restic",
+                                                        "retention",
+                                                        "encryption",
+                                                        "notification",
+                                                        "monitor",
+                                                        "hooks",
+                                                        "verification",
+                                                        "compression",
+                                                        "verify_cron"};
+constexpr std::array<std::string_view, 9> kDatabaseKeys{"type",
+                                                        "host",
+                                                        "port",
+                                                        "name",
+                                                        "user",
+                                                        "password",
+                                                        "password_file",
+                                                        "dump_timeout_minutes",
+                                                        "image"};
 constexpr std::array<std::string_view, 1> kAssetsKeys{"paths"};
-constexpr std::array<std::string_view, 5> kResticKeys{"repository_path", "password",
-                                                      "password_file", "snapshot_mode", "init"};
-constexpr std::array<std::string_view, 8> kRetentionKeys{"local_days", "keep_last", "keep_hourly",
-                                                         "keep_daily", "keep_weekly",
-                                                         "keep_monthly", "keep_yearly", "keep"};
+constexpr std::array<std::string_view, 5> kResticKeys{
+    "repository_path", "password", "password_file", "snapshot_mode", "init"};
+constexpr std::array<std::string_view, 8> kRetentionKeys{"local_days",
+                                                         "keep_last",
+                                                         "keep_hourly",
+                                                         "keep_daily",
+                                                         "keep_weekly",
+                                                         "keep_monthly",
+                                                         "keep_yearly",
+                                                         "keep"};
 constexpr std::array<std::string_view, 6> kEncryptionKeys{
     "enabled", "type", "recipient", "public_key_file", "private_key_file", "passphrase_file"};
 constexpr std::array<std::string_view, 2> kTypedKeys{"type", "config"};
@@ -96,7 +160,9 @@ std::string read_secret_file(const std::string& path, std::string& error) {
 
 class Loader {
 public:
-    Loader(std::string file, const EnvLookup& env, OperatorConfig& out,
+    Loader(std::string file,
+           const EnvLookup& env,
+           OperatorConfig& out,
            const std::set<std::string>& placeholders)
         : file_(std::move(file)), env_(env), out_(out), placeholders_(placeholders) {}
 
@@ -105,27 +171,51 @@ public:
             return;  // an empty file: the defaults
         }
         if (!root.IsMap()) {
-            problem(root, "", "the config must be a mapping of sections (scope, defaults, "
-                              "repositories, projects, ...)");
+            problem(root,
+                    "",
+                    "the config must be a mapping of sections (scope, defaults, "
+                    "repositories, projects, ...)");
             return;
         }
         check_keys(root, "", kTopKeys);
-        if (auto v = text(root["scope"], "scope")) out_.scope = *v;
-        if (auto v = text(root["timezone"], "timezone")) out_.timezone = *v;
-        if (auto v = text(root["state_dir"], "state_dir")) out_.state_dir = *v;
+        if (auto v = text(root["scope"], "scope"))
+            out_.scope = *v;
+        if (auto v = text(root["timezone"], "timezone"))
+            out_.timezone = *v;
+        if (auto v = text(root["state_dir"], "state_dir"))
+            out_.state_dir = *v;
         if (const auto d = root["docker"]; is_map(d, "docker")) {
             check_keys(d, "docker", kDockerKeys);
-            if (auto v = text(d["host"], "docker.host")) out_.docker_host = *v;
+            if (auto v = text(d["host"], "docker.host"))
+                out_.docker_host = *v;
         }
         load_defaults(root["defaults"]);
-        load_named(root["repositories"], "repositories", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_repository(n, p, name); });
-        load_named(root["keys"], "keys", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_key(n, p, name); });
-        load_named(root["notifiers"], "notifiers", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_notifier(n, p, name); });
-        load_named(root["monitors"], "monitors", [this](const YAML::Node& n, const std::string& p, const std::string& name) { load_monitor(n, p, name); });
+        load_named(root["repositories"],
+                   "repositories",
+                   [this](const YAML::Node& n, const std::string& p, const std::string& name) {
+                       load_repository(n, p, name);
+                   });
+        load_named(root["keys"],
+                   "keys",
+                   [this](const YAML::Node& n, const std::string& p, const std::string& name) {
+                       load_key(n, p, name);
+                   });
+        load_named(root["notifiers"],
+                   "notifiers",
+                   [this](const YAML::Node& n, const std::string& p, const std::string& name) {
+                       load_notifier(n, p, name);
+                   });
+        load_named(root["monitors"],
+                   "monitors",
+                   [this](const YAML::Node& n, const std::string& p, const std::string& name) {
+                       load_monitor(n, p, name);
+                   });
         if (const auto h = root["http"]; is_map(h, "http")) {
             check_keys(h, "http", kHttpKeys);
-            if (auto v = text(h["listen"], "http.listen")) out_.http.listen = *v;
-            if (auto v = text(h["token_file"], "http.token_file")) out_.http.token_file = *v;
+            if (auto v = text(h["listen"], "http.listen"))
+                out_.http.listen = *v;
+            if (auto v = text(h["token_file"], "http.token_file"))
+                out_.http.token_file = *v;
         }
         if (const auto dm = root["daemon"]; is_map(dm, "daemon")) {
             check_keys(dm, "daemon", kDaemonKeys);
@@ -136,8 +226,10 @@ public:
                 const std::string path = std::string("daemon.") + key;
                 if (auto v = text(dm[key], path)) {
                     auto d = domain::parse_duration(*v);
-                    if (d) into = *d;
-                    else problem(dm[key], path, d.error);
+                    if (d)
+                        into = *d;
+                    else
+                        problem(dm[key], path, d.error);
                 }
             };
             dur("grace_period", out_.daemon.grace_period);
@@ -147,11 +239,13 @@ public:
             if (auto v = text(dm["heartbeat"], "daemon.heartbeat")) {
                 out_.daemon.heartbeat = *v;
                 if (!out_.monitors.contains(*v)) {
-                    problem(dm["heartbeat"], "daemon.heartbeat",
+                    problem(dm["heartbeat"],
+                            "daemon.heartbeat",
                             "names no monitor in `monitors:` (\"" + *v + "\")");
                 }
             }
-            if (auto c = cron(dm["summary_cron"], "daemon.summary_cron")) out_.daemon.summary_cron = *c;
+            if (auto c = cron(dm["summary_cron"], "daemon.summary_cron"))
+                out_.daemon.summary_cron = *c;
         }
         if (const auto s = root["security"]; is_map(s, "security")) {
             check_keys(s, "security", kSecurityKeys);
@@ -162,8 +256,8 @@ public:
                 out_.security.dump_images = *v;
             }
         }
-        if (const auto d = root["defaults"]; d && d.IsMap() && d["client_images"] &&
-                                              d["client_images"].IsMap()) {
+        if (const auto d = root["defaults"];
+            d && d.IsMap() && d["client_images"] && d["client_images"].IsMap()) {
             const auto ci = d["client_images"];
             for (const auto& [type, image] : out_.defaults.client_images) {
                 check_dump_image(ci[type], "defaults.client_images." + type, image);
@@ -242,7 +336,8 @@ private:
     }
 
     // --- scalars ------------------------------------------------------------------------------
-    std::optional<std::string> substitute(const YAML::Node& at, const std::string& path,
+    std::optional<std::string> substitute(const YAML::Node& at,
+                                          const std::string& path,
                                           const std::string& raw) {
         std::string out;
         for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -310,8 +405,10 @@ private:
         if (!v) {
             return std::nullopt;
         }
-        if (*v == "true" || *v == "yes" || *v == "on" || *v == "1") return true;
-        if (*v == "false" || *v == "no" || *v == "off" || *v == "0") return false;
+        if (*v == "true" || *v == "yes" || *v == "on" || *v == "1")
+            return true;
+        if (*v == "false" || *v == "no" || *v == "off" || *v == "0")
+            return false;
         problem(n, path, "\"" + *v + "\" is not true or false");
         return std::nullopt;
     }
@@ -329,13 +426,16 @@ private:
             }
         } catch (const std::exception&) {
         }
-        problem(n, path, "\"" + *v + "\" is not a whole number from " + std::to_string(lo) +
-                             " to " + std::to_string(hi));
+        problem(n,
+                path,
+                "\"" + *v + "\" is not a whole number from " + std::to_string(lo) + " to " +
+                    std::to_string(hi));
         return std::nullopt;
     }
 
     // A list: a YAML sequence, or one comma-separated scalar.
-    std::optional<std::vector<std::string>> text_list(const YAML::Node& n, const std::string& path) {
+    std::optional<std::vector<std::string>> text_list(const YAML::Node& n,
+                                                      const std::string& path) {
         if (!n || n.IsNull()) {
             return std::nullopt;
         }
@@ -365,12 +465,14 @@ private:
     }
 
     // `key` inline, or `key_file` naming a file that holds it.
-    std::optional<Secret> secret(const YAML::Node& parent, const std::string& key,
+    std::optional<Secret> secret(const YAML::Node& parent,
+                                 const std::string& key,
                                  const std::string& path) {
         const auto inline_node = parent[key];
         const auto file_node = parent[key + "_file"];
         if (inline_node && !inline_node.IsNull() && file_node && !file_node.IsNull()) {
-            problem(file_node, join(path, key + "_file"),
+            problem(file_node,
+                    join(path, key + "_file"),
                     "give either " + key + " or " + key + "_file, not both");
             return std::nullopt;
         }
@@ -419,8 +521,10 @@ private:
         }
         check_keys(d, "defaults", kDefaultsKeys);
         auto& df = out_.defaults;
-        if (auto v = cron(d["cron"], "defaults.cron")) df.cron = *v;
-        if (auto v = cron(d["verify_cron"], "defaults.verify_cron")) df.verify_cron = *v;
+        if (auto v = cron(d["cron"], "defaults.cron"))
+            df.cron = *v;
+        if (auto v = cron(d["verify_cron"], "defaults.verify_cron"))
+            df.verify_cron = *v;
         if (auto v = text(d["retention"], "defaults.retention")) {
             auto r = domain::parse_retention(*v);
             if (r) {
@@ -429,13 +533,16 @@ private:
                 problem(d["retention"], "defaults.retention", r.error);
             }
         }
-        if (auto v = text(d["repository"], "defaults.repository")) df.repository = *v;
+        if (auto v = text(d["repository"], "defaults.repository"))
+            df.repository = *v;
         if (auto v = text(d["encrypt"], "defaults.encrypt")) {
             df.encrypt = *v;
             defaults_encrypt_set_ = true;
         }
-        if (auto v = text_list(d["notify"], "defaults.notify")) df.notify = *v;
-        if (auto v = text(d["monitor"], "defaults.monitor")) df.monitor = *v;
+        if (auto v = text_list(d["notify"], "defaults.notify"))
+            df.notify = *v;
+        if (auto v = text(d["monitor"], "defaults.monitor"))
+            df.monitor = *v;
         if (auto v = text(d["catch_up"], "defaults.catch_up")) {
             if (*v != "once" && *v != "skip") {
                 problem(d["catch_up"], "defaults.catch_up", "must be once or skip");
@@ -448,11 +555,15 @@ private:
                 const std::string type = it->first.Scalar();
                 const std::string p = "defaults.client_images." + type;
                 if (!domain::db_type_from_string(type)) {
-                    problem(it->first, p, "\"" + type + "\" is not a database type (postgres, "
-                                          "mysql, mariadb, mongodb)");
+                    problem(it->first,
+                            p,
+                            "\"" + type +
+                                "\" is not a database type (postgres, "
+                                "mysql, mariadb, mongodb)");
                     continue;
                 }
-                if (auto v = text(it->second, p)) df.client_images[type] = *v;
+                if (auto v = text(it->second, p))
+                    df.client_images[type] = *v;
             }
         }
     }
@@ -461,10 +572,14 @@ private:
     // database's credentials: it must be one the operator allowed, as for labels.
     void check_dump_image(const YAML::Node& n, const std::string& path, const std::string& image) {
         for (const auto& pattern : out_.security.dump_images) {
-            if (labels::glob_match(pattern, image)) return;
+            if (labels::glob_match(pattern, image))
+                return;
         }
-        problem(n, path, "image \"" + image + "\" is not allowed by security.dump_images; add a "
-                         "matching pattern there");
+        problem(n,
+                path,
+                "image \"" + image +
+                    "\" is not allowed by security.dump_images; add a "
+                    "matching pattern there");
     }
 
     template <class F>
@@ -496,12 +611,15 @@ private:
         if (auto s = secret(n, "password", p)) {
             r.password = *s;
         }
-        if (auto v = boolean(n["init"], p + ".init")) r.init = *v;
-        if (auto v = boolean(n["append_only"], p + ".append_only")) r.append_only = *v;
+        if (auto v = boolean(n["init"], p + ".init"))
+            r.init = *v;
+        if (auto v = boolean(n["append_only"], p + ".append_only"))
+            r.append_only = *v;
         if (auto v = text(n["cacert"], p + ".cacert")) {
             r.cacert = *v;
             if (!r.url.starts_with("s3:") && !r.url.starts_with("rest:")) {
-                problem(n["cacert"], p + ".cacert", "only rest: and s3: repositories use a CA file");
+                problem(
+                    n["cacert"], p + ".cacert", "only rest: and s3: repositories use a CA file");
             }
         }
         if (const auto env = n["env"]; is_map(env, p + ".env")) {
@@ -510,14 +628,18 @@ private:
                 const std::string kp = p + ".env." + k;
                 if (k.starts_with("RESTIC_PASSWORD") || k == "RESTIC_REPOSITORY" ||
                     k == "RESTIC_REPOSITORY_FILE") {
-                    problem(it->first, kp, "set the repository's url and password (or password_file), not " + k);
+                    problem(it->first,
+                            kp,
+                            "set the repository's url and password (or password_file), not " + k);
                     continue;
                 }
-                const bool file_key = (k.ends_with("_FILE") || k.ends_with("_file")) && k.size() > 5 &&
+                const bool file_key = (k.ends_with("_FILE") || k.ends_with("_file")) &&
+                                      k.size() > 5 &&
                                       std::find(kPathValuedEnv.begin(), kPathValuedEnv.end(), k) ==
                                           kPathValuedEnv.end();
                 auto v = text(it->second, kp);
-                if (!v) continue;
+                if (!v)
+                    continue;
                 if (!file_key) {
                     r.env[k] = Secret(*v, "config " + kp);
                     continue;
@@ -552,34 +674,43 @@ private:
             }
             r.has_ssh = true;
             const std::string sp = p + ".ssh";
-            if (auto v = text(s["key_file"], sp + ".key_file")) r.ssh.key_file = *v;
-            if (auto v = integer(s["port"], sp + ".port", 1, 65535)) r.ssh.port = *v;
-            if (auto v = text(s["known_hosts_file"], sp + ".known_hosts_file")) r.ssh.known_hosts_file = *v;
+            if (auto v = text(s["key_file"], sp + ".key_file"))
+                r.ssh.key_file = *v;
+            if (auto v = integer(s["port"], sp + ".port", 1, 65535))
+                r.ssh.port = *v;
+            if (auto v = text(s["known_hosts_file"], sp + ".known_hosts_file"))
+                r.ssh.known_hosts_file = *v;
             if (auto v = boolean(s["accept_new_host_key"], sp + ".accept_new_host_key")) {
                 r.ssh.accept_new_host_key = *v;
             }
-            if (auto v = text(s["user"], sp + ".user")) r.ssh.user = *v;
+            if (auto v = text(s["user"], sp + ".user"))
+                r.ssh.user = *v;
             if (auto v = integer(s["connect_timeout"], sp + ".connect_timeout", 1, 600)) {
                 r.ssh.connect_timeout = *v;
             }
         }
-        if (!sftp) return;
+        if (!sftp)
+            return;
         auto loc = domain::parse_sftp_url(r.url);
         if (!loc) {
             problem(n["url"], p + ".url", "\"" + domain::mask_url(r.url) + "\" " + loc.error);
             return;
         }
         if (!r.has_ssh) {
-            problem(n, p, "is an sftp: repository without an ssh: block; give at least "
-                          "ssh.known_hosts_file (the server's pinned host key: `ssh-keyscan -p " +
-                              std::to_string(loc->port ? loc->port : 22) + " " + loc->host +
-                              " > FILE`) and ssh.key_file");
+            problem(n,
+                    p,
+                    "is an sftp: repository without an ssh: block; give at least "
+                    "ssh.known_hosts_file (the server's pinned host key: `ssh-keyscan -p " +
+                        std::to_string(loc->port ? loc->port : 22) + " " + loc->host +
+                        " > FILE`) and ssh.key_file");
             return;
         }
         if (r.ssh.known_hosts_file.empty() && !r.ssh.accept_new_host_key) {
             const int port = r.ssh.port ? r.ssh.port : loc->port ? loc->port : 22;
-            problem(s, p + ".ssh",
-                    "has no known_hosts_file: the server's host key must be pinned. Run `ssh-keyscan -p " +
+            problem(s,
+                    p + ".ssh",
+                    "has no known_hosts_file: the server's host key must be pinned. Run "
+                    "`ssh-keyscan -p " +
                         std::to_string(port) + " " + loc->host +
                         " > FILE`, check the fingerprint, and set known_hosts_file: FILE (or "
                         "accept_new_host_key: true to trust the first key seen)");
@@ -587,7 +718,8 @@ private:
         }
         // The command line restic gets: refused here, at load time, when a value cannot pass.
         domain::SshConfig probe = r.ssh;
-        if (probe.known_hosts_file.empty()) probe.known_hosts_file = "/state/known_hosts";
+        if (probe.known_hosts_file.empty())
+            probe.known_hosts_file = "/state/known_hosts";
         if (auto cmd = domain::ssh_command(*loc, probe); !cmd) {
             problem(s, p + ".ssh", cmd.error);
         }
@@ -596,10 +728,14 @@ private:
     void load_key(const YAML::Node& n, const std::string& p, const std::string& name) {
         check_keys(n, p, kKeyKeys);
         domain::KeyConfig k;
-        if (auto v = text(n["recipient"], p + ".recipient")) k.recipient = *v;
-        if (auto v = text(n["public_key_file"], p + ".public_key_file")) k.public_key_file = *v;
-        if (auto v = text(n["private_key_file"], p + ".private_key_file")) k.private_key_file = *v;
-        if (auto v = text(n["passphrase_file"], p + ".passphrase_file")) k.passphrase_file = *v;
+        if (auto v = text(n["recipient"], p + ".recipient"))
+            k.recipient = *v;
+        if (auto v = text(n["public_key_file"], p + ".public_key_file"))
+            k.public_key_file = *v;
+        if (auto v = text(n["private_key_file"], p + ".private_key_file"))
+            k.private_key_file = *v;
+        if (auto v = text(n["passphrase_file"], p + ".passphrase_file"))
+            k.passphrase_file = *v;
         if (k.public_key_file.empty()) {
             problem(n, p, "has no public_key_file (the key backups are encrypted to)");
         }
@@ -615,30 +751,40 @@ private:
         const std::array<std::string_view, 3> types{"slack", "webhook", "email"};
         if (std::find(types.begin(), types.end(), c.type) == types.end()) {
             auto near = domain::nearest(c.type, types);
-            problem(n["type"] ? n["type"] : n, p + ".type",
+            problem(n["type"] ? n["type"] : n,
+                    p + ".type",
                     "\"" + c.type + "\" is not a notifier type (slack, webhook, email)" +
                         (near ? "; did you mean \"" + *near + "\"?" : ""));
         }
-        if (auto v = text_list(n["events"], p + ".events")) c.events = *v;
+        if (auto v = text_list(n["events"], p + ".events"))
+            c.events = *v;
         for (const auto& e : c.events) {
-            if (e == "all" || std::find(std::begin(domain::kAlertKinds), std::end(domain::kAlertKinds), e) !=
-                                  std::end(domain::kAlertKinds)) {
+            if (e == "all" ||
+                std::find(std::begin(domain::kAlertKinds), std::end(domain::kAlertKinds), e) !=
+                    std::end(domain::kAlertKinds)) {
                 continue;
             }
             auto near = domain::nearest(e, domain::kAlertKinds);
-            problem(n["events"], p + ".events",
-                    "\"" + e + "\" is not an event (failure, success, overdue, recovered, "
-                    "drill_failed, summary, all)" + (near ? "; did you mean \"" + *near + "\"?" : ""));
+            problem(n["events"],
+                    p + ".events",
+                    "\"" + e +
+                        "\" is not an event (failure, success, overdue, recovered, "
+                        "drill_failed, summary, all)" +
+                        (near ? "; did you mean \"" + *near + "\"?" : ""));
         }
         for (const char* key : {"url", "webhook_url", "secret", "password"}) {
-            if (auto s = secret(n, key, p)) c.secrets[key] = *s;
+            if (auto s = secret(n, key, p))
+                c.secrets[key] = *s;
         }
-        for (const char* key : {"host", "port", "username", "from", "to", "starttls", "timeout", "ca_file"}) {
-            if (auto v = text(n[key], p + "." + key)) c.settings[key] = *v;
+        for (const char* key :
+             {"host", "port", "username", "from", "to", "starttls", "timeout", "ca_file"}) {
+            if (auto v = text(n[key], p + "." + key))
+                c.settings[key] = *v;
         }
         auto has = [&c, &n](const char* key) {
             return c.secrets.contains(key) || c.settings.contains(key) ||
-                   n[std::string(key) + "_file"].IsDefined();  // a file that is unreadable is its own problem
+                   n[std::string(key) + "_file"]
+                       .IsDefined();  // a file that is unreadable is its own problem
         };
         if (c.type == "slack" && !has("webhook_url") && !has("url")) {
             problem(n, p, "a slack notifier needs webhook_url (or webhook_url_file)");
@@ -646,7 +792,8 @@ private:
             problem(n, p, "a webhook notifier needs url (or url_file)");
         } else if (c.type == "email") {
             for (const char* key : {"host", "from", "to"}) {
-                if (!has(key)) problem(n, p, std::string("an email notifier needs ") + key);
+                if (!has(key))
+                    problem(n, p, std::string("an email notifier needs ") + key);
             }
         }
         out_.notifiers[name] = std::move(c);
@@ -655,28 +802,35 @@ private:
     void load_monitor(const YAML::Node& n, const std::string& p, const std::string& name) {
         check_keys(n, p, kMonitorKeys);
         domain::MonitorConfig c;
-        if (auto v = text(n["type"], p + ".type")) c.type = *v;
+        if (auto v = text(n["type"], p + ".type"))
+            c.type = *v;
         const std::array<std::string_view, 2> types{"uptime-kuma", "healthchecks"};
         if (std::find(types.begin(), types.end(), c.type) == types.end()) {
             auto near = domain::nearest(c.type, types);
-            problem(n["type"] ? n["type"] : n, p + ".type",
+            problem(n["type"] ? n["type"] : n,
+                    p + ".type",
                     "\"" + c.type + "\" is not a monitor type (uptime-kuma, healthchecks)" +
                         (near ? "; did you mean \"" + *near + "\"?" : ""));
         }
         for (const char* key : {"push_token", "ping_url", "url"}) {
-            if (auto s = secret(n, key, p)) c.secrets[key] = *s;
+            if (auto s = secret(n, key, p))
+                c.secrets[key] = *s;
         }
         for (const char* key : {"base_url", "timeout", "ca_file"}) {
-            if (auto v = text(n[key], p + "." + key)) c.settings[key] = *v;
+            if (auto v = text(n[key], p + "." + key))
+                c.settings[key] = *v;
         }
         auto has = [&c, &n](const char* key) {
             return c.secrets.contains(key) || c.settings.contains(key) ||
-                   n[std::string(key) + "_file"].IsDefined();  // a file that is unreadable is its own problem
+                   n[std::string(key) + "_file"]
+                       .IsDefined();  // a file that is unreadable is its own problem
         };
         const bool kuma_base = has("base_url") || env_("UPTIME_KUMA_BASE_URL").has_value();
         if (c.type == "uptime-kuma" && !has("url") && !(kuma_base && has("push_token"))) {
-            problem(n, p, "an uptime-kuma monitor needs url (the whole push URL), or base_url (or "
-                          "$UPTIME_KUMA_BASE_URL) and push_token");
+            problem(n,
+                    p,
+                    "an uptime-kuma monitor needs url (the whole push URL), or base_url (or "
+                    "$UPTIME_KUMA_BASE_URL) and push_token");
         } else if (c.type == "healthchecks" && !has("ping_url") && !has("url")) {
             problem(n, p, "a healthchecks monitor needs ping_url (or ping_url_file)");
         }
@@ -699,7 +853,8 @@ private:
 
     void env_problem(const std::string& var, std::string message) {
         for (const auto& p : out_.problems) {
-            if (p.file == kEnvFile && p.path == var && p.message == message) return;  // said once
+            if (p.file == kEnvFile && p.path == var && p.message == message)
+                return;  // said once
         }
         out_.problems.push_back({kEnvFile, 0, 0, var, std::move(message), ""});
     }
@@ -709,19 +864,25 @@ private:
     // The original wrote every project to one SFTP server (a Hetzner Storage Box) named by
     // HETZNER_SSH_*: with HETZNER_SSH_HOST set, a repository_path that is a plain path is a path
     // there. The host key is pinned (the original trusted the first key seen).
-    void storage_box(const YAML::Node& r, const std::string& path, const std::string& name,
+    void storage_box(const YAML::Node& r,
+                     const std::string& path,
+                     const std::string& name,
                      domain::RepositoryConfig& repo) {
         static constexpr std::array<std::string_view, 9> kSchemes{
             "sftp:", "s3:", "rest:", "b2:", "azure:", "gs:", "swift:", "rclone:", "local:"};
-        const bool remote = std::any_of(kSchemes.begin(), kSchemes.end(),
-                                        [&repo](std::string_view s) { return repo.url.starts_with(s); });
+        const bool remote =
+            std::any_of(kSchemes.begin(), kSchemes.end(), [&repo](std::string_view s) {
+                return repo.url.starts_with(s);
+            });
         auto host = env_var("HETZNER_SSH_HOST");
-        if (repo.url.empty() || remote || !host) return;
+        if (repo.url.empty() || remote || !host)
+            return;
         const auto node = r["repository_path"];
         auto user = env_var("HETZNER_SSH_USER");
         auto key = env_var("HETZNER_SSH_KEY_PATH");
         if (!user || !key) {
-            problem(node, path,
+            problem(node,
+                    path,
                     "is a path on the storage box HETZNER_SSH_HOST names, but " +
                         std::string(!user ? "HETZNER_SSH_USER" : "HETZNER_SSH_KEY_PATH") +
                         " is not set (unset HETZNER_SSH_HOST for a local repository)");
@@ -730,10 +891,10 @@ private:
         int port = 22;  // the original's code; its docs and .env.example said 23
         std::string port_from = "default 22: the original's code (its docs said 23)";
         if (auto v = env_var("HETZNER_SSH_PORT")) {
-            const bool digits = !v->empty() && v->size() <= 5 &&
-                                std::all_of(v->begin(), v->end(), [](char c) {
-                                    return std::isdigit(static_cast<unsigned char>(c)) != 0;
-                                });
+            const bool digits =
+                !v->empty() && v->size() <= 5 && std::all_of(v->begin(), v->end(), [](char c) {
+                    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+                });
             if (!digits || std::stoi(*v) < 1 || std::stoi(*v) > 65535) {
                 env_problem("HETZNER_SSH_PORT", "\"" + *v + "\" is not a port (1-65535)");
                 return;
@@ -747,10 +908,13 @@ private:
             const auto beside = std::filesystem::path(*key).parent_path() / "known_hosts";
             std::error_code ec;
             if (!std::filesystem::exists(beside, ec)) {
-                problem(node, path,
-                        "is on the storage box " + *host + ", whose host key must be pinned: run "
-                        "`ssh-keyscan -p " + std::to_string(port) + " " + *host + " > " +
-                            beside.string() + "`, check the fingerprint (or set "
+                problem(node,
+                        path,
+                        "is on the storage box " + *host +
+                            ", whose host key must be pinned: run "
+                            "`ssh-keyscan -p " +
+                            std::to_string(port) + " " + *host + " > " + beside.string() +
+                            "`, check the fingerprint (or set "
                             "HETZNER_SSH_KNOWN_HOSTS to a known_hosts file)");
                 return;
             }
@@ -791,21 +955,27 @@ private:
                     out_.daemon.summary_cron = *v;
                     origin("/daemon/summary_cron", "env DAILY_SUMMARY_CRON");
                 } else {
-                    env_problem("DAILY_SUMMARY_CRON", "\"" + *v + "\" is not a schedule: " + c.error);
+                    env_problem("DAILY_SUMMARY_CRON",
+                                "\"" + *v + "\" is not a schedule: " + c.error);
                 }
             }
         }
         for (const char* var : {"BACKUP_RETRY_COUNT", "BACKUP_RETRY_DELAY_MS"}) {
             if (auto v = env_var(var)) {
                 out_.warnings.push_back(
-                    {kEnvFile, 0, 0, var,
-                     "\"" + *v + "\" is ignored: backupctl does not retry a stage (a half-written "
-                     "dump cannot be resumed); the next scheduled run is the retry, and the "
-                     "failure alert goes out at once",
+                    {kEnvFile,
+                     0,
+                     0,
+                     var,
+                     "\"" + *v +
+                         "\" is ignored: backupctl does not retry a stage (a half-written "
+                         "dump cannot be resumed); the next scheduled run is the retry, and the "
+                         "failure alert goes out at once",
                      ""});
             }
         }
-        if (auto v = env_var("GPG_KEYS_DIR")) keys_dir_ = *v;
+        if (auto v = env_var("GPG_KEYS_DIR"))
+            keys_dir_ = *v;
         load_env_encryption();
         load_env_notification();
     }
@@ -830,9 +1000,10 @@ private:
         }
         auto recipient = env_var("GPG_RECIPIENT");
         if (!recipient) {
-            env_problem("GPG_RECIPIENT", "is not set, but ENCRYPTION_ENABLED=true: name the key "
-                                         "(its e-mail address or fingerprint) backups are "
-                                         "encrypted to");
+            env_problem("GPG_RECIPIENT",
+                        "is not set, but ENCRYPTION_ENABLED=true: name the key "
+                        "(its e-mail address or fingerprint) backups are "
+                        "encrypted to");
             return;
         }
         domain::KeyConfig k;
@@ -859,8 +1030,8 @@ private:
         c.events = {"all"};  // as the original: every run's success and failure, the summary
         const auto missing = fill_notifier_from_env(c, "/notifiers/env");
         if (!missing.empty()) {
-            env_problem("NOTIFICATION_TYPE", "is " + *type + ", but " + join_words(missing) +
-                                                 " is not set");
+            env_problem("NOTIFICATION_TYPE",
+                        "is " + *type + ", but " + join_words(missing) + " is not set");
             return;
         }
         env_notifier_ = std::move(c);
@@ -878,20 +1049,24 @@ private:
     // Fills what a notifier of the original's types lacks from its variables (the original's
     // notifiers were configured only there). Returns the variables it still needs.
     std::vector<std::string> fill_notifier_from_env(domain::NotifierConfig& c,
-                                                     const std::string& at) {
+                                                    const std::string& at) {
         std::vector<std::string> missing;
         auto secret_from = [&](const char* key, const char* var) {
-            if (c.secrets.contains(key) || c.settings.contains(key)) return true;
+            if (c.secrets.contains(key) || c.settings.contains(key))
+                return true;
             auto v = env_var(var);
-            if (!v) return false;
+            if (!v)
+                return false;
             c.secrets[key] = Secret(*v, std::string("env ") + var);
             origin(at + "/secrets/" + key, std::string("env ") + var);
             return true;
         };
         auto setting_from = [&](const char* key, const char* var) {
-            if (c.secrets.contains(key) || c.settings.contains(key)) return true;
+            if (c.secrets.contains(key) || c.settings.contains(key))
+                return true;
             auto v = env_var(var);
-            if (!v) return false;
+            if (!v)
+                return false;
             c.settings[key] = *v;
             origin(at + "/settings/" + key, std::string("env ") + var);
             return true;
@@ -901,10 +1076,13 @@ private:
                 missing.emplace_back("SLACK_WEBHOOK_URL");
             }
         } else if (c.type == "webhook") {
-            if (!secret_from("url", "WEBHOOK_URL")) missing.emplace_back("WEBHOOK_URL");
+            if (!secret_from("url", "WEBHOOK_URL"))
+                missing.emplace_back("WEBHOOK_URL");
         } else if (c.type == "email") {
-            if (!setting_from("host", "SMTP_HOST")) missing.emplace_back("SMTP_HOST");
-            if (!setting_from("to", "SMTP_TO")) missing.emplace_back("SMTP_TO");
+            if (!setting_from("host", "SMTP_HOST"))
+                missing.emplace_back("SMTP_HOST");
+            if (!setting_from("to", "SMTP_TO"))
+                missing.emplace_back("SMTP_TO");
             if (!setting_from("from", "SMTP_FROM")) {
                 c.settings["from"] = "backupctl@localhost";
                 origin(at + "/settings/from", "the original's default for SMTP_FROM");
@@ -928,7 +1106,8 @@ private:
                                 "use the server's submission port with STARTTLS (SMTP_PORT=587, "
                                 "SMTP_SECURE=false)");
                 } else if (*v != "false") {
-                    env_problem("SMTP_SECURE", "\"" + *v + "\" is not a value it takes (true, false)");
+                    env_problem("SMTP_SECURE",
+                                "\"" + *v + "\" is not a value it takes (true, false)");
                 }
             }
         }
@@ -956,7 +1135,8 @@ private:
             project_failed_ = false;
             auto target = load_project(n, p);
             if (seen.contains(target.name)) {
-                problem(n["name"], p + ".name",
+                problem(n["name"],
+                        p + ".name",
                         "\"" + target.name + "\" is also the name of projects[" +
                             std::to_string(seen[target.name]) + "]");
             }
@@ -974,26 +1154,32 @@ private:
         t.scope = out_.scope;
         if (auto v = text(n["name"], p + ".name")) {
             t.name = *v;
-            const bool ok = !v->empty() && v->size() <= 63 &&
-                            std::all_of(v->begin(), v->end(), [](char c) {
-                                return std::islower(static_cast<unsigned char>(c)) ||
-                                       std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
-                                       c == '_' || c == '-';
-                            });
+            const bool ok =
+                !v->empty() && v->size() <= 63 && std::all_of(v->begin(), v->end(), [](char c) {
+                    return std::islower(static_cast<unsigned char>(c)) ||
+                           std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                           c == '-';
+                });
             if (!ok) {
-                problem(n["name"], p + ".name",
-                        "\"" + *v + "\" is not a valid name (lower-case letters, digits, '.', '_', "
-                        "'-'; at most 63)");
+                problem(n["name"],
+                        p + ".name",
+                        "\"" + *v +
+                            "\" is not a valid name (lower-case letters, digits, '.', '_', "
+                            "'-'; at most 63)");
             }
         } else {
             problem(n, p, "has no name");
         }
-        if (auto v = boolean(n["enabled"], p + ".enabled")) t.enabled = *v;
+        if (auto v = boolean(n["enabled"], p + ".enabled"))
+            t.enabled = *v;
         t.cron = out_.defaults.cron;
-        if (auto v = cron(n["cron"], p + ".cron")) t.cron = *v;
+        if (auto v = cron(n["cron"], p + ".cron"))
+            t.cron = *v;
         t.verify_cron = out_.defaults.verify_cron;
-        if (auto v = cron(n["verify_cron"], p + ".verify_cron")) t.verify_cron = *v;
-        if (auto v = text(n["docker_network"], p + ".docker_network")) t.network = *v;
+        if (auto v = cron(n["verify_cron"], p + ".verify_cron"))
+            t.verify_cron = *v;
+        if (auto v = text(n["docker_network"], p + ".docker_network"))
+            t.network = *v;
         if (auto v = integer(n["timeout_minutes"], p + ".timeout_minutes", 0, 100000)) {
             (void)v;
         }
@@ -1006,20 +1192,27 @@ private:
                 if (auto ty = domain::db_type_from_string(*v)) {
                     spec.type = *ty;
                 } else {
-                    const std::array<std::string_view, 4> kinds{"postgres", "mysql", "mariadb",
-                                                                "mongodb"};
+                    const std::array<std::string_view, 4> kinds{
+                        "postgres", "mysql", "mariadb", "mongodb"};
                     auto near = domain::nearest(*v, kinds);
-                    problem(db["type"], dp + ".type",
-                            "\"" + *v + "\" is not a database type (postgres, mysql, mariadb, "
-                            "mongodb)" + (near ? "; did you mean \"" + *near + "\"?" : ""));
+                    problem(db["type"],
+                            dp + ".type",
+                            "\"" + *v +
+                                "\" is not a database type (postgres, mysql, mariadb, "
+                                "mongodb)" +
+                                (near ? "; did you mean \"" + *near + "\"?" : ""));
                 }
             } else {
                 problem(db, dp, "has no type");
             }
-            if (auto v = text(db["host"], dp + ".host")) spec.host = *v;
-            if (auto v = integer(db["port"], dp + ".port", 1, 65535)) spec.port = *v;
-            if (auto v = text_list(db["name"], dp + ".name")) spec.names = *v;
-            if (auto v = text(db["user"], dp + ".user")) spec.user = *v;
+            if (auto v = text(db["host"], dp + ".host"))
+                spec.host = *v;
+            if (auto v = integer(db["port"], dp + ".port", 1, 65535))
+                spec.port = *v;
+            if (auto v = text_list(db["name"], dp + ".name"))
+                spec.names = *v;
+            if (auto v = text(db["user"], dp + ".user"))
+                spec.user = *v;
             if (auto v = text(db["image"], dp + ".image")) {
                 spec.dump_image = *v;
                 check_dump_image(db["image"], dp + ".image", *v);
@@ -1044,13 +1237,16 @@ private:
                                          return static_cast<unsigned char>(c) < 0x20;
                                      });
                     if (bad) {
-                        problem(a["paths"], p + ".assets.paths",
-                                "\"" + path + "\" must be an absolute path without commas or "
-                                "control characters");
+                        problem(a["paths"],
+                                p + ".assets.paths",
+                                "\"" + path +
+                                    "\" must be an absolute path without commas or "
+                                    "control characters");
                         continue;
                     }
                     std::string clean = path;
-                    while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+                    while (clean.size() > 1 && clean.back() == '/')
+                        clean.pop_back();
                     t.paths.push_back(clean);
                 }
             }
@@ -1069,19 +1265,24 @@ private:
             } else {
                 problem(r, p + ".restic", "has no repository_path");
             }
-            if (auto s = secret(r, "password", p + ".restic")) repo.password = *s;
+            if (auto s = secret(r, "password", p + ".restic"))
+                repo.password = *s;
             t.repository = "project:" + t.name;
             if (!r["password"] && !r["password_file"]) {
                 if (auto v = env_var("RESTIC_PASSWORD")) {
                     repo.password = Secret(*v, "env RESTIC_PASSWORD");
                     origin("/repositories/" + t.repository + "/password", "env RESTIC_PASSWORD");
                 } else {
-                    problem(r, p + ".restic", "has no password: give password or password_file, "
-                                              "or set RESTIC_PASSWORD");
+                    problem(r,
+                            p + ".restic",
+                            "has no password: give password or password_file, "
+                            "or set RESTIC_PASSWORD");
                 }
             }
-            if (auto v = boolean(r["init"], p + ".restic.init")) repo.init = *v;
-            if (auto v = text(r["snapshot_mode"], p + ".restic.snapshot_mode")) (void)v;
+            if (auto v = boolean(r["init"], p + ".restic.init"))
+                repo.init = *v;
+            if (auto v = text(r["snapshot_mode"], p + ".restic.snapshot_mode"))
+                (void)v;
             storage_box(r, p + ".restic.repository_path", t.repository, repo);
             out_.repositories[t.repository] = std::move(repo);
         }
@@ -1091,13 +1292,20 @@ private:
             check_keys(r, p + ".retention", kRetentionKeys);
             domain::Retention ret;
             const std::string rp = p + ".retention";
-            if (auto v = integer(r["keep_last"], rp + ".keep_last", 0, 100000)) ret.last = *v;
-            if (auto v = integer(r["keep_hourly"], rp + ".keep_hourly", 0, 100000)) ret.hourly = *v;
-            if (auto v = integer(r["keep_daily"], rp + ".keep_daily", 0, 100000)) ret.daily = *v;
-            if (auto v = integer(r["keep_weekly"], rp + ".keep_weekly", 0, 100000)) ret.weekly = *v;
-            if (auto v = integer(r["keep_monthly"], rp + ".keep_monthly", 0, 100000)) ret.monthly = *v;
-            if (auto v = integer(r["keep_yearly"], rp + ".keep_yearly", 0, 100000)) ret.yearly = *v;
-            if (auto v = integer(r["local_days"], rp + ".local_days", 0, 100000)) (void)v;
+            if (auto v = integer(r["keep_last"], rp + ".keep_last", 0, 100000))
+                ret.last = *v;
+            if (auto v = integer(r["keep_hourly"], rp + ".keep_hourly", 0, 100000))
+                ret.hourly = *v;
+            if (auto v = integer(r["keep_daily"], rp + ".keep_daily", 0, 100000))
+                ret.daily = *v;
+            if (auto v = integer(r["keep_weekly"], rp + ".keep_weekly", 0, 100000))
+                ret.weekly = *v;
+            if (auto v = integer(r["keep_monthly"], rp + ".keep_monthly", 0, 100000))
+                ret.monthly = *v;
+            if (auto v = integer(r["keep_yearly"], rp + ".keep_yearly", 0, 100000))
+                ret.yearly = *v;
+            if (auto v = integer(r["local_days"], rp + ".local_days", 0, 100000))
+                (void)v;
             if (auto v = text(r["keep"], rp + ".keep")) {
                 auto parsed = domain::parse_retention(*v);
                 if (parsed) {
@@ -1120,7 +1328,8 @@ private:
             }
             if (enabled) {
                 domain::KeyConfig k;
-                if (auto v = text(e["recipient"], p + ".encryption.recipient")) k.recipient = *v;
+                if (auto v = text(e["recipient"], p + ".encryption.recipient"))
+                    k.recipient = *v;
                 if (auto v = text(e["public_key_file"], p + ".encryption.public_key_file")) {
                     k.public_key_file = *v;
                 }
@@ -1154,16 +1363,20 @@ private:
         if (const auto nt = n["notification"]; is_map(nt, p + ".notification")) {
             check_keys(nt, p + ".notification", kTypedKeys);
             domain::NotifierConfig c;
-            if (auto v = text(nt["type"], p + ".notification.type")) c.type = *v;
+            if (auto v = text(nt["type"], p + ".notification.type"))
+                c.type = *v;
             if (const auto cfg = nt["config"]; is_map(cfg, p + ".notification.config")) {
                 load_typed_config(cfg, p + ".notification.config", c.settings, c.secrets);
             }
             const std::array<std::string_view, 4> types{"slack", "webhook", "email", "none"};
             if (std::find(types.begin(), types.end(), c.type) == types.end()) {
                 auto near = domain::nearest(c.type, types);
-                problem(nt["type"] ? nt["type"] : nt, p + ".notification.type",
-                        "\"" + c.type + "\" is not a notification type (slack, webhook, email, "
-                        "none)" + (near ? "; did you mean \"" + *near + "\"?" : ""));
+                problem(nt["type"] ? nt["type"] : nt,
+                        p + ".notification.type",
+                        "\"" + c.type +
+                            "\" is not a notification type (slack, webhook, email, "
+                            "none)" +
+                            (near ? "; did you mean \"" + *near + "\"?" : ""));
             } else if (c.type == "none") {
                 t.notify = {};
             } else {
@@ -1172,7 +1385,8 @@ private:
                 t.notify = {"project:" + t.name};
                 const auto missing = fill_notifier_from_env(c, "/notifiers/" + t.notify.front());
                 if (!missing.empty()) {
-                    problem(nt, p + ".notification",
+                    problem(nt,
+                            p + ".notification",
                             "a " + c.type + " notification needs its settings in config: or " +
                                 join_words(missing) + " set");
                 }
@@ -1180,7 +1394,8 @@ private:
             }
         } else if (out_.defaults.notify.empty() && env_notifier_) {
             t.notify = {"env"};
-            if (!out_.notifiers.contains("env")) out_.notifiers["env"] = *env_notifier_;
+            if (!out_.notifiers.contains("env"))
+                out_.notifiers["env"] = *env_notifier_;
             origin("/projects/" + t.name + "/notify/0", "env NOTIFICATION_TYPE");
         } else {
             t.notify = out_.defaults.notify;
@@ -1188,7 +1403,8 @@ private:
         if (const auto m = n["monitor"]; is_map(m, p + ".monitor")) {
             check_keys(m, p + ".monitor", kTypedKeys);
             domain::MonitorConfig c;
-            if (auto v = text(m["type"], p + ".monitor.type")) c.type = *v;
+            if (auto v = text(m["type"], p + ".monitor.type"))
+                c.type = *v;
             if (const auto cfg = m["config"]; is_map(cfg, p + ".monitor.config")) {
                 load_typed_config(cfg, p + ".monitor.config", c.settings, c.secrets);
             }
@@ -1197,7 +1413,8 @@ private:
                 !c.secrets.contains("base_url") && !c.secrets.contains("url")) {
                 if (auto v = env_var("UPTIME_KUMA_BASE_URL")) {
                     c.settings["base_url"] = *v;
-                    origin("/monitors/" + t.monitor + "/settings/base_url", "env UPTIME_KUMA_BASE_URL");
+                    origin("/monitors/" + t.monitor + "/settings/base_url",
+                           "env UPTIME_KUMA_BASE_URL");
                 }
             }
             out_.monitors[t.monitor] = std::move(c);
@@ -1210,7 +1427,8 @@ private:
             // the operator's container (label hooks are exec'd in the target, without a shell).
             auto shell = [&](const char* key) -> std::vector<std::string> {
                 auto v = text(h[key], p + ".hooks." + key);
-                if (!v || v->empty()) return {};
+                if (!v || v->empty())
+                    return {};
                 return {"/bin/sh", "-c", *v};
             };
             t.pre_hook = shell("pre_backup");
@@ -1220,14 +1438,16 @@ private:
                 if (d && d->count() > 0) {
                     t.hook_timeout = *d;
                 } else {
-                    problem(h["timeout"], p + ".hooks.timeout",
+                    problem(h["timeout"],
+                            p + ".hooks.timeout",
                             d ? std::string("must be more than 0") : d.error);
                 }
             }
         }
         if (const auto v = n["verification"]; is_map(v, p + ".verification")) {
             check_keys(v, p + ".verification", kVerificationKeys);
-            if (auto c = cron(v["cron"], p + ".verification.cron")) t.verify_cron = *c;
+            if (auto c = cron(v["cron"], p + ".verification.cron"))
+                t.verify_cron = *c;
         }
         if (const auto c = n["compression"]; is_map(c, p + ".compression")) {
             check_keys(c, p + ".compression", kCompressionKeys);
@@ -1236,7 +1456,8 @@ private:
     }
 
     // notification/monitor `config:` blocks: keys that name secrets are kept as secrets.
-    void load_typed_config(const YAML::Node& cfg, const std::string& p,
+    void load_typed_config(const YAML::Node& cfg,
+                           const std::string& p,
                            std::map<std::string, std::string>& settings,
                            std::map<std::string, Secret>& secrets) {
         for (auto it = cfg.begin(); it != cfg.end(); ++it) {
@@ -1251,7 +1472,8 @@ private:
                 if (secrets.contains(base)) {
                     continue;
                 }
-                if (auto s = secret(cfg, base, p)) secrets[base] = *s;
+                if (auto s = secret(cfg, base, p))
+                    secrets[base] = *s;
             } else if (auto v = text(it->second, p + "." + key)) {
                 settings[key] = *v;
             }
@@ -1312,7 +1534,8 @@ std::string protect_variables(std::string_view yaml, std::set<std::string>& plac
 }
 }  // namespace
 
-domain::OperatorConfig load_config_text(std::string_view yaml, const std::string& file,
+domain::OperatorConfig load_config_text(std::string_view yaml,
+                                        const std::string& file,
                                         const EnvLookup& env) {
     domain::OperatorConfig out;
     out.file = file;

@@ -16,7 +16,8 @@ std::map<std::string, std::string> env_map(const std::vector<std::string>& env) 
     std::map<std::string, std::string> m;
     for (const auto& kv : env) {
         auto eq = kv.find('=');
-        if (eq != std::string::npos) m[kv.substr(0, eq)] = kv.substr(eq + 1);
+        if (eq != std::string::npos)
+            m[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     return m;
 }
@@ -24,7 +25,8 @@ std::map<std::string, std::string> env_map(const std::vector<std::string>& env) 
 std::string first_of(const std::map<std::string, std::string>& env,
                      std::initializer_list<const char*> keys) {
     for (const char* k : keys) {
-        if (auto it = env.find(k); it != env.end() && !it->second.empty()) return it->second;
+        if (auto it = env.find(k); it != env.end() && !it->second.empty())
+            return it->second;
     }
     return {};
 }
@@ -40,7 +42,8 @@ bool is_mongo(const domain::Target& t) {
 std::string pgpass_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == ':' || c == '\\') out += '\\';
+        if (c == ':' || c == '\\')
+            out += '\\';
         out += c;
     }
     return out;
@@ -50,7 +53,8 @@ std::string pgpass_escape(const std::string& s) {
 std::string yaml_quote(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
+        if (c == '"' || c == '\\')
+            out += '\\';
         out += c;
     }
     return out + "\"";
@@ -59,12 +63,12 @@ std::string yaml_quote(const std::string& s) {
 std::string cnf_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
+        if (c == '"' || c == '\\')
+            out += '\\';
         out += c;
     }
     return out;
 }
-
 
 namespace {
 // The one file of a tar stream (GET /archive of a single file).
@@ -82,7 +86,8 @@ public:
 
 std::optional<std::string> first_file_of(const std::string& tar) {
     auto files = dockerapi::read_tar(tar);
-    if (!files || files->empty()) return std::nullopt;
+    if (!files || files->empty())
+        return std::nullopt;
     return std::move(files->front().content);
 }
 
@@ -132,10 +137,11 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
         co_return c;  // the official image without MONGO_INITDB_ROOT_*: no authentication
     }
     c.user = !db.user.empty() ? db.user
-             : pg ? first_of(env, {"POSTGRES_USER"})
-             : is_mongo(t) ? first_of(env, {"MONGO_INITDB_ROOT_USERNAME"})
-                  : std::string{};
-    if (c.user.empty()) c.user = pg ? "postgres" : "root";
+             : pg             ? first_of(env, {"POSTGRES_USER"})
+             : is_mongo(t)    ? first_of(env, {"MONGO_INITDB_ROOT_USERNAME"})
+                              : std::string{};
+    if (c.user.empty())
+        c.user = pg ? "postgres" : "root";
     // The password variable: the label's, else the image's usual one for this user.
     std::string var = db.password_env;
     if (var.empty()) {
@@ -144,9 +150,10 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
         } else if (is_mongo(t)) {
             var = "MONGO_INITDB_ROOT_PASSWORD";
         } else if (c.user == "root") {
-            var = env.contains("MARIADB_ROOT_PASSWORD") || env.contains("MARIADB_ROOT_PASSWORD_FILE")
-                      ? "MARIADB_ROOT_PASSWORD"
-                      : "MYSQL_ROOT_PASSWORD";
+            var =
+                env.contains("MARIADB_ROOT_PASSWORD") || env.contains("MARIADB_ROOT_PASSWORD_FILE")
+                    ? "MARIADB_ROOT_PASSWORD"
+                    : "MYSQL_ROOT_PASSWORD";
         } else {
             var = env.contains("MARIADB_PASSWORD") || env.contains("MARIADB_PASSWORD_FILE")
                       ? "MARIADB_PASSWORD"
@@ -172,21 +179,27 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
         co_return c;
     }
     // Non-secret defaults only.
-    for (const char* k : {"POSTGRES_DB", "POSTGRES_USER", "MARIADB_DATABASE", "MYSQL_DATABASE",
+    for (const char* k : {"POSTGRES_DB",
+                          "POSTGRES_USER",
+                          "MARIADB_DATABASE",
+                          "MYSQL_DATABASE",
                           "MONGO_INITDB_DATABASE"}) {
-        if (auto it = env.find(k); it != env.end()) c.env[k] = it->second;
+        if (auto it = env.find(k); it != env.end())
+            c.env[k] = it->second;
     }
     co_return c;
 }
 
-ClientCommand client_command(const domain::Target& t, const Credentials& cred,
+ClientCommand client_command(const domain::Target& t,
+                             const Credentials& cred,
                              const std::string& instance_id) {
     ClientCommand c;
     auto& spec = c.spec;
     spec.image = t.database && !t.database->dump_image.empty() ? t.database->dump_image : t.image;
     spec.entrypoint = std::vector<std::string>{""};  // run the client directly
     spec.user = "0:0";
-    spec.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id}, {kTargetLabel, t.name}};
+    spec.labels = {
+        {kEphemeralLabel, "true"}, {kInstanceLabel, instance_id}, {kTargetLabel, t.name}};
     spec.network_mode = t.network;
     if (!t.network.empty() && t.network != "host" && t.network != "bridge") {
         spec.networks[t.network] = {};
@@ -197,14 +210,20 @@ ClientCommand client_command(const domain::Target& t, const Credentials& cred,
         c.secret_files.push_back(
             {"backupctl.pgpass", "*:*:*:*:" + pgpass_escape(cred.password) + "\n", 0600, 0, 0});
     } else if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
-        c.secret_files.push_back({"backupctl.my.cnf",
-                                  "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
-                                      cnf_escape(cred.password) + "\"\nhost=\"" + cred.host +
-                                      "\"\n" + (cred.port > 0 ? "port=" + std::to_string(cred.port) + "\n" : std::string{}),
-                                  0600, 0, 0});
+        c.secret_files.push_back(
+            {"backupctl.my.cnf",
+             "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
+                 cnf_escape(cred.password) + "\"\nhost=\"" + cred.host + "\"\n" +
+                 (cred.port > 0 ? "port=" + std::to_string(cred.port) + "\n" : std::string{}),
+             0600,
+             0,
+             0});
     } else if (!cred.user.empty()) {
         c.secret_files.push_back({"backupctl.mongodump.yaml",
-                                  "password: " + yaml_quote(cred.password) + "\n", 0600, 0, 0});
+                                  "password: " + yaml_quote(cred.password) + "\n",
+                                  0600,
+                                  0,
+                                  0});
     }
     return c;
 }
@@ -214,17 +233,24 @@ std::vector<std::string> connection_args(const domain::Target& t, const Credenti
     const std::string port = cred.port > 0 ? std::to_string(cred.port) : std::string{};
     if (type == domain::DbType::postgres) {
         std::vector<std::string> a{"-h", cred.host, "-U", cred.user, "--no-password"};
-        if (!port.empty()) a.insert(a.end(), {"-p", port});
+        if (!port.empty())
+            a.insert(a.end(), {"-p", port});
         return a;
     }
     if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
         return {"--defaults-extra-file=/tmp/backupctl.my.cnf"};
     }
     std::vector<std::string> a{"--host", cred.host};
-    if (!port.empty()) a.insert(a.end(), {"--port", port});
+    if (!port.empty())
+        a.insert(a.end(), {"--port", port});
     if (!cred.user.empty()) {
-        a.insert(a.end(), {"--username", cred.user, "--authenticationDatabase", "admin", "--config",
-                           "/tmp/backupctl.mongodump.yaml"});
+        a.insert(a.end(),
+                 {"--username",
+                  cred.user,
+                  "--authenticationDatabase",
+                  "admin",
+                  "--config",
+                  "/tmp/backupctl.mongodump.yaml"});
     }
     return a;
 }
@@ -260,7 +286,8 @@ dockerapi::Task<std::error_code> Collector::write(dockerapi::StreamKind kind,
                                                   std::span<const char> data) {
     if (kind == dockerapi::StreamKind::stderr_stream) {
         s_->err.append(data.data(), data.size());
-        if (s_->err.size() > 8192) s_->err.erase(0, s_->err.size() - 4096);
+        if (s_->err.size() > 8192)
+            s_->err.erase(0, s_->err.size() - 4096);
     } else if (s_->out.size() < s_->keep_stdout) {
         s_->out.append(data.data(), std::min(data.size(), s_->keep_stdout - s_->out.size()));
     }
@@ -270,7 +297,8 @@ dockerapi::Task<std::error_code> Collector::write(dockerapi::StreamKind kind,
 ClientContainer::ClientContainer(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
 ClientContainer::~ClientContainer() {
-    if (state_->attach) state_->attach->close();
+    if (state_->attach)
+        state_->attach->close();
     if (!state_->removed && !state_->id.empty()) {
         // An unwinding path: the container goes with us (the janitor sweeps it otherwise).
         auto s = state_;
@@ -281,13 +309,17 @@ ClientContainer::~ClientContainer() {
     }
 }
 
-const std::string& ClientContainer::out() const { return state_->out; }
-const std::string& ClientContainer::err_tail() const { return state_->err; }
+const std::string& ClientContainer::out() const {
+    return state_->out;
+}
+const std::string& ClientContainer::err_tail() const {
+    return state_->err;
+}
 
 Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi::Client& client,
-                                                                     ClientCommand cmd,
-                                                                     std::string name,
-                                                                     std::size_t keep_stdout) {
+                                                                      ClientCommand cmd,
+                                                                      std::string name,
+                                                                      std::size_t keep_stdout) {
     auto state = std::make_shared<State>();
     state->client = &client;
     state->keep_stdout = keep_stdout;
@@ -333,7 +365,8 @@ Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi:
         [state]() -> Task<void> {
             Collector sink(state);
             auto r = co_await state->attach->pump(sink);
-            if (!r) state->pump_error = r.error().describe();
+            if (!r)
+                state->pump_error = r.error().describe();
             state->pumping = false;
         },
         asio::detached);

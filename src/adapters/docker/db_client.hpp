@@ -44,7 +44,8 @@ struct ClientCommand {
     dockerapi::ContainerSpec spec;
     std::vector<dockerapi::TarEntry> secret_files;
 };
-ClientCommand client_command(const domain::Target& t, const Credentials& cred,
+ClientCommand client_command(const domain::Target& t,
+                             const Credentials& cred,
                              const std::string& instance_id);
 /// The arguments that connect the client program of `t`'s type with `cred` (after the program).
 std::vector<std::string> connection_args(const domain::Target& t, const Credentials& cred);
@@ -59,8 +60,9 @@ public:
 
     /// Creates, writes the secret files, attaches (with stdin), starts.
     static Task<Result<std::unique_ptr<ClientContainer>>> start(dockerapi::Client& client,
-                                                               ClientCommand cmd, std::string name,
-                                                               std::size_t keep_stdout);
+                                                                ClientCommand cmd,
+                                                                std::string name,
+                                                                std::size_t keep_stdout);
     Task<Result<void>> write(std::span<const char> data);
     /// Closes stdin and waits: the exit code (the container is removed).
     Task<Result<int>> finish();

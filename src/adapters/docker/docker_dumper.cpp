@@ -4,10 +4,10 @@
 
 #include "adapters/docker/db_client.hpp"
 #include "adapters/docker/docker_target_source.hpp"
-#include "domain/dump_census.hpp"
-#include "domain/telling_line.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
+#include "domain/dump_census.hpp"
+#include "domain/telling_line.hpp"
 
 namespace bk::adapters::docker {
 namespace {
@@ -26,11 +26,13 @@ public:
                                            std::span<const char> data) override {
         if (kind == dockerapi::StreamKind::stderr_stream) {
             stderr_tail.append(data.data(), data.size());
-            if (stderr_tail.size() > 8192) stderr_tail.erase(0, stderr_tail.size() - 4096);
+            if (stderr_tail.size() > 8192)
+                stderr_tail.erase(0, stderr_tail.size() - 4096);
             co_return std::error_code{};
         }
         bytes += data.size();
-        if (census_ != nullptr) census_->feed(data);
+        if (census_ != nullptr)
+            census_->feed(data);
         auto r = co_await out_.write(data);
         if (!r) {
             sink_error = r.error().message;
@@ -63,8 +65,9 @@ std::string client_too_old(const domain::Target& t, const std::string& stderr_ta
     return "the client in " + image + " is older than the server" +
            (versions.empty() ? std::string{} : " (" + versions + ")") +
            ": pg_dump refuses to dump a newer server; set " +
-           (t.source == domain::Origin::config ? "database.image (or defaults.client_images.postgres)"
-                                                : std::string("backupctl.db.image")) +
+           (t.source == domain::Origin::config
+                ? "database.image (or defaults.client_images.postgres)"
+                : std::string("backupctl.db.image")) +
            " to a postgres image of the server's major version or newer";
 }
 
@@ -86,21 +89,23 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
         std::string db = is_pg(t)      ? first_of(env, {"POSTGRES_DB", "POSTGRES_USER"})
                          : is_mongo(t) ? first_of(env, {"MONGO_INITDB_DATABASE"})
                                        : first_of(env, {"MARIADB_DATABASE", "MYSQL_DATABASE"});
-        if (is_pg(t) && db.empty()) db = "postgres";
+        if (is_pg(t) && db.empty())
+            db = "postgres";
         names = {db.empty() ? std::string("*") : db};
     }
     std::vector<domain::DumpItem> items;
     for (const auto& n : names) {
-        items.push_back({n, t.name + "/" + (n == "*" ? std::string("all") : n) +
-                                (is_mongo(t) ? ".archive" : ".sql")});
+        items.push_back({n,
+                         t.name + "/" + (n == "*" ? std::string("all") : n) +
+                             (is_mongo(t) ? ".archive" : ".sql")});
     }
     co_return items;
 }
 
 // The client command of a dump (or of a probe: one query through the same credentials).
 Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& t,
-                                                         const std::string& database,
-                                                         bool probe) {
+                                                          const std::string& database,
+                                                          bool probe) {
     auto cred = co_await resolve_credentials(client_, t);
     if (!cred.error.empty()) {
         co_return Failure{errc::dump_failed, cred.error};
@@ -116,8 +121,8 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
     };
     if (type == domain::DbType::postgres) {
         if (probe) {
-            spec.cmd = with_conn({"psql", "-d", database == "*" ? "postgres" : database, "-qtAc",
-                                  "SELECT 1"});
+            spec.cmd = with_conn(
+                {"psql", "-d", database == "*" ? "postgres" : database, "-qtAc", "SELECT 1"});
         } else if (database == "*") {
             spec.cmd = with_conn({"pg_dumpall"});
         } else {
@@ -127,10 +132,14 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
         const bool maria = type == domain::DbType::mariadb;
         if (probe) {
             spec.cmd = with_conn({maria ? "mariadb" : "mysql", "-e", "SELECT 1"});
-            if (database != "*") spec.cmd.push_back(database);
+            if (database != "*")
+                spec.cmd.push_back(database);
         } else {
-            spec.cmd = with_conn({maria ? "mariadb-dump" : "mysqldump", "--single-transaction",
-                                  "--routines", "--events", "--triggers"});
+            spec.cmd = with_conn({maria ? "mariadb-dump" : "mysqldump",
+                                  "--single-transaction",
+                                  "--routines",
+                                  "--events",
+                                  "--triggers"});
             if (database == "*") {
                 spec.cmd.push_back("--all-databases");
             } else {
@@ -154,8 +163,10 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
     co_return c;
 }
 
-Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const domain::DumpItem& item,
-                                             domain::ByteSink& sink, std::string run_id) {
+Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t,
+                                             const domain::DumpItem& item,
+                                             domain::ByteSink& sink,
+                                             std::string run_id) {
     domain::DumpOutcome outcome;
     auto cmd = co_await command(t, item.database, false);
     if (!cmd) {
@@ -165,8 +176,8 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t, const doma
     cmd->spec.labels[kRunLabel] = run_id;
     domain::DumpCensus census(t.database->type, item.database == "*");
     DumpSink dsink(sink, &census);
-    outcome = co_await execute(std::move(*cmd), dsink,
-                               "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_));
+    outcome = co_await execute(
+        std::move(*cmd), dsink, "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_));
     outcome.bytes = dsink.bytes;
     outcome.stderr_tail = dsink.stderr_tail;
     outcome.completion_marker = census.complete();
@@ -202,15 +213,17 @@ Task<Result<void>> DockerDumper::probe(const domain::Target& t, std::string run_
         cmd->spec.labels[kRunLabel] = run_id;
         NullSink null;
         DumpSink dsink(null);
-        auto o = co_await execute(std::move(*cmd), dsink,
+        auto o = co_await execute(std::move(*cmd),
+                                  dsink,
                                   "backupctl-probe-" + run_id + "-" + std::to_string(++sequence_));
         if (!o.error.empty()) {
             co_return Failure{errc::dump_failed, o.error};
         }
         if (o.exit_code != 0) {
             const auto tail = domain::telling_line(dsink.stderr_tail);
-            co_return Failure{errc::dump_failed, "database " + item.database + " answered exit " +
-                                                       std::to_string(o.exit_code) + ": " + tail};
+            co_return Failure{errc::dump_failed,
+                              "database " + item.database + " answered exit " +
+                                  std::to_string(o.exit_code) + ": " + tail};
         }
     }
     co_return Result<void>{};
@@ -243,17 +256,22 @@ Task<domain::DumpOutcome> DockerDumper::execute(Command cmd, StreamSink& dsink, 
     std::optional<dockerapi::WaitHandle> wait;
     if (failure.empty()) {
         auto a = co_await client_.attach_container(id, false);
-        if (!a) failure = "attach: " + a.error().describe();
-        else attach = std::move(*a);
+        if (!a)
+            failure = "attach: " + a.error().describe();
+        else
+            attach = std::move(*a);
     }
     if (failure.empty()) {
         auto w = co_await client_.wait_container(id, dockerapi::WaitCondition::next_exit);
-        if (!w) failure = "wait: " + w.error().describe();
-        else wait = std::move(*w);
+        if (!w)
+            failure = "wait: " + w.error().describe();
+        else
+            wait = std::move(*w);
     }
     if (failure.empty()) {
         auto s = co_await client_.start_container(id);
-        if (!s) failure = "start: " + s.error().describe();
+        if (!s)
+            failure = "start: " + s.error().describe();
     }
     if (failure.empty()) {
         auto pumped = co_await attach->pump(dsink);
@@ -266,7 +284,8 @@ Task<domain::DumpOutcome> DockerDumper::execute(Command cmd, StreamSink& dsink, 
         auto status = co_await wait->result();
         if (status) {
             outcome.exit_code = status->status_code;
-            if (!status->error.empty() && failure.empty()) failure = status->error;
+            if (!status->error.empty() && failure.empty())
+                failure = status->error;
         } else if (failure.empty()) {
             failure = "waiting for the dump: " + status.error().describe();
         }

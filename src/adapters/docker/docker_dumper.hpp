@@ -2,10 +2,10 @@
 
 #include <string>
 
+#include "dockerapi/client.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/models/containers.hpp"
 #include "dockerapi/tar.hpp"
-#include "dockerapi/client.hpp"
 #include "domain/ports/backup_ports.hpp"
 
 namespace bk::adapters::docker {
@@ -30,8 +30,10 @@ public:
 
     // domain::DatabaseDumper
     Task<Result<std::vector<domain::DumpItem>>> plan(const domain::Target& target) override;
-    Task<domain::DumpOutcome> dump(const domain::Target& target, const domain::DumpItem& item,
-                                   domain::ByteSink& sink, std::string run_id) override;
+    Task<domain::DumpOutcome> dump(const domain::Target& target,
+                                   const domain::DumpItem& item,
+                                   domain::ByteSink& sink,
+                                   std::string run_id) override;
     /// Connects to each planned database with the same credentials a dump would use (one query
     /// in a client container); the error says what answered.
     Task<Result<void>> probe(const domain::Target& target, std::string run_id) override;
@@ -47,7 +49,8 @@ private:
         dockerapi::ContainerSpec spec;
         std::vector<dockerapi::TarEntry> secret_files;
     };
-    Task<Result<Command>> command(const domain::Target& target, const std::string& database,
+    Task<Result<Command>> command(const domain::Target& target,
+                                  const std::string& database,
                                   bool probe);
     Task<domain::DumpOutcome> execute(Command cmd, StreamSink& sink, std::string name);
 

@@ -1,8 +1,5 @@
 #include "adapters/docker/docker_projects.hpp"
 
-#include <arpa/inet.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -12,13 +9,17 @@
 
 #include "adapters/docker/docker_target_source.hpp"
 #include "dockerapi/client.hpp"
+#include <arpa/inet.h>
+#include <unistd.h>
 
 namespace bk::adapters::docker {
 namespace {
 
 constexpr const char* kComposeService = "com.docker.compose.service";
 
-bool user_network(const std::string& n) { return n != "bridge" && n != "host" && n != "none"; }
+bool user_network(const std::string& n) {
+    return n != "bridge" && n != "host" && n != "none";
+}
 
 struct Match {
     std::string id;
@@ -31,7 +32,8 @@ struct Match {
 
 std::string join(const std::vector<std::string>& v) {
     std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    for (const auto& s : v)
+        out += (out.empty() ? "" : ", ") + s;
     return out;
 }
 
@@ -46,7 +48,8 @@ bool is_ip_address(const std::string& host) {
 std::string container_id_from_mountinfo(const std::string& mountinfo) {
     static const std::regex kRe("/containers/([0-9a-f]{64})/(hostname|hosts|resolv\\.conf)");
     std::smatch m;
-    if (std::regex_search(mountinfo, m, kRe)) return m[1].str();
+    if (std::regex_search(mountinfo, m, kRe))
+        return m[1].str();
     return {};
 }
 
@@ -69,13 +72,15 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
         for (const auto& c : *list) {
             const bool on_network = t.network.empty() || c.networks.contains(t.network);
             for (const auto& [net, ep] : c.networks) {
-                if (t.network.empty() || net == t.network) searched.insert(net);
+                if (t.network.empty() || net == t.network)
+                    searched.insert(net);
             }
             auto svc = c.labels.find(kComposeService);
             const bool by_name = c.name() == host;
             const bool by_service = svc != c.labels.end() && svc->second == host;
             if (!on_network) {
-                if (by_name || by_service) elsewhere.push_back(c.name());
+                if (by_name || by_service)
+                    elsewhere.push_back(c.name());
                 continue;
             }
             // Aliases are only in the inspect view.
@@ -86,21 +91,25 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
             std::string net_found;
             std::string how = by_name ? "name" : by_service ? "compose service" : "";
             for (const auto& [net, ep] : inspect->networks) {
-                if (!t.network.empty() && net != t.network) continue;
+                if (!t.network.empty() && net != t.network)
+                    continue;
                 const bool alias =
                     std::find(ep.aliases.begin(), ep.aliases.end(), host) != ep.aliases.end();
                 if (alias && net_found.empty()) {
                     net_found = net;
-                    if (how.empty()) how = "alias on " + net;
+                    if (how.empty())
+                        how = "alias on " + net;
                 }
             }
-            if (how.empty()) continue;
+            if (how.empty())
+                continue;
             if (net_found.empty()) {
                 if (!t.network.empty()) {
                     net_found = t.network;
                 } else {
                     for (const auto& [net, ep] : inspect->networks) {
-                        if (net_found.empty() && user_network(net)) net_found = net;
+                        if (net_found.empty() && user_network(net))
+                            net_found = net;
                     }
                     if (net_found.empty() && !inspect->networks.empty()) {
                         net_found = inspect->networks.begin()->first;
@@ -115,16 +124,19 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
         }
     }
     const std::string where =
-        t.network.empty() ? (searched.empty() ? std::string("any network")
-                                              : "networks " + join({searched.begin(), searched.end()}))
-                          : "network " + t.network;
+        t.network.empty()
+            ? (searched.empty() ? std::string("any network")
+                                : "networks " + join({searched.begin(), searched.end()}))
+            : "network " + t.network;
     if (matches.size() > 1) {
         std::vector<std::string> names;
-        for (const auto& m : matches) names.push_back(m.name + " (" + m.how + ", " + m.network + ")");
-        co_return Failure{errc::conflict,
-                          "database.host \"" + host + "\" matches " +
-                              std::to_string(matches.size()) + " containers: " + join(names) +
-                              "; set docker_network to the one to use, or host to a container name"};
+        for (const auto& m : matches)
+            names.push_back(m.name + " (" + m.how + ", " + m.network + ")");
+        co_return Failure{
+            errc::conflict,
+            "database.host \"" + host + "\" matches " + std::to_string(matches.size()) +
+                " containers: " + join(names) +
+                "; set docker_network to the one to use, or host to a container name"};
     }
     if (matches.size() == 1) {
         const auto& m = matches.front();
@@ -146,16 +158,17 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
     }
     if (image.empty()) {
         std::string why = "database.host \"" + host + "\" ";
-        why += is_ip_address(host)
-                   ? "is an address outside Docker"
-                   : "is no running container (by name, compose service or network alias) on " +
-                         where;
+        why +=
+            is_ip_address(host)
+                ? "is an address outside Docker"
+                : "is no running container (by name, compose service or network alias) on " + where;
         if (!elsewhere.empty()) {
             why += " (" + join(elsewhere) + " is, on another network: fix docker_network)";
         }
         co_return Failure{errc::not_found,
-                          why + "; for a database outside Docker set database.image (or "
-                                "defaults.client_images." +
+                          why +
+                              "; for a database outside Docker set database.image (or "
+                              "defaults.client_images." +
                               std::string(domain::to_string(db.type)) +
                               ") to a client image allowed by security.dump_images"};
     }
@@ -168,7 +181,8 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
 }
 
 Task<std::string> DockerNetworkAttachment::self() {
-    if (looked_) co_return self_;
+    if (looked_)
+        co_return self_;
     looked_ = true;
     std::string candidate;
     if (const char* env = std::getenv("BACKUPCTL_SELF_CONTAINER_ID"); env != nullptr) {
@@ -179,7 +193,8 @@ Task<std::string> DockerNetworkAttachment::self() {
         ss << in.rdbuf();
         candidate = container_id_from_mountinfo(ss.str());
     }
-    if (candidate.empty()) co_return self_;
+    if (candidate.empty())
+        co_return self_;
     auto inspect = co_await client_.inspect_container(candidate);
     char name[256] = {};
     ::gethostname(name, sizeof name - 1);
@@ -193,7 +208,8 @@ Task<std::string> DockerNetworkAttachment::self() {
 
 Task<Result<bool>> DockerNetworkAttachment::join(std::string network, std::string container) {
     auto inspect = co_await client_.inspect_container(container);
-    if (inspect && inspect->networks.contains(network)) co_return false;
+    if (inspect && inspect->networks.contains(network))
+        co_return false;
     auto joined = co_await client_.connect_network(network, container, {});
     if (!joined) {
         if (joined.error().code == dockerapi::errc::conflict &&

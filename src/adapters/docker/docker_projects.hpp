@@ -19,7 +19,8 @@ namespace bk::adapters::docker {
 /// the client image the config names (`database.image`, else `client_images[type]`).
 class DockerTargetResolver final : public domain::TargetResolver {
 public:
-    DockerTargetResolver(dockerapi::Client& client, std::map<std::string, std::string> client_images)
+    DockerTargetResolver(dockerapi::Client& client,
+                         std::map<std::string, std::string> client_images)
         : client_(client), client_images_(std::move(client_images)) {}
 
     Task<Result<domain::Target>> resolve(const domain::Target& target) override;
@@ -41,7 +42,6 @@ public:
     Task<Result<void>> leave(std::string network, std::string container) override;
 
 private:
-
     dockerapi::Client& client_;
     bool looked_{false};
     std::string self_;

@@ -22,10 +22,14 @@ bool is_mysql(const domain::Target& t) {
 
 std::string client_program(const domain::Target& t) {
     switch (t.database->type) {
-        case domain::DbType::postgres: return "psql";
-        case domain::DbType::mariadb: return "mariadb";
-        case domain::DbType::mysql: return "mysql";
-        case domain::DbType::mongodb: return "mongorestore";
+        case domain::DbType::postgres:
+            return "psql";
+        case domain::DbType::mariadb:
+            return "mariadb";
+        case domain::DbType::mysql:
+            return "mysql";
+        case domain::DbType::mongodb:
+            return "mongorestore";
     }
     return "psql";
 }
@@ -34,7 +38,8 @@ std::string backtick(const std::string& id) {
     std::string out = "`";
     for (char c : id) {
         out += c;
-        if (c == '`') out += '`';
+        if (c == '`')
+            out += '`';
     }
     return out + "`";
 }
@@ -100,24 +105,31 @@ private:
 
 // The variables of the image's initialisation a scratch copy keeps: names, never passwords.
 const std::vector<std::string>& init_variables(domain::DbType type) {
-    static const std::vector<std::string> pg{"POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS",
-                                             "PGDATA", "LANG", "LC_ALL", "TZ"};
+    static const std::vector<std::string> pg{
+        "POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS", "PGDATA", "LANG", "LC_ALL", "TZ"};
     static const std::vector<std::string> my{"MARIADB_DATABASE", "MYSQL_DATABASE", "LANG", "TZ"};
     static const std::vector<std::string> mongo{"MONGO_INITDB_ROOT_USERNAME",
                                                 "MONGO_INITDB_DATABASE"};
     switch (type) {
-        case domain::DbType::postgres: return pg;
-        case domain::DbType::mongodb: return mongo;
-        default: return my;
+        case domain::DbType::postgres:
+            return pg;
+        case domain::DbType::mongodb:
+            return mongo;
+        default:
+            return my;
     }
 }
 
 const char* password_file_variable(domain::DbType type) {
     switch (type) {
-        case domain::DbType::postgres: return "POSTGRES_PASSWORD_FILE";
-        case domain::DbType::mariadb: return "MARIADB_ROOT_PASSWORD_FILE";
-        case domain::DbType::mysql: return "MYSQL_ROOT_PASSWORD_FILE";
-        case domain::DbType::mongodb: return "MONGO_INITDB_ROOT_PASSWORD_FILE";
+        case domain::DbType::postgres:
+            return "POSTGRES_PASSWORD_FILE";
+        case domain::DbType::mariadb:
+            return "MARIADB_ROOT_PASSWORD_FILE";
+        case domain::DbType::mysql:
+            return "MYSQL_ROOT_PASSWORD_FILE";
+        case domain::DbType::mongodb:
+            return "MONGO_INITDB_ROOT_PASSWORD_FILE";
     }
     return "POSTGRES_PASSWORD_FILE";
 }
@@ -129,7 +141,9 @@ std::string DockerRestorer::name(const std::string& run_id) {
 }
 
 Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
-    const domain::Target& into, const std::vector<std::string>& args, const std::string& run_id,
+    const domain::Target& into,
+    const std::vector<std::string>& args,
+    const std::string& run_id,
     std::size_t keep_stdout) {
     auto cred = co_await resolve_credentials(client_, into);
     if (!cred.error.empty()) {
@@ -146,7 +160,8 @@ Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
 
 Task<Result<DockerRestorer::Ran>> DockerRestorer::run(const domain::Target& into,
                                                       std::vector<std::string> args,
-                                                      std::string input, std::string run_id) {
+                                                      std::string input,
+                                                      std::string run_id) {
     auto c = co_await start_client(into, args, run_id, 1u << 20);
     if (!c) {
         co_return c.error();
@@ -192,17 +207,19 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
         argv = {"psql", "-d", "postgres", "-q"};  // pg_dumpall: "role exists" errors are expected
     } else if (is_mysql(into)) {
         argv = {client_program(into)};
-        if (!all) preamble = "DROP DATABASE IF EXISTS " + backtick(database) + ";\n";
+        if (!all)
+            preamble = "DROP DATABASE IF EXISTS " + backtick(database) + ";\n";
     } else {
         argv = {"mongorestore", "--archive", "--drop"};
-        if (!all) argv.push_back("--nsInclude=" + database + ".*");
+        if (!all)
+            argv.push_back("--nsInclude=" + database + ".*");
     }
     auto c = co_await start_client(into, argv, run_id, 0);
     if (!c) {
         co_return c.error();
     }
-    auto load = std::make_unique<DockerLoad>(std::move(*c),
-                                             argv.front() + " into " + into.container_name, epilogue);
+    auto load = std::make_unique<DockerLoad>(
+        std::move(*c), argv.front() + " into " + into.container_name, epilogue);
     if (!preamble.empty()) {
         auto w = co_await load->write(std::span<const char>(preamble.data(), preamble.size()));
         if (!w) {
@@ -214,7 +231,9 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
 }
 
 Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
-    const domain::Target& into, std::string database, std::vector<std::string> tables,
+    const domain::Target& into,
+    std::string database,
+    std::vector<std::string> tables,
     std::string run_id) {
     std::map<std::string, std::uint64_t> out;
     if (tables.empty()) {
@@ -231,19 +250,22 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
     } else {
         argv = {client_program(into), "--batch", "--skip-column-names"};
     }
-    for (const auto& t : tables) sql += "SELECT count(*) FROM " + t + ";\n";
+    for (const auto& t : tables)
+        sql += "SELECT count(*) FROM " + t + ";\n";
     auto ran = co_await run(into, std::move(argv), std::move(sql), run_id);
     if (!ran) {
         co_return ran.error();
     }
     if (ran->exit_code != 0) {
-        co_return Failure{errc::restore_failed, failure_of("counting rows", ran->exit_code, ran->err)};
+        co_return Failure{errc::restore_failed,
+                          failure_of("counting rows", ran->exit_code, ran->err)};
     }
     std::istringstream lines(ran->out);
     std::string line;
     std::size_t i = 0;
     while (std::getline(lines, line) && i < tables.size()) {
-        if (line.empty()) continue;
+        if (line.empty())
+            continue;
         try {
             out[tables[i++]] = std::stoull(line);
         } catch (const std::exception&) {
@@ -251,13 +273,15 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
         }
     }
     if (i != tables.size()) {
-        co_return Failure{errc::restore_failed, "counted " + std::to_string(i) + " of " +
-                                                    std::to_string(tables.size()) + " tables"};
+        co_return Failure{
+            errc::restore_failed,
+            "counted " + std::to_string(i) + " of " + std::to_string(tables.size()) + " tables"};
     }
     co_return out;
 }
 
-Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target, bool scratch,
+Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
+                                                   bool scratch,
                                                    std::string run_id) {
     // A config project whose database is outside Docker has no container: its client image
     // serves as the drill's server.
@@ -272,8 +296,9 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     if (!outside) {
         auto got = co_await client_.inspect_container(target.container_id);
         if (!got) {
-            co_return Failure{errc::restore_failed, "target container " + target.container_name +
-                                                        ": " + got.error().describe()};
+            co_return Failure{
+                errc::restore_failed,
+                "target container " + target.container_name + ": " + got.error().describe()};
         }
         inspect = std::move(*got);
     }
@@ -284,7 +309,8 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     server.post_hook.clear();
     // The new server is reached as a labelled one is: its credentials are in its own
     // environment (a project's backup user does not exist in a fresh server), default port.
-    if (target.source == domain::Origin::config) server.database->user.clear();
+    if (target.source == domain::Origin::config)
+        server.database->user.clear();
     server.source = domain::Origin::labels;
     server.database->port = 0;
     server.database->password = {};
@@ -298,7 +324,9 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
         dockerapi::NetworkSpec net;
         net.name = server.container_name;
         net.internal = true;  // no route to the real target, nor anywhere else
-        net.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id_}, {kRunLabel, run_id},
+        net.labels = {{kEphemeralLabel, "true"},
+                      {kInstanceLabel, instance_id_},
+                      {kRunLabel, run_id},
                       {kTargetLabel, target.name}};
         auto created = co_await client_.create_network(net);
         if (!created) {
@@ -308,7 +336,8 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
         server.network = net.name;
         const auto env = env_map(inspect.env);
         for (const auto& k : init_variables(target.database->type)) {
-            if (auto it = env.find(k); it != env.end()) spec.env.push_back(k + "=" + it->second);
+            if (auto it = env.find(k); it != env.end())
+                spec.env.push_back(k + "=" + it->second);
         }
         spec.env.push_back(std::string(password_file_variable(target.database->type)) +
                            "=/tmp/backupctl-drill.password");
@@ -333,9 +362,10 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     }
     auto created = co_await client_.create_container(spec, server.container_name);
     if (!created) {
-        if (scratch) co_await client_.remove_network(server.network);
-        co_return Failure{errc::restore_failed, "creating " + server.container_name + ": " +
-                                                    created.error().describe()};
+        if (scratch)
+            co_await client_.remove_network(server.network);
+        co_return Failure{errc::restore_failed,
+                          "creating " + server.container_name + ": " + created.error().describe()};
     }
     server.container_id = created->id;
     if (scratch) {
@@ -352,24 +382,34 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     }
     auto started = co_await client_.start_container(server.container_id);
     if (!started) {
-        if (scratch) co_await discard(server);
-        co_return Failure{errc::restore_failed, "starting " + server.container_name + ": " +
-                                                    started.error().describe()};
+        if (scratch)
+            co_await discard(server);
+        co_return Failure{errc::restore_failed,
+                          "starting " + server.container_name + ": " + started.error().describe()};
     }
     co_return server;
 }
 
 Task<Result<void>> DockerRestorer::wait_ready(const domain::Target& server,
-                                              std::chrono::seconds limit, std::string run_id) {
+                                              std::chrono::seconds limit,
+                                              std::string run_id) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     std::vector<std::string> argv;
     switch (server.database->type) {
-        case domain::DbType::postgres: argv = {"psql", "-d", "postgres", "-qtAc", "SELECT 1"}; break;
+        case domain::DbType::postgres:
+            argv = {"psql", "-d", "postgres", "-qtAc", "SELECT 1"};
+            break;
         case domain::DbType::mongodb:
-            argv = {"mongodump", "--archive", "--db", "admin", "--collection",
+            argv = {"mongodump",
+                    "--archive",
+                    "--db",
+                    "admin",
+                    "--collection",
                     "backupctl-probe-nonexistent"};
             break;
-        default: argv = {client_program(server), "-e", "SELECT 1"}; break;
+        default:
+            argv = {client_program(server), "-e", "SELECT 1"};
+            break;
     }
     std::string last = "no answer";
     for (;;) {
@@ -379,8 +419,9 @@ Task<Result<void>> DockerRestorer::wait_ready(const domain::Target& server,
         }
         last = ran ? domain::telling_line(ran->err) : ran.error().message;
         if (std::chrono::steady_clock::now() >= deadline) {
-            co_return Failure{errc::restore_failed, server.container_name + " did not answer within " +
-                                                        std::to_string(limit.count()) + " s: " + last};
+            co_return Failure{errc::restore_failed,
+                              server.container_name + " did not answer within " +
+                                  std::to_string(limit.count()) + " s: " + last};
         }
         asio::steady_timer t(client_.executor(), std::chrono::seconds(1));
         co_await t.async_wait(asio::use_awaitable);
@@ -400,12 +441,14 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_files_lo
     const domain::Target& into, std::string path, std::string run_id) {
     auto inspect = co_await client_.inspect_container(into.container_id);
     if (!inspect) {
-        co_return Failure{errc::restore_failed, "target container " + into.container_name + ": " +
-                                                    inspect.error().describe()};
+        co_return Failure{
+            errc::restore_failed,
+            "target container " + into.container_name + ": " + inspect.error().describe()};
     }
     // The tar holds the last component of `path`: it is extracted in the parent directory.
     std::string parent = path.substr(0, path.find_last_of('/'));
-    if (parent.empty()) parent = "/";
+    if (parent.empty())
+        parent = "/";
     ClientCommand cmd;
     cmd.spec.image = inspect->image_id;
     cmd.spec.entrypoint = std::vector<std::string>{""};
@@ -413,14 +456,16 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_files_lo
     cmd.spec.cmd = {"tar", "-x", "-p", "-f", "-", "-C", parent};
     cmd.spec.volumes_from = {into.container_id};
     cmd.spec.network_mode = "none";
-    cmd.spec.labels = {{kEphemeralLabel, "true"}, {kInstanceLabel, instance_id_},
-                       {kTargetLabel, into.name}, {kRunLabel, run_id}};
+    cmd.spec.labels = {{kEphemeralLabel, "true"},
+                       {kInstanceLabel, instance_id_},
+                       {kTargetLabel, into.name},
+                       {kRunLabel, run_id}};
     auto c = co_await ClientContainer::start(client_, std::move(cmd), name(run_id), 0);
     if (!c) {
         co_return c.error();
     }
-    co_return std::unique_ptr<domain::RestoreLoad>(
-        std::make_unique<DockerLoad>(std::move(*c), "tar into " + into.container_name + ":" + path, ""));
+    co_return std::unique_ptr<domain::RestoreLoad>(std::make_unique<DockerLoad>(
+        std::move(*c), "tar into " + into.container_name + ":" + path, ""));
 }
 
 }  // namespace bk::adapters::docker

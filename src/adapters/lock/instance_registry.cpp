@@ -1,15 +1,15 @@
 #include "adapters/lock/instance_registry.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace bk::adapters::lock {
 
@@ -40,16 +40,21 @@ std::string FileInstanceRegistry::path_of(const std::string& instance) const {
 bool FileInstanceRegistry::foreign(const std::string& instance) const {
     const auto mine = self_.find('-');
     const auto theirs = instance.find('-');
-    if (mine == std::string::npos || theirs == std::string::npos) return false;
+    if (mine == std::string::npos || theirs == std::string::npos)
+        return false;
     return instance.compare(0, theirs, self_, 0, mine) != 0 || theirs != mine;
 }
 
 bool FileInstanceRegistry::alive(const std::string& instance) {
-    if (instance == self_) return true;
-    if (foreign(instance)) return true;  // another operator's: never ours to clean
-    if (instance.empty() || instance.find('/') != std::string::npos) return false;
+    if (instance == self_)
+        return true;
+    if (foreign(instance))
+        return true;  // another operator's: never ours to clean
+    if (instance.empty() || instance.find('/') != std::string::npos)
+        return false;
     const int fd = ::open(path_of(instance).c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) return false;  // no lock file: that process is gone (or never had one)
+    if (fd < 0)
+        return false;  // no lock file: that process is gone (or never had one)
     const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
     ::close(fd);
     return held;
@@ -60,15 +65,18 @@ std::vector<std::string> FileInstanceRegistry::dead() {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
         const auto name = entry.path().filename().string();
-        if (!name.ends_with(".lock")) continue;
+        if (!name.ends_with(".lock"))
+            continue;
         const auto id = name.substr(0, name.size() - 5);
-        if (!alive(id)) out.push_back(id);
+        if (!alive(id))
+            out.push_back(id);
     }
     return out;
 }
 
 void FileInstanceRegistry::forget(const std::string& instance) {
-    if (instance == self_ || alive(instance)) return;
+    if (instance == self_ || alive(instance))
+        return;
     std::error_code ec;
     std::filesystem::remove(path_of(instance), ec);
 }
@@ -100,13 +108,15 @@ std::string operator_id(const std::string& state_dir) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         std::ifstream in(path);
         std::string id;
-        if (in && std::getline(in, id) && is_operator_id(id)) return id;
+        if (in && std::getline(in, id) && is_operator_id(id))
+            return id;
         // Made once, atomically: two processes starting together agree on one id.
         const std::string tmp = path + ".tmp-" + random_hex(4);
         { std::ofstream(tmp) << random_hex(4) << "\n"; }
         const bool made = ::link(tmp.c_str(), path.c_str()) == 0;
         std::filesystem::remove(tmp, ec);
-        if (!made && errno != EEXIST) return {};
+        if (!made && errno != EEXIST)
+            return {};
     }
     return {};
 }

@@ -1,22 +1,22 @@
 #include "adapters/process/child_process.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <cerrno>
 #include <cstring>
 #include <map>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;  // NOLINT
 
@@ -69,8 +69,10 @@ struct Pipe {
         return true;
     }
     void close_all() {
-        if (r >= 0) ::close(r);
-        if (w >= 0) ::close(w);
+        if (r >= 0)
+            ::close(r);
+        if (w >= 0)
+            ::close(w);
         r = w = -1;
     }
 };
@@ -99,10 +101,12 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
     const int child_in = o.stdin_fd >= 0 ? o.stdin_fd : in.r;
     const int child_out = o.stdout_fd >= 0 ? o.stdout_fd : out.w;
     std::vector<char*> argv;
-    for (auto& a : o.argv) argv.push_back(a.data());
+    for (auto& a : o.argv)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
-    for (auto& e : o.env) envp.push_back(e.data());
+    for (auto& e : o.env)
+        envp.push_back(e.data());
     envp.push_back(nullptr);
     const pid_t parent = ::getpid();
     Pipe exec_status;  // CLOEXEC: reads EOF when exec succeeded, errno when it did not
@@ -160,8 +164,10 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
         return fail("cannot start " + o.argv[0]);
     }
     // The parent keeps its ends only.
-    if (in.r >= 0) ::close(in.r);
-    if (out.w >= 0) ::close(out.w);
+    if (in.r >= 0)
+        ::close(in.r);
+    if (out.w >= 0)
+        ::close(out.w);
     ::close(err.w);
     if (o.fd3_data) {
         ::close(fd3.r);
@@ -173,8 +179,10 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
     auto impl = std::make_unique<Impl>();
     impl->ex = ex;
     impl->pid = pid;
-    if (in.w >= 0) impl->in = std::make_unique<Descriptor>(ex, in.w);
-    if (out.r >= 0) impl->out = std::make_unique<Descriptor>(ex, out.r);
+    if (in.w >= 0)
+        impl->in = std::make_unique<Descriptor>(ex, in.w);
+    if (out.r >= 0)
+        impl->out = std::make_unique<Descriptor>(ex, out.r);
     impl->err = std::make_unique<Descriptor>(ex, err.r);
     return ChildProcess(std::move(impl));
 }
@@ -187,9 +195,11 @@ Task<Result<void>> ChildProcess::write_stdin(std::span<const char> data) {
     if (!impl_->in) {
         co_return Failure{errc::io_error, "stdin is closed"};
     }
-    auto [ec, n] = co_await asio::async_write(*impl_->in, asio::buffer(data.data(), data.size()), kUse);
+    auto [ec, n] =
+        co_await asio::async_write(*impl_->in, asio::buffer(data.data(), data.size()), kUse);
     if (ec) {
-        co_return Failure{errc::io_error, "writing to " + std::to_string(impl_->pid) + ": " + ec.message()};
+        co_return Failure{errc::io_error,
+                          "writing to " + std::to_string(impl_->pid) + ": " + ec.message()};
     }
     co_return Result<void>{};
 }
@@ -220,8 +230,8 @@ Task<std::size_t> ChildProcess::read_some_stdout(std::span<char> buffer) {
     if (!impl_->out) {
         co_return 0;
     }
-    auto [ec, n] = co_await impl_->out->async_read_some(asio::buffer(buffer.data(), buffer.size()),
-                                                        kUse);
+    auto [ec, n] =
+        co_await impl_->out->async_read_some(asio::buffer(buffer.data(), buffer.size()), kUse);
     co_return ec ? 0 : n;
 }
 
@@ -232,7 +242,8 @@ Task<std::string> ChildProcess::read_stderr_tail(std::size_t tail,
     for (;;) {
         auto [ec, n] = co_await impl_->err->async_read_some(asio::buffer(buf), kUse);
         if (n > 0) {
-            if (on_chunk) on_chunk(std::string_view(buf.data(), n));
+            if (on_chunk)
+                on_chunk(std::string_view(buf.data(), n));
             out.append(buf.data(), n);
             if (out.size() > 2 * tail) {
                 out.erase(0, out.size() - tail);
@@ -296,7 +307,8 @@ Task<bool> feed(ChildProcess& child, std::string input) {
 }
 }  // namespace
 
-Task<Result<Completed>> run_command(asio::any_io_executor ex, SpawnOptions options,
+Task<Result<Completed>> run_command(asio::any_io_executor ex,
+                                    SpawnOptions options,
                                     std::string input) {
     using namespace asio::experimental::awaitable_operators;  // NOLINT
     options.pipe_stdin = true;
@@ -306,9 +318,9 @@ Task<Result<Completed>> run_command(asio::any_io_executor ex, SpawnOptions optio
     }
     // Input, output and errors move together: a child that answers while it reads must not
     // block on a full pipe while we still write.
-    auto [fed, out, err] = co_await (feed(*child, std::move(input)) &&
-                                     child->read_stdout(16u << 20) &&
-                                     child->read_stderr_tail(8192));
+    auto [fed, out, err] =
+        co_await (feed(*child, std::move(input)) && child->read_stdout(16u << 20) &&
+                  child->read_stderr_tail(8192));
     (void)fed;
     Completed c;
     c.exit_code = co_await child->wait();
@@ -322,14 +334,17 @@ std::vector<std::string> environment_with(const std::vector<std::string>& extra)
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
         std::string kv(*e);
         auto eq = kv.find('=');
-        if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+        if (eq != std::string::npos)
+            env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     for (const auto& kv : extra) {
         auto eq = kv.find('=');
-        if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+        if (eq != std::string::npos)
+            env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     std::vector<std::string> out;
-    for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+    for (const auto& [k, v] : env)
+        out.push_back(k + "=" + v);
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Child processes (gpg, restic) with pipes the io_context drives: no shell, an explicit argv and
-// environment, extra file descriptors for secrets (a password through a pipe, never argv or a file).
+// environment, extra file descriptors for secrets (a password through a pipe, never argv or a
+// file).
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -20,9 +21,9 @@ struct SpawnOptions {
     std::vector<std::string> argv;
     std::vector<std::string> env;  ///< the child's whole environment, KEY=VALUE
     bool pipe_stdin{true};
-    int stdin_fd{-1};              ///< instead of a pipe: this descriptor becomes stdin
+    int stdin_fd{-1};  ///< instead of a pipe: this descriptor becomes stdin
     bool pipe_stdout{true};
-    int stdout_fd{-1};             ///< instead of a pipe: this descriptor becomes stdout
+    int stdout_fd{-1};  ///< instead of a pipe: this descriptor becomes stdout
     /// Data the child reads from descriptor 3 (e.g. a password for RESTIC_PASSWORD_FILE=/dev/fd/3).
     std::optional<std::string> fd3_data;
     /// The child leads a process group of its own (signal_group() reaches its children too).
@@ -69,7 +70,8 @@ struct Completed {
     std::string out;
     std::string err;
 };
-Task<Result<Completed>> run_command(boost::asio::any_io_executor ex, SpawnOptions options,
+Task<Result<Completed>> run_command(boost::asio::any_io_executor ex,
+                                    SpawnOptions options,
                                     std::string input = {});
 
 /// The environment of this process plus `extra` (KEY=VALUE entries override).

@@ -38,17 +38,22 @@ KeyStatus parse_gpg_colons(const std::string& colons, std::int64_t now) {
     bool have_pub = false;
     while (std::getline(in, line)) {
         const auto f = fields(line);
-        if (f.empty()) continue;
+        if (f.empty())
+            continue;
         if (f[0] == "pub") {
-            if (have_pub) break;  // only the first key
+            if (have_pub)
+                break;  // only the first key
             have_pub = in_pub = true;
             const std::string validity = f.size() > 1 ? f[1] : "";
             k.revoked = validity == "r";
             k.expired = validity == "e";
-            if (f.size() > 6 && !f[6].empty()) k.expires = std::atoll(f[6].c_str());
-            if (k.expires > 0 && k.expires <= now) k.expired = true;
+            if (f.size() > 6 && !f[6].empty())
+                k.expires = std::atoll(f[6].c_str());
+            if (k.expires > 0 && k.expires <= now)
+                k.expired = true;
             // The primary key's field 12 sums up the whole key: 'E' = some usable subkey encrypts.
-            if (f.size() > 11) k.can_encrypt = f[11].find('E') != std::string::npos;
+            if (f.size() > 11)
+                k.can_encrypt = f[11].find('E') != std::string::npos;
         } else if (f[0] == "fpr" && in_pub && k.fingerprint.empty() && f.size() > 9) {
             k.fingerprint = f[9];
         }
@@ -62,14 +67,16 @@ std::vector<ListedKey> parse_key_listing(const std::string& colons) {
     std::string line;
     while (std::getline(in, line)) {
         const auto f = fields(line);
-        if (f.empty()) continue;
+        if (f.empty())
+            continue;
         if (f[0] == "pub" || f[0] == "sec") {
             keys.emplace_back();
             keys.back().secret = f[0] == "sec";
         } else if (keys.empty()) {
             continue;
         } else if (f[0] == "fpr" && f.size() > 9 && !f[9].empty()) {
-            if (keys.back().fingerprint.empty()) keys.back().fingerprint = f[9];
+            if (keys.back().fingerprint.empty())
+                keys.back().fingerprint = f[9];
             keys.back().fingerprints.push_back(f[9]);
         } else if (f[0] == "uid" && f.size() > 9) {
             // "Name (comment) <addr>" with ':' escaped as \x3a; a bare address is its own.
@@ -82,8 +89,10 @@ std::vector<ListedKey> parse_key_listing(const std::string& colons) {
             std::string email = lt != std::string::npos && gt != std::string::npos && gt > lt
                                     ? uid.substr(lt + 1, gt - lt - 1)
                                     : uid;
-            if (email.find('@') == std::string::npos) continue;
-            for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (email.find('@') == std::string::npos)
+                continue;
+            for (auto& c : email)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             keys.back().emails.push_back(email);
         }
     }
@@ -95,11 +104,21 @@ namespace {
 // touching any keyring, --no-autostart keeps a secret key from starting an agent.
 Task<Result<Completed>> show_key_file(boost::asio::any_io_executor ex, std::string file) {
     char tmpl[] = "/tmp/backupctl-gpg-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) co_return Failure{errc::io_error, "cannot create a gpg home"};
+    if (::mkdtemp(tmpl) == nullptr)
+        co_return Failure{errc::io_error, "cannot create a gpg home"};
     const std::string home = tmpl;
     SpawnOptions o;
-    o.argv = {"gpg", "--homedir", home, "--batch", "--no-tty", "--no-autostart", "--with-colons",
-              "--import-options", "show-only", "--import", file};
+    o.argv = {"gpg",
+              "--homedir",
+              home,
+              "--batch",
+              "--no-tty",
+              "--no-autostart",
+              "--with-colons",
+              "--import-options",
+              "show-only",
+              "--import",
+              file};
     o.env = environment_with({});
     auto r = co_await run_command(ex, std::move(o));
     std::error_code ec;
@@ -109,23 +128,28 @@ Task<Result<Completed>> show_key_file(boost::asio::any_io_executor ex, std::stri
 
 Task<Result<std::string>> list_key_file(boost::asio::any_io_executor ex, std::string file) {
     auto r = co_await show_key_file(ex, std::move(file));
-    if (!r) co_return r.error();
-    if (r->exit_code != 0) co_return Failure{errc::invalid_config, "not a key"};
+    if (!r)
+        co_return r.error();
+    if (r->exit_code != 0)
+        co_return Failure{errc::invalid_config, "not a key"};
     co_return std::move(r->out);
 }
 
 std::string upper_hex(std::string s) {
     std::string out;
     for (char c : s) {
-        if (c == ' ') continue;
+        if (c == ' ')
+            continue;
         out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
-    if (out.starts_with("0X")) out.erase(0, 2);
+    if (out.starts_with("0X"))
+        out.erase(0, 2);
     return out;
 }
 }  // namespace
 
-Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex, std::string dir,
+Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex,
+                                                std::string dir,
                                                 std::string recipient) {
     std::string wanted = recipient;
     if (wanted.size() > 2 && wanted.front() == '<' && wanted.back() == '>') {
@@ -133,17 +157,20 @@ Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex,
     }
     const bool by_email = wanted.find('@') != std::string::npos;
     if (by_email) {
-        for (auto& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : wanted)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     } else {
         wanted = upper_hex(wanted);
         const bool hex = std::all_of(wanted.begin(), wanted.end(), [](char c) {
             return std::isxdigit(static_cast<unsigned char>(c)) != 0;
         });
         if (!hex || (wanted.size() != 40 && wanted.size() != 16)) {
-            co_return Failure{errc::invalid_config,
-                              "recipient \"" + recipient + "\" is neither an e-mail address nor a "
-                              "fingerprint (40 hex digits) or long key id (16): name the key in " +
-                                  dir + " by one of them, or give public_key_file"};
+            co_return Failure{
+                errc::invalid_config,
+                "recipient \"" + recipient +
+                    "\" is neither an e-mail address nor a "
+                    "fingerprint (40 hex digits) or long key id (16): name the key in " +
+                    dir + " by one of them, or give public_key_file"};
         }
     }
     std::error_code ec;
@@ -168,7 +195,8 @@ Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex,
         const std::string name = std::filesystem::path(file).filename().string();
         auto listing = co_await list_key_file(ex, file);
         looked_at += (looked_at.empty() ? "" : ", ") + name + (listing ? "" : " (not a key)");
-        if (!listing) continue;
+        if (!listing)
+            continue;
         for (const auto& key : parse_key_listing(*listing)) {
             bool match = false;
             if (by_email) {
@@ -178,18 +206,21 @@ Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex,
                     match = match || f == wanted || (wanted.size() == 16 && f.ends_with(wanted));
                 }
             }
-            if (!match || key.fingerprint.empty()) continue;
+            if (!match || key.fingerprint.empty())
+                continue;
             auto& into = key.secret ? secret_by_fpr : public_by_fpr;
             into.try_emplace(key.fingerprint, file);
         }
     }
-    if (looked_at.empty()) looked_at = "no *.gpg, *.pub or *.asc file";
+    if (looked_at.empty())
+        looked_at = "no *.gpg, *.pub or *.asc file";
     if (public_by_fpr.empty()) {
         co_return Failure{errc::invalid_config,
-                          "no key for recipient " + recipient + " in " + dir + " (looked at: " +
-                              looked_at + ")" +
-                              (secret_by_fpr.empty() ? "" : "; only its secret key is there: "
-                                                            "export the public key next to it")};
+                          "no key for recipient " + recipient + " in " + dir +
+                              " (looked at: " + looked_at + ")" +
+                              (secret_by_fpr.empty() ? ""
+                                                     : "; only its secret key is there: "
+                                                       "export the public key next to it")};
     }
     if (public_by_fpr.size() > 1) {
         std::string which;
@@ -216,13 +247,16 @@ Task<Result<KeyStatus>> inspect_public_key(boost::asio::any_io_executor ex, std:
         co_return Failure{errc::not_found, "no key file " + file};
     }
     auto r = co_await show_key_file(ex, file);
-    if (!r) co_return r.error();
+    if (!r)
+        co_return r.error();
     if (r->exit_code != 0 || r->out.find("pub:") == std::string::npos) {
         auto err = r->err;
-        while (!err.empty() && err.back() == '\n') err.pop_back();
+        while (!err.empty() && err.back() == '\n')
+            err.pop_back();
         const auto nl = err.rfind('\n');
-        co_return Failure{errc::invalid_config, "gpg cannot read " + file + ": " +
-                                                    (nl == std::string::npos ? err : err.substr(nl + 1))};
+        co_return Failure{errc::invalid_config,
+                          "gpg cannot read " + file + ": " +
+                              (nl == std::string::npos ? err : err.substr(nl + 1))};
     }
     co_return parse_gpg_colons(r->out, static_cast<std::int64_t>(std::time(nullptr)));
 }

@@ -50,7 +50,8 @@ struct RecipientKeys {
 /// message naming the recipient, the directory and the files looked at): no such directory, no
 /// such key, keys of several fingerprints, a recipient that is neither an address nor a
 /// fingerprint.
-Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex, std::string dir,
+Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex,
+                                                std::string dir,
                                                 std::string recipient);
 
 }  // namespace bk::adapters::process

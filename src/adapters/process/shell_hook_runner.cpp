@@ -1,7 +1,5 @@
 #include "adapters/process/shell_hook_runner.hpp"
 
-#include <signal.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -11,6 +9,7 @@
 #include <memory>
 
 #include "adapters/process/child_process.hpp"
+#include <signal.h>
 
 namespace bk::adapters::process {
 
@@ -42,7 +41,8 @@ Task<domain::HookOutcome> ShellHookRunner::run(const domain::Target& target,
     auto timer = std::make_shared<asio::steady_timer>(ex_, target.hook_timeout);
     ChildProcess* raw = &*child;
     timer->async_wait([deadline, raw](const boost::system::error_code& ec) {
-        if (ec || deadline->done) return;
+        if (ec || deadline->done)
+            return;
         deadline->fired = true;
         raw->signal_group(SIGKILL);
     });
@@ -56,7 +56,8 @@ Task<domain::HookOutcome> ShellHookRunner::run(const domain::Target& target,
     if (!stderr_tail.empty()) {
         out.output_tail += (out.output_tail.empty() ? "" : "\n") + stderr_tail;
     }
-    if (out.output_tail.size() > 4096) out.output_tail.erase(0, out.output_tail.size() - 4096);
+    if (out.output_tail.size() > 4096)
+        out.output_tail.erase(0, out.output_tail.size() - 4096);
     if (deadline->fired) {
         out.error = "the hook did not finish within " +
                     std::to_string(target.hook_timeout.count()) + " s and was killed";

@@ -1,13 +1,5 @@
 #include "adapters/restic/restic_repository.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/file.h>
-#include <sys/wait.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -26,6 +18,13 @@
 #include "domain/repository_fault.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/telling_line.hpp"
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace bk::adapters::restic {
 
@@ -39,10 +38,10 @@ using domain::last_line;
 
 std::string join_tags(const std::vector<std::string>& tags) {
     std::string out;
-    for (const auto& t : tags) out += (out.empty() ? "" : ",") + t;
+    for (const auto& t : tags)
+        out += (out.empty() ? "" : ",") + t;
     return out;
 }
-
 
 std::string generate_password() {
     std::ifstream urandom("/dev/urandom", std::ios::binary);
@@ -84,15 +83,20 @@ std::shared_ptr<Pending> spawn_reader(asio::any_io_executor ex, Task<std::string
 // a refused delete on an append-only REST server, a full disk). At the first retry of one of
 // them restic is interrupted and the run says why, instead of waiting.
 constexpr std::array<std::string_view, 8> kHopeless{
-    "403 forbidden", "(403)", "no space left on device", "disk quota exceeded", "(507)",
-    "insufficient storage", "read-only file system",
+    "403 forbidden",
+    "(403)",
+    "no space left on device",
+    "disk quota exceeded",
+    "(507)",
+    "insufficient storage",
+    "read-only file system",
     // SFTP's answer to a full disk (OpenSSH's sftp-server has no better status)
     "write: sftp: \"failure\" (ssh_fx_failure)"};
 
 struct StderrWatch {
     std::string window;  // the end of what was read, lower case: a needle may span two chunks
     bool hopeless{false};
-    bool active{true};   // false once the owner let go of the process
+    bool active{true};  // false once the owner let go of the process
     pid_t pid{-1};
 
     void see(std::string_view chunk) {
@@ -106,18 +110,22 @@ struct StderrWatch {
         std::size_t line_start = 0;
         while (true) {
             const auto nl = window.find('\n', line_start);
-            if (nl == std::string::npos) break;
+            if (nl == std::string::npos)
+                break;
             const std::string_view line(window.data() + line_start, nl - line_start);
             if (line.find("retrying") != std::string_view::npos) {
                 for (auto n : kHopeless) {
-                    if (line.find(n) != std::string_view::npos) hopeless = true;
+                    if (line.find(n) != std::string_view::npos)
+                        hopeless = true;
                 }
             }
             line_start = nl + 1;
         }
         window.erase(0, line_start);
-        if (window.size() > 4096) window.erase(0, window.size() - 1024);  // one endless line
-        if (hopeless && active && pid > 0) ::kill(pid, SIGINT);
+        if (window.size() > 4096)
+            window.erase(0, window.size() - 1024);  // one endless line
+        if (hopeless && active && pid > 0)
+            ::kill(pid, SIGINT);
     }
 };
 
@@ -131,8 +139,10 @@ struct Ran {
 
 // restic with the repository's environment and its password on descriptor 3, interrupted at a
 // hopeless error or after `deadline` (SIGINT, then SIGKILL 10 s later).
-Task<Result<Ran>> run_restic(asio::any_io_executor ex, std::vector<std::string> argv,
-                             std::vector<std::string> env, std::string password,
+Task<Result<Ran>> run_restic(asio::any_io_executor ex,
+                             std::vector<std::string> argv,
+                             std::vector<std::string> env,
+                             std::string password,
                              std::chrono::seconds deadline = std::chrono::minutes(10)) {
     SpawnOptions o;
     o.argv = std::move(argv);
@@ -146,8 +156,8 @@ Task<Result<Ran>> run_restic(asio::any_io_executor ex, std::vector<std::string> 
     auto watch = std::make_shared<StderrWatch>();
     watch->pid = child->pid();
     auto out = spawn_reader(ex, child->read_stdout(8u << 20));
-    auto err = spawn_reader(ex, child->read_stderr_tail(
-                                    8192, [watch](std::string_view c) { watch->see(c); }));
+    auto err = spawn_reader(
+        ex, child->read_stderr_tail(8192, [watch](std::string_view c) { watch->see(c); }));
     const auto until = std::chrono::steady_clock::now() + deadline;
     std::optional<std::chrono::steady_clock::time_point> interrupted;
     Ran ran;
@@ -184,7 +194,8 @@ public:
     RepositoryGate& operator=(const RepositoryGate&) = delete;
 
     static Task<Result<std::unique_ptr<RepositoryGate>>> acquire(asio::any_io_executor ex,
-                                                                 std::string path, bool exclusive,
+                                                                 std::string path,
+                                                                 bool exclusive,
                                                                  std::chrono::seconds max_wait) {
         std::error_code ec;
         std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
@@ -244,16 +255,22 @@ struct FaultText {
         if (r.timed_out && d.fault == domain::RepositoryFault::other) {
             d.cause = "did not finish in time and was stopped (" + d.cause + ")";
         }
-        return Failure{d.fault == domain::RepositoryFault::locked ? errc::repo_locked : errc::repo_failed,
-                       domain::describe_repository_fault(name, url, action, d)};
+        return Failure{
+            d.fault == domain::RepositoryFault::locked ? errc::repo_locked : errc::repo_failed,
+            domain::describe_repository_fault(name, url, action, d)};
     }
 };
 
 class ResticWriter final : public domain::SnapshotWriter {
 public:
-    ResticWriter(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
-                 std::filesystem::path gpg_home, std::unique_ptr<RepositoryGate> gate,
-                 std::vector<std::string> env, std::string password, FaultText fault,
+    ResticWriter(asio::any_io_executor ex,
+                 ChildProcess restic,
+                 std::optional<ChildProcess> gpg,
+                 std::filesystem::path gpg_home,
+                 std::unique_ptr<RepositoryGate> gate,
+                 std::vector<std::string> env,
+                 std::string password,
+                 FaultText fault,
                  std::vector<std::string> unlock_argv)
         : ex_(ex),
           fault_(std::move(fault)),
@@ -266,8 +283,8 @@ public:
           gate_(std::move(gate)) {
         out_ = spawn_reader(ex_, restic_.read_stdout(1u << 20));
         watch_->pid = restic_.pid();
-        err_ = spawn_reader(ex_, restic_.read_stderr_tail(
-                                     4096, [w = watch_](std::string_view c) { w->see(c); }));
+        err_ = spawn_reader(
+            ex_, restic_.read_stderr_tail(4096, [w = watch_](std::string_view c) { w->see(c); }));
         if (gpg_) {
             gpg_err_ = spawn_reader(ex_, gpg_->read_stderr_tail(2048));
         }
@@ -278,7 +295,8 @@ public:
         // death could hand it a clean EOF and a partial stream to commit.
         restic_.signal(SIGKILL);
         std::error_code ec;
-        if (!gpg_home_.empty()) std::filesystem::remove_all(gpg_home_, ec);
+        if (!gpg_home_.empty())
+            std::filesystem::remove_all(gpg_home_, ec);
     }
     ResticWriter(const ResticWriter&) = delete;
     ResticWriter& operator=(const ResticWriter&) = delete;
@@ -313,8 +331,9 @@ public:
                 co_await wait_done(ex_, out_);
                 co_await wait_done(ex_, err_);
                 gate_.reset();
-                co_return Failure{errc::encrypt_failed,
-                                  "gpg exited " + std::to_string(g) + ": " + last_line(gpg_err_->value)};
+                co_return Failure{
+                    errc::encrypt_failed,
+                    "gpg exited " + std::to_string(g) + ": " + last_line(gpg_err_->value)};
             }
         }
         co_await wait_done(ex_, out_);
@@ -372,8 +391,12 @@ private:
 // restic dump [| gpg --decrypt]: the operator reads the last program's stdout.
 class ResticReader final : public domain::SnapshotReader {
 public:
-    ResticReader(asio::any_io_executor ex, ChildProcess restic, std::optional<ChildProcess> gpg,
-                 std::filesystem::path gpg_home, std::unique_ptr<RepositoryGate> gate, FaultText fault)
+    ResticReader(asio::any_io_executor ex,
+                 ChildProcess restic,
+                 std::optional<ChildProcess> gpg,
+                 std::filesystem::path gpg_home,
+                 std::unique_ptr<RepositoryGate> gate,
+                 FaultText fault)
         : ex_(ex),
           fault_(std::move(fault)),
           restic_(std::move(restic)),
@@ -381,12 +404,14 @@ public:
           gpg_home_(std::move(gpg_home)),
           gate_(std::move(gate)) {
         err_ = spawn_reader(ex_, restic_.read_stderr_tail(4096));
-        if (gpg_) gpg_err_ = spawn_reader(ex_, gpg_->read_stderr_tail(4096));
+        if (gpg_)
+            gpg_err_ = spawn_reader(ex_, gpg_->read_stderr_tail(4096));
     }
     ~ResticReader() override {
         if (!finished_) {
             restic_.signal(SIGKILL);
-            if (gpg_) gpg_->signal(SIGKILL);
+            if (gpg_)
+                gpg_->signal(SIGKILL);
         }
         forget_home(gpg_home_);
     }
@@ -408,19 +433,22 @@ public:
         finished_ = true;
         gate_.reset();
         if (rc != 0) {
-            co_return Failure{errc::repo_failed, fault_("reading the snapshot (restic dump)", err_->value)};
+            co_return Failure{errc::repo_failed,
+                              fault_("reading the snapshot (restic dump)", err_->value)};
         }
         if (g != 0) {
             // gpg checks integrity only at the end: everything read so far is suspect.
-            co_return Failure{errc::encrypt_failed, "gpg --decrypt exited " + std::to_string(g) +
-                                                        ": " + last_line(gpg_err_->value)};
+            co_return Failure{
+                errc::encrypt_failed,
+                "gpg --decrypt exited " + std::to_string(g) + ": " + last_line(gpg_err_->value)};
         }
         co_return Result<void>{};
     }
 
     /// Stops the key's agent and removes the key's temporary home.
     static void forget_home(const std::filesystem::path& home) {
-        if (home.empty()) return;
+        if (home.empty())
+            return;
         std::error_code ec;
         if (std::filesystem::exists(home / "S.gpg-agent", ec)) {
             std::string h = home.string();
@@ -450,8 +478,10 @@ private:
 
 }  // namespace
 
-ResticRepository::ResticRepository(asio::any_io_executor ex, std::string name,
-                                   domain::RepositoryConfig config, std::string state_dir)
+ResticRepository::ResticRepository(asio::any_io_executor ex,
+                                   std::string name,
+                                   domain::RepositoryConfig config,
+                                   std::string state_dir)
     : ex_(std::move(ex)),
       name_(std::move(name)),
       config_(std::move(config)),
@@ -476,9 +506,11 @@ ResticRepository::ResticRepository(asio::any_io_executor ex, std::string name,
         context_.port = ssh.port != 0 ? ssh.port : loc->port != 0 ? loc->port : 22;
         context_.known_hosts_file = ssh.known_hosts_file;
         auto argv = domain::ssh_command(*loc, ssh);
-        auto line = argv ? domain::restic_command_line(*argv) : domain::Parsed<std::string>::fail(argv.error);
+        auto line = argv ? domain::restic_command_line(*argv)
+                         : domain::Parsed<std::string>::fail(argv.error);
         if (!line) {
-            transport_error_ = "repository " + name_ + " (" + domain::mask_url(config_.url) + "): " + line.error;
+            transport_error_ =
+                "repository " + name_ + " (" + domain::mask_url(config_.url) + "): " + line.error;
             return;
         }
         global_args_.insert(global_args_.end(), {"-o", "sftp.command=" + *line});
@@ -488,7 +520,8 @@ ResticRepository::ResticRepository(asio::any_io_executor ex, std::string name,
 std::vector<std::string> ResticRepository::restic_argv(std::vector<std::string> command) const {
     std::vector<std::string> argv{"restic"};
     argv.insert(argv.end(), global_args_.begin(), global_args_.end());
-    argv.insert(argv.end(), std::make_move_iterator(command.begin()),
+    argv.insert(argv.end(),
+                std::make_move_iterator(command.begin()),
                 std::make_move_iterator(command.end()));
     return argv;
 }
@@ -501,7 +534,8 @@ std::vector<std::string> ResticRepository::environment() const {
                                    // under state_dir (a volume), not the container's /tmp.
                                    "TMPDIR=" + state_dir_ + "/tmp",
                                    "RESTIC_PROGRESS_FPS=0.2"};
-    for (const auto& [k, v] : config_.env) extra.push_back(k + "=" + v.reveal());
+    for (const auto& [k, v] : config_.env)
+        extra.push_back(k + "=" + v.reveal());
     auto env = process::environment_with(extra);
     // A password set for the operator must not override the repository's.
     std::erase_if(env, [](const std::string& kv) {
@@ -514,8 +548,10 @@ Task<Result<void>> ResticRepository::prepare() {
     {
         std::error_code ec;
         std::filesystem::create_directories(state_dir_ + "/tmp", ec);
-        std::filesystem::permissions(state_dir_ + "/tmp", std::filesystem::perms::owner_all,
-                                     std::filesystem::perm_options::replace, ec);
+        std::filesystem::permissions(state_dir_ + "/tmp",
+                                     std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace,
+                                     ec);
     }
     if (config_.url.empty()) {
         co_return Failure{errc::invalid_config, "repository " + name_ + " has no url"};
@@ -525,13 +561,15 @@ Task<Result<void>> ResticRepository::prepare() {
     }
     if (!context_.known_hosts_file.empty() && config_.ssh.accept_new_host_key) {
         std::error_code ec;
-        std::filesystem::create_directories(std::filesystem::path(context_.known_hosts_file).parent_path(), ec);
+        std::filesystem::create_directories(
+            std::filesystem::path(context_.known_hosts_file).parent_path(), ec);
     }
     password_ = config_.password.reveal();
     if (password_.empty()) {
         if (!config_.init) {
-            co_return Failure{errc::invalid_config,
-                              "repository " + name_ + " has no password (password or password_file)"};
+            co_return Failure{
+                errc::invalid_config,
+                "repository " + name_ + " has no password (password or password_file)"};
         }
         // A repository the operator creates itself: a generated password kept in state_dir.
         const std::filesystem::path file =
@@ -552,8 +590,8 @@ Task<Result<void>> ResticRepository::prepare() {
     const FaultText fault{name_, config_.url, context_};
     auto argv_1 = restic_argv({"cat", "config"});
 
-    auto probe = co_await run_restic(ex_, std::move(argv_1), environment(), password_,
-                                     std::chrono::minutes(5));
+    auto probe = co_await run_restic(
+        ex_, std::move(argv_1), environment(), password_, std::chrono::minutes(5));
     if (!probe) {
         co_return probe.error();
     }
@@ -568,8 +606,8 @@ Task<Result<void>> ResticRepository::prepare() {
     }
     auto argv_2 = restic_argv({"init"});
 
-    auto init = co_await run_restic(ex_, std::move(argv_2), environment(), password_,
-                                    std::chrono::minutes(5));
+    auto init = co_await run_restic(
+        ex_, std::move(argv_2), environment(), password_, std::chrono::minutes(5));
     if (!init) {
         co_return init.error();
     }
@@ -586,8 +624,13 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
         co_return gate.error();
     }
     SpawnOptions r;
-    r.argv = restic_argv({"backup", "--stdin", "--stdin-filename", spec.file_name, "--host",
-                          kSnapshotHost, "--json"});
+    r.argv = restic_argv({"backup",
+                          "--stdin",
+                          "--stdin-filename",
+                          spec.file_name,
+                          "--host",
+                          kSnapshotHost,
+                          "--json"});
     for (const auto& t : spec.tags) {
         r.argv.push_back("--tag");
         r.argv.push_back(t);
@@ -601,9 +644,16 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
         if (!restic) {
             co_return restic.error();
         }
-        co_return std::unique_ptr<domain::SnapshotWriter>(std::make_unique<ResticWriter>(
-            ex_, std::move(*restic), std::nullopt, "", std::move(*gate), environment(), password_,
-            FaultText{name_, config_.url, context_}, unlock_argv));
+        co_return std::unique_ptr<domain::SnapshotWriter>(
+            std::make_unique<ResticWriter>(ex_,
+                                           std::move(*restic),
+                                           std::nullopt,
+                                           "",
+                                           std::move(*gate),
+                                           environment(),
+                                           password_,
+                                           FaultText{name_, config_.url, context_},
+                                           unlock_argv));
     }
     // gpg -> restic through a pipe the operator does not copy: gpg's stdout is restic's stdin.
     int link[2];
@@ -620,9 +670,20 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
     r.stdin_fd = link[0];
     auto restic = ChildProcess::spawn(ex_, r);
     SpawnOptions g;
-    g.argv = {"gpg", "--homedir", home_tmpl, "--batch", "--yes", "--no-tty", "--quiet",
-              "--trust-model", "always", "--recipient-file", spec.public_key_file,
-              "--compress-algo", "none", "--encrypt"};
+    g.argv = {"gpg",
+              "--homedir",
+              home_tmpl,
+              "--batch",
+              "--yes",
+              "--no-tty",
+              "--quiet",
+              "--trust-model",
+              "always",
+              "--recipient-file",
+              spec.public_key_file,
+              "--compress-algo",
+              "none",
+              "--encrypt"};
     g.env = process::environment_with({});
     g.pipe_stdout = false;
     g.stdout_fd = link[1];
@@ -640,9 +701,16 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
         std::filesystem::remove_all(home_tmpl);
         co_return gpg->error();
     }
-    co_return std::unique_ptr<domain::SnapshotWriter>(std::make_unique<ResticWriter>(
-        ex_, std::move(*restic), std::move(**gpg), home_tmpl, std::move(*gate), environment(),
-        password_, FaultText{name_, config_.url, context_}, unlock_argv));
+    co_return std::unique_ptr<domain::SnapshotWriter>(
+        std::make_unique<ResticWriter>(ex_,
+                                       std::move(*restic),
+                                       std::move(**gpg),
+                                       home_tmpl,
+                                       std::move(*gate),
+                                       environment(),
+                                       password_,
+                                       FaultText{name_, config_.url, context_},
+                                       unlock_argv));
 }
 
 Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_reader(
@@ -661,9 +729,13 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
         if (!restic) {
             co_return restic.error();
         }
-        co_return std::unique_ptr<domain::SnapshotReader>(std::make_unique<ResticReader>(
-            ex_, std::move(*restic), std::nullopt, "", std::move(*gate),
-            FaultText{name_, config_.url, context_}));
+        co_return std::unique_ptr<domain::SnapshotReader>(
+            std::make_unique<ResticReader>(ex_,
+                                           std::move(*restic),
+                                           std::nullopt,
+                                           "",
+                                           std::move(*gate),
+                                           FaultText{name_, config_.url, context_}));
     }
     // The private key goes into a fresh 0700 home under state_dir, removed afterwards.
     const std::string tmp = state_dir_ + "/tmp";
@@ -673,11 +745,11 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
     if (::mkdtemp(home.data()) == nullptr) {
         co_return Failure{errc::io_error, "cannot create a gpg home under " + tmp};
     }
-    std::vector<std::string> import{"gpg", "--homedir", home, "--batch", "--yes", "--no-tty",
-                                    "--quiet"};
+    std::vector<std::string> import{
+        "gpg", "--homedir", home, "--batch", "--yes", "--no-tty", "--quiet"};
     if (!spec.passphrase_file.empty()) {
-        import.insert(import.end(), {"--pinentry-mode", "loopback", "--passphrase-file",
-                                     spec.passphrase_file});
+        import.insert(import.end(),
+                      {"--pinentry-mode", "loopback", "--passphrase-file", spec.passphrase_file});
     }
     import.insert(import.end(), {"--import", spec.private_key_file});
     SpawnOptions imp;
@@ -701,8 +773,8 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
     SpawnOptions g;
     g.argv = {"gpg", "--homedir", home, "--batch", "--yes", "--no-tty", "--quiet"};
     if (!spec.passphrase_file.empty()) {
-        g.argv.insert(g.argv.end(), {"--pinentry-mode", "loopback", "--passphrase-file",
-                                     spec.passphrase_file});
+        g.argv.insert(g.argv.end(),
+                      {"--pinentry-mode", "loopback", "--passphrase-file", spec.passphrase_file});
     }
     g.argv.push_back("--decrypt");
     g.env = process::environment_with({});
@@ -722,9 +794,13 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
         ResticReader::forget_home(home);
         co_return gpg->error();
     }
-    co_return std::unique_ptr<domain::SnapshotReader>(std::make_unique<ResticReader>(
-        ex_, std::move(*restic), std::move(**gpg), home, std::move(*gate),
-        FaultText{name_, config_.url, context_}));
+    co_return std::unique_ptr<domain::SnapshotReader>(
+        std::make_unique<ResticReader>(ex_,
+                                       std::move(*restic),
+                                       std::move(**gpg),
+                                       home,
+                                       std::move(*gate),
+                                       FaultText{name_, config_.url, context_}));
 }
 
 Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
@@ -751,8 +827,10 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
         i.id = s.value("short_id", s.value("id", ""));
         i.full_id = s.value("id", i.id);
         i.time = s.value("time", "");
-        if (s.contains("tags") && s["tags"].is_array()) i.tags = s["tags"].get<std::vector<std::string>>();
-        if (s.contains("paths") && s["paths"].is_array()) i.paths = s["paths"].get<std::vector<std::string>>();
+        if (s.contains("tags") && s["tags"].is_array())
+            i.tags = s["tags"].get<std::vector<std::string>>();
+        if (s.contains("paths") && s["paths"].is_array())
+            i.paths = s["paths"].get<std::vector<std::string>>();
         out.push_back(std::move(i));
     }
     co_return out;
@@ -764,8 +842,8 @@ Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tag
         co_return Failure{errc::invalid_config,
                           "repository " + name_ + " is append-only: retention is the server's job"};
     }
-    std::vector<std::string> argv{"forget", "--json", "--group-by", "host,tags", "--tag",
-                                  join_tags(tags)};
+    std::vector<std::string> argv{
+        "forget", "--json", "--group-by", "host,tags", "--tag", join_tags(tags)};
     auto add = [&argv](const char* flag, int n) {
         if (n > 0) {
             argv.push_back(flag);
@@ -786,19 +864,19 @@ Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tag
     if (!r) {
         co_return r.error();
     }
-    if (r->exit_code != 0 &&
-        FaultText{name_, config_.url, context_}.diagnose(r->err).fault == domain::RepositoryFault::locked) {
+    if (r->exit_code != 0 && FaultText{name_, config_.url, context_}.diagnose(r->err).fault ==
+                                 domain::RepositoryFault::locked) {
         // Our own writers never hold the repository now (the gate above), so a lock here is
         // another host's or a dead process's: a run killed with its server leaves its lock on
         // the server. `restic unlock` removes only stale ones (a dead process of this host, or
         // older than 30 minutes); then once more.
         auto argv_3 = restic_argv({"unlock"});
 
-        auto unlocked = co_await run_restic(ex_, std::move(argv_3), environment(), password_,
-                                            std::chrono::minutes(2));
+        auto unlocked = co_await run_restic(
+            ex_, std::move(argv_3), environment(), password_, std::chrono::minutes(2));
         if (unlocked && unlocked->exit_code == 0) {
-            r = co_await run_restic(ex_, restic_argv(std::move(argv)), environment(), password_,
-                                    kForgetDeadline);
+            r = co_await run_restic(
+                ex_, restic_argv(std::move(argv)), environment(), password_, kForgetDeadline);
             if (!r) {
                 co_return r.error();
             }
@@ -812,7 +890,8 @@ Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tag
     try {
         const auto j = nlohmann::json::parse(r->out);
         kept = 0;
-        for (const auto& g : j) kept += static_cast<std::int64_t>(g.value("keep", nlohmann::json::array()).size());
+        for (const auto& g : j)
+            kept += static_cast<std::int64_t>(g.value("keep", nlohmann::json::array()).size());
     } catch (const std::exception&) {
         kept = -1;
     }
@@ -839,8 +918,7 @@ Task<Result<domain::PruneSummary>> ResticRepository::prune() {
     }
     auto argv_4 = restic_argv({"prune"});
 
-    auto r = co_await run_restic(ex_, std::move(argv_4), environment(), password_,
-                                 kPruneDeadline);
+    auto r = co_await run_restic(ex_, std::move(argv_4), environment(), password_, kPruneDeadline);
     if (!r) {
         co_return r.error();
     }
@@ -856,7 +934,8 @@ Task<Result<domain::PruneSummary>> ResticRepository::prune() {
         if (line.find("this removes") != std::string::npos ||
             line.find("total prune") != std::string::npos ||
             line.find("remaining:") != std::string::npos) {
-            while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+            while (!line.empty() && line.front() == ' ')
+                line.erase(0, 1);
             s.summary += (s.summary.empty() ? "" : "; ") + line;
         }
     }
@@ -866,8 +945,8 @@ Task<Result<domain::PruneSummary>> ResticRepository::prune() {
 Task<Result<void>> ResticRepository::unlock_stale() {
     auto argv_5 = restic_argv({"unlock"});
 
-    auto r = co_await run_restic(ex_, std::move(argv_5), environment(), password_,
-                                 std::chrono::minutes(5));
+    auto r = co_await run_restic(
+        ex_, std::move(argv_5), environment(), password_, std::chrono::minutes(5));
     if (!r) {
         co_return r.error();
     }
@@ -899,24 +978,26 @@ std::string restic_error(const std::string& err) {
 
 std::uint64_t bytes_under(const std::filesystem::path& p) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(p, ec)) return std::filesystem::file_size(p, ec);
+    if (std::filesystem::is_regular_file(p, ec))
+        return std::filesystem::file_size(p, ec);
     std::uint64_t total = 0;
     for (std::filesystem::recursive_directory_iterator it(p, ec), end; !ec && it != end;
          it.increment(ec)) {
         std::error_code fec;
-        if (it->is_regular_file(fec)) total += it->file_size(fec);
+        if (it->is_regular_file(fec))
+            total += it->file_size(fec);
     }
     return total;
 }
 }  // namespace
 
 Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string path,
-                                                                   std::vector<std::string> tags) {
+                                                                    std::vector<std::string> tags) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
-        co_return Failure{errc::not_found,
-                          "path " + path +
-                              " does not exist on the operator (in its container: mount it there)"};
+        co_return Failure{
+            errc::not_found,
+            "path " + path + " does not exist on the operator (in its container: mount it there)"};
     }
     auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
     if (!gate) {
@@ -930,8 +1011,8 @@ Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string 
     argv.push_back("--");
     argv.push_back(path);
     // A first backup of a large tree can take hours; the deadline is for a hung transport.
-    auto r = co_await run_restic(ex_, restic_argv(std::move(argv)), environment(), password_,
-                                 std::chrono::hours(24));
+    auto r = co_await run_restic(
+        ex_, restic_argv(std::move(argv)), environment(), password_, std::chrono::hours(24));
     if (!r) {
         co_return r.error();
     }
@@ -942,9 +1023,9 @@ Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string 
         // (g++ 12: no braced list in a co_await's arguments)
         std::vector<std::string> forget{"forget", summary.snapshot_id};
         (void)co_await run_restic(ex_, restic_argv(std::move(forget)), environment(), password_);
-        co_return Failure{errc::repo_failed, "restic could not read all of " + path + " (" +
-                                                 restic_error(r->err) +
-                                                 "); its incomplete snapshot was removed"};
+        co_return Failure{errc::repo_failed,
+                          "restic could not read all of " + path + " (" + restic_error(r->err) +
+                              "); its incomplete snapshot was removed"};
     }
     if (r->exit_code != 0 || summary.snapshot_id.empty()) {
         co_return FaultText{name_, config_.url, context_}.failure("backing up " + path, *r);
@@ -953,8 +1034,8 @@ Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string 
 }
 
 Task<Result<std::uint64_t>> ResticRepository::restore_path(std::string snapshot_id,
-                                                          std::string include,
-                                                          std::string target_dir) {
+                                                           std::string include,
+                                                           std::string target_dir) {
     auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
     if (!gate) {
         co_return gate.error();
@@ -966,8 +1047,8 @@ Task<Result<std::uint64_t>> ResticRepository::restore_path(std::string snapshot_
         argv.push_back("--include");
         argv.push_back(include);
     }
-    auto r = co_await run_restic(ex_, restic_argv(std::move(argv)), environment(), password_,
-                                 std::chrono::hours(24));
+    auto r = co_await run_restic(
+        ex_, restic_argv(std::move(argv)), environment(), password_, std::chrono::hours(24));
     if (!r) {
         co_return r.error();
     }
@@ -976,9 +1057,9 @@ Task<Result<std::uint64_t>> ResticRepository::restore_path(std::string snapshot_
             "restoring " + (include.empty() ? snapshot_id : include), *r);
         co_return Failure{errc::restore_failed, failed.message};
     }
-    const auto restored = std::filesystem::path(target_dir) /
-                          std::filesystem::path(include.empty() ? std::string{} : include)
-                              .relative_path();
+    const auto restored =
+        std::filesystem::path(target_dir) /
+        std::filesystem::path(include.empty() ? std::string{} : include).relative_path();
     if (!include.empty() && !std::filesystem::exists(restored, ec)) {
         co_return Failure{errc::not_found, include + " is not in snapshot " + snapshot_id};
     }

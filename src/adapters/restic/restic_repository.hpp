@@ -6,8 +6,8 @@
 #include <string>
 
 #include "domain/operator_config.hpp"
-#include "domain/repository_fault.hpp"
 #include "domain/ports/backup_ports.hpp"
+#include "domain/repository_fault.hpp"
 
 namespace bk::adapters::restic {
 
@@ -17,22 +17,29 @@ namespace bk::adapters::restic {
 /// repository, forget and prune hold it alone (a flock under state_dir/locks).
 class ResticRepository final : public domain::BackupRepository {
 public:
-    ResticRepository(boost::asio::any_io_executor ex, std::string name,
-                     domain::RepositoryConfig config, std::string state_dir);
+    ResticRepository(boost::asio::any_io_executor ex,
+                     std::string name,
+                     domain::RepositoryConfig config,
+                     std::string state_dir);
 
     // domain::BackupRepository
     Task<Result<void>> prepare() override;
-    Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(domain::WriterSpec spec) override;
-    Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(std::vector<std::string> tags) override;
-    Task<Result<std::int64_t>> forget(std::vector<std::string> tags, domain::Retention retention) override;
-    Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(domain::ReadSpec spec) override;
+    Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(
+        domain::WriterSpec spec) override;
+    Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(
+        std::vector<std::string> tags) override;
+    Task<Result<std::int64_t>> forget(std::vector<std::string> tags,
+                                      domain::Retention retention) override;
+    Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(
+        domain::ReadSpec spec) override;
 
     /// Removes data no snapshot references (`restic prune`), holding the repository exclusively.
     Task<Result<domain::PruneSummary>> prune() override;
     Task<Result<void>> unlock_stale() override;
     Task<Result<domain::SnapshotSummary>> backup_path(std::string path,
                                                       std::vector<std::string> tags) override;
-    Task<Result<std::uint64_t>> restore_path(std::string snapshot_id, std::string include,
+    Task<Result<std::uint64_t>> restore_path(std::string snapshot_id,
+                                             std::string include,
                                              std::string target_dir) override;
 
     /// The environment restic runs with (for `backupctl restic`); the password is not in it.
