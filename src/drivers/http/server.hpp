@@ -25,6 +25,8 @@ public:
     struct Options {
         std::string listen;
         std::function<std::string()> metrics;
+        /// Why the daemon is not alive now (empty: it is): /healthz answers 503 with it.
+        std::function<std::string()> health;
         Api* api{nullptr};
     };
     ~HttpServer();
@@ -33,7 +35,8 @@ public:
 
     /// Binds now (errors: invalid_config for a bad address, io_error when it cannot bind) and
     /// serves on `ex` until stop() or destruction.
-    static Result<std::unique_ptr<HttpServer>> start(boost::asio::any_io_executor ex, Options options);
+    static Result<std::unique_ptr<HttpServer>> start(boost::asio::any_io_executor ex,
+                                                     Options options);
     /// Sends `e` to every event-stream client (slow clients lose old progress, never the rest).
     void publish(const app::RunEvent& e);
     void stop();
