@@ -470,10 +470,34 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
 
 Task<Result<domain::Target>> DockerRestorer::server_in(const domain::Target& target,
                                                        std::string container) {
-    // (the behaviour before the fix, to see the test fail)
-    domain::Target server = target;
-    server.container_id = container;
-    server.container_name = container;
+    if (!target.database) {
+        co_return Failure{errc::restore_failed, target.name + " has no database"};
+    }
+    auto inspect = co_await client_.inspect_container(container);
+    if (!inspect) {
+        co_return Failure{errc::restore_failed,
+                          "container " + container + ": " + inspect.error().describe()};
+    }
+    // Built from nothing of the target but its kind and names: a target's labels (user,
+    // password variable, dump image) must not choose what is read from another container, nor
+    // which image receives it.
+    domain::Target server;
+    server.name = target.name;
+    server.source = domain::Origin::labels;
+    server.container_id = inspect->id;
+    server.container_name = inspect->name;
+    server.image = inspect->image_id;
+    if (inspect->networks.contains(target.network)) {
+        server.network = target.network;
+    } else if (!inspect->networks.empty()) {
+        server.network = inspect->networks.begin()->first;
+    } else {
+        server.network = inspect->network_mode;
+    }
+    domain::DatabaseSpec db;
+    db.type = target.database->type;
+    db.names = target.database->names;
+    server.database = std::move(db);
     co_return server;
 }
 

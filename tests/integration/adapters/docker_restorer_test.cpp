@@ -8,7 +8,9 @@
 #include "adapters/docker/docker_restorer.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
+#include "support/bk_result_printing.hpp"
 #include "support/fake_dockerd.hpp"
+#include "support/result_printing.hpp"
 #include "support/run_task.hpp"
 
 using bk::testing::FakeDockerd;
