@@ -739,7 +739,8 @@ Task<Result<void>> finish_upload(ArchiveUpload::Impl& u) {
     co_return answer;
 }
 
-Task<Result<ArchiveUpload>> do_upload_archive(Client::Impl& impl, std::string id,
+Task<Result<ArchiveUpload>> do_upload_archive(Client::Impl& impl,
+                                              std::string id,
                                               std::string path) {
     if (impl.version.empty()) {
         auto p = co_await impl.negotiate();
@@ -752,7 +753,8 @@ Task<Result<ArchiveUpload>> do_upload_archive(Client::Impl& impl, std::string id
         co_return conn.error();
     }
     http::request<http::empty_body> req{
-        http::verb::put, "/v" + impl.version + "/containers/" + enc(id) + "/archive?path=" + enc(path),
+        http::verb::put,
+        "/v" + impl.version + "/containers/" + enc(id) + "/archive?path=" + enc(path),
         11};
     req.set(http::field::host, "docker");
     req.set(http::field::user_agent, "backupctl-dockerapi");

@@ -1,9 +1,9 @@
 #include "domain/dump_census.hpp"
 
-#include "domain/table_name.hpp"
-
 #include <cstring>
 #include <sstream>
+
+#include "domain/table_name.hpp"
 
 namespace bk::domain {
 namespace {
@@ -143,7 +143,8 @@ void DumpCensus::on_line_end() {
             if (len == 0) {
                 const auto end = line_.find(" (");
                 len = (end == std::string::npos ? line_.size() - std::string(" FROM stdin;").size()
-                                                : end) - 5;
+                                                : end) -
+                      5;
             }
             table_ = line_.substr(5, len);
             rows_.try_emplace(table_, 0);

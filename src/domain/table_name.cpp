@@ -3,11 +3,14 @@
 namespace bk::domain {
 namespace {
 
-bool ends_bare(char c) { return c == ' ' || c == '.' || c == '(' || c == ';'; }
+bool ends_bare(char c) {
+    return c == ' ' || c == '.' || c == '(' || c == ';';
+}
 
 // One part at `at`: its end (one past it), or npos.
 std::size_t part_end(std::string_view text, std::size_t at, char quote) {
-    if (at >= text.size()) return std::string_view::npos;
+    if (at >= text.size())
+        return std::string_view::npos;
     if (text[at] == quote) {
         std::size_t i = at + 1;
         while (i < text.size()) {
@@ -23,7 +26,8 @@ std::size_t part_end(std::string_view text, std::size_t at, char quote) {
         return std::string_view::npos;
     }
     std::size_t i = at;
-    while (i < text.size() && !ends_bare(text[i]) && text[i] != quote) ++i;
+    while (i < text.size() && !ends_bare(text[i]) && text[i] != quote)
+        ++i;
     return i > at ? i : std::string_view::npos;
 }
 
@@ -33,7 +37,8 @@ std::size_t sql_name_length(std::string_view text, char quote) {
     std::size_t at = 0;
     for (;;) {
         const std::size_t end = part_end(text, at, quote);
-        if (end == std::string_view::npos) return 0;
+        if (end == std::string_view::npos)
+            return 0;
         if (end < text.size() && text[end] == '.') {
             at = end + 1;
             continue;
@@ -42,9 +47,11 @@ std::size_t sql_name_length(std::string_view text, char quote) {
     }
 }
 
-std::optional<std::vector<std::string>> sql_name_parts(std::string_view name, char quote,
+std::optional<std::vector<std::string>> sql_name_parts(std::string_view name,
+                                                       char quote,
                                                        bool fold_bare) {
-    if (name.empty() || sql_name_length(name, quote) != name.size()) return std::nullopt;
+    if (name.empty() || sql_name_length(name, quote) != name.size())
+        return std::nullopt;
     std::vector<std::string> parts;
     std::size_t at = 0;
     while (at < name.size()) {
@@ -53,23 +60,27 @@ std::optional<std::vector<std::string>> sql_name_parts(std::string_view name, ch
         if (name[at] == quote) {
             for (std::size_t i = at + 1; i + 1 < end; ++i) {
                 part += name[i];
-                if (name[i] == quote) ++i;  // the doubled quote
+                if (name[i] == quote)
+                    ++i;  // the doubled quote
             }
         } else {
             part = std::string(name.substr(at, end - at));
             if (fold_bare) {
                 for (char& c : part) {
-                    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+                    if (c >= 'A' && c <= 'Z')
+                        c = static_cast<char>(c - 'A' + 'a');
                 }
             }
         }
         for (char c : part) {
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                return std::nullopt;
         }
         parts.push_back(std::move(part));
         at = end + 1;  // past the '.'
     }
-    if (parts.size() > 3) return std::nullopt;
+    if (parts.size() > 3)
+        return std::nullopt;
     return parts;
 }
 

@@ -19,7 +19,8 @@ std::size_t sql_name_length(std::string_view text, char quote);
 /// The identifiers of a name as sql_name_length() delimits it, unquoted; bare parts folded to
 /// lower case when `fold_bare` (PostgreSQL's rule). nullopt unless `name` is exactly one name of
 /// 1 to 3 parts without control bytes.
-std::optional<std::vector<std::string>> sql_name_parts(std::string_view name, char quote,
+std::optional<std::vector<std::string>> sql_name_parts(std::string_view name,
+                                                       char quote,
                                                        bool fold_bare);
 
 /// Bytes as lower-case hex: a name handed to SQL as data (decode('..','hex'), X'..').

@@ -246,20 +246,22 @@ void hostile_table_names(bool maria) {
     Scenario s;
     Db db{s, maria};
     db.start(s, "db", {});
-    const std::vector<std::string> names{"a (b", "q\"; \\! touch /tmp/bk-pwned; --", "Upper Case",
-                                         "x`y; \\! id", "c\\"};
+    const std::vector<std::string> names{
+        "a (b", "q\"; \\! touch /tmp/bk-pwned; --", "Upper Case", "x`y; \\! id", "c\\"};
     std::string sql;
     int rows = 0;
     for (const auto& n : names) {
         std::string q = maria ? "`" : "\"";
         for (char c : n) {
             q += c;
-            if (c == (maria ? '`' : '"')) q += c;
+            if (c == (maria ? '`' : '"'))
+                q += c;
         }
         q += maria ? "`" : "\"";
         ++rows;
         sql += "CREATE TABLE " + q + " (x int); INSERT INTO " + q + " VALUES (1)";
-        for (int i = 1; i < rows; ++i) sql += ",(1)";
+        for (int i = 1; i < rows; ++i)
+            sql += ",(1)";
         sql += "; ";
     }
     db.exec(s.container("db"), sql);
@@ -275,11 +277,13 @@ void hostile_table_names(bool maria) {
     CHECK(s.leftovers(target) == 0);
 }
 
-TEST_CASE("postgres: the drill counts the rows of tables with hostile names", "[e2e][restore][drill]") {
+TEST_CASE("postgres: the drill counts the rows of tables with hostile names",
+          "[e2e][restore][drill]") {
     hostile_table_names(false);
 }
 
-TEST_CASE("mariadb: the drill counts the rows of tables with hostile names", "[e2e][restore][drill]") {
+TEST_CASE("mariadb: the drill counts the rows of tables with hostile names",
+          "[e2e][restore][drill]") {
     hostile_table_names(true);
 }
 
@@ -317,21 +321,27 @@ TEST_CASE("files come back byte-exact into the target and into a directory", "[e
                " --label backupctl.volumes=" + volume + " -v " + volume + ":/srv/uploads " +
                test_image("BK_TEST_BASE_IMAGE") + " sleep 600 >/dev/null").exit_code == 0);
     const std::string app = s.container("app");
-    REQUIRE(sh("docker exec " + app + " sh -c 'mkdir -p /srv/uploads/a/b && head -c 3000000 /dev/urandom "
-               "> /srv/uploads/a/b/blob.bin && echo hello > /srv/uploads/note.txt && chown 1234:1234 /srv/uploads/note.txt && "
-               "chmod 0640 /srv/uploads/note.txt && chown 4321:99 /srv/uploads/a && chmod 2750 /srv/uploads/a'")
+    REQUIRE(sh("docker exec " + app +
+               " sh -c 'mkdir -p /srv/uploads/a/b && head -c 3000000 /dev/urandom "
+               "> /srv/uploads/a/b/blob.bin && echo hello > /srv/uploads/note.txt && chown "
+               "1234:1234 /srv/uploads/note.txt && "
+               "chmod 0640 /srv/uploads/note.txt && chown 4321:99 /srv/uploads/a && chmod 2750 "
+               "/srv/uploads/a'")
                 .exit_code == 0);
     const std::string sum = "sha256sum /srv/uploads/a/b/blob.bin /srv/uploads/note.txt | cut -c1-64";
     const std::string want = sh("docker exec " + app + " sh -c " + quoted(sum)).out;
     REQUIRE(s.backupctl("run " + s.target("app")).exit_code == 0);
 
-    REQUIRE(sh("docker exec " + app + " sh -c 'head -c 100 /dev/urandom > /srv/uploads/a/b/blob.bin && "
-               "rm /srv/uploads/note.txt && chown 0:0 /srv/uploads/a && chmod 0755 /srv/uploads/a'").exit_code == 0);
+    REQUIRE(sh("docker exec " + app +
+               " sh -c 'head -c 100 /dev/urandom > /srv/uploads/a/b/blob.bin && "
+               "rm /srv/uploads/note.txt && chown 0:0 /srv/uploads/a && chmod 0755 /srv/uploads/a'")
+                .exit_code == 0);
     auto restore = s.backupctl("restore " + s.target("app") + " --yes --no-safety-backup");
     INFO(restore.out);
     REQUIRE(restore.exit_code == 0);
     CHECK(sh("docker exec " + app + " sh -c " + quoted(sum)).out == want);
-    CHECK(sh("docker exec " + app + " stat -c %u:%g:%a /srv/uploads/note.txt").out == "1234:1234:640\n");
+    CHECK(sh("docker exec " + app + " stat -c %u:%g:%a /srv/uploads/note.txt").out ==
+          "1234:1234:640\n");
     CHECK(sh("docker exec " + app + " stat -c %u:%g:%a /srv/uploads/a").out == "4321:99:2750\n");
     CHECK(s.leftovers(s.target("app")) == 0);
 

@@ -1,7 +1,5 @@
 #include "support/fake_dockerd.hpp"
 
-#include <array>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,6 +12,7 @@
 #include <boost/url/decode_view.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <regex>
 
@@ -205,7 +204,8 @@ asio::awaitable<void> serve(std::shared_ptr<FakeDockerd::State> st,
             std::array<char, 4096> sink{};
             for (;;) {
                 auto [rec, rn] = co_await sock->async_read_some(asio::buffer(sink), kUse);
-                if (rec) break;
+                if (rec)
+                    break;
             }
         }
         if (reply.hijack || reply.close) {

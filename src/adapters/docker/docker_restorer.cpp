@@ -51,7 +51,8 @@ std::string backtick(const std::string& id) {
 // through the client's own lexer, where psql's and mysql's `\!` would run a shell command.
 std::optional<std::string> postgres_count(const std::string& table) {
     auto parts = domain::sql_name_parts(table, '"', true);
-    if (!parts) return std::nullopt;
+    if (!parts)
+        return std::nullopt;
     std::string format = "SELECT count(*) FROM ";
     std::string args;
     for (std::size_t i = 0; i < parts->size(); ++i) {
@@ -64,7 +65,8 @@ std::optional<std::string> postgres_count(const std::string& table) {
 
 std::optional<std::string> mariadb_count(const std::string& table) {
     auto parts = domain::sql_name_parts(table, '`', false);
-    if (!parts) return std::nullopt;
+    if (!parts)
+        return std::nullopt;
     std::string concat = "CONCAT('SELECT count(*) FROM '";
     for (std::size_t i = 0; i < parts->size(); ++i) {
         concat += std::string(i == 0 ? "" : ", '.'") + ", '`', REPLACE(CONVERT(X'" +
@@ -79,7 +81,8 @@ std::optional<std::string> mariadb_count(const std::string& table) {
 std::string printable(const std::string& s) {
     std::string out = s.substr(0, 200);
     for (char& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
     }
     return out;
 }
@@ -559,9 +562,9 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_files_lo
         parent = "/";
     auto up = co_await client_.upload_archive(into.container_id, parent);
     if (!up) {
-        co_return Failure{errc::restore_failed, "restoring " + path + " into " +
-                                                    into.container_name + ": " +
-                                                    up.error().describe()};
+        co_return Failure{
+            errc::restore_failed,
+            "restoring " + path + " into " + into.container_name + ": " + up.error().describe()};
     }
     co_return std::unique_ptr<domain::RestoreLoad>(
         std::make_unique<ArchiveLoad>(std::move(*up), into.container_name + ":" + path));

@@ -1,11 +1,12 @@
 // DockerRestorer against the in-process fake dockerd: which image, network and credentials a
 // restore client gets, and how a files snapshot goes back (PUT /archive, no helper container).
+#include "adapters/docker/docker_restorer.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <string>
 
-#include "adapters/docker/docker_restorer.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
 #include "support/bk_result_printing.hpp"
@@ -64,7 +65,8 @@ struct Fixture {
                                                     const std::string& path_start) const {
         std::vector<FakeRequest> out;
         for (const auto& r : dockerd.requests()) {
-            if (r.method == method && r.path.starts_with(path_start)) out.push_back(r);
+            if (r.method == method && r.path.starts_with(path_start))
+                out.push_back(r);
         }
         return out;
     }
@@ -109,16 +111,20 @@ TEST_CASE("restore --into-container: the client runs B's own image with B's own 
           "[restorer][security]") {
     Fixture f;
     f.serve_clients();
-    f.dockerd.route("GET", "/containers/(bbbb|other-db)/json",
-                    [](const FakeRequest&) { return FakeReply::json(inspect_b()); });
+    f.dockerd.route("GET", "/containers/(bbbb|other-db)/json", [](const FakeRequest&) {
+        return FakeReply::json(inspect_b());
+    });
 
     auto run = [&]() -> dockerapi::Task<std::string> {
         auto into = co_await f.restorer.server_in(target_a(), "other-db");
-        if (!into) co_return "server_in: " + into.error().message;
+        if (!into)
+            co_return "server_in: " + into.error().message;
         auto load = co_await f.restorer.open_load(*into, "shop", "run1");
-        if (!load) co_return "open_load: " + load.error().message;
+        if (!load)
+            co_return "open_load: " + load.error().message;
         auto done = co_await (*load)->finish();
-        if (!done) co_return "finish: " + done.error().message;
+        if (!done)
+            co_return "finish: " + done.error().message;
         co_return std::string{};
     };
     const std::string failed = run_task(f.ioc, run());
@@ -139,7 +145,7 @@ TEST_CASE("restore --into-container: the client runs B's own image with B's own 
     REQUIRE(files);
     REQUIRE(files->size() == 1);
     const std::string& pgpass = files->front().content;
-    CHECK(pgpass.find("b-db-password") != std::string::npos);  // POSTGRES_PASSWORD: B's default
+    CHECK(pgpass.find("b-db-password") != std::string::npos);   // POSTGRES_PASSWORD: B's default
     CHECK(pgpass.find("b-cloud-secret") == std::string::npos);  // never what A's label named
 }
 
@@ -163,16 +169,19 @@ TEST_CASE("files go back by a streamed PUT /archive into the target, no helper c
     REQUIRE(tar);
     auto run = [&]() -> dockerapi::Task<std::string> {
         auto load = co_await f.restorer.open_files_load(target_a(), "/srv/uploads", "run1");
-        if (!load) co_return "open: " + load.error().message;
+        if (!load)
+            co_return "open: " + load.error().message;
         // In pieces, as restic's output comes.
         const std::string& t = *tar;
         for (std::size_t at = 0; at < t.size(); at += 700) {
             auto w = co_await (*load)->write(
                 std::span<const char>(t.data() + at, std::min<std::size_t>(700, t.size() - at)));
-            if (!w) co_return "write: " + w.error().message;
+            if (!w)
+                co_return "write: " + w.error().message;
         }
         auto done = co_await (*load)->finish();
-        if (!done) co_return "finish: " + done.error().message;
+        if (!done)
+            co_return "finish: " + done.error().message;
         co_return std::string{};
     };
     CHECK(run_task(f.ioc, run()).empty());
@@ -184,19 +193,23 @@ TEST_CASE("files go back by a streamed PUT /archive into the target, no helper c
     CHECK(f.requests("POST", "/containers/create").empty());
 }
 
-TEST_CASE("files restore: the daemon's refusal (a missing directory) is the error", "[restorer][files]") {
+TEST_CASE("files restore: the daemon's refusal (a missing directory) is the error",
+          "[restorer][files]") {
     Fixture f;
     f.dockerd.route("PUT", "/containers/aaaa/archive", [](const FakeRequest&) {
         return FakeReply::error(404, "Could not find the file /srv in container aaaa");
     });
     auto run = [&]() -> dockerapi::Task<std::string> {
         auto load = co_await f.restorer.open_files_load(target_a(), "/srv/uploads", "run1");
-        if (!load) co_return "open: " + load.error().message;
+        if (!load)
+            co_return "open: " + load.error().message;
         const std::string bytes(3000, 'x');
         auto w = co_await (*load)->write(std::span<const char>(bytes.data(), bytes.size()));
-        if (!w) co_return "write: " + w.error().message;
+        if (!w)
+            co_return "write: " + w.error().message;
         auto done = co_await (*load)->finish();
-        if (!done) co_return "finish: " + done.error().message;
+        if (!done)
+            co_return "finish: " + done.error().message;
         co_return std::string{};
     };
     const std::string failed = run_task(f.ioc, run());
