@@ -16,7 +16,7 @@ BK_APT_PACKAGES=(
   libsqlitecpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev libarchive-dev libssl-dev
   docker.io docker-compose restic gnupg debootstrap procps
   openssl python3 python3-aiosmtpd prometheus chromium nodejs npm
-  rclone openssh-client
+  rclone openssh-client haproxy
 )
 
 install_deps() {

@@ -667,6 +667,140 @@ Task<Result<void>> Client::put_archive(std::string id, std::string path, std::st
                                           std::move(tar), 200));
 }
 
+// ---------------------------------------------------------------------------------------------
+struct ArchiveUpload::Impl {
+    ConnectionPtr conn;
+    std::chrono::milliseconds answer_timeout{};
+    bool finished{false};
+};
+
+ArchiveUpload::ArchiveUpload() = default;
+ArchiveUpload::ArchiveUpload(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ArchiveUpload::ArchiveUpload(ArchiveUpload&&) noexcept = default;
+ArchiveUpload& ArchiveUpload::operator=(ArchiveUpload&&) noexcept = default;
+ArchiveUpload::~ArchiveUpload() = default;
+
+namespace {
+// The daemon's answer to an upload: success, or its error.
+Task<Result<void>> read_upload_answer(ArchiveUpload::Impl& u) {
+    http::response_parser<http::string_body> p;
+    p.body_limit(1u << 20);
+    u.conn->stream.expires_after(u.answer_timeout);
+    auto [ec, n] = co_await http::async_read(u.conn->stream, u.conn->buffer, p, kUse);
+    if (ec) {
+        co_return io_error(ec, "reading the answer to an archive upload");
+    }
+    const unsigned status = p.get().result_int();
+    if (status >= 200 && status < 300) {
+        co_return Result<void>{};
+    }
+    co_return status_error(status, p.get().body());
+}
+
+Task<Result<void>> write_upload(ArchiveUpload::Impl& u, std::span<const char> data) {
+    // A daemon that answered already (a missing path, a bad tar) reads no more: its answer says
+    // why, where a write would only see the connection reset.
+    boost::system::error_code aec;
+    if (u.conn->buffer.size() > 0 || u.conn->stream.socket().available(aec) > 0) {
+        auto answer = co_await read_upload_answer(u);
+        u.finished = true;
+        if (!answer) {
+            co_return answer.error();
+        }
+        co_return Error{errc::protocol, 0, "the daemon answered before the end of the archive"};
+    }
+    if (data.empty()) {
+        co_return Result<void>{};
+    }
+    u.conn->stream.expires_never();
+    auto [ec, n] = co_await asio::async_write(
+        u.conn->stream, http::make_chunk(asio::const_buffer(data.data(), data.size())), kUse);
+    if (ec) {
+        auto answer = co_await read_upload_answer(u);
+        u.finished = true;
+        if (!answer) {
+            co_return answer.error();
+        }
+        co_return io_error(ec, "sending an archive");
+    }
+    co_return Result<void>{};
+}
+
+Task<Result<void>> finish_upload(ArchiveUpload::Impl& u) {
+    u.conn->stream.expires_after(u.answer_timeout);
+    auto [ec, n] = co_await asio::async_write(u.conn->stream, http::make_chunk_last(), kUse);
+    // Written or not (the daemon may have answered and closed once the tar's end blocks came),
+    // its answer decides.
+    auto answer = co_await read_upload_answer(u);
+    u.finished = true;
+    if (!answer && ec && answer.error().code == errc::transport) {
+        co_return io_error(ec, "ending an archive");
+    }
+    co_return answer;
+}
+
+Task<Result<ArchiveUpload>> do_upload_archive(Client::Impl& impl,
+                                              std::string id,
+                                              std::string path) {
+    if (impl.version.empty()) {
+        auto p = co_await impl.negotiate();
+        if (!p) {
+            co_return p.error();
+        }
+    }
+    auto conn = co_await impl.connect();
+    if (!conn) {
+        co_return conn.error();
+    }
+    http::request<http::empty_body> req{
+        http::verb::put,
+        "/v" + impl.version + "/containers/" + enc(id) + "/archive?path=" + enc(path),
+        11};
+    req.set(http::field::host, "docker");
+    req.set(http::field::user_agent, "backupctl-dockerapi");
+    req.set(http::field::content_type, "application/x-tar");
+    req.chunked(true);
+    http::request_serializer<http::empty_body> sr{req};
+    (*conn)->stream.expires_after(impl.options.request_timeout);
+    auto [ec, n] = co_await http::async_write_header((*conn)->stream, sr, kUse);
+    if (ec) {
+        co_return io_error(ec, "sending the request");
+    }
+    auto u = std::make_unique<ArchiveUpload::Impl>();
+    u->conn = std::move(*conn);
+    u->answer_timeout = impl.options.request_timeout;
+    co_return ArchiveUpload(std::move(u));
+}
+}  // namespace
+
+Task<Result<void>> ArchiveUpload::write(std::span<const char> data) {
+    if (!impl_ || !impl_->conn || impl_->finished) {
+        co_return Error{errc::invalid_argument, 0, "the upload is closed"};
+    }
+    co_return co_await shielded(write_upload(*impl_, data));
+}
+
+Task<Result<void>> ArchiveUpload::finish() {
+    if (!impl_ || !impl_->conn || impl_->finished) {
+        co_return Error{errc::invalid_argument, 0, "the upload is closed"};
+    }
+    auto r = co_await shielded(finish_upload(*impl_));
+    close();
+    co_return r;
+}
+
+void ArchiveUpload::close() {
+    if (impl_ && impl_->conn) {
+        boost::system::error_code ec;
+        impl_->conn->stream.socket().close(ec);
+        impl_->conn.reset();
+    }
+}
+
+Task<Result<ArchiveUpload>> Client::upload_archive(std::string id, std::string path) {
+    co_return co_await shielded(do_upload_archive(*impl_, std::move(id), std::move(path)));
+}
+
 namespace {
 Task<Result<std::uint64_t>> do_get_archive(Client::Impl& impl, std::string id, std::string path,
                                            ByteSink& sink) {

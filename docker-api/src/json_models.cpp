@@ -383,9 +383,6 @@ std::string serialize(const ContainerSpec& spec) {
     if (!spec.binds.empty()) {
         hc["Binds"] = json_strings(spec.binds);
     }
-    if (!spec.volumes_from.empty()) {
-        hc["VolumesFrom"] = json_strings(spec.volumes_from);
-    }
     j["HostConfig"] = hc;
     if (!spec.networks.empty()) {
         json eps = json::object();

@@ -270,6 +270,15 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
         }
         report.safety_snapshot_run = safety.run_id;
     }
+    std::optional<domain::Target> other;
+    if (has_db && !request.into_container.empty()) {
+        // That container's own image, network and credentials: never the target's.
+        auto found = co_await restorer_.server_in(target, request.into_container);
+        if (!found) {
+            co_return fail(found.error().message);
+        }
+        other = std::move(*found);
+    }
     std::string holder;
     auto lock = locks_.try_lock(target.name, report.run_id, holder);
     if (!lock || !*lock) {
@@ -279,11 +288,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     auto record = new_record(report.run_id, "restore", target.name, trigger);
     audit_.begin_run(record);
 
-    domain::Target db_into = target;
-    if (!request.into_container.empty()) {
-        db_into.container_id = request.into_container;
-        db_into.container_name = request.into_container;
-    }
+    domain::Target db_into = other ? *other : target;
     std::string setup_failed;
     if (has_db && request.new_container) {
         domain::StepRecord step{report.run_id, "new container", utc_now()};

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "domain/table_name.hpp"
+
 namespace bk::domain {
 namespace {
 
@@ -136,9 +138,15 @@ void DumpCensus::on_line_end() {
         }
         // COPY public.users (id, name) FROM stdin;
         if (starts_with(line_, "COPY ") && ends_with(line_, " FROM stdin;")) {
-            auto end = line_.find(" (");
-            if (end == std::string::npos) end = line_.size() - std::string(" FROM stdin;").size();
-            table_ = line_.substr(5, end - 5);
+            // The name as pg_dump quotes it: `public."a (b"` holds " (" itself.
+            auto len = sql_name_length(std::string_view(line_).substr(5), '"');
+            if (len == 0) {
+                const auto end = line_.find(" (");
+                len = (end == std::string::npos ? line_.size() - std::string(" FROM stdin;").size()
+                                                : end) -
+                      5;
+            }
+            table_ = line_.substr(5, len);
             rows_.try_emplace(table_, 0);
             in_copy_ = true;
         }

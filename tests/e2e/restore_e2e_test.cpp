@@ -240,6 +240,53 @@ TEST_CASE("a truncated or tampered snapshot fails the drill and is never applied
     sh("gpgconf --homedir " + keys.home() + " --kill gpg-agent");
 }
 
+// Tables whose names the drill's row counts must survive: quotes, " (", ";", psql's and the
+// mysql client's "\!" (a shell command, were a name ever read as client input).
+void hostile_table_names(bool maria) {
+    Scenario s;
+    Db db{s, maria};
+    db.start(s, "db", {});
+    const std::vector<std::string> names{
+        "a (b", "q\"; \\! touch /tmp/bk-pwned; --", "Upper Case", "x`y; \\! id", "c\\"};
+    std::string sql;
+    int rows = 0;
+    for (const auto& n : names) {
+        std::string q = maria ? "`" : "\"";
+        for (char c : n) {
+            q += c;
+            if (c == (maria ? '`' : '"'))
+                q += c;
+        }
+        q += maria ? "`" : "\"";
+        ++rows;
+        sql += "CREATE TABLE " + q + " (x int); INSERT INTO " + q + " VALUES (1)";
+        for (int i = 1; i < rows; ++i)
+            sql += ",(1)";
+        sql += "; ";
+    }
+    db.exec(s.container("db"), sql);
+    const std::string target = s.target("db");
+    auto run = s.backupctl("run " + target);
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    auto drill = s.backupctl("verify " + target);
+    INFO(drill.out);
+    CHECK(drill.exit_code == 0);
+    CHECK_THAT(drill.out, Catch::Contains("drill passed"));
+    CHECK_THAT(drill.out, Catch::Contains(std::to_string(names.size() + 2) + " tables equal"));
+    CHECK(s.leftovers(target) == 0);
+}
+
+TEST_CASE("postgres: the drill counts the rows of tables with hostile names",
+          "[e2e][restore][drill]") {
+    hostile_table_names(false);
+}
+
+TEST_CASE("mariadb: the drill counts the rows of tables with hostile names",
+          "[e2e][restore][drill]") {
+    hostile_table_names(true);
+}
+
 TEST_CASE("two targets in one repository: a restore takes only its own target's snapshots", "[e2e][restore]") {
     Scenario s;
     Db db{s, false};
@@ -274,20 +321,28 @@ TEST_CASE("files come back byte-exact into the target and into a directory", "[e
                " --label backupctl.volumes=" + volume + " -v " + volume + ":/srv/uploads " +
                test_image("BK_TEST_BASE_IMAGE") + " sleep 600 >/dev/null").exit_code == 0);
     const std::string app = s.container("app");
-    REQUIRE(sh("docker exec " + app + " sh -c 'mkdir -p /srv/uploads/a/b && head -c 3000000 /dev/urandom "
-               "> /srv/uploads/a/b/blob.bin && echo hello > /srv/uploads/note.txt && chown 1234:1234 /srv/uploads/note.txt'")
+    REQUIRE(sh("docker exec " + app +
+               " sh -c 'mkdir -p /srv/uploads/a/b && head -c 3000000 /dev/urandom "
+               "> /srv/uploads/a/b/blob.bin && echo hello > /srv/uploads/note.txt && chown "
+               "1234:1234 /srv/uploads/note.txt && "
+               "chmod 0640 /srv/uploads/note.txt && chown 4321:99 /srv/uploads/a && chmod 2750 "
+               "/srv/uploads/a'")
                 .exit_code == 0);
     const std::string sum = "sha256sum /srv/uploads/a/b/blob.bin /srv/uploads/note.txt | cut -c1-64";
     const std::string want = sh("docker exec " + app + " sh -c " + quoted(sum)).out;
     REQUIRE(s.backupctl("run " + s.target("app")).exit_code == 0);
 
-    REQUIRE(sh("docker exec " + app + " sh -c 'head -c 100 /dev/urandom > /srv/uploads/a/b/blob.bin && "
-               "rm /srv/uploads/note.txt'").exit_code == 0);
+    REQUIRE(sh("docker exec " + app +
+               " sh -c 'head -c 100 /dev/urandom > /srv/uploads/a/b/blob.bin && "
+               "rm /srv/uploads/note.txt && chown 0:0 /srv/uploads/a && chmod 0755 /srv/uploads/a'")
+                .exit_code == 0);
     auto restore = s.backupctl("restore " + s.target("app") + " --yes --no-safety-backup");
     INFO(restore.out);
     REQUIRE(restore.exit_code == 0);
     CHECK(sh("docker exec " + app + " sh -c " + quoted(sum)).out == want);
-    CHECK(sh("docker exec " + app + " stat -c %u:%g /srv/uploads/note.txt").out == "1234:1234\n");
+    CHECK(sh("docker exec " + app + " stat -c %u:%g:%a /srv/uploads/note.txt").out ==
+          "1234:1234:640\n");
+    CHECK(sh("docker exec " + app + " stat -c %u:%g:%a /srv/uploads/a").out == "4321:99:2750\n");
     CHECK(s.leftovers(s.target("app")) == 0);
 
     const auto out = s.dir() / "files-out";

@@ -12,6 +12,7 @@
 #include <boost/url/decode_view.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <regex>
 
@@ -197,6 +198,15 @@ asio::awaitable<void> serve(std::shared_ptr<FakeDockerd::State> st,
             char c;
             co_await sock->async_read_some(asio::buffer(&c, 1), kUse);
             co_return;
+        }
+        if (reply.hijack && reply.drain_stdin) {
+            // A process that reads its stdin to the end, then exits (stdout closes).
+            std::array<char, 4096> sink{};
+            for (;;) {
+                auto [rec, rn] = co_await sock->async_read_some(asio::buffer(sink), kUse);
+                if (rec)
+                    break;
+            }
         }
         if (reply.hijack || reply.close) {
             boost::system::error_code ignored;

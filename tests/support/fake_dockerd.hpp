@@ -38,6 +38,7 @@ struct FakeReply {
     std::vector<std::string> chunks;      ///< Transfer-Encoding: chunked, one chunk each
     bool end_chunks{true};                ///< false: the chunked stream stays open
     bool hijack{false};                   ///< 101 UPGRADED, then `body` raw
+    bool drain_stdin{false};              ///< hijack: then read what the client writes until EOF
     std::optional<std::size_t> cut_after; ///< close after this many bytes of the whole reply
     bool never_answer{false};             ///< read the request, then stay silent
     bool close{false};                    ///< Connection: close after this reply

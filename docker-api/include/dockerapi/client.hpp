@@ -121,6 +121,32 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// A PUT /containers/{id}/archive whose tar streams in (chunked): the daemon extracts each entry
+/// as it arrives, with the owner, mode and times of its tar header. Owns its connection.
+class ArchiveUpload {
+public:
+    ArchiveUpload();
+    ArchiveUpload(ArchiveUpload&&) noexcept;
+    ArchiveUpload& operator=(ArchiveUpload&&) noexcept;
+    ~ArchiveUpload();
+
+    /// Sends the next bytes of the tar (no deadline: the caller bounds the stream). When the
+    /// daemon stopped reading, its answer is the error (not_found for a missing path, ...).
+    Task<Result<void>> write(std::span<const char> data);
+    /// Ends the tar and waits (request_timeout) for the daemon's answer: success once all of it
+    /// was extracted.
+    Task<Result<void>> finish();
+    /// Abandons the upload: the connection closes mid-body, the daemon stops extracting (what it
+    /// extracted so far stays).
+    void close();
+
+    struct Impl;
+    explicit ArchiveUpload(std::unique_ptr<Impl> impl);  ///< internal: made by Client
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
 /// The /events stream. Read it from a loop that does nothing else: the daemon drops events for a
 /// reader that falls behind.
 class EventStream {
@@ -175,6 +201,9 @@ public:
     Task<Result<AttachStream>> attach_container(std::string id, bool with_stdin);
     /// PUT /containers/{id}/archive: extracts an uncompressed tar at `path` (works before start).
     Task<Result<void>> put_archive(std::string id, std::string path, std::string tar);
+    /// PUT /containers/{id}/archive with a tar of any size: sends the request header; the tar
+    /// follows through the returned upload (the directory `path` must exist in the container).
+    Task<Result<ArchiveUpload>> upload_archive(std::string id, std::string path);
     /// GET /containers/{id}/archive: streams a tar of `path` into `sink`; returns its size.
     Task<Result<std::uint64_t>> get_archive(std::string id, std::string path, ByteSink& sink);
 

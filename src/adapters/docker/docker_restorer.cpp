@@ -4,11 +4,13 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "adapters/docker/db_client.hpp"
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_target_source.hpp"
+#include "domain/table_name.hpp"
 #include "domain/telling_line.hpp"
 
 namespace bk::adapters::docker {
@@ -42,6 +44,47 @@ std::string backtick(const std::string& id) {
             out += '`';
     }
     return out + "`";
+}
+
+// The count of one table, the names as dump text wrote them. The names reach the client as hex
+// data and the server quotes them (format's %I, backticks doubled): no byte of a name passes
+// through the client's own lexer, where psql's and mysql's `\!` would run a shell command.
+std::optional<std::string> postgres_count(const std::string& table) {
+    auto parts = domain::sql_name_parts(table, '"', true);
+    if (!parts)
+        return std::nullopt;
+    std::string format = "SELECT count(*) FROM ";
+    std::string args;
+    for (std::size_t i = 0; i < parts->size(); ++i) {
+        format += i == 0 ? "%I" : ".%I";
+        args += ", convert_from(decode('" + domain::to_hex((*parts)[i]) +
+                "', 'hex'), current_setting('server_encoding'))";
+    }
+    return "SELECT format('" + format + "'" + args + ") \\gexec\n";
+}
+
+std::optional<std::string> mariadb_count(const std::string& table) {
+    auto parts = domain::sql_name_parts(table, '`', false);
+    if (!parts)
+        return std::nullopt;
+    std::string concat = "CONCAT('SELECT count(*) FROM '";
+    for (std::size_t i = 0; i < parts->size(); ++i) {
+        concat += std::string(i == 0 ? "" : ", '.'") + ", '`', REPLACE(CONVERT(X'" +
+                  domain::to_hex((*parts)[i]) + "' USING utf8mb4), '`', '``'), '`'";
+    }
+    return "SET @backupctl_count = " + concat +
+           ");\nPREPARE backupctl_count FROM @backupctl_count;\nEXECUTE backupctl_count;\n"
+           "DEALLOCATE PREPARE backupctl_count;\n";
+}
+
+// A name from dump text in a message: control bytes shown as '?'.
+std::string printable(const std::string& s) {
+    std::string out = s.substr(0, 200);
+    for (char& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    }
+    return out;
 }
 
 std::string random_hex(std::size_t bytes) {
@@ -101,6 +144,37 @@ private:
     std::unique_ptr<ClientContainer> c_;
     std::string what_;
     std::string epilogue_;
+};
+
+// The load of a files snapshot: its tar streamed into the target by PUT /archive.
+class ArchiveLoad final : public domain::RestoreLoad {
+public:
+    ArchiveLoad(dockerapi::ArchiveUpload up, std::string where)
+        : up_(std::move(up)), where_(std::move(where)) {}
+    Task<Result<void>> write(std::span<const char> data) override {
+        auto w = co_await up_.write(data);
+        if (!w) {
+            co_return Failure{errc::restore_failed,
+                              "extracting into " + where_ + ": " + w.error().describe()};
+        }
+        co_return Result<void>{};
+    }
+    Task<Result<void>> finish() override {
+        auto done = co_await up_.finish();
+        if (!done) {
+            co_return Failure{errc::restore_failed,
+                              "extracting into " + where_ + ": " + done.error().describe()};
+        }
+        co_return Result<void>{};
+    }
+    Task<void> abort() override {
+        up_.close();
+        co_return;
+    }
+
+private:
+    dockerapi::ArchiveUpload up_;
+    std::string where_;
 };
 
 // The variables of the image's initialisation a scratch copy keeps: names, never passwords.
@@ -245,13 +319,20 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
     }
     std::vector<std::string> argv;
     std::string sql;
-    if (into.database->type == domain::DbType::postgres) {
+    const bool pg = into.database->type == domain::DbType::postgres;
+    if (pg) {
         argv = {"psql", "-d", database, "-qtA", "-v", "ON_ERROR_STOP=1"};
     } else {
         argv = {client_program(into), "--batch", "--skip-column-names"};
     }
-    for (const auto& t : tables)
-        sql += "SELECT count(*) FROM " + t + ";\n";
+    for (const auto& t : tables) {
+        auto sql_of = pg ? postgres_count(t) : mariadb_count(t);
+        if (!sql_of) {
+            co_return Failure{errc::restore_failed,
+                              "a table name the drill cannot count: " + printable(t)};
+        }
+        sql += *sql_of;
+    }
     auto ran = co_await run(into, std::move(argv), std::move(sql), run_id);
     if (!ran) {
         co_return ran.error();
@@ -390,6 +471,39 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     co_return server;
 }
 
+Task<Result<domain::Target>> DockerRestorer::server_in(const domain::Target& target,
+                                                       std::string container) {
+    if (!target.database) {
+        co_return Failure{errc::restore_failed, target.name + " has no database"};
+    }
+    auto inspect = co_await client_.inspect_container(container);
+    if (!inspect) {
+        co_return Failure{errc::restore_failed,
+                          "container " + container + ": " + inspect.error().describe()};
+    }
+    // Built from nothing of the target but its kind and names: a target's labels (user,
+    // password variable, dump image) must not choose what is read from another container, nor
+    // which image receives it.
+    domain::Target server;
+    server.name = target.name;
+    server.source = domain::Origin::labels;
+    server.container_id = inspect->id;
+    server.container_name = inspect->name;
+    server.image = inspect->image_id;
+    if (inspect->networks.contains(target.network)) {
+        server.network = target.network;
+    } else if (!inspect->networks.empty()) {
+        server.network = inspect->networks.begin()->first;
+    } else {
+        server.network = inspect->network_mode;
+    }
+    domain::DatabaseSpec db;
+    db.type = target.database->type;
+    db.names = target.database->names;
+    server.database = std::move(db);
+    co_return server;
+}
+
 Task<Result<void>> DockerRestorer::wait_ready(const domain::Target& server,
                                               std::chrono::seconds limit,
                                               std::string run_id) {
@@ -438,34 +552,22 @@ Task<void> DockerRestorer::discard(const domain::Target& scratch) {
 }
 
 Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_files_load(
-    const domain::Target& into, std::string path, std::string run_id) {
-    auto inspect = co_await client_.inspect_container(into.container_id);
-    if (!inspect) {
-        co_return Failure{
-            errc::restore_failed,
-            "target container " + into.container_name + ": " + inspect.error().describe()};
-    }
-    // The tar holds the last component of `path`: it is extracted in the parent directory.
+    const domain::Target& into, std::string path, std::string /*run_id*/) {
+    // The tar holds the last component of `path` (GET /archive made it): it goes into the
+    // parent directory, by PUT /archive into the target itself, which the engine extracts with
+    // the owners, modes and times of the tar. No helper container: one that shared the target's
+    // volumes (VolumesFrom) could share the socket proxy's too, so the proxy refuses them.
     std::string parent = path.substr(0, path.find_last_of('/'));
     if (parent.empty())
         parent = "/";
-    ClientCommand cmd;
-    cmd.spec.image = inspect->image_id;
-    cmd.spec.entrypoint = std::vector<std::string>{""};
-    cmd.spec.user = "0:0";
-    cmd.spec.cmd = {"tar", "-x", "-p", "-f", "-", "-C", parent};
-    cmd.spec.volumes_from = {into.container_id};
-    cmd.spec.network_mode = "none";
-    cmd.spec.labels = {{kEphemeralLabel, "true"},
-                       {kInstanceLabel, instance_id_},
-                       {kTargetLabel, into.name},
-                       {kRunLabel, run_id}};
-    auto c = co_await ClientContainer::start(client_, std::move(cmd), name(run_id), 0);
-    if (!c) {
-        co_return c.error();
+    auto up = co_await client_.upload_archive(into.container_id, parent);
+    if (!up) {
+        co_return Failure{
+            errc::restore_failed,
+            "restoring " + path + " into " + into.container_name + ": " + up.error().describe()};
     }
-    co_return std::unique_ptr<domain::RestoreLoad>(std::make_unique<DockerLoad>(
-        std::move(*c), "tar into " + into.container_name + ":" + path, ""));
+    co_return std::unique_ptr<domain::RestoreLoad>(
+        std::make_unique<ArchiveLoad>(std::move(*up), into.container_name + ":" + path));
 }
 
 }  // namespace bk::adapters::docker

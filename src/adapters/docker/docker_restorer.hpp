@@ -27,6 +27,8 @@ public:
         std::string run_id) override;
     Task<Result<domain::Target>> clone(const domain::Target& target, bool scratch,
                                        std::string run_id) override;
+    Task<Result<domain::Target>> server_in(const domain::Target& target,
+                                           std::string container) override;
     Task<Result<void>> wait_ready(const domain::Target& server, std::chrono::seconds limit,
                                   std::string run_id) override;
     Task<void> discard(const domain::Target& scratch) override;

@@ -41,13 +41,18 @@ public:
     /// target), a throwaway password, labelled ours (discard() or the janitor removes it).
     /// Otherwise: on the target's network with the target's environment, left running.
     virtual Task<Result<Target>> clone(const Target& target, bool scratch, std::string run_id) = 0;
+    /// The server in another container (`restore --into-container`), to load `target`'s dumps
+    /// into: the target's database kind and names, everything else that container's own: its
+    /// image (by id), its network, and its image's default user and password variable. Nothing
+    /// of the target's labels (user, password variable, dump image) reaches it.
+    virtual Task<Result<Target>> server_in(const Target& target, std::string container) = 0;
     /// Waits until the server answers queries (its image's initialisation is done).
     virtual Task<Result<void>> wait_ready(const Target& server, std::chrono::seconds limit,
                                           std::string run_id) = 0;
     /// Removes a scratch server and its network.
     virtual Task<void> discard(const Target& scratch) = 0;
-    /// Loads a tar of `path` (as a files backup made it) back into `into`'s mount at `path`: a
-    /// helper container of its image with its volumes extracts it. Files added since stay.
+    /// Loads a tar of `path` (as a files backup made it) back into `into`'s mount at `path`,
+    /// owners and modes as in the tar. Files added since stay.
     virtual Task<Result<std::unique_ptr<RestoreLoad>>> open_files_load(const Target& into,
                                                                        std::string path,
                                                                        std::string run_id) = 0;

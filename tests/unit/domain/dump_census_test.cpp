@@ -116,3 +116,16 @@ TEST_CASE("counts survive their text form", "[unit][census]") {
     CHECK(bk::domain::decode_counts(bk::domain::encode_counts(rows)) == rows);
     CHECK(bk::domain::decode_counts("").empty());
 }
+
+TEST_CASE("pg_dump: a quoted table name holding \" (\" is counted under its whole name",
+          "[unit][census]") {
+    const std::string dump =
+        "COPY public.\"a (b\" (id, name) FROM stdin;\n1\tx\n2\ty\n\\.\n"
+        "COPY public.\"q\"\"; \\! id\" FROM stdin;\n1\n\\.\n"
+        "--\n-- PostgreSQL database dump complete\n--\n";
+    auto c = feed_in_pieces(DbType::postgres, dump, 3);
+    CHECK(c.complete());
+    const std::map<std::string, std::uint64_t> want{{"public.\"a (b\"", 2},
+                                                    {"public.\"q\"\"; \\! id\"", 1}};
+    CHECK(c.rows() == want);
+}

@@ -102,7 +102,6 @@ struct ContainerSpec {
     std::string log_driver{"none"};  ///< "none": attach bytes are not also written to disk
     bool auto_remove{false};
     std::vector<std::string> binds;
-    std::vector<std::string> volumes_from;
     /// NetworkingConfig.EndpointsConfig: network -> aliases (API 1.41 takes one network here).
     std::map<std::string, std::vector<std::string>> networks;
 };

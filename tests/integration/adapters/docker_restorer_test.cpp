@@ -1,0 +1,217 @@
+// DockerRestorer against the in-process fake dockerd: which image, network and credentials a
+// restore client gets, and how a files snapshot goes back (PUT /archive, no helper container).
+#include "adapters/docker/docker_restorer.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "dockerapi/client.hpp"
+#include "dockerapi/tar.hpp"
+#include "support/bk_result_printing.hpp"
+#include "support/fake_dockerd.hpp"
+#include "support/result_printing.hpp"
+#include "support/run_task.hpp"
+
+using bk::testing::FakeDockerd;
+using bk::testing::FakeReply;
+using bk::testing::FakeRequest;
+using bk::testing::run_task;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Fixture {
+    boost::asio::io_context ioc;
+    FakeDockerd dockerd{ioc};
+    dockerapi::Client client{ioc.get_executor(), [this] {
+                                 dockerapi::ClientOptions o;
+                                 o.address.path = dockerd.socket_path();
+                                 o.request_timeout = 5s;
+                                 return o;
+                             }()};
+    bk::adapters::docker::DockerRestorer restorer{client, "test-instance"};
+
+    // A container that runs a client to its end: create, archive, attach, wait, start, remove.
+    void serve_clients() {
+        dockerd.route("POST", "/containers/create", [](const FakeRequest&) {
+            return FakeReply::json(R"({"Id":"client1","Warnings":[]})", 201);
+        });
+        dockerd.route("PUT", "/containers/[^/]+/archive", [](const FakeRequest&) {
+            return FakeReply::json("", 200);
+        });
+        dockerd.route("POST", "/containers/[^/]+/attach", [](const FakeRequest&) {
+            FakeReply r;
+            r.hijack = true;
+            r.drain_stdin = true;
+            return r;
+        });
+        dockerd.route("POST", "/containers/[^/]+/wait", [](const FakeRequest&) {
+            return FakeReply::json(R"({"StatusCode":0,"Error":null})");
+        });
+        dockerd.route("POST", "/containers/[^/]+/start", [](const FakeRequest&) {
+            FakeReply r;
+            r.status = 204;
+            return r;
+        });
+        dockerd.route("DELETE", "/containers/[^/]+", [](const FakeRequest&) {
+            FakeReply r;
+            r.status = 204;
+            return r;
+        });
+    }
+    [[nodiscard]] std::vector<FakeRequest> requests(const std::string& method,
+                                                    const std::string& path_start) const {
+        std::vector<FakeRequest> out;
+        for (const auto& r : dockerd.requests()) {
+            if (r.method == method && r.path.starts_with(path_start))
+                out.push_back(r);
+        }
+        return out;
+    }
+};
+
+// Container A's target: its labels name a password variable, a user and a dump image.
+bk::domain::Target target_a() {
+    bk::domain::Target a;
+    a.name = "shop-db";
+    a.container_id = "aaaa";
+    a.container_name = "shop-db-1";
+    a.image = "registry.example/a-image:1";
+    a.network = "a_net";
+    bk::domain::DatabaseSpec db;
+    db.type = bk::domain::DbType::postgres;
+    db.names = {"shop"};
+    db.user = "a_user";
+    db.password_env = "AWS_SECRET_ACCESS_KEY";
+    db.dump_image = "registry.example/a-tools:1";
+    a.database = db;
+    return a;
+}
+
+// Container B: another postgres, with a secret of its own that is not its database's password.
+std::string inspect_b() {
+    nlohmann::json j = {
+        {"Id", "bbbb"},
+        {"Name", "/other-db"},
+        {"Image", "sha256:b0b0"},
+        {"Config",
+         {{"Image", "postgres:15"},
+          {"Env", {"POSTGRES_PASSWORD=b-db-password", "AWS_SECRET_ACCESS_KEY=b-cloud-secret"}}}},
+        {"State", {{"Status", "running"}, {"Running", true}}},
+        {"HostConfig", {{"NetworkMode", "b_net"}}},
+        {"NetworkSettings", {{"Networks", {{"b_net", {{"IPAddress", "10.9.0.7"}}}}}}}};
+    return j.dump();
+}
+
+}  // namespace
+
+TEST_CASE("restore --into-container: the client runs B's own image with B's own password variable",
+          "[restorer][security]") {
+    Fixture f;
+    f.serve_clients();
+    f.dockerd.route("GET", "/containers/(bbbb|other-db)/json", [](const FakeRequest&) {
+        return FakeReply::json(inspect_b());
+    });
+
+    auto run = [&]() -> dockerapi::Task<std::string> {
+        auto into = co_await f.restorer.server_in(target_a(), "other-db");
+        if (!into)
+            co_return "server_in: " + into.error().message;
+        auto load = co_await f.restorer.open_load(*into, "shop", "run1");
+        if (!load)
+            co_return "open_load: " + load.error().message;
+        auto done = co_await (*load)->finish();
+        if (!done)
+            co_return "finish: " + done.error().message;
+        co_return std::string{};
+    };
+    const std::string failed = run_task(f.ioc, run());
+    CHECK(failed.empty());
+
+    const auto creates = f.requests("POST", "/containers/create");
+    REQUIRE(creates.size() == 1);
+    const auto spec = nlohmann::json::parse(creates[0].body);
+    INFO(creates[0].body);
+    CHECK(spec["Image"] == "sha256:b0b0");  // B's image, exactly: not A's, nor A's dump image
+    CHECK(spec["HostConfig"]["NetworkMode"] == "b_net");
+    CHECK(creates[0].body.find("a_user") == std::string::npos);
+    CHECK(creates[0].body.find("a_net") == std::string::npos);
+
+    const auto puts = f.requests("PUT", "/containers/client1/archive");
+    REQUIRE(puts.size() == 1);
+    auto files = dockerapi::read_tar(puts[0].body);
+    REQUIRE(files);
+    REQUIRE(files->size() == 1);
+    const std::string& pgpass = files->front().content;
+    CHECK(pgpass.find("b-db-password") != std::string::npos);   // POSTGRES_PASSWORD: B's default
+    CHECK(pgpass.find("b-cloud-secret") == std::string::npos);  // never what A's label named
+}
+
+TEST_CASE("restore --into-container: a container that does not exist is an error naming it",
+          "[restorer]") {
+    Fixture f;
+    auto r = run_task(f.ioc, f.restorer.server_in(target_a(), "nope"));
+    REQUIRE(!r);
+    CHECK_THAT(r.error().message, Catch::Contains("nope"));
+}
+
+TEST_CASE("files go back by a streamed PUT /archive into the target, no helper container",
+          "[restorer][files]") {
+    Fixture f;
+    std::string tar_in;
+    f.dockerd.route("PUT", "/containers/aaaa/archive", [&](const FakeRequest& r) {
+        tar_in = r.body;
+        return FakeReply::json("", 200);
+    });
+    auto tar = dockerapi::make_tar({{"uploads/note.txt", "hello\n", 0640, 1234, 1234}});
+    REQUIRE(tar);
+    auto run = [&]() -> dockerapi::Task<std::string> {
+        auto load = co_await f.restorer.open_files_load(target_a(), "/srv/uploads", "run1");
+        if (!load)
+            co_return "open: " + load.error().message;
+        // In pieces, as restic's output comes.
+        const std::string& t = *tar;
+        for (std::size_t at = 0; at < t.size(); at += 700) {
+            auto w = co_await (*load)->write(
+                std::span<const char>(t.data() + at, std::min<std::size_t>(700, t.size() - at)));
+            if (!w)
+                co_return "write: " + w.error().message;
+        }
+        auto done = co_await (*load)->finish();
+        if (!done)
+            co_return "finish: " + done.error().message;
+        co_return std::string{};
+    };
+    CHECK(run_task(f.ioc, run()).empty());
+    CHECK(tar_in == *tar);
+    const auto puts = f.requests("PUT", "/containers/aaaa/archive");
+    REQUIRE(puts.size() == 1);
+    CHECK(puts[0].param("path") == "/srv");
+    CHECK(puts[0].headers.at("transfer-encoding") == "chunked");
+    CHECK(f.requests("POST", "/containers/create").empty());
+}
+
+TEST_CASE("files restore: the daemon's refusal (a missing directory) is the error",
+          "[restorer][files]") {
+    Fixture f;
+    f.dockerd.route("PUT", "/containers/aaaa/archive", [](const FakeRequest&) {
+        return FakeReply::error(404, "Could not find the file /srv in container aaaa");
+    });
+    auto run = [&]() -> dockerapi::Task<std::string> {
+        auto load = co_await f.restorer.open_files_load(target_a(), "/srv/uploads", "run1");
+        if (!load)
+            co_return "open: " + load.error().message;
+        const std::string bytes(3000, 'x');
+        auto w = co_await (*load)->write(std::span<const char>(bytes.data(), bytes.size()));
+        if (!w)
+            co_return "write: " + w.error().message;
+        auto done = co_await (*load)->finish();
+        if (!done)
+            co_return "finish: " + done.error().message;
+        co_return std::string{};
+    };
+    const std::string failed = run_task(f.ioc, run());
+    CHECK_THAT(failed, Catch::Contains("Could not find the file /srv"));
+}
