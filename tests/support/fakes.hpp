@@ -189,6 +189,9 @@ public:
         ++clones;
         co_return t;
     }
+    Task<Result<domain::Target>> server_in(const domain::Target& t, std::string) override {
+        co_return t;
+    }
     Task<Result<void>> wait_ready(const domain::Target&,
                                   std::chrono::seconds,
                                   std::string) override {
