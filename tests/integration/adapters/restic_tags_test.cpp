@@ -3,7 +3,9 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "adapters/restic/restic_repository.hpp"
 #include "domain/snapshot_tags.hpp"
@@ -67,4 +69,43 @@ TEST_CASE("a database name with a comma never adds a tag in restic", "[restic][t
     auto refused = bk::testing::run_task(ioc, write_one(repo, raw));
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().message.find("comma") != std::string::npos);
+}
+
+TEST_CASE("a snapshot listing restic cut or garbled is an error, not an empty list",
+          "[restic][tags]") {
+    bk::testing::TempDir dir;
+    // A restic that answers `snapshots` with 9 MiB (past what is read), or with no JSON.
+    const auto bin = dir.path() / "bin";
+    std::filesystem::create_directories(bin);
+    {
+        std::ofstream script(bin / "restic");
+        script << "#!/bin/sh\n"
+                  "for a in \"$@\"; do\n"
+                  "  if [ \"$a\" = snapshots ]; then\n"
+                  "    if [ -e \"" << (dir.path() / "garbled").string() << "\" ]; then\n"
+                  "      echo 'Fatal: not JSON'; exit 0\n"
+                  "    fi\n"
+                  "    printf '[' ; head -c 9437184 /dev/zero | tr '\\0' ' '; printf ']'; exit 0\n"
+                  "  fi\n"
+                  "done\n"
+                  "exit 0\n";
+    }
+    std::filesystem::permissions(bin / "restic", std::filesystem::perms::owner_all);
+    const std::string old_path = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "";
+    ::setenv("PATH", (bin.string() + ":" + old_path).c_str(), 1);
+    domain::RepositoryConfig config;
+    config.url = (dir.path() / "repo").string();
+    config.password = domain::Secret("pw", "test");
+    boost::asio::io_context ioc;
+    adapters::restic::ResticRepository repo(ioc.get_executor(), "cut", config,
+                                            dir.path().string());
+    const std::vector<std::string> tags{"target:shop-db"};
+    auto cut = bk::testing::run_task(ioc, repo.snapshots(tags));
+    std::ofstream(dir.path() / "garbled") << "1";
+    auto garbled = bk::testing::run_task(ioc, repo.snapshots(tags));
+    ::setenv("PATH", old_path.c_str(), 1);
+    REQUIRE_FALSE(cut.has_value());
+    CHECK(cut.error().message.find("longer than 8 MiB") != std::string::npos);
+    REQUIRE_FALSE(garbled.has_value());
+    CHECK(garbled.error().message.find("not a JSON list") != std::string::npos);
 }
