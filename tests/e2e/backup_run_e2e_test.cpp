@@ -318,7 +318,7 @@ TEST_CASE("volumes become a files snapshot, byte-exact, and a stopped target is 
     REQUIRE(history.size() == 1);
     std::vector<std::string> steps;
     for (const auto& st : history[0]["steps"]) steps.push_back(st["name"]);
-    CHECK(steps == std::vector<std::string>{"stop target", "files /srv/uploads", "start target", "retention"});
+    CHECK(steps == std::vector<std::string>{"provenance", "stop target", "files /srv/uploads", "start target", "retention"});
 
     const auto out = s.dir() / "restore";
     std::filesystem::create_directories(out);
