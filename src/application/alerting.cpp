@@ -8,7 +8,8 @@ namespace bk::app {
 
 std::int64_t alert_backoff(int attempts) {
     std::int64_t s = 30;
-    for (int i = 1; i < attempts && s < 3600; ++i) s *= 2;
+    for (int i = 1; i < attempts && s < 3600; ++i)
+        s *= 2;
     return std::min<std::int64_t>(s, 3600);
 }
 
@@ -16,11 +17,15 @@ namespace {
 bool is_failure(const std::string& status) {
     return status == "failed" || status == "partial" || status == "crashed";
 }
-std::string describe(const Failure& f) { return f.message; }
+std::string describe(const Failure& f) {
+    return f.message;
+}
 }  // namespace
 
-domain::Alert run_alert(const RunReport& report, const std::string& kind,
-                        const std::string& trigger, const std::string& at) {
+domain::Alert run_alert(const RunReport& report,
+                        const std::string& kind,
+                        const std::string& trigger,
+                        const std::string& at) {
     domain::Alert a;
     a.id = kind + ":" + report.target + ":" + report.run_id;
     a.kind = kind;
@@ -32,7 +37,8 @@ domain::Alert run_alert(const RunReport& report, const std::string& kind,
     a.seconds = report.seconds;
     for (const auto& i : report.items) {
         a.bytes += i.bytes;
-        if (!i.snapshot_id.empty()) a.snapshots.push_back(i.snapshot_id);
+        if (!i.snapshot_id.empty())
+            a.snapshots.push_back(i.snapshot_id);
     }
     if (report.status != "success") {
         a.error_stage = report.stage;
@@ -48,9 +54,13 @@ domain::Alert run_alert(const RunReport& report, const std::string& kind,
     return a;
 }
 
-Alerting::Alerting(const domain::OperatorConfig& config, NotifierLookup notifiers,
-                   MonitorLookup monitors, domain::AlertStore& store, domain::AuditLog& audit,
-                   Log log, Now now)
+Alerting::Alerting(const domain::OperatorConfig& config,
+                   NotifierLookup notifiers,
+                   MonitorLookup monitors,
+                   domain::AlertStore& store,
+                   domain::AuditLog& audit,
+                   Log log,
+                   Now now)
     : config_(config),
       notifiers_(std::move(notifiers)),
       monitors_(std::move(monitors)),
@@ -60,16 +70,18 @@ Alerting::Alerting(const domain::OperatorConfig& config, NotifierLookup notifier
       now_(std::move(now)) {
     if (!now_) {
         now_ = [] {
-            return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+            return static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
         };
     }
 }
 
 std::vector<std::string> Alerting::all_notifiers() const {
     std::vector<std::string> names;
-    for (const auto& [name, n] : config_.notifiers) names.push_back(name);
+    for (const auto& [name, n] : config_.notifiers)
+        names.push_back(name);
     return names;
 }
 
@@ -80,14 +92,17 @@ Task<std::vector<std::string>> Alerting::deliver(const std::vector<std::string>&
         const auto cfg = config_.notifiers.find(name);
         if (cfg == config_.notifiers.end()) {
             lines.push_back(name + ": not in the config");
-            log_("warn", "notifier " + name + " is not in the config; " + alert.kind +
-                             " alert of " + alert.target + " not sent");
+            log_("warn",
+                 "notifier " + name + " is not in the config; " + alert.kind + " alert of " +
+                     alert.target + " not sent");
             continue;
         }
-        if (!domain::wants(cfg->second.events, alert.kind)) continue;
+        if (!domain::wants(cfg->second.events, alert.kind))
+            continue;
         auto* n = notifiers_(name);
         Result<void> sent = Failure{errc::invalid_config, "notifier " + name + " is not usable"};
-        if (n != nullptr) sent = co_await n->send(alert);
+        if (n != nullptr)
+            sent = co_await n->send(alert);
         if (sent) {
             lines.push_back(name + ": sent " + alert.kind);
             continue;
@@ -104,9 +119,10 @@ Task<std::vector<std::string>> Alerting::deliver(const std::vector<std::string>&
             queued ? "queued for a re-send in " + std::to_string(alert_backoff(1)) + " s"
                    : "NOT queued (" + queued.error().message + ")";
         lines.push_back(name + ": " + alert.kind + " " + where + " (" + q.last_error + ")");
-        log_("warn", "notifier " + name + " failed for the " + alert.kind + " alert of " +
-                         (alert.target.empty() ? std::string("backupctl") : alert.target) + ": " +
-                         q.last_error + "; " + where);
+        log_("warn",
+             "notifier " + name + " failed for the " + alert.kind + " alert of " +
+                 (alert.target.empty() ? std::string("backupctl") : alert.target) + ": " +
+                 q.last_error + "; " + where);
     }
     co_return lines;
 }
@@ -120,22 +136,28 @@ Task<void> Alerting::started(const domain::Target& target, const std::string& ru
             (void)store_.remember(target.name, mem);
         }
     }
-    if (target.monitor.empty()) co_return;
+    if (target.monitor.empty())
+        co_return;
     auto* m = monitors_(target.monitor);
-    if (m == nullptr) co_return;
+    if (m == nullptr)
+        co_return;
     auto r = co_await m->started();
     if (!r) {
-        log_("warn", "monitor " + target.monitor + " (start of " + target.name + ", run " + run_id +
-                         "): " + r.error().message);
+        log_("warn",
+             "monitor " + target.monitor + " (start of " + target.name + ", run " + run_id +
+                 "): " + r.error().message);
     }
 }
 
-Task<void> Alerting::finished(const domain::Target& target, const RunReport& report,
+Task<void> Alerting::finished(const domain::Target& target,
+                              const RunReport& report,
                               const std::string& trigger) {
-    if (report.status == "skipped") co_return;
+    if (report.status == "skipped")
+        co_return;
     const auto at = report.finished_at;
     std::map<std::string, domain::AlertMemory> memory;
-    if (auto m = store_.memory()) memory = std::move(*m);
+    if (auto m = store_.memory())
+        memory = std::move(*m);
     auto mem = memory[target.name];
     std::vector<std::string> lines;
     auto add = [&lines](std::vector<std::string> more) {
@@ -147,8 +169,9 @@ Task<void> Alerting::finished(const domain::Target& target, const RunReport& rep
         if (was_bad) {
             auto a = run_alert(report, "recovered", trigger, at);
             a.status = "success";
-            a.details = mem.overdue ? "was overdue since " + mem.overdue_since + "\n"
-                                    : "the last run before this one ended " + mem.last_status + "\n";
+            a.details = mem.overdue
+                            ? "was overdue since " + mem.overdue_since + "\n"
+                            : "the last run before this one ended " + mem.last_status + "\n";
             add(co_await deliver(target.notify, a));
         }
         mem.overdue = false;
@@ -157,20 +180,25 @@ Task<void> Alerting::finished(const domain::Target& target, const RunReport& rep
         add(co_await deliver(target.notify, run_alert(report, "failure", trigger, at)));
     }
     mem.last_status = report.status;
-    if (report.snapshots_kept >= 0) mem.snapshots = report.snapshots_kept;
+    if (report.snapshots_kept >= 0)
+        mem.snapshots = report.snapshots_kept;
     if (auto r = store_.remember(target.name, mem); !r) {
         log_("warn", "alert memory: " + r.error().message);
     }
     if (!target.monitor.empty()) {
         if (auto* m = monitors_(target.monitor)) {
-            auto a = run_alert(report, report.status == "success" ? "success" : "failure", trigger, at);
-            auto pinged = co_await m->finished(report.status == "success", domain::alert_title(a),
+            auto a =
+                run_alert(report, report.status == "success" ? "success" : "failure", trigger, at);
+            auto pinged = co_await m->finished(report.status == "success",
+                                               domain::alert_title(a),
                                                static_cast<std::int64_t>(report.seconds * 1000));
-            lines.push_back("monitor " + target.monitor + ": " +
-                            (pinged ? std::string("pinged") : "failed (" + pinged.error().message + ")"));
+            lines.push_back(
+                "monitor " + target.monitor + ": " +
+                (pinged ? std::string("pinged") : "failed (" + pinged.error().message + ")"));
             if (!pinged) {
-                log_("warn", "monitor " + target.monitor + " (" + target.name +
-                                 "): " + pinged.error().message);
+                log_("warn",
+                     "monitor " + target.monitor + " (" + target.name +
+                         "): " + pinged.error().message);
             }
         } else {
             lines.push_back("monitor " + target.monitor + ": not in the config");
@@ -183,7 +211,7 @@ Task<void> Alerting::finished(const domain::Target& target, const RunReport& rep
         for (const auto& l : lines) {
             step.detail += (step.detail.empty() ? "" : "; ") + l;
             all_ok = all_ok && (l.find(": sent") != std::string::npos ||
-                               l.find(": pinged") != std::string::npos);
+                                l.find(": pinged") != std::string::npos);
         }
         step.outcome = all_ok ? "ok" : "failed";
         audit_.add_step(step);
@@ -191,9 +219,11 @@ Task<void> Alerting::finished(const domain::Target& target, const RunReport& rep
 }
 
 Task<void> Alerting::crashed(const domain::RunRecord& run) {
-    if (run.kind != "backup") co_return;
+    if (run.kind != "backup")
+        co_return;
     std::map<std::string, domain::AlertMemory> memory;
-    if (auto m = store_.memory()) memory = std::move(*m);
+    if (auto m = store_.memory())
+        memory = std::move(*m);
     const bool known = memory.contains(run.target);
     auto mem = memory[run.target];
     const auto notify = known ? mem.notify : config_.defaults.notify;
@@ -213,7 +243,8 @@ Task<void> Alerting::crashed(const domain::RunRecord& run) {
 }
 
 Task<void> Alerting::drill_finished(const domain::Target& target, const VerifyReport& report) {
-    if (report.status == "passed") co_return;
+    if (report.status == "passed")
+        co_return;
     domain::Alert a;
     a.id = "drill_failed:" + target.name + ":" + report.run_id;
     a.kind = "drill_failed";
@@ -224,7 +255,8 @@ Task<void> Alerting::drill_finished(const domain::Target& target, const VerifyRe
     a.seconds = report.seconds;
     for (const auto& c : report.checks) {
         if (c.outcome == "failed") {
-            if (a.error_stage.empty()) a.error_stage = c.name;
+            if (a.error_stage.empty())
+                a.error_stage = c.name;
             a.details += c.name + ": " + c.detail + "\n";
         }
     }
@@ -232,12 +264,15 @@ Task<void> Alerting::drill_finished(const domain::Target& target, const VerifyRe
     co_await deliver(target.notify, a);
 }
 
-Task<void> Alerting::overdue(const domain::Target& target, const std::string& last_success,
+Task<void> Alerting::overdue(const domain::Target& target,
+                             const std::string& last_success,
                              std::int64_t interval_seconds) {
     std::map<std::string, domain::AlertMemory> memory;
-    if (auto m = store_.memory()) memory = std::move(*m);
+    if (auto m = store_.memory())
+        memory = std::move(*m);
     auto mem = memory[target.name];
-    if (mem.overdue) co_return;  // told once; `recovered` ends it
+    if (mem.overdue)
+        co_return;  // told once; `recovered` ends it
     domain::Alert a;
     a.kind = "overdue";
     a.target = target.name;
@@ -245,8 +280,11 @@ Task<void> Alerting::overdue(const domain::Target& target, const std::string& la
     a.last_success = last_success;
     a.id = "overdue:" + target.name + ":" + last_success;
     char buf[160];
-    std::snprintf(buf, sizeof buf, "no success within twice its interval (%lld min): cron %s\n",
-                  static_cast<long long>(interval_seconds / 60), target.cron.c_str());
+    std::snprintf(buf,
+                  sizeof buf,
+                  "no success within twice its interval (%lld min): cron %s\n",
+                  static_cast<long long>(interval_seconds / 60),
+                  target.cron.c_str());
     a.details = buf;
     co_await deliver(target.notify, a);
     mem.overdue = true;
@@ -258,9 +296,11 @@ Task<void> Alerting::overdue(const domain::Target& target, const std::string& la
 
 Task<void> Alerting::summary(const std::vector<domain::Target>& targets, const std::string& date) {
     std::map<std::string, domain::AlertMemory> memory;
-    if (auto m = store_.memory()) memory = std::move(*m);
+    if (auto m = store_.memory())
+        memory = std::move(*m);
     auto global = memory[""];
-    if (global.last_summary == date) co_return;
+    if (global.last_summary == date)
+        co_return;
     domain::Alert a;
     a.kind = "summary";
     a.id = "summary:" + date;
@@ -268,14 +308,18 @@ Task<void> Alerting::summary(const std::vector<domain::Target>& targets, const s
     int ok = 0;
     int bad = 0;
     for (const auto& t : targets) {
-        if (!t.enabled) continue;
+        if (!t.enabled)
+            continue;
         auto last = audit_.last_run(t.name, "backup");
         auto success = audit_.last_success(t.name);
         const auto& mem = memory[t.name];
         std::string line = t.name + ": ";
         if (last && *last) {
             line += (*last)->status + " at " + (*last)->finished_at;
-            if ((*last)->status == "success") ++ok; else ++bad;
+            if ((*last)->status == "success")
+                ++ok;
+            else
+                ++bad;
         } else {
             line += "no run yet";
             ++bad;
@@ -283,7 +327,8 @@ Task<void> Alerting::summary(const std::vector<domain::Target>& targets, const s
         if (success && !success->empty() && !(last && *last && (*last)->status == "success")) {
             line += ", last success " + *success;
         }
-        if (mem.overdue) line += ", OVERDUE";
+        if (mem.overdue)
+            line += ", OVERDUE";
         a.details += line + "\n";
     }
     a.status = std::to_string(ok) + " ok, " + std::to_string(bad) + " not ok";
@@ -293,9 +338,14 @@ Task<void> Alerting::summary(const std::vector<domain::Target>& targets, const s
     (void)store_.remember("", global);
 }
 
-Task<Result<void>> Alerting::heartbeat(const std::string& monitor, std::string message) {
+Task<Result<void>> Alerting::heartbeat(const std::string& monitor,
+                                       std::string message,
+                                       bool healthy) {
     auto* m = monitors_(monitor);
-    if (m == nullptr) co_return Failure{errc::invalid_config, "no monitor named " + monitor};
+    if (m == nullptr)
+        co_return Failure{errc::invalid_config, "no monitor named " + monitor};
+    if (!healthy)
+        co_return co_await m->finished(false, std::move(message), 0);
     co_return co_await m->alive(std::move(message));
 }
 
@@ -308,31 +358,36 @@ Task<int> Alerting::retry_due() {
     int delivered = 0;
     for (auto q : *queued) {
         const auto now = now_();
-        if (q.next_at > now) continue;
-        if (!config_.notifiers.contains(q.notifier)) continue;  // kept: the config may come back
+        if (q.next_at > now)
+            continue;
+        if (!config_.notifiers.contains(q.notifier))
+            continue;  // kept: the config may come back
         auto* n = notifiers_(q.notifier);
-        if (n == nullptr) continue;
+        if (n == nullptr)
+            continue;
         // Claim it: another process retrying at the same moment sees it not due.
         auto claimed = q;
         claimed.next_at = now + 300;
         auto c = store_.claim(claimed, now);
-        if (!c || !*c) continue;
+        if (!c || !*c)
+            continue;
         auto sent = co_await n->send(q.alert);
         if (sent) {
             (void)store_.settle(q, true);
             ++delivered;
-            log_("info", "notifier " + q.notifier + ": delivered the queued " + q.alert.kind +
-                             " alert " + q.alert.id + " after " + std::to_string(q.attempts + 1) +
-                             " attempts");
+            log_("info",
+                 "notifier " + q.notifier + ": delivered the queued " + q.alert.kind + " alert " +
+                     q.alert.id + " after " + std::to_string(q.attempts + 1) + " attempts");
             continue;
         }
         ++q.attempts;
         q.last_error = describe(sent.error());
         q.next_at = now_() + alert_backoff(q.attempts);
         (void)store_.settle(q, false);
-        log_("warn", "notifier " + q.notifier + ": re-send of " + q.alert.id + " failed (" +
-                         q.last_error + "), attempt " + std::to_string(q.attempts) + ", next in " +
-                         std::to_string(alert_backoff(q.attempts)) + " s");
+        log_("warn",
+             "notifier " + q.notifier + ": re-send of " + q.alert.id + " failed (" + q.last_error +
+                 "), attempt " + std::to_string(q.attempts) + ", next in " +
+                 std::to_string(alert_backoff(q.attempts)) + " s");
     }
     co_return delivered;
 }

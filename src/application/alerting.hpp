@@ -23,8 +23,10 @@ namespace bk::app {
 std::int64_t alert_backoff(int attempts);
 
 /// The alert a finished run raises for `kind` (failure | success | recovered).
-domain::Alert run_alert(const RunReport& report, const std::string& kind,
-                        const std::string& trigger, const std::string& at);
+domain::Alert run_alert(const RunReport& report,
+                        const std::string& kind,
+                        const std::string& trigger,
+                        const std::string& at);
 
 class Alerting final : public RunObserver {
 public:
@@ -33,13 +35,18 @@ public:
     using Log = std::function<void(const std::string& level, const std::string& message)>;
     using Now = std::function<std::int64_t()>;  ///< UTC seconds
 
-    Alerting(const domain::OperatorConfig& config, NotifierLookup notifiers,
-             MonitorLookup monitors, domain::AlertStore& store, domain::AuditLog& audit, Log log,
+    Alerting(const domain::OperatorConfig& config,
+             NotifierLookup notifiers,
+             MonitorLookup monitors,
+             domain::AlertStore& store,
+             domain::AuditLog& audit,
+             Log log,
              Now now = {});
 
     // RunObserver: called by the runner while it holds the target's lock.
     Task<void> started(const domain::Target& target, const std::string& run_id) override;
-    Task<void> finished(const domain::Target& target, const RunReport& report,
+    Task<void> finished(const domain::Target& target,
+                        const RunReport& report,
                         const std::string& trigger) override;
 
     /// A run that recovery found crashed (its operator died): a failure alert to the notifiers the
@@ -48,12 +55,15 @@ public:
     /// A restore drill ended: drill_failed when it did not pass (and the monitor hears it).
     Task<void> drill_finished(const domain::Target& target, const VerifyReport& report);
     /// The target had no success within twice its interval: alerted once, until a success.
-    Task<void> overdue(const domain::Target& target, const std::string& last_success,
+    Task<void> overdue(const domain::Target& target,
+                       const std::string& last_success,
                        std::int64_t interval_seconds);
     /// The daily summary of `targets` for `date` (YYYY-MM-DD), once per date.
     Task<void> summary(const std::vector<domain::Target>& targets, const std::string& date);
-    /// The daemon's heartbeat to `monitor`.
-    Task<Result<void>> heartbeat(const std::string& monitor, std::string message);
+    /// The daemon's heartbeat to `monitor`: "up" while healthy, "down" (with why) when not.
+    Task<Result<void>> heartbeat(const std::string& monitor,
+                                 std::string message,
+                                 bool healthy = true);
     /// Re-sends what waits in the outbox and is due; returns how many were delivered.
     Task<int> retry_due();
 

@@ -8,8 +8,10 @@
 #include <optional>
 #include <random>
 
+#include "application/provenance_guard.hpp"
 #include "domain/dump_census.hpp"
 #include "domain/human.hpp"
+#include "domain/snapshot_tags.hpp"
 #include "domain/telling_line.hpp"
 #include <unistd.h>
 
@@ -207,7 +209,9 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         domain::StepRecord step{run_id, "files " + item.path, utc_now()};
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
-        spec.tags = {"target:" + target.name, "kind:files", "path:" + item.path};
+        spec.tags = {domain::snapshot_tag("target", target.name),
+                     "kind:files",
+                     domain::snapshot_tag("path", item.path)};
         if (pre_restore)
             spec.tags.push_back("pre-restore");
         auto writer = co_await repo.open_writer(spec);
@@ -260,7 +264,9 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
         live.item = ir.database;
         live.bytes = 0;
         live.item_since = std::chrono::steady_clock::now();
-        std::vector<std::string> tags{"target:" + target.name, "kind:files", "path:" + path};
+        std::vector<std::string> tags{domain::snapshot_tag("target", target.name),
+                                      "kind:files",
+                                      domain::snapshot_tag("path", path)};
         if (pre_restore)
             tags.push_back("pre-restore");
         if (!interrupted_.empty()) {
@@ -361,11 +367,58 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger, st
     latest_ = report.run_id;
     if (observer_ != nullptr)
         co_await observer_->started(target, report.run_id);
-    co_await locked_run(target, trigger, report);
+    // No input may end the caller's worker: whatever escapes the run (a parser that throws on a
+    // hostile dump, a bug) becomes a failed run with its reason, and the lock is released.
+    std::string internal;
+    try {
+        co_await locked_run(target, trigger, report);
+    } catch (const std::exception& e) {
+        internal = e.what();
+    } catch (...) {
+        internal = "unknown exception";
+    }
+    if (!internal.empty())
+        fail_internally(report, internal);
     live_.erase(report.run_id);
     if (observer_ != nullptr)
         co_await observer_->finished(target, report, trigger);
     co_return report;
+}
+
+void close_run_record(domain::AuditLog& audit, domain::RunRecord record) {
+    auto existing = audit.run(record.id);
+    if (existing && *existing) {
+        if ((*existing)->status != "running")
+            return;
+        auto r = **existing;
+        r.status = record.status;
+        r.error = record.error;
+        r.finished_at = record.finished_at;
+        (void)audit.finish_run(r);
+        return;
+    }
+    if (record.started_at.empty())
+        record.started_at = record.finished_at;
+    (void)audit.begin_run(record);
+    (void)audit.finish_run(record);
+}
+
+void BackupRunner::fail_internally(RunReport& report, const std::string& what) {
+    report.status = "failed";
+    if (report.stage.empty())
+        report.stage = "internal";
+    report.error = "internal error: " + what;
+    report.finished_at = utc_now();
+    domain::RunRecord record;
+    record.id = report.run_id;
+    record.target = report.target;
+    record.trigger = report.trigger;
+    record.status = report.status;
+    record.error = report.error;
+    record.finished_at = report.finished_at;
+    record.instance = instance_id_;
+    record.pid = ::getpid();
+    close_run_record(audit_, std::move(record));
 }
 
 Task<void> BackupRunner::locked_run(const domain::Target& given,
@@ -406,6 +459,22 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
 
+    // Labels are untrusted: a target that is not what it was when first seen (another app's
+    // name taken over) neither writes beside that app's snapshots nor forgets them.
+    const auto trust = check_provenance(audit_, target);
+    {
+        domain::StepRecord step{report.run_id, "provenance", utc_now()};
+        step.finished_at = step.started_at;
+        step.outcome = trust.held()                                        ? "failed"
+                       : trust.kind == ProvenanceVerdict::Kind::unverified ? "skipped"
+                                                                           : "ok";
+        step.detail = trust.summary();
+        audit_.add_step(step);
+    }
+    if (trust.held()) {
+        finish("failed", trust.held_message(), "provenance");
+        co_return;
+    }
     if (!target.database && target.volumes.empty() && target.paths.empty()) {
         finish("failed", "nothing to back up: no database, volumes or paths", "plan");
         co_return;
@@ -486,9 +555,12 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         domain::StepRecord step{report.run_id, "dump " + item.database, utc_now()};
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
-        spec.tags = {"target:" + target.name, "kind:db", "db:" + item.database};
+        // Encoded: a database name (the server's own listing) can never add a tag.
+        spec.tags = {domain::snapshot_tag("target", target.name),
+                     "kind:db",
+                     domain::snapshot_tag("db", item.database)};
         if (!key_file.empty())
-            spec.tags.push_back("gpg:" + target.encrypt);  // restore decrypts
+            spec.tags.push_back(domain::snapshot_tag("gpg", target.encrypt));  // restore decrypts
         // A restore's own safety backup is never what a later "latest" restores.
         if (trigger == "pre-restore")
             spec.tags.push_back("pre-restore");
@@ -545,10 +617,19 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         audit_.add_step(step);
         report.retention = "delegated";
         report.retention_detail = step.detail;
+    } else if (all_ok && trust.kind == ProvenanceVerdict::Kind::unverified) {
+        domain::StepRecord step{report.run_id, "retention", utc_now()};
+        step.finished_at = step.started_at;
+        step.outcome = "skipped";
+        step.detail = "waits: the target's provenance could not be checked (" + trust.error +
+                      "); retention comes again with the next verified run";
+        audit_.add_step(step);
+        report.retention = step.outcome;
+        report.retention_detail = step.detail;
     } else if (all_ok) {
         // Retention only after a fully successful run: a failure never costs a good snapshot.
         domain::StepRecord step{report.run_id, "retention", utc_now()};
-        std::vector<std::string> group{"target:" + target.name};
+        std::vector<std::string> group{domain::snapshot_tag("target", target.name)};
         auto forgot = co_await (*repo)->forget(group, target.retention);
         step.finished_at = utc_now();
         if (forgot)

@@ -66,6 +66,10 @@ struct Progress {
 std::string format_progress(const Progress& p, double seconds);
 
 /// Finds the repository a target names (prepared on first use).
+/// Ends a run that ended abnormally (an exception): its record, if it is still `running`, becomes
+/// `record` (status, error, finished_at); a run that has no record yet gets one.
+void close_run_record(domain::AuditLog& audit, domain::RunRecord record);
+
 using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(std::string)>;
 
 class BackupRunner {
@@ -116,6 +120,8 @@ public:
 
 private:
     /// The run once the lock is held.
+    /// The run threw: it ends failed with the reason, in the report and in the audit store.
+    void fail_internally(RunReport& report, const std::string& what);
     Task<void> locked_run(const domain::Target& target,
                           const std::string& trigger,
                           RunReport& report);

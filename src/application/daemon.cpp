@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "application/recovery.hpp"
+
 namespace bk::app {
 
 namespace asio = boost::asio;
@@ -16,7 +18,8 @@ namespace asio = boost::asio;
 std::int64_t parse_utc(const std::string& iso) {
     std::tm tm{};
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s) != 6) return -1;
+    if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s) != 6)
+        return -1;
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;
     tm.tm_mday = d;
@@ -28,19 +31,22 @@ std::int64_t parse_utc(const std::string& iso) {
 
 double utc_timestamp(const std::string& iso) {
     const auto t = parse_utc(iso);
-    if (t < 0) return 0;
+    if (t < 0)
+        return 0;
     const auto dot = iso.find('.');
     return static_cast<double>(t) +
            (dot == std::string::npos ? 0.0 : std::atoi(iso.substr(dot + 1, 3).c_str()) / 1000.0);
 }
 
 double seconds_between(const std::string& a, const std::string& b) {
-    if (parse_utc(a) < 0 || parse_utc(b) < 0) return 0;
+    if (parse_utc(a) < 0 || parse_utc(b) < 0)
+        return 0;
     return utc_timestamp(b) - utc_timestamp(a);
 }
 
 std::string format_utc(std::int64_t seconds) {
-    if (seconds < 0) return {};
+    if (seconds < 0)
+        return {};
     std::tm tm{};
     const auto t = static_cast<std::time_t>(seconds);
     gmtime_r(&t, &tm);
@@ -53,7 +59,8 @@ double drill_restore_seconds(domain::AuditLog& audit, const std::string& run_id)
     double total = 0;
     if (auto steps = audit.steps(run_id)) {
         for (const auto& s : *steps) {
-            if (s.name.rfind("restore ", 0) == 0) total += seconds_between(s.started_at, s.finished_at);
+            if (s.name.rfind("restore ", 0) == 0)
+                total += seconds_between(s.started_at, s.finished_at);
         }
     }
     return total;
@@ -65,15 +72,25 @@ bool has(const std::vector<std::string>& v, const char* x) {
 }
 std::string hms(std::int64_t seconds) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(seconds / 3600),
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%lldh%02lldm",
+                  static_cast<long long>(seconds / 3600),
                   static_cast<long long>((seconds / 60) % 60));
     return buf;
 }
 }  // namespace
 
-Daemon::Daemon(asio::any_io_executor ex, const domain::OperatorConfig& config, Registry& registry,
-               BackupRunner& runner, domain::AuditLog& audit, domain::ChangeFeed& feed,
-               domain::Janitor& janitor, std::string instance, domain::UtcOffset zone, Log log,
+Daemon::Daemon(asio::any_io_executor ex,
+               const domain::OperatorConfig& config,
+               Registry& registry,
+               BackupRunner& runner,
+               domain::AuditLog& audit,
+               domain::ChangeFeed& feed,
+               domain::Janitor& janitor,
+               std::string instance,
+               domain::UtcOffset zone,
+               Log log,
                Now now)
     : ex_(ex),
       config_(config),
@@ -93,9 +110,10 @@ Daemon::Daemon(asio::any_io_executor ex, const domain::OperatorConfig& config, R
       progress_wake_(ex) {
     if (!now_) {
         now_ = [] {
-            return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+            return static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
         };
     }
 }
@@ -106,25 +124,67 @@ Task<void> Daemon::sleep(asio::steady_timer& t, std::chrono::steady_clock::durat
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-void Daemon::spawn(Task<void> task) {
+void Daemon::spawn(Task<void> task, std::function<void()> then) {
     ++tasks_alive_;
-    asio::co_spawn(ex_, std::move(task), [this](std::exception_ptr e) {
+    asio::co_spawn(ex_, std::move(task), [this, then = std::move(then)](std::exception_ptr e) {
         --tasks_alive_;
         if (e) {
             try {
                 std::rethrow_exception(e);
             } catch (const std::exception& ex) {
                 log_("error", std::string("internal task failed: ") + ex.what());
+            } catch (...) {
+                log_("error", "internal task failed: unknown exception");
             }
         }
+        if (then)
+            then();
         wake(done_wake_);
     });
 }
 
+void Daemon::spawn_worker() {
+    ++workers_alive_;
+    spawn(worker(), [this] {
+        --workers_alive_;
+        // A worker ends only when the daemon stops; one that ended otherwise is replaced.
+        if (!stopping_) {
+            log_("error", "a run worker ended unexpectedly; starting another");
+            spawn_worker();
+        }
+    });
+}
+
+std::chrono::steady_clock::duration Daemon::stuck_after(const domain::Target&) const {
+    // A run still going long after any run may last holds its worker for good.
+    return std::chrono::hours(6) + std::chrono::minutes(15);
+}
+
+std::vector<std::string> Daemon::liveness_problems() const {
+    std::vector<std::string> out;
+    if (stopping_)
+        return out;
+    if (have_inventory_ && workers_alive_ < config_.daemon.concurrency) {
+        out.push_back(std::to_string(config_.daemon.concurrency - workers_alive_) + " of " +
+                      std::to_string(config_.daemon.concurrency) + " run workers are gone");
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [key, deadline] : running_since_) {
+        if (now > deadline) {
+            auto id = running_ids_.find(key);
+            out.push_back("run of " + key +
+                          (id == running_ids_.end() ? "" : " (" + id->second + ")") +
+                          " is stuck: still running past its deadline");
+        }
+    }
+    return out;
+}
+
 Task<void> Daemon::run() {
-    log_("info", "daemon started: instance " + instance_ + ", " +
-                     std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
-                     config_.timezone);
+    log_("info",
+         "daemon started: instance " + instance_ + ", " +
+             std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
+             config_.timezone);
     spawn(follow());
     spawn(refresher());
     // The feed subscribes, then asks for the first listing; while the engine is away the
@@ -138,10 +198,11 @@ Task<void> Daemon::run() {
     }
     if (!stopping_) {
         for (int i = 0; i < config_.daemon.concurrency; ++i) {
-            spawn(worker());
+            spawn_worker();
         }
         spawn(scheduler());
-        if (alerts_ != nullptr && !config_.daemon.heartbeat.empty()) spawn(heartbeat());
+        if (alerts_ != nullptr && !config_.daemon.heartbeat.empty())
+            spawn(heartbeat());
         spawn(progress_ticker());
     }
     // Every task it started ends before it returns: they use this object.
@@ -157,11 +218,12 @@ Task<void> Daemon::follow() {
 }
 
 void Daemon::stop(std::string reason) {
-    if (stopping_) return;
+    if (stopping_)
+        return;
     stopping_ = true;
-    log_("info", "stopping (" + reason + "): no new runs; " + std::to_string(running_.size()) +
-                     " in flight get " + std::to_string(config_.daemon.grace_period.count()) +
-                     " s");
+    log_("info",
+         "stopping (" + reason + "): no new runs; " + std::to_string(running_.size()) +
+             " in flight get " + std::to_string(config_.daemon.grace_period.count()) + " s");
     feed_.stop();
     queue_.clear();
     queued_.clear();
@@ -171,7 +233,8 @@ void Daemon::stop(std::string reason) {
     wake(done_wake_);
     wake(heartbeat_wake_);
     wake(progress_wake_);
-    for (auto* t : pending_delays_) t->cancel();
+    for (auto* t : pending_delays_)
+        t->cancel();
     if (!running_.empty()) {
         spawn(grace_then_cut(std::move(reason)));
     }
@@ -183,15 +246,16 @@ Task<void> Daemon::grace_then_cut(std::string reason) {
     while (!running_.empty() && std::chrono::steady_clock::now() < deadline) {
         co_await sleep(t, std::chrono::milliseconds(200));
     }
-    if (running_.empty()) co_return;
-    log_("warn", "grace period over: cutting " + std::to_string(running_.size()) +
-                     " run(s) short");
+    if (running_.empty())
+        co_return;
+    log_("warn", "grace period over: cutting " + std::to_string(running_.size()) + " run(s) short");
     runner_.interrupt(reason);
     // A dump that sends nothing never meets the interrupted sink: its container goes.
     auto left = co_await janitor_.leftovers();
     if (left) {
         for (const auto& c : *left) {
-            if (c.instance == instance_) co_await janitor_.remove(c);
+            if (c.instance == instance_)
+                co_await janitor_.remove(c);
         }
     }
 }
@@ -228,13 +292,16 @@ Task<void> Daemon::refresher() {
 void Daemon::apply_inventory(Inventory next) {
     if (have_inventory_) {
         for (const auto& t : next.targets) {
-            if (!t.enabled || t.container_id.empty()) continue;
+            if (!t.enabled || t.container_id.empty())
+                continue;
             const auto* prev = inventory_.find(t.name);
             if (prev == nullptr) {
                 log_("info", "target " + t.name + " appeared (" + t.container_name + ")");
-                if (has(t.triggers, "start")) event_job(t, "event:start");
+                if (has(t.triggers, "start"))
+                    event_job(t, "event:start");
             } else if (prev->container_id != t.container_id) {
-                log_("info", "target " + t.name + " has a new container (" + t.container_name + ")");
+                log_("info",
+                     "target " + t.name + " has a new container (" + t.container_name + ")");
                 if (prev->image != t.image && has(t.triggers, "image-change")) {
                     event_job(t, "event:image-change");
                 } else if (has(t.triggers, "start")) {
@@ -243,7 +310,8 @@ void Daemon::apply_inventory(Inventory next) {
             }
         }
         for (const auto& t : inventory_.targets) {
-            if (next.find(t.name) == nullptr) log_("info", "target " + t.name + " is gone");
+            if (next.find(t.name) == nullptr)
+                log_("info", "target " + t.name + " is gone");
         }
     }
     std::erase_if(next_due_, [&next](const auto& kv) { return next.find(kv.first) == nullptr; });
@@ -273,13 +341,15 @@ void Daemon::event_job(const domain::Target& t, const std::string& trigger) {
     const std::string key = t.name + "|" + trigger;
     if (auto it = last_event_.find(key);
         it != last_event_.end() && now - it->second < t.min_interval.count()) {
-        log_("info", "not running " + t.name + " for " + trigger + ": last one " +
-                         std::to_string(now - it->second) + " s ago, min-interval " +
-                         std::to_string(t.min_interval.count()) + " s");
+        log_("info",
+             "not running " + t.name + " for " + trigger + ": last one " +
+                 std::to_string(now - it->second) + " s ago, min-interval " +
+                 std::to_string(t.min_interval.count()) + " s");
         return;
     }
     last_event_[key] = now;
-    const auto delay = trigger == "event:stop" ? std::chrono::seconds(0) : config_.daemon.event_delay;
+    const auto delay =
+        trigger == "event:stop" ? std::chrono::seconds(0) : config_.daemon.event_delay;
     spawn(delayed(Job{t, trigger}, delay));
 }
 
@@ -290,19 +360,23 @@ Task<void> Daemon::delayed(Job job, std::chrono::seconds delay) {
         co_await sleep(t, delay);
         pending_delays_.erase(&t);
     }
-    if (stopping_) co_return;
+    if (stopping_)
+        co_return;
     // The container may have changed again meanwhile: run the target as it is now.
     if (job.trigger != "event:stop") {
-        if (const auto* now = inventory_.find(job.target.name)) job.target = *now;
+        if (const auto* now = inventory_.find(job.target.name))
+            job.target = *now;
     }
     enqueue(std::move(job));
 }
 
 void Daemon::enqueue(Job job) {
-    if (stopping_) return;
+    if (stopping_)
+        return;
     const auto name = job.key();
     if (queued_.contains(name) || running_.contains(name)) {
-        log_("info", "not queueing " + name + " for " + job.trigger + ": already queued or running");
+        log_("info",
+             "not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
     }
     queued_.insert(name);
@@ -311,23 +385,28 @@ void Daemon::enqueue(Job job) {
 }
 
 void Daemon::catch_up() {
-    if (config_.defaults.catch_up == "skip") return;
+    if (config_.defaults.catch_up == "skip")
+        return;
     const auto now = now_();
     for (const auto& t : inventory_.targets) {
-        if (!t.enabled || t.cron.empty()) continue;
+        if (!t.enabled || t.cron.empty())
+            continue;
         auto cron = domain::parse_cron(t.cron);
-        if (!cron) continue;
+        if (!cron)
+            continue;
         auto last = audit_.last_success(t.name);
-        if (!last) continue;  // no bookkeeping: the schedule still runs
+        if (!last)
+            continue;  // no bookkeeping: the schedule still runs
         const auto since = last->empty() ? -1 : parse_utc(*last);
         const bool missed = since < 0 || [&] {
             const auto due = domain::next_due(*cron, since, zone_);
             return due >= 0 && due <= now;
         }();
         if (missed) {
-            log_("info", "catch-up run of " + t.name + ": " +
-                             (since < 0 ? std::string("never backed up")
-                                        : "last success " + *last + ", a due time passed since"));
+            log_("info",
+                 "catch-up run of " + t.name + ": " +
+                     (since < 0 ? std::string("never backed up")
+                                : "last success " + *last + ", a due time passed since"));
             enqueue({t, "catch-up"});
         }
     }
@@ -339,9 +418,11 @@ Task<void> Daemon::scheduler() {
         const auto now = now_();
         std::int64_t wake_at = now + 30;
         for (const auto& t : inventory_.targets) {
-            if (!t.enabled || t.cron.empty()) continue;
+            if (!t.enabled || t.cron.empty())
+                continue;
             auto cron = domain::parse_cron(t.cron);
-            if (!cron) continue;
+            if (!cron)
+                continue;
             auto it = next_due_.find(t.name);
             if (it == next_due_.end() || cron_of[t.name] != t.cron) {
                 cron_of[t.name] = t.cron;
@@ -350,22 +431,27 @@ Task<void> Daemon::scheduler() {
                 enqueue({t, "schedule"});
                 it->second = domain::next_due(*cron, now, zone_);
             }
-            if (it->second >= 0) wake_at = std::min(wake_at, it->second);
+            if (it->second >= 0)
+                wake_at = std::min(wake_at, it->second);
         }
         if (drills_ != nullptr) {
             for (const auto& t : inventory_.targets) {
-                if (!t.enabled || !t.database || t.verify_cron.empty()) continue;
+                if (!t.enabled || !t.database || t.verify_cron.empty())
+                    continue;
                 auto cron = domain::parse_cron(t.verify_cron);
-                if (!cron) continue;
+                if (!cron)
+                    continue;
                 auto it = next_drill_.find(t.name);
                 if (it == next_drill_.end() || cron_of[t.name + " (drill)"] != t.verify_cron) {
                     cron_of[t.name + " (drill)"] = t.verify_cron;
-                    it = next_drill_.insert_or_assign(t.name, domain::next_due(*cron, now, zone_)).first;
+                    it = next_drill_.insert_or_assign(t.name, domain::next_due(*cron, now, zone_))
+                             .first;
                 } else if (it->second >= 0 && it->second <= now) {
                     enqueue({t, "schedule", true});
                     it->second = domain::next_due(*cron, now, zone_);
                 }
-                if (it->second >= 0) wake_at = std::min(wake_at, it->second);
+                if (it->second >= 0)
+                    wake_at = std::min(wake_at, it->second);
             }
         }
         check_overdue(now);
@@ -381,27 +467,34 @@ Task<void> Daemon::scheduler() {
             last_minute_ = now;
             every_minute_();
         }
-        co_await sleep(schedule_wake_, std::chrono::seconds(std::max<std::int64_t>(1, wake_at - now)));
+        co_await sleep(schedule_wake_,
+                       std::chrono::seconds(std::max<std::int64_t>(1, wake_at - now)));
     }
 }
 
 void Daemon::check_overdue(std::int64_t now) {
-    if (now - last_overdue_check_ < 60) return;
+    if (now - last_overdue_check_ < 60)
+        return;
     last_overdue_check_ = now;
     for (const auto& t : inventory_.targets) {
-        if (!t.enabled || t.cron.empty()) continue;
+        if (!t.enabled || t.cron.empty())
+            continue;
         auto cron = domain::parse_cron(t.cron);
-        if (!cron) continue;
+        if (!cron)
+            continue;
         auto last = audit_.last_success(t.name);
-        if (!last || last->empty()) continue;
+        if (!last || last->empty())
+            continue;
         const auto interval = domain::interval_after(*cron, now, zone_);
         const auto since = parse_utc(*last);
         if (interval > 0 && since > 0 && now - since > 2 * interval) {
             if (overdue_.insert(t.name).second) {
-                log_("warn", "target " + t.name + " is overdue: last success " + *last + " (" +
-                                 hms(now - since) + " ago), due every " + hms(interval));
+                log_("warn",
+                     "target " + t.name + " is overdue: last success " + *last + " (" +
+                         hms(now - since) + " ago), due every " + hms(interval));
                 // Told once (the alert memory survives restarts); `recovered` ends it.
-                if (alerts_ != nullptr) spawn(alerts_->overdue(t, *last, interval));
+                if (alerts_ != nullptr)
+                    spawn(alerts_->overdue(t, *last, interval));
             }
         } else {
             overdue_.erase(t.name);
@@ -411,19 +504,30 @@ void Daemon::check_overdue(std::int64_t now) {
 
 std::vector<std::string> Daemon::target_names() const {
     std::vector<std::string> out;
-    for (const auto& t : inventory_.targets) out.push_back(t.name);
+    for (const auto& t : inventory_.targets)
+        out.push_back(t.name);
     return out;
 }
 
 Task<void> Daemon::heartbeat() {
     // A dead operator turns the monitor red: it hears "alive" only while this loop runs.
     while (!stopping_) {
-        const auto msg = "backupctl daemon alive: " + std::to_string(inventory_.targets.size()) +
-                         " target(s), " + std::to_string(running_.size()) + " running, " +
-                         std::to_string(overdue_.size()) + " overdue";
-        auto r = co_await alerts_->heartbeat(config_.daemon.heartbeat, msg);
-        if (!r) log_("warn", "heartbeat monitor " + config_.daemon.heartbeat + ": " + r.error().message);
-        if (stopping_) break;
+        // A daemon whose workers are gone or stuck is not alive for its monitor.
+        const auto problems = liveness_problems();
+        std::string msg =
+            problems.empty() ? "backupctl daemon alive: " : "backupctl daemon unwell: ";
+        for (const auto& p : problems)
+            msg += p + "; ";
+        msg += std::to_string(inventory_.targets.size()) + " target(s), " +
+               std::to_string(running_.size()) + " running, " + std::to_string(overdue_.size()) +
+               " overdue";
+        const bool healthy = problems.empty();
+        auto r = co_await alerts_->heartbeat(config_.daemon.heartbeat, msg, healthy);
+        if (!r)
+            log_("warn",
+                 "heartbeat monitor " + config_.daemon.heartbeat + ": " + r.error().message);
+        if (stopping_)
+            break;
         co_await sleep(heartbeat_wake_, config_.daemon.heartbeat_interval);
     }
 }
@@ -450,24 +554,29 @@ std::vector<RunEvent> Daemon::live() const {
 Task<void> Daemon::progress_ticker() {
     while (!stopping_) {
         co_await sleep(progress_wake_, std::chrono::seconds(1));
-        if (!on_event_) continue;
-        for (const auto& e : live()) emit(e);
+        if (!on_event_)
+            continue;
+        for (const auto& e : live())
+            emit(e);
     }
 }
 
 Result<std::string> Daemon::request(const std::string& name, bool drill) {
     const auto* t = inventory_.find(name);
-    if (t == nullptr) return Failure{errc::not_found, "no target named " + name};
-    if (!t->enabled) return Failure{errc::invalid_config, "target " + name + " is disabled"};
+    if (t == nullptr)
+        return Failure{errc::not_found, "no target named " + name};
+    if (!t->enabled)
+        return Failure{errc::invalid_config, "target " + name + " is disabled"};
     if (drill && (!t->database || drills_ == nullptr)) {
         return Failure{errc::invalid_config, "target " + name + " has no database to drill"};
     }
-    if (stopping_) return Failure{errc::conflict, "the daemon is stopping"};
+    if (stopping_)
+        return Failure{errc::conflict, "the daemon is stopping"};
     Job job{*t, "manual", drill, {}};
     const auto key = job.key();
     if (queued_.contains(key) || running_.contains(key)) {
-        return Failure{errc::conflict, key + " is already " +
-                                           (running_.contains(key) ? "running" : "queued")};
+        return Failure{errc::conflict,
+                       key + " is already " + (running_.contains(key) ? "running" : "queued")};
     }
     std::string holder;
     if (!runner_.lockable(name, holder)) {
@@ -484,8 +593,10 @@ std::vector<TargetView> Daemon::views() const {
     for (const auto& t : inventory_.targets) {
         TargetView v;
         v.target = t;
-        if (auto it = next_due_.find(t.name); it != next_due_.end()) v.next_run = it->second;
-        if (auto it = next_drill_.find(t.name); it != next_drill_.end()) v.next_drill = it->second;
+        if (auto it = next_due_.find(t.name); it != next_due_.end())
+            v.next_run = it->second;
+        if (auto it = next_drill_.find(t.name); it != next_drill_.end())
+            v.next_drill = it->second;
         v.running = running_.contains(t.name) || running_.contains(t.name + " (drill)");
         v.queued = queued_.contains(t.name) || queued_.contains(t.name + " (drill)");
         v.overdue = overdue_.contains(t.name);
@@ -501,15 +612,19 @@ Task<void> Daemon::retry_alerts() {
 
 void Daemon::maybe_summary(std::int64_t now) {
     bool wanted = false;
-    for (const auto& [name, n] : config_.notifiers) wanted = wanted || domain::wants(n.events, "summary");
-    if (!wanted) return;
+    for (const auto& [name, n] : config_.notifiers)
+        wanted = wanted || domain::wants(n.events, "summary");
+    if (!wanted)
+        return;
     auto cron = domain::parse_cron(config_.daemon.summary_cron);
-    if (!cron) return;
+    if (!cron)
+        return;
     if (next_summary_ < 0) {
         next_summary_ = domain::next_due(*cron, now, zone_);
         return;
     }
-    if (now < next_summary_) return;
+    if (now < next_summary_)
+        return;
     next_summary_ = domain::next_due(*cron, now, zone_);
     // The date in the config's zone: one summary per day, also across restarts.
     const auto local = now + zone_(now);
@@ -522,7 +637,8 @@ void Daemon::maybe_summary(std::int64_t now) {
 }
 
 void Daemon::wake_workers() {
-    for (auto* t : idle_workers_) t->cancel();
+    for (auto* t : idle_workers_)
+        t->cancel();
 }
 
 Task<void> Daemon::worker() {
@@ -534,14 +650,17 @@ Task<void> Daemon::worker() {
             co_await sleep(idle, std::chrono::hours(1));
             idle_workers_.erase(&idle);
         }
-        if (stopping_) break;
+        if (stopping_)
+            break;
         Job job = std::move(queue_.front());
         queue_.pop_front();
         const auto name = job.target.name;
         const auto key = job.key();
         queued_.erase(key);
         running_.insert(key);
-        if (job.run_id.empty()) job.run_id = new_run_id();
+        running_since_[key] = std::chrono::steady_clock::now() + stuck_after(job.target);
+        if (job.run_id.empty())
+            job.run_id = new_run_id();
         running_ids_[key] = job.run_id;
         {
             RunEvent e;
@@ -562,34 +681,73 @@ Task<void> Daemon::worker() {
             e.trigger = job.trigger;
             e.status = status;
             e.error = error;
-            e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+            e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at)
+                            .count();
             running_ids_.erase(key);
             emit(e);
         };
-        if (job.drill) {
-            log_("info", "restore drill of " + name + " (" + job.trigger + ") starts");
-            // (g++ 12: no braced temporaries in a co_await's arguments)
-            const domain::SnapshotChoice newest;
-            auto drill = co_await drills_->verify(job.target, newest, job.trigger, job.run_id);
-            finished(drill.status, drill.error);
-            if (alerts_ != nullptr) co_await alerts_->drill_finished(job.target, drill);
-            running_.erase(key);
-            char secs[32];
-            std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
-            log_(drill.status == "passed" ? "info" : "warn",
-                 "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
-                     ", run " + drill.run_id + (drill.error.empty() ? "" : " (" + drill.error + ")"));
-            continue;
+        // Nothing a job does may end this worker: an exception becomes the run's failure, and
+        // what the run left in the engine (containers, networks, a stopped target) is cleaned.
+        std::string status;
+        std::string error;
+        std::string internal;
+        try {
+            if (job.drill) {
+                log_("info", "restore drill of " + name + " (" + job.trigger + ") starts");
+                // (g++ 12: no braced temporaries in a co_await's arguments)
+                const domain::SnapshotChoice newest;
+                auto drill = co_await drills_->verify(job.target, newest, job.trigger, job.run_id);
+                status = drill.status;
+                error = drill.error;
+                if (alerts_ != nullptr)
+                    co_await alerts_->drill_finished(job.target, drill);
+                char secs[32];
+                std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
+                log_(drill.status == "passed" ? "info" : "warn",
+                     "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
+                         ", run " + drill.run_id +
+                         (drill.error.empty() ? "" : " (" + drill.error + ")"));
+            } else {
+                log_("info", "run of " + name + " (" + job.trigger + ") starts");
+                auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
+                status = report.status;
+                error = report.error;
+                char secs[32];
+                std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
+                log_(report.status == "success" ? "info" : "warn",
+                     "run of " + name + ": " + report.status + " in " + secs + ", run " +
+                         report.run_id + (report.error.empty() ? "" : " (" + report.error + ")"));
+            }
+        } catch (const std::exception& e) {
+            internal = e.what();
+        } catch (...) {
+            internal = "unknown exception";
         }
-        log_("info", "run of " + name + " (" + job.trigger + ") starts");
-        auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
-        finished(report.status, report.error);
+        if (!internal.empty()) {
+            status = "failed";
+            error = "internal error: " + internal;
+            log_("error",
+                 std::string(job.drill ? "restore drill" : "run") + " of " + name +
+                     " ended by an internal error: " + internal);
+            domain::RunRecord record;
+            record.id = job.run_id;
+            record.kind = job.drill ? "verify" : "backup";
+            record.target = name;
+            record.trigger = job.trigger;
+            record.status = status;
+            record.error = error;
+            record.finished_at = utc_now();
+            record.instance = instance_;
+            close_run_record(audit_, std::move(record));
+        }
+        if (status != "success" && status != "passed" && status != "skipped") {
+            auto cleaned = co_await clean_up_run(audit_, janitor_, job.run_id);
+            for (const auto& line : cleaned)
+                log_("warn", "run " + job.run_id + ": " + line);
+        }
+        finished(status, error);
         running_.erase(key);
-        char secs[32];
-        std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
-        log_(report.status == "success" ? "info" : "warn",
-             "run of " + name + ": " + report.status + " in " + secs + ", run " + report.run_id +
-                 (report.error.empty() ? "" : " (" + report.error + ")"));
+        running_since_.erase(key);  // its "stuck" deadline
     }
 }
 

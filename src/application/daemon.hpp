@@ -19,8 +19,8 @@
 
 #include "application/alerting.hpp"
 #include "application/backup_runner.hpp"
-#include "application/restore.hpp"
 #include "application/registry.hpp"
+#include "application/restore.hpp"
 #include "domain/ports/recovery.hpp"
 #include "domain/schedule.hpp"
 
@@ -44,18 +44,18 @@ struct RunEvent {
     std::string target;
     std::string kind;  ///< backup | verify
     std::string trigger;
-    std::string status;  ///< finished: success | failed | partial | skipped | passed
-    std::string item;    ///< progress: what streams now
-    std::uint64_t bytes{0};   ///< progress: of the run so far
-    double rate{0};           ///< progress: bytes per second of the current item
-    double seconds{0};        ///< since the run started
+    std::string status;      ///< finished: success | failed | partial | skipped | passed
+    std::string item;        ///< progress: what streams now
+    std::uint64_t bytes{0};  ///< progress: of the run so far
+    double rate{0};          ///< progress: bytes per second of the current item
+    double seconds{0};       ///< since the run started
     std::string error;
 };
 
 /// A target as the daemon sees it now.
 struct TargetView {
     domain::Target target;
-    std::int64_t next_run{-1};    ///< UTC seconds; -1 none
+    std::int64_t next_run{-1};  ///< UTC seconds; -1 none
     std::int64_t next_drill{-1};
     bool running{false};
     bool queued{false};
@@ -67,9 +67,16 @@ public:
     using Log = std::function<void(const std::string& level, const std::string& message)>;
     using Now = std::function<std::int64_t()>;  ///< UTC seconds
 
-    Daemon(boost::asio::any_io_executor ex, const domain::OperatorConfig& config, Registry& registry,
-           BackupRunner& runner, domain::AuditLog& audit, domain::ChangeFeed& feed,
-           domain::Janitor& janitor, std::string instance, domain::UtcOffset zone, Log log,
+    Daemon(boost::asio::any_io_executor ex,
+           const domain::OperatorConfig& config,
+           Registry& registry,
+           BackupRunner& runner,
+           domain::AuditLog& audit,
+           domain::ChangeFeed& feed,
+           domain::Janitor& janitor,
+           std::string instance,
+           domain::UtcOffset zone,
+           Log log,
            Now now = {});
 
     /// Runs until stop() and the runs in flight have ended.
@@ -97,6 +104,9 @@ public:
     }
     [[nodiscard]] std::vector<std::string> target_names() const;
     [[nodiscard]] bool events_connected() const { return feed_.connected(); }
+    /// Why the daemon is not doing its work now (run workers gone, a run stuck past its
+    /// deadline); empty when it is. /healthz and the heartbeat report it.
+    [[nodiscard]] std::vector<std::string> liveness_problems() const;
     /// Called about once a minute from the scheduler (the audit fallback's replay).
     void every_minute(std::function<void()> f) { every_minute_ = std::move(f); }
 
@@ -109,7 +119,9 @@ private:
         [[nodiscard]] std::string key() const { return target.name + (drill ? " (drill)" : ""); }
     };
 
-    void spawn(Task<void> task);
+    void spawn(Task<void> task, std::function<void()> then = {});
+    void spawn_worker();
+    [[nodiscard]] std::chrono::steady_clock::duration stuck_after(const domain::Target& t) const;
     Task<void> follow();
     Task<void> scheduler();
     Task<void> worker();
@@ -118,7 +130,8 @@ private:
     Task<void> heartbeat();
     Task<void> progress_ticker();
     void emit(const RunEvent& e) {
-        if (on_event_) on_event_(e);
+        if (on_event_)
+            on_event_(e);
     }
     Task<void> retry_alerts();
     void maybe_summary(std::int64_t now);
@@ -168,6 +181,9 @@ private:
     std::deque<Job> queue_;
     std::set<std::string> queued_;
     std::set<std::string> running_;
+    /// job key -> when its run counts as stuck
+    std::map<std::string, std::chrono::steady_clock::time_point> running_since_;
+    int workers_alive_{0};
     std::set<std::string> overdue_;
     std::set<boost::asio::steady_timer*> idle_workers_;
     std::int64_t last_overdue_check_{0};

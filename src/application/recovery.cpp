@@ -4,6 +4,31 @@
 
 namespace bk::app {
 
+namespace {
+
+/// Undoes one open effect: starts a stopped target again, leaves a joined network. Empty when
+/// done; else what went wrong.
+Task<std::string> settle(domain::Janitor& janitor,
+                         const domain::EffectRecord& e,
+                         RecoveryReport& report) {
+    if (e.kind == "container_stopped") {
+        auto started = co_await janitor.start_if_stopped(e.ref);
+        if (!started)
+            co_return "starting " + e.detail + " again: " + started.error().message;
+        if (*started)
+            ++report.restarted_targets;
+    } else if (e.kind == "network_joined") {
+        // The operator's container joined an app network for a project's hooks.
+        auto gone = co_await janitor.leave_network(e.ref, e.detail);
+        if (!gone)
+            co_return "leaving network " + e.ref + ": " + gone.error().message;
+        ++report.networks_left;
+    }
+    co_return std::string{};
+}
+
+}  // namespace
+
 Task<RecoveryReport> recover(domain::AuditLog& audit,
                              domain::Janitor& janitor,
                              domain::InstanceRegistry& instances,
@@ -57,24 +82,10 @@ Task<RecoveryReport> recover(domain::AuditLog& audit,
             if (instances.alive(e.instance))
                 continue;
             dead_seen.insert(e.instance);
-            if (e.kind == "container_stopped") {
-                auto started = co_await janitor.start_if_stopped(e.ref);
-                if (!started) {
-                    report.problems.push_back("starting " + e.detail +
-                                              " again: " + started.error().message);
-                    continue;
-                }
-                if (*started)
-                    ++report.restarted_targets;
-            } else if (e.kind == "network_joined") {
-                // The dead operator's container joined an app network for its hooks.
-                auto gone = co_await janitor.leave_network(e.ref, e.detail);
-                if (!gone) {
-                    report.problems.push_back("leaving network " + e.ref + ": " +
-                                              gone.error().message);
-                    continue;
-                }
-                ++report.networks_left;
+            auto problem = co_await settle(janitor, e, report);
+            if (!problem.empty()) {
+                report.problems.push_back(std::move(problem));
+                continue;
             }
             e.at = utc_now();
             (void)audit.settle_effect(e);
@@ -101,6 +112,44 @@ Task<RecoveryReport> recover(domain::AuditLog& audit,
     for (const auto& id : instances.dead())
         instances.forget(id);
     co_return report;
+}
+
+Task<std::vector<std::string>> clean_up_run(domain::AuditLog& audit,
+                                            domain::Janitor& janitor,
+                                            std::string run_id) {
+    std::vector<std::string> out;
+    if (run_id.empty())
+        co_return out;
+    auto left = co_await janitor.leftovers();  // containers first, then networks
+    if (left) {
+        for (const auto& c : *left) {
+            if (c.run_id != run_id)
+                continue;
+            auto removed = co_await janitor.remove(c);
+            out.push_back(removed ? "removed " +
+                                        std::string(c.network ? "network " : "container ") + c.name
+                                  : "removing " + c.name + ": " + removed.error().message);
+        }
+    } else {
+        out.push_back("listing our containers: " + left.error().message);
+    }
+    if (auto effects = audit.open_effects(); effects) {
+        for (auto e : *effects) {
+            if (e.run_id != run_id)
+                continue;
+            RecoveryReport unused;
+            auto problem = co_await settle(janitor, e, unused);
+            if (!problem.empty()) {
+                out.push_back(std::move(problem));
+                continue;
+            }
+            out.push_back(e.kind == "container_stopped" ? "started " + e.detail + " again"
+                                                        : "left network " + e.ref);
+            e.at = utc_now();
+            (void)audit.settle_effect(e);
+        }
+    }
+    co_return out;
 }
 
 }  // namespace bk::app

@@ -34,4 +34,11 @@ Task<RecoveryReport> recover(domain::AuditLog& audit,
                              RepositoryLookup repositories,
                              std::vector<std::string> repository_names);
 
+/// What a run of a live instance left when it ended abnormally (an internal error): its
+/// containers and networks (by their `backupctl.run` label), the targets it stopped and did not
+/// start again, the app networks it joined. One line per thing done or not done.
+Task<std::vector<std::string>> clean_up_run(domain::AuditLog& audit,
+                                            domain::Janitor& janitor,
+                                            std::string run_id);
+
 }  // namespace bk::app

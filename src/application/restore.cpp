@@ -1,11 +1,12 @@
 #include "application/restore.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <vector>
 
+#include "application/provenance_guard.hpp"
 #include "domain/dump_census.hpp"
+#include "domain/snapshot_tags.hpp"
+#include <unistd.h>
 
 namespace bk::app {
 namespace {
@@ -25,13 +26,16 @@ std::string seconds_text(double s) {
 bool restores_into_live(const RestoreRequest& request,
                         const std::vector<domain::RestorePoint>& points) {
     for (const auto& p : points) {
-        if (p.kind == "db" && !request.new_container) return true;
-        if (p.kind == "files" && request.files_to.empty()) return true;
+        if (p.kind == "db" && !request.new_container)
+            return true;
+        if (p.kind == "files" && request.files_to.empty())
+            return true;
     }
     return false;
 }
 
-domain::RunRecord RestoreService::new_record(const std::string& id, const std::string& kind,
+domain::RunRecord RestoreService::new_record(const std::string& id,
+                                             const std::string& kind,
                                              const std::string& target,
                                              const std::string& trigger) const {
     domain::RunRecord record;
@@ -58,7 +62,8 @@ Result<domain::ReadSpec> RestoreService::read_spec(const domain::RestorePoint& p
         if (k == config_.keys.end() || k->second.private_key_file.empty()) {
             return Failure{errc::invalid_config,
                            "snapshot " + p.snapshot.id + " is encrypted to key " + p.key +
-                               "; set keys." + p.key + ".private_key_file (and passphrase_file "
+                               "; set keys." + p.key +
+                               ".private_key_file (and passphrase_file "
                                "if the key has one) to restore it"};
         }
         spec.private_key_file = k->second.private_key_file;
@@ -67,13 +72,13 @@ Result<domain::ReadSpec> RestoreService::read_spec(const domain::RestorePoint& p
     return spec;
 }
 
-Task<Result<std::vector<domain::RestorePoint>>> RestoreService::plan(const domain::Target& target,
-                                                                     domain::SnapshotChoice choice) {
+Task<Result<std::vector<domain::RestorePoint>>> RestoreService::plan(
+    const domain::Target& target, domain::SnapshotChoice choice) {
     auto repo = co_await repositories_(target.repository);
     if (!repo) {
         co_return repo.error();
     }
-    std::vector<std::string> tags{"target:" + target.name};
+    std::vector<std::string> tags{domain::snapshot_tag("target", target.name)};
     auto list = co_await (*repo)->snapshots(tags);
     if (!list) {
         co_return list.error();
@@ -110,14 +115,16 @@ public:
 
 Task<Result<void>> RestoreService::check(domain::BackupRepository& repo,
                                          const domain::RestorePoint& p,
-                                         const domain::Target& target, std::uint64_t& bytes) {
+                                         const domain::Target& target,
+                                         std::uint64_t& bytes) {
     Discard nowhere;
     co_return co_await stream(repo, p, target, nowhere, bytes);
 }
 
 Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
                                           const domain::RestorePoint& p,
-                                          const domain::Target& target, domain::RestoreLoad& load,
+                                          const domain::Target& target,
+                                          domain::RestoreLoad& load,
                                           std::uint64_t& bytes) {
     auto spec = read_spec(p);
     if (!spec) {
@@ -130,7 +137,8 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
         co_return reader.error();
     }
     std::optional<domain::DumpCensus> census;
-    if (p.kind == "db" && target.database) census.emplace(target.database->type, p.name == "*");
+    if (p.kind == "db" && target.database)
+        census.emplace(target.database->type, p.name == "*");
     std::vector<char> buf(256 * 1024);
     bytes = 0;
     std::string failed;
@@ -140,10 +148,12 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
             failed = n.error().message;
             break;
         }
-        if (*n == 0) break;
+        if (*n == 0)
+            break;
         bytes += *n;
         const std::span<const char> piece(buf.data(), *n);
-        if (census) census->feed(piece);
+        if (census)
+            census->feed(piece);
         auto w = co_await load.write(piece);
         if (!w) {
             failed = w.error().message;
@@ -163,16 +173,47 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
     }
     if (census && !census->complete()) {
         co_await load.abort();
-        co_return Failure{errc::restore_failed, "snapshot " + p.snapshot.id + ": " +
-                                                    census->problem()};
+        co_return Failure{errc::restore_failed,
+                          "snapshot " + p.snapshot.id + ": " + census->problem()};
     }
     co_return co_await load.finish();
 }
 
-Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreRequest request,
+Task<RestoreReport> RestoreService::restore(domain::Target target,
+                                            RestoreRequest request,
                                             std::string trigger) {
+    // Whatever escapes (a parser that throws on a hostile snapshot, a bug) ends this restore
+    // failed with its reason; it never ends the caller.
+    const auto run_id = new_run_id();
+    const auto name = target.name;
+    std::string internal;
+    try {
+        co_return co_await restore_unguarded(
+            std::move(target), std::move(request), trigger, run_id);
+    } catch (const std::exception& e) {
+        internal = e.what();
+    } catch (...) {
+        internal = "unknown exception";
+    }
     RestoreReport report;
-    report.run_id = new_run_id();
+    report.run_id = run_id;
+    report.target = name;
+    report.status = "failed";
+    report.error = "internal error: " + internal;
+    auto record = new_record(run_id, "restore", name, trigger);
+    record.status = "failed";
+    record.error = report.error;
+    record.finished_at = utc_now();
+    close_run_record(audit_, std::move(record));
+    co_return report;
+}
+
+Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
+                                                      RestoreRequest request,
+                                                      std::string trigger,
+                                                      std::string run_id) {
+    RestoreReport report;
+    report.run_id = std::move(run_id);
     report.target = target.name;
     const auto started = std::chrono::steady_clock::now();
     auto fail = [&](std::string why) {
@@ -181,6 +222,10 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
         report.seconds = since(started);
         return report;
     };
+    // A target that is not what it was (another app's name taken over) gets none of its data.
+    if (auto trust = check_provenance(audit_, target); trust.held()) {
+        co_return fail(trust.held_message());
+    }
     auto repo = co_await repositories_(target.repository);
     if (!repo) {
         co_return fail(repo.error().message);
@@ -200,10 +245,12 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
         }
     }
     bool has_db = false;
-    for (const auto& p : *points) has_db = has_db || p.kind == "db";
+    for (const auto& p : *points)
+        has_db = has_db || p.kind == "db";
     if (has_db && !target.database) {
-        co_return fail(target.name + " has no database label any more: restore its database with "
-                                     "--new-container or --into-container");
+        co_return fail(target.name +
+                       " has no database label any more: restore its database with "
+                       "--new-container or --into-container");
     }
     if (has_db && target.source == domain::Origin::config && request.into_container.empty()) {
         // A project's database is wherever its host is now.
@@ -244,9 +291,10 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
         if (made) {
             db_into = *made;
             report.new_container = made->container_name;
-            auto ready = co_await restorer_.wait_ready(db_into, std::chrono::seconds(300),
-                                                       report.run_id);
-            if (!ready) setup_failed = ready.error().message;
+            auto ready =
+                co_await restorer_.wait_ready(db_into, std::chrono::seconds(300), report.run_id);
+            if (!ready)
+                setup_failed = ready.error().message;
         } else {
             setup_failed = made.error().message;
         }
@@ -256,7 +304,8 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
         audit_.add_step(step);
     }
     for (const auto& p : *points) {
-        if (!setup_failed.empty()) break;
+        if (!setup_failed.empty())
+            break;
         RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
         domain::StepRecord step{report.run_id, "restore " + p.kind + " " + p.name, utc_now()};
         const auto t0 = std::chrono::steady_clock::now();
@@ -267,7 +316,8 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
                 std::uint64_t checked = 0;
                 auto ok = co_await check(**repo, p, target, checked);
                 if (!ok) {
-                    outcome = Failure{ok.error().code, ok.error().message + "; nothing was changed"};
+                    outcome =
+                        Failure{ok.error().code, ok.error().message + "; nothing was changed"};
                 }
             }
             if (outcome) {
@@ -282,13 +332,16 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
             // restic's own restore: back in place, or under --files-to (with the full path).
             // (g++ 12: no temporaries of ?: in a co_await's arguments; named values only)
             std::string include = p.name;
-            if (!request.path.empty()) include = request.path;
+            if (!request.path.empty())
+                include = request.path;
             std::string snapshot_id = p.snapshot.full_id;
-            if (snapshot_id.empty()) snapshot_id = p.snapshot.id;
+            if (snapshot_id.empty())
+                snapshot_id = p.snapshot.id;
             std::string into = "/";
-            if (!request.files_to.empty()) into = request.files_to;
-            auto restored = co_await (*repo)->restore_path(std::move(snapshot_id),
-                                                           std::move(include), std::move(into));
+            if (!request.files_to.empty())
+                into = request.files_to;
+            auto restored = co_await (*repo)->restore_path(
+                std::move(snapshot_id), std::move(include), std::move(into));
             if (restored) {
                 item.bytes = *restored;
             } else {
@@ -311,7 +364,8 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
         }
         item.seconds = since(t0);
         item.outcome = outcome ? "ok" : "failed";
-        if (!outcome) item.error = outcome.error().message;
+        if (!outcome)
+            item.error = outcome.error().message;
         step.finished_at = utc_now();
         step.bytes = item.bytes;
         step.outcome = item.outcome;
@@ -320,7 +374,8 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
         report.items.push_back(std::move(item));
     }
     int ok = 0;
-    for (const auto& i : report.items) ok += i.outcome == "ok" ? 1 : 0;
+    for (const auto& i : report.items)
+        ok += i.outcome == "ok" ? 1 : 0;
     if (!setup_failed.empty()) {
         report.status = "failed";
         report.error = setup_failed;
@@ -346,20 +401,53 @@ Task<RestoreReport> RestoreService::restore(domain::Target target, RestoreReques
     co_return report;
 }
 
-Task<VerifyReport> RestoreService::verify(domain::Target target, domain::SnapshotChoice choice,
-                                          std::string trigger, std::string run_id) {
+Task<VerifyReport> RestoreService::verify(domain::Target target,
+                                          domain::SnapshotChoice choice,
+                                          std::string trigger,
+                                          std::string run_id) {
+    if (run_id.empty())
+        run_id = new_run_id();
+    const auto name = target.name;
+    std::string internal;
+    try {
+        co_return co_await verify_unguarded(std::move(target), std::move(choice), trigger, run_id);
+    } catch (const std::exception& e) {
+        internal = e.what();
+    } catch (...) {
+        internal = "unknown exception";
+    }
     VerifyReport report;
-    report.run_id = run_id.empty() ? new_run_id() : std::move(run_id);
+    report.run_id = run_id;
+    report.target = name;
+    report.status = "failed";
+    report.error = "internal error: " + internal;
+    auto record = new_record(run_id, "verify", name, trigger);
+    record.status = "failed";
+    record.error = report.error;
+    record.finished_at = utc_now();
+    close_run_record(audit_, std::move(record));
+    co_return report;
+}
+
+Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
+                                                    domain::SnapshotChoice choice,
+                                                    std::string trigger,
+                                                    std::string run_id) {
+    VerifyReport report;
+    report.run_id = std::move(run_id);
     report.target = target.name;
     const auto started = std::chrono::steady_clock::now();
     auto record = new_record(report.run_id, "verify", target.name, trigger);
     auto finish = [&](std::string error) {
         bool passed = error.empty() && !report.items.empty();
-        for (const auto& i : report.items) passed = passed && i.outcome == "ok";
-        for (const auto& c : report.checks) passed = passed && c.outcome != "failed";
+        for (const auto& i : report.items)
+            passed = passed && i.outcome == "ok";
+        for (const auto& c : report.checks)
+            passed = passed && c.outcome != "failed";
         if (error.empty() && !passed) {
             for (const auto& c : report.checks) {
-                if (c.outcome == "failed") error += (error.empty() ? "" : "; ") + c.name + ": " + c.detail;
+                if (c.outcome == "failed")
+                    error += (error.empty() ? "" : "; ") + c.name + ": " + c.detail;
             }
         }
         report.status = passed ? "passed" : "failed";
@@ -379,6 +467,10 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
         co_return report;
     }
     audit_.begin_run(record);
+    if (auto trust = check_provenance(audit_, target); trust.held()) {
+        finish(trust.held_message());  // its data never goes into the impostor's image
+        co_return report;
+    }
     if (target.source == domain::Origin::config) {
         // The drill server runs the image of the project's database server as it is now.
         auto resolved = co_await resolver_.resolve(target);
@@ -409,15 +501,18 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
     auto scratch = co_await restorer_.clone(target, true, report.run_id);
     std::string setup_failed = scratch ? std::string{} : scratch.error().message;
     if (scratch) {
-        auto ready = co_await restorer_.wait_ready(*scratch, std::chrono::seconds(300), report.run_id);
-        if (!ready) setup_failed = ready.error().message;
+        auto ready =
+            co_await restorer_.wait_ready(*scratch, std::chrono::seconds(300), report.run_id);
+        if (!ready)
+            setup_failed = ready.error().message;
     }
     setup.finished_at = utc_now();
     setup.outcome = setup_failed.empty() ? "ok" : "failed";
     setup.detail = setup_failed.empty() ? scratch->container_name : setup_failed;
     audit_.add_step(setup);
     for (const auto& p : *points) {
-        if (!setup_failed.empty()) break;
+        if (!setup_failed.empty())
+            break;
         RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
         domain::StepRecord step{report.run_id, "restore db " + p.name, utc_now()};
         const auto t0 = std::chrono::steady_clock::now();
@@ -431,20 +526,21 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
         item.seconds = since(t0);
         report.rto_seconds += item.seconds;
         item.outcome = outcome ? "ok" : "failed";
-        if (!outcome) item.error = outcome.error().message;
+        if (!outcome)
+            item.error = outcome.error().message;
         step.finished_at = utc_now();
         step.bytes = item.bytes;
         step.outcome = item.outcome;
         step.detail = outcome ? "snapshot " + p.snapshot.id + " in " + seconds_text(item.seconds)
                               : item.error;
         audit_.add_step(step);
-        report.checks.push_back({"restore " + p.name, item.outcome,
-                                 outcome ? "exit 0, dump complete" : item.error});
+        report.checks.push_back(
+            {"restore " + p.name, item.outcome, outcome ? "exit 0, dump complete" : item.error});
         if (outcome) {
             // The restored database against what the dump held when it was taken.
             DrillCheck counts{"row counts " + p.name, "skipped", ""};
-            auto recorded = audit_.contents(p.snapshot.full_id.empty() ? p.snapshot.id
-                                                                       : p.snapshot.full_id);
+            auto recorded =
+                audit_.contents(p.snapshot.full_id.empty() ? p.snapshot.id : p.snapshot.full_id);
             if (!recorded) {
                 counts.detail = "audit store unavailable: " + recorded.error().message;
             } else if (!*recorded) {
@@ -454,11 +550,13 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
             } else {
                 const auto expected = domain::decode_counts((*recorded)->rows);
                 std::vector<std::string> tables;
-                for (const auto& [t, n] : expected) tables.push_back(t);
-                auto actual = co_await restorer_.count_rows(*scratch, p.name, tables, report.run_id);
+                for (const auto& [t, n] : expected)
+                    tables.push_back(t);
+                auto actual =
+                    co_await restorer_.count_rows(*scratch, p.name, tables, report.run_id);
                 if (!actual) {
-                    counts.outcome = target.database->type == domain::DbType::mongodb ? "skipped"
-                                                                                       : "failed";
+                    counts.outcome =
+                        target.database->type == domain::DbType::mongodb ? "skipped" : "failed";
                     counts.detail = actual.error().message;
                 } else {
                     std::string diff;
@@ -470,8 +568,8 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
                         }
                     }
                     counts.outcome = diff.empty() ? "ok" : "failed";
-                    counts.detail = diff.empty() ? std::to_string(expected.size()) + " tables equal"
-                                                 : diff;
+                    counts.detail =
+                        diff.empty() ? std::to_string(expected.size()) + " tables equal" : diff;
                 }
             }
             report.checks.push_back(counts);
@@ -479,11 +577,12 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
         report.items.push_back(std::move(item));
     }
     for (const auto& c : report.checks) {
-        domain::StepRecord s{report.run_id, "check " + c.name, utc_now(), utc_now(), 0, c.outcome,
-                             c.detail};
+        domain::StepRecord s{
+            report.run_id, "check " + c.name, utc_now(), utc_now(), 0, c.outcome, c.detail};
         audit_.add_step(s);
     }
-    if (scratch) co_await restorer_.discard(*scratch);
+    if (scratch)
+        co_await restorer_.discard(*scratch);
     finish(setup_failed);
     co_return report;
 }

@@ -66,14 +66,20 @@ struct VerifyReport {
 };
 
 /// Whether a restore writes into a server that is already there (and so needs confirmation).
-bool restores_into_live(const RestoreRequest& request, const std::vector<domain::RestorePoint>& points);
+bool restores_into_live(const RestoreRequest& request,
+                        const std::vector<domain::RestorePoint>& points);
 
 class RestoreService {
 public:
-    RestoreService(const domain::OperatorConfig& config, RepositoryLookup repositories,
-                   domain::DatabaseRestorer& restorer, domain::TargetResolver& resolver,
-                   domain::LocalFiles& local, domain::AuditLog& audit, domain::TargetLocks& locks,
-                   BackupRunner& runner, std::string instance_id)
+    RestoreService(const domain::OperatorConfig& config,
+                   RepositoryLookup repositories,
+                   domain::DatabaseRestorer& restorer,
+                   domain::TargetResolver& resolver,
+                   domain::LocalFiles& local,
+                   domain::AuditLog& audit,
+                   domain::TargetLocks& locks,
+                   BackupRunner& runner,
+                   std::string instance_id)
         : config_(config),
           repositories_(std::move(repositories)),
           restorer_(restorer),
@@ -88,20 +94,36 @@ public:
     Task<Result<std::vector<domain::RestorePoint>>> plan(const domain::Target& target,
                                                          domain::SnapshotChoice choice);
     Task<RestoreReport> restore(domain::Target target, RestoreRequest request, std::string trigger);
-    Task<VerifyReport> verify(domain::Target target, domain::SnapshotChoice choice,
-                              std::string trigger, std::string run_id = {});
+    Task<VerifyReport> verify(domain::Target target,
+                              domain::SnapshotChoice choice,
+                              std::string trigger,
+                              std::string run_id = {});
 
 private:
+    Task<RestoreReport> restore_unguarded(domain::Target target,
+                                          RestoreRequest request,
+                                          std::string trigger,
+                                          std::string run_id);
+    Task<VerifyReport> verify_unguarded(domain::Target target,
+                                        domain::SnapshotChoice choice,
+                                        std::string trigger,
+                                        std::string run_id);
     /// Reads a snapshot to its end through the census: whether it is whole and authentic.
-    Task<Result<void>> check(domain::BackupRepository& repo, const domain::RestorePoint& p,
-                             const domain::Target& target, std::uint64_t& bytes);
+    Task<Result<void>> check(domain::BackupRepository& repo,
+                             const domain::RestorePoint& p,
+                             const domain::Target& target,
+                             std::uint64_t& bytes);
     /// Streams a snapshot into `load`; commits only when the stream was whole and authentic.
-    Task<Result<void>> stream(domain::BackupRepository& repo, const domain::RestorePoint& p,
-                              const domain::Target& target, domain::RestoreLoad& load,
+    Task<Result<void>> stream(domain::BackupRepository& repo,
+                              const domain::RestorePoint& p,
+                              const domain::Target& target,
+                              domain::RestoreLoad& load,
                               std::uint64_t& bytes);
     Result<domain::ReadSpec> read_spec(const domain::RestorePoint& p) const;
-    domain::RunRecord new_record(const std::string& id, const std::string& kind,
-                                 const std::string& target, const std::string& trigger) const;
+    domain::RunRecord new_record(const std::string& id,
+                                 const std::string& kind,
+                                 const std::string& target,
+                                 const std::string& trigger) const;
 
     const domain::OperatorConfig& config_;
     RepositoryLookup repositories_;

@@ -26,16 +26,19 @@ namespace {
 // files of its GPG_KEYS_DIR. A key that is not found disables the projects encrypting to it.
 Task<void> find_keys_of_recipients(boost::asio::any_io_executor ex, domain::OperatorConfig* c) {
     for (auto& [name, key] : c->keys) {
-        if (key.keys_dir.empty() || !key.public_key_file.empty()) continue;
+        if (key.keys_dir.empty() || !key.public_key_file.empty())
+            continue;
         bool used = false;
-        for (const auto& t : c->projects) used = used || (t.enabled && t.encrypt == name);
-        if (!used) continue;
+        for (const auto& t : c->projects)
+            used = used || (t.enabled && t.encrypt == name);
+        if (!used)
+            continue;
         const std::string dir = key.keys_dir;
         const std::string recipient = key.recipient;
         auto found = co_await adapters::process::find_recipient_keys(ex, dir, recipient);
         if (found) {
-            const std::string from = "GPG_KEYS_DIR " + dir + ": the key " + found->fingerprint +
-                                     " of " + recipient;
+            const std::string from =
+                "GPG_KEYS_DIR " + dir + ": the key " + found->fingerprint + " of " + recipient;
             key.public_key_file = found->public_key_file;
             c->origins["/keys/" + name + "/public_key_file"] = from;
             if (key.private_key_file.empty() && !found->private_key_file.empty()) {
@@ -46,28 +49,34 @@ Task<void> find_keys_of_recipients(boost::asio::any_io_executor ex, domain::Oper
         }
         for (std::size_t i = 0; i < c->projects.size(); ++i) {
             auto& t = c->projects[i];
-            if (!t.enabled || t.encrypt != name) continue;
+            if (!t.enabled || t.encrypt != name)
+                continue;
             t.enabled = false;
             const bool from_env = name == "env";
-            c->problems.push_back(
-                {from_env ? "environment" : c->file, 0, 0,
-                 from_env ? "GPG_RECIPIENT" : "projects[" + std::to_string(i) + "].encryption.recipient",
-                 found.error().message, t.name});
+            c->problems.push_back({from_env ? "environment" : c->file,
+                                   0,
+                                   0,
+                                   from_env
+                                       ? "GPG_RECIPIENT"
+                                       : "projects[" + std::to_string(i) + "].encryption.recipient",
+                                   found.error().message,
+                                   t.name});
         }
     }
 }
 
 void find_keys_of_recipients(domain::OperatorConfig& config) {
     boost::asio::io_context io;
-    boost::asio::co_spawn(io, find_keys_of_recipients(io.get_executor(), &config),
-                          [](const std::exception_ptr& e) {
-                              if (!e) return;
-                              try {
-                                  std::rethrow_exception(e);
-                              } catch (const std::exception& x) {
-                                  std::cerr << "backupctl: looking up gpg keys: " << x.what() << "\n";
-                              }
-                          });
+    boost::asio::co_spawn(
+        io, find_keys_of_recipients(io.get_executor(), &config), [](const std::exception_ptr& e) {
+            if (!e)
+                return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                std::cerr << "backupctl: looking up gpg keys: " << x.what() << "\n";
+            }
+        });
     io.run();
 }
 }  // namespace
@@ -100,7 +109,8 @@ Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& co
     return o;
 }
 
-Services::Services(boost::asio::any_io_executor ex, domain::OperatorConfig cfg,
+Services::Services(boost::asio::any_io_executor ex,
+                   domain::OperatorConfig cfg,
                    dockerapi::ClientOptions options)
     : config(std::move(cfg)),
       client_address(options.address.describe()),
@@ -115,7 +125,8 @@ std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string&
     auto audit = std::make_unique<adapters::audit::FallbackAuditLog>(
         [db_path]() -> Result<std::unique_ptr<domain::AuditLog>> {
             auto db = adapters::audit::SqliteAuditLog::open(db_path);
-            if (!db) return db.error();
+            if (!db)
+                return db.error();
             return std::unique_ptr<domain::AuditLog>(std::move(*db));
         },
         state_dir + "/audit-fallback.jsonl");
@@ -124,31 +135,39 @@ std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string&
     if (replayed.replayed > 0 || replayed.bad > 0) {
         std::cerr << "backupctl: replayed " << replayed.replayed << " audit record(s) from "
                   << audit->path()
-                  << (replayed.bad > 0 ? ", " + std::to_string(replayed.bad) +
-                                             " unreadable line(s) moved to " + audit->path() + ".bad"
-                                       : std::string{})
+                  << (replayed.bad > 0
+                          ? ", " + std::to_string(replayed.bad) + " unreadable line(s) moved to " +
+                                audit->path() + ".bad"
+                          : std::string{})
                   << "\n";
     }
     return audit;
 }
 
 RunServices::RunServices(boost::asio::any_io_executor ex, Services& base)
-    : ex_(std::move(ex)), base_(base), instance_id_(adapters::lock::new_instance_id(base.config.state_dir)) {}
+    : ex_(std::move(ex)),
+      base_(base),
+      instance_id_(adapters::lock::new_instance_id(base.config.state_dir)) {}
 
-RunServices::~RunServices() = default;
+RunServices::~RunServices() {
+    if (audit_)
+        base_.registry.provenance_from(nullptr);
+}
 
 Result<void> RunServices::open() {
     const std::string state = base_.config.state_dir;
     std::error_code ec;
     std::filesystem::create_directories(state, ec);
     audit_ = open_audit(state);
+    // Conflicting claims to a name are decided by the provenance recorded for it.
+    base_.registry.provenance_from(audit_.get());
     Result<void> result;
     if (!audit_->store_error().empty()) {
         result = Failure{errc::io_error, audit_->store_error()};
     }
     locks_ = std::make_unique<adapters::lock::FileLocks>(state + "/locks", instance_id_);
-    instances_ = std::make_unique<adapters::lock::FileInstanceRegistry>(state + "/instances",
-                                                                        instance_id_);
+    instances_ =
+        std::make_unique<adapters::lock::FileInstanceRegistry>(state + "/instances", instance_id_);
     janitor_ = std::make_unique<adapters::docker::DockerJanitor>(base_.client);
     dumper_ = std::make_unique<adapters::docker::DockerDumper>(base_.client, instance_id_);
     files_ = std::make_unique<adapters::docker::DockerFileArchiver>(base_.client);
@@ -158,38 +177,58 @@ Result<void> RunServices::open() {
     networks_ = std::make_unique<adapters::docker::DockerNetworkAttachment>(base_.client);
     shell_hooks_ = std::make_unique<adapters::process::ShellHookRunner>(ex_);
     runner_ = std::make_unique<app::BackupRunner>(
-        base_.config, *dumper_, *files_, *hooks_,
+        base_.config,
+        *dumper_,
+        *files_,
+        *hooks_,
         app::BackupRunner::ProjectPorts{*resolver_, *networks_, *shell_hooks_},
-        [this](std::string name) { return repository(std::move(name)); }, *audit_, *locks_,
+        [this](std::string name) { return repository(std::move(name)); },
+        *audit_,
+        *locks_,
         instance_id_);
     if (!log_) {
         log_ = [](const std::string& level, const std::string& message) {
             std::cerr << "backupctl: " << level << ": " << message << "\n";
         };
     }
-    alert_store_ = std::make_unique<adapters::notify::FileAlertStore>(state + "/notify-outbox.json");
+    alert_store_ =
+        std::make_unique<adapters::notify::FileAlertStore>(state + "/notify-outbox.json");
     alert_adapters_ = std::make_unique<adapters::notify::AlertAdapters>(
         adapters::notify::make_alert_adapters(ex_, base_.config));
-    for (const auto& p : alert_adapters_->problems) log_("warn", p);
+    for (const auto& p : alert_adapters_->problems)
+        log_("warn", p);
     alerting_ = std::make_unique<app::Alerting>(
-        base_.config, [this](const std::string& n) { return alert_adapters_->notifier(n); },
-        [this](const std::string& n) { return alert_adapters_->monitor(n); }, *alert_store_, *audit_,
+        base_.config,
+        [this](const std::string& n) { return alert_adapters_->notifier(n); },
+        [this](const std::string& n) { return alert_adapters_->monitor(n); },
+        *alert_store_,
+        *audit_,
         log_);
     runner_->observe(alerting_.get());
     restorer_ = std::make_unique<adapters::docker::DockerRestorer>(base_.client, instance_id_);
     local_files_ = std::make_unique<adapters::process::TarLocalFiles>(ex_);
     restore_ = std::make_unique<app::RestoreService>(
-        base_.config, [this](std::string name) { return repository(std::move(name)); },
-        *restorer_, *resolver_, *local_files_, *audit_, *locks_, *runner_, instance_id_);
+        base_.config,
+        [this](std::string name) { return repository(std::move(name)); },
+        *restorer_,
+        *resolver_,
+        *local_files_,
+        *audit_,
+        *locks_,
+        *runner_,
+        instance_id_);
     return result;
 }
 
 std::string RunServices::metrics(const std::vector<std::string>& targets,
-                                 const std::vector<std::string>& overdue, int events_connected) {
+                                 const std::vector<std::string>& overdue,
+                                 int events_connected) {
     app::MetricsInput in;
     in.targets = targets;
-    for (const auto& p : base_.config.projects) in.targets.push_back(p.name);
-    if (auto m = alert_store_->memory()) in.memory = std::move(*m);
+    for (const auto& p : base_.config.projects)
+        in.targets.push_back(p.name);
+    if (auto m = alert_store_->memory())
+        in.memory = std::move(*m);
     in.overdue = overdue;
     in.audit_fallback_records = audit_->pending();
     in.notification_queue = alert_store_->pending();
@@ -219,8 +258,8 @@ Task<Result<domain::BackupRepository*>> RunServices::prepare_repository(std::str
     if (cfg == base_.config.repositories.end()) {
         co_return Failure{errc::invalid_config, "no repository named " + name};
     }
-    auto repo = std::make_unique<adapters::restic::ResticRepository>(ex_, name, cfg->second,
-                                                                     base_.config.state_dir);
+    auto repo = std::make_unique<adapters::restic::ResticRepository>(
+        ex_, name, cfg->second, base_.config.state_dir);
     auto ready = co_await repo->prepare();
     if (!ready) {
         co_return ready.error();
@@ -232,9 +271,13 @@ Task<Result<domain::BackupRepository*>> RunServices::prepare_repository(std::str
 
 Task<app::RecoveryReport> RunServices::recover() {
     std::vector<std::string> names;
-    for (const auto& [name, repo] : base_.config.repositories) names.push_back(name);
+    for (const auto& [name, repo] : base_.config.repositories)
+        names.push_back(name);
     auto report = co_await app::recover(
-        *audit_, *janitor_, *instances_, [this](std::string n) { return repository(std::move(n)); },
+        *audit_,
+        *janitor_,
+        *instances_,
+        [this](std::string n) { return repository(std::move(n)); },
         names);
     if (report.found_anything()) {
         std::cerr << "backupctl: recovered from a dead operator: " << report.crashed_runs
@@ -243,9 +286,11 @@ Task<app::RecoveryReport> RunServices::recover() {
                   << " target(s) started again, " << report.networks_left
                   << " app network(s) left, stale restic locks cleared in "
                   << report.unlocked_repositories << " repositor(ies)\n";
-        for (const auto& p : report.problems) std::cerr << "backupctl: recovery: " << p << "\n";
+        for (const auto& p : report.problems)
+            std::cerr << "backupctl: recovery: " << p << "\n";
     }
-    for (const auto& run : report.crashed) co_await alerting_->crashed(run);
+    for (const auto& run : report.crashed)
+        co_await alerting_->crashed(run);
     co_return report;
 }
 

@@ -4,16 +4,13 @@
 #include <cstdio>
 #include <map>
 
+#include "domain/snapshot_tags.hpp"
+
 namespace bk::domain {
 namespace {
 
 std::string tag_value(const SnapshotInfo& s, std::string_view key) {
-    for (const auto& t : s.tags) {
-        if (t.size() > key.size() && t.compare(0, key.size(), key) == 0 && t[key.size()] == ':') {
-            return t.substr(key.size() + 1);
-        }
-    }
-    return {};
+    return snapshot_tag_value(s.tags, key);
 }
 
 // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
@@ -43,33 +40,40 @@ std::optional<std::int64_t> parse_time(std::string_view text, const UtcOffset& o
         }
         i += 1 + 5;
         if (i < t.size() && t[i] == ':') {
-            if (std::sscanf(t.c_str() + i + 1, "%2d%n", &s, &n) != 1 || n != 2) return std::nullopt;
+            if (std::sscanf(t.c_str() + i + 1, "%2d%n", &s, &n) != 1 || n != 2)
+                return std::nullopt;
             i += 3;
         }
         if (i < t.size() && t[i] == '.') {
             ++i;
-            while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+            while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+                ++i;
         }
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-    const std::int64_t wall = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) *
-                                  86400 + h * 3600 + mi * 60 + s;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        return std::nullopt;
+    const std::int64_t wall =
+        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+        mi * 60 + s;
     if (i == t.size()) {
         // Local time of the configured zone: the offset of the instant it names.
         const auto guess = wall - offset(wall);
         return wall - offset(guess);
     }
-    if (t[i] == 'Z' && i + 1 == t.size()) return wall;
+    if (t[i] == 'Z' && i + 1 == t.size())
+        return wall;
     int oh = 0, om = 0, n = 0;
     if ((t[i] == '+' || t[i] == '-') &&
-        std::sscanf(t.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && i + 1 + static_cast<std::size_t>(n) == t.size()) {
+        std::sscanf(t.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &n) == 2 &&
+        i + 1 + static_cast<std::size_t>(n) == t.size()) {
         const std::int64_t off = (oh * 3600 + om * 60) * (t[i] == '-' ? -1 : 1);
         return wall - off;
     }
     return std::nullopt;
 }
 
-ChosenPoints choose_points(const std::vector<SnapshotInfo>& snapshots, const std::string& target,
+ChosenPoints choose_points(const std::vector<SnapshotInfo>& snapshots,
+                           const std::string& target,
                            const SnapshotChoice& choice) {
     ChosenPoints out;
     const UtcOffset utc = [](std::int64_t) { return std::int64_t{0}; };
@@ -82,14 +86,18 @@ ChosenPoints choose_points(const std::vector<SnapshotInfo>& snapshots, const std
         return p;
     };
     auto wanted = [&choice](const RestorePoint& p) {
-        if (p.kind != "db" && p.kind != "files") return false;
-        if (!choice.only.empty() && p.kind != choice.only) return false;
-        if (!choice.database.empty() && (p.kind != "db" || p.name != choice.database)) return false;
+        if (p.kind != "db" && p.kind != "files")
+            return false;
+        if (!choice.only.empty() && p.kind != choice.only)
+            return false;
+        if (!choice.database.empty() && (p.kind != "db" || p.name != choice.database))
+            return false;
         return true;
     };
     std::vector<const SnapshotInfo*> own;
     for (const auto& s : snapshots) {
-        if (tag_value(s, "target") == target) own.push_back(&s);  // never another target's
+        if (tag_value(s, "target") == target)
+            own.push_back(&s);  // never another target's
     }
     if (!choice.snapshot.empty() && choice.snapshot != "latest") {
         for (const auto* s : own) {
@@ -105,27 +113,36 @@ ChosenPoints choose_points(const std::vector<SnapshotInfo>& snapshots, const std
     std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, RestorePoint>> newest;
     for (const auto* s : own) {
         auto p = point_of(*s);
-        if (!wanted(p)) continue;
+        if (!wanted(p))
+            continue;
         // A restore's safety backup is restored only by its id.
-        if (std::find(s->tags.begin(), s->tags.end(), "pre-restore") != s->tags.end()) continue;
+        if (std::find(s->tags.begin(), s->tags.end(), "pre-restore") != s->tags.end())
+            continue;
         const auto when = parse_time(s->time, utc);
-        if (!when) continue;
-        if (choice.at && *when > *choice.at) continue;
+        if (!when)
+            continue;
+        if (choice.at && *when > *choice.at)
+            continue;
         auto key = std::make_pair(p.kind, p.name);
         auto it = newest.find(key);
         if (it == newest.end() || it->second.first <= *when) {
             newest[key] = {*when, std::move(p)};
         }
     }
-    for (auto& [k, v] : newest) out.points.push_back(std::move(v.second));
+    for (auto& [k, v] : newest)
+        out.points.push_back(std::move(v.second));
     // Databases first, then files.
-    std::stable_sort(out.points.begin(), out.points.end(),
-                     [](const auto& a, const auto& b) { return a.kind == "db" && b.kind != "db"; });
+    std::stable_sort(out.points.begin(), out.points.end(), [](const auto& a, const auto& b) {
+        return a.kind == "db" && b.kind != "db";
+    });
     if (out.points.empty()) {
         out.error = "no snapshot of " + target;
-        if (!choice.only.empty()) out.error += " of kind " + choice.only;
-        if (!choice.database.empty()) out.error += " of database " + choice.database;
-        if (choice.at) out.error += " at or before the given time";
+        if (!choice.only.empty())
+            out.error += " of kind " + choice.only;
+        if (!choice.database.empty())
+            out.error += " of database " + choice.database;
+        if (choice.at)
+            out.error += " at or before the given time";
     }
     return out;
 }

@@ -1,9 +1,5 @@
 #include "adapters/audit/fallback_audit_log.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -12,16 +8,28 @@
 #include <fstream>
 #include <iostream>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 namespace bk::adapters::audit {
 namespace {
 
 using nlohmann::json;
 
 json to_json(const domain::RunRecord& r) {
-    return {{"id", r.id}, {"target", r.target}, {"trigger", r.trigger}, {"status", r.status},
-            {"started_at", r.started_at}, {"finished_at", r.finished_at},
-            {"instance", r.instance}, {"pid", r.pid}, {"bytes", r.bytes},
-            {"snapshots", r.snapshots}, {"error", r.error}, {"kind", r.kind}};
+    return {{"id", r.id},
+            {"target", r.target},
+            {"trigger", r.trigger},
+            {"status", r.status},
+            {"started_at", r.started_at},
+            {"finished_at", r.finished_at},
+            {"instance", r.instance},
+            {"pid", r.pid},
+            {"bytes", r.bytes},
+            {"snapshots", r.snapshots},
+            {"error", r.error},
+            {"kind", r.kind}};
 }
 domain::RunRecord run_of(const json& j) {
     domain::RunRecord r;
@@ -40,8 +48,12 @@ domain::RunRecord run_of(const json& j) {
     return r;
 }
 json to_json(const domain::StepRecord& s) {
-    return {{"run_id", s.run_id}, {"name", s.name}, {"started_at", s.started_at},
-            {"finished_at", s.finished_at}, {"bytes", s.bytes}, {"outcome", s.outcome},
+    return {{"run_id", s.run_id},
+            {"name", s.name},
+            {"started_at", s.started_at},
+            {"finished_at", s.finished_at},
+            {"bytes", s.bytes},
+            {"outcome", s.outcome},
             {"detail", s.detail}};
 }
 domain::StepRecord step_of(const json& j) {
@@ -56,22 +68,34 @@ domain::StepRecord step_of(const json& j) {
     return s;
 }
 json to_json(const domain::EffectRecord& e) {
-    return {{"run_id", e.run_id}, {"instance", e.instance}, {"kind", e.kind},
-            {"ref", e.ref}, {"detail", e.detail}, {"at", e.at}};
+    return {{"run_id", e.run_id},
+            {"instance", e.instance},
+            {"kind", e.kind},
+            {"ref", e.ref},
+            {"detail", e.detail},
+            {"at", e.at}};
 }
 domain::EffectRecord effect_of(const json& j) {
-    return {j.at("run_id").get<std::string>(), j.at("instance").get<std::string>(),
-            j.at("kind").get<std::string>(), j.at("ref").get<std::string>(),
-            j.value("detail", ""), j.value("at", "")};
+    return {j.at("run_id").get<std::string>(),
+            j.at("instance").get<std::string>(),
+            j.at("kind").get<std::string>(),
+            j.at("ref").get<std::string>(),
+            j.value("detail", ""),
+            j.value("at", "")};
 }
 
 json to_json(const domain::ContentsRecord& c) {
-    return {{"snapshot_id", c.snapshot_id}, {"run_id", c.run_id}, {"target", c.target},
-            {"item", c.item}, {"rows", c.rows}};
+    return {{"snapshot_id", c.snapshot_id},
+            {"run_id", c.run_id},
+            {"target", c.target},
+            {"item", c.item},
+            {"rows", c.rows}};
 }
 domain::ContentsRecord contents_of(const json& j) {
-    return {j.at("snapshot_id").get<std::string>(), j.at("run_id").get<std::string>(),
-            j.at("target").get<std::string>(), j.at("item").get<std::string>(),
+    return {j.at("snapshot_id").get<std::string>(),
+            j.at("run_id").get<std::string>(),
+            j.at("target").get<std::string>(),
+            j.at("item").get<std::string>(),
             j.value("rows", "")};
 }
 
@@ -83,12 +107,18 @@ std::string line_of(const json& j) {
 Result<void> apply_line(domain::AuditLog& store, const json& line) {
     const auto op = line.at("op").get<std::string>();
     const auto& rec = line.at("record");
-    if (op == "begin_run") return store.begin_run(run_of(rec));
-    if (op == "finish_run") return store.finish_run(run_of(rec));
-    if (op == "add_step") return store.add_step(step_of(rec));
-    if (op == "record_effect") return store.record_effect(effect_of(rec));
-    if (op == "settle_effect") return store.settle_effect(effect_of(rec));
-    if (op == "record_contents") return store.record_contents(contents_of(rec));
+    if (op == "begin_run")
+        return store.begin_run(run_of(rec));
+    if (op == "finish_run")
+        return store.finish_run(run_of(rec));
+    if (op == "add_step")
+        return store.add_step(step_of(rec));
+    if (op == "record_effect")
+        return store.record_effect(effect_of(rec));
+    if (op == "settle_effect")
+        return store.settle_effect(effect_of(rec));
+    if (op == "record_contents")
+        return store.record_contents(contents_of(rec));
     throw std::invalid_argument("unknown op " + op);
 }
 
@@ -97,7 +127,8 @@ bool write_all(int fd, const std::string& data) {
     while (done < data.size()) {
         const auto n = ::write(fd, data.data() + done, data.size() - done);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return false;
         }
         done += static_cast<std::size_t>(n);
@@ -117,7 +148,8 @@ public:
         }
     }
     ~FileGuard() {
-        if (fd_ >= 0) ::close(fd_);
+        if (fd_ >= 0)
+            ::close(fd_);
     }
     FileGuard(const FileGuard&) = delete;
     FileGuard& operator=(const FileGuard&) = delete;
@@ -172,7 +204,8 @@ template <class Write>
 Result<void> FallbackAuditLog::write(const char* op, const std::string& record, Write&& to_store) {
     if (auto* s = store()) {
         auto r = to_store(*s);
-        if (r) return r;
+        if (r)
+            return r;
         store_error_ = r.error().message;
     }
     std::cerr << "backupctl: warning: audit store failed (" << store_error_
@@ -181,71 +214,106 @@ Result<void> FallbackAuditLog::write(const char* op, const std::string& record, 
 }
 
 Result<void> FallbackAuditLog::begin_run(const domain::RunRecord& r) {
-    return write("begin_run", line_of(to_json(r)), [&](domain::AuditLog& s) { return s.begin_run(r); });
+    return write(
+        "begin_run", line_of(to_json(r)), [&](domain::AuditLog& s) { return s.begin_run(r); });
 }
 Result<void> FallbackAuditLog::add_step(const domain::StepRecord& st) {
-    return write("add_step", line_of(to_json(st)), [&](domain::AuditLog& s) { return s.add_step(st); });
+    return write(
+        "add_step", line_of(to_json(st)), [&](domain::AuditLog& s) { return s.add_step(st); });
 }
 Result<void> FallbackAuditLog::finish_run(const domain::RunRecord& r) {
-    return write("finish_run", line_of(to_json(r)), [&](domain::AuditLog& s) { return s.finish_run(r); });
+    return write(
+        "finish_run", line_of(to_json(r)), [&](domain::AuditLog& s) { return s.finish_run(r); });
 }
 Result<void> FallbackAuditLog::record_effect(const domain::EffectRecord& e) {
-    return write("record_effect", line_of(to_json(e)),
-                 [&](domain::AuditLog& s) { return s.record_effect(e); });
+    return write("record_effect", line_of(to_json(e)), [&](domain::AuditLog& s) {
+        return s.record_effect(e);
+    });
 }
 Result<void> FallbackAuditLog::settle_effect(const domain::EffectRecord& e) {
-    return write("settle_effect", line_of(to_json(e)),
-                 [&](domain::AuditLog& s) { return s.settle_effect(e); });
+    return write("settle_effect", line_of(to_json(e)), [&](domain::AuditLog& s) {
+        return s.settle_effect(e);
+    });
 }
 
 Result<void> FallbackAuditLog::record_contents(const domain::ContentsRecord& c) {
-    return write("record_contents", line_of(to_json(c)),
-                 [&](domain::AuditLog& s) { return s.record_contents(c); });
+    return write("record_contents", line_of(to_json(c)), [&](domain::AuditLog& s) {
+        return s.record_contents(c);
+    });
 }
 Result<std::optional<domain::ContentsRecord>> FallbackAuditLog::contents(std::string snapshot_id) {
-    if (auto* s = store()) return s->contents(std::move(snapshot_id));
+    if (auto* s = store())
+        return s->contents(std::move(snapshot_id));
     return unavailable();
 }
 Result<std::optional<domain::RunRecord>> FallbackAuditLog::last_run(std::string target,
-                                                                   std::string kind) {
-    if (auto* s = store()) return s->last_run(std::move(target), std::move(kind));
+                                                                    std::string kind) {
+    if (auto* s = store())
+        return s->last_run(std::move(target), std::move(kind));
     return unavailable();
 }
 
 Result<std::vector<domain::RunRecord>> FallbackAuditLog::runs(const domain::RunQuery& query) {
-    if (auto* s = store()) return s->runs(query);
+    if (auto* s = store())
+        return s->runs(query);
     return unavailable();
 }
 
 Result<std::optional<domain::RunRecord>> FallbackAuditLog::run(std::string id) {
-    if (auto* s = store()) return s->run(std::move(id));
+    if (auto* s = store())
+        return s->run(std::move(id));
     return unavailable();
 }
 
 Result<std::vector<domain::RunCount>> FallbackAuditLog::run_counts() {
-    if (auto* s = store()) return s->run_counts();
+    if (auto* s = store())
+        return s->run_counts();
     return unavailable();
 }
 
 Result<std::vector<domain::RunRecord>> FallbackAuditLog::history(std::string target,
-                                                                 bool failed_only, int limit) {
-    if (auto* s = store()) return s->history(std::move(target), failed_only, limit);
+                                                                 bool failed_only,
+                                                                 int limit) {
+    if (auto* s = store())
+        return s->history(std::move(target), failed_only, limit);
     return unavailable();
 }
 Result<std::vector<domain::StepRecord>> FallbackAuditLog::steps(std::string run_id) {
-    if (auto* s = store()) return s->steps(std::move(run_id));
+    if (auto* s = store())
+        return s->steps(std::move(run_id));
     return unavailable();
 }
 Result<std::vector<domain::RunRecord>> FallbackAuditLog::running() {
-    if (auto* s = store()) return s->running();
+    if (auto* s = store())
+        return s->running();
     return unavailable();
 }
 Result<std::vector<domain::EffectRecord>> FallbackAuditLog::open_effects() {
-    if (auto* s = store()) return s->open_effects();
+    if (auto* s = store())
+        return s->open_effects();
     return unavailable();
 }
 Result<std::string> FallbackAuditLog::last_success(std::string target) {
-    if (auto* s = store()) return s->last_success(std::move(target));
+    if (auto* s = store())
+        return s->last_success(std::move(target));
+    return unavailable();
+}
+
+// Provenance is read and written only in the store: while it is away a target's provenance is
+// unverified (its runs go on, retention waits) and first sights are recorded once it is back.
+Result<std::optional<domain::Provenance>> FallbackAuditLog::provenance(std::string target) {
+    if (auto* s = store())
+        return s->provenance(std::move(target));
+    return unavailable();
+}
+Result<std::vector<domain::Provenance>> FallbackAuditLog::provenances() {
+    if (auto* s = store())
+        return s->provenances();
+    return unavailable();
+}
+Result<void> FallbackAuditLog::record_provenance(const domain::Provenance& p) {
+    if (auto* s = store())
+        return s->record_provenance(p);
     return unavailable();
 }
 
@@ -254,14 +322,16 @@ int FallbackAuditLog::pending() const {
     int n = 0;
     std::string line;
     while (std::getline(in, line)) {
-        if (!line.empty()) ++n;
+        if (!line.empty())
+            ++n;
     }
     return n;
 }
 
 ReplayReport FallbackAuditLog::replay() {
     ReplayReport report;
-    if (!std::filesystem::exists(path_)) return report;
+    if (!std::filesystem::exists(path_))
+        return report;
     auto* s = store();
     FileGuard guard(path_);
     if (s == nullptr) {
@@ -274,7 +344,8 @@ ReplayReport FallbackAuditLog::replay() {
     std::string bad;
     bool store_failing = false;
     while (std::getline(in, line)) {
-        if (line.empty()) continue;
+        if (line.empty())
+            continue;
         if (store_failing) {
             kept += line + "\n";  // keep the order: nothing after a failure replays early
             ++report.kept;
@@ -297,7 +368,8 @@ ReplayReport FallbackAuditLog::replay() {
     }
     in.close();
     if (!bad.empty()) {
-        const int fd = ::open((path_ + ".bad").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        const int fd =
+            ::open((path_ + ".bad").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (fd >= 0) {
             (void)(write_all(fd, bad) && ::fsync(fd) == 0);
             ::close(fd);
@@ -305,7 +377,8 @@ ReplayReport FallbackAuditLog::replay() {
     }
     const std::string tmp = path_ + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return report;
+    if (fd < 0)
+        return report;
     const bool ok = write_all(fd, kept) && ::fsync(fd) == 0;
     ::close(fd);
     std::error_code ec;

@@ -32,6 +32,12 @@ const char* const kMigrations[] = {
        CREATE TABLE contents (
          snapshot_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, target TEXT NOT NULL,
          item TEXT NOT NULL, rows TEXT NOT NULL DEFAULT '');)",
+    // 4: where each target comes from (labels are untrusted: a change is held until adopted).
+    R"(CREATE TABLE provenance (
+         target TEXT PRIMARY KEY, origin TEXT NOT NULL, compose_project TEXT NOT NULL DEFAULT '',
+         compose_service TEXT NOT NULL DEFAULT '', image TEXT NOT NULL DEFAULT '',
+         db_type TEXT NOT NULL DEFAULT '', first_seen TEXT NOT NULL,
+         confirmed_at TEXT NOT NULL, confirmed_by TEXT NOT NULL DEFAULT '');)",
 };
 
 constexpr const char* kRunColumns =
@@ -57,6 +63,24 @@ domain::RunRecord run_from(SQLite::Statement& q) {
     r.error = q.getColumn(10).getString();
     r.kind = q.getColumn(11).getString();
     return r;
+}
+
+constexpr const char* kProvenanceColumns =
+    "target, origin, compose_project, compose_service, image, db_type, first_seen, confirmed_at, "
+    "confirmed_by";
+
+domain::Provenance provenance_from(SQLite::Statement& q) {
+    domain::Provenance p;
+    p.target = q.getColumn(0).getString();
+    p.origin = q.getColumn(1).getString();
+    p.compose_project = q.getColumn(2).getString();
+    p.compose_service = q.getColumn(3).getString();
+    p.image = q.getColumn(4).getString();
+    p.db_type = q.getColumn(5).getString();
+    p.first_seen = q.getColumn(6).getString();
+    p.confirmed_at = q.getColumn(7).getString();
+    p.confirmed_by = q.getColumn(8).getString();
+    return p;
 }
 
 }  // namespace
@@ -92,9 +116,10 @@ Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(const std::string& 
 
 Result<void> SqliteAuditLog::begin_run(const domain::RunRecord& r) {
     try {
-        SQLite::Statement q(*db_,
-                            "INSERT INTO runs (id, target, trigger, status, started_at, instance, pid, "
-                            "kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+        SQLite::Statement q(
+            *db_,
+            "INSERT INTO runs (id, target, trigger, status, started_at, instance, pid, "
+            "kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
         q.bind(1, r.id);
         q.bind(2, r.target);
         q.bind(3, r.trigger);
@@ -134,7 +159,8 @@ Result<void> SqliteAuditLog::finish_run(const domain::RunRecord& r) {
     try {
         SQLite::Statement q(
             *db_,
-            "INSERT INTO runs (id, target, trigger, status, started_at, finished_at, instance, pid, "
+            "INSERT INTO runs (id, target, trigger, status, started_at, finished_at, instance, "
+            "pid, "
             "bytes, snapshots, error, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET status=excluded.status, "
             "finished_at=excluded.finished_at, bytes=excluded.bytes, "
@@ -197,7 +223,8 @@ Result<std::vector<domain::RunRecord>> SqliteAuditLog::running() {
                             std::string("SELECT ") + kRunColumns +
                                 " FROM runs WHERE status='running' ORDER BY started_at");
         std::vector<domain::RunRecord> out;
-        while (q.executeStep()) out.push_back(run_from(q));
+        while (q.executeStep())
+            out.push_back(run_from(q));
         return out;
     } catch (const std::exception& e) {
         return db_failure(e);
@@ -211,9 +238,12 @@ Result<std::vector<domain::EffectRecord>> SqliteAuditLog::open_effects() {
                             "FROM effects WHERE settled_at IS NULL ORDER BY at");
         std::vector<domain::EffectRecord> out;
         while (q.executeStep()) {
-            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                           q.getColumn(2).getString(), q.getColumn(3).getString(),
-                           q.getColumn(4).getString(), q.getColumn(5).getString()});
+            out.push_back({q.getColumn(0).getString(),
+                           q.getColumn(1).getString(),
+                           q.getColumn(2).getString(),
+                           q.getColumn(3).getString(),
+                           q.getColumn(4).getString(),
+                           q.getColumn(5).getString()});
         }
         return out;
     } catch (const std::exception& e) {
@@ -228,7 +258,8 @@ Result<std::string> SqliteAuditLog::last_success(std::string target) {
                             "WHERE target=? AND status='success' AND kind='backup'");
         q.bind(1, target);
         std::string out;
-        if (q.executeStep()) out = q.getColumn(0).getString();
+        if (q.executeStep())
+            out = q.getColumn(0).getString();
         return out;
     } catch (const std::exception& e) {
         return db_failure(e);
@@ -236,18 +267,23 @@ Result<std::string> SqliteAuditLog::last_success(std::string target) {
 }
 
 Result<std::vector<domain::RunRecord>> SqliteAuditLog::history(std::string target,
-                                                               bool failed_only, int limit) {
+                                                               bool failed_only,
+                                                               int limit) {
     try {
         std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE 1=1";
-        if (!target.empty()) sql += " AND target=?";
-        if (failed_only) sql += " AND status IN ('failed','partial','crashed')";
+        if (!target.empty())
+            sql += " AND target=?";
+        if (failed_only)
+            sql += " AND status IN ('failed','partial','crashed')";
         sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?";
         SQLite::Statement q(*db_, sql);
         int i = 1;
-        if (!target.empty()) q.bind(i++, target);
+        if (!target.empty())
+            q.bind(i++, target);
         q.bind(i, limit);
         std::vector<domain::RunRecord> out;
-        while (q.executeStep()) out.push_back(run_from(q));
+        while (q.executeStep())
+            out.push_back(run_from(q));
         return out;
     } catch (const std::exception& e) {
         return db_failure(e);
@@ -257,24 +293,32 @@ Result<std::vector<domain::RunRecord>> SqliteAuditLog::history(std::string targe
 Result<std::vector<domain::RunRecord>> SqliteAuditLog::runs(const domain::RunQuery& query) {
     try {
         std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE 1=1";
-        if (!query.target.empty()) sql += " AND target=?";
+        if (!query.target.empty())
+            sql += " AND target=?";
         if (query.status == "failed") {
             sql += " AND status IN ('failed','partial','crashed')";
         } else if (!query.status.empty()) {
             sql += " AND status=?";
         }
-        if (!query.kind.empty()) sql += " AND kind=?";
-        if (!query.before.empty()) sql += " AND started_at<?";
+        if (!query.kind.empty())
+            sql += " AND kind=?";
+        if (!query.before.empty())
+            sql += " AND started_at<?";
         sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?";
         SQLite::Statement q(*db_, sql);
         int i = 1;
-        if (!query.target.empty()) q.bind(i++, query.target);
-        if (!query.status.empty() && query.status != "failed") q.bind(i++, query.status);
-        if (!query.kind.empty()) q.bind(i++, query.kind);
-        if (!query.before.empty()) q.bind(i++, query.before);
+        if (!query.target.empty())
+            q.bind(i++, query.target);
+        if (!query.status.empty() && query.status != "failed")
+            q.bind(i++, query.status);
+        if (!query.kind.empty())
+            q.bind(i++, query.kind);
+        if (!query.before.empty())
+            q.bind(i++, query.before);
         q.bind(i, query.limit);
         std::vector<domain::RunRecord> out;
-        while (q.executeStep()) out.push_back(run_from(q));
+        while (q.executeStep())
+            out.push_back(run_from(q));
         return out;
     } catch (const std::exception& e) {
         return db_failure(e);
@@ -285,7 +329,8 @@ Result<std::optional<domain::RunRecord>> SqliteAuditLog::run(std::string id) {
     try {
         SQLite::Statement q(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id=?");
         q.bind(1, id);
-        if (q.executeStep()) return std::optional<domain::RunRecord>(run_from(q));
+        if (q.executeStep())
+            return std::optional<domain::RunRecord>(run_from(q));
         return std::optional<domain::RunRecord>{};
     } catch (const std::exception& e) {
         return db_failure(e);
@@ -294,9 +339,10 @@ Result<std::optional<domain::RunRecord>> SqliteAuditLog::run(std::string id) {
 
 Result<std::vector<domain::StepRecord>> SqliteAuditLog::steps(std::string run_id) {
     try {
-        SQLite::Statement q(*db_,
-                            "SELECT run_id, name, IFNULL(started_at,''), IFNULL(finished_at,''), "
-                            "bytes, IFNULL(outcome,''), detail FROM steps WHERE run_id=? ORDER BY rowid");
+        SQLite::Statement q(
+            *db_,
+            "SELECT run_id, name, IFNULL(started_at,''), IFNULL(finished_at,''), "
+            "bytes, IFNULL(outcome,''), detail FROM steps WHERE run_id=? ORDER BY rowid");
         q.bind(1, run_id);
         std::vector<domain::StepRecord> out;
         while (q.executeStep()) {
@@ -342,11 +388,14 @@ Result<std::optional<domain::ContentsRecord>> SqliteAuditLog::contents(std::stri
         q.bind(1, snapshot_id);
         std::vector<domain::ContentsRecord> found;
         while (q.executeStep()) {
-            found.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                             q.getColumn(2).getString(), q.getColumn(3).getString(),
+            found.push_back({q.getColumn(0).getString(),
+                             q.getColumn(1).getString(),
+                             q.getColumn(2).getString(),
+                             q.getColumn(3).getString(),
                              q.getColumn(4).getString()});
         }
-        if (found.size() != 1 || snapshot_id.size() < 8) return std::optional<domain::ContentsRecord>{};
+        if (found.size() != 1 || snapshot_id.size() < 8)
+            return std::optional<domain::ContentsRecord>{};
         return std::optional<domain::ContentsRecord>(std::move(found.front()));
     } catch (const std::exception& e) {
         return db_failure(e);
@@ -354,14 +403,16 @@ Result<std::optional<domain::ContentsRecord>> SqliteAuditLog::contents(std::stri
 }
 
 Result<std::optional<domain::RunRecord>> SqliteAuditLog::last_run(std::string target,
-                                                                 std::string kind) {
+                                                                  std::string kind) {
     try {
-        SQLite::Statement q(*db_, std::string("SELECT ") + kRunColumns +
-                                      " FROM runs WHERE target=? AND kind=? AND status<>'running' "
-                                      "ORDER BY finished_at DESC LIMIT 1");
+        SQLite::Statement q(*db_,
+                            std::string("SELECT ") + kRunColumns +
+                                " FROM runs WHERE target=? AND kind=? AND status<>'running' "
+                                "ORDER BY finished_at DESC LIMIT 1");
         q.bind(1, target);
         q.bind(2, kind);
-        if (q.executeStep()) return std::optional<domain::RunRecord>(run_from(q));
+        if (q.executeStep())
+            return std::optional<domain::RunRecord>(run_from(q));
         return std::optional<domain::RunRecord>{};
     } catch (const std::exception& e) {
         return db_failure(e);
@@ -370,15 +421,66 @@ Result<std::optional<domain::RunRecord>> SqliteAuditLog::last_run(std::string ta
 
 Result<std::vector<domain::RunCount>> SqliteAuditLog::run_counts() {
     try {
-        SQLite::Statement q(*db_, "SELECT target, kind, status, COUNT(*) FROM runs "
-                                  "WHERE status<>'running' GROUP BY target, kind, status "
-                                  "ORDER BY target, kind, status");
+        SQLite::Statement q(*db_,
+                            "SELECT target, kind, status, COUNT(*) FROM runs "
+                            "WHERE status<>'running' GROUP BY target, kind, status "
+                            "ORDER BY target, kind, status");
         std::vector<domain::RunCount> out;
         while (q.executeStep()) {
-            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                           q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+            out.push_back({q.getColumn(0).getString(),
+                           q.getColumn(1).getString(),
+                           q.getColumn(2).getString(),
+                           q.getColumn(3).getInt64()});
         }
         return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::optional<domain::Provenance>> SqliteAuditLog::provenance(std::string target) {
+    try {
+        SQLite::Statement q(
+            *db_, std::string("SELECT ") + kProvenanceColumns + " FROM provenance WHERE target=?");
+        q.bind(1, target);
+        std::optional<domain::Provenance> out;
+        if (q.executeStep())
+            out = provenance_from(q);
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::vector<domain::Provenance>> SqliteAuditLog::provenances() {
+    try {
+        SQLite::Statement q(
+            *db_, std::string("SELECT ") + kProvenanceColumns + " FROM provenance ORDER BY target");
+        std::vector<domain::Provenance> out;
+        while (q.executeStep())
+            out.push_back(provenance_from(q));
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::record_provenance(const domain::Provenance& p) {
+    try {
+        SQLite::Statement q(*db_,
+                            std::string("INSERT OR REPLACE INTO provenance (") +
+                                kProvenanceColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+        q.bind(1, p.target);
+        q.bind(2, p.origin);
+        q.bind(3, p.compose_project);
+        q.bind(4, p.compose_service);
+        q.bind(5, p.image);
+        q.bind(6, p.db_type);
+        q.bind(7, p.first_seen);
+        q.bind(8, p.confirmed_at);
+        q.bind(9, p.confirmed_by);
+        q.exec();
+        return {};
     } catch (const std::exception& e) {
         return db_failure(e);
     }

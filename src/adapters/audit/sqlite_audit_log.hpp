@@ -22,7 +22,8 @@ public:
     Result<void> begin_run(const domain::RunRecord& run) override;
     Result<void> add_step(const domain::StepRecord& step) override;
     Result<void> finish_run(const domain::RunRecord& run) override;
-    Result<std::vector<domain::RunRecord>> history(std::string target, bool failed_only,
+    Result<std::vector<domain::RunRecord>> history(std::string target,
+                                                   bool failed_only,
                                                    int limit) override;
     Result<std::vector<domain::StepRecord>> steps(std::string run_id) override;
     Result<void> record_effect(const domain::EffectRecord& effect) override;
@@ -32,10 +33,14 @@ public:
     Result<std::string> last_success(std::string target) override;
     Result<void> record_contents(const domain::ContentsRecord& contents) override;
     Result<std::optional<domain::ContentsRecord>> contents(std::string snapshot_id) override;
-    Result<std::optional<domain::RunRecord>> last_run(std::string target, std::string kind) override;
+    Result<std::optional<domain::RunRecord>> last_run(std::string target,
+                                                      std::string kind) override;
     Result<std::vector<domain::RunRecord>> runs(const domain::RunQuery& query) override;
     Result<std::optional<domain::RunRecord>> run(std::string id) override;
     Result<std::vector<domain::RunCount>> run_counts() override;
+    Result<std::optional<domain::Provenance>> provenance(std::string target) override;
+    Result<std::vector<domain::Provenance>> provenances() override;
+    Result<void> record_provenance(const domain::Provenance& p) override;
 
 private:
     explicit SqliteAuditLog(std::unique_ptr<SQLite::Database> db);

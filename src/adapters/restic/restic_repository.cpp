@@ -35,12 +35,26 @@ namespace {
 
 using domain::last_line;
 
+// Only for tags that hold no comma: restic splits --tag at commas (the domain encodes values).
 std::string join_tags(const std::vector<std::string>& tags) {
     std::string out;
     for (const auto& t : tags)
         out += (out.empty() ? "" : ",") + t;
     return out;
 }
+
+// A tag with a comma would be read by restic as several tags.
+std::optional<Failure> comma_in(const std::vector<std::string>& tags) {
+    for (const auto& t : tags) {
+        if (t.find(',') != std::string::npos) {
+            return Failure{errc::internal, "snapshot tag \"" + t + "\" holds a comma"};
+        }
+    }
+    return std::nullopt;
+}
+
+// restic's output beyond this is never read: a listing that long is an error, not a short list.
+constexpr std::size_t kMaxOutput = 8u << 20;
 
 std::string generate_password() {
     std::ifstream urandom("/dev/urandom", std::ios::binary);
@@ -147,7 +161,8 @@ struct Ran {
     std::string out;
     std::string err;
     bool timed_out{false};
-    bool gave_up{false};  // a hopeless error: interrupted
+    bool gave_up{false};        // a hopeless error: interrupted
+    bool out_truncated{false};  // stdout went past kMaxOutput: `out` is not all of it
 };
 
 // restic with the repository's environment and its password on descriptor 3, interrupted at a
@@ -168,7 +183,7 @@ Task<Result<Ran>> run_restic(asio::any_io_executor ex,
     }
     auto watch = std::make_shared<StderrWatch>();
     watch->pid = child->pid();
-    auto out = spawn_reader(ex, child->read_stdout(8u << 20));
+    auto out = spawn_reader(ex, child->read_stdout(kMaxOutput + 1));
     auto err = spawn_reader(
         ex, child->read_stderr_tail(8192, [watch](std::string_view c) { watch->see(c); }));
     const auto until = std::chrono::steady_clock::now() + deadline;
@@ -191,6 +206,7 @@ Task<Result<Ran>> run_restic(asio::any_io_executor ex,
     watch->active = false;
     ran.exit_code = co_await child->wait();
     ran.out = std::move(out->value);
+    ran.out_truncated = ran.out.size() > kMaxOutput;
     ran.err = std::move(err->value);
     ran.gave_up = watch->hopeless;
     co_return ran;
@@ -629,6 +645,8 @@ Task<Result<void>> ResticRepository::prepare() {
 
 Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_writer(
     domain::WriterSpec spec) {
+    if (auto bad = comma_in(spec.tags))
+        co_return *bad;
     auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
     if (!gate) {
         co_return gate.error();
@@ -815,6 +833,8 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
 
 Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
     std::vector<std::string> tags) {
+    if (auto bad = comma_in(tags))
+        co_return *bad;
     std::vector<std::string> argv{"snapshots", "--json"};
     if (!tags.empty()) {
         argv.push_back("--tag");
@@ -827,10 +847,20 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
     if (r->exit_code != 0) {
         co_return FaultText{name_, config_.url, context_}.failure("listing snapshots", *r);
     }
+    // A listing cut short or unreadable is an error: read as "no snapshot" it would make a
+    // restore say there is nothing to restore.
+    if (r->out_truncated) {
+        co_return Failure{errc::repo_failed,
+                          "repository " + name_ + ": the snapshot listing is longer than " +
+                              std::to_string(kMaxOutput >> 20) + " MiB (" +
+                              (tags.empty() ? std::string("all snapshots") : join_tags(tags)) +
+                              "); forget old snapshots with restic, or check what wrote so many"};
+    }
     auto j = nlohmann::json::parse(r->out, nullptr, false);
     std::vector<domain::SnapshotInfo> out;
     if (!j.is_array()) {
-        co_return out;
+        co_return Failure{errc::repo_failed,
+                          "repository " + name_ + ": restic's snapshot listing is not a JSON list"};
     }
     for (const auto& s : j) {
         domain::SnapshotInfo i;
@@ -848,6 +878,8 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
 
 Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tags,
                                                     domain::Retention keep) {
+    if (auto bad = comma_in(tags))
+        co_return *bad;
     if (config_.append_only) {
         co_return Failure{errc::invalid_config,
                           "repository " + name_ + " is append-only: retention is the server's job"};
@@ -1003,6 +1035,8 @@ std::uint64_t bytes_under(const std::filesystem::path& p) {
 
 Task<Result<domain::SnapshotSummary>> ResticRepository::backup_path(std::string path,
                                                                     std::vector<std::string> tags) {
+    if (auto bad = comma_in(tags))
+        co_return *bad;
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
         co_return Failure{

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/task.hpp"
+#include "domain/provenance.hpp"
 
 namespace bk::domain {
 
@@ -89,7 +90,8 @@ public:
     virtual Result<void> settle_effect(const EffectRecord& effect) = 0;
     virtual Result<void> record_contents(const ContentsRecord& contents) = 0;
 
-    virtual Result<std::vector<RunRecord>> history(std::string target, bool failed_only,
+    virtual Result<std::vector<RunRecord>> history(std::string target,
+                                                   bool failed_only,
                                                    int limit) = 0;
     virtual Result<std::vector<StepRecord>> steps(std::string run_id) = 0;
     /// Runs still marked running (by any instance).
@@ -107,6 +109,11 @@ public:
     virtual Result<std::optional<RunRecord>> run(std::string id) = 0;
     /// Finished runs counted by target, kind and status.
     virtual Result<std::vector<RunCount>> run_counts() = 0;
+    /// Where each target came from at first sight or at its last `adopt` (see provenance.hpp).
+    virtual Result<std::optional<Provenance>> provenance(std::string target) = 0;
+    virtual Result<std::vector<Provenance>> provenances() = 0;
+    /// Records (or replaces) a target's provenance.
+    virtual Result<void> record_provenance(const Provenance& p) = 0;
 };
 
 /// A held lock; released when destroyed (and by the kernel when the process dies).

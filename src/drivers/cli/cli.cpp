@@ -1,8 +1,5 @@
 #include "drivers/cli/cli.hpp"
 
-#include <sys/statvfs.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,10 +16,14 @@
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
+#include "domain/snapshot_tags.hpp"
+#include "drivers/cli/adopt_command.hpp"
 #include "drivers/cli/common.hpp"
 #include "drivers/cli/daemon_command.hpp"
 #include "drivers/cli/restore_command.hpp"
 #include "drivers/cli/views.hpp"
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace bk::drivers::cli {
 namespace {
@@ -59,8 +60,8 @@ Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
     std::cout << "engine:      " << address << "\n"
               << "server:      Docker " << version->version << " (" << version->os << "/"
               << version->arch << ")\n"
-              << "api version: " << client.api_version() << " (daemon up to "
-              << ping->api_version << ", from " << version->min_api_version << ")\n";
+              << "api version: " << client.api_version() << " (daemon up to " << ping->api_version
+              << ", from " << version->min_api_version << ")\n";
     co_return kExitOk;
 }
 
@@ -73,7 +74,18 @@ Task<int> discover_command(boost::asio::any_io_executor ex, Globals g, bool vali
         co_return code;
     }
     auto& services = *connected;
+    // The recorded provenance (when there is an audit store) decides conflicts and shows held
+    // targets as the daemon sees them; nothing is written.
+    std::unique_ptr<adapters::audit::SqliteAuditLog> recorded;
+    const auto audit_db = std::filesystem::path(services.config.state_dir) / "audit.db";
+    if (std::error_code ec; std::filesystem::exists(audit_db, ec)) {
+        if (auto opened = adapters::audit::SqliteAuditLog::open(audit_db.string()); opened) {
+            recorded = std::move(*opened);
+            services.registry.provenance_from(recorded.get());
+        }
+    }
     auto inventory = co_await services.registry.refresh();
+    services.registry.provenance_from(nullptr);
     if (!inventory) {
         for (const auto& p : services.config.problems) {
             std::cerr << p.describe() << "\n";
@@ -100,7 +112,8 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
     auto config = bootstrap::load_config(g.config_path);
     if (target.empty()) {
         const auto j = config_to_json(config);
-        std::cout << (g.json ? j.dump(2, ' ', false, kReplace) + "\n" : render_yaml(with_origins(j)));
+        std::cout << (g.json ? j.dump(2, ' ', false, kReplace) + "\n"
+                             : render_yaml(with_origins(j)));
         co_return config.problems.empty() ? kExitOk : kExitInvalidConfig;
     }
     int code = kExitOk;
@@ -119,7 +132,8 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
         std::cerr << "backupctl: no target named \"" << target << "\"";
         if (!inventory->targets.empty()) {
             std::cerr << " (targets:";
-            for (const auto& x : inventory->targets) std::cerr << " " << x.name;
+            for (const auto& x : inventory->targets)
+                std::cerr << " " << x.name;
             std::cerr << ")";
         }
         std::cerr << "\n";
@@ -130,18 +144,19 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
     co_return kExitOk;
 }
 
-
 constexpr int kExitLocked = 2;
 constexpr int kExitDryRunFailed = 4;
 constexpr int kExitPartial = 5;
 
 int exit_code_of(const std::string& status) {
-    if (status == "success") return kExitOk;
-    if (status == "skipped") return kExitLocked;
-    if (status == "partial") return kExitPartial;
+    if (status == "success")
+        return kExitOk;
+    if (status == "skipped")
+        return kExitLocked;
+    if (status == "partial")
+        return kExitPartial;
     return kExitFailed;
 }
-
 
 struct RunArgs {
     std::string target;
@@ -149,15 +164,17 @@ struct RunArgs {
     bool dry_run{false};
 };
 
-Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
-                  const domain::Target& t, bool json_out) {
+Task<int> dry_run(bootstrap::Services& services,
+                  bootstrap::RunServices& run,
+                  const domain::Target& t,
+                  bool json_out) {
     std::vector<std::pair<std::string, std::string>> checks;  // name, "" = ok
     auto repo = co_await run.repository(t.repository);
     checks.emplace_back("repository " + t.repository, repo ? "" : repo.error().message);
     if (t.encrypt != "none" && !t.encrypt.empty()) {
         auto k = services.config.keys.find(t.encrypt);
-        const bool ok = k != services.config.keys.end() &&
-                        std::filesystem::exists(k->second.public_key_file);
+        const bool ok =
+            k != services.config.keys.end() && std::filesystem::exists(k->second.public_key_file);
         checks.emplace_back("key " + t.encrypt, ok ? "" : "public key file missing");
     }
     if (t.database && t.source == domain::Origin::config) {
@@ -167,25 +184,25 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
                             resolved ? "" : resolved.error().message);
         if (resolved) {
             auto probe = co_await run.dumper().probe(*resolved, "dry-run-" + app::new_run_id());
-            checks.emplace_back("database reachable from a dump container (" +
-                                    (resolved->container_name.empty()
-                                         ? "client " + resolved->image
-                                         : "container " + resolved->container_name + " on " +
-                                               resolved->network) +
-                                    ")",
-                                probe ? "" : probe.error().message);
+            checks.emplace_back(
+                "database reachable from a dump container (" +
+                    (resolved->container_name.empty()
+                         ? "client " + resolved->image
+                         : "container " + resolved->container_name + " on " + resolved->network) +
+                    ")",
+                probe ? "" : probe.error().message);
         }
     }
     for (const auto& path : t.paths) {
         std::error_code ec;
-        checks.emplace_back("path " + path, std::filesystem::exists(path, ec)
-                                                ? ""
-                                                : "does not exist on the operator (mount it)");
+        checks.emplace_back(
+            "path " + path,
+            std::filesystem::exists(path, ec) ? "" : "does not exist on the operator (mount it)");
     }
     if (t.database && t.source == domain::Origin::labels) {
         auto inspect = co_await services.client.inspect_container(t.container_id);
         checks.emplace_back("container " + t.container_name,
-                            !inspect ? inspect.error().describe()
+                            !inspect                 ? inspect.error().describe()
                             : inspect->state.running ? ""
                                                      : "not running");
         const std::string image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
@@ -210,7 +227,8 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
             err = "cannot stat " + cache;
         } else if (const auto free = static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize;
                    free < kMinFree) {
-            err = "only " + human_bytes(static_cast<std::uint64_t>(free)) + " free under " + cache + " (want 512 MiB)";
+            err = "only " + human_bytes(static_cast<std::uint64_t>(free)) + " free under " + cache +
+                  " (want 512 MiB)";
         }
         checks.emplace_back("cache disk space", err);
     }
@@ -225,7 +243,8 @@ Task<int> dry_run(bootstrap::Services& services, bootstrap::RunServices& run,
         }
     }
     if (json_out) {
-        std::cout << nlohmann::json{{"target", t.name}, {"checks", j}}.dump(2, ' ', false, kReplace) << "\n";
+        std::cout << nlohmann::json{{"target", t.name}, {"checks", j}}.dump(2, ' ', false, kReplace)
+                  << "\n";
     }
     co_return bad ? kExitDryRunFailed : kExitOk;
 }
@@ -239,13 +258,15 @@ Task<void> progress_ticker(app::BackupRunner& runner, std::shared_ptr<bool> tick
         t.expires_after(std::chrono::seconds(1));
         boost::system::error_code ec;
         co_await t.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-        if (!*ticking) break;
+        if (!*ticking)
+            break;
         const auto p = runner.progress();
         if (p.item != item) {
             item = p.item;
             since = std::chrono::steady_clock::now();
         }
-        if (item.empty()) continue;
+        if (item.empty())
+            continue;
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
         std::cerr << "\r\033[K  " << app::format_progress(p, secs) << std::flush;
@@ -259,6 +280,12 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         co_return code;
     }
     auto& services = *connected;
+    // Opened first: a name two containers claim goes to the one its recorded provenance names.
+    bootstrap::RunServices run(ex, services);
+    if (auto opened = run.open(); !opened) {
+        std::cerr << "backupctl: warning: " << opened.error().message
+                  << " (the backup goes on; its record goes to " << run.audit()->path() << ")\n";
+    }
     auto inventory = co_await services.registry.refresh();
     if (!inventory) {
         std::cerr << "backupctl: " << inventory.error().message << "\n";
@@ -267,7 +294,8 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
     std::vector<domain::Target> targets;
     if (args.all) {
         for (const auto& t : inventory->targets) {
-            if (t.enabled) targets.push_back(t);
+            if (t.enabled)
+                targets.push_back(t);
         }
         if (targets.empty()) {
             std::cerr << "backupctl: no targets (see `backupctl discover`)\n";
@@ -282,11 +310,6 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         }
         targets.push_back(*t);
     }
-    bootstrap::RunServices run(ex, services);
-    if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message
-                  << " (the backup goes on; its record goes to " << run.audit()->path() << ")\n";
-    }
     if (!args.dry_run) {
         co_await run.recover();  // what a dead operator left; live ones are left alone
     }
@@ -294,14 +317,17 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
     nlohmann::json reports = nlohmann::json::array();
     for (const auto& t : targets) {
         if (args.dry_run) {
-            if (!g.json) std::cout << "dry run of " << t.name << ":\n";
+            if (!g.json)
+                std::cout << "dry run of " << t.name << ":\n";
             worst = std::max(worst, co_await dry_run(services, run, t, g.json));
             continue;
         }
-        if (!g.json) std::cout << "backing up " << t.name << " ...\n" << std::flush;
+        if (!g.json)
+            std::cout << "backing up " << t.name << " ...\n" << std::flush;
         auto ticking = std::make_shared<bool>(!g.json && ::isatty(STDERR_FILENO) == 1);
         if (*ticking) {
-            boost::asio::co_spawn(ex, progress_ticker(run.runner(), ticking), boost::asio::detached);
+            boost::asio::co_spawn(
+                ex, progress_ticker(run.runner(), ticking), boost::asio::detached);
         }
         auto report = co_await run.runner().run(t, "manual");
         if (*ticking) {
@@ -312,32 +338,44 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         worst = (worst == kExitOk || run_code == kExitFailed) ? std::max(worst, run_code) : worst;
         nlohmann::json items = nlohmann::json::array();
         for (const auto& i : report.items) {
-            items.push_back({{"database", i.database}, {"outcome", i.outcome},
-                             {"snapshot", i.snapshot_id}, {"bytes", i.bytes}, {"error", i.error}});
+            items.push_back({{"database", i.database},
+                             {"outcome", i.outcome},
+                             {"snapshot", i.snapshot_id},
+                             {"bytes", i.bytes},
+                             {"error", i.error}});
             if (!g.json) {
                 std::cout << "  " << i.database << ": " << i.outcome;
-                if (i.outcome == "ok") std::cout << ", snapshot " << i.snapshot_id << ", " << human_bytes(i.bytes);
-                else std::cout << ": " << i.error;
+                if (i.outcome == "ok")
+                    std::cout << ", snapshot " << i.snapshot_id << ", " << human_bytes(i.bytes);
+                else
+                    std::cout << ": " << i.error;
                 std::cout << "\n";
             }
         }
-        reports.push_back({{"run_id", report.run_id}, {"target", report.target},
-                           {"status", report.status}, {"seconds", report.seconds},
-                           {"error", report.error}, {"items", items},
+        reports.push_back({{"run_id", report.run_id},
+                           {"target", report.target},
+                           {"status", report.status},
+                           {"seconds", report.seconds},
+                           {"error", report.error},
+                           {"items", items},
                            {"retention", report.retention},
                            {"retention_detail", report.retention_detail}});
         if (!g.json) {
-            if (!report.retention.empty() && report.retention != "ok" && report.retention != "failed") {
-                std::cout << "  retention: " << report.retention << " (" << report.retention_detail << ")\n";
+            if (!report.retention.empty() && report.retention != "ok" &&
+                report.retention != "failed") {
+                std::cout << "  retention: " << report.retention << " (" << report.retention_detail
+                          << ")\n";
             }
             std::cout << t.name << ": " << report.status;
-            if (!report.error.empty()) std::cout << " (" << report.error << ")";
+            if (!report.error.empty())
+                std::cout << " (" << report.error << ")";
             char secs[32];
             std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
             std::cout << " in " << secs << ", run " << report.run_id << "\n";
         }
     }
-    if (g.json) std::cout << reports.dump(2, ' ', false, kReplace) << "\n";
+    if (g.json)
+        std::cout << reports.dump(2, ' ', false, kReplace) << "\n";
     if (!args.dry_run) {
         // Without a daemon, alerts a notifier could not take earlier get their re-send here.
         co_await run.alerting().retry_due();
@@ -356,7 +394,8 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
     // The repository of a target that is gone is still readable from the config's default.
     std::string repository = services.config.defaults.repository;
     if (auto inv = co_await services.registry.refresh(); inv) {
-        if (const auto* t = inv->find(target)) repository = t->repository;
+        if (const auto* t = inv->find(target))
+            repository = t->repository;
     }
     bootstrap::RunServices run(ex, services);
     (void)run.open();
@@ -365,7 +404,7 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
         std::cerr << "backupctl: " << repo.error().message << "\n";
         co_return kExitFailed;
     }
-    std::vector<std::string> tags{"target:" + target};
+    std::vector<std::string> tags{domain::snapshot_tag("target", target)};
     auto list = co_await (*repo)->snapshots(tags);
     if (!list) {
         std::cerr << "backupctl: " << list.error().message << "\n";
@@ -373,7 +412,8 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
     }
     if (g.json) {
         nlohmann::json j = nlohmann::json::array();
-        for (const auto& s : *list) j.push_back({{"id", s.id}, {"time", s.time}, {"tags", s.tags}, {"paths", s.paths}});
+        for (const auto& s : *list)
+            j.push_back({{"id", s.id}, {"time", s.time}, {"tags", s.tags}, {"paths", s.paths}});
         std::cout << j.dump(2, ' ', false, kReplace) << "\n";
     } else {
         std::cout << "ID        TIME                        PATH\n";
@@ -395,7 +435,8 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
     auto& services = *connected;
     std::vector<std::string> names;
     for (const auto& [name, repo] : services.config.repositories) {
-        if (only.empty() || only == name) names.push_back(name);
+        if (only.empty() || only == name)
+            names.push_back(name);
     }
     if (names.empty()) {
         std::cerr << "backupctl prune: no repository named \"" << only << "\"\n";
@@ -405,15 +446,21 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
     (void)run.open();
     nlohmann::json out = nlohmann::json::array();
     for (const auto& name : names) {
-        if (!g.json) std::cout << "pruning " << name << " ...\n" << std::flush;
+        if (!g.json)
+            std::cout << "pruning " << name << " ...\n" << std::flush;
         std::string error;
         domain::PruneSummary summary;
         if (services.config.repositories.at(name).append_only) {
             // The server refuses deletes: prune runs there, by the server's owner.
             summary.summary = "skipped: append-only repository, prune is delegated to the server";
-            out.push_back({{"repository", name}, {"ok", true}, {"skipped", true}, {"error", ""},
-                           {"summary", summary.summary}, {"seconds", 0}});
-            if (!g.json) std::cout << "  " << name << ": skipped (" << summary.summary << ")\n";
+            out.push_back({{"repository", name},
+                           {"ok", true},
+                           {"skipped", true},
+                           {"error", ""},
+                           {"summary", summary.summary},
+                           {"seconds", 0}});
+            if (!g.json)
+                std::cout << "  " << name << ": skipped (" << summary.summary << ")\n";
             continue;
         }
         auto repo = co_await run.repository(name);
@@ -421,19 +468,27 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
             error = repo.error().message;
         } else {
             auto pruned = co_await (*repo)->prune();
-            if (pruned) summary = *pruned;
-            else error = pruned.error().message;
+            if (pruned)
+                summary = *pruned;
+            else
+                error = pruned.error().message;
         }
-        if (!error.empty()) code = kExitFailed;
-        out.push_back({{"repository", name}, {"ok", error.empty()}, {"error", error},
-                       {"summary", summary.summary}, {"seconds", summary.seconds}});
+        if (!error.empty())
+            code = kExitFailed;
+        out.push_back({{"repository", name},
+                       {"ok", error.empty()},
+                       {"error", error},
+                       {"summary", summary.summary},
+                       {"seconds", summary.seconds}});
         if (!g.json) {
             std::cout << "  " << name << ": " << (error.empty() ? "ok" : "FAILED: " + error);
-            if (!summary.summary.empty()) std::cout << " (" << summary.summary << ")";
+            if (!summary.summary.empty())
+                std::cout << " (" << summary.summary << ")";
             std::cout << "\n";
         }
     }
-    if (g.json) std::cout << out.dump(2, ' ', false, kReplace) << "\n";
+    if (g.json)
+        std::cout << out.dump(2, ' ', false, kReplace) << "\n";
     co_return code;
 }
 
@@ -480,28 +535,42 @@ int history_command(const Globals& g, const HistoryArgs& a) {
             nlohmann::json steps = nlohmann::json::array();
             if (auto st = audit->steps(r.id)) {
                 for (const auto& s : *st) {
-                    steps.push_back({{"name", s.name}, {"outcome", s.outcome}, {"bytes", s.bytes},
-                                     {"started_at", s.started_at}, {"finished_at", s.finished_at},
+                    steps.push_back({{"name", s.name},
+                                     {"outcome", s.outcome},
+                                     {"bytes", s.bytes},
+                                     {"started_at", s.started_at},
+                                     {"finished_at", s.finished_at},
                                      {"detail", s.detail}});
                 }
             }
-            j.push_back({{"id", r.id}, {"target", r.target}, {"trigger", r.trigger},
-                         {"status", r.status}, {"started_at", r.started_at},
-                         {"finished_at", r.finished_at}, {"bytes", r.bytes},
-                         {"snapshots", r.snapshots}, {"error", r.error}, {"kind", r.kind},
+            j.push_back({{"id", r.id},
+                         {"target", r.target},
+                         {"trigger", r.trigger},
+                         {"status", r.status},
+                         {"started_at", r.started_at},
+                         {"finished_at", r.finished_at},
+                         {"bytes", r.bytes},
+                         {"snapshots", r.snapshots},
+                         {"error", r.error},
+                         {"kind", r.kind},
                          {"steps", steps}});
         }
         std::cout << j.dump(2, ' ', false, kReplace) << "\n";
         return kExitOk;
     }
-    std::cout << "RUN                      TARGET                   STATUS          STARTED                   BYTES       ERROR\n";
+    std::cout << "RUN                      TARGET                   STATUS          STARTED        "
+                 "           BYTES       ERROR\n";
     for (const auto& r : *runs) {
         char line[512];
-        std::snprintf(line, sizeof line, "%-24s %-24s %-15s %-25s %-11s %s\n", r.id.c_str(),
+        std::snprintf(line,
+                      sizeof line,
+                      "%-24s %-24s %-15s %-25s %-11s %s\n",
+                      r.id.c_str(),
                       r.target.c_str(),
                       (r.kind == "backup" ? r.status : r.kind + ":" + r.status).c_str(),
                       r.started_at.c_str(),
-                      human_bytes(r.bytes).c_str(), r.error.substr(0, 80).c_str());
+                      human_bytes(r.bytes).c_str(),
+                      r.error.substr(0, 80).c_str());
         std::cout << line;
     }
     return kExitOk;
@@ -514,10 +583,12 @@ int run(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "backupctl 0.1.0");
     Globals g;
-    app.add_option("--config", g.config_path,
+    app.add_option("--config",
+                   g.config_path,
                    "Config file (default: $BACKUPCTL_CONFIG, else /etc/backupctl/config.yml if "
                    "present, else the built-in default)");
-    app.add_flag("-v,--verbose", g.verbosity,
+    app.add_flag("-v,--verbose",
+                 g.verbosity,
                  "More output: discover and validate also list the containers they skip");
 
     auto* engine = app.add_subcommand(
@@ -525,8 +596,9 @@ int run(int argc, char** argv) {
     engine->add_flag("--json", g.json, "JSON output");
 
     auto* discover = app.add_subcommand(
-        "discover", "List every labelled container: its target with resolved defaults, or its "
-                    "errors");
+        "discover",
+        "List every labelled container: its target with resolved defaults, or its "
+        "errors");
     discover->add_flag("--json", g.json, "JSON output");
 
     auto* validate = app.add_subcommand(
@@ -546,12 +618,14 @@ int run(int argc, char** argv) {
     auto* docs_labels = docs->add_subcommand("labels", "The label reference (docs/labels.md)");
 
     auto* runcmd = app.add_subcommand(
-        "run", "Back up a target now (exit 0 ok, 1 failed, 2 locked, 4 dry-run check failed, "
-               "5 partial)");
+        "run",
+        "Back up a target now (exit 0 ok, 1 failed, 2 locked, 4 dry-run check failed, "
+        "5 partial)");
     RunArgs run_args;
     runcmd->add_option("target", run_args.target, "Target name");
     runcmd->add_flag("--all", run_args.all, "Every enabled target");
-    runcmd->add_flag("--dry-run", run_args.dry_run,
+    runcmd->add_flag("--dry-run",
+                     run_args.dry_run,
                      "Check engine, container, dump image, the database from a dump container, "
                      "repository, key and cache disk space; back up nothing");
     runcmd->add_flag("--json", g.json, "JSON output");
@@ -565,7 +639,8 @@ int run(int argc, char** argv) {
     HistoryArgs hist;
     history->add_option("target", hist.target, "Only this target");
     history->add_flag("--failed", hist.failed, "Only failed, partial and crashed runs");
-    history->add_option("--last", hist.last, "How many runs (default 20)")->check(CLI::Range(1, 100000));
+    history->add_option("--last", hist.last, "How many runs (default 20)")
+        ->check(CLI::Range(1, 100000));
     history->add_option("--status", hist.status, "Only runs with this status")
         ->check(CLI::IsMember({"running", "success", "failed", "partial", "skipped", "crashed"}));
     history->add_option("--kind", hist.kind, "Only backup, restore or verify runs")
@@ -575,15 +650,17 @@ int run(int argc, char** argv) {
     history->add_flag("--json", g.json, "JSON output, with each run's steps");
 
     auto* prune = app.add_subcommand(
-        "prune", "Remove data no snapshot references from the repositories (restic prune); waits "
-                 "for snapshots being written");
+        "prune",
+        "Remove data no snapshot references from the repositories (restic prune); waits "
+        "for snapshots being written");
     std::string prune_repo;
     prune->add_option("repository", prune_repo, "Only this repository (default: all)");
     prune->add_flag("--json", g.json, "JSON output");
 
-    auto* daemon = app.add_subcommand(
-        "daemon", "Run the scheduler and follow the engine's events until SIGTERM/SIGINT "
-                  "(cleans up after a dead operator first)");
+    auto* daemon =
+        app.add_subcommand("daemon",
+                           "Run the scheduler and follow the engine's events until SIGTERM/SIGINT "
+                           "(cleans up after a dead operator first)");
     auto* unlock = app.add_subcommand(
         "unlock", "Remove a target's lock when no live process holds it (exit 2 while one does)");
     std::string unlock_target;
@@ -591,43 +668,71 @@ int run(int argc, char** argv) {
     unlock->add_flag("--json", g.json, "JSON output");
     auto* notify = app.add_subcommand("notify", "Notifiers and monitors");
     notify->require_subcommand(1);
-    auto* notify_test = notify->add_subcommand(
-        "test", "Send a test alert to a notifier, or a test ping to a monitor, now (exit 0 delivered, 1 not)");
+    auto* notify_test = notify->add_subcommand("test",
+                                               "Send a test alert to a notifier, or a test ping to "
+                                               "a monitor, now (exit 0 delivered, 1 not)");
     std::string notify_name;
     notify_test->add_option("name", notify_name, "A notifier or monitor of the config")->required();
     RestoreArgs rargs;
     auto* restore = app.add_subcommand(
-        "restore", "Restore a target's databases and files from its snapshots (see docs/restore.md)");
+        "restore",
+        "Restore a target's databases and files from its snapshots (see docs/restore.md)");
     restore->add_option("target", rargs.target, "Target name")->required();
-    restore->add_option("--snapshot", rargs.snapshot, "A snapshot id of this target, or latest (default)");
-    restore->add_option("--at", rargs.at, "The newest snapshots at or before this time (RFC 3339, or local 'YYYY-MM-DD HH:MM')");
+    restore->add_option(
+        "--snapshot", rargs.snapshot, "A snapshot id of this target, or latest (default)");
+    restore->add_option(
+        "--at",
+        rargs.at,
+        "The newest snapshots at or before this time (RFC 3339, or local 'YYYY-MM-DD HH:MM')");
     restore->add_option("--only", rargs.only, "db or files");
     restore->add_option("--db", rargs.db, "Only this database");
-    restore->add_option("--into-container", rargs.into_container, "Load the databases into this container instead");
-    restore->add_flag("--new-container", rargs.new_container, "Load the databases into a new container of the target's image on its network (left running)");
-    restore->add_option("--files-to", rargs.files_to, "Extract the files into this directory instead of the target");
-    restore->add_option("--path", rargs.path,
+    restore->add_option(
+        "--into-container", rargs.into_container, "Load the databases into this container instead");
+    restore->add_flag("--new-container",
+                      rargs.new_container,
+                      "Load the databases into a new container of the target's image on its "
+                      "network (left running)");
+    restore->add_option("--files-to",
+                        rargs.files_to,
+                        "Extract the files into this directory instead of the target");
+    restore->add_option("--path",
+                        rargs.path,
                         "Config projects: restore only this file or directory of assets.paths "
                         "(implies --only files)");
     restore->add_flag("--yes", rargs.yes, "Do not ask before writing into a live target");
-    restore->add_flag("--no-safety-backup", rargs.no_safety_backup, "Do not back the target up first");
+    restore->add_flag(
+        "--no-safety-backup", rargs.no_safety_backup, "Do not back the target up first");
     restore->add_flag("--json", g.json, "JSON output");
     std::string verify_target;
     std::string verify_snapshot;
-    auto* verify = app.add_subcommand(
-        "verify", "Restore drill: restore into a scratch server on its own network, check it, remove it (exit 0 pass, 1 fail)");
+    auto* verify = app.add_subcommand("verify",
+                                      "Restore drill: restore into a scratch server on its own "
+                                      "network, check it, remove it (exit 0 pass, 1 fail)");
     verify->add_option("target", verify_target, "Target name")->required();
-    verify->add_option("--snapshot", verify_snapshot, "A snapshot id (default: the newest of each database)");
+    verify->add_option(
+        "--snapshot", verify_snapshot, "A snapshot id (default: the newest of each database)");
     verify->add_flag("--json", g.json, "JSON output");
-    auto* status = app.add_subcommand("status", "Per target: the last backup and the last restore drill with its restore time");
+    std::string adopt_target;
+    bool adopt_yes = false;
+    auto* adopt = app.add_subcommand(
+        "adopt",
+        "Confirm that a target held for a change of provenance (compose project or "
+        "service, image, labels vs config) is still yours");
+    adopt->add_option("target", adopt_target, "Target name")->required();
+    adopt->add_flag("--yes", adopt_yes, "Do not ask");
+    adopt->add_flag("--json", g.json, "JSON output");
+    auto* status = app.add_subcommand(
+        "status", "Per target: the last backup and the last restore drill with its restore time");
     status->add_flag("--json", g.json, "JSON output");
     auto* health = app.add_subcommand(
-        "health", "Config valid, engine reachable, audit store writable, nothing waiting in the "
-                  "audit fallback or the notification outbox, repositories reachable, disk space, "
-                  "gpg keys valid, clock sane (exit 1 otherwise)");
+        "health",
+        "Config valid, engine reachable, audit store writable, nothing waiting in the "
+        "audit fallback or the notification outbox, repositories reachable, disk space, "
+        "gpg keys valid, clock sane (exit 1 otherwise)");
     health->add_flag("--json", g.json, "JSON output");
     bool health_quick = false;
-    health->add_flag("--quick", health_quick,
+    health->add_flag("--quick",
+                     health_quick,
                      "Skip the repository and key checks (what the image's HEALTHCHECK runs)");
     auto* metrics = app.add_subcommand(
         "metrics", "Print the Prometheus metrics (what the daemon serves on /metrics)");
@@ -647,7 +752,8 @@ int run(int argc, char** argv) {
         return run_task([&g](auto ex) { return discover_command(ex, g, true); });
     }
     if (show->parsed()) {
-        return run_task([&g, &show_target](auto ex) { return config_show_command(ex, g, show_target); });
+        return run_task(
+            [&g, &show_target](auto ex) { return config_show_command(ex, g, show_target); });
     }
     if (docs_labels->parsed()) {
         std::cout << labels::render_label_reference();
@@ -661,7 +767,8 @@ int run(int argc, char** argv) {
         return run_task([&g, &run_args](auto ex) { return run_command(ex, g, run_args); });
     }
     if (snaps->parsed()) {
-        return run_task([&g, &snap_target](auto ex) { return snapshots_command(ex, g, snap_target); });
+        return run_task(
+            [&g, &snap_target](auto ex) { return snapshots_command(ex, g, snap_target); });
     }
     if (daemon->parsed()) {
         return daemon_command(g.config_path);
@@ -689,6 +796,9 @@ int run(int argc, char** argv) {
     }
     if (status->parsed()) {
         return status_command(g);
+    }
+    if (adopt->parsed()) {
+        return adopt_command(g, adopt_target, adopt_yes);
     }
     if (history->parsed()) {
         return history_command(g, hist);

@@ -1,10 +1,4 @@
 #include "drivers/cli/daemon_command.hpp"
-#include "drivers/cli/common.hpp"
-
-#include <fcntl.h>
-#include <sys/statvfs.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,15 +16,20 @@
 #include <iostream>
 
 #include "adapters/docker/docker_change_feed.hpp"
-#include "adapters/time/system_zone.hpp"
 #include "adapters/process/child_process.hpp"
 #include "adapters/process/gpg_keys.hpp"
+#include "adapters/time/system_zone.hpp"
+#include "application/daemon.hpp"
+#include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
-#include "application/daemon.hpp"
+#include "drivers/cli/common.hpp"
 #include "drivers/http/api.hpp"
 #include "drivers/http/server.hpp"
-#include "bootstrap/wiring.hpp"
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace bk::drivers::cli {
 namespace {
@@ -59,8 +58,8 @@ public:
     }
     domain::AuditLog& audit() override { return *run_.audit(); }
     std::string metrics() override {
-        return run_.metrics(daemon_.target_names(), daemon_.overdue_targets(),
-                            daemon_.events_connected() ? 1 : 0);
+        return run_.metrics(
+            daemon_.target_names(), daemon_.overdue_targets(), daemon_.events_connected() ? 1 : 0);
     }
     std::vector<app::RunEvent> live() override { return daemon_.live(); }
 
@@ -71,16 +70,19 @@ private:
 
 // The API token: the file's first line; empty (API off) when unset or unreadable.
 std::string read_token(const std::string& file) {
-    if (file.empty()) return {};
+    if (file.empty())
+        return {};
     std::ifstream in(file);
     std::string token;
     if (!in || !std::getline(in, token)) {
         log_line("error", "http.token_file " + file + " cannot be read: the API is off");
         return {};
     }
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
+        token.pop_back();
     if (token.size() < 16) {
-        log_line("error", "http.token_file " + file + " holds fewer than 16 characters: the API is off");
+        log_line("error",
+                 "http.token_file " + file + " holds fewer than 16 characters: the API is off");
         return {};
     }
     return token;
@@ -96,7 +98,8 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     app::Daemon* daemon_ptr = nullptr;
     std::string early_signal;
     signals.async_wait([&daemon_ptr, &early_signal](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
+        if (ec)
+            return;
         const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
         if (daemon_ptr != nullptr) {
             daemon_ptr->stop(name);
@@ -106,7 +109,8 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     });
     auto config = bootstrap::load_config(config_path);
     if (config.has_fatal_problems()) {
-        for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+        for (const auto& p : config.problems)
+            std::cerr << p.describe() << "\n";
         co_return 3;
     }
     auto zone = adapters::time::system_zone(config.timezone);
@@ -119,18 +123,28 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
         std::cerr << "backupctl: " << options.error().message << "\n";
         co_return 3;
     }
-    for (const auto& w : config.warnings) log_line("warn", w.describe());
+    for (const auto& w : config.warnings)
+        log_line("warn", w.describe());
     bootstrap::Services services(ex, std::move(config), *options);
     bootstrap::RunServices run(ex, services);
     run.log_to(log_line);
     if (auto opened = run.open(); !opened) {
-        log_line("warn", "audit store: " + opened.error().message + " (records go to " +
-                             run.audit()->path() + " until it works again)");
+        log_line("warn",
+                 "audit store: " + opened.error().message + " (records go to " +
+                     run.audit()->path() + " until it works again)");
     }
     co_await run.recover();
     adapters::docker::DockerChangeFeed feed(ex, services.client);
-    app::Daemon daemon(ex, services.config, services.registry, run.runner(), *run.audit(), feed,
-                       run.janitor(), run.instance_id(), *zone, log_line);
+    app::Daemon daemon(ex,
+                       services.config,
+                       services.registry,
+                       run.runner(),
+                       *run.audit(),
+                       feed,
+                       run.janitor(),
+                       run.instance_id(),
+                       *zone,
+                       log_line);
     daemon_ptr = &daemon;
     daemon.drills(run.restore());
     daemon.alerts(run.alerting());
@@ -143,33 +157,45 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
         o.max_connections = static_cast<std::size_t>(services.config.http.max_connections);
         o.max_event_streams = static_cast<std::size_t>(services.config.http.max_event_streams);
         o.metrics = [&backend] { return backend.metrics(); };
+        o.health = [&daemon] {
+            std::string out;
+            for (const auto& p : daemon.liveness_problems())
+                out += (out.empty() ? "" : "; ") + p;
+            return out;
+        };
         o.api = &api;
         auto started = drivers::http::HttpServer::start(ex, std::move(o));
         if (started) {
             listener = std::move(*started);
-            daemon.on_event([server = listener.get()](const app::RunEvent& e) { server->publish(e); });
-            log_line("info", "http on " + services.config.http.listen + ": /metrics, /healthz, " +
-                                 (api.enabled() ? "the API and the dashboard at /"
-                                                : "no API (http.token_file is not set)"));
+            daemon.on_event(
+                [server = listener.get()](const app::RunEvent& e) { server->publish(e); });
+            log_line("info",
+                     "http on " + services.config.http.listen + ": /metrics, /healthz, " +
+                         (api.enabled() ? "the API and the dashboard at /"
+                                        : "no API (http.token_file is not set)"));
         } else {
             // Backups matter more than their dashboard: the daemon goes on without it.
             log_line("error", started.error().message + "; the daemon runs without HTTP");
         }
     }
-    if (!early_signal.empty()) daemon.stop(early_signal);  // it came during the start
+    if (!early_signal.empty())
+        daemon.stop(early_signal);  // it came during the start
     auto* audit = run.audit();
     daemon.every_minute([audit] {
-        if (audit->pending() == 0) return;
+        if (audit->pending() == 0)
+            return;
         auto r = audit->replay();
         if (r.replayed + r.bad > 0) {
-            log_line("info", "audit fallback: " + std::to_string(r.replayed) + " replayed, " +
-                                 std::to_string(r.bad) + " unreadable, " + std::to_string(r.kept) +
-                                 " still waiting");
+            log_line("info",
+                     "audit fallback: " + std::to_string(r.replayed) + " replayed, " +
+                         std::to_string(r.bad) + " unreadable, " + std::to_string(r.kept) +
+                         " still waiting");
         }
     });
     co_await daemon.run();
     daemon.on_event({});
-    if (listener) listener->stop();
+    if (listener)
+        listener->stop();
     daemon_ptr = nullptr;
     signals.cancel();
     co_return 0;
@@ -186,7 +212,8 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
     const std::string path = config.state_dir + "/locks/" + target + ".lock";
     auto say = [json, &target](bool ok, const std::string& message) {
         if (json) {
-            std::cout << nlohmann::json{{"target", target}, {"unlocked", ok}, {"message", message}}.dump(2, ' ', false, kReplace)
+            std::cout << nlohmann::json{{"target", target}, {"unlocked", ok}, {"message", message}}
+                             .dump(2, ' ', false, kReplace)
                       << "\n";
         } else {
             std::cout << message << "\n";
@@ -204,11 +231,14 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         char buf[512] = {};
         const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
-        std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "a live process";
-        while (!holder.empty() && holder.back() == '\n') holder.pop_back();
+        std::string holder =
+            n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "a live process";
+        while (!holder.empty() && holder.back() == '\n')
+            holder.pop_back();
         ::close(fd);
-        say(false, "refusing: " + target + " is locked by a live process (" + holder +
-                       "); stop that run instead");
+        say(false,
+            "refusing: " + target + " is locked by a live process (" + holder +
+                "); stop that run instead");
         return 2;
     }
     std::error_code ec;
@@ -244,9 +274,11 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         auto config = bootstrap::load_config(config_path);
         std::vector<Check> checks;
         for (const auto& p : config.problems) {
-            if (p.project.empty()) checks.push_back({"config", p.describe(), ""});
+            if (p.project.empty())
+                checks.push_back({"config", p.describe(), ""});
         }
-        if (checks.empty()) checks.push_back({"config", "", config.file});
+        if (checks.empty())
+            checks.push_back({"config", "", config.file});
         auto options = bootstrap::client_options(config);
         std::unique_ptr<bootstrap::Services> services;
         if (!options) {
@@ -254,8 +286,8 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         } else {
             services = std::make_unique<bootstrap::Services>(ex, config, *options);
             auto ping = co_await services->client.ping();
-            checks.push_back({"engine " + services->client_address,
-                              ping ? "" : ping.error().describe(), ""});
+            checks.push_back(
+                {"engine " + services->client_address, ping ? "" : ping.error().describe(), ""});
         }
         auto audit = bootstrap::open_audit(config.state_dir);
         std::string writable = audit->store_error();
@@ -264,8 +296,10 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         }
         checks.push_back({"audit store", writable, config.state_dir + "/audit.db"});
         const int pending = audit->pending();
-        checks.push_back({"audit fallback", pending == 0 ? "" : std::to_string(pending) +
-                                            " record(s) not replayed into the audit store",
+        checks.push_back({"audit fallback",
+                          pending == 0 ? ""
+                                       : std::to_string(pending) +
+                                             " record(s) not replayed into the audit store",
                           audit->path()});
         adapters::notify::FileAlertStore outbox(config.state_dir + "/notify-outbox.json");
         if (auto q = outbox.queued(); !q) {
@@ -282,10 +316,11 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         }
         {
             auto adapters = adapters::notify::make_alert_adapters(ex, config);
-            for (const auto& p : adapters.problems) checks.push_back({"alerting", p, ""});
+            for (const auto& p : adapters.problems)
+                checks.push_back({"alerting", p, ""});
         }
         // Disk: restic's cache and temporary files live in the state directory.
-        struct statvfs vfs{};
+        struct statvfs vfs {};
         if (::statvfs(config.state_dir.c_str(), &vfs) == 0) {
             const auto free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
             const std::uint64_t need = 1ULL << 30;
@@ -301,12 +336,14 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
         std::string clock_problem;
         if (now < build_time()) {
-            clock_problem = "the clock says " + app::format_utc(now) + ", before this program was built";
+            clock_problem =
+                "the clock says " + app::format_utc(now) + ", before this program was built";
         } else if (auto recent = audit->history("", false, 1); recent && !recent->empty()) {
             const auto last = app::parse_utc(recent->front().started_at);
             if (last > now + 300) {
-                clock_problem = "the clock says " + app::format_utc(now) + " but a run started at " +
-                                recent->front().started_at + " (the clock went back)";
+                clock_problem = "the clock says " + app::format_utc(now) +
+                                " but a run started at " + recent->front().started_at +
+                                " (the clock went back)";
             }
         }
         checks.push_back({"clock", clock_problem, app::format_utc(now)});
@@ -319,11 +356,15 @@ int health_command(const std::string& config_path, bool json, bool quick) {
                     problem = k.error().message;
                 } else {
                     detail = k->fingerprint;
-                    if (k->revoked) problem = "revoked";
-                    else if (k->expired) problem = "expired " + app::format_utc(k->expires);
-                    else if (!k->can_encrypt) problem = "has no usable encryption subkey";
+                    if (k->revoked)
+                        problem = "revoked";
+                    else if (k->expired)
+                        problem = "expired " + app::format_utc(k->expires);
+                    else if (!k->can_encrypt)
+                        problem = "has no usable encryption subkey";
                     else if (k->expires > 0 && k->expires - now < 30 * 86400) {
-                        detail += ", expires " + app::format_utc(k->expires) + " (in less than 30 days)";
+                        detail +=
+                            ", expires " + app::format_utc(k->expires) + " (in less than 30 days)";
                     }
                 }
                 checks.push_back({"gpg key " + name, problem, detail});
@@ -334,7 +375,8 @@ int health_command(const std::string& config_path, bool json, bool quick) {
                 (void)run.open();
                 for (const auto& [name, repo] : config.repositories) {
                     auto r = co_await run.repository(name);
-                    checks.push_back({"repository " + name, r ? "" : r.error().message,
+                    checks.push_back({"repository " + name,
+                                      r ? "" : r.error().message,
                                       domain::mask_url(repo.url)});
                 }
             }
@@ -343,7 +385,9 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& c : checks) {
             bad = bad || !c.problem.empty();
-            j.push_back({{"check", c.name}, {"ok", c.problem.empty()}, {"problem", c.problem},
+            j.push_back({{"check", c.name},
+                         {"ok", c.problem.empty()},
+                         {"problem", c.problem},
                          {"detail", c.detail}});
             if (!json) {
                 std::cout << (c.problem.empty() ? "  ok    " : "  FAIL  ") << c.name
@@ -352,7 +396,10 @@ int health_command(const std::string& config_path, bool json, bool quick) {
                           << "\n";
             }
         }
-        if (json) std::cout << nlohmann::json{{"healthy", !bad}, {"checks", j}}.dump(2, ' ', false, kReplace) << "\n";
+        if (json)
+            std::cout << nlohmann::json{{"healthy", !bad}, {"checks", j}}.dump(
+                             2, ' ', false, kReplace)
+                      << "\n";
         co_return bad ? 1 : 0;
     });
 }
@@ -361,7 +408,8 @@ int notify_test_command(const std::string& config_path, const std::string& name)
     return run_on_context([&config_path, &name](auto ex) -> Task<int> {
         auto config = bootstrap::load_config(config_path);
         if (config.has_fatal_problems()) {
-            for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+            for (const auto& p : config.problems)
+                std::cerr << p.describe() << "\n";
             co_return 3;
         }
         auto adapters = adapters::notify::make_alert_adapters(ex, config);
@@ -381,12 +429,14 @@ int notify_test_command(const std::string& config_path, const std::string& name)
             what = "test ping to monitor " + name;
             sent = co_await m->alive("backupctl notify test: this monitor works");
         } else {
-            for (const auto& p : adapters.problems) std::cerr << "backupctl: " << p << "\n";
+            for (const auto& p : adapters.problems)
+                std::cerr << "backupctl: " << p << "\n";
             std::cerr << "backupctl: no usable notifier or monitor named \"" << name << "\"\n";
             co_return 1;
         }
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - t0).count();
+                            std::chrono::steady_clock::now() - t0)
+                            .count();
         if (!sent) {
             std::cout << what << ": FAILED after " << ms << " ms: " << sent.error().message << "\n";
             co_return 1;
@@ -400,7 +450,8 @@ int metrics_command(const std::string& config_path) {
     return run_on_context([&config_path](auto ex) -> Task<int> {
         auto config = bootstrap::load_config(config_path);
         if (config.has_fatal_problems()) {
-            for (const auto& p : config.problems) std::cerr << p.describe() << "\n";
+            for (const auto& p : config.problems)
+                std::cerr << p.describe() << "\n";
             co_return 3;
         }
         auto options = bootstrap::client_options(config);

@@ -1,19 +1,18 @@
 #include "drivers/cli/restore_command.hpp"
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <ctime>
-#include <map>
 #include <iostream>
+#include <map>
 
 #include "adapters/notify/file_alert_store.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
-#include "domain/schedule.hpp"
 #include "domain/human.hpp"
+#include "domain/schedule.hpp"
+#include <unistd.h>
 
 namespace bk::drivers::cli {
 namespace {
@@ -34,9 +33,10 @@ Task<Result<domain::Target>> find_target(bootstrap::Services& services, const st
     }
     const auto* t = inventory->find(name);
     if (t == nullptr) {
-        co_return Failure{errc::not_found, "no target named \"" + name +
-                                               "\" (see `backupctl discover`); a target whose "
-                                               "container is gone must be started again first"};
+        co_return Failure{errc::not_found,
+                          "no target named \"" + name +
+                              "\" (see `backupctl discover`); a target whose "
+                              "container is gone must be started again first"};
     }
     co_return *t;
 }
@@ -51,7 +51,8 @@ Task<void> open_and_recover(bootstrap::RunServices& run) {
 }
 
 // Asks before a restore writes into a live server: type the target's name.
-bool confirmed(const std::string& target, const std::vector<domain::RestorePoint>& points,
+bool confirmed(const std::string& target,
+               const std::vector<domain::RestorePoint>& points,
                const app::RestoreRequest& request) {
     std::cerr << "This replaces data of " << target << " with:\n";
     for (const auto& p : points) {
@@ -108,15 +109,17 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
     request.new_container = args.new_container;
     request.files_to = args.files_to;
     request.path = args.path;
-    if (!request.path.empty() && request.choice.only.empty()) request.choice.only = "files";
+    if (!request.path.empty() && request.choice.only.empty())
+        request.choice.only = "files";
     request.safety_backup = !args.no_safety_backup;
+    // Opened first: a name two containers claim goes to the one its recorded provenance names.
+    bootstrap::RunServices run(ex, services);
+    co_await open_and_recover(run);
     auto target = co_await find_target(services, args.target);
     if (!target) {
         std::cerr << "backupctl: " << target.error().message << "\n";
         co_return kExitFailed;
     }
-    bootstrap::RunServices run(ex, services);
-    co_await open_and_recover(run);
     auto points = co_await run.restore().plan(*target, request.choice);
     if (!points) {
         std::cerr << "backupctl: " << points.error().message << "\n";
@@ -127,20 +130,28 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
         std::cerr << "backupctl: nothing was restored\n";
         co_return kExitFailed;
     }
-    if (!g.json) std::cout << "restoring " << target->name << " ...\n" << std::flush;
+    if (!g.json)
+        std::cout << "restoring " << target->name << " ...\n" << std::flush;
     auto report = co_await run.restore().restore(*target, request, "manual");
     if (g.json) {
         nlohmann::json items = nlohmann::json::array();
         for (const auto& i : report.items) {
-            items.push_back({{"kind", i.kind}, {"name", i.name}, {"snapshot", i.snapshot},
-                             {"outcome", i.outcome}, {"bytes", i.bytes}, {"seconds", i.seconds},
+            items.push_back({{"kind", i.kind},
+                             {"name", i.name},
+                             {"snapshot", i.snapshot},
+                             {"outcome", i.outcome},
+                             {"bytes", i.bytes},
+                             {"seconds", i.seconds},
                              {"error", i.error}});
         }
-        std::cout << nlohmann::json{{"run_id", report.run_id}, {"target", report.target},
-                                    {"status", report.status}, {"error", report.error},
+        std::cout << nlohmann::json{{"run_id", report.run_id},
+                                    {"target", report.target},
+                                    {"status", report.status},
+                                    {"error", report.error},
                                     {"seconds", report.seconds},
                                     {"safety_backup_run", report.safety_snapshot_run},
-                                    {"new_container", report.new_container}, {"items", items}}
+                                    {"new_container", report.new_container},
+                                    {"items", items}}
                          .dump(2, ' ', false, kReplace)
                   << "\n";
     } else {
@@ -161,15 +172,18 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
             std::cout << "  new container: " << report.new_container << " (left running)\n";
         }
         std::cout << target->name << ": restore " << report.status;
-        if (!report.error.empty()) std::cout << " (" << report.error << ")";
+        if (!report.error.empty())
+            std::cout << " (" << report.error << ")";
         std::cout << " in " << secs(report.seconds) << ", run " << report.run_id << "\n";
     }
     co_return report.status == "success" ? kExitOk
-           : report.status == "partial"  ? kExitPartial
+    : report.status == "partial"         ? kExitPartial
                                          : kExitFailed;
 }
 
-Task<int> verify_task(boost::asio::any_io_executor ex, Globals g, std::string name,
+Task<int> verify_task(boost::asio::any_io_executor ex,
+                      Globals g,
+                      std::string name,
                       std::string snapshot) {
     int code = kExitOk;
     auto connected = connect_valid(ex, g, code);
@@ -177,16 +191,17 @@ Task<int> verify_task(boost::asio::any_io_executor ex, Globals g, std::string na
         co_return code;
     }
     auto& services = *connected;
+    bootstrap::RunServices run(ex, services);
+    co_await open_and_recover(run);
     auto target = co_await find_target(services, name);
     if (!target) {
         std::cerr << "backupctl: " << target.error().message << "\n";
         co_return kExitFailed;
     }
-    bootstrap::RunServices run(ex, services);
-    co_await open_and_recover(run);
     domain::SnapshotChoice choice;
     choice.snapshot = snapshot;
-    if (!g.json) std::cout << "restore drill of " << name << " ...\n" << std::flush;
+    if (!g.json)
+        std::cout << "restore drill of " << name << " ...\n" << std::flush;
     auto report = co_await run.restore().verify(*target, choice, "manual");
     co_await run.alerting().drill_finished(*target, report);
     if (g.json) {
@@ -196,23 +211,34 @@ Task<int> verify_task(boost::asio::any_io_executor ex, Globals g, std::string na
         }
         nlohmann::json items = nlohmann::json::array();
         for (const auto& i : report.items) {
-            items.push_back({{"database", i.name}, {"snapshot", i.snapshot}, {"outcome", i.outcome},
-                             {"bytes", i.bytes}, {"seconds", i.seconds}, {"error", i.error}});
+            items.push_back({{"database", i.name},
+                             {"snapshot", i.snapshot},
+                             {"outcome", i.outcome},
+                             {"bytes", i.bytes},
+                             {"seconds", i.seconds},
+                             {"error", i.error}});
         }
-        std::cout << nlohmann::json{{"run_id", report.run_id}, {"target", report.target},
-                                    {"status", report.status}, {"error", report.error},
+        std::cout << nlohmann::json{{"run_id", report.run_id},
+                                    {"target", report.target},
+                                    {"status", report.status},
+                                    {"error", report.error},
                                     {"rto_seconds", report.rto_seconds},
-                                    {"seconds", report.seconds}, {"items", items},
+                                    {"seconds", report.seconds},
+                                    {"items", items},
                                     {"checks", checks}}
                          .dump(2, ' ', false, kReplace)
                   << "\n";
     } else {
         for (const auto& c : report.checks) {
-            std::cout << "  " << (c.outcome == "ok" ? "ok  " : c.outcome == "skipped" ? "skip" : "FAIL")
+            std::cout << "  "
+                      << (c.outcome == "ok"        ? "ok  "
+                          : c.outcome == "skipped" ? "skip"
+                                                   : "FAIL")
                       << " " << c.name << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
         }
         std::cout << name << ": drill " << report.status;
-        if (!report.error.empty()) std::cout << " (" << report.error << ")";
+        if (!report.error.empty())
+            std::cout << " (" << report.error << ")";
         std::cout << ", restore took " << secs(report.rto_seconds) << ", " << secs(report.seconds)
                   << " in all, run " << report.run_id << "\n";
     }
@@ -244,14 +270,21 @@ int status_command(const Globals& g) {
             co_return kExitFailed;
         }
         auto audit = bootstrap::open_audit(connected->config.state_dir);
-        adapters::notify::FileAlertStore alerts(connected->config.state_dir + "/notify-outbox.json");
+        adapters::notify::FileAlertStore alerts(connected->config.state_dir +
+                                                "/notify-outbox.json");
         std::map<std::string, domain::AlertMemory> memory;
-        if (auto m = alerts.memory()) memory = std::move(*m);
+        if (auto m = alerts.memory())
+            memory = std::move(*m);
         auto zone = adapters::time::system_zone(connected->config.timezone);
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
         nlohmann::json out = nlohmann::json::array();
         if (!g.json) {
-            std::printf("%-24s %-8s %-25s %-8s %-25s %s\n", "TARGET", "BACKUP", "AT", "DRILL", "AT",
+            std::printf("%-24s %-8s %-25s %-8s %-25s %s\n",
+                        "TARGET",
+                        "BACKUP",
+                        "AT",
+                        "DRILL",
+                        "AT",
                         "RESTORE TIME");
         }
         for (const auto& t : inventory->targets) {
@@ -266,7 +299,8 @@ int status_command(const Globals& g) {
                 std::string next_run;
                 if (auto cron = domain::parse_cron(t.cron); cron && zone) {
                     const auto due = domain::next_due(*cron, now, *zone);
-                    if (due >= 0) next_run = app::format_utc(due);
+                    if (due >= 0)
+                        next_run = app::format_utc(due);
                 }
                 nlohmann::json sizes = nlohmann::json::array();
                 domain::RunQuery q;
@@ -275,27 +309,37 @@ int status_command(const Globals& g) {
                 q.status = "success";
                 q.limit = 10;
                 if (auto rs = audit->runs(q)) {
-                    for (auto it = rs->rbegin(); it != rs->rend(); ++it) sizes.push_back(it->bytes);
+                    for (auto it = rs->rbegin(); it != rs->rend(); ++it)
+                        sizes.push_back(it->bytes);
                 }
                 auto success = audit->last_success(t.name);
-                out.push_back({{"target", t.name},
-                               {"backup", {{"status", b.status}, {"finished_at", b.finished_at}, {"run", b.id}}},
-                               {"drill", {{"status", d.status}, {"finished_at", d.finished_at},
-                                          {"run", d.id}, {"restore_seconds", rto}, {"error", d.error}}},
-                               {"last_success", success ? *success : std::string{}},
-                               {"next_run", next_run},
-                               {"overdue", memory.contains(t.name) && memory[t.name].overdue},
-                               {"sizes", sizes}});
+                out.push_back(
+                    {{"target", t.name},
+                     {"backup",
+                      {{"status", b.status}, {"finished_at", b.finished_at}, {"run", b.id}}},
+                     {"drill",
+                      {{"status", d.status},
+                       {"finished_at", d.finished_at},
+                       {"run", d.id},
+                       {"restore_seconds", rto},
+                       {"error", d.error}}},
+                     {"last_success", success ? *success : std::string{}},
+                     {"next_run", next_run},
+                     {"overdue", memory.contains(t.name) && memory[t.name].overdue},
+                     {"sizes", sizes}});
             } else {
-                std::printf("%-24s %-8s %-25s %-8s %-25s %s\n", t.name.c_str(),
-                            b.status.empty() ? "-" : b.status.c_str(),
-                            b.finished_at.empty() ? "-" : b.finished_at.c_str(),
-                            d.status.empty() ? "-" : (d.status == "success" ? "passed" : d.status.c_str()),
-                            d.finished_at.empty() ? "-" : d.finished_at.c_str(),
-                            d.id.empty() ? "-" : secs(rto).c_str());
+                std::printf(
+                    "%-24s %-8s %-25s %-8s %-25s %s\n",
+                    t.name.c_str(),
+                    b.status.empty() ? "-" : b.status.c_str(),
+                    b.finished_at.empty() ? "-" : b.finished_at.c_str(),
+                    d.status.empty() ? "-" : (d.status == "success" ? "passed" : d.status.c_str()),
+                    d.finished_at.empty() ? "-" : d.finished_at.c_str(),
+                    d.id.empty() ? "-" : secs(rto).c_str());
             }
         }
-        if (g.json) std::cout << out.dump(2, ' ', false, kReplace) << "\n";
+        if (g.json)
+            std::cout << out.dump(2, ' ', false, kReplace) << "\n";
         co_return kExitOk;
     });
 }

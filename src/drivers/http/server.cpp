@@ -61,13 +61,16 @@ Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& l
         return Failure{errc::invalid_config, "http.listen \"" + listen + "\" is not host:port"};
     }
     std::string host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty()) host = "0.0.0.0";
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    if (host.empty())
+        host = "0.0.0.0";
     int port = -1;
     try {
         std::size_t used = 0;
         port = std::stoi(listen.substr(colon + 1), &used);
-        if (used != listen.size() - colon - 1) port = -1;
+        if (used != listen.size() - colon - 1)
+            port = -1;
     } catch (const std::exception&) {
         port = -1;
     }
@@ -86,7 +89,8 @@ void common_headers(Res& res) {
     res.set(bhttp::field::cache_control, "no-store");
 }
 
-Task<void> event_stream(beast::tcp_stream& stream, unsigned version,
+Task<void> event_stream(beast::tcp_stream& stream,
+                        unsigned version,
                         std::shared_ptr<HttpServer::State> st) {
     ++st->counters.event_streams;
     struct Count {
@@ -102,28 +106,34 @@ Task<void> event_stream(beast::tcp_stream& stream, unsigned version,
     bhttp::response_serializer<bhttp::empty_body> sr{res};
     stream.expires_after(std::chrono::seconds(10));
     auto [hec, hn] = co_await bhttp::async_write_header(stream, sr, kUse);
-    if (hec) co_return;
+    if (hec)
+        co_return;
     std::string hello = "retry: 2000\n: backupctl events\n\n";
     stream.expires_after(std::chrono::seconds(10));
     auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(hello), kUse);
-    if (wec) co_return;
+    if (wec)
+        co_return;
     while (!st->stopped) {
         if (sub->queue.empty()) {
             sub->wake.expires_after(std::chrono::seconds(15));
             boost::system::error_code ec;
             co_await sub->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            if (st->stopped) break;
-            if (!ec && sub->queue.empty()) sub->queue.push_back(": keep-alive\n\n");  // 15 s idle
+            if (st->stopped)
+                break;
+            if (!ec && sub->queue.empty())
+                sub->queue.push_back(": keep-alive\n\n");  // 15 s idle
         }
         std::string out;
         while (!sub->queue.empty()) {
             out += sub->queue.front();
             sub->queue.pop_front();
         }
-        if (out.empty()) continue;
+        if (out.empty())
+            continue;
         stream.expires_after(std::chrono::seconds(10));
         auto [ec2, n2] = co_await asio::async_write(stream, asio::buffer(out), kUse);
-        if (ec2) break;  // the client went away
+        if (ec2)
+            break;  // the client went away
     }
 }
 
@@ -181,7 +191,10 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
             res.body() = "stopping\n";
         } else if (path == "/healthz" && get) {
             res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-            res.body() = "ok\n";
+            const auto problem = st->options.health ? st->options.health() : std::string{};
+            if (!problem.empty())
+                res.result(bhttp::status::service_unavailable);
+            res.body() = problem.empty() ? "ok\n" : problem + "\n";
         } else if (path == "/metrics" && get) {
             res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
             res.body() = metrics_text(*st);
@@ -210,13 +223,15 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
                 res.result(bhttp::status::service_unavailable);
                 res.set(bhttp::field::content_type, "application/json");
                 res.set(bhttp::field::retry_after, "5");
-                res.body() = R"({"error":{"code":"busy","message":"too many event streams (http.max_event_streams: )" +
+                res.body() = R"({"error":{"code":"busy","message":"too many event streams )" +
+                             std::string("(http.max_event_streams: ") +
                              std::to_string(st->options.max_event_streams) + ")\"}}";
             } else {
                 auto out = st->options.api->handle(r);
                 res.result(static_cast<unsigned>(out.status));
                 res.set(bhttp::field::content_type, out.content_type);
-                for (const auto& [k, v] : out.headers) res.set(k, v);
+                for (const auto& [k, v] : out.headers)
+                    res.set(k, v);
                 res.body() = std::move(out.body);
             }
         }
@@ -225,7 +240,8 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
             res.body().clear();
         }
     }
-    if (res.body().size() > 0 || res[bhttp::field::content_length].empty()) res.prepare_payload();
+    if (res.body().size() > 0 || res[bhttp::field::content_length].empty())
+        res.prepare_payload();
     stream.expires_after(std::chrono::seconds(10));
     co_await bhttp::async_write(stream, res, kUse);
     beast::error_code ignored;
@@ -254,7 +270,7 @@ void refuse(tcp::socket& socket) {
         "HTTP/1.1 503 Service Unavailable\r\nServer: backupctl\r\nContent-Type: text/plain\r\n"
         "Retry-After: 5\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbusy\n";
     beast::error_code ignored;
-    socket.non_blocking(true, ignored);  // a fresh socket's send buffer takes it whole, or nothing
+    socket.non_blocking(true, ignored);  // a fresh socket's send buffer takes it whole
     socket.write_some(asio::buffer(kBusy.data(), kBusy.size()), ignored);
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
@@ -267,7 +283,8 @@ Task<void> accept_loop(std::shared_ptr<HttpServer::State> st) {
     while (!st->stopped) {
         auto [ec, socket] = co_await st->acceptor.async_accept(kUse);
         if (ec) {
-            if (st->stopped || ec == asio::error::operation_aborted) break;
+            if (st->stopped || ec == asio::error::operation_aborted)
+                break;
             ++st->counters.accept_errors;
             pause = pause.count() == 0 ? std::chrono::milliseconds(50)
                                        : std::min(pause * 2, std::chrono::milliseconds(1000));
@@ -290,26 +307,32 @@ Task<void> accept_loop(std::shared_ptr<HttpServer::State> st) {
 
 HttpServer::HttpServer(std::shared_ptr<State> st) : state_(std::move(st)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 void HttpServer::stop() {
-    if (state_->stopped) return;
+    if (state_->stopped)
+        return;
     state_->stopped = true;
     beast::error_code ignored;
     state_->acceptor.close(ignored);
     state_->backoff.cancel();
     for (auto& w : state_->subscribers) {
-        if (auto s = w.lock()) s->wake.cancel();
+        if (auto s = w.lock())
+            s->wake.cancel();
     }
 }
 
 void HttpServer::publish(const app::RunEvent& e) {
-    if (e.type != "progress") state_->metrics_at.reset();  // a run started or ended: fresh
+    if (e.type != "progress")
+        state_->metrics_at.reset();  // a run started or ended: the next /metrics is fresh
     const std::string text = "event: " + e.type + "\ndata: " + Api::event_json(e) + "\n\n";
     std::erase_if(state_->subscribers, [](const auto& w) { return w.expired(); });
     for (auto& w : state_->subscribers) {
         auto s = w.lock();
-        if (!s) continue;
+        if (!s)
+            continue;
         if (s->queue.size() >= kMaxQueued) {
             // A slow client: drop its oldest progress line, never a start or an end.
             for (auto it = s->queue.begin(); it != s->queue.end(); ++it) {
@@ -324,7 +347,9 @@ void HttpServer::publish(const app::RunEvent& e) {
     }
 }
 
-HttpServer::Counters HttpServer::counters() const { return state_->counters; }
+HttpServer::Counters HttpServer::counters() const {
+    return state_->counters;
+}
 
 unsigned short HttpServer::port() const {
     beast::error_code ec;
@@ -334,19 +359,26 @@ unsigned short HttpServer::port() const {
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::any_io_executor ex, Options options) {
     auto where = parse_listen(options.listen);
-    if (!where) return where.error();
+    if (!where)
+        return where.error();
     beast::error_code ec;
     const auto address = asio::ip::make_address(where->first, ec);
-    if (ec) return Failure{errc::invalid_config, "http.listen \"" + options.listen + "\": not an IP address"};
+    if (ec)
+        return Failure{errc::invalid_config,
+                       "http.listen \"" + options.listen + "\": not an IP address"};
     auto st = std::make_shared<State>(ex);
     const auto listen = options.listen;
     st->options = std::move(options);
     const tcp::endpoint ep(address, where->second);
     st->acceptor.open(ep.protocol(), ec);
-    if (!ec) st->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) st->acceptor.bind(ep, ec);
-    if (!ec) st->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return Failure{errc::io_error, "cannot listen on " + listen + ": " + ec.message()};
+    if (!ec)
+        st->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+        st->acceptor.bind(ep, ec);
+    if (!ec)
+        st->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        return Failure{errc::io_error, "cannot listen on " + listen + ": " + ec.message()};
     asio::co_spawn(ex, accept_loop(st), asio::detached);
     return std::unique_ptr<HttpServer>(new HttpServer(st));
 }

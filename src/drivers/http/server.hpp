@@ -29,6 +29,8 @@ public:
         std::string listen;
         /// The /metrics text; computed at most once a second (and after each published event).
         std::function<std::string()> metrics;
+        /// Why the daemon is not alive now (empty: it is): /healthz answers 503 with it.
+        std::function<std::string()> health;
         Api* api{nullptr};
         std::size_t max_connections{128};  ///< open at once, event streams included
         std::size_t max_event_streams{16};
@@ -39,7 +41,8 @@ public:
 
     /// Binds now (errors: invalid_config for a bad address, io_error when it cannot bind) and
     /// serves on `ex` until stop() or destruction.
-    static Result<std::unique_ptr<HttpServer>> start(boost::asio::any_io_executor ex, Options options);
+    static Result<std::unique_ptr<HttpServer>> start(boost::asio::any_io_executor ex,
+                                                     Options options);
     /// Sends `e` to every event-stream client (slow clients lose old progress, never the rest).
     void publish(const app::RunEvent& e);
     void stop();

@@ -1,0 +1,281 @@
+#pragma once
+// Fakes of the domain ports, for application tests without an engine, restic or a network. Each
+// mirrors its interface and records what it was asked; behaviour is set through public members.
+// The audit store and the locks are the real adapters over a temporary directory.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "domain/ports/backup_ports.hpp"
+#include "domain/ports/recovery.hpp"
+#include "domain/ports/restore_ports.hpp"
+#include "domain/ports/target_source.hpp"
+
+namespace bk::testing {
+
+/// A repository in memory: a writer commits what it was given as one snapshot.
+class FakeRepository final : public domain::BackupRepository {
+public:
+    struct Snapshot {
+        std::string id;
+        std::vector<std::string> tags;
+        std::string data;
+    };
+    std::vector<Snapshot> snapshots_stored;
+    std::vector<std::vector<std::string>> forgets;  ///< the tag groups retention ran on
+    int aborted{0};
+
+    Task<Result<void>> prepare() override { co_return Result<void>{}; }
+    Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(
+        domain::WriterSpec spec) override {
+        co_return std::unique_ptr<domain::SnapshotWriter>(new Writer(*this, std::move(spec)));
+    }
+    Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(
+        std::vector<std::string> tags) override {
+        std::vector<domain::SnapshotInfo> out;
+        for (const auto& s : snapshots_stored) {
+            bool all = true;
+            for (const auto& t : tags) {
+                all = all && std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
+            }
+            if (all)
+                out.push_back({s.id, s.id, "2026-12-01T00:00:00Z", s.tags, {}});
+        }
+        co_return out;
+    }
+    Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(domain::ReadSpec) override {
+        co_return Failure{errc::repo_failed, "the fake repository reads nothing"};
+    }
+    Task<Result<std::int64_t>> forget(std::vector<std::string> tags, domain::Retention) override {
+        forgets.push_back(tags);
+        co_return static_cast<std::int64_t>(snapshots_stored.size());
+    }
+    Task<Result<domain::PruneSummary>> prune() override { co_return domain::PruneSummary{}; }
+    Task<Result<void>> unlock_stale() override { co_return Result<void>{}; }
+    Task<Result<domain::SnapshotSummary>> backup_path(std::string,
+                                                      std::vector<std::string>) override {
+        co_return Failure{errc::internal, "the fake repository backs up no paths"};
+    }
+    Task<Result<std::uint64_t>> restore_path(std::string, std::string, std::string) override {
+        co_return Failure{errc::internal, "the fake repository restores no paths"};
+    }
+
+private:
+    class Writer final : public domain::SnapshotWriter {
+    public:
+        Writer(FakeRepository& repo, domain::WriterSpec spec)
+            : repo_(repo), spec_(std::move(spec)) {}
+        Task<Result<void>> write(std::span<const char> data) override {
+            data_.append(data.data(), data.size());
+            co_return Result<void>{};
+        }
+        Task<Result<domain::SnapshotSummary>> commit() override {
+            const auto id = "snap" + std::to_string(repo_.snapshots_stored.size() + 1);
+            repo_.snapshots_stored.push_back({id, spec_.tags, data_});
+            co_return domain::SnapshotSummary{id, data_.size(), data_.size()};
+        }
+        Task<void> abort() override {
+            ++repo_.aborted;
+            co_return;
+        }
+
+    private:
+        FakeRepository& repo_;
+        domain::WriterSpec spec_;
+        std::string data_;
+    };
+};
+
+/// Dumps `payload` followed by a complete census, or does what `on_dump` says first (throw,
+/// leave a container behind in a FakeJanitor, ...).
+class FakeDumper final : public domain::DatabaseDumper {
+public:
+    std::string payload{"-- dump\n"};
+    std::vector<std::string> databases{"app"};  ///< what plan() lists, as a server would
+    std::function<void(const domain::Target&, const std::string& run_id)> on_dump;
+    int dumps{0};
+
+    Task<Result<std::vector<domain::DumpItem>>> plan(const domain::Target& target) override {
+        std::vector<domain::DumpItem> items;
+        for (const auto& d : databases)
+            items.push_back({d, target.name + "/" + d + ".sql"});
+        co_return items;
+    }
+    Task<domain::DumpOutcome> dump(const domain::Target& target,
+                                   const domain::DumpItem&,
+                                   domain::ByteSink& sink,
+                                   std::string run_id) override {
+        ++dumps;
+        if (on_dump)
+            on_dump(target, run_id);
+        domain::DumpOutcome out;
+        auto w = co_await sink.write(std::span<const char>(payload.data(), payload.size()));
+        if (!w) {
+            out.error = w.error().message;
+            co_return out;
+        }
+        out.exit_code = 0;
+        out.completion_marker = true;
+        out.bytes = payload.size();
+        co_return out;
+    }
+    Task<Result<void>> probe(const domain::Target&, std::string) override {
+        co_return Result<void>{};
+    }
+};
+
+class FakeFiles final : public domain::FileArchiver {
+public:
+    Task<Result<std::vector<domain::FileItem>>> plan_files(const domain::Target&) override {
+        co_return std::vector<domain::FileItem>{};
+    }
+    Task<Result<std::uint64_t>> stream(const domain::Target&,
+                                       const domain::FileItem&,
+                                       domain::ByteSink&) override {
+        co_return std::uint64_t{0};
+    }
+    Task<Result<bool>> stop(const domain::Target&) override { co_return false; }
+    Task<Result<void>> start(const domain::Target&) override { co_return Result<void>{}; }
+};
+
+class FakeHooks final : public domain::HookRunner {
+public:
+    Task<domain::HookOutcome> run(const domain::Target&, std::vector<std::string>) override {
+        co_return domain::HookOutcome{0, "", ""};
+    }
+};
+
+class FakeResolver final : public domain::TargetResolver {
+public:
+    Task<Result<domain::Target>> resolve(const domain::Target& t) override { co_return t; }
+};
+
+class FakeNetworks final : public domain::NetworkAttachment {
+public:
+    Task<std::string> self() override { co_return std::string{}; }
+    Task<Result<bool>> join(std::string, std::string) override { co_return false; }
+    Task<Result<void>> leave(std::string, std::string) override { co_return Result<void>{}; }
+};
+
+/// A restorer that records what it was asked and fails every load (tests of what happens
+/// before any data moves).
+class FakeRestorer final : public domain::DatabaseRestorer {
+public:
+    int clones{0};
+    int loads{0};
+    Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_load(const domain::Target&,
+                                                                 std::string,
+                                                                 std::string) override {
+        ++loads;
+        co_return Failure{errc::internal, "the fake restorer loads nothing"};
+    }
+    Task<Result<std::map<std::string, std::uint64_t>>> count_rows(const domain::Target&,
+                                                                  std::string,
+                                                                  std::vector<std::string>,
+                                                                  std::string) override {
+        co_return std::map<std::string, std::uint64_t>{};
+    }
+    Task<Result<domain::Target>> clone(const domain::Target& t, bool, std::string) override {
+        ++clones;
+        co_return t;
+    }
+    Task<Result<void>> wait_ready(const domain::Target&,
+                                  std::chrono::seconds,
+                                  std::string) override {
+        co_return Result<void>{};
+    }
+    Task<void> discard(const domain::Target&) override { co_return; }
+    Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_files_load(const domain::Target&,
+                                                                       std::string,
+                                                                       std::string) override {
+        ++loads;
+        co_return Failure{errc::internal, "the fake restorer loads nothing"};
+    }
+};
+
+class FakeLocalFiles final : public domain::LocalFiles {
+public:
+    Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_extract(std::string) override {
+        co_return Failure{errc::internal, "the fake extracts nothing"};
+    }
+};
+
+/// Our containers and networks as the engine would list them.
+class FakeJanitor final : public domain::Janitor {
+public:
+    std::vector<domain::Leftover> containers;
+    std::set<std::string> removed;
+    Task<Result<std::vector<domain::Leftover>>> leftovers() override { co_return containers; }
+    Task<Result<void>> remove(domain::Leftover l) override {
+        const std::string id = l.container_id;
+        removed.insert(id);
+        std::erase_if(containers, [&id](const auto& c) { return c.container_id == id; });
+        co_return Result<void>{};
+    }
+    Task<Result<bool>> start_if_stopped(std::string) override { co_return false; }
+    Task<Result<void>> leave_network(std::string, std::string) override {
+        co_return Result<void>{};
+    }
+};
+
+/// A feed that reports nothing and waits until stop().
+class FakeChangeFeed final : public domain::ChangeFeed {
+public:
+    explicit FakeChangeFeed(boost::asio::any_io_executor ex) : timer_(ex) {}
+    Task<void> follow(std::function<void(const domain::ContainerChange&)>,
+                      std::function<void()> on_resync) override {
+        on_resync();
+        timer_.expires_at(boost::asio::steady_timer::time_point::max());
+        boost::system::error_code ec;
+        co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+    void stop() override { timer_.cancel(); }
+    [[nodiscard]] bool connected() const override { return true; }
+
+private:
+    boost::asio::steady_timer timer_;
+};
+
+/// The containers discovery finds: set `found`.
+class FakeTargetSource final : public domain::TargetSource {
+public:
+    std::vector<domain::DiscoveredContainer> found;
+    Task<Result<std::vector<domain::DiscoveredContainer>>> discover(
+        const domain::OperatorConfig&) override {
+        co_return found;
+    }
+};
+
+/// A labelled container that is a valid target of `name` with a database.
+inline domain::DiscoveredContainer labelled_target(const std::string& name,
+                                                   const std::string& repository = "main") {
+    domain::DiscoveredContainer c;
+    c.container_id = "id-" + name;
+    c.container_name = name;
+    c.state = "running";
+    c.disposition = domain::Disposition::target;
+    domain::Target t;
+    t.name = name;
+    t.container_id = c.container_id;
+    t.container_name = name;
+    t.compose_project = name;
+    t.compose_service = "db";
+    t.image = "postgres:15";
+    t.database = domain::DatabaseSpec{};
+    t.repository = repository;
+    t.encrypt = "none";
+    c.target = t;
+    return c;
+}
+
+}  // namespace bk::testing
