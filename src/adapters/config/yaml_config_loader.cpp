@@ -95,10 +95,8 @@ constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
                                                         "base_url",
                                                         "timeout",
                                                         "ca_file"};
-constexpr std::array<std::string_view, 4> kHttpKeys{"listen",
-                                                    "token_file",
-                                                    "max_connections",
-                                                    "max_event_streams"};
+constexpr std::array<std::string_view, 4> kHttpKeys{
+    "listen", "token_file", "max_connections", "max_event_streams"};
 constexpr std::array<std::string_view, 2> kSecurityKeys{"allow_label_hooks", "dump_images"};
 constexpr std::array<std::string_view, 16> kProjectKeys{"name",
                                                         "enabled",
@@ -1455,7 +1453,8 @@ private:
                     if (ok)
                         t.hook_env.push_back(name);
                     else
-                        problem(h["env"], p + ".hooks.env", "\"" + name + "\" is not a variable name");
+                        problem(
+                            h["env"], p + ".hooks.env", "\"" + name + "\" is not a variable name");
                 }
             }
             if (auto v = text(h["timeout"], p + ".hooks.timeout")) {

@@ -527,8 +527,7 @@ std::vector<pid_t> own_children() {
         }
         char state = 0;
         long ppid = 0;
-        if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 &&
-            ppid == self) {
+        if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == self) {
             out.push_back(p);
         }
     }

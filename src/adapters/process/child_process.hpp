@@ -23,7 +23,8 @@ namespace bk::adapters::process {
 
 struct SpawnOptions {
     std::vector<std::string> argv;
-    std::vector<std::string> env;  ///< the child's whole environment, KEY=VALUE (see minimal_environment)
+    /// The child's whole environment, KEY=VALUE: see minimal_environment.
+    std::vector<std::string> env;
     bool pipe_stdin{true};
     int stdin_fd{-1};  ///< instead of a pipe: this descriptor becomes stdin
     bool pipe_stdout{true};
@@ -80,15 +81,8 @@ Task<Result<Completed>> run_command(boost::asio::any_io_executor ex,
 
 /// The variables of this process a child may see: what finding programs, files and text needs
 /// (PATH, HOME, TMPDIR, LANG, LC_ALL, LC_CTYPE, TZ, SSL_CERT_FILE, SSL_CERT_DIR), never a secret.
-inline constexpr std::array<std::string_view, 9> kChildBaseVariables{"PATH",
-                                                                     "HOME",
-                                                                     "TMPDIR",
-                                                                     "LANG",
-                                                                     "LC_ALL",
-                                                                     "LC_CTYPE",
-                                                                     "TZ",
-                                                                     "SSL_CERT_FILE",
-                                                                     "SSL_CERT_DIR"};
+inline constexpr std::array<std::string_view, 9> kChildBaseVariables{
+    "PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR"};
 
 /// A child's environment: the kChildBaseVariables this process has (PATH defaults to the usual
 /// directories), the variables named in `pass` that this process has, then `extra` (KEY=VALUE

@@ -49,11 +49,11 @@ public:
     [[nodiscard]] unsigned short port() const;
 
     struct Counters {
-        std::size_t open{0};            ///< connections open now
-        std::size_t event_streams{0};   ///< of which event streams
-        std::size_t evicted{0};         ///< idle connections closed to make room
-        std::size_t refused{0};         ///< connections answered 503 at once (all busy)
-        std::size_t accept_errors{0};   ///< accept failures (EMFILE, ...), each backed off
+        std::size_t open{0};           ///< connections open now
+        std::size_t event_streams{0};  ///< of which event streams
+        std::size_t evicted{0};        ///< idle connections closed to make room
+        std::size_t refused{0};        ///< connections answered 503 at once (all busy)
+        std::size_t accept_errors{0};  ///< accept failures (EMFILE, ...), each backed off
     };
     [[nodiscard]] Counters counters() const;
 

@@ -6,11 +6,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -25,6 +20,10 @@
 #include "support/process.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace process = bk::adapters::process;
 using bk::testing::run_task;
@@ -112,7 +111,9 @@ void check_no_secrets(const Seen& s) {
 /// bin/<name>-<its first argument>.probe, then runs `then` (no single quotes). The script execs
 /// `sh -c` at once: dash keeps a script file open while it reads it (close-on-exec), and the
 /// probe's subshell writes its file: neither is then one of the listed descriptors.
-void fake_program(const std::filesystem::path& bin, const std::string& name, const std::string& then) {
+void fake_program(const std::filesystem::path& bin,
+                  const std::string& name,
+                  const std::string& then) {
     const auto file = bin / name;
     std::ofstream(file) << "#!/bin/sh\nexec /bin/sh -c '(exec > \"${0%/*}/" << name
                         << "-$1.probe\"; " << kProbe << "); " << then << "' \"$0\" \"$@\"\n";

@@ -9,9 +9,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
-#include <sys/prctl.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,6 +21,8 @@
 #include "support/run_task.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
+#include <sys/prctl.h>
+#include <unistd.h>
 
 namespace process = bk::adapters::process;
 using bk::testing::quoted;
@@ -81,8 +80,7 @@ void make_key(const std::filesystem::path& work) {
                "'Drill <drill@example.test>' future-default default never >/dev/null 2>&1")
                 .exit_code == 0);
     REQUIRE(sh(g + "--armor --export > " + quoted((work / "key.pub").string())).exit_code == 0);
-    REQUIRE(sh(g + "--export-secret-keys > " + quoted((work / "key.sec").string())).exit_code ==
-            0);
+    REQUIRE(sh(g + "--export-secret-keys > " + quoted((work / "key.sec").string())).exit_code == 0);
     sh("gpgconf --homedir " + quoted(home.string()) + " --kill gpg-agent >/dev/null 2>&1");
 }
 
@@ -170,8 +168,8 @@ TEST_CASE("the gpg-agent of a decrypt is reaped under PID 1 (a subreaper here)",
     for (int i = 0; i < 20000; ++i)
         data += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
 
-    auto out = run_task(
-        ioc, backup_and_restore(repo, work.path(), data), std::chrono::seconds(120));
+    auto out =
+        run_task(ioc, backup_and_restore(repo, work.path(), data), std::chrono::seconds(120));
     CHECK(out.restored == data);
     // The decrypt's agent was adopted by us (it is what PID 1 gets in the image).
     INFO("children after the decrypt: " << describe(out.children_while_reading));
@@ -181,7 +179,8 @@ TEST_CASE("the gpg-agent of a decrypt is reaped under PID 1 (a subreaper here)",
     CHECK(agent);
 
     // Killed at the end of its home's use, then reaped: nothing is left, not even a zombie.
-    const bool gone = run_task(ioc, until_no_children(ioc.get_executor(), std::chrono::seconds(10)));
+    const bool gone =
+        run_task(ioc, until_no_children(ioc.get_executor(), std::chrono::seconds(10)));
     INFO("children left: " << describe(own_children()));
     CHECK(gone);
 }

@@ -11,18 +11,6 @@
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -34,6 +22,17 @@
 #include "drivers/http/api.hpp"
 #include "drivers/http/server.hpp"
 #include "support/bk_result_printing.hpp"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 namespace http = bk::drivers::http;
 namespace asio = boost::asio;
@@ -295,9 +294,8 @@ TEST_CASE("2000 idle connections: the server keeps its cap and stays responsive"
     bk::adapters::process::SpawnOptions run;
     run.argv = {"/bin/sh", "-c", "echo run-ok"};
     run.env = bk::adapters::process::minimal_environment();
-    auto fut = asio::co_spawn(s.ioc,
-                              bk::adapters::process::run_command(s.ioc.get_executor(), run),
-                              asio::use_future);
+    auto fut = asio::co_spawn(
+        s.ioc, bk::adapters::process::run_command(s.ioc.get_executor(), run), asio::use_future);
     REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
     auto ran = fut.get();
     REQUIRE(ran);
@@ -311,17 +309,18 @@ TEST_CASE("2000 idle connections: the server keeps its cap and stays responsive"
     std::this_thread::sleep_for(std::chrono::seconds(1));  // a measuring window, not a wait
     const auto used = s.cpu() - cpu0;
     const auto wall = std::chrono::steady_clock::now() - w0;
-    INFO("server thread CPU: " << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
-                               << " ms in "
-                               << std::chrono::duration_cast<std::chrono::milliseconds>(wall).count()
-                               << " ms");
+    INFO(
+        "server thread CPU: " << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
+                              << " ms in "
+                              << std::chrono::duration_cast<std::chrono::milliseconds>(wall).count()
+                              << " ms");
     CHECK(used < wall / 20);
 }
 
 /// Opens the event stream and reads the first answer; returns the connection.
 int open_stream(unsigned short port, const std::string& token, std::string& head) {
-    const std::string get = "GET /api/v1/events HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
-                            token + "\r\n\r\n";
+    const std::string get =
+        "GET /api/v1/events HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token + "\r\n\r\n";
     const int fd = connect_to(port);
     REQUIRE(fd >= 0);
     REQUIRE(::send(fd, get.data(), get.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(get.size()));
@@ -333,8 +332,9 @@ int open_stream(unsigned short port, const std::string& token, std::string& head
     return fd;
 }
 
-TEST_CASE("event streams over their cap get 503 and a server full of busy connections refuses at once",
-          "[http]") {
+TEST_CASE(
+    "event streams over their cap get 503 and a server full of busy connections refuses at once",
+    "[http]") {
     FakeBackend backend;
     const std::string token = "0123456789abcdef-token";
     http::Api api(backend, token);
@@ -401,10 +401,11 @@ TEST_CASE("accept failing with EMFILE backs off instead of spinning", "[http]") 
     const auto used = s.cpu() - cpu0;
     const auto wall = std::chrono::steady_clock::now() - w0;
     const auto errors = s.counters().accept_errors - e0;
-    INFO("server thread CPU: " << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
-                               << " ms in "
-                               << std::chrono::duration_cast<std::chrono::milliseconds>(wall).count()
-                               << " ms, " << errors << " accept errors");
+    INFO(
+        "server thread CPU: " << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
+                              << " ms in "
+                              << std::chrono::duration_cast<std::chrono::milliseconds>(wall).count()
+                              << " ms, " << errors << " accept errors");
     CHECK(used < wall / 20);
     CHECK(errors <= 10);  // 50 ms doubling to 1 s: a handful a second, not thousands
 

@@ -138,7 +138,8 @@ projects:
 
 TEST_CASE("hooks.env names the operator variables a hook gets, http caps its connections",
           "[config]") {
-    const std::string yaml = R"(http: {listen: "127.0.0.1:0", max_connections: 40, max_event_streams: 4}
+    const std::string yaml =
+        R"(http: {listen: "127.0.0.1:0", max_connections: 40, max_event_streams: 4}
 projects:
   - name: shop
     database: {type: postgres, host: 10.0.0.5, password: pw}
@@ -166,12 +167,15 @@ projects:
         "bad.yml",
         env({}));
     std::vector<std::string> messages;
-    for (const auto& p : bad.problems) messages.push_back(p.describe());
+    for (const auto& p : bad.problems)
+        messages.push_back(p.describe());
     INFO(Catch::rangeToString(messages));
     REQUIRE(bad.problems.size() == 2);
-    CHECK_THAT(messages[0], Catch::Contains("http.max_event_streams: must be less than "
-                                            "http.max_connections (8)"));
-    CHECK_THAT(messages[1], Catch::Contains("projects[0].hooks.env: \"A=1\" is not a variable name"));
+    CHECK_THAT(messages[0],
+               Catch::Contains("http.max_event_streams: must be less than "
+                               "http.max_connections (8)"));
+    CHECK_THAT(messages[1],
+               Catch::Contains("projects[0].hooks.env: \"A=1\" is not a variable name"));
 }
 
 TEST_CASE("global sections, *_file secrets and substitution", "[config]") {
