@@ -82,6 +82,8 @@ struct DaemonConfig {
 struct HttpConfig {
     std::string listen{"127.0.0.1:8080"};
     std::string token_file;
+    int max_connections{128};   ///< open at once; over it the oldest one still idle is closed
+    int max_event_streams{16};  ///< of those, /api/v1/events streams; over it: 503
 };
 
 /// A problem in the config, with where it is.

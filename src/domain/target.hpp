@@ -74,6 +74,8 @@ struct Target {
     std::vector<std::string> pre_hook;
     std::vector<std::string> post_hook;
     std::chrono::seconds hook_timeout{60};
+    /// Config projects: operator environment variables the hooks get besides the minimal ones.
+    std::vector<std::string> hook_env;
     bool enabled{true};
 };
 

@@ -95,7 +95,8 @@ constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
                                                         "base_url",
                                                         "timeout",
                                                         "ca_file"};
-constexpr std::array<std::string_view, 2> kHttpKeys{"listen", "token_file"};
+constexpr std::array<std::string_view, 4> kHttpKeys{
+    "listen", "token_file", "max_connections", "max_event_streams"};
 constexpr std::array<std::string_view, 2> kSecurityKeys{"allow_label_hooks", "dump_images"};
 constexpr std::array<std::string_view, 16> kProjectKeys{"name",
                                                         "enabled",
@@ -136,7 +137,7 @@ constexpr std::array<std::string_view, 8> kRetentionKeys{"local_days",
 constexpr std::array<std::string_view, 6> kEncryptionKeys{
     "enabled", "type", "recipient", "public_key_file", "private_key_file", "passphrase_file"};
 constexpr std::array<std::string_view, 2> kTypedKeys{"type", "config"};
-constexpr std::array<std::string_view, 3> kHooksKeys{"pre_backup", "post_backup", "timeout"};
+constexpr std::array<std::string_view, 4> kHooksKeys{"pre_backup", "post_backup", "timeout", "env"};
 constexpr std::array<std::string_view, 2> kVerificationKeys{"enabled", "cron"};
 constexpr std::array<std::string_view, 1> kCompressionKeys{"enabled"};
 
@@ -216,6 +217,17 @@ public:
                 out_.http.listen = *v;
             if (auto v = text(h["token_file"], "http.token_file"))
                 out_.http.token_file = *v;
+            if (auto v = integer(h["max_connections"], "http.max_connections", 2, 65536))
+                out_.http.max_connections = *v;
+            if (auto v = integer(h["max_event_streams"], "http.max_event_streams", 0, 65535))
+                out_.http.max_event_streams = *v;
+            if (out_.http.max_event_streams >= out_.http.max_connections) {
+                // Event streams hold their connection: some must stay for everything else.
+                problem(h["max_event_streams"] ? h["max_event_streams"] : h,
+                        "http.max_event_streams",
+                        "must be less than http.max_connections (" +
+                            std::to_string(out_.http.max_connections) + ")");
+            }
         }
         if (const auto dm = root["daemon"]; is_map(dm, "daemon")) {
             check_keys(dm, "daemon", kDaemonKeys);
@@ -1433,6 +1445,18 @@ private:
             };
             t.pre_hook = shell("pre_backup");
             t.post_hook = shell("post_backup");
+            // The hooks' environment is a minimal one: these operator variables are added.
+            if (auto v = text_list(h["env"], p + ".hooks.env")) {
+                for (const auto& name : *v) {
+                    const bool ok = !name.empty() && name.find('=') == std::string::npos &&
+                                    name.find('\0') == std::string::npos;
+                    if (ok)
+                        t.hook_env.push_back(name);
+                    else
+                        problem(
+                            h["env"], p + ".hooks.env", "\"" + name + "\" is not a variable name");
+                }
+            }
             if (auto v = text(h["timeout"], p + ".hooks.timeout")) {
                 auto d = domain::parse_duration(*v);
                 if (d && d->count() > 0) {

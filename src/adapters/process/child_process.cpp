@@ -1,6 +1,8 @@
 #include "adapters/process/child_process.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
@@ -9,22 +11,125 @@
 #include <boost/asio/write.hpp>
 
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;  // NOLINT
 
 namespace bk::adapters::process {
 
 namespace asio = boost::asio;
 using Descriptor = asio::posix::stream_descriptor;
 constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+/// The children some code waits for (ChildProcess): reap_orphans() leaves them alone. The
+/// operator is single-threaded: a pid is added before anything else can run.
+std::set<pid_t>& waited_for() {
+    static std::set<pid_t> pids;
+    return pids;
+}
+
+int exit_code(int st) {
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/// In the child, before exec: closes every descriptor from `first` on but `keep` (async-signal-
+/// safe: no allocation). close_range where the kernel has it (5.9), else what /proc/self/fd
+/// lists, else every number below the descriptor limit.
+void close_from(int first, int keep) noexcept {
+    const auto ufirst = static_cast<unsigned>(first);
+    if (keep < first) {
+        if (::close_range(ufirst, ~0U, 0) == 0) {
+            return;
+        }
+    } else if ((keep == first || ::close_range(ufirst, static_cast<unsigned>(keep) - 1, 0) == 0) &&
+               ::close_range(static_cast<unsigned>(keep) + 1, ~0U, 0) == 0) {
+        return;
+    }
+    const int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        struct rlimit lim {};
+        const rlim_t top = ::getrlimit(RLIMIT_NOFILE, &lim) == 0 ? lim.rlim_cur : 1024;
+        for (rlim_t fd = ufirst; fd < top && fd < (1u << 20); ++fd) {
+            if (static_cast<int>(fd) != keep)
+                ::close(static_cast<int>(fd));
+        }
+        return;
+    }
+    alignas(8) char buf[4096];
+    for (;;) {
+        const long n = ::syscall(SYS_getdents64, dir, buf, sizeof buf);
+        if (n <= 0) {
+            break;
+        }
+        // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name
+        for (long off = 0; off < n;) {
+            std::uint16_t reclen = 0;
+            std::memcpy(&reclen, buf + off + 16, sizeof reclen);
+            const char* name = buf + off + 19;
+            const char* end = name + ::strnlen(name, 16);
+            int fd = 0;
+            if (std::from_chars(name, end, fd).ec == std::errc{} && fd >= first && fd != dir &&
+                fd != keep) {
+                ::close(fd);
+            }
+            off += reclen;
+        }
+    }
+    ::close(dir);
+}
+
+/// In the child, after fork: `fds[i]` becomes descriptor i (-1: none; 0-2 then stay as they
+/// are), every other descriptor is closed, then exec. `status_fd` (close-on-exec, or -1) gets
+/// errno when exec fails. Only async-signal-safe calls.
+[[noreturn]] void exec_child(const int (&fds)[4],
+                             char* const* argv,
+                             char* const* envp,
+                             int status_fd) {
+    // Sources and the status pipe move above the targets first: dup2(a, 1) must not overwrite
+    // the source of another target. (Out of descriptors: the originals are used.)
+    int status = status_fd < 0 ? -1 : ::fcntl(status_fd, F_DUPFD_CLOEXEC, 10);
+    if (status < 0)
+        status = status_fd;
+    int moved[4];
+    for (int i = 0; i < 4; ++i) {
+        moved[i] = fds[i] < 0 ? -1 : ::fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+        if (moved[i] < 0)
+            moved[i] = fds[i];
+    }
+    for (int i = 0; i < 4; ++i) {
+        if (moved[i] == i) {
+            ::fcntl(i, F_SETFD, 0);  // keep it across exec
+        } else if (moved[i] >= 0) {
+            ::dup2(moved[i], i);  // the copy at i is not close-on-exec
+        }
+    }
+    // Nothing else of the operator's: Docker engine connections, the HTTP listener and its
+    // clients, other children's pipes, lock files.
+    close_from(fds[3] >= 0 ? 4 : 3, status);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execvpe(argv[0], argv, envp);
+    const int e = errno;
+    if (status >= 0) {
+        [[maybe_unused]] auto w = ::write(status, &e, sizeof e);
+    }
+    ::_exit(127);
+}
+}  // namespace
 
 struct ChildProcess::Impl {
     asio::any_io_executor ex;
@@ -39,7 +144,8 @@ struct ChildProcess::Impl {
             int st = 0;
             while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
             }
-            status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            status = exit_code(st);
+            waited_for().erase(pid);
         }
     }
     ~Impl() {
@@ -130,25 +236,12 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
         if (::getppid() != parent) {
             ::_exit(127);
         }
-        auto place = [](int from, int to) {
-            if (from == to) {
-                ::fcntl(to, F_SETFD, 0);  // keep it across exec
-            } else {
-                ::dup2(from, to);
-            }
-        };
         const int devnull = ::open("/dev/null", O_RDWR);
-        place(child_in >= 0 ? child_in : devnull, 0);
-        place(child_out >= 0 ? child_out : devnull, 1);
-        place(err.w, 2);
-        if (o.fd3_data) {
-            place(fd3.r, 3);
-        }
-        ::signal(SIGPIPE, SIG_DFL);
-        ::execvpe(argv[0], argv.data(), envp.data());
-        const int e = errno;
-        [[maybe_unused]] auto w = ::write(exec_status.w, &e, sizeof e);
-        ::_exit(127);
+        const int fds[4] = {child_in >= 0 ? child_in : devnull,
+                            child_out >= 0 ? child_out : devnull,
+                            err.w,
+                            o.fd3_data ? fd3.r : -1};
+        exec_child(fds, argv.data(), envp.data(), exec_status.w);
     }
     ::close(exec_status.w);
     int exec_errno = 0;
@@ -159,7 +252,8 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
     ::close(exec_status.r);
     if (got == static_cast<ssize_t>(sizeof exec_errno)) {
         int st = 0;
-        ::waitpid(pid, &st, 0);
+        while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
         errno = exec_errno;
         return fail("cannot start " + o.argv[0]);
     }
@@ -179,6 +273,7 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
     auto impl = std::make_unique<Impl>();
     impl->ex = ex;
     impl->pid = pid;
+    waited_for().insert(pid);
     if (in.w >= 0)
         impl->in = std::make_unique<Descriptor>(ex, in.w);
     if (out.r >= 0)
@@ -282,11 +377,13 @@ Task<int> ChildProcess::wait() {
         int st = 0;
         const pid_t r = waitpid(impl_->pid, &st, WNOHANG);
         if (r == impl_->pid) {
-            impl_->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            impl_->status = exit_code(st);
+            waited_for().erase(impl_->pid);
             co_return *impl_->status;
         }
         if (r < 0 && errno != EINTR) {
             impl_->status = -1;
+            waited_for().erase(impl_->pid);
             co_return -1;
         }
         asio::steady_timer t(impl_->ex, delay);
@@ -329,14 +426,19 @@ Task<Result<Completed>> run_command(asio::any_io_executor ex,
     co_return c;
 }
 
-std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
+std::vector<std::string> minimal_environment(const std::vector<std::string>& extra,
+                                             const std::vector<std::string>& pass) {
     std::map<std::string, std::string> env;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-        std::string kv(*e);
-        auto eq = kv.find('=');
-        if (eq != std::string::npos)
-            env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+    env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    auto take = [&env](const std::string& name) {
+        if (const char* v = std::getenv(name.c_str()); v != nullptr) {
+            env[name] = v;
+        }
+    };
+    for (auto name : kChildBaseVariables)
+        take(std::string(name));
+    for (const auto& name : pass)
+        take(name);
     for (const auto& kv : extra) {
         auto eq = kv.find('=');
         if (eq != std::string::npos)
@@ -346,6 +448,139 @@ std::vector<std::string> environment_with(const std::vector<std::string>& extra)
     for (const auto& [k, v] : env)
         out.push_back(k + "=" + v);
     return out;
+}
+
+int run_blocking(std::vector<std::string> args, std::vector<std::string> env) {
+    if (args.empty()) {
+        return -1;
+    }
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        return -1;
+    }
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) {
+            ::_exit(127);
+        }
+        const int devnull = ::open("/dev/null", O_RDWR);
+        const int fds[4] = {devnull, devnull, devnull, -1};
+        exec_child(fds, argv.data(), envp.data(), -1);
+    }
+    int st = 0;
+    while (::waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            return -1;
+        }
+    }
+    return exit_code(st);
+}
+
+bool adopts_orphans() {
+    int subreaper = 0;
+    return ::getpid() == 1 ||
+           (::prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0) == 0 && subreaper != 0);
+}
+
+namespace {
+/// This process's children: /proc/self/task/*/children, else every /proc/N/stat naming us as
+/// the parent (kernels without CONFIG_PROC_CHILDREN).
+std::vector<pid_t> own_children() {
+    std::vector<pid_t> out;
+    std::error_code ec;
+    bool listed = false;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+        std::ifstream in(task.path() / "children");
+        if (!in) {
+            continue;
+        }
+        listed = true;
+        pid_t p = 0;
+        while (in >> p)
+            out.push_back(p);
+    }
+    if (listed) {
+        return out;
+    }
+    const pid_t self = ::getpid();
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+        const auto name = e.path().filename().string();
+        pid_t p = 0;
+        if (std::from_chars(name.data(), name.data() + name.size(), p).ec != std::errc{}) {
+            continue;
+        }
+        std::ifstream in(e.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        // pid (comm) state ppid ...: comm may hold anything, so parse after its last ')'
+        const auto close = stat.rfind(')');
+        if (close == std::string::npos) {
+            continue;
+        }
+        char state = 0;
+        long ppid = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == self) {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+}  // namespace
+
+int reap_orphans() {
+    if (!adopts_orphans()) {
+        return 0;
+    }
+    int reaped = 0;
+    for (const pid_t p : own_children()) {
+        if (waited_for().contains(p)) {
+            continue;
+        }
+        int st = 0;
+        if (::waitpid(p, &st, WNOHANG) == p) {
+            ++reaped;
+        }
+    }
+    return reaped;
+}
+
+struct OrphanReaper::State {
+    explicit State(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    asio::steady_timer timer;
+    bool stopped{false};
+};
+
+namespace {
+Task<void> reap_every(std::shared_ptr<OrphanReaper::State> st, std::chrono::milliseconds every) {
+    while (!st->stopped) {
+        st->timer.expires_after(every);
+        co_await st->timer.async_wait(kUse);
+        if (st->stopped) {
+            break;
+        }
+        reap_orphans();
+    }
+}
+}  // namespace
+
+OrphanReaper::OrphanReaper(asio::any_io_executor ex, std::chrono::milliseconds interval)
+    : state_(std::make_shared<State>(ex)) {
+    if (adopts_orphans()) {
+        asio::co_spawn(ex, reap_every(state_, interval), asio::detached);
+    }
+}
+
+OrphanReaper::~OrphanReaper() {
+    state_->stopped = true;
+    state_->timer.cancel();
 }
 
 }  // namespace bk::adapters::process

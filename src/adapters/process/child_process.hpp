@@ -1,10 +1,14 @@
 #pragma once
 // Child processes (gpg, restic) with pipes the io_context drives: no shell, an explicit argv and
 // environment, extra file descriptors for secrets (a password through a pipe, never argv or a
-// file).
+// file). A child gets descriptors 0-2 (and 3 when fd3_data is set) and nothing else of the
+// operator: not the Docker engine's connections, not the HTTP listener, and, with
+// minimal_environment(), none of the operator's environment variables (its ${VAR} secrets).
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,7 +23,8 @@ namespace bk::adapters::process {
 
 struct SpawnOptions {
     std::vector<std::string> argv;
-    std::vector<std::string> env;  ///< the child's whole environment, KEY=VALUE
+    /// The child's whole environment, KEY=VALUE: see minimal_environment.
+    std::vector<std::string> env;
     bool pipe_stdin{true};
     int stdin_fd{-1};  ///< instead of a pipe: this descriptor becomes stdin
     bool pipe_stdout{true};
@@ -74,7 +79,43 @@ Task<Result<Completed>> run_command(boost::asio::any_io_executor ex,
                                     SpawnOptions options,
                                     std::string input = {});
 
-/// The environment of this process plus `extra` (KEY=VALUE entries override).
-std::vector<std::string> environment_with(const std::vector<std::string>& extra);
+/// The variables of this process a child may see: what finding programs, files and text needs
+/// (PATH, HOME, TMPDIR, LANG, LC_ALL, LC_CTYPE, TZ, SSL_CERT_FILE, SSL_CERT_DIR), never a secret.
+inline constexpr std::array<std::string_view, 9> kChildBaseVariables{
+    "PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR"};
+
+/// A child's environment: the kChildBaseVariables this process has (PATH defaults to the usual
+/// directories), the variables named in `pass` that this process has, then `extra` (KEY=VALUE
+/// entries override). Nothing else of the operator's environment reaches the child.
+std::vector<std::string> minimal_environment(const std::vector<std::string>& extra = {},
+                                             const std::vector<std::string>& pass = {});
+
+/// Runs a program to its end, blocking, with no pipes (stdin, stdout and stderr on /dev/null)
+/// and the same descriptor hygiene as ChildProcess. The exit code, 128+N for a signal, -1 when it
+/// could not be started. For quick housekeeping (gpgconf --kill) on paths that cannot await.
+int run_blocking(std::vector<std::string> argv, std::vector<std::string> env);
+
+/// Zombie children nobody waits for: when this process is PID 1 (the image has no init) or a
+/// child subreaper, orphaned descendants become its children, e.g. the gpg-agent a decrypt starts
+/// (it daemonizes away from gpg, and is killed at the end of its temporary home's use). These
+/// are reaped; children a ChildProcess or run_blocking waits for are never touched.
+/// Returns how many were reaped.
+int reap_orphans();
+/// True when orphans can become this process's children (PID 1 or a child subreaper).
+bool adopts_orphans();
+
+/// Calls reap_orphans() every `interval` while it lives (only when adopts_orphans()).
+class OrphanReaper {
+public:
+    OrphanReaper(boost::asio::any_io_executor ex, std::chrono::milliseconds interval);
+    ~OrphanReaper();
+    OrphanReaper(const OrphanReaper&) = delete;
+    OrphanReaper& operator=(const OrphanReaper&) = delete;
+
+    struct State;
+
+private:
+    std::shared_ptr<State> state_;
+};
 
 }  // namespace bk::adapters::process

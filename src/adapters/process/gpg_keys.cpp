@@ -119,7 +119,7 @@ Task<Result<Completed>> show_key_file(boost::asio::any_io_executor ex, std::stri
               "show-only",
               "--import",
               file};
-    o.env = environment_with({});
+    o.env = minimal_environment();
     auto r = co_await run_command(ex, std::move(o));
     std::error_code ec;
     std::filesystem::remove_all(home, ec);

@@ -70,7 +70,7 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> TarLocalFiles::open_extract(
     }
     SpawnOptions o;
     o.argv = {"tar", "-x", "-f", "-", "-C", directory};
-    o.env = environment_with({});
+    o.env = minimal_environment();
     o.pipe_stdout = false;
     auto tar = ChildProcess::spawn(ex_, std::move(o));
     if (!tar) {

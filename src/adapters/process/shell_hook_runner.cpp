@@ -16,6 +16,15 @@ namespace bk::adapters::process {
 namespace asio = boost::asio;
 
 namespace {
+/// Besides kChildBaseVariables: proxies (curl honours them) and what the project lists in
+/// hooks.env. Never the rest of the operator's environment (its ${VAR} secrets).
+std::vector<std::string> hook_environment(const domain::Target& target) {
+    std::vector<std::string> names{
+        "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"};
+    names.insert(names.end(), target.hook_env.begin(), target.hook_env.end());
+    return names;
+}
+
 struct Deadline {
     bool fired{false};
     bool done{false};
@@ -28,7 +37,7 @@ Task<domain::HookOutcome> ShellHookRunner::run(const domain::Target& target,
     domain::HookOutcome out;
     SpawnOptions o;
     o.argv = std::move(argv);
-    o.env = environment_with({});
+    o.env = minimal_environment({}, hook_environment(target));
     o.pipe_stdin = false;
     o.new_process_group = true;
     auto child = ChildProcess::spawn(ex_, std::move(o));

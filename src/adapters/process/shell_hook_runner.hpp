@@ -7,8 +7,9 @@
 namespace bk::adapters::process {
 
 /// domain::HookRunner for config projects: the hook's argv (/bin/sh -c "<the project's line>", as
-/// the original backupctl ran it) in the operator's own process environment, in a process group of
-/// its own that is killed whole when target.hook_timeout passes.
+/// the original backupctl ran it) with a minimal environment (kChildBaseVariables, the proxy
+/// variables, and the operator variables the project names in hooks.env), descriptors 0-2 only,
+/// in a process group of its own that is killed whole when target.hook_timeout passes.
 class ShellHookRunner final : public domain::HookRunner {
 public:
     explicit ShellHookRunner(boost::asio::any_io_executor ex) : ex_(std::move(ex)) {}

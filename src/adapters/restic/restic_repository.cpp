@@ -20,7 +20,6 @@
 #include "domain/telling_line.hpp"
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -142,6 +141,20 @@ struct StderrWatch {
             ::kill(pid, SIGINT);
     }
 };
+
+/// restic's settings that hold no secret, passed on from the operator's environment when set.
+const std::vector<std::string> kResticPassThrough{"RESTIC_COMPRESSION",
+                                                  "RESTIC_PACK_SIZE",
+                                                  "RESTIC_READ_CONCURRENCY",
+                                                  "RESTIC_FEATURES",
+                                                  "GOMAXPROCS",
+                                                  "GOGC",
+                                                  "HTTP_PROXY",
+                                                  "HTTPS_PROXY",
+                                                  "NO_PROXY",
+                                                  "http_proxy",
+                                                  "https_proxy",
+                                                  "no_proxy"};
 
 struct Ran {
     int exit_code{-1};
@@ -467,15 +480,10 @@ public:
             return;
         std::error_code ec;
         if (std::filesystem::exists(home / "S.gpg-agent", ec)) {
-            std::string h = home.string();
-            std::string a0 = "gpgconf", a1 = "--homedir", a3 = "--kill", a4 = "gpg-agent";
-            char* argv[] = {a0.data(), a1.data(), h.data(), a3.data(), a4.data(), nullptr};
-            pid_t pid = -1;
-            if (::posix_spawnp(&pid, "gpgconf", nullptr, nullptr, argv, environ) == 0) {
-                int st = 0;
-                while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-                }
-            }
+            // The agent daemonized away from gpg: it is nobody's child but PID 1's (or a
+            // subreaper's), which reaps it (process::reap_orphans) once it has exited.
+            process::run_blocking({"gpgconf", "--homedir", home.string(), "--kill", "gpg-agent"},
+                                  process::minimal_environment());
         }
         std::filesystem::remove_all(home, ec);
     }
@@ -552,7 +560,9 @@ std::vector<std::string> ResticRepository::environment() const {
                                    "RESTIC_PROGRESS_FPS=0.2"};
     for (const auto& [k, v] : config_.env)
         extra.push_back(k + "=" + v.reveal());
-    auto env = process::environment_with(extra);
+    // Only this repository's settings: the operator's environment holds other repositories'
+    // and notifiers' ${VAR} secrets, which restic (and the ssh it starts) must not see.
+    auto env = process::minimal_environment(extra, kResticPassThrough);
     // A password set for the operator must not override the repository's.
     std::erase_if(env, [](const std::string& kv) {
         return kv.starts_with("RESTIC_PASSWORD=") || kv.starts_with("RESTIC_PASSWORD_COMMAND=");
@@ -702,7 +712,7 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
               "--compress-algo",
               "none",
               "--encrypt"};
-    g.env = process::environment_with({});
+    g.env = process::minimal_environment();
     g.pipe_stdout = false;
     g.stdout_fd = link[1];
     std::optional<Result<ChildProcess>> gpg;
@@ -772,7 +782,7 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
     import.insert(import.end(), {"--import", spec.private_key_file});
     SpawnOptions imp;
     imp.argv = std::move(import);
-    imp.env = process::environment_with({});
+    imp.env = process::minimal_environment();
     auto imported = co_await process::run_command(ex_, std::move(imp));
     if (!imported || imported->exit_code != 0) {
         ResticReader::forget_home(home);
@@ -795,7 +805,7 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
                       {"--pinentry-mode", "loopback", "--passphrase-file", spec.passphrase_file});
     }
     g.argv.push_back("--decrypt");
-    g.env = process::environment_with({});
+    g.env = process::minimal_environment();
     g.pipe_stdin = false;
     g.stdin_fd = link[0];
     std::optional<Result<ChildProcess>> gpg;

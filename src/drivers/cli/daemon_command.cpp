@@ -16,6 +16,7 @@
 #include <iostream>
 
 #include "adapters/docker/docker_change_feed.hpp"
+#include "adapters/process/child_process.hpp"
 #include "adapters/process/gpg_keys.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
@@ -91,6 +92,9 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     // Signals are ours from the first moment: one that comes during recovery stops the daemon as
     // soon as it exists, instead of killing the process half way.
     asio::signal_set signals(ex, SIGTERM, SIGINT);
+    // The image has no init: as PID 1 the daemon inherits every orphan (the gpg-agent of each
+    // decrypt, whatever a hook left behind) and reaps them, or they stay zombies.
+    adapters::process::OrphanReaper reaper(ex, std::chrono::seconds(2));
     app::Daemon* daemon_ptr = nullptr;
     std::string early_signal;
     signals.async_wait([&daemon_ptr, &early_signal](const boost::system::error_code& ec, int sig) {
@@ -150,6 +154,8 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
     if (!services.config.http.listen.empty()) {
         drivers::http::HttpServer::Options o;
         o.listen = services.config.http.listen;
+        o.max_connections = static_cast<std::size_t>(services.config.http.max_connections);
+        o.max_event_streams = static_cast<std::size_t>(services.config.http.max_event_streams);
         o.metrics = [&backend] { return backend.metrics(); };
         o.health = [&daemon] {
             std::string out;

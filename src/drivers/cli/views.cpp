@@ -162,7 +162,10 @@ json config_to_json(const domain::OperatorConfig& c) {
         j["monitors"][name] = {{"type", m.type}, {"settings", m.settings},
                                {"secrets", secrets_json(m.secrets)}};
     }
-    j["http"] = {{"listen", c.http.listen}, {"token_file", c.http.token_file}};
+    j["http"] = {{"listen", c.http.listen},
+                 {"token_file", c.http.token_file},
+                 {"max_connections", c.http.max_connections},
+                 {"max_event_streams", c.http.max_event_streams}};
     j["daemon"] = {{"concurrency", c.daemon.concurrency},
                    {"grace_period", domain::format_duration(c.daemon.grace_period)},
                    {"event_delay", domain::format_duration(c.daemon.event_delay)},

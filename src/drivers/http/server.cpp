@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 
 #include <deque>
+#include <list>
 
 #include "drivers/http/api.hpp"
 
@@ -33,12 +34,25 @@ struct Subscriber {
     asio::steady_timer wake;
 };
 
+/// An open connection, in accept order in State::connections.
+struct Connection {
+    beast::tcp_stream* stream{nullptr};
+    bool waiting{true};  ///< still waiting for its request: may be closed to make room
+    bool listed{true};
+    std::list<Connection*>::iterator at;
+};
+
 struct HttpServer::State {
-    explicit State(asio::any_io_executor ex) : acceptor(ex) {}
+    explicit State(asio::any_io_executor ex) : acceptor(ex), backoff(ex) {}
     tcp::acceptor acceptor;
+    asio::steady_timer backoff;
     Options options;
     bool stopped{false};
     std::vector<std::weak_ptr<Subscriber>> subscribers;
+    std::list<Connection*> connections;
+    Counters counters;
+    std::string metrics;
+    std::optional<std::chrono::steady_clock::time_point> metrics_at;
 };
 
 Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& listen) {
@@ -78,6 +92,11 @@ void common_headers(Res& res) {
 Task<void> event_stream(beast::tcp_stream& stream,
                         unsigned version,
                         std::shared_ptr<HttpServer::State> st) {
+    ++st->counters.event_streams;
+    struct Count {
+        std::size_t& n;
+        ~Count() { --n; }
+    } count{st->counters.event_streams};
     auto sub = std::make_shared<Subscriber>(stream.get_executor());
     st->subscribers.push_back(sub);
     bhttp::response<bhttp::empty_body> res{bhttp::status::ok, version};
@@ -118,14 +137,40 @@ Task<void> event_stream(beast::tcp_stream& stream,
     }
 }
 
+/// The /metrics text, at most a second old (the metrics run SQLite queries per target on the
+/// event loop: a client asking in a loop must not stall the daemon).
+const std::string& metrics_text(HttpServer::State& st) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!st.metrics_at || now - *st.metrics_at >= std::chrono::seconds(1)) {
+        st.metrics = st.options.metrics ? st.options.metrics() : std::string{};
+        st.metrics_at = now;
+    }
+    return st.metrics;
+}
+
 Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
     beast::tcp_stream stream(std::move(socket));
+    Connection conn;
+    conn.stream = &stream;
+    conn.at = st->connections.insert(st->connections.end(), &conn);
+    ++st->counters.open;
+    struct Unlist {
+        HttpServer::State& st;
+        Connection& c;
+        ~Unlist() {
+            if (c.listed) {
+                st.connections.erase(c.at);
+                --st.counters.open;
+            }
+        }
+    } unlist{*st, conn};
     beast::flat_buffer buf;
     stream.expires_after(std::chrono::seconds(10));
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(8 * 1024);
     parser.body_limit(16 * 1024);
     auto [ec, n] = co_await bhttp::async_read(stream, buf, parser, kUse);
+    conn.waiting = false;
     bhttp::response<bhttp::string_body> res{bhttp::status::ok, 11};
     common_headers(res);
     res.keep_alive(false);
@@ -152,7 +197,7 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
             res.body() = problem.empty() ? "ok\n" : problem + "\n";
         } else if (path == "/metrics" && get) {
             res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-            res.body() = st->options.metrics ? st->options.metrics() : std::string{};
+            res.body() = metrics_text(*st);
         } else if ((path == "/" || path == "/index.html") && get) {
             res.set(bhttp::field::content_type, "text/html; charset=utf-8");
             res.set("Content-Security-Policy",
@@ -168,17 +213,27 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
             r.target = target;
             r.authorization = std::string(req[bhttp::field::authorization]);
             r.body = req.body();
-            if (path == "/api/v1/events" && req.method() == bhttp::verb::get &&
-                st->options.api->enabled() && st->options.api->authorized(r)) {
+            const bool events = path == "/api/v1/events" && req.method() == bhttp::verb::get &&
+                                st->options.api->enabled() && st->options.api->authorized(r);
+            if (events && st->counters.event_streams < st->options.max_event_streams) {
                 co_await event_stream(stream, req.version(), st);
                 co_return;
             }
-            auto out = st->options.api->handle(r);
-            res.result(static_cast<unsigned>(out.status));
-            res.set(bhttp::field::content_type, out.content_type);
-            for (const auto& [k, v] : out.headers)
-                res.set(k, v);
-            res.body() = std::move(out.body);
+            if (events) {
+                res.result(bhttp::status::service_unavailable);
+                res.set(bhttp::field::content_type, "application/json");
+                res.set(bhttp::field::retry_after, "5");
+                res.body() = R"({"error":{"code":"busy","message":"too many event streams )" +
+                             std::string("(http.max_event_streams: ") +
+                             std::to_string(st->options.max_event_streams) + ")\"}}";
+            } else {
+                auto out = st->options.api->handle(r);
+                res.result(static_cast<unsigned>(out.status));
+                res.set(bhttp::field::content_type, out.content_type);
+                for (const auto& [k, v] : out.headers)
+                    res.set(k, v);
+                res.body() = std::move(out.body);
+            }
         }
         if (req.method() == bhttp::verb::head) {
             res.prepare_payload();
@@ -193,12 +248,55 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+/// Over the cap: the oldest connection still waiting for its request is closed to make room
+/// (true), else the new one is answered 503 and closed (false).
+bool make_room(HttpServer::State& st) {
+    for (auto* c : st.connections) {
+        if (c->waiting) {
+            c->listed = false;
+            st.connections.erase(c->at);
+            --st.counters.open;
+            ++st.counters.evicted;
+            beast::error_code ignored;
+            c->stream->socket().close(ignored);  // its read ends with operation_aborted
+            return true;
+        }
+    }
+    return false;
+}
+
+void refuse(tcp::socket& socket) {
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nServer: backupctl\r\nContent-Type: text/plain\r\n"
+        "Retry-After: 5\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbusy\n";
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);  // a fresh socket's send buffer takes it whole
+    socket.write_some(asio::buffer(kBusy.data(), kBusy.size()), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+}
+
 Task<void> accept_loop(std::shared_ptr<HttpServer::State> st) {
+    // After an accept error (EMFILE: the listener stays readable, so retrying at once spins at
+    // 100 % CPU) wait 50 ms, doubling to 1 s, until an accept works again.
+    std::chrono::milliseconds pause{0};
     while (!st->stopped) {
         auto [ec, socket] = co_await st->acceptor.async_accept(kUse);
         if (ec) {
             if (st->stopped || ec == asio::error::operation_aborted)
                 break;
+            ++st->counters.accept_errors;
+            pause = pause.count() == 0 ? std::chrono::milliseconds(50)
+                                       : std::min(pause * 2, std::chrono::milliseconds(1000));
+            st->backoff.expires_after(pause);
+            auto [wec] = co_await st->backoff.async_wait(kUse);
+            (void)wec;
+            continue;
+        }
+        pause = std::chrono::milliseconds(0);
+        if (st->counters.open >= st->options.max_connections && !make_room(*st)) {
+            ++st->counters.refused;
+            refuse(socket);
             continue;
         }
         asio::co_spawn(st->acceptor.get_executor(), session(std::move(socket), st), asio::detached);
@@ -219,6 +317,7 @@ void HttpServer::stop() {
     state_->stopped = true;
     beast::error_code ignored;
     state_->acceptor.close(ignored);
+    state_->backoff.cancel();
     for (auto& w : state_->subscribers) {
         if (auto s = w.lock())
             s->wake.cancel();
@@ -226,6 +325,8 @@ void HttpServer::stop() {
 }
 
 void HttpServer::publish(const app::RunEvent& e) {
+    if (e.type != "progress")
+        state_->metrics_at.reset();  // a run started or ended: the next /metrics is fresh
     const std::string text = "event: " + e.type + "\ndata: " + Api::event_json(e) + "\n\n";
     std::erase_if(state_->subscribers, [](const auto& w) { return w.expired(); });
     for (auto& w : state_->subscribers) {
@@ -244,6 +345,10 @@ void HttpServer::publish(const app::RunEvent& e) {
         s->queue.push_back(text);
         s->wake.cancel();
     }
+}
+
+HttpServer::Counters HttpServer::counters() const {
+    return state_->counters;
 }
 
 unsigned short HttpServer::port() const {

@@ -2,7 +2,10 @@
 // The daemon's HTTP server (Beast, on the daemon's io_context): GET /healthz, GET /metrics, the
 // dashboard at /, the API under /api/v1 (see api.hpp) and the server-sent event stream
 // GET /api/v1/events. Requests are small and quick or they are cut: headers ≤ 8 KiB, bodies
-// ≤ 16 KiB, 10 s to send a request.
+// ≤ 16 KiB, 10 s to send a request. At most max_connections are open at once: a new one then
+// closes the oldest connection still waiting for its request (idle clients cannot lock the
+// server up), or, when none is idle, gets a 503 and is closed. Accept errors (EMFILE) back off
+// (50 ms doubling to 1 s) instead of spinning.
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -24,10 +27,13 @@ class HttpServer {
 public:
     struct Options {
         std::string listen;
+        /// The /metrics text; computed at most once a second (and after each published event).
         std::function<std::string()> metrics;
         /// Why the daemon is not alive now (empty: it is): /healthz answers 503 with it.
         std::function<std::string()> health;
         Api* api{nullptr};
+        std::size_t max_connections{128};  ///< open at once, event streams included
+        std::size_t max_event_streams{16};
     };
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
@@ -41,6 +47,15 @@ public:
     void publish(const app::RunEvent& e);
     void stop();
     [[nodiscard]] unsigned short port() const;
+
+    struct Counters {
+        std::size_t open{0};           ///< connections open now
+        std::size_t event_streams{0};  ///< of which event streams
+        std::size_t evicted{0};        ///< idle connections closed to make room
+        std::size_t refused{0};        ///< connections answered 503 at once (all busy)
+        std::size_t accept_errors{0};  ///< accept failures (EMFILE, ...), each backed off
+    };
+    [[nodiscard]] Counters counters() const;
 
     struct State;  ///< (internal; public for the serving coroutines)
 

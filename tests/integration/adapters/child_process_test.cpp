@@ -17,7 +17,7 @@ namespace {
 SpawnOptions sh(const std::string& script) {
     SpawnOptions o;
     o.argv = {"sh", "-c", script};
-    o.env = environment_with({"BK_TEST_VAR=visible"});
+    o.env = minimal_environment({"BK_TEST_VAR=visible"});
     return o;
 }
 

@@ -136,6 +136,48 @@ projects:
     CHECK(has("\"/a,b\" must be an absolute path without commas"));
 }
 
+TEST_CASE("hooks.env names the operator variables a hook gets, http caps its connections",
+          "[config]") {
+    const std::string yaml =
+        R"(http: {listen: "127.0.0.1:0", max_connections: 40, max_event_streams: 4}
+projects:
+  - name: shop
+    database: {type: postgres, host: 10.0.0.5, password: pw}
+    restic: {repository_path: /backups/shop, password: r}
+    hooks: {pre_backup: "curl -H \"X-Token: $TOKEN\" http://shop/on", env: [TOKEN, LANGUAGE]}
+)";
+    auto c = load_config_text(yaml, "h.yml", env({}));
+    INFO((c.problems.empty() ? "" : c.problems.front().describe()));
+    REQUIRE(c.problems.empty());
+    REQUIRE(c.projects.size() == 1);
+    CHECK(c.projects.front().hook_env == std::vector<std::string>{"TOKEN", "LANGUAGE"});
+    CHECK(c.http.max_connections == 40);
+    CHECK(c.http.max_event_streams == 4);
+    auto defaults = load_config_text("http: {listen: \"127.0.0.1:0\"}\n", "d.yml", env({}));
+    CHECK(defaults.http.max_connections == 128);
+    CHECK(defaults.http.max_event_streams == 16);
+
+    auto bad = load_config_text(
+        "http: {max_connections: 8, max_event_streams: 8}\n"
+        "projects:\n"
+        "  - name: shop\n"
+        "    database: {type: postgres, host: db, password: pw}\n"
+        "    restic: {repository_path: /b, password: r}\n"
+        "    hooks: {pre_backup: \"true\", env: [\"A=1\"]}\n",
+        "bad.yml",
+        env({}));
+    std::vector<std::string> messages;
+    for (const auto& p : bad.problems)
+        messages.push_back(p.describe());
+    INFO(Catch::rangeToString(messages));
+    REQUIRE(bad.problems.size() == 2);
+    CHECK_THAT(messages[0],
+               Catch::Contains("http.max_event_streams: must be less than "
+                               "http.max_connections (8)"));
+    CHECK_THAT(messages[1],
+               Catch::Contains("projects[0].hooks.env: \"A=1\" is not a variable name"));
+}
+
 TEST_CASE("global sections, *_file secrets and substitution", "[config]") {
     bk::testing::TempDir dir;
     const auto pw = (dir.path() / "restic.pw").string();
