@@ -562,7 +562,26 @@ std::vector<std::string> ResticRepository::environment() const {
         extra.push_back(k + "=" + v.reveal());
     // Only this repository's settings: the operator's environment holds other repositories'
     // and notifiers' ${VAR} secrets, which restic (and the ssh it starts) must not see.
-    auto env = process::minimal_environment(extra, kResticPassThrough);
+    // The operator's own credentials for this repository's kind of backend (a deployment that
+    // sets AWS_* in the operator's environment keeps working); never another kind's.
+    auto pass = kResticPassThrough;
+    const auto& url = config_.url;
+    auto add = [&pass](std::initializer_list<const char*> names) {
+        for (const auto* n : names) pass.emplace_back(n);
+    };
+    if (url.starts_with("s3:")) {
+        add({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION",
+             "AWS_REGION", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"});
+    } else if (url.starts_with("b2:")) {
+        add({"B2_ACCOUNT_ID", "B2_ACCOUNT_KEY"});
+    } else if (url.starts_with("azure:")) {
+        add({"AZURE_ACCOUNT_NAME", "AZURE_ACCOUNT_KEY", "AZURE_ACCOUNT_SAS"});
+    } else if (url.starts_with("gs:")) {
+        add({"GOOGLE_PROJECT_ID", "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_ACCESS_TOKEN"});
+    } else if (url.starts_with("rest:")) {
+        add({"RESTIC_REST_USERNAME", "RESTIC_REST_PASSWORD"});
+    }
+    auto env = process::minimal_environment(extra, pass);
     // A password set for the operator must not override the repository's.
     std::erase_if(env, [](const std::string& kv) {
         return kv.starts_with("RESTIC_PASSWORD=") || kv.starts_with("RESTIC_PASSWORD_COMMAND=");
