@@ -17,9 +17,10 @@ constexpr std::array kSchema{
     LabelSpec{"db.type", db_type, "from the image name",
               "`postgres`, `mysql`, `mariadb` or `mongodb`."},
     LabelSpec{"db.name", db_names, "from the target's env (`POSTGRES_DB`, `MYSQL_DATABASE`, ...), else all",
-              "Database(s) to dump, comma-separated, or `*` for all (with globals)."},
+              "Database(s) to dump, comma-separated, or `*` for all (with globals). A name may not "
+              "start with `-`."},
     LabelSpec{"db.user", text, "from the target's env, else `postgres` / `root`",
-              "User to dump as."},
+              "User to dump as (not starting with `-`)."},
     LabelSpec{"db.password-env", env_name, "the image's usual variable",
               "NAME of the target's environment variable that holds the password (its `_FILE` "
               "form is read from the target through the Engine API). Never the password itself."},
@@ -44,13 +45,18 @@ constexpr std::array kSchema{
     LabelSpec{"retention", retention, "the config's `defaults.retention`",
               "Snapshots to keep, e.g. `last=3,daily=7,weekly=4,monthly=6` (keys: last, hourly, "
               "daily, weekly, monthly, yearly)."},
-    LabelSpec{"repository", name, "`default`", "Name of a repository in the operator's config."},
+    LabelSpec{"repository", name, "`default`",
+              "Name of a repository in the operator's config, one of "
+              "`security.labels_may_use.repositories` (default: any)."},
     LabelSpec{"encrypt", name, "the config's `defaults.encrypt`",
-              "Name of a gpg key in the operator's config, or `none`."},
+              "Name of a gpg key in the operator's config, or `none` (refused when the config sets "
+              "`security.require_encryption`)."},
     LabelSpec{"notify", name_list, "the config's `defaults.notify`",
-              "Names of notifiers in the operator's config, comma-separated."},
+              "Names of notifiers in the operator's config, comma-separated, each one of "
+              "`security.labels_may_use.notifiers` (default: any)."},
     LabelSpec{"monitor", name, "the config's `defaults.monitor`",
-              "Name of a monitor in the operator's config."},
+              "Name of a monitor in the operator's config: only one that "
+              "`security.labels_may_use.monitors` lists (default: none), or `defaults.monitor`."},
     LabelSpec{"hooks.pre", command, "none",
               "Command run inside the target before the dump (exec, no shell). Only when the "
               "operator's config sets `security.allow_label_hooks`."},
@@ -121,9 +127,15 @@ std::string render_label_reference() {
         out += "| `backupctl." + std::string(s.key) + "` | " + std::string(type_name(s.type)) +
                " | " + std::string(s.default_text) + " | " + std::string(s.description) + " |\n";
     }
-    out += "\nValues are at most 1024 characters; names are lower-case letters, digits, `.`, `_` "
-           "and `-`, at most 63 characters, starting with a letter or digit. Booleans are "
-           "`true`/`false` (also `yes`/`no`, `1`/`0`).\n";
+    out += "\nValues are at most 1024 characters of printable UTF-8: a control character "
+           "(a line break, an escape), a text direction control or bytes that are not UTF-8 make "
+           "the label an error (in `hooks.*`, line breaks and tabs separate words). Names are "
+           "lower-case letters, digits, `.`, `_` and `-`, at most 63 characters, starting with a "
+           "letter or digit. Booleans are `true`/`false` (also `yes`/`no`, `1`/`0`).\n\n"
+           "A container that backupctl made (a dump, drill or restore client, a drill server: "
+           "`backupctl.ephemeral`, `backupctl.instance`, `backupctl.for-target`, "
+           "`backupctl.run`; a copy made by `restore --new-container`: "
+           "`backupctl.restored-from`) is listed as ignored, never as a target or an error.\n";
     return out;
 }
 
