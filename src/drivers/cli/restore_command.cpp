@@ -14,6 +14,7 @@
 #include "application/daemon.hpp"
 #include "domain/schedule.hpp"
 #include "domain/human.hpp"
+#include "drivers/cli/terminal_text.hpp"
 
 namespace bk::drivers::cli {
 namespace {
@@ -53,10 +54,12 @@ Task<void> open_and_recover(bootstrap::RunServices& run) {
 // Asks before a restore writes into a live server: type the target's name.
 bool confirmed(const std::string& target, const std::vector<domain::RestorePoint>& points,
                const app::RestoreRequest& request) {
-    std::cerr << "This replaces data of " << target << " with:\n";
+    // Each value escaped, line breaks too: a tag's escape sequence or line break must not
+    // disguise what is restored.
+    std::cerr << "This replaces data of " << shown(target) << " with:\n";
     for (const auto& p : points) {
-        std::cerr << "  " << p.kind << " " << p.name << " from snapshot " << p.snapshot.id << " ("
-                  << p.snapshot.time.substr(0, 19) << ")\n";
+        std::cerr << "  " << shown(p.kind) << " " << shown(p.name) << " from snapshot "
+                  << shown(p.snapshot.id) << " (" << shown(p.snapshot.time.substr(0, 19)) << ")\n";
     }
     std::cerr << (request.safety_backup && request.into_container.empty()
                       ? "A pre-restore backup of the current state is taken first.\n"
@@ -72,20 +75,20 @@ bool confirmed(const std::string& target, const std::vector<domain::RestorePoint
 }
 
 Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs args) {
+    if (args.new_container && !args.into_container.empty()) {
+        std::cerr << "backupctl restore: --new-container and --into-container exclude each other\n";
+        co_return kExitUsage;
+    }
+    if (!args.only.empty() && args.only != "db" && args.only != "files") {
+        std::cerr << "backupctl restore: --only takes db or files\n";
+        co_return kExitUsage;
+    }
     int code = kExitOk;
     auto connected = connect_valid(ex, g, code);
     if (!connected) {
         co_return code;
     }
     auto& services = *connected;
-    if (args.new_container && !args.into_container.empty()) {
-        std::cerr << "backupctl restore: --new-container and --into-container exclude each other\n";
-        co_return kExitFailed;
-    }
-    if (!args.only.empty() && args.only != "db" && args.only != "files") {
-        std::cerr << "backupctl restore: --only takes db or files\n";
-        co_return kExitFailed;
-    }
     app::RestoreRequest request;
     request.choice.snapshot = args.snapshot;
     request.choice.only = args.only;
@@ -101,7 +104,7 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
             std::cerr << "backupctl restore: --at \"" << args.at
                       << "\" is not a time (2026-11-26T03:00:00Z, or 2026-11-26 03:00 in "
                       << services.config.timezone << ")\n";
-            co_return kExitFailed;
+            co_return kExitUsage;
         }
     }
     request.into_container = args.into_container;
