@@ -1,6 +1,7 @@
 #include "domain/printable.hpp"
 
 #include <array>
+#include <cctype>
 #include <cstdint>
 
 namespace bk::domain {
@@ -54,7 +55,11 @@ std::string hex(std::uint32_t v, int digits) {
     return out;
 }
 
-std::string code_name(std::uint32_t c) { return "U+" + hex(c, 4); }
+std::string code_name(std::uint32_t c) {
+    std::string digits = hex(c, 4);
+    for (auto& d : digits) d = static_cast<char>(std::toupper(static_cast<unsigned char>(d)));
+    return "U+" + digits;
+}
 
 }  // namespace
 

@@ -387,7 +387,10 @@ private:
             into = *v;
             for (const auto& name : into) {
                 // A plain name must name an entry: a typo would refuse every label silently.
-                if (name.find_first_of("*?") == std::string::npos && !section.contains(name)) {
+                const bool implicit = std::string_view(key) == "repositories" &&
+                                      name == "default" && out_.repositories.empty();
+                if (name.find_first_of("*?") == std::string::npos && !section.contains(name) &&
+                    !implicit) {
                     problem(n[key], path,
                             "\"" + domain::escape_unprintable(name) + "\" names no entry of `" +
                                 key + ":`");

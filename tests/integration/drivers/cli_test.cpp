@@ -19,7 +19,7 @@ std::string write(const std::filesystem::path& path, const std::string& text) {
     return path.string();
 }
 
-std::string bk(const std::string& args) { return std::string(BK_BACKUPCTL) + " " + args + " 2>&1"; }
+std::string program(const std::string& args) { return std::string(BK_BACKUPCTL) + " " + args + " 2>&1"; }
 
 }  // namespace
 
@@ -34,7 +34,7 @@ TEST_CASE("global options are taken after the command as well as before it", "[c
                              "config --config " + quoted(good) + " show --json",
                              "config show --json --config " + quoted(good) + " -v"}) {
         INFO(args);
-        auto r = sh(bk(args));
+        auto r = sh(program(args));
         INFO(r.out);
         CHECK(r.exit_code == 0);
         CHECK(r.out.find("tenant-x") != std::string::npos);
@@ -45,7 +45,7 @@ TEST_CASE("global options are taken after the command as well as before it", "[c
                              "validate --config " + quoted(bad) + " -v",
                              "restore shop --config " + quoted(bad) + " --yes"}) {
         INFO(args);
-        auto r = sh(bk(args));
+        auto r = sh(program(args));
         INFO(r.out);
         CHECK(r.exit_code == 3);
         CHECK(r.out.find("bad.yml:2") != std::string::npos);
@@ -70,14 +70,14 @@ TEST_CASE("every usage error exits 2 with its message, help and version 0", "[cl
                                "exclude each other"},
                           Case{"config show a b", "b"}}) {
         INFO(c.args);
-        auto r = sh(bk(c.args));
+        auto r = sh(program(c.args));
         INFO(r.out);
         CHECK(r.exit_code == 2);
         CHECK(r.out.find(c.says) != std::string::npos);
     }
-    CHECK(sh(bk("--help")).exit_code == 0);
-    CHECK(sh(bk("run --help")).exit_code == 0);
-    CHECK(sh(bk("--version")).exit_code == 0);
+    CHECK(sh(program("--help")).exit_code == 0);
+    CHECK(sh(program("run --help")).exit_code == 0);
+    CHECK(sh(program("--version")).exit_code == 0);
 }
 
 TEST_CASE("what the CLI prints shows control sequences instead of obeying them", "[cli]") {
@@ -89,7 +89,7 @@ TEST_CASE("what the CLI prints shows control sequences instead of obeying them",
     for (const auto& args : {"config show --config " + quoted(cfg),
                              "config show --json --config " + quoted(cfg)}) {
         INFO(args);
-        auto r = sh(bk(args));
+        auto r = sh(program(args));
         INFO(r.out);
         CHECK(r.exit_code == 0);
         CHECK(r.out.find('\x1b') == std::string::npos);

@@ -152,11 +152,12 @@ TEST_CASE("next due time in UTC: minutes, days, month ends, impossible dates", "
           std::vector<std::int64_t>{utc(2027, 1, 1, 0, 0), utc(2027, 2, 1, 0, 0)});
     CHECK(dues("0 0 29 2 *", utc(2026, 3, 1, 0, 0), 1, zero)[0] == utc(2028, 2, 29, 0, 0));
     CHECK(dues("@weekly", utc(2026, 11, 26, 12, 0), 1, zero)[0] == utc(2026, 11, 29, 0, 0));  // Sunday
-    auto never = parse_cron("0 0 30 * *");  // made impossible by hand: parse_cron refuses it
-    REQUIRE(never);
-    never->months.reset();
-    never->months.set(2);
-    CHECK(next_due(*never, utc(2026, 1, 1, 0, 0), zero) == -1);
+    auto parsed = parse_cron("0 0 30 * *");  // made impossible by hand: parse_cron refuses it
+    REQUIRE(parsed);
+    CronSchedule never = *parsed;
+    never.months.reset();
+    never.months.set(2);
+    CHECK(next_due(never, utc(2026, 1, 1, 0, 0), zero) == -1);
     auto daily = parse_cron("@daily");
     REQUIRE(daily);
     CHECK(interval_after(*daily, utc(2026, 11, 26, 12, 0), zero) == 86400);

@@ -75,6 +75,7 @@ TEST_CASE("every label is read", "[labels]") {
     auto cfg = config();
     cfg.security.allow_label_hooks = true;
     cfg.security.dump_images = {"postgres:16*"};
+    cfg.security.labels_may_use.monitors = {"kuma"};  // none by default
     auto o = parse_labels(pg({{"backupctl.name", "shop-main"},
                               {"backupctl.db.type", "postgres"},
                               {"backupctl.db.name", "shop, audit"},
