@@ -642,6 +642,12 @@ int run(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         // --help and --version exit 0; every usage error 2, with its message.
+        const auto left = app.remaining();
+        if (app.get_subcommands().empty() && !left.empty() && !left.front().starts_with('-')) {
+            std::cerr << "backupctl: \"" << left.front()
+                      << "\" is not a command (see backupctl --help)\n";
+            return kExitUsage;
+        }
         return app.exit(e) == 0 ? kExitOk : kExitUsage;
     }
     if (engine->parsed()) {
