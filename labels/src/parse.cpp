@@ -223,8 +223,10 @@ public:
             std::string seen = value;
             if (hook) {
                 std::replace_if(
-                    seen.begin(), seen.end(),
-                    [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+                    seen.begin(),
+                    seen.end(),
+                    [](char c) { return c == '\n' || c == '\r' || c == '\t'; },
+                    ' ');
             }
             if (auto why = domain::unprintable(seen)) {
                 problem(full, value, *why, "labels hold printable text only");
@@ -272,10 +274,14 @@ private:
     domain::Target target_;
 
     // Label keys and values are shown on terminals and in logs: escaped, never raw.
-    void problem(const std::string& label, const std::string& value, std::string message,
+    void problem(const std::string& label,
+                 const std::string& value,
+                 std::string message,
                  std::string suggestion = {}) {
-        problems_.push_back({domain::escape_unprintable(label), domain::escape_unprintable(value),
-                             std::move(message), std::move(suggestion)});
+        problems_.push_back({domain::escape_unprintable(label),
+                             domain::escape_unprintable(value),
+                             std::move(message),
+                             std::move(suggestion)});
     }
 
     // The value of a label that passed the generic checks; nullopt when absent or rejected.
@@ -362,16 +368,19 @@ private:
                     }
                     for (const auto& n : db.names) {
                         if (n.starts_with('-')) {
-                            bad("db.name", *v,
-                                "\"" + n + "\" starts with '-', which a dump program would read "
-                                "as an option");
+                            bad("db.name",
+                                *v,
+                                "\"" + n +
+                                    "\" starts with '-', which a dump program would read "
+                                    "as an option");
                         }
                     }
                 }
             }
             if (auto v = get("db.user")) {
                 if (v->starts_with('-')) {
-                    bad("db.user", *v,
+                    bad("db.user",
+                        *v,
                         "starts with '-', which a client program would read as an option");
                 }
                 db.user = *v;
@@ -460,13 +469,16 @@ private:
         }
 
         // references into the operator's config
-        t.repository = reference("repository", config_.defaults.repository,
-                                 names_of(config_.repositories), "repositories",
+        t.repository = reference("repository",
+                                 config_.defaults.repository,
+                                 names_of(config_.repositories),
+                                 "repositories",
                                  config_.security.labels_may_use.repositories);
         t.encrypt = config_.defaults.encrypt;
         if (auto v = get("encrypt")) {
             if (*v == "none" && config_.security.require_encryption) {
-                bad("encrypt", *v,
+                bad("encrypt",
+                    *v,
                     "is refused: the operator's config requires encryption "
                     "(security.require_encryption)",
                     "remove the label to use defaults.encrypt, or name a key of the config");
@@ -490,7 +502,8 @@ private:
                         "\"" + item + "\" names no notifier of the operator's config (notifiers: " +
                             join(known) + ")",
                         n ? "did you mean " + *n + "?" : "");
-                } else if (!reachable(item, config_.security.labels_may_use.notifiers,
+                } else if (!reachable(item,
+                                      config_.security.labels_may_use.notifiers,
                                       config_.defaults.notify)) {
                     beyond_reach("notify", *v, item, "notifiers");
                 } else {
@@ -500,7 +513,9 @@ private:
         }
         t.monitor = config_.defaults.monitor;
         if (auto v = get("monitor")) {
-            t.monitor = reference("monitor", config_.defaults.monitor, names_of(config_.monitors),
+            t.monitor = reference("monitor",
+                                  config_.defaults.monitor,
+                                  names_of(config_.monitors),
                                   "monitors",
                                   config_.security.labels_may_use.monitors);
         }
@@ -580,8 +595,10 @@ private:
         return fallback;
     }
 
-    std::string reference(std::string_view key, const std::string& fallback,
-                          const std::vector<std::string_view>& known, const char* section,
+    std::string reference(std::string_view key,
+                          const std::string& fallback,
+                          const std::vector<std::string_view>& known,
+                          const char* section,
                           const std::vector<std::string>& allowed) {
         auto v = get(key);
         if (!v) {
@@ -600,18 +617,23 @@ private:
     }
 
     // Whether a label may name `name`: allowed by the operator, or what the target gets anyway.
-    static bool reachable(const std::string& name, const std::vector<std::string>& allowed,
+    static bool reachable(const std::string& name,
+                          const std::vector<std::string>& allowed,
                           const std::vector<std::string>& defaults) {
         if (std::find(defaults.begin(), defaults.end(), name) != defaults.end()) {
             return true;
         }
-        return std::any_of(allowed.begin(), allowed.end(),
-                           [&name](const std::string& p) { return glob_match(p, name); });
+        return std::any_of(allowed.begin(), allowed.end(), [&name](const std::string& p) {
+            return glob_match(p, name);
+        });
     }
 
-    void beyond_reach(std::string_view key, const std::string& value, const std::string& name,
+    void beyond_reach(std::string_view key,
+                      const std::string& value,
+                      const std::string& name,
                       const char* section) {
-        bad(key, value,
+        bad(key,
+            value,
             "\"" + name + "\" is not one of the " + section +
                 " labels may name (security.labels_may_use." + section + ")",
             "the operator adds it to security.labels_may_use." + std::string(section) +

@@ -15,7 +15,8 @@ struct Decoded {
 // One UTF-8 character (overlong forms, surrogates and values past U+10FFFF are not valid).
 Decoded decode(std::string_view s, std::size_t i) {
     const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) return {b0, 1};
+    if (b0 < 0x80)
+        return {b0, 1};
     std::size_t len = 0;
     std::uint32_t code = 0;
     std::uint32_t min = 0;
@@ -28,17 +29,22 @@ Decoded decode(std::string_view s, std::size_t i) {
     } else {
         return {};
     }
-    if (i + len > s.size()) return {};
+    if (i + len > s.size())
+        return {};
     for (std::size_t k = 1; k < len; ++k) {
         const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return {};
+        if ((b & 0xC0) != 0x80)
+            return {};
         code = (code << 6) | (b & 0x3Fu);
     }
-    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return {};
+    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+        return {};
     return {code, len};
 }
 
-bool is_control(std::uint32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
+bool is_control(std::uint32_t c) {
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F);
+}
 
 bool is_direction(std::uint32_t c) {
     return c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
@@ -46,8 +52,8 @@ bool is_direction(std::uint32_t c) {
 }
 
 std::string hex(std::uint32_t v, int digits) {
-    static constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
-                                               '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+    static constexpr std::array<char, 16> kHex{
+        '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
     std::string out(static_cast<std::size_t>(digits), '0');
     for (int k = digits - 1; k >= 0; --k, v >>= 4) {
         out[static_cast<std::size_t>(k)] = kHex[v & 0xFu];
@@ -57,7 +63,8 @@ std::string hex(std::uint32_t v, int digits) {
 
 std::string code_name(std::uint32_t c) {
     std::string digits = hex(c, 4);
-    for (auto& d : digits) d = static_cast<char>(std::toupper(static_cast<unsigned char>(d)));
+    for (auto& d : digits)
+        d = static_cast<char>(std::toupper(static_cast<unsigned char>(d)));
     return "U+" + digits;
 }
 
@@ -117,8 +124,12 @@ std::size_t incomplete_utf8_tail(std::string_view text) {
     // A lead byte within the last three whose sequence runs past the end.
     for (std::size_t back = 1; back <= 3 && back <= text.size(); ++back) {
         const auto b = static_cast<unsigned char>(text[text.size() - back]);
-        if ((b & 0xC0) == 0x80) continue;  // a continuation byte: look further back
-        std::size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 1;
+        if ((b & 0xC0) == 0x80)
+            continue;  // a continuation byte: look further back
+        std::size_t len = (b & 0xE0) == 0xC0   ? 2
+                          : (b & 0xF0) == 0xE0 ? 3
+                          : (b & 0xF8) == 0xF0 ? 4
+                                               : 1;
         return len > back ? back : 0;
     }
     return 0;

@@ -209,10 +209,9 @@ Parsed<CronSchedule> parse_cron(std::string_view text) {
             }
         }
         if (!possible) {
-            return Parsed<CronSchedule>::fail("day-of-month \"" + std::string(fields[2]) +
-                                              "\" never falls in month \"" +
-                                              std::string(fields[3]) +
-                                              "\": the schedule would never run");
+            return Parsed<CronSchedule>::fail(
+                "day-of-month \"" + std::string(fields[2]) + "\" never falls in month \"" +
+                std::string(fields[3]) + "\": the schedule would never run");
         }
     }
     return Parsed<CronSchedule>::ok(std::move(c));

@@ -146,7 +146,9 @@ TEST_CASE("a postgres database named like a connection string is dumped by its n
     // database (or "host=..." another server) under this target's name (audit L3).
     Scenario s;
     const std::string pg = test_image("BK_TEST_POSTGRES_IMAGE");
-    s.start("db", pg, {"backupctl.db.name=dbname=postgres"},
+    s.start("db",
+            pg,
+            {"backupctl.db.name=dbname=postgres"},
             {"POSTGRES_PASSWORD=e2e-pg-secret", "POSTGRES_DB=dbname=postgres"});
     s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d postgres");
     psql(s, "db", quoted("dbname='dbname=postgres'"), "CREATE TABLE marker_named (id int)");
@@ -168,8 +170,9 @@ TEST_CASE("a postgres database named like a connection string is dumped by its n
     auto restore = s.backupctl("restore " + s.target("db") + " --yes --no-safety-backup");
     INFO(restore.out);
     REQUIRE(restore.exit_code == 0);
-    const std::string tables = "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM "
-                               "pg_tables WHERE tablename LIKE 'marker%'";
+    const std::string tables =
+        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM "
+        "pg_tables WHERE tablename LIKE 'marker%'";
     CHECK(psql(s, "db", named, tables) == "marker_named\n");
     CHECK(psql(s, "db", "postgres", tables) == "marker_other\n");
 }

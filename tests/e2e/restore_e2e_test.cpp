@@ -135,7 +135,8 @@ void round_trip(bool maria, bool with_gpg) {
     REQUIRE(inventory.exit_code == 0);
     bool listed = false;
     for (const auto& c : nlohmann::json::parse(inventory.out)["containers"]) {
-        if (c["container"] != name) continue;
+        if (c["container"] != name)
+            continue;
         listed = true;
         CHECK(c["disposition"] == "ignored");
         CHECK(c["problems"].empty());

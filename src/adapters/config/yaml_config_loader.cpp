@@ -364,9 +364,11 @@ private:
     // A name given to a client program as an argument: a leading '-' would make it an option.
     bool not_option(const YAML::Node& at, const std::string& path, const std::string& value) {
         if (value.starts_with('-')) {
-            problem(at, path,
-                    "\"" + value + "\" starts with '-', which a client program would read as an "
-                    "option");
+            problem(at,
+                    path,
+                    "\"" + value +
+                        "\" starts with '-', which a client program would read as an "
+                        "option");
             return false;
         }
         return true;
@@ -391,7 +393,8 @@ private:
                                       name == "default" && out_.repositories.empty();
                 if (name.find_first_of("*?") == std::string::npos && !section.contains(name) &&
                     !implicit) {
-                    problem(n[key], path,
+                    problem(n[key],
+                            path,
                             "\"" + domain::escape_unprintable(name) + "\" names no entry of `" +
                                 key + ":`");
                 }
@@ -1280,9 +1283,9 @@ private:
             } else {
                 problem(db, dp, "has no type");
             }
-            if (auto v = text(db["host"], dp + ".host");
-                v && printable(db["host"], dp + ".host", *v) &&
-                not_option(db["host"], dp + ".host", *v))
+            if (auto v = text(db["host"], dp + ".host"); v &&
+                                                         printable(db["host"], dp + ".host", *v) &&
+                                                         not_option(db["host"], dp + ".host", *v))
                 spec.host = *v;
             if (auto v = integer(db["port"], dp + ".port", 1, 65535))
                 spec.port = *v;
@@ -1293,9 +1296,9 @@ private:
                         spec.names.push_back(name);
                 }
             }
-            if (auto v = text(db["user"], dp + ".user");
-                v && printable(db["user"], dp + ".user", *v) &&
-                not_option(db["user"], dp + ".user", *v))
+            if (auto v = text(db["user"], dp + ".user"); v &&
+                                                         printable(db["user"], dp + ".user", *v) &&
+                                                         not_option(db["user"], dp + ".user", *v))
                 spec.user = *v;
             if (auto v = text(db["image"], dp + ".image")) {
                 spec.dump_image = *v;

@@ -84,8 +84,7 @@ std::string pg_database_arg(const std::string& database) {
     // dbname=x". Such a name goes as a conninfo of dbname alone, quoted: the name and nothing
     // else (libpq expands only the first dbname). A plain name stays as it is.
     const bool conninfo = database.find('=') != std::string::npos ||
-                          database.starts_with("postgresql:") ||
-                          database.starts_with("postgres:");
+                          database.starts_with("postgresql:") || database.starts_with("postgres:");
     if (!conninfo)
         return database;
     std::string quoted = "dbname='";

@@ -196,8 +196,16 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
     if (type == domain::DbType::postgres && !all) {
         // \connect reads a name with '=' as a conninfo (psql strips the quotes): it gets the
         // name as a conninfo of dbname alone, with the session's host and user.
-        argv = {"psql", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-v", "db=" + database,
-                "-v", "dbconn=" + pg_database_arg(database)};
+        argv = {"psql",
+                "-d",
+                "postgres",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-v",
+                "db=" + database,
+                "-v",
+                "dbconn=" + pg_database_arg(database)};
         preamble =
             "SELECT coalesce((SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
             "pg_catalog.pg_database WHERE datname = :'db'), current_user) AS owner \\gset\n"

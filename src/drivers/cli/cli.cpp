@@ -1,8 +1,5 @@
 #include "drivers/cli/cli.hpp"
 
-#include <sys/statvfs.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -24,6 +21,8 @@
 #include "drivers/cli/restore_command.hpp"
 #include "drivers/cli/terminal_text.hpp"
 #include "drivers/cli/views.hpp"
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace bk::drivers::cli {
 namespace {

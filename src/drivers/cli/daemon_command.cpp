@@ -1,10 +1,4 @@
 #include "drivers/cli/daemon_command.hpp"
-#include "drivers/cli/common.hpp"
-
-#include <fcntl.h>
-#include <sys/statvfs.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,15 +16,20 @@
 #include <iostream>
 
 #include "adapters/docker/docker_change_feed.hpp"
-#include "adapters/time/system_zone.hpp"
 #include "adapters/process/gpg_keys.hpp"
+#include "adapters/time/system_zone.hpp"
+#include "application/daemon.hpp"
+#include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
-#include "application/daemon.hpp"
+#include "drivers/cli/common.hpp"
+#include "drivers/cli/terminal_text.hpp"
 #include "drivers/http/api.hpp"
 #include "drivers/http/server.hpp"
-#include "bootstrap/wiring.hpp"
-#include "drivers/cli/terminal_text.hpp"
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace bk::drivers::cli {
 namespace {

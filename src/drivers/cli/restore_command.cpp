@@ -1,20 +1,19 @@
 #include "drivers/cli/restore_command.hpp"
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <ctime>
-#include <map>
 #include <iostream>
+#include <map>
 
 #include "adapters/notify/file_alert_store.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
-#include "domain/schedule.hpp"
 #include "domain/human.hpp"
+#include "domain/schedule.hpp"
 #include "drivers/cli/terminal_text.hpp"
+#include <unistd.h>
 
 namespace bk::drivers::cli {
 namespace {

@@ -37,7 +37,9 @@ std::streamsize EscapingStreambuf::xsputn(const char* s, std::streamsize n) {
     return pass(std::string_view(s, static_cast<std::size_t>(n)), false) ? n : 0;
 }
 
-int EscapingStreambuf::sync() { return next_->pubsync(); }
+int EscapingStreambuf::sync() {
+    return next_->pubsync();
+}
 
 EscapedStandardStreams::EscapedStandardStreams()
     : out_(std::cout.rdbuf()), err_(std::cerr.rdbuf()) {
@@ -62,6 +64,8 @@ void terminal_control(std::string_view sequence) {
     buf->pubsync();
 }
 
-std::string shown(std::string_view value) { return domain::escape_unprintable(value); }
+std::string shown(std::string_view value) {
+    return domain::escape_unprintable(value);
+}
 
 }  // namespace bk::drivers::cli

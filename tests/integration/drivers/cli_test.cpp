@@ -19,14 +19,17 @@ std::string write(const std::filesystem::path& path, const std::string& text) {
     return path.string();
 }
 
-std::string program(const std::string& args) { return std::string(BK_BACKUPCTL) + " " + args + " 2>&1"; }
+std::string program(const std::string& args) {
+    return std::string(BK_BACKUPCTL) + " " + args + " 2>&1";
+}
 
 }  // namespace
 
 TEST_CASE("global options are taken after the command as well as before it", "[cli]") {
     bk::testing::TempDir dir;
-    const auto good = write(dir.path() / "good.yml",
-                            "scope: tenant-x\nstate_dir: " + (dir.path() / "state").string() + "\n");
+    const auto good =
+        write(dir.path() / "good.yml",
+              "scope: tenant-x\nstate_dir: " + (dir.path() / "state").string() + "\n");
     const auto bad = write(dir.path() / "bad.yml", "defaults:\n  cron: \"0 0 31 2 *\"\n");
 
     for (const auto& args : {"config show --config " + quoted(good),
@@ -58,17 +61,17 @@ TEST_CASE("every usage error exits 2 with its message, help and version 0", "[cl
         std::string args;
         std::string says;
     };
-    for (const auto& c : {Case{"run shop --bogus", "--bogus"},
-                          Case{"frobnicate", "frobnicate"},
-                          Case{"", "A subcommand is required"},
-                          Case{"run", "name a target, or --all"},
-                          Case{"snapshots", "target is required"},
-                          Case{"history --last 0", "--last"},
-                          Case{"history --status maybe", "--status"},
-                          Case{"restore shop --only everything", "--only takes db or files"},
-                          Case{"restore shop --new-container --into-container x",
-                               "exclude each other"},
-                          Case{"config show a b", "b"}}) {
+    for (const auto& c :
+         {Case{"run shop --bogus", "--bogus"},
+          Case{"frobnicate", "frobnicate"},
+          Case{"", "A subcommand is required"},
+          Case{"run", "name a target, or --all"},
+          Case{"snapshots", "target is required"},
+          Case{"history --last 0", "--last"},
+          Case{"history --status maybe", "--status"},
+          Case{"restore shop --only everything", "--only takes db or files"},
+          Case{"restore shop --new-container --into-container x", "exclude each other"},
+          Case{"config show a b", "b"}}) {
         INFO(c.args);
         auto r = sh(program(c.args));
         INFO(r.out);
@@ -86,8 +89,8 @@ TEST_CASE("what the CLI prints shows control sequences instead of obeying them",
                            "state_dir: " + (dir.path() / "state").string() +
                                "\nnotifiers:\n  mail: {type: email, to: a@b.test, from: o@b.test, "
                                "host: \"smtp\\e(0\\a.test\"}\n");
-    for (const auto& args : {"config show --config " + quoted(cfg),
-                             "config show --json --config " + quoted(cfg)}) {
+    for (const auto& args :
+         {"config show --config " + quoted(cfg), "config show --json --config " + quoted(cfg)}) {
         INFO(args);
         auto r = sh(program(args));
         INFO(r.out);

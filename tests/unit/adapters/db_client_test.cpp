@@ -31,7 +31,8 @@ domain::Target target(domain::DbType type) {
 
 std::string file_of(const adapters::docker::ClientCommand& c, const std::string& name) {
     for (const auto& f : c.secret_files) {
-        if (f.path == name) return f.content;
+        if (f.path == name)
+            return f.content;
     }
     FAIL("no " << name);
     return {};
@@ -66,7 +67,8 @@ TEST_CASE("my.cnf: a line break in the user or password cannot add a line", "[db
     auto cmd = client_command(target(domain::DbType::mariadb), cred, "op-1");
     const auto cnf = file_of(cmd, "backupctl.my.cnf");
     CHECK(cnf ==
-          "[client]\nuser=\"root\\nhost=evil\"\npassword=\"pw\\nssl=0\"\nhost=\"10.0.0.2\\nport=1\"\n");
+          "[client]\nuser=\"root\\nhost=evil\"\npassword=\"pw\\nssl=0\"\nhost=\"10.0.0.2\\nport="
+          "1\"\n");
 }
 
 TEST_CASE("a client container's labels make it backupctl's own, never a target", "[dbclient]") {

@@ -12,8 +12,8 @@ TEST_CASE("a line break in a name cannot add a header to the e-mail", "[email][s
     a.target = "shop-db";
     a.status = "failed";
     a.error_stage = "dump shop\r\nContent-Type: text/html\r\n\r\n<h1>hi</h1>";
-    const auto m = adapters::notify::email_message(a, "ops@example.com", {"a@example.com"},
-                                                   "Thu, 26 Nov 2026 03:00:00 +0000");
+    const auto m = adapters::notify::email_message(
+        a, "ops@example.com", {"a@example.com"}, "Thu, 26 Nov 2026 03:00:00 +0000");
     const auto head = m.substr(0, m.find("\r\n\r\n"));
     CHECK(head.find("\r\nContent-Type: text/html") == std::string::npos);
     auto subject = head.find("\r\nSubject: ");

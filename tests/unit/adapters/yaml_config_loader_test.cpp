@@ -376,18 +376,18 @@ security:
     monitors: [tenant-a, "tenant-*"]
   require_encryption: true
 )",
-                              "c.yml", env(none));
+                              "c.yml",
+                              env(none));
     INFO((c.problems.empty() ? "" : c.problems.front().describe()));
     REQUIRE(c.problems.empty());
     CHECK(c.security.labels_may_use.repositories == std::vector<std::string>{"default"});
     CHECK(c.security.labels_may_use.notifiers.empty());
-    CHECK(c.security.labels_may_use.monitors ==
-          std::vector<std::string>{"tenant-a", "tenant-*"});
+    CHECK(c.security.labels_may_use.monitors == std::vector<std::string>{"tenant-a", "tenant-*"});
     CHECK(c.security.require_encryption);
 
     // a plain name that names nothing would refuse every label silently: a problem
-    auto typo = load_config_text("security:\n  labels_may_use:\n    monitors: [tenant-b]\n",
-                                 "c.yml", env(none));
+    auto typo = load_config_text(
+        "security:\n  labels_may_use:\n    monitors: [tenant-b]\n", "c.yml", env(none));
     REQUIRE(typo.problems.size() == 1);
     CHECK(typo.problems[0].describe() ==
           "c.yml:3:15: security.labels_may_use.monitors: \"tenant-b\" names no entry of "
@@ -395,8 +395,7 @@ security:
 
     // required, but the default is none: the line that says none
     auto unencrypted = load_config_text(
-        "defaults:\n  encrypt: none\nsecurity:\n  require_encryption: true\n", "c.yml",
-        env(none));
+        "defaults:\n  encrypt: none\nsecurity:\n  require_encryption: true\n", "c.yml", env(none));
     REQUIRE(unencrypted.problems.size() == 1);
     CHECK(unencrypted.problems[0].line == 2);
     CHECK(unencrypted.problems[0].path == "defaults.encrypt");
@@ -421,7 +420,8 @@ projects:
   - name: keyed
     database: {type: postgres, host: db, password: pw}
 )",
-                              "c.yml", env({}));
+                              "c.yml",
+                              env({}));
     REQUIRE(c.problems.size() == 1);
     CHECK(c.problems[0].project == "plain");
     CHECK(c.problems[0].line == 10);
@@ -442,9 +442,11 @@ TEST_CASE("names in the config hold no control characters and no leading '-'",
   - name: "bad\u001b[2Jname"
     database: {type: mysql, host: db, password: pw}
 )",
-                              "c.yml", env({}));
+                              "c.yml",
+                              env({}));
     std::vector<std::string> said;
-    for (const auto& p : c.problems) said.push_back(p.path + ": " + p.message);
+    for (const auto& p : c.problems)
+        said.push_back(p.path + ": " + p.message);
     CHECK(said == std::vector<std::string>{
                       "projects[0].database.name: \"a\\r\\nb\" holds a control character "
                       "(U+000D at byte 1)",
@@ -457,5 +459,6 @@ TEST_CASE("names in the config hold no control characters and no leading '-'",
                       "projects[1].database: has no host (the database's container or host name)",
                       "projects[2].name: \"bad\\u001b[2Jname\" is not a valid name (lower-case "
                       "letters, digits, '.', '_', '-'; at most 63)"});
-    for (const auto& p : c.projects) CHECK_FALSE(p.enabled);
+    for (const auto& p : c.projects)
+        CHECK_FALSE(p.enabled);
 }

@@ -2,7 +2,6 @@
 #include "drivers/cli/terminal_text.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include <ostream>
@@ -19,7 +18,10 @@ TEST_CASE("printed text shows escape sequences instead of obeying them", "[cli][
         out << "restoring db shop\x1b[2K\r\x1b[1Ashop-other" << '\n' << "\tok\n";
         // a character split between two writes is held until it is complete
         out << "Gr\xc3" << std::flush;
-        out << "\xbc\xc3\x9f" << "e \xc2" << "\x9b" << "31m\n";
+        out << "\xbc\xc3\x9f"
+            << "e \xc2"
+            << "\x9b"
+            << "31m\n";
         out << "cut at the end \xe2\x80";
     }
     CHECK(sink.str() ==

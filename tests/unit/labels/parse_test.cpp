@@ -332,8 +332,9 @@ TEST_CASE("a label may name a monitor only when the operator lists it", "[labels
     REQUIRE(bound.disposition == domain::Disposition::invalid);
     const auto& p = only_problem(bound);
     CHECK(p.label == "backupctl.monitor");
-    CHECK(p.message == "\"shop-db-check\" is not one of the monitors labels may name "
-                       "(security.labels_may_use.monitors)");
+    CHECK(p.message ==
+          "\"shop-db-check\" is not one of the monitors labels may name "
+          "(security.labels_may_use.monitors)");
 
     cfg.security.labels_may_use.monitors = {"tenant-*"};
     CHECK(parse_labels(pg({{"backupctl.monitor", "shop-db-check"}}), cfg).disposition ==
@@ -404,7 +405,11 @@ TEST_CASE("a label value with a control character is refused and shown escaped",
     CHECK(p.value == "shop\\r\\nContent-Type: text/html");
     CHECK(p.message == "holds a control character (U+000D at byte 4)");
 
-    for (const std::string bad : {"a\x1b[31mb", "a\x7f", "a\xc2\x9b" "31m", "evil\xe2\x80\xaegpj.",
+    for (const std::string bad : {"a\x1b[31mb",
+                                  "a\x7f",
+                                  "a\xc2\x9b"
+                                  "31m",
+                                  "evil\xe2\x80\xaegpj.",
                                   "\xff\xfe"}) {
         INFO(bad);
         auto each = parse_labels(pg({{"backupctl.name", bad}}), cfg);
@@ -416,7 +421,8 @@ TEST_CASE("a label value with a control character is refused and shown escaped",
     }
     // the same in a key nobody reads: its problem is escaped too
     auto key = parse_labels(pg({{"backupctl.x\x1b[2J", "1"}}), cfg);
-    for (const auto& q : key.problems) CHECK_FALSE(domain::unprintable(q.label));
+    for (const auto& q : key.problems)
+        CHECK_FALSE(domain::unprintable(q.label));
     // a hook's line breaks only separate its words; UTF-8 text is fine
     cfg.security.allow_label_hooks = true;
     auto hook = parse_labels(pg({{"backupctl.hooks.pre", "echo\n  é"}}), cfg);

@@ -190,7 +190,8 @@ std::string header_value(const std::string& v) {
     std::string out = v;
     for (auto& c : out) {
         const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) c = ' ';
+        if (u < 0x20 || u == 0x7f)
+            c = ' ';
     }
     return out;
 }
@@ -204,8 +205,8 @@ std::string email_message(const domain::Alert& a, const std::string& from,
     std::string m = "Date: " + header_value(date) + "\r\nFrom: " + header_value(from) +
                     "\r\nTo: " + header_value(tos) +
                     "\r\nSubject: " + header_value(domain::alert_title(a)) + "\r\nMessage-ID: <" +
-                    message_id(a.id) + "@backupctl>\r\nX-Backupctl-Delivery: " +
-                    header_value(a.id) +
+                    message_id(a.id) +
+                    "@backupctl>\r\nX-Backupctl-Delivery: " + header_value(a.id) +
                     "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                     "Content-Transfer-Encoding: 8bit\r\n\r\n";
     const auto text = domain::alert_text(a);
