@@ -133,8 +133,9 @@ void round_trip(bool maria, bool with_gpg) {
     // invalid target (which made `validate` exit 3 for as long as it stood).
     auto inventory = s.backupctl("discover --json");
     REQUIRE(inventory.exit_code == 0);
+    const auto discovered = nlohmann::json::parse(inventory.out);
     bool listed = false;
-    for (const auto& c : nlohmann::json::parse(inventory.out)["containers"]) {
+    for (const auto& c : discovered["containers"]) {
         if (c["container"] != name)
             continue;
         listed = true;
