@@ -6,6 +6,7 @@
 
 #include "backupctl/labels/schema.hpp"
 #include "domain/duration.hpp"
+#include "domain/printable.hpp"
 #include "domain/schedule.hpp"
 #include "domain/suggest.hpp"
 
@@ -180,6 +181,13 @@ public:
             out.note = "no backupctl labels";
             return out;
         }
+        // A dump or drill container runs the target's image and a restored copy carries the
+        // image's labels: never a target, never invalid (backupctl's own, while it runs).
+        if (auto own = own_container(facts_.labels)) {
+            out.disposition = Disposition::ignored;
+            out.note = *own;
+            return out;
+        }
         if (auto it = facts_.labels.find(std::string(kComposeOneoff));
             it != facts_.labels.end() && it->second == "True") {
             out.disposition = Disposition::ignored;
@@ -189,8 +197,8 @@ public:
         const std::string scope = ours.contains("scope") ? trim(ours["scope"]) : "";
         if (scope != config_.scope) {
             out.disposition = Disposition::other_scope;
-            out.note = "scope \"" + scope + "\" is not this operator's scope \"" + config_.scope +
-                       "\"";
+            out.note = "scope \"" + domain::escape_unprintable(scope) +
+                       "\" is not this operator's scope \"" + config_.scope + "\"";
             return out;
         }
 
@@ -207,6 +215,21 @@ public:
                 problem(full, value.substr(0, 40) + "...",
                         "is " + std::to_string(value.size()) + " characters long; the limit is " +
                             std::to_string(kMaxValue));
+                continue;
+            }
+            // Values reach e-mail headers, log lines, argv, option files and terminals. A hook's
+            // line breaks and tabs only separate its words.
+            const bool hook = key == "hooks.pre" || key == "hooks.post";
+            std::string seen = value;
+            if (hook) {
+                std::replace_if(
+                    seen.begin(),
+                    seen.end(),
+                    [](char c) { return c == '\n' || c == '\r' || c == '\t'; },
+                    ' ');
+            }
+            if (auto why = domain::unprintable(seen)) {
+                problem(full, value, *why, "labels hold printable text only");
                 continue;
             }
             if (find_label(key) == nullptr) {
@@ -250,10 +273,15 @@ private:
     std::vector<LabelProblem> problems_;
     domain::Target target_;
 
-    void problem(std::string label, std::string value, std::string message,
+    // Label keys and values are shown on terminals and in logs: escaped, never raw.
+    void problem(const std::string& label,
+                 const std::string& value,
+                 std::string message,
                  std::string suggestion = {}) {
-        problems_.push_back(
-            {std::move(label), std::move(value), std::move(message), std::move(suggestion)});
+        problems_.push_back({domain::escape_unprintable(label),
+                             domain::escape_unprintable(value),
+                             std::move(message),
+                             std::move(suggestion)});
     }
 
     // The value of a label that passed the generic checks; nullopt when absent or rejected.
@@ -338,9 +366,23 @@ private:
                     if (db.names.empty()) {
                         bad("db.name", *v, "names no database", "use a name, a list, or *");
                     }
+                    for (const auto& n : db.names) {
+                        if (n.starts_with('-')) {
+                            bad("db.name",
+                                *v,
+                                "\"" + n +
+                                    "\" starts with '-', which a dump program would read "
+                                    "as an option");
+                        }
+                    }
                 }
             }
             if (auto v = get("db.user")) {
+                if (v->starts_with('-')) {
+                    bad("db.user",
+                        *v,
+                        "starts with '-', which a client program would read as an option");
+                }
                 db.user = *v;
             }
             if (auto v = get("db.password-env")) {
@@ -427,11 +469,20 @@ private:
         }
 
         // references into the operator's config
-        t.repository = reference("repository", config_.defaults.repository,
-                                 names_of(config_.repositories), "repositories");
+        t.repository = reference("repository",
+                                 config_.defaults.repository,
+                                 names_of(config_.repositories),
+                                 "repositories",
+                                 config_.security.labels_may_use.repositories);
         t.encrypt = config_.defaults.encrypt;
         if (auto v = get("encrypt")) {
-            if (*v != "none" && !config_.keys.contains(*v)) {
+            if (*v == "none" && config_.security.require_encryption) {
+                bad("encrypt",
+                    *v,
+                    "is refused: the operator's config requires encryption "
+                    "(security.require_encryption)",
+                    "remove the label to use defaults.encrypt, or name a key of the config");
+            } else if (*v != "none" && !config_.keys.contains(*v)) {
                 auto known = names_of(config_.keys);
                 auto n = domain::nearest(*v, known);
                 bad("encrypt", *v,
@@ -451,6 +502,10 @@ private:
                         "\"" + item + "\" names no notifier of the operator's config (notifiers: " +
                             join(known) + ")",
                         n ? "did you mean " + *n + "?" : "");
+                } else if (!reachable(item,
+                                      config_.security.labels_may_use.notifiers,
+                                      config_.defaults.notify)) {
+                    beyond_reach("notify", *v, item, "notifiers");
                 } else {
                     t.notify.push_back(item);
                 }
@@ -458,7 +513,11 @@ private:
         }
         t.monitor = config_.defaults.monitor;
         if (auto v = get("monitor")) {
-            t.monitor = reference("monitor", "", names_of(config_.monitors), "monitors");
+            t.monitor = reference("monitor",
+                                  config_.defaults.monitor,
+                                  names_of(config_.monitors),
+                                  "monitors",
+                                  config_.security.labels_may_use.monitors);
         }
 
         // hooks
@@ -536,8 +595,11 @@ private:
         return fallback;
     }
 
-    std::string reference(std::string_view key, const std::string& fallback,
-                          const std::vector<std::string_view>& known, const char* section) {
+    std::string reference(std::string_view key,
+                          const std::string& fallback,
+                          const std::vector<std::string_view>& known,
+                          const char* section,
+                          const std::vector<std::string>& allowed) {
         auto v = get(key);
         if (!v) {
             return fallback;
@@ -548,8 +610,34 @@ private:
                 "names no entry of the operator's config section " + std::string(section) + " (" +
                     join(known) + ")",
                 n ? "did you mean " + *n + "?" : "");
+        } else if (!reachable(*v, allowed, {fallback})) {
+            beyond_reach(key, *v, *v, section);
         }
         return *v;
+    }
+
+    // Whether a label may name `name`: allowed by the operator, or what the target gets anyway.
+    static bool reachable(const std::string& name,
+                          const std::vector<std::string>& allowed,
+                          const std::vector<std::string>& defaults) {
+        if (std::find(defaults.begin(), defaults.end(), name) != defaults.end()) {
+            return true;
+        }
+        return std::any_of(allowed.begin(), allowed.end(), [&name](const std::string& p) {
+            return glob_match(p, name);
+        });
+    }
+
+    void beyond_reach(std::string_view key,
+                      const std::string& value,
+                      const std::string& name,
+                      const char* section) {
+        bad(key,
+            value,
+            "\"" + name + "\" is not one of the " + section +
+                " labels may name (security.labels_may_use." + section + ")",
+            "the operator adds it to security.labels_may_use." + std::string(section) +
+                " if this container may use it");
     }
 
     std::vector<std::string> hook(std::string_view key) {
@@ -585,6 +673,24 @@ private:
 };
 
 }  // namespace
+
+std::optional<std::string> own_container(const std::map<std::string, std::string>& labels) {
+    auto value = [&labels](std::string_view key) {
+        auto it = labels.find(std::string(key));
+        return it == labels.end() ? std::string{} : it->second;
+    };
+    const auto target = domain::escape_unprintable(value(kForTargetLabel));
+    if (value(kEphemeralLabel) == "true" && !value(kInstanceLabel).empty() && !target.empty()) {
+        const auto run = domain::escape_unprintable(value(kRunLabel));
+        return "backupctl's own container for target " + target +
+               (run.empty() ? std::string{} : ", run " + run);
+    }
+    if (const auto from = value(kRestoredFromLabel); !from.empty()) {
+        return "a copy restored from target " + domain::escape_unprintable(from) +
+               " by backupctl restore --new-container";
+    }
+    return std::nullopt;
+}
 
 bool mentions_backupctl(const std::map<std::string, std::string>& labels) {
     for (const auto& [key, value] : labels) {

@@ -9,52 +9,98 @@ using enum ValueType;
 
 constexpr std::array kSchema{
     LabelSpec{"enable", boolean, "not backed up", "Opt in: `true` makes this container a target."},
-    LabelSpec{"scope", name, "unscoped",
+    LabelSpec{"scope",
+              name,
+              "unscoped",
               "Only an operator started with the same `scope` handles this container."},
-    LabelSpec{"name", name, "`<compose project>-<compose service>`, else the container name",
+    LabelSpec{"name",
+              name,
+              "`<compose project>-<compose service>`, else the container name",
               "Target name: keys snapshots, audit rows, locks and metrics; stays the same when "
               "the container is recreated."},
-    LabelSpec{"db.type", db_type, "from the image name",
-              "`postgres`, `mysql`, `mariadb` or `mongodb`."},
-    LabelSpec{"db.name", db_names, "from the target's env (`POSTGRES_DB`, `MYSQL_DATABASE`, ...), else all",
-              "Database(s) to dump, comma-separated, or `*` for all (with globals)."},
-    LabelSpec{"db.user", text, "from the target's env, else `postgres` / `root`",
-              "User to dump as."},
-    LabelSpec{"db.password-env", env_name, "the image's usual variable",
+    LabelSpec{
+        "db.type", db_type, "from the image name", "`postgres`, `mysql`, `mariadb` or `mongodb`."},
+    LabelSpec{"db.name",
+              db_names,
+              "from the target's env (`POSTGRES_DB`, `MYSQL_DATABASE`, ...), else all",
+              "Database(s) to dump, comma-separated, or `*` for all (with globals). A name may not "
+              "start with `-`."},
+    LabelSpec{"db.user",
+              text,
+              "from the target's env, else `postgres` / `root`",
+              "User to dump as (not starting with `-`)."},
+    LabelSpec{"db.password-env",
+              env_name,
+              "the image's usual variable",
               "NAME of the target's environment variable that holds the password (its `_FILE` "
               "form is read from the target through the Engine API). Never the password itself."},
-    LabelSpec{"db.image", image, "the target's own image (exact client version)",
+    LabelSpec{"db.image",
+              image,
+              "the target's own image (exact client version)",
               "Image for the dump container; must match the operator's `security.dump_images`."},
-    LabelSpec{"network", network, "the first user-defined network of the container",
+    LabelSpec{"network",
+              network,
+              "the first user-defined network of the container",
               "Network the dump container joins to reach the target, when it has several."},
-    LabelSpec{"volumes", volumes, "none",
+    LabelSpec{"volumes",
+              volumes,
+              "none",
               "Volumes (by name) or mount paths of the target to back up as files, "
               "comma-separated, or `*` for all of its mounts."},
-    LabelSpec{"stop-during-backup", boolean, "`false`",
+    LabelSpec{"stop-during-backup",
+              boolean,
+              "`false`",
               "Stop the target for the files part, then restore its previous state."},
-    LabelSpec{"cron", cron, "the config's `defaults.cron`",
+    LabelSpec{"cron",
+              cron,
+              "the config's `defaults.cron`",
               "Schedule: 5 cron fields, or `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`."},
-    LabelSpec{"verify-cron", cron, "the config's `defaults.verify_cron`",
+    LabelSpec{"verify-cron",
+              cron,
+              "the config's `defaults.verify_cron`",
               "Schedule of the restore drill (`backupctl verify`)."},
-    LabelSpec{"on", triggers, "none",
+    LabelSpec{"on",
+              triggers,
+              "none",
               "Event triggers, comma-separated: `start` (new or recreated container), "
               "`image-change` (recreated with another image), `stop` (files after a clean stop)."},
-    LabelSpec{"min-interval", duration, "`1h`",
+    LabelSpec{"min-interval",
+              duration,
+              "`1h`",
               "Least time between two event-triggered runs (`30m`, `1h`, `1h30m`, `2d`)."},
-    LabelSpec{"retention", retention, "the config's `defaults.retention`",
+    LabelSpec{"retention",
+              retention,
+              "the config's `defaults.retention`",
               "Snapshots to keep, e.g. `last=3,daily=7,weekly=4,monthly=6` (keys: last, hourly, "
               "daily, weekly, monthly, yearly)."},
-    LabelSpec{"repository", name, "`default`", "Name of a repository in the operator's config."},
-    LabelSpec{"encrypt", name, "the config's `defaults.encrypt`",
-              "Name of a gpg key in the operator's config, or `none`."},
-    LabelSpec{"notify", name_list, "the config's `defaults.notify`",
-              "Names of notifiers in the operator's config, comma-separated."},
-    LabelSpec{"monitor", name, "the config's `defaults.monitor`",
-              "Name of a monitor in the operator's config."},
-    LabelSpec{"hooks.pre", command, "none",
+    LabelSpec{"repository",
+              name,
+              "`default`",
+              "Name of a repository in the operator's config, one of "
+              "`security.labels_may_use.repositories` (default: any)."},
+    LabelSpec{"encrypt",
+              name,
+              "the config's `defaults.encrypt`",
+              "Name of a gpg key in the operator's config, or `none` (refused when the config sets "
+              "`security.require_encryption`)."},
+    LabelSpec{"notify",
+              name_list,
+              "the config's `defaults.notify`",
+              "Names of notifiers in the operator's config, comma-separated, each one of "
+              "`security.labels_may_use.notifiers` (default: any)."},
+    LabelSpec{"monitor",
+              name,
+              "the config's `defaults.monitor`",
+              "Name of a monitor in the operator's config: only one that "
+              "`security.labels_may_use.monitors` lists (default: none), or `defaults.monitor`."},
+    LabelSpec{"hooks.pre",
+              command,
+              "none",
               "Command run inside the target before the dump (exec, no shell). Only when the "
               "operator's config sets `security.allow_label_hooks`."},
-    LabelSpec{"hooks.post", command, "none",
+    LabelSpec{"hooks.post",
+              command,
+              "none",
               "Command run inside the target after the backup, also after a failure (exec, no "
               "shell). Only with `security.allow_label_hooks`."},
 };
@@ -121,9 +167,16 @@ std::string render_label_reference() {
         out += "| `backupctl." + std::string(s.key) + "` | " + std::string(type_name(s.type)) +
                " | " + std::string(s.default_text) + " | " + std::string(s.description) + " |\n";
     }
-    out += "\nValues are at most 1024 characters; names are lower-case letters, digits, `.`, `_` "
-           "and `-`, at most 63 characters, starting with a letter or digit. Booleans are "
-           "`true`/`false` (also `yes`/`no`, `1`/`0`).\n";
+    out +=
+        "\nValues are at most 1024 characters of printable UTF-8: a control character "
+        "(a line break, an escape), a text direction control or bytes that are not UTF-8 make "
+        "the label an error (in `hooks.*`, line breaks and tabs separate words). Names are "
+        "lower-case letters, digits, `.`, `_` and `-`, at most 63 characters, starting with a "
+        "letter or digit. Booleans are `true`/`false` (also `yes`/`no`, `1`/`0`).\n\n"
+        "A container that backupctl made (a dump, drill or restore client, a drill server: "
+        "`backupctl.ephemeral`, `backupctl.instance`, `backupctl.for-target`, "
+        "`backupctl.run`; a copy made by `restore --new-container`: "
+        "`backupctl.restored-from`) is listed as ignored, never as a target or an error.\n";
     return out;
 }
 

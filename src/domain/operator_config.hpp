@@ -64,9 +64,24 @@ struct Defaults {
     std::map<std::string, std::string> client_images;
 };
 
+/// Which entries of the operator's config a label may name (glob patterns, "*" = any). A label
+/// may always name what the target gets without it (defaults.repository, defaults.notify,
+/// defaults.monitor).
+struct LabelReach {
+    std::vector<std::string> repositories{"*"};
+    std::vector<std::string> notifiers{"*"};
+    /// None by default: a monitor is one target's dead man's switch, and another target's
+    /// successes must not keep it green.
+    std::vector<std::string> monitors;
+};
+
 struct SecurityConfig {
     bool allow_label_hooks{false};
     std::vector<std::string> dump_images;  ///< glob patterns an image override must match
+    LabelReach labels_may_use;
+    /// Every target is encrypted: `backupctl.encrypt: none`, a project without encryption and
+    /// `defaults.encrypt: none` are errors.
+    bool require_encryption{false};
 };
 
 struct DaemonConfig {

@@ -197,6 +197,23 @@ Parsed<CronSchedule> parse_cron(std::string_view text) {
     if (!err.empty()) {
         return Parsed<CronSchedule>::fail(err);
     }
+    // Days restricted, weekdays not: one of the days must exist in one of the months (29
+    // February does, every four years), or the schedule is accepted and never runs.
+    if (!c.any_day && c.any_weekday) {
+        constexpr std::array<int, 13> kLongest{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        bool possible = false;
+        for (int m = 1; m <= 12 && !possible; ++m) {
+            for (int d = 1; d <= kLongest[static_cast<std::size_t>(m)] && !possible; ++d) {
+                possible = c.months.test(static_cast<std::size_t>(m)) &&
+                           c.days.test(static_cast<std::size_t>(d));
+            }
+        }
+        if (!possible) {
+            return Parsed<CronSchedule>::fail(
+                "day-of-month \"" + std::string(fields[2]) + "\" never falls in month \"" +
+                std::string(fields[3]) + "\": the schedule would never run");
+        }
+    }
     return Parsed<CronSchedule>::ok(std::move(c));
 }
 

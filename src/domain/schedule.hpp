@@ -34,7 +34,8 @@ using UtcOffset = std::function<std::int64_t(std::int64_t utc_seconds)>;
 /// The first due instant (UTC seconds, on a minute) strictly after `after`, with the schedule
 /// read in local time. Across DST: a local time skipped by a spring-forward runs once, at the
 /// first instant after the gap; a local time repeated by a fall-back runs once, on its first
-/// pass. -1 when nothing is due within five years (e.g. "0 0 31 2 *").
+/// pass. -1 when nothing is due within five years (parse_cron refuses a day that no
+/// month of the schedule has, such as "0 0 31 2 *").
 std::int64_t next_due(const CronSchedule& cron, std::int64_t after, const UtcOffset& offset);
 
 /// Roughly how often it is due: the gap between the next two due instants after `after`.

@@ -140,6 +140,43 @@ TEST_CASE("mariadb round trip", "[e2e][run]") {
     CHECK(exec_sql("fresh", checksum) == before);
 }
 
+TEST_CASE("a postgres database named like a connection string is dumped by its name",
+          "[e2e][run][security]") {
+    // pg_dump -d reads a value with '=' as a conninfo: "dbname=postgres" would dump another
+    // database (or "host=..." another server) under this target's name (audit L3).
+    Scenario s;
+    const std::string pg = test_image("BK_TEST_POSTGRES_IMAGE");
+    s.start("db",
+            pg,
+            {"backupctl.db.name=dbname=postgres"},
+            {"POSTGRES_PASSWORD=e2e-pg-secret", "POSTGRES_DB=dbname=postgres"});
+    s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d postgres");
+    psql(s, "db", quoted("dbname='dbname=postgres'"), "CREATE TABLE marker_named (id int)");
+    psql(s, "db", "postgres", "CREATE TABLE marker_other (id int)");
+
+    auto run = s.backupctl("run " + s.target("db"));
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    auto dump = sh(s.restic_env() + "restic dump latest " +
+                   quoted("/" + s.target("db") + "/dbname=postgres.sql"));
+    REQUIRE(dump.exit_code == 0);
+    CHECK(dump.out.find("marker_named") != std::string::npos);
+    CHECK(dump.out.find("marker_other") == std::string::npos);
+
+    // The restore loads it into that database too (psql's \connect reads such a name as a
+    // conninfo as well), not into "postgres".
+    const std::string named = quoted("dbname='dbname=postgres'");
+    psql(s, "db", named, "DROP TABLE marker_named");
+    auto restore = s.backupctl("restore " + s.target("db") + " --yes --no-safety-backup");
+    INFO(restore.out);
+    REQUIRE(restore.exit_code == 0);
+    const std::string tables =
+        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM "
+        "pg_tables WHERE tablename LIKE 'marker%'";
+    CHECK(psql(s, "db", named, tables) == "marker_named\n");
+    CHECK(psql(s, "db", "postgres", tables) == "marker_other\n");
+}
+
 TEST_CASE("a failed or truncated or killed dump never becomes a snapshot", "[e2e][run][failure]") {
     Scenario s("security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n");
     const std::string fake = test_image("BK_TEST_FAKEDUMP_IMAGE");

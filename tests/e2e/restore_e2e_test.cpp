@@ -129,6 +129,20 @@ void round_trip(bool maria, bool with_gpg) {
     const std::string name = made.substr(0, made.find('\n'));
     CHECK_THAT(again.out, Catch::Contains("new container: " + name));
     CHECK(db.checksum(name) == before);
+    // The copy carries backupctl.restored-from: discover lists it as ignored, never as an
+    // invalid target (which made `validate` exit 3 for as long as it stood).
+    auto inventory = s.backupctl("discover --json");
+    REQUIRE(inventory.exit_code == 0);
+    const auto discovered = nlohmann::json::parse(inventory.out);
+    bool listed = false;
+    for (const auto& c : discovered["containers"]) {
+        if (c["container"] != name)
+            continue;
+        listed = true;
+        CHECK(c["disposition"] == "ignored");
+        CHECK(c["problems"].empty());
+    }
+    CHECK(listed);
     sh("docker rm -f -v " + name + " >/dev/null");
 
     // The drill: passes, with the row counts of the backup, and leaves nothing behind.

@@ -14,6 +14,7 @@
 #include "backupctl/labels/parse.hpp"
 #include "domain/alert.hpp"
 #include "domain/duration.hpp"
+#include "domain/printable.hpp"
 #include "domain/schedule.hpp"
 #include "domain/suggest.hpp"
 
@@ -97,7 +98,9 @@ constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
                                                         "ca_file"};
 constexpr std::array<std::string_view, 4> kHttpKeys{
     "listen", "token_file", "max_connections", "max_event_streams"};
-constexpr std::array<std::string_view, 2> kSecurityKeys{"allow_label_hooks", "dump_images"};
+constexpr std::array<std::string_view, 4> kSecurityKeys{
+    "allow_label_hooks", "dump_images", "labels_may_use", "require_encryption"};
+constexpr std::array<std::string_view, 3> kLabelReachKeys{"repositories", "notifiers", "monitors"};
 constexpr std::array<std::string_view, 16> kProjectKeys{"name",
                                                         "enabled",
                                                         "cron",
@@ -179,7 +182,7 @@ public:
             return;
         }
         check_keys(root, "", kTopKeys);
-        if (auto v = text(root["scope"], "scope"))
+        if (auto v = text(root["scope"], "scope"); v && printable(root["scope"], "scope", *v))
             out_.scope = *v;
         if (auto v = text(root["timezone"], "timezone"))
             out_.timezone = *v;
@@ -267,6 +270,19 @@ public:
             if (auto v = text_list(s["dump_images"], "security.dump_images")) {
                 out_.security.dump_images = *v;
             }
+            load_label_reach(s["labels_may_use"]);
+            if (auto v = boolean(s["require_encryption"], "security.require_encryption")) {
+                out_.security.require_encryption = *v;
+            }
+            if (out_.security.require_encryption && out_.defaults.encrypt == "none") {
+                const auto d = root["defaults"];
+                const bool given = d && d.IsMap() && d["encrypt"];
+                problem(given ? d["encrypt"] : s["require_encryption"],
+                        given ? "defaults.encrypt" : "security.require_encryption",
+                        "security.require_encryption is set, but defaults.encrypt is none: a "
+                        "target without its own key would be stored unencrypted; set "
+                        "defaults.encrypt to a key of `keys:`");
+            }
         }
         if (const auto d = root["defaults"];
             d && d.IsMap() && d["client_images"] && d["client_images"].IsMap()) {
@@ -345,6 +361,60 @@ private:
             return false;
         }
         return true;
+    }
+
+    // A name (of a project, database, user, host, network, section entry, ...) reaches argv,
+    // option files, e-mail headers, log lines and terminals: printable text only.
+    bool printable(const YAML::Node& at, const std::string& path, const std::string& value) {
+        if (auto why = domain::unprintable(value)) {
+            problem(at, path, "\"" + domain::escape_unprintable(value) + "\" " + *why);
+            return false;
+        }
+        return true;
+    }
+
+    // A name given to a client program as an argument: a leading '-' would make it an option.
+    bool not_option(const YAML::Node& at, const std::string& path, const std::string& value) {
+        if (value.starts_with('-')) {
+            problem(at,
+                    path,
+                    "\"" + value +
+                        "\" starts with '-', which a client program would read as an "
+                        "option");
+            return false;
+        }
+        return true;
+    }
+
+    void load_label_reach(const YAML::Node& n) {
+        if (!is_map(n, "security.labels_may_use")) {
+            return;
+        }
+        check_keys(n, "security.labels_may_use", kLabelReachKeys);
+        auto& reach = out_.security.labels_may_use;
+        auto list = [&](const char* key, std::vector<std::string>& into, auto& section) {
+            const std::string path = std::string("security.labels_may_use.") + key;
+            auto v = text_list(n[key], path);
+            if (!v) {
+                return;
+            }
+            into = *v;
+            for (const auto& name : into) {
+                // A plain name must name an entry: a typo would refuse every label silently.
+                const bool implicit = std::string_view(key) == "repositories" &&
+                                      name == "default" && out_.repositories.empty();
+                if (name.find_first_of("*?") == std::string::npos && !section.contains(name) &&
+                    !implicit) {
+                    problem(n[key],
+                            path,
+                            "\"" + domain::escape_unprintable(name) + "\" names no entry of `" +
+                                key + ":`");
+                }
+            }
+        };
+        list("repositories", reach.repositories, out_.repositories);
+        list("notifiers", reach.notifiers, out_.notifiers);
+        list("monitors", reach.monitors, out_.monitors);
     }
 
     // --- scalars ------------------------------------------------------------------------------
@@ -545,7 +615,8 @@ private:
                 problem(d["retention"], "defaults.retention", r.error);
             }
         }
-        if (auto v = text(d["repository"], "defaults.repository"))
+        if (auto v = text(d["repository"], "defaults.repository");
+            v && printable(d["repository"], "defaults.repository", *v))
             df.repository = *v;
         if (auto v = text(d["encrypt"], "defaults.encrypt")) {
             df.encrypt = *v;
@@ -553,7 +624,8 @@ private:
         }
         if (auto v = text_list(d["notify"], "defaults.notify"))
             df.notify = *v;
-        if (auto v = text(d["monitor"], "defaults.monitor"))
+        if (auto v = text(d["monitor"], "defaults.monitor");
+            v && printable(d["monitor"], "defaults.monitor", *v))
             df.monitor = *v;
         if (auto v = text(d["catch_up"], "defaults.catch_up")) {
             if (*v != "once" && *v != "skip") {
@@ -601,7 +673,10 @@ private:
         }
         for (auto it = section.begin(); it != section.end(); ++it) {
             const std::string name = it->first.Scalar();
-            const std::string p = path + "." + name;
+            const std::string p = path + "." + domain::escape_unprintable(name);
+            if (!printable(it->first, p, name)) {
+                continue;
+            }
             if (!is_map(it->second, p)) {
                 if (!it->second || it->second.IsNull()) {
                     problem(it->first, p, "is empty");
@@ -1143,7 +1218,9 @@ private:
                 problem(n, p, "must be a mapping (name, cron, database, ...)");
                 continue;
             }
-            project_ = n["name"] && n["name"].IsScalar() ? n["name"].Scalar() : p;
+            project_ = n["name"] && n["name"].IsScalar()
+                           ? domain::escape_unprintable(n["name"].Scalar())
+                           : p;
             project_failed_ = false;
             auto target = load_project(n, p);
             if (seen.contains(target.name)) {
@@ -1175,7 +1252,7 @@ private:
             if (!ok) {
                 problem(n["name"],
                         p + ".name",
-                        "\"" + *v +
+                        "\"" + domain::escape_unprintable(*v) +
                             "\" is not a valid name (lower-case letters, digits, '.', '_', "
                             "'-'; at most 63)");
             }
@@ -1190,7 +1267,8 @@ private:
         t.verify_cron = out_.defaults.verify_cron;
         if (auto v = cron(n["verify_cron"], p + ".verify_cron"))
             t.verify_cron = *v;
-        if (auto v = text(n["docker_network"], p + ".docker_network"))
+        if (auto v = text(n["docker_network"], p + ".docker_network");
+            v && printable(n["docker_network"], p + ".docker_network", *v))
             t.network = *v;
         if (auto v = integer(n["timeout_minutes"], p + ".timeout_minutes", 0, 100000)) {
             (void)v;
@@ -1217,13 +1295,22 @@ private:
             } else {
                 problem(db, dp, "has no type");
             }
-            if (auto v = text(db["host"], dp + ".host"))
+            if (auto v = text(db["host"], dp + ".host"); v &&
+                                                         printable(db["host"], dp + ".host", *v) &&
+                                                         not_option(db["host"], dp + ".host", *v))
                 spec.host = *v;
             if (auto v = integer(db["port"], dp + ".port", 1, 65535))
                 spec.port = *v;
-            if (auto v = text_list(db["name"], dp + ".name"))
-                spec.names = *v;
-            if (auto v = text(db["user"], dp + ".user"))
+            if (auto v = text_list(db["name"], dp + ".name")) {
+                for (const auto& name : *v) {
+                    if (printable(db["name"], dp + ".name", name) &&
+                        not_option(db["name"], dp + ".name", name))
+                        spec.names.push_back(name);
+                }
+            }
+            if (auto v = text(db["user"], dp + ".user"); v &&
+                                                         printable(db["user"], dp + ".user", *v) &&
+                                                         not_option(db["user"], dp + ".user", *v))
                 spec.user = *v;
             if (auto v = text(db["image"], dp + ".image")) {
                 spec.dump_image = *v;
@@ -1372,6 +1459,12 @@ private:
             origin("/projects/" + t.name + "/encrypt", "env ENCRYPTION_ENABLED");
         }
 
+        if (out_.security.require_encryption && t.encrypt == "none") {
+            problem(n["encryption"] ? n["encryption"] : n,
+                    n["encryption"] ? p + ".encryption" : p,
+                    "is not encrypted, but security.require_encryption is set: enable "
+                    "encryption: (or set defaults.encrypt to a key)");
+        }
         if (const auto nt = n["notification"]; is_map(nt, p + ".notification")) {
             check_keys(nt, p + ".notification", kTypedKeys);
             domain::NotifierConfig c;

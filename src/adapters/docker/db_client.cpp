@@ -63,11 +63,50 @@ std::string yaml_quote(const std::string& s) {
 std::string cnf_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
+        // A line break would end the value and start a line of the caller's choosing.
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
     }
     return out;
+}
+
+std::string pg_database_arg(const std::string& database) {
+    // libpq reads -d as a conninfo when it holds '=' or starts like a URI: "host=elsewhere
+    // dbname=x". Such a name goes as a conninfo of dbname alone, quoted: the name and nothing
+    // else (libpq expands only the first dbname). A plain name stays as it is.
+    const bool conninfo = database.find('=') != std::string::npos ||
+                          database.starts_with("postgresql:") || database.starts_with("postgres:");
+    if (!conninfo)
+        return database;
+    std::string quoted = "dbname='";
+    for (char c : database) {
+        if (c == '\'' || c == '\\')
+            quoted += '\\';
+        quoted += c;
+    }
+    return quoted + "'";
+}
+
+std::string unsafe_database_name(const std::string& database) {
+    if (database.empty())
+        return "is empty";
+    if (database.starts_with('-'))
+        return "starts with '-', which the client program would read as an option";
+    for (char c : database) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f)
+            return "holds a control character";
+    }
+    return {};
 }
 
 namespace {
@@ -213,7 +252,7 @@ ClientCommand client_command(const domain::Target& t,
         c.secret_files.push_back(
             {"backupctl.my.cnf",
              "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
-                 cnf_escape(cred.password) + "\"\nhost=\"" + cred.host + "\"\n" +
+                 cnf_escape(cred.password) + "\"\nhost=\"" + cnf_escape(cred.host) + "\"\n" +
                  (cred.port > 0 ? "port=" + std::to_string(cred.port) + "\n" : std::string{}),
              0600,
              0,

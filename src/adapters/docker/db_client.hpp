@@ -23,7 +23,16 @@ bool is_pg(const domain::Target& t);
 bool is_mongo(const domain::Target& t);
 std::string pgpass_escape(const std::string& s);
 std::string yaml_quote(const std::string& s);
+/// A value for a double-quoted MySQL option-file value: quotes and backslashes escaped, line
+/// breaks and tabs written as \n \r \t (a raw line break would start a line of its own).
 std::string cnf_escape(const std::string& s);
+/// The value of pg_dump's and psql's -d for a database name: the name, or when libpq would read
+/// it as a conninfo (it holds '=', or starts with postgres: or postgresql:) `dbname='<name>'`,
+/// a conninfo that holds only the name: it cannot name a host, user or option.
+std::string pg_database_arg(const std::string& database);
+/// Why `database` cannot be given to a client program as a name (empty, a leading '-' that would
+/// be read as an option, a control character); empty when it can.
+std::string unsafe_database_name(const std::string& database);
 
 struct Credentials {
     std::string user;

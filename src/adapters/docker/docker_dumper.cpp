@@ -106,6 +106,11 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
 Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& t,
                                                           const std::string& database,
                                                           bool probe) {
+    if (database != "*") {
+        if (auto why = unsafe_database_name(database); !why.empty()) {
+            co_return Failure{errc::dump_failed, "the database name " + why};
+        }
+    }
     auto cred = co_await resolve_credentials(client_, t);
     if (!cred.error.empty()) {
         co_return Failure{errc::dump_failed, cred.error};
@@ -121,12 +126,15 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
     };
     if (type == domain::DbType::postgres) {
         if (probe) {
-            spec.cmd = with_conn(
-                {"psql", "-d", database == "*" ? "postgres" : database, "-qtAc", "SELECT 1"});
+            spec.cmd = with_conn({"psql",
+                                  "-d",
+                                  pg_database_arg(database == "*" ? "postgres" : database),
+                                  "-qtAc",
+                                  "SELECT 1"});
         } else if (database == "*") {
             spec.cmd = with_conn({"pg_dumpall"});
         } else {
-            spec.cmd = with_conn({"pg_dump", "-d", database});
+            spec.cmd = with_conn({"pg_dump", "-d", pg_database_arg(database)});
         }
     } else if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
         const bool maria = type == domain::DbType::mariadb;

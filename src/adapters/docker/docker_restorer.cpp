@@ -268,13 +268,24 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
     std::string preamble;
     std::string epilogue;
     if (type == domain::DbType::postgres && !all) {
-        argv = {"psql", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-v", "db=" + database};
+        // \connect reads a name with '=' as a conninfo (psql strips the quotes): it gets the
+        // name as a conninfo of dbname alone, with the session's host and user.
+        argv = {"psql",
+                "-d",
+                "postgres",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-v",
+                "db=" + database,
+                "-v",
+                "dbconn=" + pg_database_arg(database)};
         preamble =
             "SELECT coalesce((SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
             "pg_catalog.pg_database WHERE datname = :'db'), current_user) AS owner \\gset\n"
             "DROP DATABASE IF EXISTS :\"db\" WITH (FORCE);\n"
             "CREATE DATABASE :\"db\" OWNER :\"owner\" TEMPLATE template0;\n"
-            "\\connect :\"db\"\n"
+            "\\connect -reuse-previous=on :\"dbconn\"\n"
             "BEGIN;\n";
         epilogue = "\nCOMMIT;\n";
     } else if (type == domain::DbType::postgres) {
@@ -321,7 +332,7 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
     std::string sql;
     const bool pg = into.database->type == domain::DbType::postgres;
     if (pg) {
-        argv = {"psql", "-d", database, "-qtA", "-v", "ON_ERROR_STOP=1"};
+        argv = {"psql", "-d", pg_database_arg(database), "-qtA", "-v", "ON_ERROR_STOP=1"};
     } else {
         argv = {client_program(into), "--batch", "--skip-column-names"};
     }

@@ -21,6 +21,7 @@
 #include "drivers/cli/common.hpp"
 #include "drivers/cli/daemon_command.hpp"
 #include "drivers/cli/restore_command.hpp"
+#include "drivers/cli/terminal_text.hpp"
 #include "drivers/cli/views.hpp"
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -269,7 +270,8 @@ Task<void> progress_ticker(app::BackupRunner& runner, std::shared_ptr<bool> tick
             continue;
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-        std::cerr << "\r\033[K  " << app::format_progress(p, secs) << std::flush;
+        terminal_control("\r\033[K");
+        std::cerr << "  " << app::format_progress(p, secs) << std::flush;
     }
 }
 
@@ -332,7 +334,7 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         auto report = co_await run.runner().run(t, "manual");
         if (*ticking) {
             *ticking = false;
-            std::cerr << "\r\033[K" << std::flush;
+            terminal_control("\r\033[K");
         }
         const int run_code = exit_code_of(report.status);
         worst = (worst == kExitOk || run_code == kExitFailed) ? std::max(worst, run_code) : worst;
@@ -579,7 +581,11 @@ int history_command(const Globals& g, const HistoryArgs& a) {
 }  // namespace
 
 int run(int argc, char** argv) {
+    const EscapedStandardStreams escaped;  // nothing printed obeys a label's escape sequence
     CLI::App app{"backupctl: Docker-aware backups of databases and volumes, driven by labels"};
+    // Global options anywhere: `backupctl run shop --config f.yml` as well as before the command
+    // (a subcommand hands what it does not know to its parent; every subcommand inherits this).
+    app.fallthrough();
     app.require_subcommand(1);
     app.set_version_flag("--version", "backupctl 0.1.0");
     Globals g;
@@ -740,7 +746,14 @@ int run(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version exit 0; every usage error 2, with its message.
+        const auto left = app.remaining();
+        if (app.get_subcommands().empty() && !left.empty() && !left.front().starts_with('-')) {
+            std::cerr << "backupctl: \"" << left.front()
+                      << "\" is not a command (see backupctl --help)\n";
+            return kExitUsage;
+        }
+        return app.exit(e) == 0 ? kExitOk : kExitUsage;
     }
     if (engine->parsed()) {
         return run_task([&g](auto ex) { return engine_command(ex, g); });
@@ -762,7 +775,7 @@ int run(int argc, char** argv) {
     if (runcmd->parsed()) {
         if (run_args.target.empty() == !run_args.all) {
             std::cerr << "backupctl run: name a target, or --all\n";
-            return kExitFailed;
+            return kExitUsage;
         }
         return run_task([&g, &run_args](auto ex) { return run_command(ex, g, run_args); });
     }

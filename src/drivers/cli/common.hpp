@@ -21,6 +21,9 @@ constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
+/// The command line is wrong (an unknown option, a missing argument): nothing was done. 2 is also
+/// "lock held" (`run`, `unlock`): nothing was done either; the message says which.
+constexpr int kExitUsage = 2;
 constexpr int kExitInvalidConfig = 3;
 
 struct Globals {

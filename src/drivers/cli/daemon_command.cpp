@@ -24,6 +24,7 @@
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
 #include "drivers/cli/common.hpp"
+#include "drivers/cli/terminal_text.hpp"
 #include "drivers/http/api.hpp"
 #include "drivers/http/server.hpp"
 #include <fcntl.h>
@@ -36,8 +37,10 @@ namespace {
 
 namespace asio = boost::asio;
 
+// One event, one line: a line break in a name or an error tail is escaped, so that a log line
+// cannot be forged.
 void log_line(const std::string& level, const std::string& message) {
-    std::cerr << app::utc_now() << " " << level << " " << message << "\n" << std::flush;
+    std::cerr << app::utc_now() << " " << level << " " << shown(message) << "\n" << std::flush;
 }
 
 template <class F>

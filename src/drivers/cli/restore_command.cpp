@@ -12,6 +12,7 @@
 #include "application/daemon.hpp"
 #include "domain/human.hpp"
 #include "domain/schedule.hpp"
+#include "drivers/cli/terminal_text.hpp"
 #include <unistd.h>
 
 namespace bk::drivers::cli {
@@ -54,10 +55,12 @@ Task<void> open_and_recover(bootstrap::RunServices& run) {
 bool confirmed(const std::string& target,
                const std::vector<domain::RestorePoint>& points,
                const app::RestoreRequest& request) {
-    std::cerr << "This replaces data of " << target << " with:\n";
+    // Each value escaped, line breaks too: a tag's escape sequence or line break must not
+    // disguise what is restored.
+    std::cerr << "This replaces data of " << shown(target) << " with:\n";
     for (const auto& p : points) {
-        std::cerr << "  " << p.kind << " " << p.name << " from snapshot " << p.snapshot.id << " ("
-                  << p.snapshot.time.substr(0, 19) << ")\n";
+        std::cerr << "  " << shown(p.kind) << " " << shown(p.name) << " from snapshot "
+                  << shown(p.snapshot.id) << " (" << shown(p.snapshot.time.substr(0, 19)) << ")\n";
     }
     std::cerr << (request.safety_backup && request.into_container.empty()
                       ? "A pre-restore backup of the current state is taken first.\n"
@@ -73,20 +76,20 @@ bool confirmed(const std::string& target,
 }
 
 Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs args) {
+    if (args.new_container && !args.into_container.empty()) {
+        std::cerr << "backupctl restore: --new-container and --into-container exclude each other\n";
+        co_return kExitUsage;
+    }
+    if (!args.only.empty() && args.only != "db" && args.only != "files") {
+        std::cerr << "backupctl restore: --only takes db or files\n";
+        co_return kExitUsage;
+    }
     int code = kExitOk;
     auto connected = connect_valid(ex, g, code);
     if (!connected) {
         co_return code;
     }
     auto& services = *connected;
-    if (args.new_container && !args.into_container.empty()) {
-        std::cerr << "backupctl restore: --new-container and --into-container exclude each other\n";
-        co_return kExitFailed;
-    }
-    if (!args.only.empty() && args.only != "db" && args.only != "files") {
-        std::cerr << "backupctl restore: --only takes db or files\n";
-        co_return kExitFailed;
-    }
     app::RestoreRequest request;
     request.choice.snapshot = args.snapshot;
     request.choice.only = args.only;
@@ -102,7 +105,7 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
             std::cerr << "backupctl restore: --at \"" << args.at
                       << "\" is not a time (2026-11-26T03:00:00Z, or 2026-11-26 03:00 in "
                       << services.config.timezone << ")\n";
-            co_return kExitFailed;
+            co_return kExitUsage;
         }
     }
     request.into_container = args.into_container;

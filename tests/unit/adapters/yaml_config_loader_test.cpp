@@ -396,3 +396,111 @@ TEST_CASE("every YAML example in docs/notifications.md loads without problems", 
 TEST_CASE("every YAML example in docs/migrating.md loads without problems", "[config][docs]") {
     CHECK(check_doc_examples("docs/migrating.md") >= 1);
 }
+
+TEST_CASE("security.labels_may_use and require_encryption", "[config][security]") {
+    const std::map<std::string, std::string> none;
+    auto defaults = load_config_text("", "c.yml", env(none));
+    CHECK(defaults.security.labels_may_use.repositories == std::vector<std::string>{"*"});
+    CHECK(defaults.security.labels_may_use.notifiers == std::vector<std::string>{"*"});
+    CHECK(defaults.security.labels_may_use.monitors.empty());
+    CHECK_FALSE(defaults.security.require_encryption);
+
+    auto c = load_config_text(R"(monitors:
+  tenant-a: {type: healthchecks, ping_url: https://hc.test/a}
+keys:
+  ops: {public_key_file: /keys/ops.asc}
+defaults:
+  encrypt: ops
+security:
+  labels_may_use:
+    repositories: [default]
+    notifiers: []
+    monitors: [tenant-a, "tenant-*"]
+  require_encryption: true
+)",
+                              "c.yml",
+                              env(none));
+    INFO((c.problems.empty() ? "" : c.problems.front().describe()));
+    REQUIRE(c.problems.empty());
+    CHECK(c.security.labels_may_use.repositories == std::vector<std::string>{"default"});
+    CHECK(c.security.labels_may_use.notifiers.empty());
+    CHECK(c.security.labels_may_use.monitors == std::vector<std::string>{"tenant-a", "tenant-*"});
+    CHECK(c.security.require_encryption);
+
+    // a plain name that names nothing would refuse every label silently: a problem
+    auto typo = load_config_text(
+        "security:\n  labels_may_use:\n    monitors: [tenant-b]\n", "c.yml", env(none));
+    REQUIRE(typo.problems.size() == 1);
+    CHECK(typo.problems[0].describe() ==
+          "c.yml:3:15: security.labels_may_use.monitors: \"tenant-b\" names no entry of "
+          "`monitors:`");
+
+    // required, but the default is none: the line that says none
+    auto unencrypted = load_config_text(
+        "defaults:\n  encrypt: none\nsecurity:\n  require_encryption: true\n", "c.yml", env(none));
+    REQUIRE(unencrypted.problems.size() == 1);
+    CHECK(unencrypted.problems[0].line == 2);
+    CHECK(unencrypted.problems[0].path == "defaults.encrypt");
+    auto unset = load_config_text("security:\n  require_encryption: true\n", "c.yml", env(none));
+    REQUIRE(unset.problems.size() == 1);
+    CHECK(unset.problems[0].path == "security.require_encryption");
+    CHECK(unset.has_fatal_problems());
+}
+
+TEST_CASE("a project without encryption is refused when encryption is required",
+          "[config][security]") {
+    auto c = load_config_text(R"(keys:
+  ops: {public_key_file: /keys/ops.asc}
+defaults:
+  encrypt: ops
+security:
+  require_encryption: true
+projects:
+  - name: plain
+    database: {type: postgres, host: db, password: pw}
+    encryption: {enabled: false}
+  - name: keyed
+    database: {type: postgres, host: db, password: pw}
+)",
+                              "c.yml",
+                              env({}));
+    REQUIRE(c.problems.size() == 1);
+    CHECK(c.problems[0].project == "plain");
+    CHECK(c.problems[0].line == 10);
+    CHECK_THAT(c.problems[0].message, Catch::Contains("security.require_encryption"));
+    REQUIRE(c.projects.size() == 2);
+    CHECK_FALSE(c.projects[0].enabled);
+    CHECK(c.projects[1].enabled);
+    CHECK(c.projects[1].encrypt == "ops");
+}
+
+TEST_CASE("names in the config hold no control characters and no leading '-'",
+          "[config][security]") {
+    auto c = load_config_text(R"(projects:
+  - name: shop
+    database: {type: mysql, host: db, password: pw, user: "root\n[client]\nhost=evil", name: "a\r\nb"}
+  - name: other
+    database: {type: mysql, host: "--protocol=pipe", password: pw, name: "--all-databases"}
+  - name: "bad\u001b[2Jname"
+    database: {type: mysql, host: db, password: pw}
+)",
+                              "c.yml",
+                              env({}));
+    std::vector<std::string> said;
+    for (const auto& p : c.problems)
+        said.push_back(p.path + ": " + p.message);
+    CHECK(said == std::vector<std::string>{
+                      "projects[0].database.name: \"a\\r\\nb\" holds a control character "
+                      "(U+000D at byte 1)",
+                      "projects[0].database.user: \"root\\n[client]\\nhost=evil\" holds a control "
+                      "character (U+000A at byte 4)",
+                      "projects[1].database.host: \"--protocol=pipe\" starts with '-', which a "
+                      "client program would read as an option",
+                      "projects[1].database.name: \"--all-databases\" starts with '-', which a "
+                      "client program would read as an option",
+                      "projects[1].database: has no host (the database's container or host name)",
+                      "projects[2].name: \"bad\\u001b[2Jname\" is not a valid name (lower-case "
+                      "letters, digits, '.', '_', '-'; at most 63)"});
+    for (const auto& p : c.projects)
+        CHECK_FALSE(p.enabled);
+}

@@ -56,6 +56,20 @@ TEST_CASE("cron errors say which field and why", "[cron]") {
     CHECK(parse_cron("@often").error.find("unknown macro") != std::string::npos);
 }
 
+TEST_CASE("a schedule whose day never falls in its months is refused, as it would never run",
+          "[cron]") {
+    CHECK(parse_cron("0 0 31 2 *").error ==
+          "day-of-month \"31\" never falls in month \"2\": the schedule would never run");
+    CHECK_FALSE(parse_cron("0 0 30,31 feb *"));
+    CHECK_FALSE(parse_cron("0 0 31 4,6,9,11 *"));
+    // possible: 29 February (leap years), 31 in one month of a list, a weekday as well (either
+    // matches), a step that reaches a short month's days
+    CHECK(parse_cron("0 0 29 2 *"));
+    CHECK(parse_cron("0 0 31 2,3 *"));
+    CHECK(parse_cron("0 0 31 2 mon"));
+    CHECK(parse_cron("0 0 */10 2 *"));
+}
+
 TEST_CASE("retention parses, prints and rejects", "[retention]") {
     auto r = parse_retention("last=3, daily=7,weekly=4,monthly=6");
     REQUIRE(r);
@@ -138,9 +152,12 @@ TEST_CASE("next due time in UTC: minutes, days, month ends, impossible dates", "
           std::vector<std::int64_t>{utc(2027, 1, 1, 0, 0), utc(2027, 2, 1, 0, 0)});
     CHECK(dues("0 0 29 2 *", utc(2026, 3, 1, 0, 0), 1, zero)[0] == utc(2028, 2, 29, 0, 0));
     CHECK(dues("@weekly", utc(2026, 11, 26, 12, 0), 1, zero)[0] == utc(2026, 11, 29, 0, 0));  // Sunday
-    auto never = parse_cron("0 0 31 2 *");
-    REQUIRE(never);
-    CHECK(next_due(*never, utc(2026, 1, 1, 0, 0), zero) == -1);
+    auto parsed = parse_cron("0 0 30 * *");  // made impossible by hand: parse_cron refuses it
+    REQUIRE(parsed);
+    CronSchedule never = *parsed;
+    never.months.reset();
+    never.months.set(2);
+    CHECK(next_due(never, utc(2026, 1, 1, 0, 0), zero) == -1);
     auto daily = parse_cron("@daily");
     REQUIRE(daily);
     CHECK(interval_after(*daily, utc(2026, 11, 26, 12, 0), zero) == 86400);

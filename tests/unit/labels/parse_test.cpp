@@ -7,6 +7,7 @@
 
 #include "backupctl/labels/schema.hpp"
 #include "domain/operator_config.hpp"
+#include "domain/printable.hpp"
 
 using namespace bk;  // NOLINT(google-build-using-namespace)
 using labels::ContainerFacts;
@@ -74,6 +75,7 @@ TEST_CASE("every label is read", "[labels]") {
     auto cfg = config();
     cfg.security.allow_label_hooks = true;
     cfg.security.dump_images = {"postgres:16*"};
+    cfg.security.labels_may_use.monitors = {"kuma"};  // none by default
     auto o = parse_labels(pg({{"backupctl.name", "shop-main"},
                               {"backupctl.db.type", "postgres"},
                               {"backupctl.db.name", "shop, audit"},
@@ -319,4 +321,155 @@ TEST_CASE("docs/labels.md is generated from the schema and up to date", "[labels
     for (const auto& spec : labels::label_schema()) {
         CHECK_THAT(ss.str(), Catch::Contains("`backupctl." + std::string(spec.key) + "`"));
     }
+}
+
+// --- what labels may reach (audit M5) ----------------------------------------------------------
+
+TEST_CASE("a label may name a monitor only when the operator lists it", "[labels][security]") {
+    auto cfg = config();
+    cfg.monitors["shop-db-check"] = {};
+    auto bound = parse_labels(pg({{"backupctl.monitor", "shop-db-check"}}), cfg);
+    REQUIRE(bound.disposition == domain::Disposition::invalid);
+    const auto& p = only_problem(bound);
+    CHECK(p.label == "backupctl.monitor");
+    CHECK(p.message ==
+          "\"shop-db-check\" is not one of the monitors labels may name "
+          "(security.labels_may_use.monitors)");
+
+    cfg.security.labels_may_use.monitors = {"tenant-*"};
+    CHECK(parse_labels(pg({{"backupctl.monitor", "shop-db-check"}}), cfg).disposition ==
+          domain::Disposition::invalid);
+    cfg.monitors["tenant-shop"] = {};
+    auto listed = parse_labels(pg({{"backupctl.monitor", "tenant-shop"}}), cfg);
+    REQUIRE(listed.disposition == domain::Disposition::target);
+    CHECK(listed.target->monitor == "tenant-shop");
+
+    // what the target gets without the label may always be named
+    cfg.security.labels_may_use.monitors.clear();
+    cfg.defaults.monitor = "kuma";
+    CHECK(parse_labels(pg({{"backupctl.monitor", "kuma"}}), cfg).disposition ==
+          domain::Disposition::target);
+}
+
+TEST_CASE("repositories and notifiers are open to labels unless the operator narrows them",
+          "[labels][security]") {
+    auto cfg = config();
+    auto open = parse_labels(
+        pg({{"backupctl.repository", "offsite"}, {"backupctl.notify", "team-slack"}}), cfg);
+    REQUIRE(open.disposition == domain::Disposition::target);
+    CHECK(open.target->repository == "offsite");
+
+    cfg.security.labels_may_use.repositories = {"default"};
+    cfg.security.labels_may_use.notifiers = {};
+    auto narrowed = parse_labels(
+        pg({{"backupctl.repository", "offsite"}, {"backupctl.notify", "team-slack"}}), cfg);
+    REQUIRE(narrowed.disposition == domain::Disposition::invalid);
+    REQUIRE(narrowed.problems.size() == 2);
+    CHECK(narrowed.problems[0].label == "backupctl.repository");
+    CHECK(narrowed.problems[0].message.find("security.labels_may_use.repositories") !=
+          std::string::npos);
+    CHECK(narrowed.problems[1].label == "backupctl.notify");
+    // defaults.notify entries stay reachable
+    cfg.defaults.notify = {"team-slack"};
+    CHECK(parse_labels(pg({{"backupctl.notify", "team-slack"}}), cfg).disposition ==
+          domain::Disposition::target);
+}
+
+TEST_CASE("encrypt: none is refused when the operator requires encryption", "[labels][security]") {
+    auto cfg = config();
+    cfg.defaults.encrypt = "ops";
+    auto off = parse_labels(pg({{"backupctl.encrypt", "none"}}), cfg);
+    REQUIRE(off.disposition == domain::Disposition::target);  // allowed unless required
+    CHECK(off.target->encrypt == "none");
+
+    cfg.security.require_encryption = true;
+    auto refused = parse_labels(pg({{"backupctl.encrypt", "none"}}), cfg);
+    REQUIRE(refused.disposition == domain::Disposition::invalid);
+    CHECK(only_problem(refused).label == "backupctl.encrypt");
+    CHECK_THAT(only_problem(refused).message,
+               Catch::Contains("requires encryption (security.require_encryption)"));
+    CHECK(refused.container_name == "shop-db-1");
+    auto keyed = parse_labels(pg({{"backupctl.encrypt", "ops"}}), cfg);
+    CHECK(keyed.disposition == domain::Disposition::target);
+}
+
+// --- names that are not printable (audit L2, L3) -----------------------------------------------
+
+TEST_CASE("a label value with a control character is refused and shown escaped",
+          "[labels][security]") {
+    auto cfg = config();
+    auto o = parse_labels(pg({{"backupctl.db.name", "shop\r\nContent-Type: text/html"}}), cfg);
+    REQUIRE(o.disposition == domain::Disposition::invalid);
+    const auto& p = only_problem(o);
+    CHECK(p.label == "backupctl.db.name");
+    CHECK(p.value == "shop\\r\\nContent-Type: text/html");
+    CHECK(p.message == "holds a control character (U+000D at byte 4)");
+
+    for (const std::string bad : {"a\x1b[31mb",
+                                  "a\x7f",
+                                  "a\xc2\x9b"
+                                  "31m",
+                                  "evil\xe2\x80\xaegpj.",
+                                  "\xff\xfe"}) {
+        INFO(bad);
+        auto each = parse_labels(pg({{"backupctl.name", bad}}), cfg);
+        CHECK(each.disposition == domain::Disposition::invalid);
+        for (const auto& q : each.problems) {
+            CHECK_FALSE(domain::unprintable(q.value));
+            CHECK_FALSE(domain::unprintable(q.label));
+        }
+    }
+    // the same in a key nobody reads: its problem is escaped too
+    auto key = parse_labels(pg({{"backupctl.x\x1b[2J", "1"}}), cfg);
+    for (const auto& q : key.problems)
+        CHECK_FALSE(domain::unprintable(q.label));
+    // a hook's line breaks only separate its words; UTF-8 text is fine
+    cfg.security.allow_label_hooks = true;
+    auto hook = parse_labels(pg({{"backupctl.hooks.pre", "echo\n  é"}}), cfg);
+    REQUIRE(hook.disposition == domain::Disposition::target);
+    CHECK(hook.target->pre_hook == std::vector<std::string>{"echo", "é"});
+}
+
+TEST_CASE("database names and users that a client would read as options are refused",
+          "[labels][security]") {
+    auto cfg = config();
+    auto name = parse_labels(pg({{"backupctl.db.name", "shop, --host=evil"}}), cfg);
+    REQUIRE(name.disposition == domain::Disposition::invalid);
+    CHECK(only_problem(name).label == "backupctl.db.name");
+    CHECK_THAT(only_problem(name).message, Catch::Contains("\"--host=evil\" starts with '-'"));
+    auto user = parse_labels(pg({{"backupctl.db.user", "-x"}}), cfg);
+    REQUIRE(user.disposition == domain::Disposition::invalid);
+    CHECK(only_problem(user).label == "backupctl.db.user");
+    // '=' in a name is a name (the dumper quotes it as a conninfo)
+    CHECK(parse_labels(pg({{"backupctl.db.name", "a=b"}}), cfg).disposition ==
+          domain::Disposition::target);
+}
+
+// --- backupctl's own containers (audit L8) -----------------------------------------------------
+
+TEST_CASE("backupctl's own dump, drill and restored containers are neither targets nor invalid",
+          "[labels]") {
+    auto cfg = config();
+    // A dump container runs the target's image: the image's own backupctl labels come along.
+    ContainerFacts dump = pg();
+    dump.name = "backupctl-dump-20261126-1";
+    dump.labels = {{"backupctl.enable", "true"},
+                   {"backupctl.ephemeral", "true"},
+                   {"backupctl.instance", "0a1b2c3d-0123456789abcdef"},
+                   {"backupctl.for-target", "shop-db"},
+                   {"backupctl.run", "20261126T030000-abc"}};
+    auto o = parse_labels(dump, cfg);
+    CHECK(o.disposition == domain::Disposition::ignored);
+    CHECK(o.problems.empty());
+    CHECK(o.note == "backupctl's own container for target shop-db, run 20261126T030000-abc");
+
+    ContainerFacts restored = pg({{"backupctl.restored-from", "shop-db"}});
+    auto r = parse_labels(restored, cfg);
+    CHECK(r.disposition == domain::Disposition::ignored);
+    CHECK(r.note == "a copy restored from target shop-db by backupctl restore --new-container");
+
+    // Not ours without the labels backupctl sets together: the ephemeral label alone is a
+    // misspelt target, reported.
+    auto half = parse_labels(pg({{"backupctl.ephemeral", "true"}}), cfg);
+    CHECK(half.disposition == domain::Disposition::invalid);
 }

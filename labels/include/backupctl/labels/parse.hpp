@@ -40,6 +40,9 @@ using LabelOutcome = domain::DiscoveredContainer;
 /// True when the container carries any backupctl label, or one that looks like a mistyped one.
 bool mentions_backupctl(const std::map<std::string, std::string>& labels);
 
+/// What backupctl's own container (see kEphemeralLabel) is, when `labels` say it is one.
+std::optional<std::string> own_container(const std::map<std::string, std::string>& labels);
+
 LabelOutcome parse_labels(const ContainerFacts& facts, const domain::OperatorConfig& config);
 
 /// The argv of a hook: words split on blanks, '...' and "..." quote, \ escapes; no expansion,

@@ -183,15 +183,30 @@ std::string message_id(const std::string& id) {
     return out;
 }
 
+// A header's value on one line: a CR or LF (or any other control character) in a target or
+// database name must not end the header and start another (labels and the config refuse them;
+// this holds for whatever else reaches a header).
+std::string header_value(const std::string& v) {
+    std::string out = v;
+    for (auto& c : out) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f)
+            c = ' ';
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string email_message(const domain::Alert& a, const std::string& from,
                           const std::vector<std::string>& to, const std::string& date) {
     std::string tos;
     for (const auto& t : to) tos += (tos.empty() ? "" : ", ") + t;
-    std::string m = "Date: " + date + "\r\nFrom: " + from + "\r\nTo: " + tos +
-                    "\r\nSubject: " + domain::alert_title(a) + "\r\nMessage-ID: <" +
-                    message_id(a.id) + "@backupctl>\r\nX-Backupctl-Delivery: " + a.id +
+    std::string m = "Date: " + header_value(date) + "\r\nFrom: " + header_value(from) +
+                    "\r\nTo: " + header_value(tos) +
+                    "\r\nSubject: " + header_value(domain::alert_title(a)) + "\r\nMessage-ID: <" +
+                    message_id(a.id) +
+                    "@backupctl>\r\nX-Backupctl-Delivery: " + header_value(a.id) +
                     "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                     "Content-Transfer-Encoding: 8bit\r\n\r\n";
     const auto text = domain::alert_text(a);
