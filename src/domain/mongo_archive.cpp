@@ -133,7 +133,7 @@ void MongoArchiveCheck::on_length(std::int32_t length) {
     }
     pending_.clear();
     skip_ = static_cast<std::uint64_t>(length) - 4;
-    ++counts_[current_];
+    if (current_ != nullptr) ++*current_;
 }
 
 void MongoArchiveCheck::on_document() {
@@ -142,7 +142,8 @@ void MongoArchiveCheck::on_document() {
         // The archive header, then one metadata document per collection: each of those owes an
         // EOF header later (views have no data of their own).
         if (h.ok && !h.collection.empty() && h.metadata.find("\"viewOn\"") == std::string::npos) {
-            owed_.insert(h.db + "." + h.collection);
+            ns_.assign(h.db).append(".").append(h.collection);
+            if (counts_.find_or_add(ns_) != nullptr) owed_.insert(ns_);
         }
         return;
     }
@@ -151,14 +152,13 @@ void MongoArchiveCheck::on_document() {
         broken_ = "an unreadable namespace header";
         return;
     }
-    const std::string ns = h.db + "." + h.collection;
-    current_ = ns;
-    counts_.try_emplace(ns, 0);
+    ns_.assign(h.db).append(".").append(h.collection);
+    current_ = counts_.find_or_add(ns_);
     if (h.eof) {
-        open_.erase(ns);
-        owed_.erase(ns);
-    } else {
-        open_.insert(ns);
+        open_.erase(ns_);
+        owed_.erase(ns_);
+    } else if (current_ != nullptr) {
+        open_.insert(ns_);
     }
     state_ = State::body;
 }
