@@ -20,7 +20,8 @@
 #endif
 #endif
 #ifdef BK_ASAN
-#include <sanitizer/allocator_interface.h>
+// From <sanitizer/allocator_interface.h>, which g++ does not install (libasan exports it).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 using bk::domain::DbType;
@@ -132,11 +133,11 @@ TEST_CASE("census memory stays flat over 1 GiB of distinct tables: pg_dump", "[u
     CHECK(c.rows().begin()->second == 2);
 }
 
-TEST_CASE("census memory stays flat over distinct tables: mariadb-dump", "[unit][census]") {
+TEST_CASE("census memory stays flat over 128 MiB of distinct tables: mariadb-dump", "[unit][census]") {
     DumpCensus c(DbType::mariadb, false);
     std::string name;
     const auto g = stream(
-        c, 256 * kMiB,
+        c, 128 * kMiB,  // byte by byte: slower than the others (and grew 67 MiB before)
         [&name](std::uint64_t i, std::string& out) {
             name_of(i, name);
             out.append("CREATE TABLE `").append(name).append("` (\n  `id` int\n);\n");
