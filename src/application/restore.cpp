@@ -480,8 +480,8 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
                     counts.detail = diff.empty() ? std::to_string(expected.size()) + " tables equal"
                                                  : diff;
                     if (!recorded_counts.partial.empty()) {
-                        counts.detail += " (the counts at backup are partial: " +
-                                         recorded_counts.partial + ")";
+                        counts.detail +=
+                            " (the counts at backup are partial: " + recorded_counts.partial + ")";
                     }
                 }
             }

@@ -18,14 +18,17 @@ constexpr const char* kMariaMarker = "-- Dump completed";  // " on <date>" unles
 constexpr const char* kCountsHeader = "%bk-counts 2";
 constexpr const char* kPartialLine = "%partial ";
 
-bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+bool starts_with(const std::string& s, const char* p) {
+    return s.rfind(p, 0) == 0;
+}
 bool ends_with(const std::string& s, const std::string& p) {
     return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
 }
 
 // The backticked name at `from`, backticks included (`a``b` stays as written).
 std::string backticked(const std::string& s, std::size_t from) {
-    if (from >= s.size() || s[from] != '`') return {};
+    if (from >= s.size() || s[from] != '`')
+        return {};
     std::size_t i = from + 1;
     while (i < s.size()) {
         if (s[i] == '`') {
@@ -69,9 +72,12 @@ void append_escaped(std::string& out, const std::string& name) {
 }
 
 int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -102,7 +108,8 @@ std::string unescaped(std::string_view s) {
 std::optional<std::uint64_t> number(std::string_view s) {
     std::uint64_t n = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    if (ec != std::errc{} || end != s.data() + s.size() || s.empty())
+        return std::nullopt;
     return n;
 }
 
@@ -133,8 +140,7 @@ void DumpCensus::feed(std::span<const char> data) {
         if (line_.size() < kLineKeep && !in_insert_) {
             line_ += c;
             // An INSERT's values may start on the line that names its table.
-            if (c == ' ' && starts_with(line_, "INSERT INTO `") &&
-                ends_with(line_, " VALUES ")) {
+            if (c == ' ' && starts_with(line_, "INSERT INTO `") && ends_with(line_, " VALUES ")) {
                 begin_insert();
             }
         }
@@ -146,14 +152,16 @@ void DumpCensus::feed_lines(std::span<const char> data) {
     const char* p = data.data();
     const char* const end = p + data.size();
     while (p < end) {
-        const auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const auto* nl =
+            static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
         const char* stop = nl != nullptr ? nl : end;
         // Inside COPY only "\." matters: three bytes tell it from a row.
         const std::size_t keep = in_copy_ ? 3 : kLineKeep;
         if (line_.size() < keep) {
             line_.append(p, std::min(static_cast<std::size_t>(stop - p), keep - line_.size()));
         }
-        if (nl == nullptr) break;
+        if (nl == nullptr)
+            break;
         on_line_end();
         line_.clear();
         p = nl + 1;
@@ -186,18 +194,24 @@ void DumpCensus::on_sql_byte(char c) {
             quote_ = c;
             break;
         case '(':
-            if (depth_++ == 0 && current_ != nullptr) ++*current_;
+            if (depth_++ == 0 && current_ != nullptr)
+                ++*current_;
             break;
-        case ')': --depth_; break;
+        case ')':
+            --depth_;
+            break;
         case ';':
-            if (depth_ == 0) in_insert_ = false;
+            if (depth_ == 0)
+                in_insert_ = false;
             break;
-        default: break;
+        default:
+            break;
     }
 }
 
 bool DumpCensus::is_marker(const std::string& line) const {
-    if (type_ == DbType::postgres) return line == (all_ ? kPgAllMarker : kPgMarker);
+    if (type_ == DbType::postgres)
+        return line == (all_ ? kPgAllMarker : kPgMarker);
     return starts_with(line, kMariaMarker);
 }
 
@@ -224,7 +238,8 @@ void DumpCensus::on_line_end() {
         // COPY public.users (id, name) FROM stdin;
         if (starts_with(line_, "COPY ") && ends_with(line_, " FROM stdin;")) {
             auto end = line_.find(" (");
-            if (end == std::string::npos) end = line_.size() - std::string(" FROM stdin;").size();
+            if (end == std::string::npos)
+                end = line_.size() - std::string(" FROM stdin;").size();
             if (all_) {
                 current_ = nullptr;
             } else {
@@ -246,7 +261,8 @@ void DumpCensus::on_line_end() {
     if (starts_with(line_, "USE `")) {
         database_ = backticked(line_, 4) + ".";
     } else if (starts_with(line_, "CREATE TABLE `")) {
-        if (!all_) counts_.find_or_add(database_ + backticked(line_, 13));
+        if (!all_)
+            counts_.find_or_add(database_ + backticked(line_, 13));
     } else if (!in_insert_ && starts_with(line_, "INSERT INTO `") && ends_with(line_, " VALUES")) {
         // mariadb-dump 10.11+: "INSERT INTO `t` VALUES" alone, then one tuple per line.
         begin_insert();
@@ -254,17 +270,23 @@ void DumpCensus::on_line_end() {
 }
 
 bool DumpCensus::complete() const {
-    if (type_ == DbType::mongodb) return archive_.complete();
-    if (in_copy_ || in_insert_) return false;  // cut inside a table's data
+    if (type_ == DbType::mongodb)
+        return archive_.complete();
+    if (in_copy_ || in_insert_)
+        return false;  // cut inside a table's data
     // The last line may lack its newline: it counts as a line.
-    if (line_.empty()) return marker_;
-    if (is_marker(line_)) return true;
+    if (line_.empty())
+        return marker_;
+    if (is_marker(line_))
+        return true;
     return marker_ && is_trailer(line_);
 }
 
 std::string DumpCensus::problem() const {
-    if (complete()) return {};
-    if (type_ == DbType::mongodb) return archive_.problem();
+    if (complete())
+        return {};
+    if (type_ == DbType::mongodb)
+        return archive_.problem();
     if (in_copy_ || in_insert_) {
         return "the dump ends inside a table's data, without its completion marker (truncated?)";
     }
@@ -273,13 +295,15 @@ std::string DumpCensus::problem() const {
 
 const std::map<std::string, std::uint64_t>& DumpCensus::rows() const {
     static const std::map<std::string, std::uint64_t> none;
-    if (all_) return none;
+    if (all_)
+        return none;
     return type_ == DbType::mongodb ? archive_.documents() : counts_.rows();
 }
 
 const std::string& DumpCensus::partial() const {
     static const std::string none;
-    if (all_) return none;
+    if (all_)
+        return none;
     return type_ == DbType::mongodb ? archive_.partial() : counts_.partial();
 }
 
@@ -313,7 +337,8 @@ RecordedCounts decode_recorded_counts(std::string_view text) {
     std::size_t at = 0;
     while (at < text.size()) {
         auto nl = text.find('\n', at);
-        if (nl == std::string_view::npos) nl = text.size();
+        if (nl == std::string_view::npos)
+            nl = text.size();
         const auto line = text.substr(at, nl - at);
         at = nl + 1;
         if (escaped && line.rfind('%', 0) == 0) {
@@ -325,9 +350,11 @@ RecordedCounts decode_recorded_counts(std::string_view text) {
         // Rows of the first form kept names as they were: a name with a newline was cut in two,
         // and its pieces are dropped here.
         const auto tab = line.rfind('\t');
-        if (tab == std::string_view::npos) continue;
+        if (tab == std::string_view::npos)
+            continue;
         const auto n = number(line.substr(tab + 1));
-        if (!n) continue;
+        if (!n)
+            continue;
         const auto name = line.substr(0, tab);
         out.rows[escaped ? unescaped(name) : std::string(name)] = *n;
     }

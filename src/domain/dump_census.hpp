@@ -47,17 +47,17 @@ private:
     DbType type_;
     bool all_;
     std::uint64_t bytes_{0};
-    std::string line_;   ///< the start of the current line (bounded)
-    bool marker_{false};      ///< the completion marker, followed by its trailer lines only
-    bool in_copy_{false};     ///< psql: inside COPY ... FROM stdin
-    bool in_insert_{false};   ///< mariadb: inside INSERT INTO ... VALUES
+    std::string line_;       ///< the start of the current line (bounded)
+    bool marker_{false};     ///< the completion marker, followed by its trailer lines only
+    bool in_copy_{false};    ///< psql: inside COPY ... FROM stdin
+    bool in_insert_{false};  ///< mariadb: inside INSERT INTO ... VALUES
     bool in_quote_{false};
     bool escape_{false};
     char quote_{0};
     int depth_{0};
     std::string table_;
     std::uint64_t* current_{nullptr};  ///< the counter of table_; nullptr: not counted
-    std::string database_;  ///< mariadb: the database of the last USE
+    std::string database_;             ///< mariadb: the database of the last USE
     TableCounts counts_;
     MongoArchiveCheck archive_;
 };

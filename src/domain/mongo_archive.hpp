@@ -38,14 +38,14 @@ private:
     void on_document();
 
     State state_{State::magic};
-    std::string pending_;            ///< bytes of the length field or of a header document
-    std::uint64_t skip_{0};          ///< body bytes still to pass over
-    bool collecting_{false};         ///< pending_ holds a header document being read
+    std::string pending_;     ///< bytes of the length field or of a header document
+    std::uint64_t skip_{0};   ///< body bytes still to pass over
+    bool collecting_{false};  ///< pending_ holds a header document being read
     std::uint32_t doc_length_{0};
-    std::set<std::string> open_;     ///< namespaces with a header and no EOF yet
-    std::set<std::string> owed_;     ///< collections of the prelude not yet closed by an EOF
+    std::set<std::string> open_;  ///< namespaces with a header and no EOF yet
+    std::set<std::string> owed_;  ///< collections of the prelude not yet closed by an EOF
     std::string broken_;
-    std::string ns_;                 ///< the namespace of the last header
+    std::string ns_;                   ///< the namespace of the last header
     std::uint64_t* current_{nullptr};  ///< its counter; nullptr: left out
     TableCounts counts_;
 };

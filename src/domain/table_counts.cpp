@@ -3,7 +3,8 @@
 namespace bk::domain {
 
 std::uint64_t* TableCounts::find_or_add(const std::string& name) {
-    if (auto it = rows_.find(name); it != rows_.end()) return &it->second;
+    if (auto it = rows_.find(name); it != rows_.end())
+        return &it->second;
     const char* why = nullptr;
     if (name.size() > kMaxName) {
         why = "a table name longer than 1024 bytes";
@@ -13,7 +14,8 @@ std::uint64_t* TableCounts::find_or_add(const std::string& name) {
         why = "more than 1 MiB of table names";
     }
     if (why != nullptr) {
-        if (partial_.empty()) partial_ = why;
+        if (partial_.empty())
+            partial_ = why;
         return nullptr;
     }
     name_bytes_ += name.size();

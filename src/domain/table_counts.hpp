@@ -13,8 +13,8 @@ namespace bk::domain {
 class TableCounts {
 public:
     static constexpr std::size_t kMaxTables = 10'000;
-    static constexpr std::size_t kMaxName = 1024;             ///< bytes of one name
-    static constexpr std::size_t kMaxNameBytes = 1u << 20;    ///< bytes of all names
+    static constexpr std::size_t kMaxName = 1024;           ///< bytes of one name
+    static constexpr std::size_t kMaxNameBytes = 1u << 20;  ///< bytes of all names
 
     /// The counter of `name` (added at 0 when new), or nullptr when the table is left out.
     std::uint64_t* find_or_add(const std::string& name);

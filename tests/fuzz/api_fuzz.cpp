@@ -30,7 +30,8 @@ public:
     }
     bk::Result<std::string> request(const std::string& name, bool) override {
         ++requests;
-        if (name != "shop-db") return bk::Failure{bk::errc::not_found, "no target named " + name};
+        if (name != "shop-db")
+            return bk::Failure{bk::errc::not_found, "no target named " + name};
         return std::string("20261127T050000Z-abc123");
     }
     bk::domain::AuditLog& audit() override { return audit_; }
@@ -74,8 +75,13 @@ struct World {
             BK_FUZZ_CHECK(audit->begin_run(r));
             BK_FUZZ_CHECK(audit->finish_run(r));
         }
-        BK_FUZZ_CHECK(audit->add_step({"run-2", "dump shop", "2026-11-22T03:00:00.000Z",
-                                       "2026-11-22T03:00:10.000Z", 0, "failed", "exit 1"}));
+        BK_FUZZ_CHECK(audit->add_step({"run-2",
+                                       "dump shop",
+                                       "2026-11-22T03:00:00.000Z",
+                                       "2026-11-22T03:00:10.000Z",
+                                       0,
+                                       "failed",
+                                       "exit 1"}));
         backend = std::make_unique<FuzzBackend>(*audit);
         api = std::make_unique<bk::drivers::http::Api>(*backend, kToken);
     }
@@ -103,7 +109,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (resp.content_type == "application/json") {
         BK_FUZZ_CHECK(nlohmann::json::accept(resp.body));
     }
-    if (world.backend->requests != before) BK_FUZZ_CHECK(world.api->authorized(r));
+    if (world.backend->requests != before)
+        BK_FUZZ_CHECK(world.api->authorized(r));
     (void)bk::drivers::http::query_param(r.target, std::string(in.rest().substr(0, 8)));
     return 0;
 }

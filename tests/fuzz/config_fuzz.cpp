@@ -11,11 +11,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view yaml(reinterpret_cast<const char*>(data), size);
     const bk::adapters::config::EnvLookup env =
         [](const std::string& name) -> std::optional<std::string> {
-        if (name == "EMPTY") return std::string();
-        if (name.size() < 3) return std::nullopt;
+        if (name == "EMPTY")
+            return std::string();
+        if (name.size() < 3)
+            return std::nullopt;
         return "value-of-" + name;
     };
     const auto config = bk::adapters::config::load_config_text(yaml, "fuzz.yml", env);
-    for (const auto& p : config.problems) BK_FUZZ_CHECK(!p.message.empty());
+    for (const auto& p : config.problems)
+        BK_FUZZ_CHECK(!p.message.empty());
     return 0;
 }

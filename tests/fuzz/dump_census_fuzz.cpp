@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bk::fuzz::FuzzInput in(data, size);
     (void)decode_recorded_counts(in.rest());
     const auto choice = in.byte();
-    const DbType type = choice % 3 == 0 ? DbType::postgres
+    const DbType type = choice % 3 == 0   ? DbType::postgres
                         : choice % 3 == 1 ? DbType::mariadb
                                           : DbType::mongodb;
     const bool all = (choice & 0x80u) != 0;

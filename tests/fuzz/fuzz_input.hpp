@@ -11,12 +11,12 @@
 #include <string>
 #include <string_view>
 
-#define BK_FUZZ_CHECK(cond)                                                                  \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
+#define BK_FUZZ_CHECK(cond)                                                                    \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
             std::fprintf(stderr, "%s:%d: fuzz check failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::abort();                                                                    \
-        }                                                                                    \
+            std::abort();                                                                      \
+        }                                                                                      \
     } while (false)
 
 namespace bk::fuzz {
@@ -28,7 +28,8 @@ public:
 
     /// The next byte (0 when none is left).
     std::uint8_t byte() {
-        if (rest_.empty()) return 0;
+        if (rest_.empty())
+            return 0;
         const auto b = static_cast<std::uint8_t>(rest_.front());
         rest_.remove_prefix(1);
         return b;
@@ -53,10 +54,11 @@ template <class Feed>
 void in_pieces(std::string_view data, std::string_view sizes, Feed&& feed) {
     std::size_t k = 0;
     while (!data.empty()) {
-        std::size_t n = sizes.empty() ? data.size()
-                                      : static_cast<std::size_t>(
-                                            static_cast<unsigned char>(sizes[k++ % sizes.size()])) +
-                                            1;
+        std::size_t n =
+            sizes.empty()
+                ? data.size()
+                : static_cast<std::size_t>(static_cast<unsigned char>(sizes[k++ % sizes.size()])) +
+                      1;
         n = std::min(n, data.size());
         feed(std::span<const char>(data.data(), n));
         data.remove_prefix(n);

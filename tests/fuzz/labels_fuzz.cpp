@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     f.image = "postgres:16.2";
     f.state = (in.byte() & 1u) != 0 ? "running" : "exited";
     f.networks = {"shop_default", "bridge"};
-    f.mounts = {{"volume", "shop_pgdata", "/var/lib/postgresql/data"}, {"bind", "", "/srv/uploads"}};
+    f.mounts = {{"volume", "shop_pgdata", "/var/lib/postgresql/data"},
+                {"bind", "", "/srv/uploads"}};
     while (!in.empty()) {
         const auto line = in.line();
         const auto eq = line.find('=');
@@ -43,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     (void)bk::labels::mentions_backupctl(f.labels);
     const auto outcome = bk::labels::parse_labels(f, cfg);
-    if (outcome.disposition == bk::domain::Disposition::target) BK_FUZZ_CHECK(outcome.target);
+    if (outcome.disposition == bk::domain::Disposition::target)
+        BK_FUZZ_CHECK(outcome.target);
     for (const auto& [k, v] : f.labels) {
         (void)bk::labels::split_command(v);
         (void)bk::labels::secret_reason(k, v);

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
         const std::filesystem::path p(argv[i]);
         if (std::filesystem::is_directory(p)) {
             for (const auto& e : std::filesystem::recursive_directory_iterator(p)) {
-                if (e.is_regular_file()) files.push_back(e.path());
+                if (e.is_regular_file())
+                    files.push_back(e.path());
             }
         } else if (std::filesystem::is_regular_file(p)) {
             files.push_back(p);
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
         std::ifstream in(f, std::ios::binary);
-        const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        const std::string bytes{std::istreambuf_iterator<char>(in),
+                                std::istreambuf_iterator<char>()};
         std::fprintf(stderr, "%s (%zu bytes)\n", f.c_str(), bytes.size());
         // A copy of exactly its size, so that ASan sees a read past the end as libFuzzer would.
         std::vector<std::uint8_t> copy(bytes.begin(), bytes.end());

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (choice % 2 == 0) {
         auto cron = parse_cron(text);
         BK_FUZZ_CHECK(cron.value.has_value() != !cron.error.empty());
-        if (!cron) return 0;
+        if (!cron)
+            return 0;
         // A fixed offset chosen by the input (whole quarter hours, -12h..+14h).
         const std::int64_t offset = (static_cast<std::int64_t>(choice >> 1) % 105 - 48) * 900;
         const UtcOffset utc_offset = [offset](std::int64_t) { return offset; };
@@ -28,14 +29,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::time_t local = static_cast<std::time_t>(due + offset);
             std::tm tm{};
             gmtime_r(&local, &tm);
-            BK_FUZZ_CHECK(cron->matches(tm.tm_min, tm.tm_hour, tm.tm_mday, tm.tm_mon + 1, tm.tm_wday));
+            BK_FUZZ_CHECK(
+                cron->matches(tm.tm_min, tm.tm_hour, tm.tm_mday, tm.tm_mon + 1, tm.tm_wday));
             (void)interval_after(*cron, after, utc_offset);
         }
         return 0;
     }
     auto d = parse_duration(text);
     BK_FUZZ_CHECK(d.value.has_value() != !d.error.empty());
-    if (!d) return 0;
+    if (!d)
+        return 0;
     if (d->count() >= 0) {
         const auto again = parse_duration(format_duration(*d));
         BK_FUZZ_CHECK(!again || *again == *d);

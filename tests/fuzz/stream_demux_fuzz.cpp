@@ -42,9 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bk::fuzz::FuzzInput in(data, size);
     const auto sizes = in.line();
     const auto bytes = in.rest();
-    const auto split = run(bytes, [sizes](std::string_view b, auto&& feed) {
-        bk::fuzz::in_pieces(b, sizes, feed);
-    });
+    const auto split = run(
+        bytes, [sizes](std::string_view b, auto&& feed) { bk::fuzz::in_pieces(b, sizes, feed); });
     const auto whole = run(bytes, [](std::string_view b, auto&& feed) {
         feed(std::span<const char>(b.data(), b.size()));
     });

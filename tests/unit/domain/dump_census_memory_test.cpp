@@ -2,7 +2,6 @@
 // keep) streams through it, generated a chunk at a time, while the process's memory stays flat.
 // Before the bounds, 200 MB of such a dump grew the operator by 196 MB.
 #include <catch2/catch.hpp>
-#include <malloc.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "domain/dump_census.hpp"
+#include <malloc.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define BK_ASAN 1
@@ -40,7 +40,8 @@ std::int64_t memory_now() {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::stoll(line.substr(6)) * 1024;
     }
     FAIL("no VmRSS in /proc/self/status");
     return 0;
@@ -54,11 +55,13 @@ void name_of(std::uint64_t i, std::string& out) {
 }
 
 void put_i32(std::string& out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xffu);
+    for (int i = 0; i < 4; ++i)
+        out += static_cast<char>((v >> (8 * i)) & 0xffu);
 }
 
 // A BSON document of string fields (and an EOF flag), as mongodump's headers are.
-void bson(std::string& out, std::initializer_list<std::pair<const char*, const std::string*>> fields,
+void bson(std::string& out,
+          std::initializer_list<std::pair<const char*, const std::string*>> fields,
           bool eof = false) {
     const std::size_t at = out.size();
     put_i32(out, 0);
@@ -68,21 +71,29 @@ void bson(std::string& out, std::initializer_list<std::pair<const char*, const s
         put_i32(out, static_cast<std::uint32_t>(value->size() + 1));
         out.append(*value).append(1, '\0');
     }
-    if (eof) out.append("\x08" "EOF\0\x01", 6);
+    if (eof)
+        out.append(
+            "\x08"
+            "EOF\0\x01",
+            6);
     out += '\0';
     const auto size = static_cast<std::uint32_t>(out.size() - at);
-    for (int i = 0; i < 4; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<char>((size >> (8 * i)) & 0xffu);
+    for (int i = 0; i < 4; ++i)
+        out[at + static_cast<std::size_t>(i)] = static_cast<char>((size >> (8 * i)) & 0xffu);
 }
 
 struct Growth {
     std::int64_t before{0};
     std::int64_t peak{0};
-    [[nodiscard]] std::int64_t mib() const { return (peak - before) / static_cast<std::int64_t>(kMiB); }
+    [[nodiscard]] std::int64_t mib() const {
+        return (peak - before) / static_cast<std::int64_t>(kMiB);
+    }
 };
 
 // Feeds what `emit(i, out)` writes record by record (until it returns false or `total` bytes
 // have passed), 1 MiB at a time, then `trailer`; samples memory every 16 MiB.
-Growth stream(DumpCensus& census, std::uint64_t total,
+Growth stream(DumpCensus& census,
+              std::uint64_t total,
               const std::function<bool(std::uint64_t, std::string&)>& emit,
               const std::string& trailer) {
     std::string chunk;
@@ -95,10 +106,12 @@ Growth stream(DumpCensus& census, std::uint64_t total,
     bool more = true;
     for (std::uint64_t n = 0; more && fed < total; ++n) {
         chunk.clear();
-        while (more && chunk.size() < kMiB) more = emit(i++, chunk);
+        while (more && chunk.size() < kMiB)
+            more = emit(i++, chunk);
         census.feed(chunk);
         fed += chunk.size();
-        if (n % 16 == 0) g.peak = std::max(g.peak, memory_now());
+        if (n % 16 == 0)
+            g.peak = std::max(g.peak, memory_now());
     }
     census.feed(trailer);
     g.peak = std::max(g.peak, memory_now());
@@ -121,7 +134,8 @@ TEST_CASE("census memory stays flat over 1 GiB of distinct tables: pg_dump", "[u
     DumpCensus c(DbType::postgres, false);
     std::string name;
     const auto g = stream(
-        c, 1024 * kMiB,
+        c,
+        1024 * kMiB,
         [&name](std::uint64_t i, std::string& out) {
             name_of(i, name);
             out.append("COPY public.").append(name).append(" (id) FROM stdin;\n1\n2\n\\.\n\n");
@@ -133,11 +147,13 @@ TEST_CASE("census memory stays flat over 1 GiB of distinct tables: pg_dump", "[u
     CHECK(c.rows().begin()->second == 2);
 }
 
-TEST_CASE("census memory stays flat over 128 MiB of distinct tables: mariadb-dump", "[unit][census]") {
+TEST_CASE("census memory stays flat over 128 MiB of distinct tables: mariadb-dump",
+          "[unit][census]") {
     DumpCensus c(DbType::mariadb, false);
     std::string name;
     const auto g = stream(
-        c, 128 * kMiB,  // byte by byte: slower than the others (and grew 67 MiB before)
+        c,
+        128 * kMiB,  // byte by byte: slower than the others (and grew 67 MiB before)
         [&name](std::uint64_t i, std::string& out) {
             name_of(i, name);
             out.append("CREATE TABLE `").append(name).append("` (\n  `id` int\n);\n");
@@ -163,7 +179,8 @@ TEST_CASE("census memory stays flat over 1 GiB of distinct collections: mongodum
     c.feed(start);
     std::string coll;
     const auto g = stream(
-        c, ~std::uint64_t{0},
+        c,
+        ~std::uint64_t{0},
         [&](std::uint64_t i, std::string& out) {
             if (i < collections) {
                 name_of(i, coll);

@@ -155,7 +155,8 @@ TEST_CASE("rows recorded in the first text form stay readable and never throw", 
     }
 }
 
-TEST_CASE("pg_dump: the marker counts only as the final line, outside COPY data", "[unit][census]") {
+TEST_CASE("pg_dump: the marker counts only as the final line, outside COPY data",
+          "[unit][census]") {
     const std::string head = kPgDump.substr(0, kPgDump.find("3\tCOPY public.fake"));
     // Cut inside a COPY whose row is the marker (the audit's probe): the last 512 bytes held it.
     const std::string in_copy = head + "3\tx\n--\n-- PostgreSQL database dump complete\n--\n\n";
@@ -181,11 +182,12 @@ TEST_CASE("pg_dump: the marker counts only as the final line, outside COPY data"
                                 whole + "\\connect other\n" + whole;
     CHECK_FALSE(feed_in_pieces(DbType::postgres, cluster, 6, true).complete());
     CHECK(feed_in_pieces(DbType::postgres,
-                         cluster + "--\n-- PostgreSQL database cluster dump complete\n--\n\n", 6,
+                         cluster + "--\n-- PostgreSQL database cluster dump complete\n--\n\n",
+                         6,
                          true)
               .complete());
-    const std::string cluster_cut = "\\connect shop\n" + head +
-                                    "-- PostgreSQL database cluster dump complete\n";
+    const std::string cluster_cut =
+        "\\connect shop\n" + head + "-- PostgreSQL database cluster dump complete\n";
     CHECK_FALSE(feed_in_pieces(DbType::postgres, cluster_cut, 6, true).complete());
 }
 
@@ -203,7 +205,8 @@ TEST_CASE("mariadb-dump: the marker counts only as the last line, outside INSERT
     const std::string whole = head + "(7,'x');\n-- Dump completed on 2026-11-26 21:00:00\n";
     CHECK(feed_in_pieces(DbType::mariadb, whole, 3).complete());
     CHECK(feed_in_pieces(DbType::mariadb, head + "(7,'x');\n-- Dump completed\n", 3).complete());
-    CHECK_FALSE(feed_in_pieces(DbType::mariadb, whole + "DROP TABLE IF EXISTS `x`;\n", 3).complete());
+    CHECK_FALSE(
+        feed_in_pieces(DbType::mariadb, whole + "DROP TABLE IF EXISTS `x`;\n", 3).complete());
     // --all-databases: the same rule.
     CHECK(feed_in_pieces(DbType::mariadb, whole, 7, true).complete());
     CHECK_FALSE(feed_in_pieces(DbType::mariadb, in_insert, 7, true).complete());
