@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <limits>
+
 namespace dockerapi::detail {
 namespace {
 
@@ -306,7 +309,10 @@ Result<Event> parse_event(std::string_view line) {
     if (auto it = j.find("timeNano"); it != j.end() && it->is_number_integer()) {
         e.time_nano = it->get<std::int64_t>();
     } else {
-        e.time_nano = e.time * 1'000'000'000;
+        // An absurd "time" (a broken engine or proxy) saturates instead of overflowing.
+        constexpr std::int64_t kMaxSeconds =
+            std::numeric_limits<std::int64_t>::max() / 1'000'000'000;
+        e.time_nano = std::clamp(e.time, -kMaxSeconds, kMaxSeconds) * 1'000'000'000;
     }
     return e;
 }

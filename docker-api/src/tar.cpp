@@ -141,7 +141,9 @@ Result<std::vector<TarEntry>> read_tar(std::string_view tar) {
     Override next;
     std::size_t at = 0;
     while (true) {
-        if (tar.size() - at < kBlock) return tar_error("the archive is cut short");
+        // `at` passes the end when the last entry's padding is cut off.
+        if (at > tar.size() || tar.size() - at < kBlock)
+            return tar_error("the archive is cut short");
         std::string_view block = tar.substr(at, kBlock);
         if (block.find_first_not_of('\0') == std::string_view::npos) return files;  // end
         auto sum = get_number(block.substr(148, 8));

@@ -583,7 +583,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
                                         report.run_id,
                                         target.name,
                                         item.database,
-                                        domain::encode_counts(outcome.rows)});
+                                        domain::encode_counts(outcome.rows, outcome.rows_partial)});
             }
         }
         record_item(std::move(step), ir);

@@ -553,7 +553,8 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
             } else if (p.name == "*") {
                 counts.detail = "not counted for a dump of all databases";
             } else {
-                const auto expected = domain::decode_counts((*recorded)->rows);
+                const auto recorded_counts = domain::decode_recorded_counts((*recorded)->rows);
+                const auto& expected = recorded_counts.rows;
                 std::vector<std::string> tables;
                 for (const auto& [t, n] : expected)
                     tables.push_back(t);
@@ -564,17 +565,27 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                         target.database->type == domain::DbType::mongodb ? "skipped" : "failed";
                     counts.detail = actual.error().message;
                 } else {
+                    // The first differences only: the step's detail stays small.
+                    constexpr std::size_t kShown = 20;
                     std::string diff;
+                    std::size_t differ = 0;
                     for (const auto& [t, n] : expected) {
                         const auto got = actual->count(t) ? actual->at(t) : 0;
-                        if (got != n) {
+                        if (got != n && ++differ <= kShown) {
                             diff += (diff.empty() ? "" : ", ") + t + " " + std::to_string(got) +
                                     " rows, " + std::to_string(n) + " at backup";
                         }
                     }
+                    if (differ > kShown) {
+                        diff += " and " + std::to_string(differ - kShown) + " more tables";
+                    }
                     counts.outcome = diff.empty() ? "ok" : "failed";
-                    counts.detail =
-                        diff.empty() ? std::to_string(expected.size()) + " tables equal" : diff;
+                    counts.detail = diff.empty() ? std::to_string(expected.size()) + " tables equal"
+                                                 : diff;
+                    if (!recorded_counts.partial.empty()) {
+                        counts.detail +=
+                            " (the counts at backup are partial: " + recorded_counts.partial + ")";
+                    }
                 }
             }
             report.checks.push_back(counts);

@@ -10,7 +10,8 @@ constexpr std::uint32_t kMaxDocument = 48u << 20;  // BSON's 16 MiB, with room
 
 std::int32_t read_i32(const char* p) {
     std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+    for (int i = 3; i >= 0; --i)
+        v = (v << 8) | static_cast<unsigned char>(p[i]);
     return static_cast<std::int32_t>(v);
 }
 
@@ -33,29 +34,44 @@ Header parse_header(const std::string& doc) {
             break;
         }
         const auto name_end = doc.find('\0', i);
-        if (name_end == std::string::npos) return h;
+        if (name_end == std::string::npos)
+            return h;
         const std::string name = doc.substr(i, name_end - i);
         i = name_end + 1;
         switch (type) {
             case 0x02: {  // string
-                if (i + 4 > doc.size()) return h;
+                if (i + 4 > doc.size())
+                    return h;
                 const auto len = read_i32(doc.data() + i);
-                if (len < 1 || i + 4 + static_cast<std::size_t>(len) > doc.size()) return h;
+                if (len < 1 || i + 4 + static_cast<std::size_t>(len) > doc.size())
+                    return h;
                 std::string value = doc.substr(i + 4, static_cast<std::size_t>(len) - 1);
-                if (name == "db") h.db = value;
-                if (name == "collection") h.collection = value;
-                if (name == "metadata") h.metadata = value;
+                if (name == "db")
+                    h.db = value;
+                if (name == "collection")
+                    h.collection = value;
+                if (name == "metadata")
+                    h.metadata = value;
                 i += 4 + static_cast<std::size_t>(len);
                 break;
             }
             case 0x08:  // bool
-                if (i + 1 > doc.size()) return h;
-                if (name == "EOF") h.eof = doc[i] != 0;
+                if (i + 1 > doc.size())
+                    return h;
+                if (name == "EOF")
+                    h.eof = doc[i] != 0;
                 i += 1;
                 break;
-            case 0x10: i += 4; break;              // int32
-            case 0x01: case 0x12: i += 8; break;   // double, int64
-            default: h.ok = true; return h;        // unknown trailing fields: keep what we have
+            case 0x10:
+                i += 4;
+                break;  // int32
+            case 0x01:
+            case 0x12:
+                i += 8;
+                break;  // double, int64
+            default:
+                h.ok = true;
+                return h;  // unknown trailing fields: keep what we have
         }
     }
     return h;
@@ -133,7 +149,8 @@ void MongoArchiveCheck::on_length(std::int32_t length) {
     }
     pending_.clear();
     skip_ = static_cast<std::uint64_t>(length) - 4;
-    ++counts_[current_];
+    if (current_ != nullptr)
+        ++*current_;
 }
 
 void MongoArchiveCheck::on_document() {
@@ -142,7 +159,9 @@ void MongoArchiveCheck::on_document() {
         // The archive header, then one metadata document per collection: each of those owes an
         // EOF header later (views have no data of their own).
         if (h.ok && !h.collection.empty() && h.metadata.find("\"viewOn\"") == std::string::npos) {
-            owed_.insert(h.db + "." + h.collection);
+            ns_.assign(h.db).append(".").append(h.collection);
+            if (counts_.find_or_add(ns_) != nullptr)
+                owed_.insert(ns_);
         }
         return;
     }
@@ -151,14 +170,13 @@ void MongoArchiveCheck::on_document() {
         broken_ = "an unreadable namespace header";
         return;
     }
-    const std::string ns = h.db + "." + h.collection;
-    current_ = ns;
-    counts_.try_emplace(ns, 0);
+    ns_.assign(h.db).append(".").append(h.collection);
+    current_ = counts_.find_or_add(ns_);
     if (h.eof) {
-        open_.erase(ns);
-        owed_.erase(ns);
-    } else {
-        open_.insert(ns);
+        open_.erase(ns_);
+        owed_.erase(ns_);
+    } else if (current_ != nullptr) {
+        open_.insert(ns_);
     }
     state_ = State::body;
 }
@@ -169,12 +187,18 @@ bool MongoArchiveCheck::complete() const {
 }
 
 std::string MongoArchiveCheck::problem() const {
-    if (complete()) return {};
-    if (state_ == State::broken) return broken_;
-    if (state_ == State::magic) return "the stream ended before the archive's magic number";
-    if (state_ == State::prelude) return "the stream ended inside the archive's prelude";
-    if (!open_.empty()) return "the stream ended before the end of " + *open_.begin();
-    if (!owed_.empty()) return "the stream ended before any data of " + *owed_.begin();
+    if (complete())
+        return {};
+    if (state_ == State::broken)
+        return broken_;
+    if (state_ == State::magic)
+        return "the stream ended before the archive's magic number";
+    if (state_ == State::prelude)
+        return "the stream ended inside the archive's prelude";
+    if (!open_.empty())
+        return "the stream ended before the end of " + *open_.begin();
+    if (!owed_.empty())
+        return "the stream ended before any data of " + *owed_.begin();
     return "the stream ended inside a document";
 }
 

@@ -190,6 +190,7 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t,
     outcome.stderr_tail = dsink.stderr_tail;
     outcome.completion_marker = census.complete();
     outcome.rows = census.rows();
+    outcome.rows_partial = census.partial();
     if (t.database->type == domain::DbType::mongodb && !census.complete() &&
         outcome.stderr_tail.empty()) {
         outcome.stderr_tail = "archive check: " + census.problem();

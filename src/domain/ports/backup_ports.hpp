@@ -36,6 +36,7 @@ struct DumpOutcome {
     std::string stderr_tail;
     std::string error;  ///< a failure outside the dump program (engine, sink), if any
     std::map<std::string, std::uint64_t> rows;  ///< rows per table, as the dump holds them
+    std::string rows_partial;  ///< why `rows` leaves tables out (DumpCensus::partial)
 };
 
 /// Port: dumps a target's databases with a short-lived container of the target's own image.

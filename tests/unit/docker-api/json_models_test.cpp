@@ -1,12 +1,12 @@
 #include "json_models.hpp"
 
 #include <catch2/catch.hpp>
-
-#include "support/result_printing.hpp"
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <sstream>
 
+#include "support/result_printing.hpp"
 #include "support/test_env.hpp"
 
 using namespace dockerapi;          // NOLINT(google-build-using-namespace)
@@ -71,6 +71,20 @@ TEST_CASE("events keep their 19-digit timeNano exactly", "[models]") {
                             [](const Event& e) { return e.action == "die"; });
     REQUIRE(die != events.end());
     CHECK(die->attributes.count("exitCode") == 1);
+}
+
+TEST_CASE("an event without timeNano and an absurd time saturates, never overflows", "[models]") {
+    // Found by the json_models fuzz target (tests/fuzz/corpus/json_models/event_time_overflow):
+    // time * 10^9 overflowed int64 (undefined behaviour).
+    auto e = parse_event(R"({"Type":"container","Action":"create","time":17104224027469})");
+    REQUIRE(e);
+    CHECK(e->time_nano == std::numeric_limits<std::int64_t>::max() / 1'000'000'000 * 1'000'000'000);
+    auto low = parse_event(R"({"Type":"container","time":-17104224027469})");
+    REQUIRE(low);
+    CHECK(low->time_nano < 0);
+    auto plain = parse_event(R"({"Type":"container","time":1700000000})");
+    REQUIRE(plain);
+    CHECK(plain->time_nano == 1'700'000'000'000'000'000);
 }
 
 TEST_CASE("event time formatting for since/until", "[models]") {

@@ -96,3 +96,18 @@ TEST_CASE("read_tar reads pax and GNU long names written by libarchive", "[tar]"
         CHECK_FALSE(dockerapi::read_tar(flipped));
     }
 }
+
+TEST_CASE("read_tar: every cut of an archive is an error, never an exception", "[tar]") {
+    // The last entry's data ends mid-block: a cut inside its padding moved the offset past the
+    // end, and the next header's substr threw std::out_of_range.
+    auto tar = dockerapi::make_tar(
+        {{"a.txt", "hello\n", 0644, 0, 0}, {"b.txt", std::string(700, 'b'), 0600, 0, 0}});
+    REQUIRE(tar);
+    // (One of its two closing zero blocks is enough, as for GNU tar.)
+    for (std::size_t n = 0; n < tar->size() - 512; ++n) {
+        INFO("cut at " << n);
+        dockerapi::Result<std::vector<dockerapi::TarEntry>> files;
+        REQUIRE_NOTHROW(files = dockerapi::read_tar(std::string_view(*tar).substr(0, n)));
+        CHECK_FALSE(files);
+    }
+}
