@@ -164,7 +164,6 @@ void Daemon::stop(std::string reason) {
                      " s");
     feed_.stop();
     queue_.clear();
-    queued_.clear();
     wake(schedule_wake_);
     wake_workers();
     wake(refresh_wake_);
@@ -301,12 +300,12 @@ Task<void> Daemon::delayed(Job job, std::chrono::seconds delay) {
 void Daemon::enqueue(Job job) {
     if (stopping_) return;
     const auto name = job.key();
-    if (queued_.contains(name) || running_.contains(name)) {
+    if (queue_.contains(name) || running_.contains(name)) {
         log_("info", "not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
     }
-    queued_.insert(name);
-    queue_.push_back(std::move(job));
+    auto target = job.target.name;
+    queue_.push(std::move(target), name, std::move(job));
     wake_workers();
 }
 
@@ -465,7 +464,7 @@ Result<std::string> Daemon::request(const std::string& name, bool drill) {
     if (stopping_) return Failure{errc::conflict, "the daemon is stopping"};
     Job job{*t, "manual", drill, {}};
     const auto key = job.key();
-    if (queued_.contains(key) || running_.contains(key)) {
+    if (queue_.contains(key) || running_.contains(key)) {
         return Failure{errc::conflict, key + " is already " +
                                            (running_.contains(key) ? "running" : "queued")};
     }
@@ -487,7 +486,7 @@ std::vector<TargetView> Daemon::views() const {
         if (auto it = next_due_.find(t.name); it != next_due_.end()) v.next_run = it->second;
         if (auto it = next_drill_.find(t.name); it != next_drill_.end()) v.next_drill = it->second;
         v.running = running_.contains(t.name) || running_.contains(t.name + " (drill)");
-        v.queued = queued_.contains(t.name) || queued_.contains(t.name + " (drill)");
+        v.queued = queue_.contains(t.name) || queue_.contains(t.name + " (drill)");
         v.overdue = overdue_.contains(t.name);
         out.push_back(std::move(v));
     }
@@ -529,18 +528,20 @@ Task<void> Daemon::worker() {
     // Its own timer: a timer shared by several waiters cancels the others' waits when re-armed.
     asio::steady_timer idle(ex_);
     while (true) {
-        while (queue_.empty() && !stopping_) {
+        // The fairest job whose target is not running now (a run ending wakes the workers).
+        std::optional<Job> next;
+        while (!stopping_ && !(next = queue_.pop(running_targets_))) {
             idle_workers_.insert(&idle);
             co_await sleep(idle, std::chrono::hours(1));
             idle_workers_.erase(&idle);
         }
         if (stopping_) break;
-        Job job = std::move(queue_.front());
-        queue_.pop_front();
+        Job job = std::move(*next);
         const auto name = job.target.name;
         const auto key = job.key();
-        queued_.erase(key);
         running_.insert(key);
+        running_targets_.insert(name);
+        queue_.started(name);
         if (job.run_id.empty()) job.run_id = new_run_id();
         running_ids_[key] = job.run_id;
         {
@@ -574,6 +575,8 @@ Task<void> Daemon::worker() {
             finished(drill.status, drill.error);
             if (alerts_ != nullptr) co_await alerts_->drill_finished(job.target, drill);
             running_.erase(key);
+            running_targets_.erase(name);
+            wake_workers();  // a job of this target may wait in the queue
             char secs[32];
             std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
             log_(drill.status == "passed" ? "info" : "warn",
@@ -585,6 +588,8 @@ Task<void> Daemon::worker() {
         auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
         finished(report.status, report.error);
         running_.erase(key);
+        running_targets_.erase(name);
+        wake_workers();
         char secs[32];
         std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
         log_(report.status == "success" ? "info" : "warn",

@@ -323,7 +323,7 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         }
         reports.push_back({{"run_id", report.run_id}, {"target", report.target},
                            {"status", report.status}, {"seconds", report.seconds},
-                           {"error", report.error}, {"items", items},
+                           {"error", report.error}, {"stage", report.stage}, {"items", items},
                            {"retention", report.retention},
                            {"retention_detail", report.retention_detail}});
         if (!g.json) {
@@ -332,6 +332,9 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
             }
             std::cout << t.name << ": " << report.status;
             if (!report.error.empty()) std::cout << " (" << report.error << ")";
+            if (report.status != "success" && !report.stage.empty()) {
+                std::cout << " at " << report.stage;
+            }
             char secs[32];
             std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
             std::cout << " in " << secs << ", run " << report.run_id << "\n";
