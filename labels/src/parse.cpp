@@ -546,8 +546,10 @@ private:
         } else if (d->count() <= 0) {
             bad(key, *v, "must be more than 0");
         } else if (*d > config_.security.max_label_timeout) {
-            bad(key, *v,
-                "is longer than the operator allows labels to ask for (security.max_label_timeout " +
+            bad(key,
+                *v,
+                "is longer than the operator allows labels to ask for "
+                "(security.max_label_timeout " +
                     domain::format_duration(config_.security.max_label_timeout) + ")",
                 "ask the operator to raise security.max_label_timeout, or back it up from the "
                 "operator's config");

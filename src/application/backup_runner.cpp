@@ -390,8 +390,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     domain::StreamLimits limits;
     limits.deadline = started + given.timeout;
     limits.idle = given.idle_timeout;
-    const std::string timed_out =
-        "timed out after " + domain::format_duration(given.timeout);
+    const std::string timed_out = "timed out after " + domain::format_duration(given.timeout);
     domain::RunRecord record;
     record.id = report.run_id;
     record.target = target.name;
@@ -530,7 +529,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
             // Past the deadline nothing commits, not even a dump that just ended well.
             const bool dump_ok = outcome.error.empty() && outcome.exit_code == 0 &&
                                  outcome.completion_marker && !limits.expired();
-            std::string why = dump_ok              ? std::string{}
+            std::string why = dump_ok                                 ? std::string{}
                               : outcome.timed_out || limits.expired() ? timed_out
                                                                       : dump_failure(outcome);
             co_await settle(**writer, dump_ok, std::move(why), ir);

@@ -19,8 +19,8 @@
 
 #include "application/alerting.hpp"
 #include "application/backup_runner.hpp"
-#include "application/restore.hpp"
 #include "application/registry.hpp"
+#include "application/restore.hpp"
 #include "application/run_queue.hpp"
 #include "domain/ports/recovery.hpp"
 #include "domain/schedule.hpp"
@@ -166,9 +166,9 @@ private:
     std::function<void(const RunEvent&)> on_event_;
     std::map<std::string, std::string> running_ids_;  ///< job key -> run id
     std::map<std::string, std::int64_t> last_event_;  ///< target + trigger -> when
-    RunQueue<Job> queue_;  ///< fair between targets (run_queue.hpp)
-    std::set<std::string> running_;          ///< job keys
-    std::set<std::string> running_targets_;  ///< target names: one run per target at once
+    RunQueue<Job> queue_;                             ///< fair between targets (run_queue.hpp)
+    std::set<std::string> running_;                   ///< job keys
+    std::set<std::string> running_targets_;           ///< target names: one run per target at once
     std::set<std::string> overdue_;
     std::set<boost::asio::steady_timer*> idle_workers_;
     std::int64_t last_overdue_check_{0};

@@ -1,12 +1,11 @@
 #include "application/restore.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <vector>
 
 #include "domain/dump_census.hpp"
 #include "domain/duration.hpp"
+#include <unistd.h>
 
 namespace bk::app {
 namespace {
@@ -118,7 +117,8 @@ Task<Result<void>> RestoreService::check(domain::BackupRepository& repo,
 
 Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
                                           const domain::RestorePoint& p,
-                                          const domain::Target& target, domain::RestoreLoad& load,
+                                          const domain::Target& target,
+                                          domain::RestoreLoad& load,
                                           std::uint64_t& bytes,
                                           std::chrono::steady_clock::time_point deadline,
                                           std::string timed_out) {
@@ -449,7 +449,8 @@ Task<VerifyReport> RestoreService::verify(domain::Target target, domain::Snapsho
         }
         item.seconds = since(t0);
         report.rto_seconds += item.seconds;
-        if (!outcome && out_of_time()) setup_failed = timed_out;
+        if (!outcome && out_of_time())
+            setup_failed = timed_out;
         item.outcome = outcome ? "ok" : "failed";
         if (!outcome) item.error = outcome.error().message;
         step.finished_at = utc_now();

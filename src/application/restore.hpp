@@ -97,8 +97,10 @@ private:
                              const domain::Target& target, std::uint64_t& bytes);
     /// Streams a snapshot into `load`; commits only when the stream was whole and authentic,
     /// and before `deadline` (past it the load is aborted: `timed_out` says why).
-    Task<Result<void>> stream(domain::BackupRepository& repo, const domain::RestorePoint& p,
-                              const domain::Target& target, domain::RestoreLoad& load,
+    Task<Result<void>> stream(domain::BackupRepository& repo,
+                              const domain::RestorePoint& p,
+                              const domain::Target& target,
+                              domain::RestoreLoad& load,
                               std::uint64_t& bytes,
                               std::chrono::steady_clock::time_point deadline =
                                   std::chrono::steady_clock::time_point::max(),

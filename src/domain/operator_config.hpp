@@ -59,9 +59,9 @@ struct Defaults {
     std::string monitor;
     std::string verify_cron{"@weekly"};
     std::string catch_up{"once"};
-    std::chrono::seconds timeout{kDefaultTimeout};            ///< a whole run
-    std::chrono::seconds idle_timeout{kDefaultIdleTimeout};   ///< no byte on a stream
-    std::chrono::seconds drill_timeout{kDefaultDrillTimeout}; ///< a whole restore drill
+    std::chrono::seconds timeout{kDefaultTimeout};             ///< a whole run
+    std::chrono::seconds idle_timeout{kDefaultIdleTimeout};    ///< no byte on a stream
+    std::chrono::seconds drill_timeout{kDefaultDrillTimeout};  ///< a whole restore drill
     /// Config projects whose database is outside Docker: the client image per type (postgres,
     /// mysql, mariadb, mongodb); each must match security.dump_images.
     std::map<std::string, std::string> client_images;

@@ -20,13 +20,16 @@ using bk::testing::test_image;
 
 namespace {
 
-void start_fake(Scenario& s, const std::string& service, const std::string& mode,
+void start_fake(Scenario& s,
+                const std::string& service,
+                const std::string& mode,
                 std::vector<std::string> extra = {}) {
-    std::vector<std::string> labels{"backupctl.db.type=postgres", "backupctl.db.name=" + mode,
+    std::vector<std::string> labels{"backupctl.db.type=postgres",
+                                    "backupctl.db.name=" + mode,
                                     "backupctl.db.image=" + test_image("BK_TEST_FAKEDUMP_IMAGE")};
     labels.insert(labels.end(), extra.begin(), extra.end());
-    s.start(service, test_image("BK_TEST_BASE_IMAGE"), labels, {"POSTGRES_PASSWORD=x"},
-            "sleep 900");
+    s.start(
+        service, test_image("BK_TEST_BASE_IMAGE"), labels, {"POSTGRES_PASSWORD=x"}, "sleep 900");
 }
 
 nlohmann::json run_json(const Scenario& s, const std::string& service) {
@@ -51,9 +54,9 @@ TEST_CASE("a dump that sleeps fails at the run's timeout and frees the repositor
     REQUIRE(first["status"] == "success");
 
     const auto t0 = std::chrono::steady_clock::now();
-    bk::testing::Process stuck({BK_BACKUPCTL, "--config", s.config_path(), "--json", "run",
-                                s.target("stuck")},
-                               s.dir() / "stuck.out");
+    bk::testing::Process stuck(
+        {BK_BACKUPCTL, "--config", s.config_path(), "--json", "run", s.target("stuck")},
+        s.dir() / "stuck.out");
     // Its dump container streams, then sleeps: the run holds the repository's shared gate.
     REQUIRE(bk::testing::eventually(
         [&] {
@@ -103,8 +106,9 @@ TEST_CASE("a dump that streams past the run's timeout is cut and never committed
 }
 
 TEST_CASE("a dump that goes silent fails after the idle limit", "[e2e][run][deadline]") {
-    Scenario s("security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n"
-               "defaults:\n  idle_timeout: 4s\n");
+    Scenario s(
+        "security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n"
+        "defaults:\n  idle_timeout: 4s\n");
     start_fake(s, "silent", "hang");
     const auto t0 = std::chrono::steady_clock::now();
     auto r = run_json(s, "silent");

@@ -47,17 +47,17 @@ constexpr std::array<std::string_view, 7> kDaemonKeys{"concurrency",
                                                       "summary_cron"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
 constexpr std::array<std::string_view, 12> kDefaultsKeys{"cron",
-                                                        "retention",
-                                                        "repository",
-                                                        "encrypt",
-                                                        "notify",
-                                                        "monitor",
-                                                        "verify_cron",
-                                                        "catch_up",
-                                                        "client_images",
-                                                        "timeout",
-                                                        "idle_timeout",
-                                                        "drill_timeout"};
+                                                         "retention",
+                                                         "repository",
+                                                         "encrypt",
+                                                         "notify",
+                                                         "monitor",
+                                                         "verify_cron",
+                                                         "catch_up",
+                                                         "client_images",
+                                                         "timeout",
+                                                         "idle_timeout",
+                                                         "drill_timeout"};
 constexpr std::array<std::string_view, 8> kRepoKeys{
     "url", "password", "password_file", "init", "env", "ssh", "cacert", "append_only"};
 constexpr std::array<std::string_view, 6> kSshKeys{
@@ -99,9 +99,8 @@ constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
                                                         "timeout",
                                                         "ca_file"};
 constexpr std::array<std::string_view, 2> kHttpKeys{"listen", "token_file"};
-constexpr std::array<std::string_view, 3> kSecurityKeys{"allow_label_hooks",
-                                                        "dump_images",
-                                                        "max_label_timeout"};
+constexpr std::array<std::string_view, 3> kSecurityKeys{
+    "allow_label_hooks", "dump_images", "max_label_timeout"};
 constexpr std::array<std::string_view, 19> kProjectKeys{"name",
                                                         "enabled",
                                                         "cron",
@@ -1215,7 +1214,8 @@ private:
         t.timeout = out_.defaults.timeout;
         t.idle_timeout = out_.defaults.idle_timeout;
         t.drill_timeout = out_.defaults.drill_timeout;
-        if (auto v = integer(n["timeout_minutes"], p + ".timeout_minutes", 0, 100000); v && *v > 0) {
+        if (auto v = integer(n["timeout_minutes"], p + ".timeout_minutes", 0, 100000);
+            v && *v > 0) {
             t.timeout = std::chrono::minutes(*v);
         }
         if (const auto db = n["database"]; db && db.IsMap()) {

@@ -385,11 +385,11 @@ Task<Result<void>> ClientContainer::write(std::span<const char> data) {
     auto raced = co_await (state_->attach->write_stdin(data) ||
                            watchdog(state_->limits, std::make_shared<StreamActivity>()));
     if (raced.index() == 1) {
-        co_return Failure{errc::timeout,
-                          std::get<1>(raced) == Cut::idle
-                              ? "the client took no input for " +
-                                    domain::format_duration(state_->limits.idle)
-                              : std::string("the client timed out")};
+        co_return Failure{
+            errc::timeout,
+            std::get<1>(raced) == Cut::idle
+                ? "the client took no input for " + domain::format_duration(state_->limits.idle)
+                : std::string("the client timed out")};
     }
     auto& r = std::get<0>(raced);
     if (!r) {
@@ -404,8 +404,8 @@ Task<Result<int>> ClientContainer::finish() {
     (void)state_->attach->close_stdin();
     domain::StreamLimits limits = state_->limits;
     limits.idle = std::chrono::seconds(0);  // a load's last statements may work in silence
-    auto raced = co_await (state_->wait->result() ||
-                           watchdog(limits, std::make_shared<StreamActivity>()));
+    auto raced =
+        co_await (state_->wait->result() || watchdog(limits, std::make_shared<StreamActivity>()));
     if (raced.index() == 1) {
         co_await abort();
         co_return Failure{errc::timeout, "the client did not finish in time (timed out)"};

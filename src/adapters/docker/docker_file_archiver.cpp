@@ -82,9 +82,9 @@ Task<Result<std::uint64_t>> DockerFileArchiver::stream(const domain::Target& t,
     auto raced = co_await (client_.get_archive(t.container_id, item.path, forward) ||
                            watchdog(limits, forward.activity));
     if (raced.index() == 1) {
-        co_return Failure{errc::timeout,
-                          "archive of " + item.path + ": " +
-                              describe(std::get<1>(raced), limits, "data")};
+        co_return Failure{
+            errc::timeout,
+            "archive of " + item.path + ": " + describe(std::get<1>(raced), limits, "data")};
     }
     auto& got = std::get<0>(raced);
     if (!got) {

@@ -7,9 +7,8 @@
 #include <variant>
 
 #include "adapters/docker/stream_watchdog.hpp"
-#include "domain/duration.hpp"
-
 #include "dockerapi/client.hpp"
+#include "domain/duration.hpp"
 
 namespace bk::adapters::docker {
 namespace {

@@ -58,8 +58,11 @@ public:
     /// Streams one dump into `sink`. Errors of the engine are in the outcome, not thrown. Past
     /// `limits` (the deadline, or no byte for `limits.idle`) the dump container is killed and
     /// removed, and the outcome's error says which ("no output for 10m", timed_out).
-    virtual Task<DumpOutcome> dump(const Target& target, const DumpItem& item, ByteSink& sink,
-                                   std::string run_id, StreamLimits limits) = 0;
+    virtual Task<DumpOutcome> dump(const Target& target,
+                                   const DumpItem& item,
+                                   ByteSink& sink,
+                                   std::string run_id,
+                                   StreamLimits limits) = 0;
     /// Connects to every planned database as a dump would, dumping nothing (dry run).
     virtual Task<Result<void>> probe(const Target& target, std::string run_id) = 0;
 };
@@ -163,8 +166,10 @@ public:
     virtual Task<Result<std::vector<FileItem>>> plan_files(const Target& target) = 0;
     /// Streams a tar of `item.path` into `sink`; the result's error says why it stopped early
     /// (errc::timeout past `limits`).
-    virtual Task<Result<std::uint64_t>> stream(const Target& target, const FileItem& item,
-                                               ByteSink& sink, StreamLimits limits) = 0;
+    virtual Task<Result<std::uint64_t>> stream(const Target& target,
+                                               const FileItem& item,
+                                               ByteSink& sink,
+                                               StreamLimits limits) = 0;
     /// Stops the target; true when it was running (and must be started again).
     virtual Task<Result<bool>> stop(const Target& target) = 0;
     virtual Task<Result<void>> start(const Target& target) = 0;

@@ -321,9 +321,13 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
                 std::cout << "\n";
             }
         }
-        reports.push_back({{"run_id", report.run_id}, {"target", report.target},
-                           {"status", report.status}, {"seconds", report.seconds},
-                           {"error", report.error}, {"stage", report.stage}, {"items", items},
+        reports.push_back({{"run_id", report.run_id},
+                           {"target", report.target},
+                           {"status", report.status},
+                           {"seconds", report.seconds},
+                           {"error", report.error},
+                           {"stage", report.stage},
+                           {"items", items},
                            {"retention", report.retention},
                            {"retention_detail", report.retention_detail}});
         if (!g.json) {

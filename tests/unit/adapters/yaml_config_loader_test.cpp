@@ -407,7 +407,7 @@ projects:
     CHECK(c.projects[1].idle_timeout == minutes(1));
     CHECK(c.projects[1].drill_timeout == minutes(60));
     CHECK(c.projects[2].timeout == minutes(45));
-    CHECK(c.projects[3].timeout == minutes(120));  // the original killed its dump there
+    CHECK(c.projects[3].timeout == minutes(120));           // the original killed its dump there
     CHECK(c.projects[4].timeout == std::chrono::hours(2));  // 0: no limit of its own
 
     // Without a defaults block: 6 h, 10 min, 2 h.
@@ -417,8 +417,8 @@ projects:
     CHECK(d.defaults.drill_timeout == std::chrono::hours(2));
     CHECK(d.security.max_label_timeout == std::chrono::hours(24));
 
-    auto bad = load_config_text("defaults:\n  timeout: 0s\n  idle_timeout: soon\n", "b.yml",
-                                env({}));
+    auto bad =
+        load_config_text("defaults:\n  timeout: 0s\n  idle_timeout: soon\n", "b.yml", env({}));
     REQUIRE(bad.problems.size() == 2);
     CHECK(bad.problems[0].path == "defaults.timeout");
     CHECK_THAT(bad.problems[0].message, Catch::Contains("more than 0"));

@@ -13,7 +13,9 @@ struct Job {
     std::string trigger;
 };
 
-bool push(RunQueue<Job>& q, const std::string& target, const std::string& trigger = "schedule",
+bool push(RunQueue<Job>& q,
+          const std::string& target,
+          const std::string& trigger = "schedule",
           bool drill = false) {
     return q.push(target, target + (drill ? " (drill)" : ""), Job{target, trigger});
 }
@@ -104,6 +106,7 @@ TEST_CASE("a target that ran least recently goes first, whatever the order of qu
     push(q, "new");
     push(q, "a");
     std::vector<std::string> order;
-    while (!q.empty()) order.push_back(pop(q));
+    while (!q.empty())
+        order.push_back(pop(q));
     CHECK(order == std::vector<std::string>{"new", "a", "b", "c"});
 }

@@ -347,9 +347,12 @@ TEST_CASE("deadline labels shorten the defaults and lengthen them only as far as
     CHECK(own.target->drill_timeout == std::chrono::hours(12));
     CHECK(own.target->hook_timeout == std::chrono::minutes(5));
 
-    // A tenant cannot hold a worker (and the repository's gate) for longer than the operator allows.
-    for (const char* key : {"backupctl.timeout", "backupctl.idle-timeout",
-                            "backupctl.drill-timeout", "backupctl.hooks.timeout"}) {
+    // A tenant cannot hold a worker (and the repository's gate) for longer than the operator
+    // allows.
+    for (const char* key : {"backupctl.timeout",
+                            "backupctl.idle-timeout",
+                            "backupctl.drill-timeout",
+                            "backupctl.hooks.timeout"}) {
         auto o = parse_labels(pg({{key, "100d"}}), cfg);
         INFO(key);
         CHECK(o.disposition == domain::Disposition::invalid);
