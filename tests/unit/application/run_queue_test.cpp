@@ -81,12 +81,14 @@ TEST_CASE("targets that ran recently go behind the ones that have waited longest
     push(q, "victim");
     // Never ran: first. Then t3 and t4 (never ran either, queued before), then t1, t2.
     std::vector<std::string> order;
-    while (!q.empty()) {
+    bool again = true;
+    while (!q.empty() && order.size() < 10) {
         const auto t = pop(q, running);
         q.started(t);
         order.push_back(t);
-        if (t == "t3") {
-            push(q, "t3");  // due again while the others still wait
+        if (t == "t3" && again) {
+            push(q, "t3");  // due again (once) while the others still wait
+            again = false;
         }
     }
     CHECK(order == std::vector<std::string>{"t3", "t4", "victim", "t1", "t2", "t3"});
@@ -106,7 +108,7 @@ TEST_CASE("a target that ran least recently goes first, whatever the order of qu
     push(q, "new");
     push(q, "a");
     std::vector<std::string> order;
-    while (!q.empty())
+    while (!q.empty() && order.size() < 10)
         order.push_back(pop(q));
     CHECK(order == std::vector<std::string>{"new", "a", "b", "c"});
 }
