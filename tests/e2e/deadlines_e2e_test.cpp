@@ -34,7 +34,7 @@ void start_fake(Scenario& s,
 
 nlohmann::json run_json(const Scenario& s, const std::string& service) {
     auto r = bk::testing::sh(std::string(BK_BACKUPCTL) + " --config " + s.config_path() +
-                             " --json run " + s.target(service) + " 2>/dev/null");
+                             " run --json " + s.target(service) + " 2>/dev/null");
     INFO(r.out);
     auto j = nlohmann::json::parse(r.out, nullptr, false);
     REQUIRE(j.is_array());
@@ -55,7 +55,7 @@ TEST_CASE("a dump that sleeps fails at the run's timeout and frees the repositor
 
     const auto t0 = std::chrono::steady_clock::now();
     bk::testing::Process stuck(
-        {BK_BACKUPCTL, "--config", s.config_path(), "--json", "run", s.target("stuck")},
+        {BK_BACKUPCTL, "--config", s.config_path(), "run", "--json", s.target("stuck")},
         s.dir() / "stuck.out");
     // Its dump container streams, then sleeps: the run holds the repository's shared gate.
     REQUIRE(bk::testing::eventually(
