@@ -458,6 +458,15 @@ private:
                 t.min_interval = *d;
             }
         }
+        // Deadlines: a label may shorten them, and lengthen them only up to the operator's
+        // security.max_label_timeout (a tenant cannot hold a worker or the repository longer).
+        t.timeout = config_.defaults.timeout;
+        t.idle_timeout = config_.defaults.idle_timeout;
+        t.drill_timeout = config_.defaults.drill_timeout;
+        limit("timeout", t.timeout);
+        limit("idle-timeout", t.idle_timeout);
+        limit("drill-timeout", t.drill_timeout);
+        limit("hooks.timeout", t.hook_timeout);
         t.retention = config_.defaults.retention;
         if (auto v = get("retention")) {
             auto r = domain::parse_retention(*v);
@@ -581,6 +590,30 @@ private:
             } else {
                 t.volumes.push_back(item);
             }
+        }
+    }
+
+    // A duration label that sets `into`: more than 0, at most security.max_label_timeout.
+    void limit(std::string_view key, std::chrono::seconds& into) {
+        auto v = get(key);
+        if (!v) {
+            return;
+        }
+        auto d = domain::parse_duration(*v);
+        if (!d) {
+            bad(key, *v, d.error);
+        } else if (d->count() <= 0) {
+            bad(key, *v, "must be more than 0");
+        } else if (*d > config_.security.max_label_timeout) {
+            bad(key,
+                *v,
+                "is longer than the operator allows labels to ask for "
+                "(security.max_label_timeout " +
+                    domain::format_duration(config_.security.max_label_timeout) + ")",
+                "ask the operator to raise security.max_label_timeout, or back it up from the "
+                "operator's config");
+        } else {
+            into = *d;
         }
     }
 

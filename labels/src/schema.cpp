@@ -68,9 +68,15 @@ constexpr std::array kSchema{
               duration,
               "`1h`",
               "Least time between two event-triggered runs (`30m`, `1h`, `1h30m`, `2d`)."},
-    LabelSpec{"retention",
-              retention,
-              "the config's `defaults.retention`",
+    LabelSpec{"timeout", duration, "the config's `defaults.timeout` (`6h`)",
+              "How long a run may take in all; past it the dump container is killed, nothing is "
+              "committed and the run fails. At most the operator's `security.max_label_timeout`."},
+    LabelSpec{"idle-timeout", duration, "the config's `defaults.idle_timeout` (`10m`)",
+              "A dump that sends no byte for this long fails (also a restore client that takes "
+              "none). At most `security.max_label_timeout`."},
+    LabelSpec{"drill-timeout", duration, "the config's `defaults.drill_timeout` (`2h`)",
+              "How long a restore drill may take. At most `security.max_label_timeout`."},
+    LabelSpec{"retention", retention, "the config's `defaults.retention`",
               "Snapshots to keep, e.g. `last=3,daily=7,weekly=4,monthly=6` (keys: last, hourly, "
               "daily, weekly, monthly, yearly)."},
     LabelSpec{"repository",
@@ -103,6 +109,9 @@ constexpr std::array kSchema{
               "none",
               "Command run inside the target after the backup, also after a failure (exec, no "
               "shell). Only with `security.allow_label_hooks`."},
+    LabelSpec{"hooks.timeout", duration, "`60s`",
+              "How long each hook may run; then it fails (the run goes on to the post-hook). At "
+              "most `security.max_label_timeout`."},
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "application/provenance_guard.hpp"
 #include "domain/dump_census.hpp"
+#include "domain/duration.hpp"
 #include "domain/human.hpp"
 #include "domain/snapshot_tags.hpp"
 #include "domain/telling_line.hpp"
@@ -172,7 +173,8 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
                                        domain::BackupRepository& repo,
                                        const std::string& run_id,
                                        std::vector<ItemReport>& items,
-                                       bool pre_restore) {
+                                       bool pre_restore,
+                                       domain::StreamLimits limits) {
     auto plan = co_await files_.plan_files(target);
     if (!plan) {
         items.push_back({"files", "failed", "", 0, plan.error().message});
@@ -214,13 +216,20 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
                      domain::snapshot_tag("path", item.path)};
         if (pre_restore)
             spec.tags.push_back("pre-restore");
+        if (limits.expired()) {
+            ir.outcome = "failed";
+            ir.error = "not started: the run's time was up";
+            record_item(std::move(step), ir);
+            items.push_back(std::move(ir));
+            continue;
+        }
         auto writer = co_await repo.open_writer(spec);
         if (!writer) {
             ir.outcome = "failed";
             ir.error = writer.error().message;
         } else {
             CountingSink sink(**writer, interrupted_, live_[run_id], ir.database);
-            auto streamed = co_await files_.stream(target, item, sink);
+            auto streamed = co_await files_.stream(target, item, sink, limits);
             ir.bytes = sink.bytes;
             const bool streamed_ok = streamed.has_value();
             std::string why = streamed_ok ? std::string{} : streamed.error().message;
@@ -255,7 +264,8 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
                                        domain::BackupRepository& repo,
                                        const std::string& run_id,
                                        std::vector<ItemReport>& items,
-                                       bool pre_restore) {
+                                       bool pre_restore,
+                                       domain::StreamLimits limits) {
     for (const auto& path : target.paths) {
         ItemReport ir;
         ir.database = "files:" + path;
@@ -272,6 +282,9 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
         if (!interrupted_.empty()) {
             ir.outcome = "failed";
             ir.error = "cut short: " + interrupted_;
+        } else if (limits.expired()) {
+            ir.outcome = "failed";
+            ir.error = "not started: the run's time was up";
         } else {
             auto done = co_await repo.backup_path(path, tags);
             if (done) {
@@ -426,6 +439,11 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
                                     RunReport& report) {
     domain::Target target = given;
     const auto started = std::chrono::steady_clock::now();
+    // One deadline for the whole run: every stream is cut there, nothing after it commits.
+    domain::StreamLimits limits;
+    limits.deadline = started + given.timeout;
+    limits.idle = given.idle_timeout;
+    const std::string timed_out = "timed out after " + domain::format_duration(given.timeout);
     domain::RunRecord record;
     record.id = report.run_id;
     record.target = target.name;
@@ -553,6 +571,13 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         ItemReport ir;
         ir.database = item.database;
         domain::StepRecord step{report.run_id, "dump " + item.database, utc_now()};
+        if (limits.expired()) {
+            ir.outcome = "failed";
+            ir.error = "not started: the run's time was up";
+            record_item(std::move(step), ir);
+            report.items.push_back(std::move(ir));
+            continue;
+        }
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
         // Encoded: a database name (the server's own listing) can never add a tag.
@@ -571,11 +596,14 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
             ir.error = writer.error().message;
         } else {
             CountingSink sink(**writer, interrupted_, live_[report.run_id], ir.database);
-            auto outcome = co_await dumper_.dump(target, item, sink, report.run_id);
+            auto outcome = co_await dumper_.dump(target, item, sink, report.run_id, limits);
             ir.bytes = outcome.bytes;
-            const bool dump_ok =
-                outcome.error.empty() && outcome.exit_code == 0 && outcome.completion_marker;
-            std::string why = dump_ok ? std::string{} : dump_failure(outcome);
+            // Past the deadline nothing commits, not even a dump that just ended well.
+            const bool dump_ok = outcome.error.empty() && outcome.exit_code == 0 &&
+                                 outcome.completion_marker && !limits.expired();
+            std::string why = dump_ok                                 ? std::string{}
+                              : outcome.timed_out || limits.expired() ? timed_out
+                                                                      : dump_failure(outcome);
             co_await settle(**writer, dump_ok, std::move(why), ir);
             if (ir.outcome == "ok") {
                 // What the snapshot holds: a restore drill compares the restored database to it.
@@ -591,17 +619,20 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     }
     if (go && !target.volumes.empty()) {
         co_await back_up_files(
-            target, **repo, report.run_id, report.items, trigger == "pre-restore");
+            target, **repo, report.run_id, report.items, trigger == "pre-restore", limits);
     }
     if (resolve_failed)
         report.items.push_back(*resolve_failed);
     if (go && !target.paths.empty()) {
         co_await back_up_paths(
-            target, **repo, report.run_id, report.items, trigger == "pre-restore");
+            target, **repo, report.run_id, report.items, trigger == "pre-restore", limits);
     }
     const int ok = static_cast<int>(std::count_if(
         report.items.begin(), report.items.end(), [](const auto& i) { return i.outcome == "ok"; }));
     const bool all_ok = go && ok > 0 && ok == static_cast<int>(report.items.size());
+    // The time ran out before everything was stored: the run fails with it, whatever stage it
+    // hit, and retention does not run.
+    const bool out_of_time = go && !all_ok && limits.expired();
     std::string retention_failed;
     const auto repo_config = config_.repositories.find(target.repository);
     const bool append_only =
@@ -659,6 +690,8 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         finish("failed",
                !pre_failed.empty() ? pre_failed : plan_failed,
                !pre_failed.empty() ? "pre-hook" : "plan");
+    } else if (out_of_time) {
+        finish("failed", timed_out, item_stage(report.items));
     } else if (all_ok && !retention_failed.empty()) {
         finish("partial", "backup stored, retention failed: " + retention_failed, "retention");
     } else if (all_ok && !post_failed.empty()) {

@@ -141,13 +141,15 @@ private:
                              domain::BackupRepository& repo,
                              const std::string& run_id,
                              std::vector<ItemReport>& items,
-                             bool pre_restore);
+                             bool pre_restore,
+                             domain::StreamLimits limits);
     /// A config project's asset paths, with restic's own file backup.
     Task<void> back_up_paths(const domain::Target& target,
                              domain::BackupRepository& repo,
                              const std::string& run_id,
                              std::vector<ItemReport>& items,
-                             bool pre_restore);
+                             bool pre_restore,
+                             domain::StreamLimits limits);
     /// Joins the operator's container to a project's network for its hooks (journalled first,
     /// so that recovery leaves it after a crash). The effect to settle; empty ref: nothing joined.
     Task<Result<domain::EffectRecord>> join_network(const domain::Target& target,

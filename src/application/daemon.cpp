@@ -155,9 +155,10 @@ void Daemon::spawn_worker() {
     });
 }
 
-std::chrono::steady_clock::duration Daemon::stuck_after(const domain::Target&) const {
-    // A run still going long after any run may last holds its worker for good.
-    return std::chrono::hours(6) + std::chrono::minutes(15);
+std::chrono::steady_clock::duration Daemon::stuck_after(const domain::Target& t) const {
+    // A run still going well past its own deadline (which cuts it) holds its worker for good.
+    const auto limit = std::max(t.timeout, t.drill_timeout);
+    return limit + std::min<std::chrono::seconds>(limit, std::chrono::minutes(5));
 }
 
 std::vector<std::string> Daemon::liveness_problems() const {
@@ -226,7 +227,6 @@ void Daemon::stop(std::string reason) {
              " in flight get " + std::to_string(config_.daemon.grace_period.count()) + " s");
     feed_.stop();
     queue_.clear();
-    queued_.clear();
     wake(schedule_wake_);
     wake_workers();
     wake(refresh_wake_);
@@ -374,13 +374,12 @@ void Daemon::enqueue(Job job) {
     if (stopping_)
         return;
     const auto name = job.key();
-    if (queued_.contains(name) || running_.contains(name)) {
-        log_("info",
-             "not queueing " + name + " for " + job.trigger + ": already queued or running");
+    if (queue_.contains(name) || running_.contains(name)) {
+        log_("info", "not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
     }
-    queued_.insert(name);
-    queue_.push_back(std::move(job));
+    auto target = job.target.name;
+    queue_.push(std::move(target), name, std::move(job));
     wake_workers();
 }
 
@@ -574,9 +573,9 @@ Result<std::string> Daemon::request(const std::string& name, bool drill) {
         return Failure{errc::conflict, "the daemon is stopping"};
     Job job{*t, "manual", drill, {}};
     const auto key = job.key();
-    if (queued_.contains(key) || running_.contains(key)) {
-        return Failure{errc::conflict,
-                       key + " is already " + (running_.contains(key) ? "running" : "queued")};
+    if (queue_.contains(key) || running_.contains(key)) {
+        return Failure{errc::conflict, key + " is already " +
+                                           (running_.contains(key) ? "running" : "queued")};
     }
     std::string holder;
     if (!runner_.lockable(name, holder)) {
@@ -598,7 +597,7 @@ std::vector<TargetView> Daemon::views() const {
         if (auto it = next_drill_.find(t.name); it != next_drill_.end())
             v.next_drill = it->second;
         v.running = running_.contains(t.name) || running_.contains(t.name + " (drill)");
-        v.queued = queued_.contains(t.name) || queued_.contains(t.name + " (drill)");
+        v.queued = queue_.contains(t.name) || queue_.contains(t.name + " (drill)");
         v.overdue = overdue_.contains(t.name);
         out.push_back(std::move(v));
     }
@@ -645,22 +644,22 @@ Task<void> Daemon::worker() {
     // Its own timer: a timer shared by several waiters cancels the others' waits when re-armed.
     asio::steady_timer idle(ex_);
     while (true) {
-        while (queue_.empty() && !stopping_) {
+        // The fairest job whose target is not running now (a run ending wakes the workers).
+        std::optional<Job> next;
+        while (!stopping_ && !(next = queue_.pop(running_targets_))) {
             idle_workers_.insert(&idle);
             co_await sleep(idle, std::chrono::hours(1));
             idle_workers_.erase(&idle);
         }
-        if (stopping_)
-            break;
-        Job job = std::move(queue_.front());
-        queue_.pop_front();
+        if (stopping_) break;
+        Job job = std::move(*next);
         const auto name = job.target.name;
         const auto key = job.key();
-        queued_.erase(key);
         running_.insert(key);
         running_since_[key] = std::chrono::steady_clock::now() + stuck_after(job.target);
-        if (job.run_id.empty())
-            job.run_id = new_run_id();
+        running_targets_.insert(name);
+        queue_.started(name);
+        if (job.run_id.empty()) job.run_id = new_run_id();
         running_ids_[key] = job.run_id;
         {
             RunEvent e;
@@ -748,6 +747,8 @@ Task<void> Daemon::worker() {
         finished(status, error);
         running_.erase(key);
         running_since_.erase(key);  // its "stuck" deadline
+        running_targets_.erase(name);
+        wake_workers();  // a job of this target may wait in the queue
     }
 }
 

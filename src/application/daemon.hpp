@@ -21,6 +21,7 @@
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
 #include "application/restore.hpp"
+#include "application/run_queue.hpp"
 #include "domain/ports/recovery.hpp"
 #include "domain/schedule.hpp"
 
@@ -178,9 +179,9 @@ private:
     std::function<void(const RunEvent&)> on_event_;
     std::map<std::string, std::string> running_ids_;  ///< job key -> run id
     std::map<std::string, std::int64_t> last_event_;  ///< target + trigger -> when
-    std::deque<Job> queue_;
-    std::set<std::string> queued_;
-    std::set<std::string> running_;
+    RunQueue<Job> queue_;                    ///< fair between targets (run_queue.hpp)
+    std::set<std::string> running_;          ///< job keys
+    std::set<std::string> running_targets_;  ///< target names: one run per target at once
     /// job key -> when its run counts as stuck
     std::map<std::string, std::chrono::steady_clock::time_point> running_since_;
     int workers_alive_{0};

@@ -6,6 +6,7 @@
 #include "application/provenance_guard.hpp"
 #include "domain/dump_census.hpp"
 #include "domain/snapshot_tags.hpp"
+#include "domain/duration.hpp"
 #include <unistd.h>
 
 namespace bk::app {
@@ -125,7 +126,9 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
                                           const domain::RestorePoint& p,
                                           const domain::Target& target,
                                           domain::RestoreLoad& load,
-                                          std::uint64_t& bytes) {
+                                          std::uint64_t& bytes,
+                                          std::chrono::steady_clock::time_point deadline,
+                                          std::string timed_out) {
     auto spec = read_spec(p);
     if (!spec) {
         co_await load.abort();
@@ -148,8 +151,11 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
             failed = n.error().message;
             break;
         }
-        if (*n == 0)
+        if (*n == 0) break;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            failed = timed_out;
             break;
+        }
         bytes += *n;
         const std::span<const char> piece(buf.data(), *n);
         if (census)
@@ -442,6 +448,12 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
     report.run_id = std::move(run_id);
     report.target = target.name;
     const auto started = std::chrono::steady_clock::now();
+    // The whole drill has a deadline: a snapshot whose load never ends, or a drill server that
+    // stops taking input, fails it instead of holding a worker.
+    const auto deadline = started + target.drill_timeout;
+    const std::string timed_out =
+        "timed out after " + domain::format_duration(target.drill_timeout);
+    auto out_of_time = [&deadline] { return std::chrono::steady_clock::now() >= deadline; };
     auto record = new_record(report.run_id, "verify", target.name, trigger);
     auto finish = [&](std::string error) {
         bool passed = error.empty() && !report.items.empty();
@@ -516,20 +528,27 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
     setup.detail = setup_failed.empty() ? scratch->container_name : setup_failed;
     audit_.add_step(setup);
     for (const auto& p : *points) {
-        if (!setup_failed.empty())
+        if (!setup_failed.empty()) break;
+        if (out_of_time()) {
+            setup_failed = timed_out;
             break;
+        }
         RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
         domain::StepRecord step{report.run_id, "restore db " + p.name, utc_now()};
         const auto t0 = std::chrono::steady_clock::now();
+        // Its client gets what is left of the drill's time.
+        scratch->timeout = std::chrono::duration_cast<std::chrono::seconds>(deadline - t0);
         auto load = co_await restorer_.open_load(*scratch, p.name, report.run_id);
         Result<void> outcome;
         if (load) {
-            outcome = co_await stream(**repo, p, target, **load, item.bytes);
+            outcome = co_await stream(**repo, p, target, **load, item.bytes, deadline, timed_out);
         } else {
             outcome = load.error();
         }
         item.seconds = since(t0);
         report.rto_seconds += item.seconds;
+        if (!outcome && out_of_time())
+            setup_failed = timed_out;
         item.outcome = outcome ? "ok" : "failed";
         if (!outcome)
             item.error = outcome.error().message;

@@ -109,16 +109,18 @@ private:
                                         std::string trigger,
                                         std::string run_id);
     /// Reads a snapshot to its end through the census: whether it is whole and authentic.
-    Task<Result<void>> check(domain::BackupRepository& repo,
-                             const domain::RestorePoint& p,
-                             const domain::Target& target,
-                             std::uint64_t& bytes);
-    /// Streams a snapshot into `load`; commits only when the stream was whole and authentic.
+    Task<Result<void>> check(domain::BackupRepository& repo, const domain::RestorePoint& p,
+                             const domain::Target& target, std::uint64_t& bytes);
+    /// Streams a snapshot into `load`; commits only when the stream was whole and authentic,
+    /// and before `deadline` (past it the load is aborted: `timed_out` says why).
     Task<Result<void>> stream(domain::BackupRepository& repo,
                               const domain::RestorePoint& p,
                               const domain::Target& target,
                               domain::RestoreLoad& load,
-                              std::uint64_t& bytes);
+                              std::uint64_t& bytes,
+                              std::chrono::steady_clock::time_point deadline =
+                                  std::chrono::steady_clock::time_point::max(),
+                              std::string timed_out = {});
     Result<domain::ReadSpec> read_spec(const domain::RestorePoint& p) const;
     domain::RunRecord new_record(const std::string& id,
                                  const std::string& kind,

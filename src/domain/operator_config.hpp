@@ -59,6 +59,9 @@ struct Defaults {
     std::string monitor;
     std::string verify_cron{"@weekly"};
     std::string catch_up{"once"};
+    std::chrono::seconds timeout{kDefaultTimeout};             ///< a whole run
+    std::chrono::seconds idle_timeout{kDefaultIdleTimeout};    ///< no byte on a stream
+    std::chrono::seconds drill_timeout{kDefaultDrillTimeout};  ///< a whole restore drill
     /// Config projects whose database is outside Docker: the client image per type (postgres,
     /// mysql, mariadb, mongodb); each must match security.dump_images.
     std::map<std::string, std::string> client_images;
@@ -82,6 +85,9 @@ struct SecurityConfig {
     /// Every target is encrypted: `backupctl.encrypt: none`, a project without encryption and
     /// `defaults.encrypt: none` are errors.
     bool require_encryption{false};
+    /// The longest `timeout`, `idle-timeout`, `drill-timeout` or `hooks.timeout` a label may
+    /// ask for: a tenant cannot hold a worker longer than the operator allows.
+    std::chrono::seconds max_label_timeout{24 * 3600};
 };
 
 struct DaemonConfig {

@@ -40,6 +40,10 @@ struct Trigger {
     Kind kind;
 };
 
+inline constexpr std::chrono::seconds kDefaultTimeout{6 * 3600};
+inline constexpr std::chrono::seconds kDefaultIdleTimeout{10 * 60};
+inline constexpr std::chrono::seconds kDefaultDrillTimeout{2 * 3600};
+
 struct Target {
     std::string name;
     Origin source{Origin::labels};
@@ -76,6 +80,13 @@ struct Target {
     std::chrono::seconds hook_timeout{60};
     /// Config projects: operator environment variables the hooks get besides the minimal ones.
     std::vector<std::string> hook_env;
+    /// How long a run may take, first step to last: past it the dump container is killed,
+    /// nothing more is committed, retention does not run, and the run fails "timed out after".
+    std::chrono::seconds timeout{kDefaultTimeout};
+    /// A dump that sends no byte (or a restore client that takes none) for this long fails.
+    std::chrono::seconds idle_timeout{kDefaultIdleTimeout};
+    /// How long a restore drill may take.
+    std::chrono::seconds drill_timeout{kDefaultDrillTimeout};
     bool enabled{true};
 };
 

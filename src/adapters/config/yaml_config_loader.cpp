@@ -47,15 +47,18 @@ constexpr std::array<std::string_view, 7> kDaemonKeys{"concurrency",
                                                       "heartbeat_interval",
                                                       "summary_cron"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
-constexpr std::array<std::string_view, 9> kDefaultsKeys{"cron",
-                                                        "retention",
-                                                        "repository",
-                                                        "encrypt",
-                                                        "notify",
-                                                        "monitor",
-                                                        "verify_cron",
-                                                        "catch_up",
-                                                        "client_images"};
+constexpr std::array<std::string_view, 12> kDefaultsKeys{"cron",
+                                                         "retention",
+                                                         "repository",
+                                                         "encrypt",
+                                                         "notify",
+                                                         "monitor",
+                                                         "verify_cron",
+                                                         "catch_up",
+                                                         "client_images",
+                                                         "timeout",
+                                                         "idle_timeout",
+                                                         "drill_timeout"};
 constexpr std::array<std::string_view, 8> kRepoKeys{
     "url", "password", "password_file", "init", "env", "ssh", "cacert", "append_only"};
 constexpr std::array<std::string_view, 6> kSshKeys{
@@ -98,13 +101,16 @@ constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
                                                         "ca_file"};
 constexpr std::array<std::string_view, 4> kHttpKeys{
     "listen", "token_file", "max_connections", "max_event_streams"};
-constexpr std::array<std::string_view, 4> kSecurityKeys{
-    "allow_label_hooks", "dump_images", "labels_may_use", "require_encryption"};
+constexpr std::array<std::string_view, 5> kSecurityKeys{
+    "allow_label_hooks", "dump_images", "labels_may_use", "require_encryption", "max_label_timeout"};
 constexpr std::array<std::string_view, 3> kLabelReachKeys{"repositories", "notifiers", "monitors"};
-constexpr std::array<std::string_view, 16> kProjectKeys{"name",
+constexpr std::array<std::string_view, 19> kProjectKeys{"name",
                                                         "enabled",
                                                         "cron",
                                                         "timeout_minutes",
+                                                        "timeout",
+                                                        "idle_timeout",
+                                                        "drill_timeout",
                                                         "docker_network",
                                                         "database",
                                                         "assets",
@@ -283,6 +289,7 @@ public:
                         "target without its own key would be stored unencrypted; set "
                         "defaults.encrypt to a key of `keys:`");
             }
+            positive_duration(s, "max_label_timeout", "security", out_.security.max_label_timeout);
         }
         if (const auto d = root["defaults"];
             d && d.IsMap() && d["client_images"] && d["client_images"].IsMap()) {
@@ -596,6 +603,23 @@ private:
         return v;
     }
 
+    // A duration key of `n` ("30m", "6h") that must be more than 0, into `into` when given.
+    void positive_duration(const YAML::Node& n,
+                           const char* key,
+                           const std::string& parent,
+                           std::chrono::seconds& into) {
+        const std::string path = parent + "." + key;
+        auto v = text(n[key], path);
+        if (!v)
+            return;
+        auto d = domain::parse_duration(*v);
+        if (d && d->count() > 0) {
+            into = *d;
+        } else {
+            problem(n[key], path, d ? std::string("must be more than 0") : d.error);
+        }
+    }
+
     // --- sections -----------------------------------------------------------------------------
     void load_defaults(const YAML::Node& d) {
         if (!is_map(d, "defaults")) {
@@ -634,6 +658,9 @@ private:
                 df.catch_up = *v;
             }
         }
+        positive_duration(d, "timeout", "defaults", df.timeout);
+        positive_duration(d, "idle_timeout", "defaults", df.idle_timeout);
+        positive_duration(d, "drill_timeout", "defaults", df.drill_timeout);
         if (const auto ci = d["client_images"]; is_map(ci, "defaults.client_images")) {
             for (auto it = ci.begin(); it != ci.end(); ++it) {
                 const std::string type = it->first.Scalar();
@@ -1270,9 +1297,26 @@ private:
         if (auto v = text(n["docker_network"], p + ".docker_network");
             v && printable(n["docker_network"], p + ".docker_network", *v))
             t.network = *v;
-        if (auto v = integer(n["timeout_minutes"], p + ".timeout_minutes", 0, 100000)) {
-            (void)v;
+        // The original's keys: its dump was killed after dump_timeout_minutes, else after
+        // timeout_minutes (0 or null: no limit of its own). Here the timeout bounds the whole
+        // run; `timeout` (a duration) wins over both.
+        t.timeout = out_.defaults.timeout;
+        t.idle_timeout = out_.defaults.idle_timeout;
+        t.drill_timeout = out_.defaults.drill_timeout;
+        if (auto v = integer(n["timeout_minutes"], p + ".timeout_minutes", 0, 100000);
+            v && *v > 0) {
+            t.timeout = std::chrono::minutes(*v);
         }
+        if (const auto db = n["database"]; db && db.IsMap()) {
+            if (auto v = integer(
+                    db["dump_timeout_minutes"], p + ".database.dump_timeout_minutes", 0, 100000);
+                v && *v > 0) {
+                t.timeout = std::chrono::minutes(*v);
+            }
+        }
+        positive_duration(n, "timeout", p, t.timeout);
+        positive_duration(n, "idle_timeout", p, t.idle_timeout);
+        positive_duration(n, "drill_timeout", p, t.drill_timeout);
 
         if (const auto db = n["database"]; is_map(db, p + ".database")) {
             const std::string dp = p + ".database";

@@ -2,11 +2,14 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_target_source.hpp"
+#include "adapters/docker/stream_watchdog.hpp"
+#include "domain/duration.hpp"
 
 namespace bk::adapters::docker {
 
@@ -307,6 +310,7 @@ struct ClientContainer::State {
     bool pumping{false};
     std::string pump_error;
     bool removed{false};
+    domain::StreamLimits limits;
 };
 
 namespace {
@@ -358,10 +362,12 @@ const std::string& ClientContainer::err_tail() const {
 Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi::Client& client,
                                                                       ClientCommand cmd,
                                                                       std::string name,
-                                                                      std::size_t keep_stdout) {
+                                                                      std::size_t keep_stdout,
+                                                                      domain::StreamLimits limits) {
     auto state = std::make_shared<State>();
     state->client = &client;
     state->keep_stdout = keep_stdout;
+    state->limits = limits;
     cmd.spec.attach_stdin = true;
     cmd.spec.open_stdin = true;
     cmd.spec.stdin_once = true;
@@ -413,7 +419,18 @@ Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi:
 }
 
 Task<Result<void>> ClientContainer::write(std::span<const char> data) {
-    auto r = co_await state_->attach->write_stdin(data);
+    using namespace boost::asio::experimental::awaitable_operators;
+    // A client that stops reading its stdin would hold the restore (or the drill) forever.
+    auto raced = co_await (state_->attach->write_stdin(data) ||
+                           watchdog(state_->limits, std::make_shared<StreamActivity>()));
+    if (raced.index() == 1) {
+        co_return Failure{
+            errc::timeout,
+            std::get<1>(raced) == Cut::idle
+                ? "the client took no input for " + domain::format_duration(state_->limits.idle)
+                : std::string("the client timed out")};
+    }
+    auto& r = std::get<0>(raced);
     if (!r) {
         co_return Failure{errc::restore_failed,
                           "the client stopped taking data: " + r.error().describe()};
@@ -422,8 +439,17 @@ Task<Result<void>> ClientContainer::write(std::span<const char> data) {
 }
 
 Task<Result<int>> ClientContainer::finish() {
+    using namespace boost::asio::experimental::awaitable_operators;
     (void)state_->attach->close_stdin();
-    auto status = co_await state_->wait->result();
+    domain::StreamLimits limits = state_->limits;
+    limits.idle = std::chrono::seconds(0);  // a load's last statements may work in silence
+    auto raced =
+        co_await (state_->wait->result() || watchdog(limits, std::make_shared<StreamActivity>()));
+    if (raced.index() == 1) {
+        co_await abort();
+        co_return Failure{errc::timeout, "the client did not finish in time (timed out)"};
+    }
+    auto& status = std::get<0>(raced);
     while (state_->pumping) {
         asio::steady_timer t(state_->client->executor(), std::chrono::milliseconds(5));
         co_await t.async_wait(asio::use_awaitable);

@@ -12,6 +12,7 @@
 #include "core/task.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
+#include "domain/ports/backup_ports.hpp"
 #include "domain/target.hpp"
 
 namespace bk::adapters::docker {
@@ -67,11 +68,14 @@ public:
     ClientContainer(const ClientContainer&) = delete;
     ClientContainer& operator=(const ClientContainer&) = delete;
 
-    /// Creates, writes the secret files, attaches (with stdin), starts.
+    /// Creates, writes the secret files, attaches (with stdin), starts. A write that the client
+    /// does not take within `limits.idle`, and a finish past `limits.deadline`, fail with
+    /// errc::timeout (finish kills and removes the container first).
     static Task<Result<std::unique_ptr<ClientContainer>>> start(dockerapi::Client& client,
                                                                 ClientCommand cmd,
                                                                 std::string name,
-                                                                std::size_t keep_stdout);
+                                                                std::size_t keep_stdout,
+                                                                domain::StreamLimits limits);
     Task<Result<void>> write(std::span<const char> data);
     /// Closes stdin and waits: the exit code (the container is removed).
     Task<Result<int>> finish();

@@ -1,9 +1,13 @@
 #include "adapters/docker/docker_dumper.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <map>
+#include <variant>
 
 #include "adapters/docker/db_client.hpp"
 #include "adapters/docker/docker_target_source.hpp"
+#include "adapters/docker/stream_watchdog.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
 #include "domain/dump_census.hpp"
@@ -17,10 +21,14 @@ class DumpSink final : public DockerDumper::StreamSink {
 public:
     explicit DumpSink(domain::ByteSink& out, domain::DumpCensus* census = nullptr)
         : out_(out), census_(census) {}
+    std::shared_ptr<StreamActivity> activity{std::make_shared<StreamActivity>()};
     std::string stderr_tail;
     std::uint64_t bytes{0};
     std::string sink_error;
     [[nodiscard]] std::string failure() const override { return sink_error; }
+    [[nodiscard]] std::shared_ptr<StreamActivity> stream_activity() const override {
+        return activity;
+    }
 
     dockerapi::Task<std::error_code> write(dockerapi::StreamKind kind,
                                            std::span<const char> data) override {
@@ -33,7 +41,9 @@ public:
         bytes += data.size();
         if (census_ != nullptr)
             census_->feed(data);
+        activity->begin();
         auto r = co_await out_.write(data);
+        activity->end();
         if (!r) {
             sink_error = r.error().message;
             co_return std::make_error_code(std::errc::broken_pipe);
@@ -174,7 +184,8 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
 Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t,
                                              const domain::DumpItem& item,
                                              domain::ByteSink& sink,
-                                             std::string run_id) {
+                                             std::string run_id,
+                                             domain::StreamLimits limits) {
     domain::DumpOutcome outcome;
     auto cmd = co_await command(t, item.database, false);
     if (!cmd) {
@@ -184,8 +195,10 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t,
     cmd->spec.labels[kRunLabel] = run_id;
     domain::DumpCensus census(t.database->type, item.database == "*");
     DumpSink dsink(sink, &census);
-    outcome = co_await execute(
-        std::move(*cmd), dsink, "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_));
+    outcome = co_await execute(std::move(*cmd),
+                               dsink,
+                               "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_),
+                               limits);
     outcome.bytes = dsink.bytes;
     outcome.stderr_tail = dsink.stderr_tail;
     outcome.completion_marker = census.complete();
@@ -222,9 +235,13 @@ Task<Result<void>> DockerDumper::probe(const domain::Target& t, std::string run_
         cmd->spec.labels[kRunLabel] = run_id;
         NullSink null;
         DumpSink dsink(null);
+        domain::StreamLimits limits;
+        limits.deadline = std::chrono::steady_clock::now() + t.timeout;
+        limits.idle = t.idle_timeout;
         auto o = co_await execute(std::move(*cmd),
                                   dsink,
-                                  "backupctl-probe-" + run_id + "-" + std::to_string(++sequence_));
+                                  "backupctl-probe-" + run_id + "-" + std::to_string(++sequence_),
+                                  limits);
         if (!o.error.empty()) {
             co_return Failure{errc::dump_failed, o.error};
         }
@@ -239,7 +256,11 @@ Task<Result<void>> DockerDumper::probe(const domain::Target& t, std::string run_
 }
 
 // One client container: create, write the secret files, attach, start, stream, wait, remove.
-Task<domain::DumpOutcome> DockerDumper::execute(Command cmd, StreamSink& dsink, std::string name) {
+Task<domain::DumpOutcome> DockerDumper::execute(Command cmd,
+                                                StreamSink& dsink,
+                                                std::string name,
+                                                domain::StreamLimits limits) {
+    using namespace boost::asio::experimental::awaitable_operators;
     domain::DumpOutcome outcome;
     auto& spec = cmd.spec;
     auto& secret_files = cmd.secret_files;
@@ -283,20 +304,47 @@ Task<domain::DumpOutcome> DockerDumper::execute(Command cmd, StreamSink& dsink, 
             failure = "start: " + s.error().describe();
     }
     if (failure.empty()) {
-        auto pumped = co_await attach->pump(dsink);
-        if (!pumped) {
+        // The stream against the deadline and the idle limit: when they pass, the pump is
+        // cancelled and the container killed (what it wrote so far is never committed).
+        auto raced = co_await (attach->pump(dsink) || watchdog(limits, dsink.stream_activity()));
+        bool killed = false;
+        if (raced.index() == 1) {
+            failure = describe(std::get<1>(raced), limits);
+            outcome.timed_out = std::get<1>(raced) == Cut::deadline;
+        } else if (auto& pumped = std::get<0>(raced); !pumped) {
             failure = dsink.failure().empty() ? "reading the dump: " + pumped.error().describe()
                                               : "storing the dump: " + dsink.failure();
+        }
+        if (!failure.empty()) {
             attach->close();
             co_await client_.kill_container(id, "KILL");
+            killed = true;
         }
-        auto status = co_await wait->result();
+        // A dump may close its output and go on running: the wait has the same deadline, and
+        // a killed one a short one (the engine answers at once).
+        domain::StreamLimits wait_limits = limits;
+        wait_limits.idle = std::chrono::seconds(0);
+        if (killed) {
+            wait_limits.deadline = std::min(limits.deadline, std::chrono::steady_clock::now()) +
+                                   std::chrono::seconds(30);
+        }
+        auto waited = co_await (wait->result() || watchdog(wait_limits, dsink.stream_activity()));
+        Result<dockerapi::WaitResult> status = Failure{errc::timeout, "timed out"};
+        if (waited.index() == 0) {
+            auto& w = std::get<0>(waited);
+            if (w) {
+                status = *w;
+            } else if (failure.empty()) {
+                failure = "waiting for the dump: " + w.error().describe();
+            }
+        } else if (failure.empty()) {
+            failure = "timed out";
+            outcome.timed_out = true;
+        }
         if (status) {
             outcome.exit_code = status->status_code;
             if (!status->error.empty() && failure.empty())
                 failure = status->error;
-        } else if (failure.empty()) {
-            failure = "waiting for the dump: " + status.error().describe();
         }
     }
     co_await client_.remove_container(id, true, true);

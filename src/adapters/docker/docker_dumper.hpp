@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "adapters/docker/stream_watchdog.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/models/containers.hpp"
@@ -33,7 +34,8 @@ public:
     Task<domain::DumpOutcome> dump(const domain::Target& target,
                                    const domain::DumpItem& item,
                                    domain::ByteSink& sink,
-                                   std::string run_id) override;
+                                   std::string run_id,
+                                   domain::StreamLimits limits) override;
     /// Connects to each planned database with the same credentials a dump would use (one query
     /// in a client container); the error says what answered.
     Task<Result<void>> probe(const domain::Target& target, std::string run_id) override;
@@ -42,6 +44,8 @@ public:
     class StreamSink : public dockerapi::StreamSink {
     public:
         [[nodiscard]] virtual std::string failure() const = 0;
+        /// When the dump last sent a byte (its idle limit counts from there).
+        [[nodiscard]] virtual std::shared_ptr<StreamActivity> stream_activity() const = 0;
     };
 
 private:
@@ -52,7 +56,10 @@ private:
     Task<Result<Command>> command(const domain::Target& target,
                                   const std::string& database,
                                   bool probe);
-    Task<domain::DumpOutcome> execute(Command cmd, StreamSink& sink, std::string name);
+    Task<domain::DumpOutcome> execute(Command cmd,
+                                      StreamSink& sink,
+                                      std::string name,
+                                      domain::StreamLimits limits);
 
     dockerapi::Client& client_;
     std::string instance_id_;

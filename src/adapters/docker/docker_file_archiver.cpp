@@ -1,8 +1,12 @@
 #include "adapters/docker/docker_file_archiver.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <algorithm>
+#include <variant>
 
 #include "adapters/docker/docker_target_source.hpp"
+#include "adapters/docker/stream_watchdog.hpp"
 #include "dockerapi/client.hpp"
 
 namespace bk::adapters::docker {
@@ -23,8 +27,11 @@ class ForwardSink final : public dockerapi::ByteSink {
 public:
     explicit ForwardSink(domain::ByteSink& out) : out_(out) {}
     std::string error;
+    std::shared_ptr<StreamActivity> activity{std::make_shared<StreamActivity>()};
     dockerapi::Task<std::error_code> write(std::span<const char> data) override {
+        activity->begin();
         auto r = co_await out_.write(data);
+        activity->end();
         if (!r) {
             error = r.error().message;
             co_return std::make_error_code(std::errc::broken_pipe);
@@ -68,9 +75,18 @@ Task<Result<std::vector<domain::FileItem>>> DockerFileArchiver::plan_files(const
 
 Task<Result<std::uint64_t>> DockerFileArchiver::stream(const domain::Target& t,
                                                        const domain::FileItem& item,
-                                                       domain::ByteSink& sink) {
+                                                       domain::ByteSink& sink,
+                                                       domain::StreamLimits limits) {
+    using namespace boost::asio::experimental::awaitable_operators;
     ForwardSink forward(sink);
-    auto got = co_await client_.get_archive(t.container_id, item.path, forward);
+    auto raced = co_await (client_.get_archive(t.container_id, item.path, forward) ||
+                           watchdog(limits, forward.activity));
+    if (raced.index() == 1) {
+        co_return Failure{
+            errc::timeout,
+            "archive of " + item.path + ": " + describe(std::get<1>(raced), limits, "data")};
+    }
+    auto& got = std::get<0>(raced);
     if (!got) {
         co_return Failure{errc::io_error, forward.error.empty()
                                               ? "archive of " + item.path + ": " + got.error().describe()

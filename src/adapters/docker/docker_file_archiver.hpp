@@ -16,8 +16,10 @@ public:
 
     // domain::FileArchiver
     Task<Result<std::vector<domain::FileItem>>> plan_files(const domain::Target& target) override;
-    Task<Result<std::uint64_t>> stream(const domain::Target& target, const domain::FileItem& item,
-                                       domain::ByteSink& sink) override;
+    Task<Result<std::uint64_t>> stream(const domain::Target& target,
+                                       const domain::FileItem& item,
+                                       domain::ByteSink& sink,
+                                       domain::StreamLimits limits) override;
     Task<Result<bool>> stop(const domain::Target& target) override;
     Task<Result<void>> start(const domain::Target& target) override;
 

@@ -1,9 +1,14 @@
 #include "adapters/docker/docker_hook_runner.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <variant>
+
+#include "adapters/docker/stream_watchdog.hpp"
 #include "dockerapi/client.hpp"
+#include "domain/duration.hpp"
 
 namespace bk::adapters::docker {
 namespace {
@@ -23,7 +28,10 @@ public:
 
 Task<domain::HookOutcome> DockerHookRunner::run(const domain::Target& t,
                                                std::vector<std::string> argv) {
+    using namespace boost::asio::experimental::awaitable_operators;
     domain::HookOutcome out;
+    domain::StreamLimits limits;
+    limits.deadline = std::chrono::steady_clock::now() + t.hook_timeout;
     dockerapi::ExecSpec spec;
     spec.cmd = std::move(argv);
     auto id = co_await client_.create_exec(t.container_id, spec);
@@ -37,8 +45,18 @@ Task<domain::HookOutcome> DockerHookRunner::run(const domain::Target& t,
         co_return out;
     }
     TailSink sink;
-    auto pumped = co_await stream->pump(sink);
+    auto raced =
+        co_await (stream->pump(sink) || watchdog(limits, std::make_shared<StreamActivity>()));
     out.output_tail = sink.tail;
+    if (raced.index() == 1) {
+        // The engine cannot kill an exec: the stream is dropped, the hook fails, the run goes on.
+        stream->close();
+        out.error = "hook timed out after " + domain::format_duration(t.hook_timeout) +
+                    " (its process may still run in the container: the engine cannot stop an "
+                    "exec)";
+        co_return out;
+    }
+    auto& pumped = std::get<0>(raced);
     if (!pumped) {
         out.error = "hook: " + pumped.error().describe();
         co_return out;

@@ -208,6 +208,15 @@ const char* password_file_variable(domain::DbType type) {
     return "POSTGRES_PASSWORD_FILE";
 }
 
+// A client of `into` takes each piece of input within its idle timeout and ends within its
+// timeout (the drill as a whole has its own deadline on top).
+domain::StreamLimits client_limits(const domain::Target& into) {
+    domain::StreamLimits limits;
+    limits.deadline = std::chrono::steady_clock::now() + into.timeout;
+    limits.idle = into.idle_timeout;
+    return limits;
+}
+
 }  // namespace
 
 std::string DockerRestorer::name(const std::string& run_id) {
@@ -229,7 +238,8 @@ Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
     cmd.spec.cmd = {args.front()};
     cmd.spec.cmd.insert(cmd.spec.cmd.end(), conn.begin(), conn.end());
     cmd.spec.cmd.insert(cmd.spec.cmd.end(), args.begin() + 1, args.end());
-    co_return co_await ClientContainer::start(client_, std::move(cmd), name(run_id), keep_stdout);
+    co_return co_await ClientContainer::start(
+        client_, std::move(cmd), name(run_id), keep_stdout, client_limits(into));
 }
 
 Task<Result<DockerRestorer::Ran>> DockerRestorer::run(const domain::Target& into,

@@ -1,6 +1,7 @@
 #pragma once
 // Ports of the backup run: where dump bytes come from, where they go, and the bookkeeping.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,6 +23,15 @@ public:
     virtual Task<Result<void>> write(std::span<const char> data) = 0;
 };
 
+/// How long a stream may go on: a deadline for all of it (the run's) and the longest silence.
+/// An adapter that passes either stops the stream's source (kills its container) and says so.
+struct StreamLimits {
+    std::chrono::steady_clock::time_point deadline{std::chrono::steady_clock::time_point::max()};
+    std::chrono::seconds idle{0};  ///< no byte for this long fails the stream; 0: no limit
+
+    [[nodiscard]] bool expired() const { return std::chrono::steady_clock::now() >= deadline; }
+};
+
 /// One database of a target, as a dump will produce it.
 struct DumpItem {
     std::string database;  ///< "*" for all databases (pg_dumpall, --all-databases)
@@ -37,6 +47,7 @@ struct DumpOutcome {
     std::string error;  ///< a failure outside the dump program (engine, sink), if any
     std::map<std::string, std::uint64_t> rows;  ///< rows per table, as the dump holds them
     std::string rows_partial;  ///< why `rows` leaves tables out (DumpCensus::partial)
+    bool timed_out{false};  ///< stopped at its StreamLimits' deadline (error says so too)
 };
 
 /// Port: dumps a target's databases with a short-lived container of the target's own image.
@@ -45,9 +56,14 @@ public:
     virtual ~DatabaseDumper() = default;
     /// The databases to dump (resolves env defaults of the target; reads nothing secret out).
     virtual Task<Result<std::vector<DumpItem>>> plan(const Target& target) = 0;
-    /// Streams one dump into `sink`. Errors of the engine are in the outcome, not thrown.
-    virtual Task<DumpOutcome> dump(const Target& target, const DumpItem& item, ByteSink& sink,
-                                   std::string run_id) = 0;
+    /// Streams one dump into `sink`. Errors of the engine are in the outcome, not thrown. Past
+    /// `limits` (the deadline, or no byte for `limits.idle`) the dump container is killed and
+    /// removed, and the outcome's error says which ("no output for 10m", timed_out).
+    virtual Task<DumpOutcome> dump(const Target& target,
+                                   const DumpItem& item,
+                                   ByteSink& sink,
+                                   std::string run_id,
+                                   StreamLimits limits) = 0;
     /// Connects to every planned database as a dump would, dumping nothing (dry run).
     virtual Task<Result<void>> probe(const Target& target, std::string run_id) = 0;
 };
@@ -149,9 +165,12 @@ public:
     virtual ~FileArchiver() = default;
     /// The paths the target's `volumes` resolve to (names or paths, "*" for every mount).
     virtual Task<Result<std::vector<FileItem>>> plan_files(const Target& target) = 0;
-    /// Streams a tar of `item.path` into `sink`; the result's error says why it stopped early.
-    virtual Task<Result<std::uint64_t>> stream(const Target& target, const FileItem& item,
-                                               ByteSink& sink) = 0;
+    /// Streams a tar of `item.path` into `sink`; the result's error says why it stopped early
+    /// (errc::timeout past `limits`).
+    virtual Task<Result<std::uint64_t>> stream(const Target& target,
+                                               const FileItem& item,
+                                               ByteSink& sink,
+                                               StreamLimits limits) = 0;
     /// Stops the target; true when it was running (and must be started again).
     virtual Task<Result<bool>> stop(const Target& target) = 0;
     virtual Task<Result<void>> start(const Target& target) = 0;

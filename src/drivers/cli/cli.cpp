@@ -359,6 +359,7 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
                            {"status", report.status},
                            {"seconds", report.seconds},
                            {"error", report.error},
+                           {"stage", report.stage},
                            {"items", items},
                            {"retention", report.retention},
                            {"retention_detail", report.retention_detail}});
@@ -369,8 +370,10 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
                           << ")\n";
             }
             std::cout << t.name << ": " << report.status;
-            if (!report.error.empty())
-                std::cout << " (" << report.error << ")";
+            if (!report.error.empty()) std::cout << " (" << report.error << ")";
+            if (report.status != "success" && !report.stage.empty()) {
+                std::cout << " at " << report.stage;
+            }
             char secs[32];
             std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
             std::cout << " in " << secs << ", run " << report.run_id << "\n";

@@ -504,3 +504,73 @@ TEST_CASE("names in the config hold no control characters and no leading '-'",
     for (const auto& p : c.projects)
         CHECK_FALSE(p.enabled);
 }
+
+TEST_CASE("deadlines: defaults, per project, and the original's timeout_minutes keys",
+          "[config][deadline]") {
+    const char* yaml = R"(defaults:
+  timeout: 2h
+  idle_timeout: 5m
+  drill_timeout: 30m
+security:
+  max_label_timeout: 12h
+projects:
+  - name: plain
+    cron: '0 3 * * *'
+    assets: {paths: [/srv/plain]}
+    restic: {repository_path: /backups/plain, password: x}
+  - name: own
+    cron: '0 3 * * *'
+    timeout: 90m
+    idle_timeout: 1m
+    drill_timeout: 1h
+    assets: {paths: [/srv/own]}
+    restic: {repository_path: /backups/own, password: x}
+  - name: original
+    cron: '0 3 * * *'
+    timeout_minutes: 45
+    assets: {paths: [/srv/original]}
+    restic: {repository_path: /backups/original, password: x}
+  - name: original-dump
+    cron: '0 3 * * *'
+    timeout_minutes: 45
+    database: {type: postgres, host: db, password: x, dump_timeout_minutes: 120}
+    restic: {repository_path: /backups/original-dump, password: x}
+  - name: original-null
+    cron: '0 3 * * *'
+    timeout_minutes: 0
+    assets: {paths: [/srv/null]}
+    restic: {repository_path: /backups/null, password: x}
+)";
+    auto c = load_config_text(yaml, "t.yml", env({}));
+    INFO((c.problems.empty() ? "" : c.problems.front().describe()));
+    REQUIRE(c.problems.empty());
+    using std::chrono::minutes;
+    CHECK(c.defaults.timeout == std::chrono::hours(2));
+    CHECK(c.defaults.idle_timeout == minutes(5));
+    CHECK(c.defaults.drill_timeout == minutes(30));
+    CHECK(c.security.max_label_timeout == std::chrono::hours(12));
+    REQUIRE(c.projects.size() == 5);
+    CHECK(c.projects[0].timeout == std::chrono::hours(2));
+    CHECK(c.projects[0].idle_timeout == minutes(5));
+    CHECK(c.projects[0].drill_timeout == minutes(30));
+    CHECK(c.projects[1].timeout == minutes(90));
+    CHECK(c.projects[1].idle_timeout == minutes(1));
+    CHECK(c.projects[1].drill_timeout == minutes(60));
+    CHECK(c.projects[2].timeout == minutes(45));
+    CHECK(c.projects[3].timeout == minutes(120));           // the original killed its dump there
+    CHECK(c.projects[4].timeout == std::chrono::hours(2));  // 0: no limit of its own
+
+    // Without a defaults block: 6 h, 10 min, 2 h.
+    auto d = load_config_text("scope: x\n", "d.yml", env({}));
+    CHECK(d.defaults.timeout == std::chrono::hours(6));
+    CHECK(d.defaults.idle_timeout == minutes(10));
+    CHECK(d.defaults.drill_timeout == std::chrono::hours(2));
+    CHECK(d.security.max_label_timeout == std::chrono::hours(24));
+
+    auto bad =
+        load_config_text("defaults:\n  timeout: 0s\n  idle_timeout: soon\n", "b.yml", env({}));
+    REQUIRE(bad.problems.size() == 2);
+    CHECK(bad.problems[0].path == "defaults.timeout");
+    CHECK_THAT(bad.problems[0].message, Catch::Contains("more than 0"));
+    CHECK(bad.problems[1].path == "defaults.idle_timeout");
+}

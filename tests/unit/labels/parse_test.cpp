@@ -473,3 +473,48 @@ TEST_CASE("backupctl's own dump, drill and restored containers are neither targe
     auto half = parse_labels(pg({{"backupctl.ephemeral", "true"}}), cfg);
     CHECK(half.disposition == domain::Disposition::invalid);
 }
+
+TEST_CASE("deadline labels shorten the defaults and lengthen them only as far as allowed",
+          "[labels][deadline]") {
+    auto cfg = config();
+    cfg.defaults.timeout = std::chrono::hours(6);
+    cfg.defaults.idle_timeout = std::chrono::minutes(10);
+    cfg.defaults.drill_timeout = std::chrono::hours(2);
+    cfg.security.max_label_timeout = std::chrono::hours(12);
+
+    auto plain = parse_labels(pg(), cfg);
+    REQUIRE(plain.target);
+    CHECK(plain.target->timeout == std::chrono::hours(6));
+    CHECK(plain.target->idle_timeout == std::chrono::minutes(10));
+    CHECK(plain.target->drill_timeout == std::chrono::hours(2));
+    CHECK(plain.target->hook_timeout == std::chrono::seconds(60));
+
+    auto own = parse_labels(pg({{"backupctl.timeout", "30m"},
+                                {"backupctl.idle-timeout", "90s"},
+                                {"backupctl.drill-timeout", "12h"},
+                                {"backupctl.hooks.timeout", "5m"}}),
+                            cfg);
+    REQUIRE(own.target);
+    CHECK(own.target->timeout == std::chrono::minutes(30));
+    CHECK(own.target->idle_timeout == std::chrono::seconds(90));
+    CHECK(own.target->drill_timeout == std::chrono::hours(12));
+    CHECK(own.target->hook_timeout == std::chrono::minutes(5));
+
+    // A tenant cannot hold a worker (and the repository's gate) for longer than the operator
+    // allows.
+    for (const char* key : {"backupctl.timeout",
+                            "backupctl.idle-timeout",
+                            "backupctl.drill-timeout",
+                            "backupctl.hooks.timeout"}) {
+        auto o = parse_labels(pg({{key, "100d"}}), cfg);
+        INFO(key);
+        CHECK(o.disposition == domain::Disposition::invalid);
+        const auto& p = only_problem(o);
+        CHECK(p.label == key);
+        CHECK_THAT(p.message, Catch::Contains("security.max_label_timeout 12h"));
+    }
+    auto zero = parse_labels(pg({{"backupctl.timeout", "0s"}}), cfg);
+    CHECK_THAT(only_problem(zero).message, Catch::Contains("more than 0"));
+    auto word = parse_labels(pg({{"backupctl.idle-timeout", "forever"}}), cfg);
+    CHECK_THAT(only_problem(word).message, Catch::Contains("not a duration"));
+}
