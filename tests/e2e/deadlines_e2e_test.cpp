@@ -120,3 +120,26 @@ TEST_CASE("a dump that goes silent fails after the idle limit", "[e2e][run][dead
     CHECK(s.snapshot_count(s.target("silent")) == 0);
     CHECK(s.leftovers(s.target("silent")) == 0);
 }
+
+TEST_CASE("a label hook that outlives hooks.timeout fails the run, and the post-hook still runs",
+          "[e2e][run][deadline]") {
+    Scenario s(
+        "security:\n  allow_label_hooks: true\n"
+        "  dump_images: [\"backupctl-test/fakedump:*\"]\n");
+    start_fake(s,
+               "hooked",
+               "ok",
+               {"backupctl.hooks.pre=sleep 300",
+                "backupctl.hooks.timeout=3s",
+                "backupctl.hooks.post=touch /tmp/post-hook-ran"});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = run_json(s, "hooked");
+    INFO(r.dump(2));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
+    CHECK(r["status"] == "failed");
+    CHECK(r["stage"] == "pre-hook");
+    CHECK_THAT(r["error"].get<std::string>(), Catch::StartsWith("hook timed out after 3s"));
+    CHECK(sh("docker exec " + s.container("hooked") + " test -e /tmp/post-hook-ran").exit_code ==
+          0);
+    CHECK(s.snapshot_count(s.target("hooked")) == 0);
+}
