@@ -114,7 +114,7 @@ public:
     Task<domain::DumpOutcome> dump(const domain::Target& target,
                                    const domain::DumpItem&,
                                    domain::ByteSink& sink,
-                                   std::string run_id) override {
+                                   std::string run_id, domain::StreamLimits) override {
         ++dumps;
         if (on_dump)
             on_dump(target, run_id);
@@ -141,7 +141,7 @@ public:
     }
     Task<Result<std::uint64_t>> stream(const domain::Target&,
                                        const domain::FileItem&,
-                                       domain::ByteSink&) override {
+                                       domain::ByteSink&, domain::StreamLimits) override {
         co_return std::uint64_t{0};
     }
     Task<Result<bool>> stop(const domain::Target&) override { co_return false; }
