@@ -35,6 +35,18 @@ bool restores_into_live(const RestoreRequest& request,
     return false;
 }
 
+std::string RestoreService::close_failed(const std::string& run_id, const std::string& kind,
+                                         const std::string& target, const std::string& trigger,
+                                         const std::string& internal) {
+    auto record = new_record(run_id, kind, target, trigger);
+    record.status = "failed";
+    record.error = "internal error: " + internal;
+    record.finished_at = utc_now();
+    auto error = record.error;
+    close_run_record(audit_, std::move(record));
+    return error;
+}
+
 domain::RunRecord RestoreService::new_record(const std::string& id,
                                              const std::string& kind,
                                              const std::string& target,
@@ -205,12 +217,7 @@ Task<RestoreReport> RestoreService::restore(domain::Target target,
     report.run_id = run_id;
     report.target = name;
     report.status = "failed";
-    report.error = "internal error: " + internal;
-    auto record = new_record(run_id, "restore", name, trigger);
-    record.status = "failed";
-    record.error = report.error;
-    record.finished_at = utc_now();
-    close_run_record(audit_, std::move(record));
+    report.error = close_failed(run_id, "restore", name, trigger, internal);
     co_return report;
 }
 
@@ -431,12 +438,7 @@ Task<VerifyReport> RestoreService::verify(domain::Target target,
     report.run_id = run_id;
     report.target = name;
     report.status = "failed";
-    report.error = "internal error: " + internal;
-    auto record = new_record(run_id, "verify", name, trigger);
-    record.status = "failed";
-    record.error = report.error;
-    record.finished_at = utc_now();
-    close_run_record(audit_, std::move(record));
+    report.error = close_failed(run_id, "verify", name, trigger, internal);
     co_return report;
 }
 

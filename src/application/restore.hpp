@@ -121,6 +121,10 @@ private:
                               std::chrono::steady_clock::time_point deadline =
                                   std::chrono::steady_clock::time_point::max(),
                               std::string timed_out = {});
+    /// A restore or drill that threw: its record ends failed; the error text.
+    std::string close_failed(const std::string& run_id, const std::string& kind,
+                             const std::string& target, const std::string& trigger,
+                             const std::string& internal);
     Result<domain::ReadSpec> read_spec(const domain::RestorePoint& p) const;
     domain::RunRecord new_record(const std::string& id,
                                  const std::string& kind,
