@@ -375,7 +375,8 @@ void Daemon::enqueue(Job job) {
         return;
     const auto name = job.key();
     if (queue_.contains(name) || running_.contains(name)) {
-        log_("info", "not queueing " + name + " for " + job.trigger + ": already queued or running");
+        log_("info",
+             "not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
     }
     auto target = job.target.name;
@@ -574,8 +575,8 @@ Result<std::string> Daemon::request(const std::string& name, bool drill) {
     Job job{*t, "manual", drill, {}};
     const auto key = job.key();
     if (queue_.contains(key) || running_.contains(key)) {
-        return Failure{errc::conflict, key + " is already " +
-                                           (running_.contains(key) ? "running" : "queued")};
+        return Failure{errc::conflict,
+                       key + " is already " + (running_.contains(key) ? "running" : "queued")};
     }
     std::string holder;
     if (!runner_.lockable(name, holder)) {
@@ -651,7 +652,8 @@ Task<void> Daemon::worker() {
             co_await sleep(idle, std::chrono::hours(1));
             idle_workers_.erase(&idle);
         }
-        if (stopping_) break;
+        if (stopping_)
+            break;
         Job job = std::move(*next);
         const auto name = job.target.name;
         const auto key = job.key();
@@ -659,7 +661,8 @@ Task<void> Daemon::worker() {
         running_since_[key] = std::chrono::steady_clock::now() + stuck_after(job.target);
         running_targets_.insert(name);
         queue_.started(name);
-        if (job.run_id.empty()) job.run_id = new_run_id();
+        if (job.run_id.empty())
+            job.run_id = new_run_id();
         running_ids_[key] = job.run_id;
         {
             RunEvent e;

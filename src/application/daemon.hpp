@@ -179,9 +179,9 @@ private:
     std::function<void(const RunEvent&)> on_event_;
     std::map<std::string, std::string> running_ids_;  ///< job key -> run id
     std::map<std::string, std::int64_t> last_event_;  ///< target + trigger -> when
-    RunQueue<Job> queue_;                    ///< fair between targets (run_queue.hpp)
-    std::set<std::string> running_;          ///< job keys
-    std::set<std::string> running_targets_;  ///< target names: one run per target at once
+    RunQueue<Job> queue_;                             ///< fair between targets (run_queue.hpp)
+    std::set<std::string> running_;                   ///< job keys
+    std::set<std::string> running_targets_;           ///< target names: one run per target at once
     /// job key -> when its run counts as stuck
     std::map<std::string, std::chrono::steady_clock::time_point> running_since_;
     int workers_alive_{0};

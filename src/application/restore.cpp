@@ -5,8 +5,8 @@
 
 #include "application/provenance_guard.hpp"
 #include "domain/dump_census.hpp"
-#include "domain/snapshot_tags.hpp"
 #include "domain/duration.hpp"
+#include "domain/snapshot_tags.hpp"
 #include <unistd.h>
 
 namespace bk::app {
@@ -35,8 +35,10 @@ bool restores_into_live(const RestoreRequest& request,
     return false;
 }
 
-std::string RestoreService::close_failed(const std::string& run_id, const std::string& kind,
-                                         const std::string& target, const std::string& trigger,
+std::string RestoreService::close_failed(const std::string& run_id,
+                                         const std::string& kind,
+                                         const std::string& target,
+                                         const std::string& trigger,
                                          const std::string& internal) {
     auto record = new_record(run_id, kind, target, trigger);
     record.status = "failed";
@@ -163,7 +165,8 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
             failed = n.error().message;
             break;
         }
-        if (*n == 0) break;
+        if (*n == 0)
+            break;
         if (std::chrono::steady_clock::now() >= deadline) {
             failed = timed_out;
             break;
@@ -530,7 +533,8 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
     setup.detail = setup_failed.empty() ? scratch->container_name : setup_failed;
     audit_.add_step(setup);
     for (const auto& p : *points) {
-        if (!setup_failed.empty()) break;
+        if (!setup_failed.empty())
+            break;
         if (out_of_time()) {
             setup_failed = timed_out;
             break;
@@ -601,8 +605,8 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                         diff += " and " + std::to_string(differ - kShown) + " more tables";
                     }
                     counts.outcome = diff.empty() ? "ok" : "failed";
-                    counts.detail = diff.empty() ? std::to_string(expected.size()) + " tables equal"
-                                                 : diff;
+                    counts.detail =
+                        diff.empty() ? std::to_string(expected.size()) + " tables equal" : diff;
                     if (!recorded_counts.partial.empty()) {
                         counts.detail +=
                             " (the counts at backup are partial: " + recorded_counts.partial + ")";

@@ -109,8 +109,10 @@ private:
                                         std::string trigger,
                                         std::string run_id);
     /// Reads a snapshot to its end through the census: whether it is whole and authentic.
-    Task<Result<void>> check(domain::BackupRepository& repo, const domain::RestorePoint& p,
-                             const domain::Target& target, std::uint64_t& bytes);
+    Task<Result<void>> check(domain::BackupRepository& repo,
+                             const domain::RestorePoint& p,
+                             const domain::Target& target,
+                             std::uint64_t& bytes);
     /// Streams a snapshot into `load`; commits only when the stream was whole and authentic,
     /// and before `deadline` (past it the load is aborted: `timed_out` says why).
     Task<Result<void>> stream(domain::BackupRepository& repo,
@@ -122,8 +124,10 @@ private:
                                   std::chrono::steady_clock::time_point::max(),
                               std::string timed_out = {});
     /// A restore or drill that threw: its record ends failed; the error text.
-    std::string close_failed(const std::string& run_id, const std::string& kind,
-                             const std::string& target, const std::string& trigger,
+    std::string close_failed(const std::string& run_id,
+                             const std::string& kind,
+                             const std::string& target,
+                             const std::string& trigger,
                              const std::string& internal);
     Result<domain::ReadSpec> read_spec(const domain::RestorePoint& p) const;
     domain::RunRecord new_record(const std::string& id,
