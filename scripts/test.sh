@@ -6,13 +6,16 @@
 #   --sanitize   build with ASan+UBSan into build-asan and run the tests there
 #   --werror     warnings are errors
 #   -L LABEL     only tests with this ctest label (unit, integration, e2e)
+#   --build-only build the tree and the test images, run nothing (.ci/run compiles the sanitizer
+#                tree this way while the release tests run)
 source "$(dirname "$0")/lib.sh"
 
-sanitize=0; werror=0; label=""
+sanitize=0; werror=0; label=""; build_only=0
 while [ $# -gt 0 ]; do
   case $1 in
     --sanitize) sanitize=1 ;;
     --werror) werror=1 ;;
+    --build-only) build_only=1 ;;
     -L) label=$2; shift ;;
     *) die "unknown option $1" ;;
   esac
@@ -25,13 +28,22 @@ ensure_docker
 build_args=(-DBK_BUILD_TESTS=ON -DBK_BUILD_BENCH=ON -DBK_WERROR=$([ $werror = 1 ] && echo ON || echo OFF))
 if [ $sanitize = 1 ]; then
   BK_BUILD=$BK_ROOT/build-asan
-  build_project Debug "${build_args[@]}" -DBK_SANITIZE="address;undefined"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-else
-  build_project RelWithDebInfo "${build_args[@]}"
 fi
-
-bash "$BK_ROOT/scripts/build-test-images.sh" "$BK_BUILD/test-images.env" >/dev/null
+# The test images (debootstrap: mostly download and unpack) are made while the compiler runs.
+mkdir -p "$BK_BUILD"
+images_log=$BK_BUILD/test-images.log
+bash "$BK_ROOT/scripts/build-test-images.sh" "$BK_BUILD/test-images.env" >"$images_log" 2>&1 &
+images_pid=$!
+build_rc=0
+if [ $sanitize = 1 ]; then
+  build_project Debug "${build_args[@]}" -DBK_SANITIZE="address;undefined" || build_rc=$?
+else
+  build_project RelWithDebInfo "${build_args[@]}" || build_rc=$?
+fi
+[ $build_rc = 0 ] || { kill $images_pid 2>/dev/null || true; die "the build failed"; }
+wait $images_pid || { cat "$images_log" >&2; die "building the test images failed"; }
+[ $build_only = 0 ] || exit 0
 
 cleanup() {
   # Whatever a test left behind, by the labels the tests put on what they make.
