@@ -49,14 +49,47 @@ else
   groups=(--clear-groups)
 fi
 
-# A fresh named volume is already ours (the image's directory is 10001-owned); a host directory
-# mounted over it may not be. Only the top is checked, so a large repository is chowned once.
-for dir in "$state_dir" /backups; do
-  if [ -d "$dir" ] && [ "$(stat -c %u "$dir")" != "$uid" ]; then
+# The directories backupctl writes here: the state directory and every local repository of the
+# config (`backupctl config local-paths`, read as the service user; /backups and the state
+# directory when the config cannot be read). A fresh named volume is already ours (the image's
+# directories are 10001-owned); a host directory or another volume mounted for a repository may
+# not be. Only the top is checked, so a large repository is chowned once. A path in a system
+# directory, or on the container's own filesystem (lost when the container is recreated), is
+# refused with the fix rather than chowned.
+drop=(setpriv --reuid="$uid" --regid="$gid" "${groups[@]}" --inh-caps=-all --bounding-set=-all --no-new-privs --)
+config_args=()
+args=("$@")
+for i in "${!args[@]}"; do
+  case ${args[$i]} in
+    --config=*) config_args=("${args[$i]}") ;;
+    --config) config_args=(--config "${args[$((i + 1))]:-}") ;;
+  esac
+done
+mapfile -t paths < <("${drop[@]}" "$bin" config local-paths "${config_args[@]}" 2>/dev/null || true)
+[ "${#paths[@]}" -gt 0 ] || paths=("$state_dir" /backups)
+root_dev=$(stat -c %d /)
+for dir in "${paths[@]}"; do
+  [[ $dir == /* ]] || continue
+  case "${dir%/}/" in
+    /|/bin/*|/boot/*|/dev/*|/etc/*|/lib/*|/lib64/*|/proc/*|/run/*|/sbin/*|/sys/*|/usr/*|/var/|/var/lib/|/tmp/)
+      die "the local path $dir (a repository or the state directory) is in a system directory of the container: put it on a volume of its own, e.g. url: /backups/restic (the backups volume of compose/docker-compose.yml) or mount one at /srv/restic" ;;
+  esac
+  # The nearest existing directory tells which file system the path is on.
+  probe=$dir
+  while [ ! -e "$probe" ]; do probe=$(dirname "$probe"); done
+  if [ "$(stat -c %d "$probe")" = "$root_dev" ]; then
+    case "${dir%/}/" in
+      /backups/*|"$state_dir"/) say "warning: $dir is not on a volume: what is written there is lost with the container (mount one at /backups)" ;;
+      *) die "the local repository $dir is not on a volume: its backups would be lost with the container. Mount a volume or host directory there (compose: volumes: [\"/srv/restic:$dir\"]) or use a path under /backups" ;;
+    esac
+  fi
+  if [ ! -e "$dir" ]; then
+    say "making $dir for uid $uid"
+    mkdir -p "$dir" && chown "$uid:$gid" "$dir"
+  elif [ "$(stat -c %u "$dir")" != "$uid" ]; then
     say "giving $dir to uid $uid (was $(stat -c %u:%g "$dir"))"
     chown -R "$uid:$gid" "$dir"
   fi
 done
 
-exec setpriv --reuid="$uid" --regid="$gid" "${groups[@]}" \
-  --inh-caps=-all --bounding-set=-all --no-new-privs -- "$bin" "$@"
+exec "${drop[@]}" "$bin" "$@"

@@ -1,6 +1,7 @@
 #include "domain/repository_location.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace bk::domain {
@@ -42,6 +43,24 @@ bool split_host_port(std::string_view hp, std::string& host, int& port) {
 }
 
 }  // namespace
+
+std::string local_repository_path(std::string_view url) {
+    // restic's backends (internal/location): anything else is a path.
+    static constexpr std::array<std::string_view, 8> kRemote{
+        "sftp:", "s3:", "rest:", "b2:", "azure:", "gs:", "swift:", "rclone:"};
+    if (std::any_of(kRemote.begin(), kRemote.end(), [url](std::string_view s) {
+            return url.starts_with(s);
+        }))
+        return {};
+    if (url.starts_with("local:"))
+        url.remove_prefix(6);
+    if (!url.starts_with('/'))
+        return {};
+    std::string path(url);
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    return path;
+}
 
 std::string mask_url(std::string_view text) {
     std::string out;

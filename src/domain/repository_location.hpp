@@ -18,6 +18,12 @@ namespace bk::domain {
 /// stays as it is.
 std::string mask_url(std::string_view text);
 
+/// The directory of a repository restic keeps on this machine: `url` without a backend scheme
+/// (restic reads a plain path as a local repository) or with `local:`, when that path is absolute.
+/// Empty for a remote repository (sftp:, s3:, rest:, ...) and for a relative path. The image's
+/// entrypoint gives these directories to the service user (`backupctl config local-paths`).
+std::string local_repository_path(std::string_view url);
+
 /// The parts of an `sftp:` repository URL: `sftp:user@host:/path` or
 /// `sftp://user@host:port//path` (restic's two forms).
 struct SftpLocation {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# e2e test of the real deployment (issue 7): the image built from the Dockerfile, the operator
-# started from compose/docker-compose.yml by Debian's docker-compose, as uid 10001 with the
-# socket's group found by the entrypoint; a labelled PostgreSQL in another compose project on
-# another network is discovered, backed up and restored-checked, and `docker-compose down` of the
-# app still works afterwards. Then the same through compose/docker-compose.proxy.yml (haproxy
-# allowlist): the backup works and calls outside the list are refused with 403.
+# e2e test of the real deployment (issue 7): the image built from the Dockerfile; the operator
+# started from compose/docker-compose.yml by Debian's docker-compose runs a config project whose
+# hooks reach the app by name; the entrypoint refuses root and a socket it cannot use, gives every
+# local repository to uid 10001 or refuses one it must not chown; through
+# compose/docker-compose.proxy.yml (haproxy allowlist) a labelled PostgreSQL in another compose
+# project on another network is discovered, backed up and restored-checked, calls outside the
+# list are refused with 403, and `docker-compose down` of the app still works afterwards.
+# The plain operator path of compose/docker-compose.yml (labels, run, drill, restore, uid and
+# groups, teardown) is tests/deploy/guide_e2e.sh, which runs docs/getting-started.md.
 #   tests/deploy/deployment_e2e.sh BUILD_DIR
 set -euo pipefail
 build_dir=$1
@@ -28,7 +31,10 @@ printf 'image %s: %s bytes\n' "$image" "$size"
 work=$(mktemp -d /var/tmp/bk-deploy.XXXXXX)
 app=bkdeployapp$$
 op=bkdeployop$$
+repo_vol=bkdeployrepo$$
+export BACKUPCTL_HTTP_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cleanup() {
+  docker volume rm -f "$repo_vol" >/dev/null 2>&1 || true
   (cd "$work/compose" 2>/dev/null && {
      docker-compose -p "$op" down -v --remove-orphans >/dev/null 2>&1 || true
      docker-compose -p "$op" -f docker-compose.proxy.yml down -v --remove-orphans >/dev/null 2>&1 || true
@@ -41,11 +47,12 @@ trap cleanup EXIT
 cp -r "$root/compose" "$work/compose"
 cd "$work/compose"
 
-# As docs/getting-started.md says: a password readable by uid 10001 only.
+# As docs/getting-started.md says: a password and the API's token, readable by uid 10001 only.
 mkdir -p secrets
 head -c 32 /dev/urandom | base64 >secrets/restic_password
-chown 10001 secrets/restic_password
-chmod 0400 secrets/restic_password
+head -c 24 /dev/urandom | base64 >secrets/api_token
+chown 10001 secrets/restic_password secrets/api_token
+chmod 0400 secrets/restic_password secrets/api_token
 
 step "the app: its own compose project and network"
 export POSTGRES_IMAGE=$BK_TEST_POSTGRES_IMAGE POSTGRES_PASSWORD=app-secret-$$
@@ -149,10 +156,13 @@ projects:
     hooks: {pre_backup: "curl -fsS http://web:8080/maintenance/on", post_backup: "curl -fsS http://web:8080/maintenance/off"}
 EOF
 
-run_operator_checks docker-compose.yml socket
+step "operator (socket): docker-compose up"
+export BACKUPCTL_IMAGE=$image
+docker-compose -p "$op" up -d
+cid=$(docker-compose -p "$op" ps -q backupctl)
+[ -n "$cid" ] || fail "no backupctl container"
 
 step "a project's hooks reach the app by name; the operator leaves the app's network"
-cid=$(docker-compose -p "$op" ps -q backupctl)
 project_run() {  # $1: what
   local hits_before hits
   hits_before=$(docker logs "$web" 2>&1 | grep -c 'url:/maintenance/' || true)
@@ -185,6 +195,32 @@ grep -q "refusing to run backupctl as root" <<<"$out" || fail "no clear refusal:
 out=$(docker run --rm --user 10001 -v /var/run/docker.sock:/var/run/docker.sock "$image" engine 2>&1) &&
   fail "uid 10001 without the socket group reached the engine: $out"
 grep -q "group_add" <<<"$out" || fail "no hint at group_add: $out"
+
+step "the entrypoint gives every local repository to uid 10001, or refuses clearly"
+mkdir -p "$work/repo"
+repo_config() {  # $1: the url of a second repository
+  printf 'repositories:\n  default: {url: /backups/restic, password: x, init: true}\n  other: {url: %s, password: x, init: true}\n' "$1" >"$work/repo/config.yml"
+}
+on_repo() {  # the image with that config, the socket and the volume at /srv/repos
+  docker run --rm -v /var/run/docker.sock:/var/run/docker.sock \
+    -v "$work/repo/config.yml:/etc/backupctl/config.yml:ro" -v "$repo_vol:/srv/repos" "$@"
+}
+# A fresh volume mounted for a repository is root's, as a host directory usually is.
+repo_config /srv/repos/shop/restic
+out=$(on_repo "$image" engine 2>&1) || fail "backupctl engine with a repository in /srv/repos failed: $out"
+grep -q "making /srv/repos/shop/restic for uid 10001" <<<"$out" || fail "the entrypoint did not say it made the repository's directory: $out"
+on_repo --user 10001 --entrypoint touch "$image" /srv/repos/shop/restic/probe ||
+  fail "uid 10001 cannot write in the repository's directory /srv/repos/shop/restic"
+on_repo --entrypoint chown "$image" -R 0:0 /srv/repos/shop   # given back to root: chowned again
+out=$(on_repo "$image" engine 2>&1) || fail "backupctl engine failed: $out"
+grep -q "giving /srv/repos/shop/restic to uid 10001 (was 0:0)" <<<"$out" || fail "the entrypoint did not give the repository to uid 10001: $out"
+# Not on a volume (lost with the container), or in a system directory: refused, with the fix.
+repo_config /srv/elsewhere/restic
+out=$(on_repo "$image" engine 2>&1) && fail "a repository outside any volume was accepted: $out"
+grep -q "/srv/elsewhere/restic is not on a volume.*Mount a volume" <<<"$out" || fail "no clear refusal of a repository outside a volume: $out"
+repo_config local:/etc/restic
+out=$(on_repo "$image" engine 2>&1) && fail "a repository in /etc was accepted: $out"
+grep -q "/etc/restic (a repository or the state directory) is in a system directory" <<<"$out" || fail "no clear refusal of a repository in /etc: $out"
 
 step "behind the haproxy socket proxy"
 export BACKUPCTL_PROXY_IMAGE=backupctl-socket-proxy:e2e

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -16,6 +17,7 @@
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
+#include "domain/repository_location.hpp"
 #include "domain/snapshot_tags.hpp"
 #include "drivers/cli/adopt_command.hpp"
 #include "drivers/cli/common.hpp"
@@ -143,6 +145,23 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
     const auto j = to_json(*t);
     std::cout << (g.json ? j.dump(2, ' ', false, kReplace) + "\n" : render_yaml(j));
     co_return kExitOk;
+}
+
+// The directories this config writes on this machine, one per line: the state directory and every
+// local repository (each once). The image's entrypoint gives them to the service user.
+int config_local_paths_command(const Globals& g) {
+    const auto config = bootstrap::load_config(g.config_path);
+    std::vector<std::string> paths;
+    auto add = [&paths](std::string p) {
+        if (!p.empty() && std::find(paths.begin(), paths.end(), p) == paths.end())
+            paths.push_back(std::move(p));
+    };
+    add(config.state_dir);
+    for (const auto& [name, repo] : config.repositories)
+        add(domain::local_repository_path(repo.url));
+    for (const auto& p : paths)
+        std::cout << p << "\n";
+    return config.problems.empty() ? kExitOk : kExitInvalidConfig;
 }
 
 constexpr int kExitLocked = 2;
@@ -622,6 +641,11 @@ int run(int argc, char** argv) {
     show->add_option("target", show_target, "A target name");
     show->add_flag("--json", g.json, "JSON output");
 
+    auto* local_paths = config->add_subcommand(
+        "local-paths",
+        "The directories written on this machine, one per line: the state directory and every "
+        "local repository");
+
     auto* docs = app.add_subcommand("docs", "Print generated documentation");
     docs->require_subcommand(1);
     auto* docs_labels = docs->add_subcommand("labels", "The label reference (docs/labels.md)");
@@ -770,6 +794,9 @@ int run(int argc, char** argv) {
     if (show->parsed()) {
         return run_task(
             [&g, &show_target](auto ex) { return config_show_command(ex, g, show_target); });
+    }
+    if (local_paths->parsed()) {
+        return config_local_paths_command(g);
     }
     if (docs_labels->parsed()) {
         std::cout << labels::render_label_reference();

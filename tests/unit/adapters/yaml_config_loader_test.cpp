@@ -574,3 +574,16 @@ projects:
     CHECK_THAT(bad.problems[0].message, Catch::Contains("more than 0"));
     CHECK(bad.problems[1].path == "defaults.idle_timeout");
 }
+
+TEST_CASE("compose/config.yml loads, publishes the API inside the container with a token file",
+          "[config][docs]") {
+    auto c = load_config_file(std::string(BK_SOURCE_DIR) + "/compose/config.yml", env({}));
+    for (const auto& p : c.problems) {
+        if (!p.message.starts_with("cannot read "))  // the secrets exist in the container only
+            FAIL(p.describe());
+    }
+    CHECK(c.http.listen == "0.0.0.0:8080");  // docker-compose.yml publishes it on 127.0.0.1
+    CHECK(c.http.token_file == "/run/secrets/api_token");
+    REQUIRE(c.repositories.count("default") == 1);
+    CHECK(c.repositories.at("default").url == "/backups/restic");
+}

@@ -159,3 +159,20 @@ TEST_CASE("ssh_command without a known_hosts file names the ssh-keyscan fix", "[
     REQUIRE_FALSE(r);
     CHECK_THAT(r.error, Catch::Contains("ssh-keyscan -p 23 box.example > FILE"));
 }
+
+TEST_CASE("a local repository's directory: plain absolute paths and local:, never a remote URL",
+          "[repository][local]") {
+    using bk::domain::local_repository_path;
+    CHECK(local_repository_path("/backups/restic") == "/backups/restic");
+    CHECK(local_repository_path("/srv/repos/shop/") == "/srv/repos/shop");
+    CHECK(local_repository_path("local:/mnt/usb/restic") == "/mnt/usb/restic");
+    CHECK(local_repository_path("/") == "/");
+    CHECK(local_repository_path("sftp:u@box.example.com:/backups/shop").empty());
+    CHECK(local_repository_path("sftp://u@box:23//backups").empty());
+    CHECK(local_repository_path("s3:https://s3.example.com/bucket").empty());
+    CHECK(local_repository_path("rest:http://u:p@host:8000/").empty());
+    CHECK(local_repository_path("b2:bucket:path").empty());
+    CHECK(local_repository_path("rclone:remote:path").empty());
+    CHECK(local_repository_path("relative/restic").empty());
+    CHECK(local_repository_path("").empty());
+}
