@@ -418,13 +418,16 @@ TEST_CASE("postgres: restore --new-container, then restore --cleanup frees the a
             sh("docker rmi " + image + " >/dev/null 2>&1");
         }
     } sweep{target, image};
-    s.start("db", image, {}, {"POSTGRES_PASSWORD=e2e-db-secret", "POSTGRES_DB=app"});
+    s.start("db", image, {"backupctl.db.type=postgres"},
+            {"POSTGRES_PASSWORD=e2e-db-secret", "POSTGRES_DB=app"});
     s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d app");
     Db db{s, false};
     db.exec(s.container("db"), "CREATE TABLE items (id int PRIMARY KEY, name text); "
                                "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g;");
     const std::string before = db.checksum(s.container("db"));
-    REQUIRE(s.backupctl("run " + target).exit_code == 0);
+    auto backup = s.backupctl("run " + target);
+    INFO(backup.out);
+    REQUIRE(backup.exit_code == 0);
 
     auto text = s.backupctl("restore " + target + " --new-container --no-safety-backup");
     INFO(text.out);
@@ -467,7 +470,9 @@ TEST_CASE("postgres: restore --new-container, then restore --cleanup frees the a
     const std::string volume_name = volume.substr(0, volume.find('\n'));
 
     // Later commands clean what dead runs left: never the user's copies.
-    REQUIRE(s.backupctl("run " + target).exit_code == 0);
+    auto later = s.backupctl("run " + target);
+    INFO(later.out);
+    REQUIRE(later.exit_code == 0);
     CHECK(sh("docker ps -aq --filter label=backupctl.restored-from=" + target + " | wc -l").out ==
           "2\n");
 
