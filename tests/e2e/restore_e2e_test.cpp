@@ -401,23 +401,30 @@ TEST_CASE("the daemon runs restore drills on verify-cron and status shows them",
 // the app's network goes.
 TEST_CASE("postgres: restore --new-container, then restore --cleanup frees the app's network",
           "[e2e][restore][cleanup]") {
+    struct Sweep {  // what the test leaves if it fails: the copies are not labelled bk.test
+        std::string target, image, net;
+        ~Sweep() {  // after the scenario's own clean-up (declared first): the image is unused
+            if (!target.empty()) {  // never an empty filter: other tests' copies match it
+                sh("docker ps -aq --filter label=backupctl.restored-from=" + target +
+                   " | xargs -r docker rm -f -v >/dev/null 2>&1");
+                sh("docker network rm " + net + " >/dev/null 2>&1");
+            }
+            if (!image.empty())
+                sh("docker rmi " + image + " >/dev/null 2>&1");
+        }
+    } sweep;
     Scenario s;
     // The official postgres image declares its data directory a VOLUME: so does this one, so
     // that the copy gets an anonymous volume as it would in production.
     const std::string image = "bk-e2e-pgvol-" + s.tag();
+    sweep.image = image;
     REQUIRE(sh("printf 'FROM %s\\nVOLUME /var/lib/postgresql/data\\n' " +
                test_image("BK_TEST_POSTGRES_IMAGE") + " | docker build -q -t " + image +
                " --label bk.test=" + s.tag() + " - >/dev/null 2>&1").exit_code == 0);
     const std::string net = "bkrun-" + s.tag() + "_default";
     const std::string target = s.target("db");
-    struct Sweep {  // whatever the test leaves: the copies are not labelled bk.test
-        std::string target, image;
-        ~Sweep() {
-            sh("docker ps -aq --filter label=backupctl.restored-from=" + target +
-               " | xargs -r docker rm -f -v >/dev/null 2>&1");
-            sh("docker rmi " + image + " >/dev/null 2>&1");
-        }
-    } sweep{target, image};
+    sweep.target = target;
+    sweep.net = net;
     s.start("db", image, {"backupctl.db.type=postgres"},
             {"POSTGRES_PASSWORD=e2e-db-secret", "POSTGRES_DB=app"});
     s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d app");
