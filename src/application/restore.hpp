@@ -42,8 +42,8 @@ struct RestoreReport {
     std::string target;
     std::string status;  ///< success | failed | partial
     std::string error;
-    std::string safety_snapshot_run;  ///< the pre-restore backup's run
-    std::string new_container;        ///< the server --new-container made
+    std::string safety_snapshot_run;    ///< the pre-restore backup's run
+    std::string new_container;          ///< the server --new-container made
     std::string new_container_network;  ///< the network it was started on
     std::vector<RestoreItem> items;
     double seconds{0};

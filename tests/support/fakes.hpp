@@ -236,7 +236,8 @@ public:
     }
     Task<Result<void>> remove(domain::RestoredCopy copy) override {
         removed.push_back(copy.container_id);
-        std::erase_if(copies, [&copy](const auto& c) { return c.container_id == copy.container_id; });
+        std::erase_if(copies,
+                      [&copy](const auto& c) { return c.container_id == copy.container_id; });
         co_return Result<void>{};
     }
 };

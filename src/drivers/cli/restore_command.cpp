@@ -10,9 +10,9 @@
 #include "adapters/notify/file_alert_store.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
+#include "application/restore_cleanup.hpp"
 #include "domain/human.hpp"
 #include "domain/schedule.hpp"
-#include "application/restore_cleanup.hpp"
 #include "drivers/cli/restore_output.hpp"
 #include "drivers/cli/terminal_text.hpp"
 #include <unistd.h>

@@ -216,19 +216,21 @@ TEST_CASE("files restore: the daemon's refusal (a missing directory) is the erro
     CHECK_THAT(failed, Catch::Contains("Could not find the file /srv"));
 }
 
-TEST_CASE("restore --new-container: the copy is labelled with its target, run and time, on the "
-          "target's network without its alias",
-          "[restorer][cleanup]") {
+TEST_CASE(
+    "restore --new-container: the copy is labelled with its target, run and time, on the "
+    "target's network without its alias",
+    "[restorer][cleanup]") {
     Fixture f;
     f.serve_clients();
     f.dockerd.route("GET", "/containers/aaaa/json", [](const FakeRequest&) {
-        nlohmann::json j = {{"Id", "aaaa"},
-                            {"Name", "/shop-db-1"},
-                            {"Image", "sha256:a0a0"},
-                            {"Config", {{"Image", "postgres:16"}, {"Env", {"POSTGRES_PASSWORD=x"}}}},
-                            {"State", {{"Status", "running"}, {"Running", true}}},
-                            {"HostConfig", {{"NetworkMode", "a_net"}}},
-                            {"NetworkSettings", {{"Networks", {{"a_net", {{"IPAddress", "10.9.0.2"}}}}}}}};
+        nlohmann::json j = {
+            {"Id", "aaaa"},
+            {"Name", "/shop-db-1"},
+            {"Image", "sha256:a0a0"},
+            {"Config", {{"Image", "postgres:16"}, {"Env", {"POSTGRES_PASSWORD=x"}}}},
+            {"State", {{"Status", "running"}, {"Running", true}}},
+            {"HostConfig", {{"NetworkMode", "a_net"}}},
+            {"NetworkSettings", {{"Networks", {{"a_net", {{"IPAddress", "10.9.0.2"}}}}}}}};
         return FakeReply::json(j.dump());
     });
     auto made = run_task(f.ioc, f.restorer.clone(target_a(), false, "20261201T100000Z-abcdef"));
@@ -250,22 +252,26 @@ TEST_CASE("restore --new-container: the copy is labelled with its target, run an
     CHECK(spec["HostConfig"]["NetworkMode"] == "a_net");
 }
 
-TEST_CASE("restored copies: listed by their label, removed with their volumes", "[restorer][cleanup]") {
+TEST_CASE("restored copies: listed by their label, removed with their volumes",
+          "[restorer][cleanup]") {
     Fixture f;
     bk::adapters::docker::DockerRestoredCopies copies{f.client};
     f.dockerd.route("GET", "/containers/json", [](const FakeRequest&) {
         nlohmann::json list = nlohmann::json::array();
-        list.push_back({{"Id", "c1"},
-                        {"Names", {"/shop-db-1-restored-x"}},
-                        {"State", "running"},
-                        {"Labels",
-                         {{"backupctl.restored-from", "shop-db"},
-                          {"backupctl.run", "r1"},
-                          {"backupctl.restored-at", "2026-12-01T10:00:00Z"}}},
-                        {"NetworkSettings", {{"Networks", {{"shop_default", {{"IPAddress", "10.9.0.3"}}}}}}},
-                        {"Mounts",
-                         {{{"Type", "volume"}, {"Name", "0123abcd"}, {"Destination", "/var/lib/postgresql/data"}},
-                          {{"Type", "tmpfs"}, {"Destination", "/run"}}}}});
+        list.push_back(
+            {{"Id", "c1"},
+             {"Names", {"/shop-db-1-restored-x"}},
+             {"State", "running"},
+             {"Labels",
+              {{"backupctl.restored-from", "shop-db"},
+               {"backupctl.run", "r1"},
+               {"backupctl.restored-at", "2026-12-01T10:00:00Z"}}},
+             {"NetworkSettings", {{"Networks", {{"shop_default", {{"IPAddress", "10.9.0.3"}}}}}}},
+             {"Mounts",
+              {{{"Type", "volume"},
+                {"Name", "0123abcd"},
+                {"Destination", "/var/lib/postgresql/data"}},
+               {{"Type", "tmpfs"}, {"Destination", "/run"}}}}});
         // A proxy or an old engine that ignored the filter: another target's copy is skipped.
         list.push_back({{"Id", "c2"},
                         {"Names", {"/blog-db-1-restored-y"}},

@@ -96,9 +96,10 @@ TEST_CASE("a client container's labels make it backupctl's own, never a target",
     CHECK(o.problems.empty());
 }
 
-TEST_CASE("a copy made by restore --new-container names its target, run and time, and is not "
-          "the janitor's",
-          "[dbclient][restore]") {
+TEST_CASE(
+    "a copy made by restore --new-container names its target, run and time, and is not "
+    "the janitor's",
+    "[dbclient][restore]") {
     const auto l = adapters::docker::restored_copy_labels(
         "shop-db", "20261201T100000-abc", "2026-12-01T10:00:00Z");
     CHECK(l.at("backupctl.restored-from") == "shop-db");
