@@ -185,7 +185,9 @@ std::string render_label_reference() {
         "A container that backupctl made (a dump, drill or restore client, a drill server: "
         "`backupctl.ephemeral`, `backupctl.instance`, `backupctl.for-target`, "
         "`backupctl.run`; a copy made by `restore --new-container`: "
-        "`backupctl.restored-from`) is listed as ignored, never as a target or an error.\n";
+        "`backupctl.restored-from`, with `backupctl.run` and `backupctl.restored-at`) is listed "
+        "as ignored, never as a target or an error. A copy is yours: only "
+        "`backupctl restore <target> --cleanup` removes it.\n";
     return out;
 }
 

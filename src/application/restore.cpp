@@ -24,6 +24,10 @@ std::string seconds_text(double s) {
 
 }  // namespace
 
+std::string new_container_detail(const std::string& name, const std::string& container_id) {
+    return name + " (" + container_id.substr(0, 12) + ")";
+}
+
 bool restores_into_live(const RestoreRequest& request,
                         const std::vector<domain::RestorePoint>& points) {
     for (const auto& p : points) {
@@ -312,6 +316,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
         if (made) {
             db_into = *made;
             report.new_container = made->container_name;
+            report.new_container_network = made->network;
             auto ready =
                 co_await restorer_.wait_ready(db_into, std::chrono::seconds(300), report.run_id);
             if (!ready)
@@ -321,7 +326,12 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
         }
         step.finished_at = utc_now();
         step.outcome = setup_failed.empty() ? "ok" : "failed";
-        step.detail = setup_failed.empty() ? report.new_container : setup_failed;
+        // The copy's name and id, also when it failed to answer (it is left for inspection):
+        // `restore --cleanup` removes only copies a restore recorded here.
+        if (made)
+            step.detail = new_container_detail(made->container_name, made->container_id);
+        if (!setup_failed.empty())
+            step.detail += (step.detail.empty() ? "" : ": ") + setup_failed;
         audit_.add_step(step);
     }
     for (const auto& p : *points) {

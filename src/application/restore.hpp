@@ -42,8 +42,9 @@ struct RestoreReport {
     std::string target;
     std::string status;  ///< success | failed | partial
     std::string error;
-    std::string safety_snapshot_run;  ///< the pre-restore backup's run
-    std::string new_container;        ///< the server --new-container made
+    std::string safety_snapshot_run;    ///< the pre-restore backup's run
+    std::string new_container;          ///< the server --new-container made
+    std::string new_container_network;  ///< the network it was started on
     std::vector<RestoreItem> items;
     double seconds{0};
 };
@@ -64,6 +65,10 @@ struct VerifyReport {
     double rto_seconds{0};  ///< the restore itself, server start excluded
     double seconds{0};
 };
+
+/// The detail of a restore's "new container" step: the copy's name and short id, as
+/// `restore --cleanup` checks them.
+std::string new_container_detail(const std::string& name, const std::string& container_id);
 
 /// Whether a restore writes into a server that is already there (and so needs confirmation).
 bool restores_into_live(const RestoreRequest& request,

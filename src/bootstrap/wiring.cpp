@@ -206,6 +206,7 @@ Result<void> RunServices::open() {
         log_);
     runner_->observe(alerting_.get());
     restorer_ = std::make_unique<adapters::docker::DockerRestorer>(base_.client, instance_id_);
+    restored_copies_ = std::make_unique<adapters::docker::DockerRestoredCopies>(base_.client);
     local_files_ = std::make_unique<adapters::process::TarLocalFiles>(ex_);
     restore_ = std::make_unique<app::RestoreService>(
         base_.config,

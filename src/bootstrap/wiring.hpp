@@ -74,6 +74,8 @@ public:
                         const std::vector<std::string>& overdue, int events_connected);
     app::BackupRunner& runner() { return *runner_; }
     app::RestoreService& restore() { return *restore_; }
+    /// What `restore --new-container` left (after open()).
+    domain::RestoredCopies& restored_copies() { return *restored_copies_; }
     adapters::audit::FallbackAuditLog* audit() { return audit_.get(); }
     domain::DatabaseDumper& dumper() { return *dumper_; }
     domain::Janitor& janitor() { return *janitor_; }
@@ -104,6 +106,7 @@ private:
     std::map<std::string, std::unique_ptr<adapters::restic::ResticRepository>> repos_;
     std::unique_ptr<app::BackupRunner> runner_;
     std::unique_ptr<adapters::docker::DockerRestorer> restorer_;
+    std::unique_ptr<adapters::docker::DockerRestoredCopies> restored_copies_;
     std::unique_ptr<domain::LocalFiles> local_files_;
     std::unique_ptr<app::RestoreService> restore_;
     app::Alerting::Log log_;

@@ -393,3 +393,131 @@ TEST_CASE("the daemon runs restore drills on verify-cron and status shows them",
     CHECK_THAT(status.out, Catch::Contains("passed"));
     CHECK(s.leftovers(target) == 0);
 }
+
+// What the newcomer saw: after `restore --new-container`, `docker-compose down` of the app failed
+// ("network ... has active endpoints") because the restored copy stayed on the app's network and
+// nothing said so. The copy is named with its network and how to remove it, survives the
+// recovery of later commands, and `restore --cleanup` removes it with its volume, after which
+// the app's network goes.
+TEST_CASE("postgres: restore --new-container, then restore --cleanup frees the app's network",
+          "[e2e][restore][cleanup]") {
+    struct Sweep {  // what the test leaves if it fails: the copies are not labelled bk.test
+        std::string target, image, net;
+        ~Sweep() {  // after the scenario's own clean-up (declared first): the image is unused
+            if (!target.empty()) {  // never an empty filter: other tests' copies match it
+                sh("docker ps -aq --filter label=backupctl.restored-from=" + target +
+                   " | xargs -r docker rm -f -v >/dev/null 2>&1");
+                sh("docker network rm " + net + " >/dev/null 2>&1");
+            }
+            if (!image.empty())
+                sh("docker rmi " + image + " >/dev/null 2>&1");
+        }
+    } sweep;
+    Scenario s;
+    // The official postgres image declares its data directory a VOLUME: so does this one, so
+    // that the copy gets an anonymous volume as it would in production.
+    const std::string image = "bk-e2e-pgvol-" + s.tag();
+    sweep.image = image;
+    REQUIRE(sh("printf 'FROM %s\\nVOLUME /var/lib/postgresql/data\\n' " +
+               test_image("BK_TEST_POSTGRES_IMAGE") + " | docker build -q -t " + image +
+               " --label bk.test=" + s.tag() + " - >/dev/null 2>&1").exit_code == 0);
+    const std::string net = "bkrun-" + s.tag() + "_default";
+    const std::string target = s.target("db");
+    sweep.target = target;
+    sweep.net = net;
+    s.start("db", image, {"backupctl.db.type=postgres"},
+            {"POSTGRES_PASSWORD=e2e-db-secret", "POSTGRES_DB=app"});
+    s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d app");
+    Db db{s, false};
+    db.exec(s.container("db"), "CREATE TABLE items (id int PRIMARY KEY, name text); "
+                               "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g;");
+    const std::string before = db.checksum(s.container("db"));
+    auto backup = s.backupctl("run " + target);
+    INFO(backup.out);
+    REQUIRE(backup.exit_code == 0);
+
+    auto text = s.backupctl("restore " + target + " --new-container --no-safety-backup");
+    INFO(text.out);
+    REQUIRE(text.exit_code == 0);
+    auto json_run = s.backupctl("restore " + target + " --new-container --no-safety-backup --json");
+    INFO(json_run.out);
+    REQUIRE(json_run.exit_code == 0);
+    const auto report = nlohmann::json::parse(json_run.out.substr(json_run.out.find('{')));
+    const std::string second = report["new_container"];
+    REQUIRE(!second.empty());
+    CHECK(report["new_container_network"] == net);
+    REQUIRE(report["remove_with"].size() == 2);
+    CHECK(report["remove_with"][0] ==
+          "backupctl --config " + s.config_path() + " restore --cleanup " + target);
+    CHECK(report["remove_with"][1] == "docker rm -f -v " + second);
+
+    const std::string names = restored_container(target);
+    std::string first;
+    std::istringstream lines(names);
+    for (std::string n; std::getline(lines, n);) {
+        if (n != second) first = n;
+    }
+    REQUIRE(!first.empty());
+    CHECK_THAT(text.out, Catch::Contains("new container: " + first + " on network " + net));
+    CHECK_THAT(text.out, Catch::Contains("keeps network " + net + " in use"));
+    CHECK_THAT(text.out, Catch::Contains("backupctl --config " + s.config_path() +
+                                         " restore --cleanup " + target));
+    CHECK_THAT(text.out, Catch::Contains("docker rm -f -v " + first));
+    CHECK(db.checksum(first) == before);
+    // Labelled with its target, its run and its time.
+    auto labels = nlohmann::json::parse(
+        sh("docker inspect --format '{{json .Config.Labels}}' " + second).out);
+    CHECK(labels["backupctl.restored-from"] == target);
+    CHECK(labels["backupctl.run"] == report["run_id"]);
+    CHECK(labels.contains("backupctl.restored-at"));
+    CHECK_FALSE(labels.contains("backupctl.ephemeral"));
+    const std::string volume =
+        sh("docker inspect --format '{{range .Mounts}}{{.Name}}{{end}}' " + second).out;
+    REQUIRE(volume.size() > 1);
+    const std::string volume_name = volume.substr(0, volume.find('\n'));
+
+    // Later commands clean what dead runs left: never the user's copies.
+    auto later = s.backupctl("run " + target);
+    INFO(later.out);
+    REQUIRE(later.exit_code == 0);
+    CHECK(sh("docker ps -aq --filter label=backupctl.restored-from=" + target + " | wc -l").out ==
+          "2\n");
+
+    // The app goes down (compose down: its containers, then its network): the network is held.
+    REQUIRE(sh("docker rm -f -v " + s.container("db") + " >/dev/null").exit_code == 0);
+    auto held = sh("docker network rm " + net + " 2>&1");
+    CHECK(held.exit_code != 0);
+    CHECK_THAT(held.out, Catch::Contains("active endpoints"));
+
+    // The cleanup asks first; on no terminal it refuses without --yes.
+    CHECK(s.backupctl("restore --cleanup " + target + " --new-container").exit_code == 2);
+    auto refused = s.backupctl("restore --cleanup " + target + " < /dev/null");
+    INFO(refused.out);
+    CHECK(refused.exit_code == 1);
+    CHECK_THAT(refused.out, Catch::Contains(first));
+    CHECK_THAT(refused.out, Catch::Contains("add --yes"));
+    CHECK(sh("docker ps -aq --filter label=backupctl.restored-from=" + target + " | wc -l").out ==
+          "2\n");
+
+    // With --yes (the target's container is gone: the cleanup does not need it).
+    auto cleaned = s.backupctl("restore --cleanup " + target + " --yes");
+    INFO(cleaned.out);
+    CHECK(cleaned.exit_code == 0);
+    CHECK_THAT(cleaned.out, Catch::Contains("removed " + first));
+    CHECK_THAT(cleaned.out, Catch::Contains("removed " + second));
+    CHECK_THAT(cleaned.out, Catch::Contains("cleanup removed 2, kept 0, failed 0"));
+    CHECK(restored_container(target).empty());
+    CHECK(sh("docker volume inspect " + volume_name + " >/dev/null 2>&1").exit_code != 0);
+    // Now the app's network goes, as `docker-compose down` would remove it.
+    auto freed = sh("docker network rm " + net + " 2>&1");
+    INFO(freed.out);
+    CHECK(freed.exit_code == 0);
+
+    auto nothing = s.backupctl("restore --cleanup " + target + " --yes --json");
+    INFO(nothing.out);
+    CHECK(nothing.exit_code == 0);
+    CHECK(nlohmann::json::parse(nothing.out.substr(nothing.out.find('{')))["copies"].empty());
+    auto nothing_text = s.backupctl("restore --cleanup " + target);
+    CHECK(nothing_text.exit_code == 0);
+    CHECK_THAT(nothing_text.out, Catch::Contains("nothing to clean up"));
+}

@@ -185,9 +185,17 @@ public:
                                                                   std::string) override {
         co_return std::map<std::string, std::uint64_t>{};
     }
-    Task<Result<domain::Target>> clone(const domain::Target& t, bool, std::string) override {
+    Task<Result<domain::Target>> clone(const domain::Target& t,
+                                       bool scratch,
+                                       std::string run_id) override {
         ++clones;
-        co_return t;
+        domain::Target copy = t;
+        if (!scratch) {
+            // As the real one names and places a --new-container copy.
+            copy.container_name = t.container_name + "-restored-" + run_id.substr(0, 16);
+            copy.container_id = "copy-" + run_id;
+        }
+        co_return copy;
     }
     Task<Result<domain::Target>> server_in(const domain::Target& t, std::string) override {
         co_return t;
@@ -210,6 +218,27 @@ class FakeLocalFiles final : public domain::LocalFiles {
 public:
     Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_extract(std::string) override {
         co_return Failure{errc::internal, "the fake extracts nothing"};
+    }
+};
+
+/// The copies earlier restores left, as the engine would list them by their label.
+class FakeRestoredCopies final : public domain::RestoredCopies {
+public:
+    std::vector<domain::RestoredCopy> copies;
+    std::vector<std::string> removed;  ///< container ids, in order
+    Task<Result<std::vector<domain::RestoredCopy>>> list(std::string target) override {
+        std::vector<domain::RestoredCopy> out;
+        for (const auto& c : copies) {
+            if (c.target == target)
+                out.push_back(c);
+        }
+        co_return out;
+    }
+    Task<Result<void>> remove(domain::RestoredCopy copy) override {
+        removed.push_back(copy.container_id);
+        std::erase_if(copies,
+                      [&copy](const auto& c) { return c.container_id == copy.container_id; });
+        co_return Result<void>{};
     }
 };
 

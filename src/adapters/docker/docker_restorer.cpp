@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <ctime>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -75,6 +76,15 @@ std::optional<std::string> mariadb_count(const std::string& table) {
     return "SET @backupctl_count = " + concat +
            ");\nPREPARE backupctl_count FROM @backupctl_count;\nEXECUTE backupctl_count;\n"
            "DEALLOCATE PREPARE backupctl_count;\n";
+}
+
+std::string utc_text() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 // A name from dump text in a message: control bytes shown as '?'.
@@ -218,6 +228,12 @@ domain::StreamLimits client_limits(const domain::Target& into) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> restored_copy_labels(const std::string& target,
+                                                        const std::string& run_id,
+                                                        const std::string& at) {
+    return {{kRestoredFromLabel, target}, {kRunLabel, run_id}, {kRestoredAtLabel, at}};
+}
 
 std::string DockerRestorer::name(const std::string& run_id) {
     return "backupctl-restore-" + run_id + "-" + std::to_string(++sequence_);
@@ -455,7 +471,7 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     } else {
         server.container_name = target.container_name + "-restored-" + run_id.substr(0, 16);
         spec.env = inspect.env;  // the target's own configuration: the app can point at it
-        spec.labels = {{kRestoredFromLabel, target.name}};
+        spec.labels = restored_copy_labels(target.name, run_id, utc_text());
         server.network = target.network;
     }
     spec.network_mode = server.network;
@@ -589,6 +605,50 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_files_lo
     }
     co_return std::unique_ptr<domain::RestoreLoad>(
         std::make_unique<ArchiveLoad>(std::move(*up), into.container_name + ":" + path));
+}
+
+Task<Result<std::vector<domain::RestoredCopy>>> DockerRestoredCopies::list(std::string target) {
+    dockerapi::ListContainersOptions o;
+    o.all = true;
+    o.filters["label"] = {std::string(kRestoredFromLabel) + "=" + target};
+    auto found = co_await client_.list_containers(o);
+    if (!found) {
+        co_return to_failure(found.error());
+    }
+    std::vector<domain::RestoredCopy> out;
+    for (const auto& c : *found) {
+        auto label = [&c](const char* k) {
+            auto it = c.labels.find(k);
+            return it == c.labels.end() ? std::string{} : it->second;
+        };
+        if (label(kRestoredFromLabel) != target)
+            continue;  // the engine's filter already says so; a fake or a proxy might not
+        domain::RestoredCopy copy;
+        copy.container_id = c.id;
+        copy.name = c.name();
+        copy.target = target;
+        copy.run_id = label(kRunLabel);
+        copy.restored_at = label(kRestoredAtLabel);
+        copy.state = c.state;
+        for (const auto& [net, endpoint] : c.networks)
+            copy.networks.push_back(net);
+        for (const auto& m : c.mounts) {
+            if (m.type == "volume")
+                copy.volumes.push_back(m.name);
+        }
+        out.push_back(std::move(copy));
+    }
+    co_return out;
+}
+
+Task<Result<void>> DockerRestoredCopies::remove(domain::RestoredCopy copy) {
+    // force: stopped first; remove_volumes: the anonymous volumes the engine made with it (a
+    // copy is created with no mount of its own, so no named volume is ever among them).
+    auto r = co_await client_.remove_container(copy.container_id, true, true);
+    if (!r && r.error().code != dockerapi::errc::not_found) {
+        co_return to_failure(r.error());
+    }
+    co_return Result<void>{};
 }
 
 }  // namespace bk::adapters::docker

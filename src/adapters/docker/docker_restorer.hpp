@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "dockerapi/client.hpp"
@@ -11,6 +12,14 @@ class ClientContainer;
 
 /// Label on a server `restore --new-container` made: not ours to remove, not a backup target.
 inline constexpr const char* kRestoredFromLabel = "backupctl.restored-from";
+/// When that copy was made (UTC, ISO 8601); its restore's run id is in backupctl.run.
+inline constexpr const char* kRestoredAtLabel = "backupctl.restored-at";
+
+/// The labels of a copy made by `restore --new-container`: the target, the run and the time.
+/// Never backupctl.ephemeral: the janitor reaps only those, and a copy is the user's result.
+std::map<std::string, std::string> restored_copy_labels(const std::string& target,
+                                                        const std::string& run_id,
+                                                        const std::string& at);
 
 /// domain::DatabaseRestorer with client containers of the target's image: psql / mariadb /
 /// mongorestore reading the dump from stdin (attach), the password as a 0600 file as for dumps.
@@ -55,6 +64,17 @@ private:
     dockerapi::Client& client_;
     std::string instance_id_;
     int sequence_{0};
+};
+
+/// domain::RestoredCopies over the Engine API: the containers labelled backupctl.restored-from.
+class DockerRestoredCopies final : public domain::RestoredCopies {
+public:
+    explicit DockerRestoredCopies(dockerapi::Client& client) : client_(client) {}
+    Task<Result<std::vector<domain::RestoredCopy>>> list(std::string target) override;
+    Task<Result<void>> remove(domain::RestoredCopy copy) override;
+
+private:
+    dockerapi::Client& client_;
 };
 
 }  // namespace bk::adapters::docker

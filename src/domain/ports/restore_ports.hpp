@@ -58,6 +58,30 @@ public:
                                                                        std::string run_id) = 0;
 };
 
+/// A server `restore --new-container` made and left running for the user (labelled
+/// backupctl.restored-from): the user's result, never a leftover of a dead run.
+struct RestoredCopy {
+    std::string container_id;
+    std::string name;
+    std::string target;       ///< backupctl.restored-from
+    std::string run_id;       ///< backupctl.run: the restore that made it (empty: an older copy)
+    std::string restored_at;  ///< backupctl.restored-at (UTC)
+    std::string state;        ///< running | exited | created | ...
+    std::vector<std::string> networks;
+    std::vector<std::string> volumes;  ///< volumes the engine made with it (removed with it)
+};
+
+/// Port: the copies earlier restores left, and their removal.
+class RestoredCopies {
+public:
+    virtual ~RestoredCopies() = default;
+    /// Every container labelled as restored from `target`, running or not.
+    virtual Task<Result<std::vector<RestoredCopy>>> list(std::string target) = 0;
+    /// Removes the container (stopped first) with the volumes made with it, and so its
+    /// endpoints on its networks. A copy gone already is no error.
+    virtual Task<Result<void>> remove(RestoredCopy copy) = 0;
+};
+
 /// Port: extracts a tar stream into a directory of the operator's host.
 class LocalFiles {
 public:

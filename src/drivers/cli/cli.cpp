@@ -732,7 +732,13 @@ int run(int argc, char** argv) {
                         rargs.path,
                         "Config projects: restore only this file or directory of assets.paths "
                         "(implies --only files)");
-    restore->add_flag("--yes", rargs.yes, "Do not ask before writing into a live target");
+    restore->add_flag("--cleanup",
+                      rargs.cleanup,
+                      "Remove the containers earlier --new-container restores of the target left "
+                      "(with their volumes; asks unless --yes)");
+    restore->add_flag("--yes",
+                      rargs.yes,
+                      "Do not ask before writing into a live target (or before --cleanup removes)");
     restore->add_flag(
         "--no-safety-backup", rargs.no_safety_backup, "Do not back the target up first");
     restore->add_flag("--json", g.json, "JSON output");

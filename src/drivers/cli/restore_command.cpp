@@ -10,8 +10,10 @@
 #include "adapters/notify/file_alert_store.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
+#include "application/restore_cleanup.hpp"
 #include "domain/human.hpp"
 #include "domain/schedule.hpp"
+#include "drivers/cli/restore_output.hpp"
 #include "drivers/cli/terminal_text.hpp"
 #include <unistd.h>
 
@@ -75,7 +77,64 @@ bool confirmed(const std::string& target,
     return answer == target;
 }
 
+// Whether the copies of a cleanup may go: type the target's name (or --yes).
+bool cleanup_confirmed(const std::string& target, const std::vector<app::CleanupCandidate>& plan) {
+    std::cerr << cleanup_plan_text(shown(target), plan);
+    if (::isatty(STDIN_FILENO) != 1) {
+        std::cerr << "backupctl: not a terminal: add --yes to remove them\n";
+        return false;
+    }
+    std::cerr << "Type the target's name to remove them: " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == target;
+}
+
+Task<int> cleanup_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs args) {
+    if (!args.snapshot.empty() || !args.at.empty() || !args.only.empty() || !args.db.empty() ||
+        !args.into_container.empty() || args.new_container || !args.files_to.empty() ||
+        !args.path.empty() || args.no_safety_backup) {
+        std::cerr << "backupctl restore: --cleanup takes only a target, --yes and --json\n";
+        co_return kExitUsage;
+    }
+    int code = kExitOk;
+    auto connected = connect_valid(ex, g, code);
+    if (!connected) {
+        co_return code;
+    }
+    bootstrap::RunServices run(ex, *connected);
+    co_await open_and_recover(run);
+    // The target need not exist any more: its copies are found by their label, and each is
+    // checked against the restore the audit trail recorded.
+    auto plan = co_await app::plan_cleanup(run.restored_copies(), *run.audit(), args.target);
+    if (!plan) {
+        std::cerr << "backupctl: " << plan.error().message << "\n";
+        co_return kExitFailed;
+    }
+    bool removable = false;
+    for (const auto& c : *plan)
+        removable = removable || c.removable;
+    if (removable && !args.yes && !cleanup_confirmed(args.target, *plan)) {
+        std::cerr << "backupctl: nothing was removed\n";
+        co_return kExitFailed;
+    }
+    auto done = co_await app::clean_up(run.restored_copies(), std::move(*plan));
+    if (g.json) {
+        std::cout << cleanup_json(args.target, done).dump(2, ' ', false, kReplace) << "\n";
+    } else {
+        std::cout << cleanup_text(args.target, done);
+    }
+    for (const auto& o : done) {
+        if (o.outcome == "failed")
+            co_return kExitFailed;
+    }
+    co_return kExitOk;
+}
+
 Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs args) {
+    if (args.cleanup) {
+        co_return co_await cleanup_task(ex, g, args);
+    }
     if (args.new_container && !args.into_container.empty()) {
         std::cerr << "backupctl restore: --new-container and --into-container exclude each other\n";
         co_return kExitUsage;
@@ -137,47 +196,9 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
         std::cout << "restoring " << target->name << " ...\n" << std::flush;
     auto report = co_await run.restore().restore(*target, request, "manual");
     if (g.json) {
-        nlohmann::json items = nlohmann::json::array();
-        for (const auto& i : report.items) {
-            items.push_back({{"kind", i.kind},
-                             {"name", i.name},
-                             {"snapshot", i.snapshot},
-                             {"outcome", i.outcome},
-                             {"bytes", i.bytes},
-                             {"seconds", i.seconds},
-                             {"error", i.error}});
-        }
-        std::cout << nlohmann::json{{"run_id", report.run_id},
-                                    {"target", report.target},
-                                    {"status", report.status},
-                                    {"error", report.error},
-                                    {"seconds", report.seconds},
-                                    {"safety_backup_run", report.safety_snapshot_run},
-                                    {"new_container", report.new_container},
-                                    {"items", items}}
-                         .dump(2, ' ', false, kReplace)
-                  << "\n";
+        std::cout << restore_json(report, g.config_path).dump(2, ' ', false, kReplace) << "\n";
     } else {
-        if (!report.safety_snapshot_run.empty()) {
-            std::cout << "  safety backup: run " << report.safety_snapshot_run << "\n";
-        }
-        for (const auto& i : report.items) {
-            std::cout << "  " << i.kind << " " << i.name << " from " << i.snapshot << ": "
-                      << i.outcome;
-            if (i.outcome == "ok") {
-                std::cout << ", " << domain::human_bytes(i.bytes) << " in " << secs(i.seconds);
-            } else {
-                std::cout << ": " << i.error;
-            }
-            std::cout << "\n";
-        }
-        if (!report.new_container.empty()) {
-            std::cout << "  new container: " << report.new_container << " (left running)\n";
-        }
-        std::cout << target->name << ": restore " << report.status;
-        if (!report.error.empty())
-            std::cout << " (" << report.error << ")";
-        std::cout << " in " << secs(report.seconds) << ", run " << report.run_id << "\n";
+        std::cout << restore_text(report, g.config_path);
     }
     co_return report.status == "success" ? kExitOk
     : report.status == "partial"         ? kExitPartial

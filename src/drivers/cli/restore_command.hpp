@@ -24,10 +24,12 @@ struct RestoreArgs {
     std::string path;
     bool yes{false};
     bool no_safety_backup{false};
+    bool cleanup{false};  ///< remove what earlier --new-container restores left
 };
 
 /// Restores a target (asks before writing into a live server unless --yes): 0 done, 1 failed,
-/// 5 partly done, 3 invalid config.
+/// 5 partly done, 3 invalid config. With `cleanup`: removes the copies earlier restores left
+/// (asks unless --yes): 0 done or nothing to do, 1 a removal failed or refused.
 int restore_command(const Globals& g, const RestoreArgs& args);
 /// A restore drill into a scratch server: 0 passed, 1 failed.
 int verify_command(const Globals& g, const std::string& target, const std::string& snapshot);

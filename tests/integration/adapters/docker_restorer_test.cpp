@@ -215,3 +215,101 @@ TEST_CASE("files restore: the daemon's refusal (a missing directory) is the erro
     const std::string failed = run_task(f.ioc, run());
     CHECK_THAT(failed, Catch::Contains("Could not find the file /srv"));
 }
+
+TEST_CASE(
+    "restore --new-container: the copy is labelled with its target, run and time, on the "
+    "target's network without its alias",
+    "[restorer][cleanup]") {
+    Fixture f;
+    f.serve_clients();
+    f.dockerd.route("GET", "/containers/aaaa/json", [](const FakeRequest&) {
+        nlohmann::json j = {
+            {"Id", "aaaa"},
+            {"Name", "/shop-db-1"},
+            {"Image", "sha256:a0a0"},
+            {"Config", {{"Image", "postgres:16"}, {"Env", {"POSTGRES_PASSWORD=x"}}}},
+            {"State", {{"Status", "running"}, {"Running", true}}},
+            {"HostConfig", {{"NetworkMode", "a_net"}}},
+            {"NetworkSettings", {{"Networks", {{"a_net", {{"IPAddress", "10.9.0.2"}}}}}}}};
+        return FakeReply::json(j.dump());
+    });
+    auto made = run_task(f.ioc, f.restorer.clone(target_a(), false, "20261201T100000Z-abcdef"));
+    REQUIRE(made);
+    CHECK(made->container_name == "shop-db-1-restored-20261201T100000Z");
+    CHECK(made->network == "a_net");
+    const auto creates = f.requests("POST", "/containers/create");
+    REQUIRE(creates.size() == 1);
+    CHECK(creates[0].param("name") == "shop-db-1-restored-20261201T100000Z");
+    const auto spec = nlohmann::json::parse(creates[0].body);
+    INFO(creates[0].body);
+    CHECK(spec["Labels"]["backupctl.restored-from"] == "shop-db");
+    CHECK(spec["Labels"]["backupctl.run"] == "20261201T100000Z-abcdef");
+    const std::string at = spec["Labels"]["backupctl.restored-at"];
+    CHECK(at.size() == 20);
+    CHECK(at.ends_with("Z"));
+    CHECK_FALSE(spec["Labels"].contains("backupctl.ephemeral"));
+    CHECK(spec["Image"] == "sha256:a0a0");
+    CHECK(spec["HostConfig"]["NetworkMode"] == "a_net");
+}
+
+TEST_CASE("restored copies: listed by their label, removed with their volumes",
+          "[restorer][cleanup]") {
+    Fixture f;
+    bk::adapters::docker::DockerRestoredCopies copies{f.client};
+    f.dockerd.route("GET", "/containers/json", [](const FakeRequest&) {
+        nlohmann::json list = nlohmann::json::array();
+        list.push_back(
+            {{"Id", "c1"},
+             {"Names", {"/shop-db-1-restored-x"}},
+             {"State", "running"},
+             {"Labels",
+              {{"backupctl.restored-from", "shop-db"},
+               {"backupctl.run", "r1"},
+               {"backupctl.restored-at", "2026-12-01T10:00:00Z"}}},
+             {"NetworkSettings", {{"Networks", {{"shop_default", {{"IPAddress", "10.9.0.3"}}}}}}},
+             {"Mounts",
+              {{{"Type", "volume"},
+                {"Name", "0123abcd"},
+                {"Destination", "/var/lib/postgresql/data"}},
+               {{"Type", "tmpfs"}, {"Destination", "/run"}}}}});
+        // A proxy or an old engine that ignored the filter: another target's copy is skipped.
+        list.push_back({{"Id", "c2"},
+                        {"Names", {"/blog-db-1-restored-y"}},
+                        {"State", "exited"},
+                        {"Labels", {{"backupctl.restored-from", "blog-db"}}}});
+        return FakeReply::json(list.dump());
+    });
+    f.dockerd.route("DELETE", "/containers/c1", [](const FakeRequest&) {
+        FakeReply r;
+        r.status = 204;
+        return r;
+    });
+    f.dockerd.route("DELETE", "/containers/gone", [](const FakeRequest&) {
+        return FakeReply::error(404, "No such container: gone");
+    });
+    auto listed = run_task(f.ioc, copies.list("shop-db"));
+    REQUIRE(listed);
+    REQUIRE(listed->size() == 1);
+    const auto& c = listed->front();
+    CHECK(c.container_id == "c1");
+    CHECK(c.name == "shop-db-1-restored-x");
+    CHECK(c.run_id == "r1");
+    CHECK(c.restored_at == "2026-12-01T10:00:00Z");
+    CHECK(c.state == "running");
+    CHECK(c.networks == std::vector<std::string>{"shop_default"});
+    CHECK(c.volumes == std::vector<std::string>{"0123abcd"});
+    const auto lists = f.requests("GET", "/containers/json");
+    REQUIRE(lists.size() == 1);
+    CHECK(lists[0].param("all") == "1");
+    CHECK_THAT(lists[0].param("filters"), Catch::Contains("backupctl.restored-from=shop-db"));
+
+    auto removed = run_task(f.ioc, copies.remove(c));
+    CHECK(removed);
+    const auto deletes = f.requests("DELETE", "/containers/c1");
+    REQUIRE(deletes.size() == 1);
+    CHECK(deletes[0].param("force") == "1");
+    CHECK(deletes[0].param("v") == "1");
+    bk::domain::RestoredCopy gone;
+    gone.container_id = "gone";
+    CHECK(run_task(f.ioc, copies.remove(gone)));  // removed meanwhile: nothing left to do
+}

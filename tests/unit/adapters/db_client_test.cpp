@@ -95,3 +95,29 @@ TEST_CASE("a client container's labels make it backupctl's own, never a target",
     CHECK(o.disposition == domain::Disposition::ignored);
     CHECK(o.problems.empty());
 }
+
+TEST_CASE(
+    "a copy made by restore --new-container names its target, run and time, and is not "
+    "the janitor's",
+    "[dbclient][restore]") {
+    const auto l = adapters::docker::restored_copy_labels(
+        "shop-db", "20261201T100000-abc", "2026-12-01T10:00:00Z");
+    CHECK(l.at("backupctl.restored-from") == "shop-db");
+    CHECK(l.at("backupctl.run") == "20261201T100000-abc");
+    CHECK(l.at("backupctl.restored-at") == "2026-12-01T10:00:00Z");
+    // The janitor reaps backupctl.ephemeral (what a dead run left): a copy is the user's result.
+    CHECK_FALSE(l.contains(adapters::docker::kEphemeralLabel));
+    CHECK_FALSE(l.contains(adapters::docker::kInstanceLabel));
+
+    labels::ContainerFacts facts;
+    facts.id = "c0ffee";
+    facts.name = "shop-db-1-restored-20261201T100000";
+    facts.image = "postgres:16";
+    facts.labels = l;
+    facts.labels["backupctl.enable"] = "true";  // from the target's image, if it has them
+    domain::OperatorConfig config;
+    const auto o = labels::parse_labels(facts, config);
+    CHECK(o.disposition == domain::Disposition::ignored);
+    CHECK(o.problems.empty());
+    CHECK(o.note.find("restored from target shop-db") != std::string::npos);
+}

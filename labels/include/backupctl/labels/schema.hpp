@@ -12,7 +12,8 @@ inline constexpr std::string_view kPrefix = "backupctl.";
 
 /// Labels backupctl puts on the containers it creates, outside the schema: dump, probe, restore
 /// and drill clients and drill servers carry the first four, a copy made by `restore
-/// --new-container` the last. Such a container is backupctl's own, never a target.
+/// --new-container` the last (with backupctl.run and backupctl.restored-at). Such a container is
+/// backupctl's own, never a target.
 inline constexpr std::string_view kEphemeralLabel = "backupctl.ephemeral";
 inline constexpr std::string_view kInstanceLabel = "backupctl.instance";
 inline constexpr std::string_view kRunLabel = "backupctl.run";
