@@ -57,13 +57,17 @@ struct DrillCheck {
 struct VerifyReport {
     std::string run_id;
     std::string target;
-    std::string status;  ///< passed | failed
+    std::string status;  ///< passed | passed-empty (domain::kDrillPassedEmpty) | failed
     std::string error;
     std::vector<RestoreItem> items;
     std::vector<DrillCheck> checks;
     double rto_seconds{0};  ///< the restore itself, server start excluded
     double seconds{0};
 };
+
+/// What an empty drill says: "the database had no tables or rows: the drill proves nothing
+/// (app (no rows))"; `databases` are "name (no tables)" or "name (no rows)".
+std::string empty_drill_message(const std::vector<std::string>& databases);
 
 /// Whether a restore writes into a server that is already there (and so needs confirmation).
 bool restores_into_live(const RestoreRequest& request,
