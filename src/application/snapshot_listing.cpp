@@ -108,8 +108,8 @@ std::vector<SnapshotEntry> describe_snapshots(const std::vector<domain::Snapshot
             }
         }
         // The newest drill that restored it (runs come newest first).
-        const auto drill = std::find_if(
-            drills.begin(), drills.end(), [&s](const auto& r) { return holds(r, s); });
+        const auto drill =
+            std::find_if(drills.begin(), drills.end(), [&s](const auto& r) { return holds(r, s); });
         if (drill != drills.end() && drill->status == "failed") {
             why.push_back("its drill " + drill->id + " failed" +
                           (drill->error.empty() ? "" : ": " + drill->error));
@@ -124,9 +124,8 @@ std::vector<SnapshotEntry> describe_snapshots(const std::vector<domain::Snapshot
             e.why += (e.why.empty() ? "" : "; ") + w;
         out.emplace_back(when.value_or(0), std::move(e));
     }
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return a.first > b.first;
-    });
+    std::stable_sort(
+        out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<SnapshotEntry> entries;
     entries.reserve(out.size());
     for (auto& [t, e] : out)

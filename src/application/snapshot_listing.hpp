@@ -19,11 +19,11 @@
 namespace bk::app {
 
 struct SnapshotEntry {
-    std::string id;       ///< restic's short id
+    std::string id;  ///< restic's short id
     std::string full_id;
-    std::string time;     ///< ISO 8601 UTC ("2026-12-07T03:00:12Z"); restic's text when unreadable
-    std::string kind;     ///< database | files | unknown (tags kind:db, kind:files)
-    std::string item;     ///< the database, or the path of the files
+    std::string time;  ///< ISO 8601 UTC ("2026-12-07T03:00:12Z"); restic's text when unreadable
+    std::string kind;  ///< database | files | unknown (tags kind:db, kind:files)
+    std::string item;  ///< the database, or the path of the files
     std::optional<std::uint64_t> bytes;  ///< what its run streamed into it, when the audit knows
     std::vector<std::string> tags;
     std::vector<std::string> marks;  ///< safety, suspect

@@ -574,3 +574,14 @@ projects:
     CHECK_THAT(bad.problems[0].message, Catch::Contains("more than 0"));
     CHECK(bad.problems[1].path == "defaults.idle_timeout");
 }
+
+TEST_CASE("defaults.drill_empty is warn or fail, warn by default", "[config]") {
+    CHECK(load_config_text("timezone: UTC\n", "t.yml", env({})).defaults.drill_empty == "warn");
+    auto fail = load_config_text("defaults:\n  drill_empty: fail\n", "t.yml", env({}));
+    REQUIRE(fail.problems.empty());
+    CHECK(fail.defaults.drill_empty == "fail");
+    auto bad = load_config_text("defaults:\n  drill_empty: ignore\n", "t.yml", env({}));
+    REQUIRE(bad.problems.size() == 1);
+    CHECK(bad.problems[0].describe().find("must be warn or fail") != std::string::npos);
+    CHECK(bad.problems[0].describe().find("t.yml:2") != std::string::npos);
+}

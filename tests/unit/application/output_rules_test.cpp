@@ -177,7 +177,7 @@ TEST_CASE("snapshots: newest first, UTC times, kind, database, size and the mark
     auto first = rig.run("schedule");  // snap0001: good
     REQUIRE(first.status == "success");
     REQUIRE(rig.run(domain::kSafetyTrigger).status == "success");  // snap0002: safety
-    auto third = rig.run("schedule");                               // snap0003: its run crashed
+    auto third = rig.run("schedule");                              // snap0003: its run crashed
     REQUIRE(third.status == "success");
     auto crashed = rig.audit->run(third.run_id);
     REQUIRE(crashed->has_value());
