@@ -73,6 +73,8 @@ try {
   }
 
   await page.click(`${row} td`);
+  await page.waitForFunction((t) => $("snapshots-title").textContent === "Snapshots of " + t + ", newest first", target, { timeout: 30000 });
+  await page.waitForSelector("#snapshots tbody tr", { timeout: 10000 });
   await page.waitForSelector("#runs tbody tr", { timeout: 10000 });
   await page.click("#runs tbody tr");
   await page.waitForSelector("#steps tbody tr", { timeout: 10000 });

@@ -33,6 +33,7 @@ public:
         std::vector<std::string> tags;
         std::string data;
         std::string time;  ///< one second after the previous snapshot's
+        std::string path;  ///< "/" + the writer's file name, as restic's --stdin-filename
     };
     std::vector<Snapshot> snapshots_stored;
     std::vector<std::vector<std::string>> forgets;  ///< the tag groups retention ran on
@@ -52,7 +53,7 @@ public:
                 all = all && std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
             }
             if (all)
-                out.push_back({s.id, s.id, s.time, s.tags, {}});
+                out.push_back({s.id, s.id, s.time, s.tags, {s.path}});
         }
         co_return out;
     }
@@ -95,7 +96,7 @@ private:
             std::snprintf(id, sizeof id, "snap%04zu", n);
             std::snprintf(time, sizeof time, "2026-12-01T%02zu:%02zu:%02zu+01:00", 1 + n / 3600,
                           n / 60 % 60, n % 60);
-            repo_.snapshots_stored.push_back({id, spec_.tags, data_, time});
+            repo_.snapshots_stored.push_back({id, spec_.tags, data_, time, "/" + spec_.file_name});
             co_return domain::SnapshotSummary{id, data_.size(), data_.size()};
         }
         Task<void> abort() override {
