@@ -154,6 +154,10 @@ Task<void> Alerting::finished(const domain::Target& target,
                               const std::string& trigger) {
     if (report.status == "skipped")
         co_return;
+    // A restore's safety backup is not the target's backup: its success ends no failure or
+    // silence and pings no monitor (which would report the scheduled backups healthy); its
+    // failure is told, and the restore it guarded does not happen.
+    const bool safety = trigger == domain::kSafetyTrigger;
     const auto at = report.finished_at;
     std::map<std::string, domain::AlertMemory> memory;
     if (auto m = store_.memory())
@@ -163,7 +167,10 @@ Task<void> Alerting::finished(const domain::Target& target,
     auto add = [&lines](std::vector<std::string> more) {
         lines.insert(lines.end(), more.begin(), more.end());
     };
-    if (report.status == "success") {
+    if (safety) {
+        if (report.status != "success")
+            add(co_await deliver(target.notify, run_alert(report, "failure", trigger, at)));
+    } else if (report.status == "success") {
         const bool was_bad = mem.overdue || is_failure(mem.last_status);
         add(co_await deliver(target.notify, run_alert(report, "success", trigger, at)));
         if (was_bad) {
@@ -179,13 +186,15 @@ Task<void> Alerting::finished(const domain::Target& target,
     } else {
         add(co_await deliver(target.notify, run_alert(report, "failure", trigger, at)));
     }
-    mem.last_status = report.status;
-    if (report.snapshots_kept >= 0)
-        mem.snapshots = report.snapshots_kept;
-    if (auto r = store_.remember(target.name, mem); !r) {
-        log_("warn", "alert memory: " + r.error().message);
+    if (!safety) {
+        mem.last_status = report.status;
+        if (report.snapshots_kept >= 0)
+            mem.snapshots = report.snapshots_kept;
+        if (auto r = store_.remember(target.name, mem); !r) {
+            log_("warn", "alert memory: " + r.error().message);
+        }
     }
-    if (!target.monitor.empty()) {
+    if (!safety && !target.monitor.empty()) {
         if (auto* m = monitors_(target.monitor)) {
             auto a =
                 run_alert(report, report.status == "success" ? "success" : "failure", trigger, at);
@@ -245,9 +254,11 @@ Task<void> Alerting::crashed(const domain::RunRecord& run) {
 Task<void> Alerting::drill_finished(const domain::Target& target, const VerifyReport& report) {
     if (report.status == "passed")
         co_return;
+    // An empty drill restored fine but proved nothing: a warning of its own kind.
+    const bool empty = report.status == domain::kDrillPassedEmpty;
     domain::Alert a;
-    a.id = "drill_failed:" + target.name + ":" + report.run_id;
-    a.kind = "drill_failed";
+    a.kind = empty ? "drill_empty" : "drill_failed";
+    a.id = a.kind + ":" + target.name + ":" + report.run_id;
     a.target = target.name;
     a.status = report.status;
     a.run_id = report.run_id;

@@ -52,7 +52,8 @@ public:
     /// A run that recovery found crashed (its operator died): a failure alert to the notifiers the
     /// target had at that run's start (else defaults.notify).
     Task<void> crashed(const domain::RunRecord& run);
-    /// A restore drill ended: drill_failed when it did not pass (and the monitor hears it).
+    /// A restore drill ended: drill_failed when it did not pass, drill_empty when it passed on a
+    /// database with no table or no row (passed-empty: it proves nothing).
     Task<void> drill_finished(const domain::Target& target, const VerifyReport& report);
     /// The target had no success within twice its interval: alerted once, until a success.
     Task<void> overdue(const domain::Target& target,

@@ -215,7 +215,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
                      "kind:files",
                      domain::snapshot_tag("path", item.path)};
         if (pre_restore)
-            spec.tags.push_back("pre-restore");
+            spec.tags.push_back(domain::kSafetyTag);
         if (limits.expired()) {
             ir.outcome = "failed";
             ir.error = "not started: the run's time was up";
@@ -278,7 +278,7 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
                                       "kind:files",
                                       domain::snapshot_tag("path", path)};
         if (pre_restore)
-            tags.push_back("pre-restore");
+            tags.push_back(domain::kSafetyTag);
         if (!interrupted_.empty()) {
             ir.outcome = "failed";
             ir.error = "cut short: " + interrupted_;
@@ -587,8 +587,8 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         if (!key_file.empty())
             spec.tags.push_back(domain::snapshot_tag("gpg", target.encrypt));  // restore decrypts
         // A restore's own safety backup is never what a later "latest" restores.
-        if (trigger == "pre-restore")
-            spec.tags.push_back("pre-restore");
+        if (trigger == domain::kSafetyTrigger)
+            spec.tags.push_back(domain::kSafetyTag);
         spec.public_key_file = key_file;
         auto writer = co_await (*repo)->open_writer(spec);
         if (!writer) {
@@ -619,13 +619,13 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     }
     if (go && !target.volumes.empty()) {
         co_await back_up_files(
-            target, **repo, report.run_id, report.items, trigger == "pre-restore", limits);
+            target, **repo, report.run_id, report.items, trigger == domain::kSafetyTrigger, limits);
     }
     if (resolve_failed)
         report.items.push_back(*resolve_failed);
     if (go && !target.paths.empty()) {
         co_await back_up_paths(
-            target, **repo, report.run_id, report.items, trigger == "pre-restore", limits);
+            target, **repo, report.run_id, report.items, trigger == domain::kSafetyTrigger, limits);
     }
     const int ok = static_cast<int>(std::count_if(
         report.items.begin(), report.items.end(), [](const auto& i) { return i.outcome == "ok"; }));

@@ -742,7 +742,8 @@ Task<void> Daemon::worker() {
             record.instance = instance_;
             close_run_record(audit_, std::move(record));
         }
-        if (status != "success" && status != "passed" && status != "skipped") {
+        if (status != "success" && status != "passed" && status != domain::kDrillPassedEmpty &&
+            status != "skipped") {
             auto cleaned = co_await clean_up_run(audit_, janitor_, job.run_id);
             for (const auto& line : cleaned)
                 log_("warn", "run " + job.run_id + ": " + line);

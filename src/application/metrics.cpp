@@ -124,6 +124,10 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
             e.add("backupctl_last_drill_success", "gauge",
                   "1 when the target's last restore drill passed, else 0.", label,
                   run.status == "success" || run.status == "passed" ? 1 : 0);
+            e.add("backupctl_last_drill_empty", "gauge",
+                  "1 when the target's last restore drill restored a database with no table or "
+                  "no row (passed-empty: it proves nothing), else 0.",
+                  label, run.status == domain::kDrillPassedEmpty ? 1 : 0);
             e.add("backupctl_last_drill_timestamp_seconds", "gauge",
                   "When the target's last restore drill ended (Unix time).", label,
                   utc_timestamp(run.finished_at));

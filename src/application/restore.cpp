@@ -1,5 +1,6 @@
 #include "application/restore.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -26,6 +27,13 @@ std::string seconds_text(double s) {
 
 std::string new_container_detail(const std::string& name, const std::string& container_id) {
     return name + " (" + container_id.substr(0, 12) + ")";
+}
+
+std::string empty_drill_message(const std::vector<std::string>& databases) {
+    std::string list;
+    for (const auto& d : databases)
+        list += (list.empty() ? "" : ", ") + d;
+    return "the database had no tables or rows: the drill proves nothing (" + list + ")";
 }
 
 bool restores_into_live(const RestoreRequest& request,
@@ -283,7 +291,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     const bool live = restores_into_live(request, *points);
     if (live && request.safety_backup && request.into_container.empty()) {
         // The state being replaced is kept first: a wrong restore can be undone.
-        auto safety = co_await runner_.run(target, "pre-restore");
+        auto safety = co_await runner_.run(target, domain::kSafetyTrigger);
         if (safety.status != "success") {
             co_return fail("the safety backup before the restore ended " + safety.status + " (" +
                            safety.error + "); nothing was restored (--no-safety-backup skips it)");
@@ -470,6 +478,8 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
         "timed out after " + domain::format_duration(target.drill_timeout);
     auto out_of_time = [&deadline] { return std::chrono::steady_clock::now() >= deadline; };
     auto record = new_record(report.run_id, "verify", target.name, trigger);
+    // Databases restored whole that held no row (or no table): they prove nothing.
+    std::vector<std::string> empty_databases;
     auto finish = [&](std::string error) {
         bool passed = error.empty() && !report.items.empty();
         for (const auto& i : report.items)
@@ -483,9 +493,17 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
             }
         }
         report.status = passed ? "passed" : "failed";
+        if (passed && !empty_databases.empty()) {
+            error = empty_drill_message(empty_databases);
+            const bool fail = config_.defaults.drill_empty == "fail";
+            report.status = fail ? "failed" : domain::kDrillPassedEmpty;
+            passed = !fail;
+        }
         report.error = error;
         report.seconds = since(started);
-        record.status = passed ? "success" : "failed";
+        record.status = report.status == domain::kDrillPassedEmpty ? domain::kDrillPassedEmpty
+                        : passed                           ? "success"
+                                                           : "failed";
         record.error = error;
         record.finished_at = utc_now();
         for (const auto& i : report.items) {
@@ -620,6 +638,17 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                     if (!recorded_counts.partial.empty()) {
                         counts.detail +=
                             " (the counts at backup are partial: " + recorded_counts.partial + ")";
+                    }
+                    // Complete counts of nothing: the restore worked, but it proved nothing.
+                    const bool no_rows =
+                        recorded_counts.partial.empty() &&
+                        std::all_of(expected.begin(), expected.end(), [](const auto& e) {
+                            return e.second == 0;
+                        });
+                    if (diff.empty() && no_rows) {
+                        counts.detail = expected.empty() ? "no tables" : counts.detail + ", all empty";
+                        empty_databases.push_back(
+                            p.name + (expected.empty() ? " (no tables)" : " (no rows)"));
                     }
                 }
             }

@@ -58,7 +58,7 @@ struct DrillCheck {
 struct VerifyReport {
     std::string run_id;
     std::string target;
-    std::string status;  ///< passed | failed
+    std::string status;  ///< passed | passed-empty (domain::kDrillPassedEmpty) | failed
     std::string error;
     std::vector<RestoreItem> items;
     std::vector<DrillCheck> checks;
@@ -69,6 +69,10 @@ struct VerifyReport {
 /// The detail of a restore's "new container" step: the copy's name and short id, as
 /// `restore --cleanup` checks them.
 std::string new_container_detail(const std::string& name, const std::string& container_id);
+
+/// What an empty drill says: "the database had no tables or rows: the drill proves nothing
+/// (app (no rows))"; `databases` are "name (no tables)" or "name (no rows)".
+std::string empty_drill_message(const std::vector<std::string>& databases);
 
 /// Whether a restore writes into a server that is already there (and so needs confirmation).
 bool restores_into_live(const RestoreRequest& request,

@@ -10,7 +10,8 @@ namespace bk::domain {
 bool wants(const std::vector<std::string>& events, std::string_view kind) {
     // The default: whatever needs a human (a failure, a silence, a failed drill) and its end.
     if (events.empty()) {
-        return kind == "failure" || kind == "overdue" || kind == "drill_failed" || kind == "recovered";
+        return kind == "failure" || kind == "overdue" || kind == "drill_failed" ||
+               kind == "drill_empty" || kind == "recovered";
     }
     return std::any_of(events.begin(), events.end(),
                        [kind](const std::string& e) { return e == kind || e == "all"; });
@@ -37,6 +38,9 @@ std::string alert_title(const Alert& a) {
                                        : " (last success " + a.last_success + ")");
     }
     if (a.kind == "recovered") return "backupctl: " + a.target + " RECOVERED, backup succeeded";
+    if (a.kind == "drill_empty") {
+        return "backupctl: " + a.target + " restore drill PROVES NOTHING: the database had no tables or rows";
+    }
     if (a.kind == "drill_failed") {
         return "backupctl: " + a.target + " restore drill FAILED" +
                (a.error_stage.empty() ? std::string{} : " at " + a.error_stage);

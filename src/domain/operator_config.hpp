@@ -62,6 +62,8 @@ struct Defaults {
     std::chrono::seconds timeout{kDefaultTimeout};             ///< a whole run
     std::chrono::seconds idle_timeout{kDefaultIdleTimeout};    ///< no byte on a stream
     std::chrono::seconds drill_timeout{kDefaultDrillTimeout};  ///< a whole restore drill
+    /// A drill whose database held no table or no row: warn (it ends passed-empty) or fail.
+    std::string drill_empty{"warn"};
     /// Config projects whose database is outside Docker: the client image per type (postgres,
     /// mysql, mariadb, mongodb); each must match security.dump_images.
     std::map<std::string, std::string> client_images;

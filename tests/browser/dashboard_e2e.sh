@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # e2e.dashboard: three labelled targets on the real engine (fakedump image), the daemon with the
-# HTTP API on a loopback port, two runs made with the CLI (one fails), then the dashboard driven
-# in headless Chromium (tests/browser/dashboard.mjs, playwright-core from npm). Screenshots go to
-# BUILD_DIR/artifacts/ (docs/dashboard.png is one of them, committed).
+# HTTP API on a loopback port, two runs made with the CLI (one fails), a restore of blog (its
+# safety backup stays, tagged pre-restore) and blog's first run recorded as crashed in the audit
+# store (what recovery writes when the operator died after the snapshot was committed), then the
+# dashboard driven in headless Chromium (tests/browser/dashboard.mjs, playwright-core from npm):
+# the failed row's reason, the confirmation of "Back up now" with its run id, the snapshots with
+# their safety and suspect marks. Screenshots go to BUILD_DIR/artifacts/ (docs/dashboard.png is
+# one of them, committed).
 set -euo pipefail
 build=${1:?BUILD_DIR}
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,6 +61,14 @@ http:
 YAML
 "$bk" --config "$work/config.yml" run "$tag-blog" >/dev/null || fail "the run of blog failed"
 "$bk" --config "$work/config.yml" run "$tag-legacy" >/dev/null && fail "the run of legacy should fail"
+# A restore into blog takes a safety backup first (whatever the load then does: blog runs no server).
+"$bk" --config "$work/config.yml" restore "$tag-blog" --yes >"$work/restore.log" 2>&1 || true
+grep -q "safety" "$work/restore.log" || { cat "$work/restore.log" >&2; fail "the restore took no safety backup"; }
+first_run=$(sqlite3 "$work/state/audit.db" \
+  "SELECT id FROM runs WHERE target='$tag-blog' AND kind='backup' AND trigger='manual' ORDER BY started_at LIMIT 1")
+[ -n "$first_run" ] || fail "no run of blog in the audit store"
+sqlite3 "$work/state/audit.db" \
+  "UPDATE runs SET status='crashed', error='the operator died (e2e)' WHERE id='$first_run'"
 "$bk" --config "$work/config.yml" daemon >"$work/daemon.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -65,5 +77,6 @@ curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || fail "the daemon's HTTP 
 mkdir -p "$build/artifacts"
 cp "$here/tests/browser/dashboard.mjs" "$pw/"  # an ES module finds playwright-core beside it
 BK_URL="http://127.0.0.1:$port/" BK_TOKEN="$token" BK_TARGET="$tag-shop" BK_OTHERS="$tag-blog,$tag-legacy" \
+  BK_MARKED="$tag-blog" BK_FAILING="$tag-legacy" \
   BK_SHOTS="$build/artifacts" node "$pw/dashboard.mjs" || fail "the browser test failed"
 echo "screenshots: $build/artifacts/dashboard*.png"

@@ -44,6 +44,9 @@ public:
         e.bytes = 4096;
         return {e};
     }
+    bk::Task<bk::Result<std::vector<bk::app::SnapshotEntry>>> snapshots(std::string) override {
+        co_return std::vector<bk::app::SnapshotEntry>{};
+    }
     int requests{0};
 
 private:

@@ -8,6 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,9 +29,11 @@ namespace bk::testing {
 class FakeRepository final : public domain::BackupRepository {
 public:
     struct Snapshot {
-        std::string id;
+        std::string id;  ///< "snap0001", ...: 8 characters, as restic's short ids
         std::vector<std::string> tags;
         std::string data;
+        std::string time;  ///< one second after the previous snapshot's
+        std::string path;  ///< "/" + the writer's file name, as restic's --stdin-filename
     };
     std::vector<Snapshot> snapshots_stored;
     std::vector<std::vector<std::string>> forgets;  ///< the tag groups retention ran on
@@ -49,12 +53,18 @@ public:
                 all = all && std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
             }
             if (all)
-                out.push_back({s.id, s.id, "2026-12-01T00:00:00Z", s.tags, {}});
+                out.push_back({s.id, s.id, s.time, s.tags, {s.path}});
         }
         co_return out;
     }
-    Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(domain::ReadSpec) override {
-        co_return Failure{errc::repo_failed, "the fake repository reads nothing"};
+    /// Reads back what a writer stored (never encrypted).
+    Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(
+        domain::ReadSpec spec) override {
+        for (const auto& s : snapshots_stored) {
+            if (s.id == spec.snapshot_id)
+                co_return std::unique_ptr<domain::SnapshotReader>(new Reader(s.data));
+        }
+        co_return Failure{errc::not_found, "no snapshot " + spec.snapshot_id};
     }
     Task<Result<std::int64_t>> forget(std::vector<std::string> tags, domain::Retention) override {
         forgets.push_back(tags);
@@ -80,8 +90,13 @@ private:
             co_return Result<void>{};
         }
         Task<Result<domain::SnapshotSummary>> commit() override {
-            const auto id = "snap" + std::to_string(repo_.snapshots_stored.size() + 1);
-            repo_.snapshots_stored.push_back({id, spec_.tags, data_});
+            const auto n = repo_.snapshots_stored.size() + 1;
+            char id[32];
+            char time[40];
+            std::snprintf(id, sizeof id, "snap%04zu", n);
+            std::snprintf(time, sizeof time, "2026-12-01T%02zu:%02zu:%02zu+01:00", 1 + n / 3600,
+                          n / 60 % 60, n % 60);
+            repo_.snapshots_stored.push_back({id, spec_.tags, data_, time, "/" + spec_.file_name});
             co_return domain::SnapshotSummary{id, data_.size(), data_.size()};
         }
         Task<void> abort() override {
@@ -94,6 +109,21 @@ private:
         domain::WriterSpec spec_;
         std::string data_;
     };
+    class Reader final : public domain::SnapshotReader {
+    public:
+        explicit Reader(std::string data) : data_(std::move(data)) {}
+        Task<Result<std::size_t>> read(std::span<char> buffer) override {
+            const auto n = std::min(buffer.size(), data_.size() - at_);
+            std::copy_n(data_.data() + at_, n, buffer.data());
+            at_ += n;
+            co_return n;
+        }
+        Task<Result<void>> finish() override { co_return Result<void>{}; }
+
+    private:
+        std::string data_;
+        std::size_t at_{0};
+    };
 };
 
 /// Dumps `payload` followed by a complete census, or does what `on_dump` says first (throw,
@@ -102,6 +132,7 @@ class FakeDumper final : public domain::DatabaseDumper {
 public:
     std::string payload{"-- dump\n"};
     std::vector<std::string> databases{"app"};  ///< what plan() lists, as a server would
+    std::map<std::string, std::uint64_t> rows;   ///< the census of every dump: rows per table
     std::function<void(const domain::Target&, const std::string& run_id)> on_dump;
     int dumps{0};
 
@@ -127,6 +158,7 @@ public:
         out.exit_code = 0;
         out.completion_marker = true;
         out.bytes = payload.size();
+        out.rows = rows;
         co_return out;
     }
     Task<Result<void>> probe(const domain::Target&, std::string) override {
@@ -168,22 +200,26 @@ public:
 };
 
 /// A restorer that records what it was asked and fails every load (tests of what happens
-/// before any data moves).
+/// before any data moves), or with `load_ok` takes every load whole and counts `rows`.
 class FakeRestorer final : public domain::DatabaseRestorer {
 public:
     int clones{0};
     int loads{0};
+    bool load_ok{false};
+    std::map<std::string, std::uint64_t> rows;  ///< what count_rows finds
     Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_load(const domain::Target&,
                                                                  std::string,
                                                                  std::string) override {
         ++loads;
+        if (load_ok)
+            co_return std::unique_ptr<domain::RestoreLoad>(new Load);
         co_return Failure{errc::internal, "the fake restorer loads nothing"};
     }
     Task<Result<std::map<std::string, std::uint64_t>>> count_rows(const domain::Target&,
                                                                   std::string,
                                                                   std::vector<std::string>,
                                                                   std::string) override {
-        co_return std::map<std::string, std::uint64_t>{};
+        co_return rows;
     }
     Task<Result<domain::Target>> clone(const domain::Target& t,
                                        bool scratch,
@@ -212,6 +248,14 @@ public:
         ++loads;
         co_return Failure{errc::internal, "the fake restorer loads nothing"};
     }
+
+private:
+    class Load final : public domain::RestoreLoad {
+    public:
+        Task<Result<void>> write(std::span<const char>) override { co_return Result<void>{}; }
+        Task<Result<void>> finish() override { co_return Result<void>{}; }
+        Task<void> abort() override { co_return; }
+    };
 };
 
 class FakeLocalFiles final : public domain::LocalFiles {

@@ -254,8 +254,10 @@ Result<std::vector<domain::EffectRecord>> SqliteAuditLog::open_effects() {
 Result<std::string> SqliteAuditLog::last_success(std::string target) {
     try {
         SQLite::Statement q(*db_,
-                            "SELECT IFNULL(MAX(finished_at),'') FROM runs "
-                            "WHERE target=? AND status='success' AND kind='backup'");
+                            std::string("SELECT IFNULL(MAX(finished_at),'') FROM runs "
+                                        "WHERE target=? AND status='success' AND kind='backup' "
+                                        "AND trigger<>'") +
+                                domain::kSafetyTrigger + "'");
         q.bind(1, target);
         std::string out;
         if (q.executeStep())
@@ -304,6 +306,8 @@ Result<std::vector<domain::RunRecord>> SqliteAuditLog::runs(const domain::RunQue
             sql += " AND kind=?";
         if (!query.before.empty())
             sql += " AND started_at<?";
+        if (query.no_safety)
+            sql += std::string(" AND trigger<>'") + domain::kSafetyTrigger + "'";
         sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?";
         SQLite::Statement q(*db_, sql);
         int i = 1;
@@ -408,6 +412,9 @@ Result<std::optional<domain::RunRecord>> SqliteAuditLog::last_run(std::string ta
         SQLite::Statement q(*db_,
                             std::string("SELECT ") + kRunColumns +
                                 " FROM runs WHERE target=? AND kind=? AND status<>'running' "
+                                "AND (kind<>'backup' OR trigger<>'" +
+                                domain::kSafetyTrigger +
+                                "') "
                                 "ORDER BY finished_at DESC LIMIT 1");
         q.bind(1, target);
         q.bind(2, kind);

@@ -47,7 +47,7 @@ constexpr std::array<std::string_view, 7> kDaemonKeys{"concurrency",
                                                       "heartbeat_interval",
                                                       "summary_cron"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
-constexpr std::array<std::string_view, 12> kDefaultsKeys{"cron",
+constexpr std::array<std::string_view, 13> kDefaultsKeys{"cron",
                                                          "retention",
                                                          "repository",
                                                          "encrypt",
@@ -58,7 +58,8 @@ constexpr std::array<std::string_view, 12> kDefaultsKeys{"cron",
                                                          "client_images",
                                                          "timeout",
                                                          "idle_timeout",
-                                                         "drill_timeout"};
+                                                         "drill_timeout",
+                                                         "drill_empty"};
 constexpr std::array<std::string_view, 8> kRepoKeys{
     "url", "password", "password_file", "init", "env", "ssh", "cacert", "append_only"};
 constexpr std::array<std::string_view, 6> kSshKeys{
@@ -661,6 +662,13 @@ private:
         positive_duration(d, "timeout", "defaults", df.timeout);
         positive_duration(d, "idle_timeout", "defaults", df.idle_timeout);
         positive_duration(d, "drill_timeout", "defaults", df.drill_timeout);
+        if (auto v = text(d["drill_empty"], "defaults.drill_empty")) {
+            if (*v != "warn" && *v != "fail") {
+                problem(d["drill_empty"], "defaults.drill_empty", "must be warn or fail");
+            } else {
+                df.drill_empty = *v;
+            }
+        }
         if (const auto ci = d["client_images"]; is_map(ci, "defaults.client_images")) {
             for (auto it = ci.begin(); it != ci.end(); ++it) {
                 const std::string type = it->first.Scalar();
@@ -883,7 +891,7 @@ private:
                     p + ".events",
                     "\"" + e +
                         "\" is not an event (failure, success, overdue, recovered, "
-                        "drill_failed, summary, all)" +
+                        "drill_failed, drill_empty, summary, all)" +
                         (near ? "; did you mean \"" + *near + "\"?" : ""));
         }
         for (const char* key : {"url", "webhook_url", "secret", "password"}) {

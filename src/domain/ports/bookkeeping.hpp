@@ -12,12 +12,25 @@
 
 namespace bk::domain {
 
+/// The trigger of the backup a restore makes of its target first (its snapshots carry the tag
+/// `pre-restore`). Such a run is a safety copy, never "the last backup": it counts for no
+/// last-success, last-backup, overdue, catch-up or size figure.
+inline constexpr const char* kSafetyTrigger = "pre-restore";
+/// The restic tag of a safety snapshot.
+inline constexpr const char* kSafetyTag = "pre-restore";
+/// The status of a drill (verify run, and its report) that restored every database, but one of
+/// them held no table or no row: it proves nothing. A warning, not a pass (`defaults.drill_empty:
+/// fail` makes it a failure instead).
+inline constexpr const char* kDrillPassedEmpty = "passed-empty";
+
 struct RunRecord {
     std::string id;
     std::string kind{"backup"};  ///< backup | restore | verify
     std::string target;
-    std::string trigger;  ///< manual | schedule | event:<kind>
-    std::string status;   ///< running | success | failed | partial | skipped | crashed
+    std::string trigger;  ///< manual | schedule | catch-up | event:<kind> | pre-restore (safety)
+    /// running | success | failed | partial | skipped | crashed; a drill (verify) that restored
+    /// a database with no table or no row: passed-empty
+    std::string status;
     std::string started_at;
     std::string finished_at;
     std::string instance;
@@ -75,6 +88,7 @@ struct RunQuery {
     std::string kind;    ///< backup | restore | verify; empty: any
     std::string before;
     int limit{50};
+    bool no_safety{false};  ///< leave out safety backups (trigger pre-restore)
 };
 
 /// Port: the audit trail. Small synchronous writes. Errors: io_error. Every write is an upsert
@@ -98,12 +112,14 @@ public:
     virtual Result<std::vector<RunRecord>> running() = 0;
     /// Effects not settled yet (by any instance).
     virtual Result<std::vector<EffectRecord>> open_effects() = 0;
-    /// When the target's last backup ended `success` (ISO 8601 UTC), or empty.
+    /// When the target's last backup ended `success` (ISO 8601 UTC), or empty. Safety backups
+    /// (trigger kSafetyTrigger) never count.
     virtual Result<std::string> last_success(std::string target) = 0;
     /// The contents recorded for a snapshot: ids match when one is a prefix of the other (restic
     /// reports short ids after a backup, full ids in listings).
     virtual Result<std::optional<ContentsRecord>> contents(std::string snapshot_id) = 0;
-    /// The target's latest finished run of `kind` (restore, verify, backup).
+    /// The target's latest finished run of `kind` (restore, verify, backup); for backup, safety
+    /// backups (trigger kSafetyTrigger) never count.
     virtual Result<std::optional<RunRecord>> last_run(std::string target, std::string kind) = 0;
     virtual Result<std::vector<RunRecord>> runs(const RunQuery& query) = 0;
     virtual Result<std::optional<RunRecord>> run(std::string id) = 0;

@@ -25,6 +25,7 @@
 #include "drivers/cli/restore_command.hpp"
 #include "drivers/cli/terminal_text.hpp"
 #include "drivers/cli/views.hpp"
+#include "drivers/http/api.hpp"
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -434,18 +435,17 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
         std::cerr << "backupctl: " << list.error().message << "\n";
         co_return kExitFailed;
     }
+    // Sizes and marks come from the audit trail; without it the listing still stands.
+    const auto entries = app::describe_snapshots(*list, run.audit(), target);
     if (g.json) {
         nlohmann::json j = nlohmann::json::array();
-        for (const auto& s : *list)
-            j.push_back({{"id", s.id}, {"time", s.time}, {"tags", s.tags}, {"paths", s.paths}});
+        for (const auto& s : entries)
+            j.push_back(http::snapshot_json(s));
         std::cout << j.dump(2, ' ', false, kReplace) << "\n";
     } else {
-        std::cout << "ID        TIME                        PATH\n";
-        for (const auto& s : *list) {
-            std::cout << s.id << "  " << s.time.substr(0, 26) << "  "
-                      << (s.paths.empty() ? "" : s.paths.front()) << "\n";
-        }
-        std::cout << list->size() << " snapshot(s) of " << target << " in " << repository << "\n";
+        std::cout << render_snapshots(entries);
+        std::cout << entries.size() << " snapshot(s) of " << target << " in " << repository
+                  << ", newest first\n";
     }
     co_return kExitOk;
 }
@@ -597,6 +597,22 @@ int history_command(const Globals& g, const HistoryArgs& a) {
                       r.error.substr(0, 80).c_str());
         std::cout << line;
     }
+    if (!a.run.empty() && !runs->empty()) {
+        // One run: its whole error, its snapshots and its steps, as --json has them.
+        const auto& r = runs->front();
+        std::cout << "trigger: " << r.trigger << ", finished: "
+                  << (r.finished_at.empty() ? "-" : r.finished_at) << "\n";
+        if (!r.snapshots.empty())
+            std::cout << "snapshots: " << r.snapshots << "\n";
+        if (!r.error.empty())
+            std::cout << "error: " << r.error << "\n";
+        auto steps = audit->steps(r.id);
+        if (!steps) {
+            std::cerr << "backupctl: " << steps.error().message << "\n";
+            return kExitFailed;
+        }
+        std::cout << "steps:\n" << render_steps(*steps);
+    }
     return kExitOk;
 }
 
@@ -675,7 +691,8 @@ int run(int argc, char** argv) {
     history->add_option("--last", hist.last, "How many runs (default 20)")
         ->check(CLI::Range(1, 100000));
     history->add_option("--status", hist.status, "Only runs with this status")
-        ->check(CLI::IsMember({"running", "success", "failed", "partial", "skipped", "crashed"}));
+        ->check(CLI::IsMember(
+            {"running", "success", "failed", "partial", "skipped", "crashed", "passed-empty"}));
     history->add_option("--kind", hist.kind, "Only backup, restore or verify runs")
         ->check(CLI::IsMember({"backup", "restore", "verify"}));
     history->add_option("--before", hist.before, "Only runs started before this time (paging)");

@@ -22,6 +22,7 @@
 #include "application/daemon.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
+#include "domain/snapshot_tags.hpp"
 #include "domain/repository_location.hpp"
 #include "drivers/cli/common.hpp"
 #include "drivers/cli/terminal_text.hpp"
@@ -65,6 +66,23 @@ public:
             daemon_.target_names(), daemon_.overdue_targets(), daemon_.events_connected() ? 1 : 0);
     }
     std::vector<app::RunEvent> live() override { return daemon_.live(); }
+    Task<Result<std::vector<app::SnapshotEntry>>> snapshots(std::string name) override {
+        std::string repository;
+        for (const auto& v : daemon_.views()) {
+            if (v.target.name == name)
+                repository = v.target.repository;
+        }
+        if (repository.empty())
+            co_return Failure{errc::not_found, "no target named " + name};
+        auto repo = co_await run_.repository(repository);
+        if (!repo)
+            co_return repo.error();
+        const std::vector<std::string> tags{domain::snapshot_tag("target", name)};
+        auto list = co_await (*repo)->snapshots(tags);
+        if (!list)
+            co_return list.error();
+        co_return app::describe_snapshots(*list, run_.audit(), name);
+    }
 
 private:
     app::Daemon& daemon_;

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include <cstdio>
+
+#include "application/daemon.hpp"
 #include "domain/duration.hpp"
+#include "domain/human.hpp"
 #include "domain/repository_location.hpp"
 
 namespace bk::drivers::cli {
@@ -127,6 +131,7 @@ json config_to_json(const domain::OperatorConfig& c) {
                      {"monitor", c.defaults.monitor},
                      {"verify_cron", c.defaults.verify_cron},
                      {"catch_up", c.defaults.catch_up},
+                     {"drill_empty", c.defaults.drill_empty},
                      {"client_images", c.defaults.client_images}};
     j["repositories"] = json::object();
     for (const auto& [name, r] : c.repositories) {
@@ -374,6 +379,49 @@ std::string render_yaml(const json& j, int indent) {
     } else {
         out += sp + scalar(j) + "\n";
     }
+    return out;
+}
+
+std::string render_snapshots(const std::vector<app::SnapshotEntry>& snapshots) {
+    std::string out;
+    char line[1024];
+    std::snprintf(line, sizeof line, "%-9s %-23s %-8s %-24s %10s  %-15s %s\n", "ID", "TIME", "KIND",
+                  "DATABASE/PATH", "SIZE", "MARK", "TAGS");
+    out += line;
+    std::string notes;
+    for (const auto& s : snapshots) {
+        std::string marks;
+        for (const auto& m : s.marks) marks += (marks.empty() ? "" : ",") + m;
+        std::string tags;
+        for (const auto& t : s.tags) tags += (tags.empty() ? "" : " ") + t;
+        const std::string size = s.bytes ? domain::human_bytes(*s.bytes) : "-";
+        std::snprintf(line, sizeof line, "%-9s %-23s %-8s %-24s %10s  %-15s %s\n", s.id.c_str(),
+                      app::human_utc(s.time).c_str(), s.kind.c_str(),
+                      s.item.empty() ? "-" : s.item.c_str(), size.c_str(),
+                      marks.empty() ? "-" : marks.c_str(), tags.c_str());
+        out += line;
+        if (!s.why.empty()) notes += "  " + s.id + " " + marks + ": " + s.why + "\n";
+    }
+    return out + notes;
+}
+
+std::string render_steps(const std::vector<domain::StepRecord>& steps) {
+    std::string out;
+    char line[1024];
+    std::snprintf(line, sizeof line, "  %-28s %-8s %10s %9s  %s\n", "STEP", "OUTCOME", "BYTES",
+                  "SECONDS", "DETAIL");
+    out += line;
+    for (const auto& s : steps) {
+        char secs[32] = "-";
+        if (!s.finished_at.empty())
+            std::snprintf(secs, sizeof secs, "%.1f", app::seconds_between(s.started_at, s.finished_at));
+        std::snprintf(line, sizeof line, "  %-28s %-8s %10s %9s  ", s.name.c_str(),
+                      s.outcome.empty() ? "-" : s.outcome.c_str(),
+                      s.bytes > 0 ? domain::human_bytes(s.bytes).c_str() : "-", secs);
+        // The detail in full: it is the step's reason (an error, a snapshot id, row counts).
+        out += line + s.detail + "\n";
+    }
+    if (steps.empty()) out += "  (no steps recorded)\n";
     return out;
 }
 

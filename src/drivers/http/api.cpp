@@ -133,6 +133,48 @@ std::string Api::event_json(const app::RunEvent& e) {
     return j.dump(-1, ' ', false, kReplace);
 }
 
+json snapshot_json(const app::SnapshotEntry& s) {
+    return {{"id", s.id},
+            {"full_id", s.full_id},
+            {"time", s.time},
+            {"kind", s.kind},
+            {"database", s.kind == "database" ? json(s.item) : json(nullptr)},
+            {"path", s.kind != "database" ? or_null(s.item) : json(nullptr)},
+            {"bytes", s.bytes ? json(*s.bytes) : json(nullptr)},
+            {"tags", s.tags},
+            {"marks", s.marks},
+            {"why", or_null(s.why)},
+            {"run_id", or_null(s.run_id)}};
+}
+
+Task<Response> Api::serve(Request r) {
+    const auto path = r.target.substr(0, r.target.find('?'));
+    const std::string prefix = "/api/v1/targets/";
+    const std::string suffix = "/snapshots";
+    const bool snapshots = path.size() > prefix.size() + suffix.size() &&
+                           path.rfind(prefix, 0) == 0 &&
+                           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (!snapshots || !enabled() || !authorized(r)) co_return handle(r);
+    if (r.method != "GET") {
+        auto resp = error_response(405, "method_not_allowed", "use GET");
+        resp.headers.emplace_back("Allow", "GET");
+        co_return resp;
+    }
+    const auto name = decode(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()));
+    if (!is_name(name)) co_return error_response(400, "bad_request", "not a target name");
+    auto list = co_await backend_.snapshots(name);
+    if (!list) {
+        if (list.error().code == errc::not_found) co_return error_response(404, "not_found", list.error().message);
+        co_return error_response(502, "repository_failed", list.error().message);
+    }
+    json out = json::array();
+    for (const auto& s : *list) out.push_back(snapshot_json(s));
+    json body;
+    body["target"] = name;
+    body["snapshots"] = std::move(out);
+    co_return json_response(200, body);
+}
+
 Response Api::handle(const Request& r) {
     const auto path = r.target.substr(0, r.target.find('?'));
     if (path.rfind("/api/", 0) != 0) return error_response(404, "not_found", "no such path: " + path);
@@ -218,6 +260,7 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
     q.target = t.name;
     q.kind = "backup";
     q.status = "success";
+    q.no_safety = true;
     q.limit = 10;
     if (auto rs = audit.runs(q)) {
         for (auto it = rs->rbegin(); it != rs->rend(); ++it) sizes.push_back(it->bytes);
@@ -279,9 +322,11 @@ Response Api::runs(const std::string& target) {
         if (n < 1 || n > 500) return error_response(400, "bad_request", "limit must be 1..500");
         q.limit = n;
     }
-    static const std::vector<std::string> statuses{"", "running", "success", "failed", "partial", "skipped", "crashed"};
+    static const std::vector<std::string> statuses{"",        "running", "success", "failed",
+                                                   "partial", "skipped", "crashed", "passed-empty"};
     if (std::find(statuses.begin(), statuses.end(), q.status) == statuses.end()) {
-        return error_response(400, "bad_request", "status must be running, success, failed, partial, skipped or crashed");
+        return error_response(400, "bad_request",
+                              "status must be running, success, failed, partial, skipped, crashed or passed-empty");
     }
     if (!q.kind.empty() && q.kind != "backup" && q.kind != "restore" && q.kind != "verify") {
         return error_response(400, "bad_request", "kind must be backup, restore or verify");

@@ -5,12 +5,16 @@
 // token from `http.token_file` (compared in constant time); without a token file the API answers
 // 403 and only /healthz, /metrics and the dashboard's page are served.
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "application/daemon.hpp"
+#include "application/snapshot_listing.hpp"
+#include "core/task.hpp"
 #include "domain/ports/bookkeeping.hpp"
 
 namespace bk::drivers::http {
@@ -39,7 +43,13 @@ public:
     virtual std::string metrics() = 0;
     /// Runs in flight: run id -> (item, bytes so far).
     virtual std::vector<app::RunEvent> live() = 0;
+    /// The target's snapshots in its repository, described and marked (see snapshot_listing.hpp).
+    /// Errors: not_found (no such target), the repository's.
+    virtual Task<Result<std::vector<app::SnapshotEntry>>> snapshots(std::string name) = 0;
 };
+
+/// One snapshot as `snapshots --json` and the API show it.
+nlohmann::json snapshot_json(const app::SnapshotEntry& s);
 
 /// "a=1&b=x%20y" -> value of `key` (decoded), or empty.
 std::string query_param(const std::string& target, const std::string& key);
@@ -51,6 +61,8 @@ public:
     Api(ApiBackend& backend, std::string token) : backend_(backend), token_(std::move(token)) {}
 
     Response handle(const Request& request);
+    /// handle(), and the requests that wait for something (a target's snapshots: restic).
+    Task<Response> serve(Request request);
     /// Whether the request carries the token: "Authorization: Bearer <token>", or for the event
     /// stream (EventSource cannot set headers) `?access_token=<token>`.
     [[nodiscard]] bool authorized(const Request& request) const;

@@ -227,7 +227,7 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
                              std::string("(http.max_event_streams: ") +
                              std::to_string(st->options.max_event_streams) + ")\"}}";
             } else {
-                auto out = st->options.api->handle(r);
+                auto out = co_await st->options.api->serve(r);
                 res.result(static_cast<unsigned>(out.status));
                 res.set(bhttp::field::content_type, out.content_type);
                 for (const auto& [k, v] : out.headers)

@@ -243,6 +243,9 @@ public:
     bk::domain::AuditLog& audit() override { throw std::logic_error("no audit here"); }
     std::string metrics() override { return ""; }
     std::vector<bk::app::RunEvent> live() override { return {}; }
+    bk::Task<bk::Result<std::vector<bk::app::SnapshotEntry>>> snapshots(std::string) override {
+        co_return std::vector<bk::app::SnapshotEntry>{};
+    }
 };
 
 const std::string kHealthz = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";

@@ -587,3 +587,14 @@ TEST_CASE("compose/config.yml loads, publishes the API inside the container with
     REQUIRE(c.repositories.count("default") == 1);
     CHECK(c.repositories.at("default").url == "/backups/restic");
 }
+
+TEST_CASE("defaults.drill_empty is warn or fail, warn by default", "[config]") {
+    CHECK(load_config_text("timezone: UTC\n", "t.yml", env({})).defaults.drill_empty == "warn");
+    auto fail = load_config_text("defaults:\n  drill_empty: fail\n", "t.yml", env({}));
+    REQUIRE(fail.problems.empty());
+    CHECK(fail.defaults.drill_empty == "fail");
+    auto bad = load_config_text("defaults:\n  drill_empty: ignore\n", "t.yml", env({}));
+    REQUIRE(bad.problems.size() == 1);
+    CHECK(bad.problems[0].describe().find("must be warn or fail") != std::string::npos);
+    CHECK(bad.problems[0].describe().find("t.yml:2") != std::string::npos);
+}

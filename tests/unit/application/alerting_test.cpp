@@ -222,3 +222,41 @@ TEST_CASE("a run found crashed alerts the notifiers its target had when the run 
     f.run("success", "r10");
     CHECK(f.recorders["everything"].kinds().back() == "recovered");
 }
+
+TEST_CASE("a safety backup's success says no recovered and ends no failure", "[unit][alerting]") {
+    Fixture f;
+    f.run("failed", "r1");
+    // The restore's own backup of the target before it writes: not the target's backup.
+    app::RunReport safety;
+    safety.run_id = "r2";
+    safety.target = "shop-db";
+    safety.status = "success";
+    bk::testing::run_task(f.ioc, f.alerting->finished(f.target(), safety, domain::kSafetyTrigger));
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure"});
+    CHECK(f.recorders["everything"].kinds() == std::vector<std::string>{"failure"});
+    auto mem = f.store->memory();
+    REQUIRE(mem);
+    CHECK((*mem)["shop-db"].last_status == "failed");  // the next real success recovers it
+    f.run("success", "r3");
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure", "recovered"});
+}
+
+TEST_CASE("an empty drill is told as drill_empty, by default, and a passed one not at all", "[unit][alerting]") {
+    Fixture f;
+    CHECK(domain::wants({}, "drill_empty"));
+    app::VerifyReport report;
+    report.run_id = "d1";
+    report.target = "shop-db";
+    report.status = "passed";
+    bk::testing::run_task(f.ioc, f.alerting->drill_finished(f.target(), report));
+    CHECK(f.recorders["failures"].got.empty());
+    report.run_id = "d2";
+    report.status = domain::kDrillPassedEmpty;
+    report.error = app::empty_drill_message({"app (no tables)"});
+    bk::testing::run_task(f.ioc, f.alerting->drill_finished(f.target(), report));
+    REQUIRE(f.recorders["failures"].kinds() == std::vector<std::string>{"drill_empty"});
+    const auto& a = f.recorders["failures"].got[0];
+    CHECK(a.id == "drill_empty:shop-db:d2");
+    CHECK(domain::alert_title(a).find("PROVES NOTHING") != std::string::npos);
+    CHECK(a.error.find("app (no tables)") != std::string::npos);
+}

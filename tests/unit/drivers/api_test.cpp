@@ -7,6 +7,7 @@
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "drivers/http/api.hpp"
 #include "support/bk_result_printing.hpp"
+#include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
 using namespace bk;
@@ -47,6 +48,24 @@ public:
         e.item = "shop";
         e.bytes = 4096;
         return {e};
+    }
+    Task<Result<std::vector<app::SnapshotEntry>>> snapshots(std::string name) override {
+        if (name != "shop-db") co_return Failure{errc::not_found, "no target named " + name};
+        app::SnapshotEntry safety;
+        safety.id = "5afe0001";
+        safety.time = "2026-11-26T10:00:00Z";
+        safety.kind = "database";
+        safety.item = "shop";
+        safety.bytes = 4096;
+        safety.tags = {"target:shop-db", "kind:db", "db:shop", "pre-restore"};
+        safety.marks = {"safety"};
+        safety.why = "a restore's safety backup of the target, taken before it wrote";
+        app::SnapshotEntry files;
+        files.id = "f11e0001";
+        files.time = "2026-11-25T03:00:00Z";
+        files.kind = "files";
+        files.item = "/var/lib/data";
+        co_return std::vector<app::SnapshotEntry>{safety, files};
     }
     std::vector<std::string> requested;
 
@@ -202,4 +221,57 @@ TEST_CASE("api helpers: query parameters decoded, constant-time comparison", "[u
     CHECK_FALSE(drivers::http::constant_time_equal("abc", "abcd"));
     const auto e = Api::event_json(app::RunEvent{"progress", "r1", "shop-db", "backup", "", "", "shop", 10, 2.5, 1.0, ""});
     CHECK(json::parse(e)["bytes"] == 10);
+}
+
+TEST_CASE("api: the last backup and the size trend never count a safety backup", "[unit][api]") {
+    Fixture f;
+    // A restore's safety backup after the last scheduled one.
+    domain::RunRecord r;
+    r.id = "run-safety";
+    r.target = "shop-db";
+    r.trigger = domain::kSafetyTrigger;
+    r.status = "success";
+    r.started_at = "2026-11-26T10:00:00.000Z";
+    r.finished_at = "2026-11-26T10:00:05.000Z";
+    r.bytes = 9999;
+    REQUIRE(f.audit->finish_run(r));
+    auto t = f.call(get("/api/v1/targets/shop-db"), 200);
+    CHECK(t["last_run"]["id"] == "run-5");
+    CHECK(t["last_success"] == "2026-11-25T03:00:10.500Z");
+    CHECK(t["sizes"] == json::array({1000, 2000, 4000, 5000}));
+    // The run itself is in the history, as what it is.
+    auto runs = f.call(get("/api/v1/runs?limit=1"), 200);
+    CHECK(runs["runs"][0]["trigger"] == "pre-restore");
+}
+
+TEST_CASE("api: a target's snapshots with kind, database or path, size and marks", "[unit][api]") {
+    Fixture f;
+    auto serve = [&f](const Request& r) { return bk::testing::run_task(f.api->serve(r)); };
+    auto ok = serve(get("/api/v1/targets/shop-db/snapshots"));
+    INFO(ok.body);
+    REQUIRE(ok.status == 200);
+    auto j = json::parse(ok.body);
+    CHECK(j["target"] == "shop-db");
+    REQUIRE(j["snapshots"].size() == 2);
+    const auto& s = j["snapshots"][0];
+    CHECK(s["id"] == "5afe0001");
+    CHECK(s["time"] == "2026-11-26T10:00:00Z");
+    CHECK(s["kind"] == "database");
+    CHECK(s["database"] == "shop");
+    CHECK(s["path"].is_null());
+    CHECK(s["bytes"] == 4096);
+    CHECK(s["marks"] == json::array({"safety"}));
+    CHECK(s["tags"].size() == 4);
+    const auto& files = j["snapshots"][1];
+    CHECK(files["path"] == "/var/lib/data");
+    CHECK(files["database"].is_null());
+    CHECK(files["bytes"].is_null());
+    CHECK(files["marks"] == json::array());
+    CHECK(serve(get("/api/v1/targets/nope/snapshots")).status == 404);
+    CHECK(serve(get("/api/v1/targets/shop-db/snapshots", "")).status == 401);
+    auto post = get("/api/v1/targets/shop-db/snapshots");
+    post.method = "POST";
+    CHECK(serve(post).status == 405);
+    // Everything else is served as handle() serves it.
+    CHECK(serve(get("/api/v1/targets/shop-db")).status == 200);
 }

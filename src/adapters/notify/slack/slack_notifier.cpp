@@ -23,7 +23,11 @@ std::string esc(const std::string& s) {
 
 std::string slack_payload(const domain::Alert& a) {
     const bool bad = a.kind == "failure" || a.kind == "overdue" || a.kind == "drill_failed";
-    std::string text = std::string(bad ? ":red_circle: " : ":large_green_circle: ") + "*" +
+    const bool warning = a.kind == "drill_empty";  // it worked, and proved nothing
+    std::string text = std::string(bad       ? ":red_circle: "
+                                   : warning ? ":warning: "
+                                             : ":large_green_circle: ") +
+                       "*" +
                        esc(domain::alert_title(a)) + "*\n";
     auto field = [&text](const char* name, const std::string& v) {
         if (!v.empty()) text += "*" + std::string(name) + ":* " + esc(v) + "\n";
