@@ -87,7 +87,7 @@ TEST_CASE("health: a failed last backup or drill fails, a skipped run hides noth
     REQUIRE(of(all, "broken").size() == 1);
     CHECK(of(all, "broken")[0].level == Level::fail);
     CHECK_THAT(of(all, "broken")[0].message,
-               Catch::StartsWith("last backup failed at 2027-01-15T03:00:05.000Z (run r2): "
+               Catch::StartsWith("last backup failed at 2027-01-15T03:00:05.000Z (run r3): "
                                  "pg_dump: connection refused"));
     REQUIRE(of(all, "crashy").size() == 1);
     CHECK(of(all, "crashy")[0].level == Level::fail);
@@ -133,7 +133,7 @@ TEST_CASE("health: a stopped target warns with since when, never fails or is ove
 
     CHECK(of(all, "off").empty());
     REQUIRE(of(all, "down").size() == 1);
-    const auto& f = of(all, "down")[0];
+    const auto f = of(all, "down")[0];  // a copy: of() returns a new vector
     CHECK(f.level == Level::warn);
     CHECK_THAT(f.message,
                Catch::StartsWith("stopped since 2026-11-20T10:00:00Z (container down is exited); "
