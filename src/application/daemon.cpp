@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "application/recovery.hpp"
+#include "application/target_health.hpp"
 
 namespace bk::app {
 
@@ -71,13 +72,11 @@ bool has(const std::vector<std::string>& v, const char* x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 std::string hms(std::int64_t seconds) {
-    char buf[64];
-    std::snprintf(buf,
-                  sizeof buf,
-                  "%lldh%02lldm",
-                  static_cast<long long>(seconds / 3600),
-                  static_cast<long long>((seconds / 60) % 60));
-    return buf;
+    return hours_minutes(seconds);
+}
+// " since 2026-11-27T03:00:00Z" when known.
+std::string since_text(const domain::Target& t) {
+    return t.stopped_since.empty() ? std::string{} : " since " + t.stopped_since;
 }
 }  // namespace
 
@@ -194,7 +193,12 @@ Task<void> Daemon::run() {
         co_await sleep(done_wake_, std::chrono::milliseconds(100));
     }
     if (!stopping_) {
-        log_("info", "watching " + std::to_string(inventory_.targets.size()) + " target(s)");
+        const auto stopped = std::count_if(inventory_.targets.begin(),
+                                           inventory_.targets.end(),
+                                           [](const auto& t) { return t.stopped(); });
+        log_("info",
+             "watching " + std::to_string(inventory_.targets.size()) + " target(s)" +
+                 (stopped > 0 ? ", " + std::to_string(stopped) + " of them stopped" : ""));
         catch_up();
     }
     if (!stopping_) {
@@ -296,17 +300,38 @@ void Daemon::apply_inventory(Inventory next) {
                 continue;
             const auto* prev = inventory_.find(t.name);
             if (prev == nullptr) {
-                log_("info", "target " + t.name + " appeared (" + t.container_name + ")");
-                if (has(t.triggers, "start"))
+                log_("info",
+                     "target " + t.name + " appeared (" + t.container_name +
+                         (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
+                if (has(t.triggers, "start") && !t.stopped())
                     event_job(t, "event:start");
             } else if (prev->container_id != t.container_id) {
                 log_("info",
-                     "target " + t.name + " has a new container (" + t.container_name + ")");
-                if (prev->image != t.image && has(t.triggers, "image-change")) {
+                     "target " + t.name + " has a new container (" + t.container_name +
+                         (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
+                if (t.stopped()) {
+                    // created, not started (compose create): its start makes it run
+                } else if (prev->image != t.image && has(t.triggers, "image-change")) {
                     event_job(t, "event:image-change");
                 } else if (has(t.triggers, "start")) {
                     event_job(t, "event:start");
                 }
+            } else if (prev->stopped() && !t.stopped()) {
+                // Back from a stop: the backup it missed meanwhile runs now.
+                log_("info", "target " + t.name + " is running again (" + t.container_name + ")");
+                if (prev->container_state == "created" && has(t.triggers, "start")) {
+                    event_job(t, "event:start");  // created earlier, started only now: new
+                } else if (config_.defaults.catch_up != "skip") {
+                    if (auto why = missed(t, now_())) {
+                        log_("info", "catch-up run of " + t.name + ": " + *why);
+                        enqueue({t, "catch-up"});
+                    }
+                }
+            } else if (!prev->stopped() && t.stopped()) {
+                log_("info",
+                     "target " + t.name + " is stopped (container " + t.container_name + " " +
+                         t.container_state + since_text(t) +
+                         "): no scheduled backup until it runs again");
             }
         }
         for (const auto& t : inventory_.targets) {
@@ -384,31 +409,42 @@ void Daemon::enqueue(Job job) {
     wake_workers();
 }
 
+std::optional<std::string> Daemon::missed(const domain::Target& t, std::int64_t now) {
+    if (!t.enabled || t.cron.empty())
+        return std::nullopt;
+    auto cron = domain::parse_cron(t.cron);
+    if (!cron)
+        return std::nullopt;
+    auto last = audit_.last_success(t.name);
+    if (!last)
+        return std::nullopt;  // no bookkeeping: the schedule still runs
+    const auto since = last->empty() ? -1 : parse_utc(*last);
+    if (since < 0)
+        return std::string("never backed up");
+    const auto due = domain::next_due(*cron, since, zone_);
+    if (due >= 0 && due <= now)
+        return "last success " + *last + ", a due time passed since";
+    return std::nullopt;
+}
+
 void Daemon::catch_up() {
     if (config_.defaults.catch_up == "skip")
         return;
     const auto now = now_();
     for (const auto& t : inventory_.targets) {
-        if (!t.enabled || t.cron.empty())
+        auto why = missed(t, now);
+        if (!why)
             continue;
-        auto cron = domain::parse_cron(t.cron);
-        if (!cron)
-            continue;
-        auto last = audit_.last_success(t.name);
-        if (!last)
-            continue;  // no bookkeeping: the schedule still runs
-        const auto since = last->empty() ? -1 : parse_utc(*last);
-        const bool missed = since < 0 || [&] {
-            const auto due = domain::next_due(*cron, since, zone_);
-            return due >= 0 && due <= now;
-        }();
-        if (missed) {
+        if (t.stopped()) {
+            // It would fail "is not running" at every start and stay red for nothing: it runs
+            // when its container runs again (apply_inventory).
             log_("info",
-                 "catch-up run of " + t.name + ": " +
-                     (since < 0 ? std::string("never backed up")
-                                : "last success " + *last + ", a due time passed since"));
-            enqueue({t, "catch-up"});
+                 "no catch-up run of " + t.name + " (" + *why + "): its container " +
+                     t.container_name + " is stopped (" + t.container_state + since_text(t) + ")");
+            continue;
         }
+        log_("info", "catch-up run of " + t.name + ": " + *why);
+        enqueue({t, "catch-up"});
     }
 }
 
@@ -428,7 +464,14 @@ Task<void> Daemon::scheduler() {
                 cron_of[t.name] = t.cron;
                 it = next_due_.insert_or_assign(t.name, domain::next_due(*cron, now, zone_)).first;
             } else if (it->second >= 0 && it->second <= now) {
-                enqueue({t, "schedule"});
+                if (t.stopped()) {
+                    // Not attempted, not recorded: see docs/daemon.md (stopped targets).
+                    log_("info",
+                         "not running " + t.name + " on schedule: its container is stopped (" +
+                             t.container_state + since_text(t) + ")");
+                } else {
+                    enqueue({t, "schedule"});
+                }
                 it->second = domain::next_due(*cron, now, zone_);
             }
             if (it->second >= 0)
@@ -479,22 +522,21 @@ void Daemon::check_overdue(std::int64_t now) {
     for (const auto& t : inventory_.targets) {
         if (!t.enabled || t.cron.empty())
             continue;
-        auto cron = domain::parse_cron(t.cron);
-        if (!cron)
+        if (t.stopped()) {
+            overdue_.erase(t.name);  // stopped, not overdue: nothing changes while it is down
             continue;
+        }
         auto last = audit_.last_success(t.name);
         if (!last || last->empty())
             continue;
-        const auto interval = domain::interval_after(*cron, now, zone_);
-        const auto since = parse_utc(*last);
-        if (interval > 0 && since > 0 && now - since > 2 * interval) {
+        if (auto interval = overdue_interval(t, *last, now, zone_)) {
             if (overdue_.insert(t.name).second) {
                 log_("warn",
                      "target " + t.name + " is overdue: last success " + *last + " (" +
-                         hms(now - since) + " ago), due every " + hms(interval));
+                         hms(now - parse_utc(*last)) + " ago), due every " + hms(*interval));
                 // Told once (the alert memory survives restarts); `recovered` ends it.
                 if (alerts_ != nullptr)
-                    spawn(alerts_->overdue(t, *last, interval));
+                    spawn(alerts_->overdue(t, *last, *interval));
             }
         } else {
             overdue_.erase(t.name);

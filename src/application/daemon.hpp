@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -63,6 +64,11 @@ struct TargetView {
     bool overdue{false};
 };
 
+/// "stopped" (its container exists and does not run: Target::stopped) or "active".
+inline const char* state_of(const domain::Target& t) {
+    return t.stopped() ? "stopped" : "active";
+}
+
 class Daemon {
 public:
     using Log = std::function<void(const std::string& level, const std::string& message)>;
@@ -108,6 +114,8 @@ public:
     /// Why the daemon is not doing its work now (run workers gone, a run stuck past its
     /// deadline); empty when it is. /healthz and the heartbeat report it.
     [[nodiscard]] std::vector<std::string> liveness_problems() const;
+    /// The first discovery has completed: the daemon knows its targets (/readyz).
+    [[nodiscard]] bool ready() const { return have_inventory_; }
     /// Called about once a minute from the scheduler (the audit fallback's replay).
     void every_minute(std::function<void()> f) { every_minute_ = std::move(f); }
 
@@ -143,6 +151,9 @@ private:
     void event_job(const domain::Target& target, const std::string& trigger);
     void apply_inventory(Inventory next);
     void catch_up();
+    /// Why `t` should get a catch-up run at `now` (never backed up, a due time passed since its
+    /// last success); nullopt when it should not.
+    std::optional<std::string> missed(const domain::Target& t, std::int64_t now);
     void check_overdue(std::int64_t now);
     void wake(boost::asio::steady_timer& t) { t.cancel(); }
     void wake_workers();

@@ -138,7 +138,9 @@ Inventory Registry::merge(const domain::OperatorConfig& config,
                          "if the change is yours: backupctl adopt " + c.target->name});
                 }
             }
-            inv.targets.push_back(*c.target);
+            auto& t = inv.targets.emplace_back(*c.target);
+            t.container_state = c.state;
+            t.stopped_since = c.stopped_since;
         }
     }
     for (std::size_t i = 0; i < config.projects.size(); ++i) {

@@ -33,6 +33,7 @@ struct DiscoveredContainer {
     std::string container_id;
     std::string container_name;
     std::string state;
+    std::string stopped_since;  ///< not running: when it stopped (UTC, to the second), if known
     Disposition disposition{Disposition::not_enabled};
     std::optional<Target> target;
     std::vector<LabelProblem> problems;

@@ -38,6 +38,13 @@ std::optional<DbType> infer_db_type(std::string_view image) {
     return std::nullopt;
 }
 
+bool Target::stopped() const {
+    // "paused" and "restarting" are not stopped: the one resumes, the other is on its way back.
+    return source == Origin::labels && !container_id.empty() &&
+           (container_state == "exited" || container_state == "created" ||
+            container_state == "dead");
+}
+
 }  // namespace bk::domain
 
 #include "domain/discovery.hpp"

@@ -56,6 +56,11 @@ struct Target {
     std::string compose_service;
     std::string image;
     std::string network;
+    /// The container's state when discovery listed it (labels): running, exited, created, ...
+    std::string container_state;
+    /// When a container that is not running stopped (the engine's State.FinishedAt, UTC, to the
+    /// second); empty when unknown.
+    std::string stopped_since;
 
     std::optional<DatabaseSpec> database;
     std::vector<std::string> volumes;  ///< volume names or mount paths; "*" = every mount
@@ -88,6 +93,10 @@ struct Target {
     /// How long a restore drill may take.
     std::chrono::seconds drill_timeout{kDefaultDrillTimeout};
     bool enabled{true};
+
+    /// Its container exists but does not run (exited, created, dead): scheduled and catch-up
+    /// backups wait until it runs again. Config projects and running containers are never stopped.
+    [[nodiscard]] bool stopped() const;
 };
 
 }  // namespace bk::domain

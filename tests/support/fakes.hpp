@@ -304,12 +304,18 @@ public:
     }
 };
 
-/// A feed that reports nothing and waits until stop().
+/// A feed that reports nothing by itself and waits until stop(); resync() asks the follower to
+/// list the containers again (as an event would).
 class FakeChangeFeed final : public domain::ChangeFeed {
 public:
     explicit FakeChangeFeed(boost::asio::any_io_executor ex) : timer_(ex) {}
+    void resync() {
+        if (on_resync_)
+            on_resync_();
+    }
     Task<void> follow(std::function<void(const domain::ContainerChange&)>,
                       std::function<void()> on_resync) override {
+        on_resync_ = on_resync;
         on_resync();
         timer_.expires_at(boost::asio::steady_timer::time_point::max());
         boost::system::error_code ec;
@@ -320,17 +326,44 @@ public:
 
 private:
     boost::asio::steady_timer timer_;
+    std::function<void()> on_resync_;
 };
 
-/// The containers discovery finds: set `found`.
+/// The containers discovery finds: set `found`. With `hold` set, a discovery answers only once
+/// the timer is cancelled (a slow first listing).
 class FakeTargetSource final : public domain::TargetSource {
 public:
     std::vector<domain::DiscoveredContainer> found;
+    std::shared_ptr<boost::asio::steady_timer> hold;
+    int asked{0};        ///< discoveries begun
+    int discoveries{0};  ///< answered so far
+    /// Lets the held discovery answer; later ones answer at once.
+    void release() {
+        auto h = std::move(hold);
+        if (h)
+            h->cancel();
+    }
     Task<Result<std::vector<domain::DiscoveredContainer>>> discover(
         const domain::OperatorConfig&) override {
+        ++asked;
+        if (hold) {
+            auto held = hold;  // the timer lives until this discovery is released
+            held->expires_at(boost::asio::steady_timer::time_point::max());
+            boost::system::error_code ec;
+            co_await held->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        }
+        ++discoveries;
         co_return found;
     }
 };
+
+/// `c` as discovery lists a container that exited at `since` (docker stop, compose stop).
+inline domain::DiscoveredContainer stopped(domain::DiscoveredContainer c,
+                                           const std::string& since = "2026-11-20T10:00:00Z") {
+    c.state = "exited";
+    c.stopped_since = since;
+    return c;
+}
 
 /// A labelled container that is a valid target of `name` with a database.
 inline domain::DiscoveredContainer labelled_target(const std::string& name,

@@ -22,6 +22,16 @@ Failure to_failure(const dockerapi::Error& e) {
     return Failure{code, "Docker engine: " + e.describe()};
 }
 
+namespace {
+// "2026-11-27T03:00:00.123456789Z" -> "2026-11-27T03:00:00Z"; the engine's zero time (never
+// ran) and anything unreadable -> empty.
+std::string stopped_time(const std::string& finished_at) {
+    if (finished_at.size() < 19 || finished_at.rfind("0001-", 0) == 0 || finished_at[10] != 'T')
+        return {};
+    return finished_at.substr(0, 19) + "Z";
+}
+}  // namespace
+
 Task<Result<std::vector<domain::DiscoveredContainer>>> DockerTargetSource::discover(
     const domain::OperatorConfig& config) {
     dockerapi::ListContainersOptions options;
@@ -48,7 +58,14 @@ Task<Result<std::vector<domain::DiscoveredContainer>>> DockerTargetSource::disco
         for (const auto& m : c.mounts) {
             facts.mounts.push_back({m.type, m.name, m.destination});
         }
-        out.push_back(labels::parse_labels(facts, config));
+        auto found = labels::parse_labels(facts, config);
+        if (found.target && (c.state == "exited" || c.state == "dead")) {
+            // Since when it is stopped: the list has no time, so one inspect per stopped target.
+            // A container removed meanwhile is simply not dated.
+            if (auto inspect = co_await client_.inspect_container(c.id); inspect)
+                found.stopped_since = stopped_time(inspect->state.finished_at);
+        }
+        out.push_back(std::move(found));
     }
     co_return out;
 }

@@ -15,7 +15,8 @@ public:
     virtual ~TargetSource() = default;
 
     /// Every container carrying backupctl labels (or labels that look like mistyped ones),
-    /// parsed against `config`; `config` must outlive the call. One list call, no inspect.
+    /// parsed against `config`; `config` must outlive the call. One list call, and one inspect
+    /// per stopped target (since when it is stopped: DiscoveredContainer::stopped_since).
     /// Errors: daemon_unavailable, timeout, cancelled. Not for concurrent use.
     virtual Task<Result<std::vector<DiscoveredContainer>>> discover(const OperatorConfig& config) = 0;
 };

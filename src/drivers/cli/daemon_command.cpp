@@ -20,6 +20,7 @@
 #include "adapters/process/gpg_keys.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
+#include "application/target_health.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
 #include "domain/snapshot_tags.hpp"
@@ -184,6 +185,9 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
                 out += (out.empty() ? "" : "; ") + p;
             return out;
         };
+        o.ready = [&daemon] {
+            return daemon.ready() ? std::string{} : std::string("discovering targets");
+        };
         o.api = &api;
         auto started = drivers::http::HttpServer::start(ex, std::move(o));
         if (started) {
@@ -191,7 +195,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
             daemon.on_event(
                 [server = listener.get()](const app::RunEvent& e) { server->publish(e); });
             log_line("info",
-                     "http on " + services.config.http.listen + ": /metrics, /healthz, " +
+                     "http on " + services.config.http.listen + ": /metrics, /healthz, /readyz, " +
                          (api.enabled() ? "the API and the dashboard at /"
                                         : "no API (http.token_file is not set)"));
         } else {
@@ -286,6 +290,7 @@ struct Check {
     std::string name;
     std::string problem;  ///< empty: ok
     std::string detail;
+    bool warning{false};  ///< a problem that does not make the operator unhealthy (exit 0)
 };
 
 }  // namespace
@@ -390,6 +395,28 @@ int health_command(const std::string& config_path, bool json, bool quick) {
                 }
                 checks.push_back({"gpg key " + name, problem, detail});
             }
+            // The targets: failing, stopped, overdue (reads the containers: not in --quick).
+            if (services && !config.has_fatal_problems()) {
+                auto zone = adapters::time::system_zone(config.timezone);
+                auto inventory = co_await services->registry.refresh();
+                if (!inventory) {
+                    checks.push_back({"targets", inventory.error().message, ""});
+                } else if (zone) {
+                    const auto findings =
+                        app::target_findings(inventory->targets, *audit, now, *zone);
+                    for (const auto& f : findings) {
+                        checks.push_back(
+                            {f.check, f.message, "", f.level == app::HealthFinding::Level::warn});
+                    }
+                    checks.push_back({"targets",
+                                      "",
+                                      std::to_string(inventory->targets.size()) + " watched, " +
+                                          std::to_string(findings.size()) +
+                                          " with something to report"});
+                }
+            }
+            if (auto f = app::notifier_finding(config))
+                checks.push_back({f->check, f->message, "", true});
             if (services) {
                 bootstrap::RunServices run(ex, *services);
                 run.log_to([](const std::string&, const std::string&) {});
@@ -403,23 +430,32 @@ int health_command(const std::string& config_path, bool json, bool quick) {
             }
         }
         bool bad = false;
+        int warnings = 0;
         nlohmann::json j = nlohmann::json::array();
         for (const auto& c : checks) {
-            bad = bad || !c.problem.empty();
+            const bool fails = !c.problem.empty() && !c.warning;
+            bad = bad || fails;
+            warnings += !c.problem.empty() && c.warning ? 1 : 0;
+            const char* level = c.problem.empty() ? "ok" : (c.warning ? "warn" : "fail");
             j.push_back({{"check", c.name},
                          {"ok", c.problem.empty()},
+                         {"level", level},
                          {"problem", c.problem},
                          {"detail", c.detail}});
             if (!json) {
-                std::cout << (c.problem.empty() ? "  ok    " : "  FAIL  ") << c.name
-                          << (c.problem.empty() ? (c.detail.empty() ? "" : " (" + c.detail + ")")
-                                                : ": " + c.problem)
+                std::cout << (c.problem.empty() ? "  ok    "
+                                                : (c.warning ? "  WARN  " : "  FAIL  "))
+                          << shown(c.name)
+                          << (c.problem.empty()
+                                  ? (c.detail.empty() ? "" : " (" + shown(c.detail) + ")")
+                                  : ": " + shown(c.problem))
                           << "\n";
             }
         }
+        // Warnings (a stopped target, no notifier) are told but leave the exit code 0.
         if (json)
-            std::cout << nlohmann::json{{"healthy", !bad}, {"checks", j}}.dump(
-                             2, ' ', false, kReplace)
+            std::cout << nlohmann::json{{"healthy", !bad}, {"warnings", warnings}, {"checks", j}}
+                             .dump(2, ' ', false, kReplace)
                       << "\n";
         co_return bad ? 1 : 0;
     });

@@ -305,13 +305,14 @@ int status_command(const Globals& g) {
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
         nlohmann::json out = nlohmann::json::array();
         if (!g.json) {
-            std::printf("%-24s %-8s %-25s %-8s %-25s %s\n",
+            std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
                         "TARGET",
                         "BACKUP",
                         "AT",
                         "DRILL",
                         "AT",
-                        "RESTORE TIME");
+                        "RESTORE TIME",
+                        "STATE");
         }
         for (const auto& t : inventory->targets) {
             auto backup = audit->last_run(t.name, "backup");
@@ -353,16 +354,26 @@ int status_command(const Globals& g) {
                      {"last_success", success ? *success : std::string{}},
                      {"next_run", next_run},
                      {"overdue", memory.contains(t.name) && memory[t.name].overdue},
+                     {"state", app::state_of(t)},
+                     {"stopped_since",
+                      t.stopped() && !t.stopped_since.empty() ? nlohmann::json(t.stopped_since)
+                                                              : nlohmann::json(nullptr)},
                      {"sizes", sizes}});
             } else {
+                // A stopped target is not failing: it waits for its container (health warns).
+                const std::string state =
+                    t.stopped() ? "stopped since " +
+                                      (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
+                                : app::state_of(t);
                 std::printf(
-                    "%-24s %-8s %-25s %-8s %-25s %s\n",
+                    "%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
                     t.name.c_str(),
                     b.status.empty() ? "-" : b.status.c_str(),
                     b.finished_at.empty() ? "-" : b.finished_at.c_str(),
                     d.status.empty() ? "-" : (d.status == "success" ? "passed" : d.status.c_str()),
                     d.finished_at.empty() ? "-" : d.finished_at.c_str(),
-                    d.id.empty() ? "-" : secs(rto).c_str());
+                    d.id.empty() ? "-" : secs(rto).c_str(),
+                    state.c_str());
             }
         }
         if (g.json)

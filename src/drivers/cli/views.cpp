@@ -29,6 +29,10 @@ json to_json(const domain::Target& t) {
         j["compose"] = {{"project", t.compose_project}, {"service", t.compose_service}};
     }
     j["network"] = t.network;
+    if (t.source == domain::Origin::labels) {
+        j["state"] = t.stopped() ? "stopped" : "active";
+        j["stopped_since"] = t.stopped() && !t.stopped_since.empty() ? json(t.stopped_since) : json(nullptr);
+    }
     if (t.database) {
         const auto& d = *t.database;
         json db;
@@ -255,6 +259,7 @@ json with_origins(json config) {
 
 namespace {
 std::string pad(std::string s, std::size_t w) {
+    if (w == 0) return s;  // the last column: as long as it is
     if (s.size() > w) {
         s = s.substr(0, w - 1) + "~";
     }
@@ -271,7 +276,8 @@ std::string render_discovery(const app::Inventory& inv, const domain::OperatorCo
         std::size_t width;
     };
     const Col cols[] = {{"TARGET", 24}, {"SOURCE", 7}, {"CONTAINER", 24}, {"DB", 9},
-                        {"DATABASES", 12}, {"NETWORK", 18}, {"SCHEDULE", 12}, {"REPOSITORY", 10}};
+                        {"DATABASES", 12}, {"NETWORK", 18}, {"SCHEDULE", 12}, {"REPOSITORY", 10},
+                        {"STATE", 0}};
     for (const auto& c : cols) out += pad(c.title, c.width) + " ";
     out += "\n";
     for (const auto& t : inv.targets) {
@@ -289,7 +295,10 @@ std::string render_discovery(const app::Inventory& inv, const domain::OperatorCo
             dbs,
             t.network.empty() ? "-" : t.network,
             t.cron,
-            t.repository};
+            t.repository,
+            t.stopped() ? "stopped since " + (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
+            : t.source == domain::Origin::labels ? std::string("active")
+                                                 : std::string("-")};
         for (std::size_t i = 0; i < std::size(cols); ++i) out += pad(row[i], cols[i].width) + " ";
         out += "\n";
     }

@@ -243,7 +243,9 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
            {"next_drill", or_null(app::format_utc(v.next_drill))},
            {"running", v.running},
            {"queued", v.queued},
-           {"overdue", v.overdue}};
+           {"overdue", v.overdue},
+           {"state", app::state_of(t)},
+           {"stopped_since", t.stopped() ? or_null(t.stopped_since) : json(nullptr)}};
     j["last_run"] = nullptr;
     if (auto r = audit.last_run(t.name, "backup"); r && *r) j["last_run"] = run_json(**r);
     j["last_success"] = nullptr;

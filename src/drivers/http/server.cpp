@@ -195,6 +195,13 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
             if (!problem.empty())
                 res.result(bhttp::status::service_unavailable);
             res.body() = problem.empty() ? "ok\n" : problem + "\n";
+        } else if (path == "/readyz" && get) {
+            // Ready: the daemon knows its targets (first discovery done); alive is /healthz.
+            res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+            const auto waiting = st->options.ready ? st->options.ready() : std::string{};
+            if (!waiting.empty())
+                res.result(bhttp::status::service_unavailable);
+            res.body() = waiting.empty() ? "ready\n" : waiting + "\n";
         } else if (path == "/metrics" && get) {
             res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
             res.body() = metrics_text(*st);

@@ -1,7 +1,7 @@
 #pragma once
-// The daemon's HTTP server (Beast, on the daemon's io_context): GET /healthz, GET /metrics, the
-// dashboard at /, the API under /api/v1 (see api.hpp) and the server-sent event stream
-// GET /api/v1/events. Requests are small and quick or they are cut: headers ≤ 8 KiB, bodies
+// The daemon's HTTP server (Beast, on the daemon's io_context): GET /healthz, GET /readyz,
+// GET /metrics, the dashboard at /, the API under /api/v1 (see api.hpp) and the server-sent
+// event stream GET /api/v1/events. Requests are small and quick or they are cut: headers ≤ 8 KiB, bodies
 // ≤ 16 KiB, 10 s to send a request. At most max_connections are open at once: a new one then
 // closes the oldest connection still waiting for its request (idle clients cannot lock the
 // server up), or, when none is idle, gets a 503 and is closed. Accept errors (EMFILE) back off
@@ -31,6 +31,9 @@ public:
         std::function<std::string()> metrics;
         /// Why the daemon is not alive now (empty: it is): /healthz answers 503 with it.
         std::function<std::string()> health;
+        /// Why the daemon is not ready yet (empty: it is; unset: always ready): /readyz answers
+        /// 503 with it. The daemon is ready once its first discovery has completed.
+        std::function<std::string()> ready;
         Api* api{nullptr};
         std::size_t max_connections{128};  ///< open at once, event streams included
         std::size_t max_event_streams{16};

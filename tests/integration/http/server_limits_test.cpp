@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -435,4 +436,25 @@ TEST_CASE("accept failing with EMFILE backs off instead of spinning", "[http][em
     CHECK(used < wall / 20);
     CHECK(errors <= 10);  // 50 ms doubling to 1 s: a handful a second, not thousands
     CHECK(within(std::chrono::seconds(5), [&] { return s.counters().open == 50; }));
+}
+
+TEST_CASE("/readyz answers 503 until the daemon is ready and 200 after, /healthz alive throughout",
+          "[http][readyz]") {
+    const std::string kReadyz = "GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n";
+    std::atomic<bool> ready{false};
+    http::HttpServer::Options o;
+    o.ready = [&ready] { return ready ? std::string{} : std::string("discovering targets"); };
+    Served s(std::move(o));
+
+    const auto before = request(s.port(), kReadyz);
+    CHECK(before.starts_with("HTTP/1.1 503"));
+    CHECK(before.ends_with("\r\n\r\ndiscovering targets\n"));
+    CHECK(request(s.port(), kHealthz).starts_with("HTTP/1.1 200"));  // alive, not ready
+
+    ready = true;  // the first discovery has completed
+    const auto after = request(s.port(), kReadyz);
+    CHECK(after.starts_with("HTTP/1.1 200"));
+    CHECK(after.ends_with("\r\n\r\nready\n"));
+    CHECK(
+        request(s.port(), "HEAD /readyz HTTP/1.1\r\nHost: t\r\n\r\n").starts_with("HTTP/1.1 200"));
 }
