@@ -77,7 +77,8 @@ step() {
   file=$work/blocks/$n-$id.sh
   run=$work/run-$id.sh
   {
-    printf 'cd %q\nset -e\n' "$(cat "$work/cwd")"
+    # A terminal's size, as a user's has (script's pty has none, and psql would page even one row).
+    printf 'stty rows 50 cols 160 2>/dev/null || true\ncd %q\nset -e\n' "$(cat "$work/cwd")"
     sed -e "s|^git clone <this repository> backupctl\$|bash $work/copy_source.sh backupctl|" \
         -e "s|-p shop |-p $app |g" -e "s|shop-db|$app-db|g" \
         -e "s|http://127.0.0.1:8080|http://127.0.0.1:$port|g" "$file"
