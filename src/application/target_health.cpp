@@ -102,6 +102,12 @@ std::vector<HealthFinding> target_findings(const std::vector<domain::Target>& ta
             if (drill && failed(drill->status)) {
                 out.push_back(
                     {HealthFinding::Level::fail, check, run_failure(*drill, "last restore drill")});
+            } else if (drill && drill->status == domain::kDrillPassedEmpty) {
+                out.push_back({HealthFinding::Level::warn,
+                               check,
+                               "last restore drill " + drill->id +
+                                   " restored an empty database: it proves nothing" +
+                                   (drill->error.empty() ? "" : " (" + drill->error + ")")});
             }
         }
     }

@@ -71,7 +71,7 @@ sqlite3 "$work/state/audit.db" \
   "UPDATE runs SET status='crashed', error='the operator died (e2e)' WHERE id='$first_run'"
 "$bk" --config "$work/config.yml" daemon >"$work/daemon.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || fail "the daemon's HTTP server did not come up"
 
 mkdir -p "$build/artifacts"

@@ -1,5 +1,5 @@
 // What `backupctl health` reports of the targets: a failed last backup or drill and an overdue
-// target fail, a stopped target warns (its old failure named, neither failing nor overdue), a
+// target fail, an empty drill warns, a stopped target warns (its old failure named, neither failing nor overdue), a
 // skipped run hides no failure, and a missing notifier warns.
 #include "application/target_health.hpp"
 
@@ -149,4 +149,21 @@ TEST_CASE("health: no notifier configured is a warning", "[health]") {
     CHECK(none->check == "notifiers");
     config.notifiers["ops"] = domain::NotifierConfig{};
     CHECK_FALSE(app::notifier_finding(config).has_value());
+}
+
+TEST_CASE("health: a drill that restored an empty database warns, it proves nothing",
+          "[health]") {
+    Store s;
+    s.run("empty", "success", "2027-01-15T03:00:05.000Z");
+    s.run("empty",
+          domain::kDrillPassedEmpty,
+          "2027-01-15T04:00:05.000Z",
+          "verify",
+          "the database had no tables or rows: the drill proves nothing (shop (no tables))");
+    const auto all = app::target_findings({target("empty")}, *s.audit, kNow, kUtc);
+    REQUIRE(of(all, "empty").size() == 1);
+    CHECK(of(all, "empty")[0].level == Level::warn);
+    CHECK_THAT(of(all, "empty")[0].message,
+               Catch::StartsWith("last restore drill r2 restored an empty database") &&
+                   Catch::Contains("shop (no tables)"));
 }
