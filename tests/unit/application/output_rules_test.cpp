@@ -15,6 +15,7 @@
 #include "drivers/cli/views.hpp"
 #include "support/bk_result_printing.hpp"
 #include "support/fakes.hpp"
+#include "support/run_rig.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -25,46 +26,12 @@ namespace {
 // A whole pg_dump of a database without tables: what the drill restores.
 const std::string kEmptyPgDump = "--\n-- PostgreSQL database dump complete\n--\n\n";
 
-struct Rig {
-    bk::testing::TempDir dir;
-    std::unique_ptr<adapters::audit::SqliteAuditLog> audit;
-    std::unique_ptr<adapters::lock::FileLocks> locks;
-    domain::OperatorConfig config;
-    bk::testing::FakeDumper dumper;
-    bk::testing::FakeFiles files;
-    bk::testing::FakeHooks hooks;
-    bk::testing::FakeResolver resolver;
-    bk::testing::FakeNetworks networks;
-    bk::testing::FakeRepository repo;
-    bk::testing::FakeRestorer restorer;
-    bk::testing::FakeLocalFiles local;
+struct Rig : bk::testing::RunRig {
     domain::Target target = *bk::testing::labelled_target("shop-db").target;
 
     Rig() {
-        auto opened = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
-        REQUIRE(opened.has_value());
-        audit = std::move(*opened);
-        std::filesystem::create_directories(dir.path() / "locks");
-        locks =
-            std::make_unique<adapters::lock::FileLocks>((dir.path() / "locks").string(), "self");
         dumper.payload = kEmptyPgDump;
         restorer.load_ok = true;
-    }
-    app::RepositoryLookup lookup() {
-        return [this](std::string) -> Task<Result<domain::BackupRepository*>> {
-            co_return static_cast<domain::BackupRepository*>(&repo);
-        };
-    }
-    app::BackupRunner runner() {
-        return app::BackupRunner(config,
-                                 dumper,
-                                 files,
-                                 hooks,
-                                 {resolver, networks, hooks},
-                                 lookup(),
-                                 *audit,
-                                 *locks,
-                                 "self");
     }
     app::RunReport run(const std::string& trigger) {
         auto r = runner();
@@ -72,8 +39,7 @@ struct Rig {
     }
     app::VerifyReport drill() {
         auto r = runner();
-        app::RestoreService restore(
-            config, lookup(), restorer, resolver, local, *audit, *locks, r, "self");
+        auto restore = restore_service(r);
         const domain::SnapshotChoice newest;
         return bk::testing::run_task(restore.verify(target, newest, "manual"));
     }

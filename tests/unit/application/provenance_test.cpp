@@ -12,6 +12,7 @@
 #include "application/restore.hpp"
 #include "domain/snapshot_tags.hpp"
 #include "support/fakes.hpp"
+#include "support/run_rig.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -41,52 +42,16 @@ domain::DiscoveredContainer impostor() {
     return c;
 }
 
-struct Rig {
-    bk::testing::TempDir dir;
-    std::unique_ptr<domain::AuditLog> audit;
-    std::unique_ptr<adapters::lock::FileLocks> locks;
-    domain::OperatorConfig config;
-    bk::testing::FakeDumper dumper;
-    bk::testing::FakeFiles files;
-    bk::testing::FakeHooks hooks;
-    bk::testing::FakeResolver resolver;
-    bk::testing::FakeNetworks networks;
-    bk::testing::FakeRepository repo;
-    bk::testing::FakeRestorer restorer;
-    bk::testing::FakeLocalFiles local;
-
+struct Rig : bk::testing::RunRig {
+    /// `store_works == false`: an audit store that cannot be opened, records go to the fallback.
     explicit Rig(bool store_works = true) {
-        const auto db = (dir.path() / "audit.db").string();
-        if (store_works) {
-            auto opened = adapters::audit::SqliteAuditLog::open(db);
-            REQUIRE(opened.has_value());
-            audit = std::move(*opened);
-        } else {
+        if (!store_works) {
             audit = std::make_unique<adapters::audit::FallbackAuditLog>(
                 []() -> Result<std::unique_ptr<domain::AuditLog>> {
                     return Failure{errc::io_error, "disk I/O error"};
                 },
                 (dir.path() / "fallback.jsonl").string());
         }
-        std::filesystem::create_directories(dir.path() / "locks");
-        locks =
-            std::make_unique<adapters::lock::FileLocks>((dir.path() / "locks").string(), "self");
-    }
-    app::RepositoryLookup lookup() {
-        return [this](std::string) -> Task<Result<domain::BackupRepository*>> {
-            co_return static_cast<domain::BackupRepository*>(&repo);
-        };
-    }
-    app::BackupRunner runner() {
-        return app::BackupRunner(config,
-                                 dumper,
-                                 files,
-                                 hooks,
-                                 {resolver, networks, hooks},
-                                 lookup(),
-                                 *audit,
-                                 *locks,
-                                 "self");
     }
     app::RunReport run(const domain::Target& t) {
         auto r = runner();
@@ -150,15 +115,7 @@ TEST_CASE("an impostor of an absent target is held: no snapshot, no retention, n
 
     // Neither a restore nor a drill hands the victim's data to it.
     auto runner = rig.runner();
-    app::RestoreService restore(rig.config,
-                                rig.lookup(),
-                                rig.restorer,
-                                rig.resolver,
-                                rig.local,
-                                *rig.audit,
-                                *rig.locks,
-                                runner,
-                                "self");
+    auto restore = rig.restore_service(runner);
     app::RestoreRequest request;
     request.safety_backup = false;
     auto restored = bk::testing::run_task(restore.restore(*impostor().target, request, "manual"));

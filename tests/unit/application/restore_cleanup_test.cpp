@@ -10,6 +10,7 @@
 #include "application/backup_runner.hpp"
 #include "application/restore.hpp"
 #include "support/fakes.hpp"
+#include "support/run_rig.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -24,51 +25,14 @@ domain::Target shop() {
     return *c.target;
 }
 
-struct Rig {
-    bk::testing::TempDir dir;
-    std::unique_ptr<domain::AuditLog> audit;
-    std::unique_ptr<adapters::lock::FileLocks> locks;
-    domain::OperatorConfig config;
-    bk::testing::FakeDumper dumper;
-    bk::testing::FakeFiles files;
-    bk::testing::FakeHooks hooks;
-    bk::testing::FakeResolver resolver;
-    bk::testing::FakeNetworks networks;
-    bk::testing::FakeRepository repo;
-    bk::testing::FakeRestorer restorer;
-    bk::testing::FakeLocalFiles local;
+struct Rig : bk::testing::RunRig {
     bk::testing::FakeRestoredCopies copies;
 
-    Rig() {
-        auto opened = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
-        REQUIRE(opened.has_value());
-        audit = std::move(*opened);
-        std::filesystem::create_directories(dir.path() / "locks");
-        locks =
-            std::make_unique<adapters::lock::FileLocks>((dir.path() / "locks").string(), "self");
-    }
-    app::RepositoryLookup lookup() {
-        return [this](std::string) -> Task<Result<domain::BackupRepository*>> {
-            co_return static_cast<domain::BackupRepository*>(&repo);
-        };
-    }
-    app::BackupRunner runner() {
-        return app::BackupRunner(config,
-                                 dumper,
-                                 files,
-                                 hooks,
-                                 {resolver, networks, hooks},
-                                 lookup(),
-                                 *audit,
-                                 *locks,
-                                 "self");
-    }
     /// A backup of shop-db, then `restore shop-db --new-container`.
     app::RestoreReport restore_new_container() {
         auto r = runner();
         REQUIRE(bk::testing::run_task(r.run(shop(), "manual", "")).status == "success");
-        app::RestoreService service(
-            config, lookup(), restorer, resolver, local, *audit, *locks, r, "self");
+        auto service = restore_service(r);
         app::RestoreRequest request;
         request.new_container = true;
         request.safety_backup = false;

@@ -1,6 +1,6 @@
 // What `backupctl health` reports of the targets: a failed last backup or drill and an overdue
-// target fail, an empty drill warns, a stopped target warns (its old failure named, neither failing nor overdue), a
-// skipped run hides no failure, and a missing notifier warns.
+// target fail, an empty drill warns, a stopped target warns (its old failure named, neither failing
+// nor overdue), a skipped run hides no failure, and a missing notifier warns.
 #include "application/target_health.hpp"
 
 #include <catch2/catch.hpp>
@@ -151,8 +151,7 @@ TEST_CASE("health: no notifier configured is a warning", "[health]") {
     CHECK_FALSE(app::notifier_finding(config).has_value());
 }
 
-TEST_CASE("health: a drill that restored an empty database warns, it proves nothing",
-          "[health]") {
+TEST_CASE("health: a drill that restored an empty database warns, it proves nothing", "[health]") {
     Store s;
     s.run("empty", "success", "2027-01-15T03:00:05.000Z");
     s.run("empty",
