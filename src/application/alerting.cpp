@@ -14,9 +14,6 @@ std::int64_t alert_backoff(int attempts) {
 }
 
 namespace {
-bool is_failure(const std::string& status) {
-    return status == "failed" || status == "partial" || status == "crashed";
-}
 std::string describe(const Failure& f) {
     return f.message;
 }
@@ -171,7 +168,7 @@ Task<void> Alerting::finished(const domain::Target& target,
         if (report.status != "success")
             add(co_await deliver(target.notify, run_alert(report, "failure", trigger, at)));
     } else if (report.status == "success") {
-        const bool was_bad = mem.overdue || is_failure(mem.last_status);
+        const bool was_bad = mem.overdue || domain::is_failed_run(mem.last_status);
         add(co_await deliver(target.notify, run_alert(report, "success", trigger, at)));
         if (was_bad) {
             auto a = run_alert(report, "recovered", trigger, at);

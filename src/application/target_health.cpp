@@ -34,10 +34,6 @@ std::string hours_minutes(std::int64_t seconds) {
 
 namespace {
 
-bool failed(const std::string& status) {
-    return status == "failed" || status == "partial" || status == "crashed";
-}
-
 // The newest finished run of `kind` that says something: a run skipped because another process
 // held the lock hides nothing.
 std::optional<domain::RunRecord> last_telling_run(domain::AuditLog& audit,
@@ -81,12 +77,12 @@ std::vector<HealthFinding> target_findings(const std::vector<domain::Target>& ta
                 (t.stopped_since.empty() ? std::string("an unknown time") : t.stopped_since) +
                 " (container " + t.container_name + " is " + t.container_state +
                 "); no scheduled backup until it runs again";
-            if (backup && failed(backup->status))
+            if (backup && domain::is_failed_run(backup->status))
                 msg += "; its " + run_failure(*backup, "last backup");
             out.push_back({HealthFinding::Level::warn, check, msg});
             continue;
         }
-        if (backup && failed(backup->status)) {
+        if (backup && domain::is_failed_run(backup->status)) {
             out.push_back({HealthFinding::Level::fail, check, run_failure(*backup, "last backup")});
         } else if (auto last = audit.last_success(t.name); last) {
             if (auto interval = overdue_interval(t, *last, now, zone)) {
@@ -99,7 +95,7 @@ std::vector<HealthFinding> target_findings(const std::vector<domain::Target>& ta
         }
         if (t.database) {
             const auto drill = last_telling_run(audit, t.name, "verify");
-            if (drill && failed(drill->status)) {
+            if (drill && domain::is_failed_run(drill->status)) {
                 out.push_back(
                     {HealthFinding::Level::fail, check, run_failure(*drill, "last restore drill")});
             } else if (drill && drill->status == domain::kDrillPassedEmpty) {

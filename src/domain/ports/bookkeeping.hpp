@@ -23,6 +23,12 @@ inline constexpr const char* kSafetyTag = "pre-restore";
 /// fail` makes it a failure instead).
 inline constexpr const char* kDrillPassedEmpty = "passed-empty";
 
+/// Whether a run's status says it did not do its job: failed, partial (some item failed) or
+/// crashed (its process died). Alerts and `health` count the same statuses.
+inline bool is_failed_run(const std::string& status) {
+    return status == "failed" || status == "partial" || status == "crashed";
+}
+
 struct RunRecord {
     std::string id;
     std::string kind{"backup"};  ///< backup | restore | verify
