@@ -68,15 +68,23 @@ constexpr std::array kSchema{
               duration,
               "`1h`",
               "Least time between two event-triggered runs (`30m`, `1h`, `1h30m`, `2d`)."},
-    LabelSpec{"timeout", duration, "the config's `defaults.timeout` (`6h`)",
+    LabelSpec{"timeout",
+              duration,
+              "the config's `defaults.timeout` (`6h`)",
               "How long a run may take in all; past it the dump container is killed, nothing is "
               "committed and the run fails. At most the operator's `security.max_label_timeout`."},
-    LabelSpec{"idle-timeout", duration, "the config's `defaults.idle_timeout` (`10m`)",
+    LabelSpec{"idle-timeout",
+              duration,
+              "the config's `defaults.idle_timeout` (`10m`)",
               "A dump that sends no byte for this long fails (also a restore client that takes "
               "none). At most `security.max_label_timeout`."},
-    LabelSpec{"drill-timeout", duration, "the config's `defaults.drill_timeout` (`2h`)",
+    LabelSpec{"drill-timeout",
+              duration,
+              "the config's `defaults.drill_timeout` (`2h`)",
               "How long a restore drill may take. At most `security.max_label_timeout`."},
-    LabelSpec{"retention", retention, "the config's `defaults.retention`",
+    LabelSpec{"retention",
+              retention,
+              "the config's `defaults.retention`",
               "Snapshots to keep, e.g. `last=3,daily=7,weekly=4,monthly=6` (keys: last, hourly, "
               "daily, weekly, monthly, yearly)."},
     LabelSpec{"repository",
@@ -109,7 +117,9 @@ constexpr std::array kSchema{
               "none",
               "Command run inside the target after the backup, also after a failure (exec, no "
               "shell). Only with `security.allow_label_hooks`."},
-    LabelSpec{"hooks.timeout", duration, "`60s`",
+    LabelSpec{"hooks.timeout",
+              duration,
+              "`60s`",
               "How long each hook may run; then it fails (the run goes on to the post-hook). At "
               "most `security.max_label_timeout`."},
 };
@@ -131,21 +141,36 @@ const LabelSpec* find_label(std::string_view key) {
 
 std::string_view type_name(ValueType t) {
     switch (t) {
-        case boolean: return "true / false";
-        case text: return "text";
-        case name: return "name";
-        case name_list: return "names";
-        case db_type: return "db type";
-        case db_names: return "names or *";
-        case env_name: return "variable name";
-        case image: return "image";
-        case network: return "network";
-        case volumes: return "volumes or paths, or *";
-        case cron: return "cron";
-        case triggers: return "triggers";
-        case duration: return "duration";
-        case retention: return "retention";
-        case command: return "command";
+        case boolean:
+            return "true / false";
+        case text:
+            return "text";
+        case name:
+            return "name";
+        case name_list:
+            return "names";
+        case db_type:
+            return "db type";
+        case db_names:
+            return "names or *";
+        case env_name:
+            return "variable name";
+        case image:
+            return "image";
+        case network:
+            return "network";
+        case volumes:
+            return "volumes or paths, or *";
+        case cron:
+            return "cron";
+        case triggers:
+            return "triggers";
+        case duration:
+            return "duration";
+        case retention:
+            return "retention";
+        case command:
+            return "command";
     }
     return "text";
 }

@@ -502,8 +502,8 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
         report.error = error;
         report.seconds = since(started);
         record.status = report.status == domain::kDrillPassedEmpty ? domain::kDrillPassedEmpty
-                        : passed                           ? "success"
-                                                           : "failed";
+                        : passed                                   ? "success"
+                                                                   : "failed";
         record.error = error;
         record.finished_at = utc_now();
         for (const auto& i : report.items) {
@@ -640,13 +640,13 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                             " (the counts at backup are partial: " + recorded_counts.partial + ")";
                     }
                     // Complete counts of nothing: the restore worked, but it proved nothing.
-                    const bool no_rows =
-                        recorded_counts.partial.empty() &&
-                        std::all_of(expected.begin(), expected.end(), [](const auto& e) {
-                            return e.second == 0;
-                        });
+                    const bool no_rows = recorded_counts.partial.empty() &&
+                                         std::all_of(expected.begin(),
+                                                     expected.end(),
+                                                     [](const auto& e) { return e.second == 0; });
                     if (diff.empty() && no_rows) {
-                        counts.detail = expected.empty() ? "no tables" : counts.detail + ", all empty";
+                        counts.detail =
+                            expected.empty() ? "no tables" : counts.detail + ", all empty";
                         empty_databases.push_back(
                             p.name + (expected.empty() ? " (no tables)" : " (no rows)"));
                     }

@@ -4,8 +4,8 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "adapters/audit/fallback_audit_log.hpp"
@@ -15,15 +15,15 @@
 #include "adapters/docker/docker_janitor.hpp"
 #include "adapters/docker/docker_projects.hpp"
 #include "adapters/docker/docker_restorer.hpp"
+#include "adapters/docker/docker_target_source.hpp"
 #include "adapters/notify/alert_adapters.hpp"
 #include "adapters/notify/file_alert_store.hpp"
 #include "application/alerting.hpp"
+#include "application/backup_runner.hpp"
 #include "application/metrics.hpp"
 #include "application/recovery.hpp"
-#include "application/restore.hpp"
-#include "adapters/docker/docker_target_source.hpp"
-#include "application/backup_runner.hpp"
 #include "application/registry.hpp"
+#include "application/restore.hpp"
 #include "dockerapi/client.hpp"
 #include "domain/operator_config.hpp"
 
@@ -51,7 +51,8 @@ struct Services {
     adapters::docker::DockerTargetSource source;
     app::Registry registry;
 
-    Services(boost::asio::any_io_executor ex, domain::OperatorConfig cfg,
+    Services(boost::asio::any_io_executor ex,
+             domain::OperatorConfig cfg,
              dockerapi::ClientOptions options);
 };
 
@@ -71,7 +72,8 @@ public:
     adapters::notify::FileAlertStore& alert_store() { return *alert_store_; }
     /// The Prometheus exposition (see app::render_metrics) with what this process knows.
     std::string metrics(const std::vector<std::string>& targets,
-                        const std::vector<std::string>& overdue, int events_connected);
+                        const std::vector<std::string>& overdue,
+                        int events_connected);
     app::BackupRunner& runner() { return *runner_; }
     app::RestoreService& restore() { return *restore_; }
     /// What `restore --new-container` left (after open()).

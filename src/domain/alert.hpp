@@ -25,15 +25,15 @@ struct Alert {
     double seconds{0};
     std::uint64_t bytes{0};
     std::vector<std::string> snapshots;
-    std::string error_stage;  ///< "dump shop", "pre-hook", "retention", ...
-    std::string error;        ///< the error's last lines
-    std::string last_success; ///< overdue/recovered: ISO 8601 UTC or empty
-    std::string details;      ///< the summary's lines (one per target)
+    std::string error_stage;   ///< "dump shop", "pre-hook", "retention", ...
+    std::string error;         ///< the error's last lines
+    std::string last_success;  ///< overdue/recovered: ISO 8601 UTC or empty
+    std::string details;       ///< the summary's lines (one per target)
 };
 
 /// Whether a notifier subscribed to `events` takes `kind`: empty means the default (failure,
-/// overdue, drill_failed, drill_empty and recovered: a problem and its end), "all" takes every kind,
-/// otherwise each kind is named.
+/// overdue, drill_failed, drill_empty and recovered: a problem and its end), "all" takes every
+/// kind, otherwise each kind is named.
 bool wants(const std::vector<std::string>& events, std::string_view kind);
 
 /// One line: "backupctl: shop-db backup FAILED at dump shop (12.3 s)".

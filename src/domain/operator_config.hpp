@@ -17,20 +17,20 @@ namespace bk::domain {
 struct RepositoryConfig {
     std::string url;  ///< a restic repository: a path, sftp:, s3:, rest:, ...
     Secret password;
-    bool init{false};  ///< initialise on first use
+    bool init{false};                   ///< initialise on first use
     std::map<std::string, Secret> env;  ///< backend credentials (AWS_*, B2_*, ...)
-    bool has_ssh{false};  ///< an `ssh:` block was given (sftp: URLs)
+    bool has_ssh{false};                ///< an `ssh:` block was given (sftp: URLs)
     SshConfig ssh;
-    std::string cacert;   ///< restic --cacert: the CA of a server with a private certificate
+    std::string cacert;  ///< restic --cacert: the CA of a server with a private certificate
     /// The server refuses deletes (rest-server/rclone --append-only): retention and prune are
     /// the server owner's job, never run from here.
     bool append_only{false};
 };
 
 struct KeyConfig {
-    std::string recipient;        ///< informational (e-mail or fingerprint)
-    std::string public_key_file;  ///< encrypts (gpg --recipient-file)
-    std::string private_key_file; ///< decrypts (restore)
+    std::string recipient;         ///< informational (e-mail or fingerprint)
+    std::string public_key_file;   ///< encrypts (gpg --recipient-file)
+    std::string private_key_file;  ///< decrypts (restore)
     std::string passphrase_file;
     /// Set when `recipient` alone names the key (the original backupctl's way): bootstrap looks it
     /// up among the key files of this directory (GPG_KEYS_DIR) and fills the two files.
@@ -93,13 +93,13 @@ struct SecurityConfig {
 };
 
 struct DaemonConfig {
-    int concurrency{2};                          ///< runs at once
-    std::chrono::seconds grace_period{60};       ///< SIGTERM: how long in-flight runs may finish
-    std::chrono::seconds event_delay{15};        ///< a (re)started container settles this long
-    std::chrono::seconds resync{300};            ///< full re-list even when events flow
-    std::string heartbeat;                       ///< a monitor told "alive" while the daemon runs
+    int concurrency{2};                     ///< runs at once
+    std::chrono::seconds grace_period{60};  ///< SIGTERM: how long in-flight runs may finish
+    std::chrono::seconds event_delay{15};   ///< a (re)started container settles this long
+    std::chrono::seconds resync{300};       ///< full re-list even when events flow
+    std::string heartbeat;                  ///< a monitor told "alive" while the daemon runs
     std::chrono::seconds heartbeat_interval{60};
-    std::string summary_cron{"0 8 * * *"};       ///< the daily summary (notifiers with `summary`)
+    std::string summary_cron{"0 8 * * *"};  ///< the daily summary (notifiers with `summary`)
 };
 
 struct HttpConfig {
@@ -112,9 +112,9 @@ struct HttpConfig {
 /// A problem in the config, with where it is.
 struct ConfigProblem {
     std::string file;
-    int line{0};    ///< 1-based; 0 when unknown
-    int column{0};  ///< 1-based
-    std::string path;     ///< e.g. "projects[0].database.password"
+    int line{0};       ///< 1-based; 0 when unknown
+    int column{0};     ///< 1-based
+    std::string path;  ///< e.g. "projects[0].database.password"
     std::string message;
     std::string project;  ///< set when the problem disabled only this project
 

@@ -29,19 +29,19 @@ std::string local_repository_path(std::string_view url);
 struct SftpLocation {
     std::string user;  ///< empty: ssh's default
     std::string host;
-    int port{0};       ///< 0: not in the URL
+    int port{0};  ///< 0: not in the URL
     std::string path;
 };
 Parsed<SftpLocation> parse_sftp_url(std::string_view url);
 
 /// The `ssh:` block of an sftp repository.
 struct SshConfig {
-    std::string key_file;           ///< -i, with IdentitiesOnly=yes
-    int port{0};                    ///< 0: the URL's port, else 22
-    std::string known_hosts_file;   ///< the pinned host keys (UserKnownHostsFile)
-    bool accept_new_host_key{false};///< StrictHostKeyChecking=accept-new (trust on first use)
-    std::string user;               ///< overrides the URL's user
-    int connect_timeout{15};        ///< seconds (ConnectTimeout)
+    std::string key_file;             ///< -i, with IdentitiesOnly=yes
+    int port{0};                      ///< 0: the URL's port, else 22
+    std::string known_hosts_file;     ///< the pinned host keys (UserKnownHostsFile)
+    bool accept_new_host_key{false};  ///< StrictHostKeyChecking=accept-new (trust on first use)
+    std::string user;                 ///< overrides the URL's user
+    int connect_timeout{15};          ///< seconds (ConnectTimeout)
 };
 
 /// The ssh argv restic starts for `location` (`ssh ... user@host -s sftp`). `known_hosts_file`

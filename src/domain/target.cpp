@@ -4,19 +4,27 @@ namespace bk::domain {
 
 const char* to_string(DbType t) {
     switch (t) {
-        case DbType::postgres: return "postgres";
-        case DbType::mysql: return "mysql";
-        case DbType::mariadb: return "mariadb";
-        case DbType::mongodb: return "mongodb";
+        case DbType::postgres:
+            return "postgres";
+        case DbType::mysql:
+            return "mysql";
+        case DbType::mariadb:
+            return "mariadb";
+        case DbType::mongodb:
+            return "mongodb";
     }
     return "postgres";
 }
 
 std::optional<DbType> db_type_from_string(std::string_view s) {
-    if (s == "postgres" || s == "postgresql") return DbType::postgres;
-    if (s == "mysql") return DbType::mysql;
-    if (s == "mariadb") return DbType::mariadb;
-    if (s == "mongodb" || s == "mongo") return DbType::mongodb;
+    if (s == "postgres" || s == "postgresql")
+        return DbType::postgres;
+    if (s == "mysql")
+        return DbType::mysql;
+    if (s == "mariadb")
+        return DbType::mariadb;
+    if (s == "mongodb" || s == "mongo")
+        return DbType::mongodb;
     return std::nullopt;
 }
 
@@ -31,10 +39,14 @@ std::optional<DbType> infer_db_type(std::string_view image) {
         repo = repo.substr(0, colon);
     }
     auto has = [&repo](std::string_view w) { return repo.find(w) != std::string_view::npos; };
-    if (has("postgres") || has("postgis") || has("timescaledb")) return DbType::postgres;
-    if (has("mariadb")) return DbType::mariadb;
-    if (has("mysql") || has("percona")) return DbType::mysql;
-    if (has("mongo")) return DbType::mongodb;
+    if (has("postgres") || has("postgis") || has("timescaledb"))
+        return DbType::postgres;
+    if (has("mariadb"))
+        return DbType::mariadb;
+    if (has("mysql") || has("percona"))
+        return DbType::mysql;
+    if (has("mongo"))
+        return DbType::mongodb;
     return std::nullopt;
 }
 
@@ -65,11 +77,16 @@ std::string LabelProblem::describe() const {
 
 const char* to_string(Disposition d) {
     switch (d) {
-        case Disposition::target: return "target";
-        case Disposition::invalid: return "invalid";
-        case Disposition::not_enabled: return "not-enabled";
-        case Disposition::other_scope: return "other-scope";
-        case Disposition::ignored: return "ignored";
+        case Disposition::target:
+            return "target";
+        case Disposition::invalid:
+            return "invalid";
+        case Disposition::not_enabled:
+            return "not-enabled";
+        case Disposition::other_scope:
+            return "other-scope";
+        case Disposition::ignored:
+            return "ignored";
     }
     return "invalid";
 }

@@ -29,8 +29,9 @@ struct DatabaseSpec {
     std::string password_env;  ///< labels: the NAME of the target's env var holding the password
     std::string dump_image;    ///< empty: the target's own image
     // config projects name the server directly
-    std::string host;  ///< a container (name, compose service, network alias) or a host outside Docker
-    int port{0};       ///< 0: the client's default
+    std::string
+        host;     ///< a container (name, compose service, network alias) or a host outside Docker
+    int port{0};  ///< 0: the client's default
     bool has_password{false};  ///< config: a password (or password_file) was given; never the value
     Secret password;           ///< config projects only: the credentials come from the config
 };

@@ -102,8 +102,11 @@ constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
                                                         "ca_file"};
 constexpr std::array<std::string_view, 4> kHttpKeys{
     "listen", "token_file", "max_connections", "max_event_streams"};
-constexpr std::array<std::string_view, 5> kSecurityKeys{
-    "allow_label_hooks", "dump_images", "labels_may_use", "require_encryption", "max_label_timeout"};
+constexpr std::array<std::string_view, 5> kSecurityKeys{"allow_label_hooks",
+                                                        "dump_images",
+                                                        "labels_may_use",
+                                                        "require_encryption",
+                                                        "max_label_timeout"};
 constexpr std::array<std::string_view, 3> kLabelReachKeys{"repositories", "notifiers", "monitors"};
 constexpr std::array<std::string_view, 19> kProjectKeys{"name",
                                                         "enabled",

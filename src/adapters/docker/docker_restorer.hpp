@@ -31,14 +31,17 @@ public:
     Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_load(const domain::Target& into,
                                                                  std::string database,
                                                                  std::string run_id) override;
-    Task<Result<std::map<std::string, std::uint64_t>>> count_rows(
-        const domain::Target& into, std::string database, std::vector<std::string> tables,
-        std::string run_id) override;
-    Task<Result<domain::Target>> clone(const domain::Target& target, bool scratch,
+    Task<Result<std::map<std::string, std::uint64_t>>> count_rows(const domain::Target& into,
+                                                                  std::string database,
+                                                                  std::vector<std::string> tables,
+                                                                  std::string run_id) override;
+    Task<Result<domain::Target>> clone(const domain::Target& target,
+                                       bool scratch,
                                        std::string run_id) override;
     Task<Result<domain::Target>> server_in(const domain::Target& target,
                                            std::string container) override;
-    Task<Result<void>> wait_ready(const domain::Target& server, std::chrono::seconds limit,
+    Task<Result<void>> wait_ready(const domain::Target& server,
+                                  std::chrono::seconds limit,
                                   std::string run_id) override;
     Task<void> discard(const domain::Target& scratch) override;
     Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_files_load(const domain::Target& into,
@@ -52,13 +55,16 @@ private:
         std::string out;
         std::string err;
     };
-    Task<Result<Ran>> run(const domain::Target& into, std::vector<std::string> argv,
-                          std::string input, std::string run_id);
+    Task<Result<Ran>> run(const domain::Target& into,
+                          std::vector<std::string> argv,
+                          std::string input,
+                          std::string run_id);
     /// A client of `into` running `args` (program first; its connection arguments are added).
-    Task<Result<std::unique_ptr<ClientContainer>>> start_client(const domain::Target& into,
-                                                                const std::vector<std::string>& args,
-                                                                const std::string& run_id,
-                                                                std::size_t keep_stdout);
+    Task<Result<std::unique_ptr<ClientContainer>>> start_client(
+        const domain::Target& into,
+        const std::vector<std::string>& args,
+        const std::string& run_id,
+        std::size_t keep_stdout);
     std::string name(const std::string& run_id);
 
     dockerapi::Client& client_;

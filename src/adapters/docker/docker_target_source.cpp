@@ -12,12 +12,24 @@ Failure to_failure(const dockerapi::Error& e) {
         case dockerapi::errc::transport:
         case dockerapi::errc::truncated_stream:
         case dockerapi::errc::protocol:
-        case dockerapi::errc::unsupported_version: code = errc::daemon_unavailable; break;
-        case dockerapi::errc::timeout: code = errc::timeout; break;
-        case dockerapi::errc::cancelled: code = errc::cancelled; break;
-        case dockerapi::errc::not_found: code = errc::not_found; break;
-        case dockerapi::errc::conflict: code = errc::conflict; break;
-        default: code = errc::internal; break;
+        case dockerapi::errc::unsupported_version:
+            code = errc::daemon_unavailable;
+            break;
+        case dockerapi::errc::timeout:
+            code = errc::timeout;
+            break;
+        case dockerapi::errc::cancelled:
+            code = errc::cancelled;
+            break;
+        case dockerapi::errc::not_found:
+            code = errc::not_found;
+            break;
+        case dockerapi::errc::conflict:
+            code = errc::conflict;
+            break;
+        default:
+            code = errc::internal;
+            break;
     }
     return Failure{code, "Docker engine: " + e.describe()};
 }

@@ -16,7 +16,8 @@
 namespace bk::domain {
 
 /// A database client loading a dump from its stdin. finish() ends the input and waits for the
-/// load; abort() kills it before the end of input (a psql load is rolled back: its COMMIT never came).
+/// load; abort() kills it before the end of input (a psql load is rolled back: its COMMIT never
+/// came).
 class RestoreLoad : public ByteSink {
 public:
     virtual Task<Result<void>> finish() = 0;
@@ -35,7 +36,9 @@ public:
     /// Rows per table on `into`, for the tables named as DumpCensus::rows() names them. A table
     /// that does not exist is an error naming it.
     virtual Task<Result<std::map<std::string, std::uint64_t>>> count_rows(
-        const Target& into, std::string database, std::vector<std::string> tables,
+        const Target& into,
+        std::string database,
+        std::vector<std::string> tables,
         std::string run_id) = 0;
     /// A new server of the target's image. `scratch`: on a new internal network (no route to the
     /// target), a throwaway password, labelled ours (discard() or the janitor removes it).
@@ -47,7 +50,8 @@ public:
     /// of the target's labels (user, password variable, dump image) reaches it.
     virtual Task<Result<Target>> server_in(const Target& target, std::string container) = 0;
     /// Waits until the server answers queries (its image's initialisation is done).
-    virtual Task<Result<void>> wait_ready(const Target& server, std::chrono::seconds limit,
+    virtual Task<Result<void>> wait_ready(const Target& server,
+                                          std::chrono::seconds limit,
                                           std::string run_id) = 0;
     /// Removes a scratch server and its network.
     virtual Task<void> discard(const Target& scratch) = 0;

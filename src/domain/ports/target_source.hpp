@@ -18,7 +18,8 @@ public:
     /// parsed against `config`; `config` must outlive the call. One list call, and one inspect
     /// per stopped target (since when it is stopped: DiscoveredContainer::stopped_since).
     /// Errors: daemon_unavailable, timeout, cancelled. Not for concurrent use.
-    virtual Task<Result<std::vector<DiscoveredContainer>>> discover(const OperatorConfig& config) = 0;
+    virtual Task<Result<std::vector<DiscoveredContainer>>> discover(
+        const OperatorConfig& config) = 0;
 };
 
 }  // namespace bk::domain

@@ -390,7 +390,8 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
                           << ")\n";
             }
             std::cout << t.name << ": " << report.status;
-            if (!report.error.empty()) std::cout << " (" << report.error << ")";
+            if (!report.error.empty())
+                std::cout << " (" << report.error << ")";
             if (report.status != "success" && !report.stage.empty()) {
                 std::cout << " at " << report.stage;
             }
@@ -600,8 +601,8 @@ int history_command(const Globals& g, const HistoryArgs& a) {
     if (!a.run.empty() && !runs->empty()) {
         // One run: its whole error, its snapshots and its steps, as --json has them.
         const auto& r = runs->front();
-        std::cout << "trigger: " << r.trigger << ", finished: "
-                  << (r.finished_at.empty() ? "-" : r.finished_at) << "\n";
+        std::cout << "trigger: " << r.trigger
+                  << ", finished: " << (r.finished_at.empty() ? "-" : r.finished_at) << "\n";
         if (!r.snapshots.empty())
             std::cout << "snapshots: " << r.snapshots << "\n";
         if (!r.error.empty())

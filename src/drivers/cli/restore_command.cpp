@@ -266,9 +266,10 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
         std::cout << ", restore took " << secs(report.rto_seconds) << ", " << secs(report.seconds)
                   << " in all, run " << report.run_id << "\n";
     }
-    // passed-empty is a warning (said above), not a failure: defaults.drill_empty: fail makes it one.
+    // passed-empty is a warning (said above), not a failure: defaults.drill_empty: fail makes it
+    // one.
     co_return report.status == "passed" || report.status == domain::kDrillPassedEmpty ? kExitOk
-                                                                                       : kExitFailed;
+                                                                                      : kExitFailed;
 }
 
 // The restore time of a drill: its restore steps.
