@@ -165,13 +165,14 @@ struct Ran {
     bool out_truncated{false};  // stdout went past kMaxOutput: `out` is not all of it
 };
 
-// restic with the repository's environment and its password on descriptor 3, interrupted at a
-// hopeless error or after `deadline` (SIGINT, then SIGKILL 10 s later).
-Task<Result<Ran>> run_restic(asio::any_io_executor ex,
-                             std::vector<std::string> argv,
-                             std::vector<std::string> env,
-                             std::string password,
-                             std::chrono::seconds deadline = std::chrono::minutes(10)) {
+// A child (restic, or ssh for a diagnosis) with the repository's environment and `password` on
+// descriptor 3, interrupted at a hopeless error or after `deadline` (SIGINT, then SIGKILL 10 s
+// later).
+Task<Result<Ran>> run_child(asio::any_io_executor ex,
+                            std::vector<std::string> argv,
+                            std::vector<std::string> env,
+                            std::string password,
+                            std::chrono::seconds deadline) {
     SpawnOptions o;
     o.argv = std::move(argv);
     o.env = std::move(env);
@@ -209,6 +210,52 @@ Task<Result<Ran>> run_restic(asio::any_io_executor ex,
     ran.out_truncated = ran.out.size() > kMaxOutput;
     ran.err = std::move(err->value);
     ran.gave_up = watch->hopeless;
+    co_return ran;
+}
+
+// The ssh command line restic runs for an sftp repository (`-o sftp.command=...`), split the way
+// restic splits it (at spaces: domain::restic_command_line admits no quote), or empty.
+std::vector<std::string> sftp_command_of(const std::vector<std::string>& argv) {
+    constexpr std::string_view key = "sftp.command=";
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+        if (argv[i - 1] != "-o" || !argv[i].starts_with(key))
+            continue;
+        std::vector<std::string> out;
+        std::istringstream words(argv[i].substr(key.size()));
+        for (std::string w; words >> w;)
+            out.push_back(w);
+        return out;
+    }
+    return {};
+}
+
+// restic with the repository's environment and its password on descriptor 3 (see run_child).
+//
+// restic 0.14 copies ssh's stderr into its own from a goroutine and exits as soon as the sftp
+// session fails to start, often before that copy: ssh's reason (host key changed, key refused,
+// connection refused) is then missing and the run says only "connection lost" (2 runs in 60
+// here when idle; CI lost a changed host key so). When the session did not start, ssh itself is
+// asked, with the same command line and nothing on its stdin, and what it says is added as
+// restic would have added it.
+Task<Result<Ran>> run_restic(asio::any_io_executor ex,
+                             std::vector<std::string> argv,
+                             std::vector<std::string> env,
+                             std::string password,
+                             std::chrono::seconds deadline = std::chrono::minutes(10)) {
+    auto ssh = sftp_command_of(argv);
+    auto ran = co_await run_child(ex, std::move(argv), env, std::move(password), deadline);
+    if (!ran || ran->exit_code == 0 || ssh.empty() ||
+        ran->err.find("unable to start the sftp session") == std::string::npos) {
+        co_return ran;
+    }
+    auto asked = co_await run_child(ex, ssh, std::move(env), {}, std::chrono::seconds(60));
+    if (!asked)
+        co_return ran;
+    std::istringstream lines(asked->err);
+    for (std::string line; std::getline(lines, line);) {
+        if (!line.empty())
+            ran->err += "\nsubprocess ssh: " + line;
+    }
     co_return ran;
 }
 
