@@ -60,7 +60,9 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$BK_BUILD"
-ctest_args=(--output-on-failure --timeout 900)
+# The engine is a resource of two slots: e2e tests run two at a time, those tagged
+# [engine-alone] alone (tests/CMakeLists.txt).
+ctest_args=(--output-on-failure --timeout 900 --resource-spec-file "$BK_ROOT/tests/engine-slots.json")
 [ -z "$label" ] || ctest_args+=(-L "$label")
 if [ $sanitize = 1 ] && [ -z "$label" ]; then
   # Under ASan+UBSan: every unit and integration test (the parsers, the stream demux, the HTTP
@@ -71,8 +73,8 @@ if [ $sanitize = 1 ] && [ -z "$label" ]; then
   asan_e2e='^e2e\.(1 GiB through attach|postgres round trip through gpg|a truncated or tampered|daemon: kill -9 mid-dump|api: token required|an impostor)'
   rc=0
   ctest "${ctest_args[@]}" -j 2 -L 'unit|integration' || rc=$?
-  ctest "${ctest_args[@]}" -R "$asan_e2e" || rc=$?
+  ctest "${ctest_args[@]}" -j 2 -R "$asan_e2e" || rc=$?
   exit $rc
 fi
-# unit and integration tests in parallel; e2e ones hold RESOURCE_LOCK docker.
+# Two at a time; an e2e test takes one or both of the engine's slots.
 ctest "${ctest_args[@]}" -j 2

@@ -51,7 +51,7 @@ std::vector<std::string> labels(const std::string& mode) {
 }  // namespace
 
 TEST_CASE("alerts: failure, then success and recovered, kuma pushes, a heartbeat that stops with the daemon, /metrics",
-          "[e2e][alerting]") {
+          "[e2e][alerting][engine-alone]") {
     bk::testing::TempDir rxdir;
     Receiver rx("http_recorder.py", {}, rxdir.path(), "rx");
     const std::string base = "http://127.0.0.1:" + std::to_string(rx.port());

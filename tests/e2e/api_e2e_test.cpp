@@ -67,7 +67,7 @@ bool has_event(const std::vector<json>& events, const std::string& type) {
 }  // namespace
 
 TEST_CASE("api: token required, a run requested over HTTP streams progress events, 409 while running or locked, paging",
-          "[e2e][api]") {
+          "[e2e][api][engine-alone]") {
     bk::testing::TempDir secrets;
     const auto token_file = secrets.path() / "token";
     std::ofstream(token_file) << kToken << "\n";

@@ -183,12 +183,16 @@ private:
 };
 
 // --- S3: s3rver over HTTPS --------------------------------------------------------------------
-/// s3rver from npm, installed once per build directory (pinned version).
+/// s3rver from npm, installed once per build directory (pinned version). Under a lock: two tests
+/// may ask at once (e2e tests run two at a time).
 std::string s3rver_bin() {
     const std::string prefix = std::string(BK_BINARY_DIR) + "/s3rver";
     const std::string bin = prefix + "/node_modules/s3rver/bin/s3rver.js";
     if (!std::filesystem::exists(bin)) {
-        auto r = sh("npm install --silent --no-audit --no-fund --prefix " + prefix + " s3rver@3.7.1 2>&1");
+        std::filesystem::create_directories(prefix);
+        auto r = sh("flock " + prefix + ".lock sh -c 'test -f " + bin +
+                    " || npm install --silent --no-audit --no-fund --prefix " + prefix +
+                    " s3rver@3.7.1' 2>&1");
         INFO(r.out);
         REQUIRE(r.exit_code == 0);
     }

@@ -81,7 +81,7 @@ std::vector<std::string> fake_labels(const std::string& mode, const std::string&
 }  // namespace
 
 TEST_CASE("daemon: catch-up at start, new and recreated containers, SIGTERM cuts a run short",
-          "[e2e][daemon]") {
+          "[e2e][daemon][engine-alone]") {
     Scenario s(kFakeConfig, true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     s.start("app", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
@@ -123,7 +123,7 @@ TEST_CASE("daemon: catch-up at start, new and recreated containers, SIGTERM cuts
 }
 
 TEST_CASE("daemon: kill -9 mid-dump, then a restart cleans up without touching a live CLI run",
-          "[e2e][daemon][crash]") {
+          "[e2e][daemon][crash][engine-alone]") {
     Scenario s(kFakeConfig + "defaults:\n  catch_up: skip\n", true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     s.start("ok", base, fake_labels("ok"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
@@ -217,7 +217,7 @@ TEST_CASE("audit store locked during a run: the backup succeeds and its record r
 }
 
 TEST_CASE("daemon: a due time missed during downtime gets one catch-up run, a fresh target none",
-          "[e2e][daemon][catch-up]") {
+          "[e2e][daemon][catch-up][engine-alone]") {
     Scenario s(kFakeConfig + "defaults:\n  cron: \"@daily\"\n", true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     s.start("fresh", base, fake_labels("ok"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
@@ -243,7 +243,7 @@ TEST_CASE("daemon: a due time missed during downtime gets one catch-up run, a fr
 }
 
 TEST_CASE("daemon: the events stream cut again and again, no container missed",
-          "[e2e][daemon][events]") {
+          "[e2e][daemon][events][engine-alone]") {
     bk::testing::TempDir sock_dir;
     const auto sock = (sock_dir.path() / "docker.sock").string();
     bk::testing::EventsCuttingProxy proxy(sock);
@@ -303,7 +303,7 @@ TEST_CASE("unlock refuses a lock held by a live process and removes one nobody h
 }
 
 TEST_CASE("daemon: kill -9 while retention waits for the repository, then a restart",
-          "[e2e][daemon][crash]") {
+          "[e2e][daemon][crash][engine-alone]") {
     Scenario s(kFakeConfig + "defaults:\n  catch_up: skip\n", true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     // Another writer holds the repository shared: the run's snapshot commits beside it, and its
@@ -361,7 +361,7 @@ void restart_dockerd() {
 }  // namespace
 
 TEST_CASE("daemon: dockerd restarted under it, a container started afterwards is found and run",
-          "[e2e][daemon][restart]") {
+          "[e2e][daemon][restart][engine-alone]") {
     Scenario s(kFakeConfig + "defaults:\n  catch_up: skip\n", true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     auto daemon = start_daemon(s, "daemon");

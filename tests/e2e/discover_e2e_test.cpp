@@ -192,7 +192,7 @@ Task<void> scenario(Client& c, std::string tag) {
 }  // namespace
 
 TEST_CASE("discover lists labelled postgres and mariadb targets and reports the broken one",
-          "[e2e][discover]") {
+          "[e2e][discover][engine-alone]") {
     boost::asio::io_context ioc;
     auto address = docker_host_from_env();
     REQUIRE(address);

@@ -104,7 +104,7 @@ std::string read_file(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("the original's projects.yml and .env, unchanged: run, gpg to the recipient, restore, webhook, config show",
-          "[e2e][projects][original]") {
+          "[e2e][projects][original][engine-alone]") {
     OriginalApp app;
     app.start_db();
     app.psql("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2)); "
@@ -231,7 +231,7 @@ TEST_CASE("the original's projects.yml and .env, unchanged: run, gpg to the reci
 }
 
 TEST_CASE("the original's setup on a storage box: HETZNER_SSH_* to SFTP, daemon, recreate, restore, drill",
-          "[e2e][projects][original][sftp]") {
+          "[e2e][projects][original][sftp][engine-alone]") {
     OriginalApp app;
     app.start_db();
     app.psql("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2)); "

@@ -128,7 +128,7 @@ std::string read_file(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, restore, drill",
-          "[e2e][projects]") {
+          "[e2e][projects][engine-alone]") {
     App app;
     app.start_db();
     app.psql("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2)); "
@@ -365,7 +365,7 @@ TEST_CASE("a database outside Docker, reached by address and port with a client 
 }
 
 TEST_CASE("daemon: a project is scheduled like a label target (its catch-up run at start)",
-          "[e2e][projects][daemon]") {
+          "[e2e][projects][daemon][engine-alone]") {
     App app;
     app.start_db();
     const std::string repo = (app.dir() / "repo").string();

@@ -366,7 +366,7 @@ TEST_CASE("files come back byte-exact into the target and into a directory", "[e
     CHECK(sh("cd " + out.string() + " && sha256sum uploads/a/b/blob.bin uploads/note.txt | cut -c1-64").out == want);
 }
 
-TEST_CASE("the daemon runs restore drills on verify-cron and status shows them", "[e2e][restore][daemon]") {
+TEST_CASE("the daemon runs restore drills on verify-cron and status shows them", "[e2e][restore][daemon][engine-alone]") {
     Scenario s("", true);
     Db db{s, false};
     // No scheduled backup soon (the catch-up at start makes the first one); a drill every minute.

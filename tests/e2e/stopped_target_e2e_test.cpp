@@ -69,7 +69,7 @@ int count_runs(const Scenario& s,
 TEST_CASE(
     "daemon: a stopped labelled postgres is not failed at start, health lists it as "
     "stopped, starting it makes it active",
-    "[e2e][daemon][stopped]") {
+    "[e2e][daemon][stopped][engine-alone]") {
     bk::testing::TempDir secrets;
     const auto token_file = secrets.path() / "token";
     std::ofstream(token_file) << kToken << "\n";
