@@ -58,8 +58,9 @@ Check Checks::disk_space() {
     }
     c.detail = domain::human_bytes(*free_bytes) + " free";
     if (*free_bytes < kMinFreeBytes) {
-        c.problem = "only " + domain::human_bytes(*free_bytes) + " free (restic's cache needs at least " +
-                    domain::human_bytes(kMinFreeBytes) + ")";
+        c.problem = "only " + domain::human_bytes(*free_bytes) +
+                    " free (restic's cache needs at least " + domain::human_bytes(kMinFreeBytes) +
+                    ")";
     }
     return c;
 }
@@ -88,10 +89,8 @@ Task<std::vector<Check>> Checks::health(bool quick) {
         checks.push_back({"engine", ports_.engine_problem, "", false});
     } else {
         auto ping = co_await ports_.engine->ping();
-        checks.push_back({"engine " + ports_.engine->address(),
-                          ping ? "" : ping.error().message,
-                          "",
-                          false});
+        checks.push_back(
+            {"engine " + ports_.engine->address(), ping ? "" : ping.error().message, "", false});
     }
     std::string writable = ports_.audit_state.store_error;
     if (writable.empty() && ports_.host != nullptr && !ports_.host->writable(config_.state_dir))
@@ -151,8 +150,7 @@ Task<std::vector<Check>> Checks::health(bool quick) {
             const auto findings =
                 target_findings(inventory->targets, *ports_.audit, now, *ports_.zone);
             for (const auto& f : findings) {
-                checks.push_back(
-                    {f.check, f.message, "", f.level == HealthFinding::Level::warn});
+                checks.push_back({f.check, f.message, "", f.level == HealthFinding::Level::warn});
             }
             checks.push_back({"targets",
                               "",
@@ -219,7 +217,7 @@ Task<std::vector<Check>> Checks::dry_run(domain::Target t) {
         } else {
             auto running = co_await ports_.engine->container_running(t.container_id);
             checks.push_back({"container " + t.container_name,
-                              !running  ? running.error().message
+                              !running   ? running.error().message
                               : *running ? ""
                                          : "not running",
                               "",

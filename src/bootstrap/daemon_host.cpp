@@ -123,8 +123,8 @@ Task<void> DaemonHost::start() {
     p.run->log_to(p.log);
     if (auto opened = p.run->open(); !opened) {
         p.log("warn",
-              "audit store: " + opened.error().message + " (records go to " +
-                  p.run->audit_path() + " until it works again)");
+              "audit store: " + opened.error().message + " (records go to " + p.run->audit_path() +
+                  " until it works again)");
     }
     co_await p.run->recover();
     auto& parts = *p.run->parts_;
@@ -143,8 +143,8 @@ Task<void> DaemonHost::start() {
     daemon.drills(p.run->restore());
     daemon.alerts(p.run->alerting());
     p.backend = std::make_unique<DaemonBackend>(daemon, *p.run);
-    p.api = std::make_unique<drivers::http::Api>(*p.backend,
-                                                 read_token(services.config.http.token_file, p.log));
+    p.api = std::make_unique<drivers::http::Api>(
+        *p.backend, read_token(services.config.http.token_file, p.log));
     const auto& http = services.config.http;
     if (!http.listen.empty()) {
         drivers::http::HttpServer::Options o;
@@ -190,7 +190,9 @@ Task<void> DaemonHost::start() {
     });
 }
 
-app::Daemon& DaemonHost::daemon() { return *parts_->daemon; }
+app::Daemon& DaemonHost::daemon() {
+    return *parts_->daemon;
+}
 
 Task<void> DaemonHost::run() {
     co_await parts_->daemon->run();

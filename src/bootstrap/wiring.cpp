@@ -171,17 +171,17 @@ Result<std::unique_ptr<Services>> Services::connect(boost::asio::any_io_executor
     if (!options)
         return options.error();
     auto engine = std::make_unique<Engine>(ex, std::move(*options));
-    return std::unique_ptr<Services>(new Services(ex, std::move(config), std::move(engine)));
+    return std::unique_ptr<Services>(new Services(std::move(config), std::move(engine)));
 }
 
-Services::Services(boost::asio::any_io_executor /*ex*/,
-                   domain::OperatorConfig cfg,
-                   std::unique_ptr<Engine> e)
+Services::Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e)
     : config(std::move(cfg)), engine_(std::move(e)), registry(config, engine_->source) {}
 
 Services::~Services() = default;
 
-domain::EngineProbe& Services::engine() { return engine_->probe; }
+domain::EngineProbe& Services::engine() {
+    return engine_->probe;
+}
 
 Task<Result<app::Inventory>> Services::refresh_as_recorded() {
     std::unique_ptr<adapters::audit::SqliteAuditLog> recorded;
@@ -197,7 +197,8 @@ Task<Result<app::Inventory>> Services::refresh_as_recorded() {
     co_return inventory;
 }
 
-std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(const std::string& state_dir) {
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(
+    const std::string& state_dir) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
     const std::string db_path = state_dir + "/audit.db";
@@ -310,12 +311,24 @@ Result<void> RunServices::open() {
     return result;
 }
 
-app::Alerting& RunServices::alerting() { return *parts_->alerting; }
-app::BackupRunner& RunServices::runner() { return *parts_->runner; }
-app::RestoreService& RunServices::restore() { return *parts_->restore; }
-domain::RestoredCopies& RunServices::restored_copies() { return *parts_->restored_copies; }
-domain::AuditLog& RunServices::audit() { return *parts_->audit; }
-const std::string& RunServices::audit_path() const { return parts_->audit->path(); }
+app::Alerting& RunServices::alerting() {
+    return *parts_->alerting;
+}
+app::BackupRunner& RunServices::runner() {
+    return *parts_->runner;
+}
+app::RestoreService& RunServices::restore() {
+    return *parts_->restore;
+}
+domain::RestoredCopies& RunServices::restored_copies() {
+    return *parts_->restored_copies;
+}
+domain::AuditLog& RunServices::audit() {
+    return *parts_->audit;
+}
+const std::string& RunServices::audit_path() const {
+    return parts_->audit->path();
+}
 
 app::Checks RunServices::checks() {
     auto& p = *parts_;

@@ -78,7 +78,7 @@ public:
 
 private:
     struct Engine;
-    Services(boost::asio::any_io_executor ex, domain::OperatorConfig cfg, std::unique_ptr<Engine> e);
+    Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e);
 
 public:
     domain::OperatorConfig config;

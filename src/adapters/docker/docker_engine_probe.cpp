@@ -7,7 +7,9 @@ namespace bk::adapters::docker {
 
 namespace {
 // The engine's own words, without the "Docker engine: " prefix (the check names the engine).
-Failure said(const dockerapi::Error& e) { return Failure{to_failure(e).code, e.describe()}; }
+Failure said(const dockerapi::Error& e) {
+    return Failure{to_failure(e).code, e.describe()};
+}
 }  // namespace
 
 DockerEngineProbe::DockerEngineProbe(dockerapi::Client& client, std::string address)

@@ -20,8 +20,12 @@ bool SystemHostProbe::exists(const std::string& path) {
     return std::filesystem::exists(path, ec);
 }
 
-bool SystemHostProbe::writable(const std::string& path) { return ::access(path.c_str(), W_OK) == 0; }
+bool SystemHostProbe::writable(const std::string& path) {
+    return ::access(path.c_str(), W_OK) == 0;
+}
 
-std::int64_t SystemHostProbe::now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t SystemHostProbe::now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 }  // namespace bk::adapters::process

@@ -11,7 +11,7 @@ namespace bk::domain {
 
 /// The engine's versions, as `backupctl engine` shows them.
 struct EngineInfo {
-    std::string version;             ///< the server's ("24.0.5")
+    std::string version;  ///< the server's ("24.0.5")
     std::string os;
     std::string arch;
     std::string api_version;         ///< the one spoken (negotiated)

@@ -113,7 +113,8 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
 
 int health_command(const std::string& config_path, bool json, bool quick) {
     return run_task([&config_path, json, quick](auto ex) -> Task<int> {
-        auto checks = co_await bootstrap::health_checks(ex, bootstrap::load_config(config_path), quick);
+        auto checks =
+            co_await bootstrap::health_checks(ex, bootstrap::load_config(config_path), quick);
         const bool bad = print_checks(checks, json);
         co_return bad ? kExitFailed : kExitOk;
     });

@@ -10,10 +10,10 @@ namespace bk::testing {
 
 class FakeEngineProbe final : public domain::EngineProbe {
 public:
-    std::string ping_error;                 ///< non-empty: ping() fails with it
-    std::set<std::string> running;          ///< container ids that run
-    std::set<std::string> stopped;          ///< container ids that exist and do not run
-    std::set<std::string> images;           ///< images the engine has
+    std::string ping_error;         ///< non-empty: ping() fails with it
+    std::set<std::string> running;  ///< container ids that run
+    std::set<std::string> stopped;  ///< container ids that exist and do not run
+    std::set<std::string> images;   ///< images the engine has
     domain::EngineInfo engine_info{"24.0.5", "linux", "amd64", "1.43", "1.43", "1.12"};
     int pings{0};
     int inspections{0};

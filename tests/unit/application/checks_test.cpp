@@ -167,7 +167,7 @@ TEST_CASE("a dry run names a missing image, repository, key and path", "[unit][c
     CHECK(find(unknown, "gpg key gone")->problem == "no such key in the config");
 }
 
-TEST_CASE("health --quick leaves the keys and repositories alone; the full one reads them",
+TEST_CASE("health --quick leaves the keys and repositories alone and the full one reads them",
           "[unit][checks]") {
     Rig rig;
     rig.config.keys["ops"].public_key_file = "/keys/ops.asc";
