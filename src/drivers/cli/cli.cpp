@@ -584,7 +584,7 @@ int run(int argc, char** argv) {
     runcmd->add_flag("--dry-run",
                      run_args.dry_run,
                      "Check engine, container, dump image, the database from a dump container, "
-                     "repository, key and cache disk space; back up nothing");
+                     "repository, key and disk space (as health checks them); back up nothing");
     runcmd->add_flag("--json", g.json, "JSON output");
 
     auto* snaps = app.add_subcommand("snapshots", "A target's snapshots in its repository");
