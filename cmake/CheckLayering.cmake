@@ -2,7 +2,11 @@
 #  - Beast only inside docker-api/src, the outbound notifiers/monitors (src/adapters/notify,
 #    src/adapters/monitor) and drivers/http, and never in their headers;
 #  - domain/ and application/ include no adapters, drivers, Beast, spdlog, yaml-cpp or SQLiteCpp;
-#  - no public header of dockerapi includes Beast.
+#  - no public header of dockerapi includes Beast;
+#  - bootstrap/ is the only composition root: drivers include no adapter header, no dockerapi
+#    header and no bootstrap/parts.hpp (the adapters behind bootstrap's services), and name no
+#    `dockerapi::` and no engine client (`.client`, `->client`); bootstrap's other headers (what
+#    the drivers see of it) include no adapter or dockerapi header either.
 set(violations "")
 file(GLOB_RECURSE public_headers ${ROOT}/docker-api/include/*.hpp)
 foreach(f IN LISTS public_headers)
@@ -24,6 +28,23 @@ file(GLOB_RECURSE everything ${ROOT}/src/*.?pp)
 foreach(f IN LISTS everything)
   if(f MATCHES "\\.hpp$" OR NOT f MATCHES "/(drivers/http|adapters/notify|adapters/monitor)/")
     file(STRINGS ${f} lines REGEX "#include <boost/beast")
+    if(lines)
+      list(APPEND violations "${f}: ${lines}")
+    endif()
+  endif()
+endforeach()
+file(GLOB_RECURSE drivers ${ROOT}/src/drivers/*.?pp)
+foreach(f IN LISTS drivers)
+  file(STRINGS ${f} lines REGEX
+       "#include [<\"](adapters/|dockerapi/|bootstrap/parts\\.hpp)|dockerapi::|[.>]client[^_a-zA-Z0-9]")
+  if(lines)
+    list(APPEND violations "${f}: ${lines}")
+  endif()
+endforeach()
+file(GLOB bootstrap_headers ${ROOT}/src/bootstrap/*.hpp)
+foreach(f IN LISTS bootstrap_headers)
+  if(NOT f MATCHES "/parts\\.hpp$")
+    file(STRINGS ${f} lines REGEX "#include [<\"](adapters/|dockerapi/)")
     if(lines)
       list(APPEND violations "${f}: ${lines}")
     endif()

@@ -6,9 +6,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
-#include <random>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/config/yaml_config_loader.hpp"
@@ -18,6 +18,9 @@
 #include "adapters/process/local_files.hpp"
 #include "adapters/process/shell_hook_runner.hpp"
 #include "adapters/restic/restic_repository.hpp"
+#include "adapters/time/system_zone.hpp"
+#include "application/metrics.hpp"
+#include "bootstrap/parts.hpp"
 
 namespace bk::bootstrap {
 
@@ -98,6 +101,9 @@ domain::OperatorConfig load_config(const std::string& cli_path) {
     return config;
 }
 
+namespace {
+
+// The engine's address: the config's docker.host, else DOCKER_HOST, else the default socket.
 Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config) {
     auto address = config.docker_host.empty() ? dockerapi::docker_host_from_env()
                                               : dockerapi::parse_docker_host(config.docker_host);
@@ -109,16 +115,90 @@ Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& co
     return o;
 }
 
-Services::Services(boost::asio::any_io_executor ex,
-                   domain::OperatorConfig cfg,
-                   dockerapi::ClientOptions options)
-    : config(std::move(cfg)),
-      client_address(options.address.describe()),
+// The build's date from __DATE__ ("Nov 27 2026"): a clock before it is wrong.
+std::int64_t build_time() {
+    static const char* months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const std::string d = __DATE__;
+    std::tm tm{};
+    tm.tm_mon = static_cast<int>(std::string(months).find(d.substr(0, 3)) / 3);
+    tm.tm_mday = std::atoi(d.substr(4, 2).c_str());
+    tm.tm_year = std::atoi(d.substr(7, 4).c_str()) - 1900;
+    return static_cast<std::int64_t>(::timegm(&tm));
+}
+
+}  // namespace
+
+Result<domain::UtcOffset> time_zone(const std::string& zone) {
+    return adapters::time::system_zone(zone);
+}
+
+std::unique_ptr<domain::AlertStore> open_alert_store(const std::string& state_dir) {
+    return std::make_unique<adapters::notify::FileAlertStore>(state_dir + "/notify-outbox.json");
+}
+
+struct AlertEndpoints::Parts {
+    adapters::notify::AlertAdapters adapters;
+};
+
+AlertEndpoints::AlertEndpoints(boost::asio::any_io_executor ex,
+                               const domain::OperatorConfig& config)
+    : parts_(std::make_unique<Parts>(
+          Parts{adapters::notify::make_alert_adapters(std::move(ex), config)})) {}
+
+AlertEndpoints::~AlertEndpoints() = default;
+
+domain::Notifier* AlertEndpoints::notifier(const std::string& name) const {
+    return parts_->adapters.notifier(name);
+}
+
+domain::Monitor* AlertEndpoints::monitor(const std::string& name) const {
+    return parts_->adapters.monitor(name);
+}
+
+const std::vector<std::string>& AlertEndpoints::problems() const {
+    return parts_->adapters.problems;
+}
+
+Services::Engine::Engine(boost::asio::any_io_executor ex, dockerapi::ClientOptions options)
+    : address(options.address.describe()),
       client(std::move(ex), std::move(options)),
       source(client),
-      registry(config, source) {}
+      probe(client, address) {}
 
-std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir) {
+Result<std::unique_ptr<Services>> Services::connect(boost::asio::any_io_executor ex,
+                                                    domain::OperatorConfig config) {
+    auto options = client_options(config);
+    if (!options)
+        return options.error();
+    auto engine = std::make_unique<Engine>(ex, std::move(*options));
+    return std::unique_ptr<Services>(new Services(std::move(config), std::move(engine)));
+}
+
+Services::Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e)
+    : config(std::move(cfg)), engine_(std::move(e)), registry(config, engine_->source) {}
+
+Services::~Services() = default;
+
+domain::EngineProbe& Services::engine() {
+    return engine_->probe;
+}
+
+Task<Result<app::Inventory>> Services::refresh_as_recorded() {
+    std::unique_ptr<adapters::audit::SqliteAuditLog> recorded;
+    const auto audit_db = std::filesystem::path(config.state_dir) / "audit.db";
+    if (std::error_code ec; std::filesystem::exists(audit_db, ec)) {
+        if (auto opened = adapters::audit::SqliteAuditLog::open(audit_db.string()); opened) {
+            recorded = std::move(*opened);
+            registry.provenance_from(recorded.get());
+        }
+    }
+    auto inventory = co_await registry.refresh();
+    registry.provenance_from(nullptr);
+    co_return inventory;
+}
+
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(
+    const std::string& state_dir) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
     const std::string db_path = state_dir + "/audit.db";
@@ -144,113 +224,161 @@ std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string&
     return audit;
 }
 
+std::unique_ptr<domain::AuditLog> open_audit(const std::string& state_dir) {
+    return open_fallback_audit(state_dir);
+}
+
+RunServices::Parts::~Parts() = default;
+
 RunServices::RunServices(boost::asio::any_io_executor ex, Services& base)
     : ex_(std::move(ex)),
       base_(base),
-      instance_id_(adapters::lock::new_instance_id(base.config.state_dir)) {}
+      instance_id_(adapters::lock::new_instance_id(base.config.state_dir)),
+      parts_(std::make_unique<Parts>()) {}
 
 RunServices::~RunServices() {
-    if (audit_)
+    if (parts_->audit)
         base_.registry.provenance_from(nullptr);
 }
 
 Result<void> RunServices::open() {
+    auto& p = *parts_;
+    auto& client = base_.engine_->client;
     const std::string state = base_.config.state_dir;
     std::error_code ec;
     std::filesystem::create_directories(state, ec);
-    audit_ = open_audit(state);
+    p.audit = open_fallback_audit(state);
     // Conflicting claims to a name are decided by the provenance recorded for it.
-    base_.registry.provenance_from(audit_.get());
+    base_.registry.provenance_from(p.audit.get());
     Result<void> result;
-    if (!audit_->store_error().empty()) {
-        result = Failure{errc::io_error, audit_->store_error()};
+    if (!p.audit->store_error().empty()) {
+        result = Failure{errc::io_error, p.audit->store_error()};
     }
-    locks_ = std::make_unique<adapters::lock::FileLocks>(state + "/locks", instance_id_);
-    instances_ =
+    p.locks = std::make_unique<adapters::lock::FileLocks>(state + "/locks", instance_id_);
+    p.instances =
         std::make_unique<adapters::lock::FileInstanceRegistry>(state + "/instances", instance_id_);
-    janitor_ = std::make_unique<adapters::docker::DockerJanitor>(base_.client);
-    dumper_ = std::make_unique<adapters::docker::DockerDumper>(base_.client, instance_id_);
-    files_ = std::make_unique<adapters::docker::DockerFileArchiver>(base_.client);
-    hooks_ = std::make_unique<adapters::docker::DockerHookRunner>(base_.client);
-    resolver_ = std::make_unique<adapters::docker::DockerTargetResolver>(
-        base_.client, base_.config.defaults.client_images);
-    networks_ = std::make_unique<adapters::docker::DockerNetworkAttachment>(base_.client);
-    shell_hooks_ = std::make_unique<adapters::process::ShellHookRunner>(ex_);
-    runner_ = std::make_unique<app::BackupRunner>(
+    p.janitor = std::make_unique<adapters::docker::DockerJanitor>(client);
+    p.dumper = std::make_unique<adapters::docker::DockerDumper>(client, instance_id_);
+    p.files = std::make_unique<adapters::docker::DockerFileArchiver>(client);
+    p.hooks = std::make_unique<adapters::docker::DockerHookRunner>(client);
+    p.resolver = std::make_unique<adapters::docker::DockerTargetResolver>(
+        client, base_.config.defaults.client_images);
+    p.networks = std::make_unique<adapters::docker::DockerNetworkAttachment>(client);
+    p.shell_hooks = std::make_unique<adapters::process::ShellHookRunner>(ex_);
+    p.runner = std::make_unique<app::BackupRunner>(
         base_.config,
-        *dumper_,
-        *files_,
-        *hooks_,
-        app::BackupRunner::ProjectPorts{*resolver_, *networks_, *shell_hooks_},
+        *p.dumper,
+        *p.files,
+        *p.hooks,
+        app::BackupRunner::ProjectPorts{*p.resolver, *p.networks, *p.shell_hooks},
         [this](std::string name) { return repository(std::move(name)); },
-        *audit_,
-        *locks_,
+        *p.audit,
+        *p.locks,
         instance_id_);
     if (!log_) {
         log_ = [](const std::string& level, const std::string& message) {
             std::cerr << "backupctl: " << level << ": " << message << "\n";
         };
     }
-    alert_store_ =
+    p.alert_store =
         std::make_unique<adapters::notify::FileAlertStore>(state + "/notify-outbox.json");
-    alert_adapters_ = std::make_unique<adapters::notify::AlertAdapters>(
+    p.alert_adapters = std::make_unique<adapters::notify::AlertAdapters>(
         adapters::notify::make_alert_adapters(ex_, base_.config));
-    for (const auto& p : alert_adapters_->problems)
-        log_("warn", p);
-    alerting_ = std::make_unique<app::Alerting>(
+    for (const auto& problem : p.alert_adapters->problems)
+        log_("warn", problem);
+    p.alerting = std::make_unique<app::Alerting>(
         base_.config,
-        [this](const std::string& n) { return alert_adapters_->notifier(n); },
-        [this](const std::string& n) { return alert_adapters_->monitor(n); },
-        *alert_store_,
-        *audit_,
+        [this](const std::string& n) { return parts_->alert_adapters->notifier(n); },
+        [this](const std::string& n) { return parts_->alert_adapters->monitor(n); },
+        *p.alert_store,
+        *p.audit,
         log_);
-    runner_->observe(alerting_.get());
-    restorer_ = std::make_unique<adapters::docker::DockerRestorer>(base_.client, instance_id_);
-    restored_copies_ = std::make_unique<adapters::docker::DockerRestoredCopies>(base_.client);
-    local_files_ = std::make_unique<adapters::process::TarLocalFiles>(ex_);
-    restore_ = std::make_unique<app::RestoreService>(
+    p.runner->observe(p.alerting.get());
+    p.restorer = std::make_unique<adapters::docker::DockerRestorer>(client, instance_id_);
+    p.restored_copies = std::make_unique<adapters::docker::DockerRestoredCopies>(client);
+    p.local_files = std::make_unique<adapters::process::TarLocalFiles>(ex_);
+    p.restore = std::make_unique<app::RestoreService>(
         base_.config,
         [this](std::string name) { return repository(std::move(name)); },
-        *restorer_,
-        *resolver_,
-        *local_files_,
-        *audit_,
-        *locks_,
-        *runner_,
+        *p.restorer,
+        *p.resolver,
+        *p.local_files,
+        *p.audit,
+        *p.locks,
+        *p.runner,
         instance_id_);
+    p.keys = std::make_unique<adapters::process::GpgKeyInspector>(ex_);
     return result;
+}
+
+app::Alerting& RunServices::alerting() {
+    return *parts_->alerting;
+}
+app::BackupRunner& RunServices::runner() {
+    return *parts_->runner;
+}
+app::RestoreService& RunServices::restore() {
+    return *parts_->restore;
+}
+domain::RestoredCopies& RunServices::restored_copies() {
+    return *parts_->restored_copies;
+}
+domain::AuditLog& RunServices::audit() {
+    return *parts_->audit;
+}
+const std::string& RunServices::audit_path() const {
+    return parts_->audit->path();
+}
+
+app::Checks RunServices::checks() {
+    auto& p = *parts_;
+    app::CheckPorts ports;
+    ports.host = &p.host;
+    ports.keys = p.keys.get();
+    ports.engine = &base_.engine();
+    ports.registry = &base_.registry;
+    ports.audit = p.audit.get();
+    ports.audit_state = {p.audit->store_error(), p.audit->pending(), p.audit->path()};
+    ports.outbox = p.alert_store.get();
+    ports.outbox_path = p.alert_store->path();
+    ports.repository = [this](std::string name) { return repository(std::move(name)); };
+    ports.resolver = p.resolver.get();
+    ports.dumper = p.dumper.get();
+    ports.built_at = build_time();
+    return app::Checks(base_.config, std::move(ports));
 }
 
 std::string RunServices::metrics(const std::vector<std::string>& targets,
                                  const std::vector<std::string>& overdue,
                                  int events_connected) {
+    auto& p = *parts_;
     app::MetricsInput in;
     in.targets = targets;
-    for (const auto& p : base_.config.projects)
-        in.targets.push_back(p.name);
-    if (auto m = alert_store_->memory())
+    for (const auto& project : base_.config.projects)
+        in.targets.push_back(project.name);
+    if (auto m = p.alert_store->memory())
         in.memory = std::move(*m);
     in.overdue = overdue;
-    in.audit_fallback_records = audit_->pending();
-    in.notification_queue = alert_store_->pending();
+    in.audit_fallback_records = p.audit->pending();
+    in.notification_queue = p.alert_store->pending();
     in.events_connected = events_connected;
-    in.audit_ok = audit_->store_error().empty();
-    return app::render_metrics(*audit_, in);
+    in.audit_ok = p.audit->store_error().empty();
+    return app::render_metrics(*p.audit, in);
 }
 
 Task<Result<domain::BackupRepository*>> RunServices::repository(std::string name) {
     // One preparation per repository at a time: two runs starting together must not both
     // `restic init` it.
-    while (preparing_.contains(name)) {
+    while (parts_->preparing.contains(name)) {
         boost::asio::steady_timer t(ex_, std::chrono::milliseconds(50));
         co_await t.async_wait(boost::asio::use_awaitable);
     }
-    if (auto it = repos_.find(name); it != repos_.end()) {
+    if (auto it = parts_->repos.find(name); it != parts_->repos.end()) {
         co_return static_cast<domain::BackupRepository*>(it->second.get());
     }
-    preparing_.insert(name);
+    parts_->preparing.insert(name);
     auto result = co_await prepare_repository(name);
-    preparing_.erase(name);
+    parts_->preparing.erase(name);
     co_return result;
 }
 
@@ -266,7 +394,7 @@ Task<Result<domain::BackupRepository*>> RunServices::prepare_repository(std::str
         co_return ready.error();
     }
     auto* raw = repo.get();
-    repos_[name] = std::move(repo);
+    parts_->repos[name] = std::move(repo);
     co_return static_cast<domain::BackupRepository*>(raw);
 }
 
@@ -275,9 +403,9 @@ Task<app::RecoveryReport> RunServices::recover() {
     for (const auto& [name, repo] : base_.config.repositories)
         names.push_back(name);
     auto report = co_await app::recover(
-        *audit_,
-        *janitor_,
-        *instances_,
+        *parts_->audit,
+        *parts_->janitor,
+        *parts_->instances,
         [this](std::string n) { return repository(std::move(n)); },
         names);
     if (report.found_anything()) {
@@ -291,8 +419,52 @@ Task<app::RecoveryReport> RunServices::recover() {
             std::cerr << "backupctl: recovery: " << p << "\n";
     }
     for (const auto& run : report.crashed)
-        co_await alerting_->crashed(run);
+        co_await parts_->alerting->crashed(run);
     co_return report;
+}
+
+Task<std::vector<app::Check>> health_checks(boost::asio::any_io_executor ex,
+                                            domain::OperatorConfig config,
+                                            bool quick) {
+    adapters::process::SystemHostProbe host;
+    adapters::process::GpgKeyInspector keys(ex);
+    app::CheckPorts ports;
+    ports.host = &host;
+    ports.keys = &keys;
+    ports.built_at = build_time();
+    if (auto zone = time_zone(config.timezone))
+        ports.zone = *zone;
+    std::unique_ptr<Services> services;
+    if (auto connected = Services::connect(ex, config); connected) {
+        services = std::move(*connected);
+        ports.engine = &services->engine();
+        ports.registry = &services->registry;
+    } else {
+        ports.engine_problem = connected.error().message;
+    }
+    auto audit = open_fallback_audit(config.state_dir);
+    ports.audit = audit.get();
+    ports.audit_state = {audit->store_error(), audit->pending(), audit->path()};
+    adapters::notify::FileAlertStore outbox(config.state_dir + "/notify-outbox.json");
+    ports.outbox = &outbox;
+    ports.outbox_path = outbox.path();
+    {
+        AlertEndpoints endpoints(ex, config);
+        ports.alerting_problems = endpoints.problems();
+    }
+    // The repositories are opened as a run opens them (not in --quick: restic reads each).
+    std::unique_ptr<RunServices> run;
+    if (!quick && services) {
+        run = std::make_unique<RunServices>(ex, *services);
+        run->log_to([](const std::string&, const std::string&) {});
+        (void)run->open();
+        ports.repository = [r = run.get()](std::string name) {
+            return r->repository(std::move(name));
+        };
+    }
+    app::Checks checks(config, std::move(ports));
+    auto result = co_await checks.health(quick);
+    co_return result;
 }
 
 }  // namespace bk::bootstrap

@@ -1,59 +1,95 @@
 #pragma once
 // Composition root: reads the config and builds the adapters and the application objects by hand.
+// This header is what the drivers see of it: ports and application objects, never an adapter or
+// dockerapi (the `layering` test checks that no driver includes either).
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
+#include <vector>
 
-#include "adapters/audit/fallback_audit_log.hpp"
-#include "adapters/docker/docker_dumper.hpp"
-#include "adapters/docker/docker_file_archiver.hpp"
-#include "adapters/docker/docker_hook_runner.hpp"
-#include "adapters/docker/docker_janitor.hpp"
-#include "adapters/docker/docker_projects.hpp"
-#include "adapters/docker/docker_restorer.hpp"
-#include "adapters/docker/docker_target_source.hpp"
-#include "adapters/notify/alert_adapters.hpp"
-#include "adapters/notify/file_alert_store.hpp"
 #include "application/alerting.hpp"
 #include "application/backup_runner.hpp"
-#include "application/metrics.hpp"
+#include "application/checks.hpp"
 #include "application/recovery.hpp"
 #include "application/registry.hpp"
 #include "application/restore.hpp"
-#include "dockerapi/client.hpp"
 #include "domain/operator_config.hpp"
-
-namespace bk::adapters::restic {
-class ResticRepository;
-}
+#include "domain/ports/alerting.hpp"
+#include "domain/ports/bookkeeping.hpp"
+#include "domain/ports/checks.hpp"
+#include "domain/ports/restore_ports.hpp"
+#include "domain/schedule.hpp"
 
 namespace bk::bootstrap {
+
+/// Where warnings and events go ("info", "warn", "error").
+using Log = std::function<void(const std::string& level, const std::string& message)>;
 
 /// Where the config comes from: --config, else $BACKUPCTL_CONFIG, else /etc/backupctl/config.yml
 /// when it exists, else the built-in default.
 domain::OperatorConfig load_config(const std::string& cli_path);
 
-/// The engine's address: the config's docker.host, else DOCKER_HOST, else the default socket.
-Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config);
+/// The config's IANA time zone (made the process's local zone too). Errors: invalid_config.
+Result<domain::UtcOffset> time_zone(const std::string& zone);
 
 /// The audit trail in `<state_dir>/audit.db`, falling back to `audit-fallback.jsonl`; what the
 /// fallback file holds is replayed first (and said on stderr).
-std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir);
+std::unique_ptr<domain::AuditLog> open_audit(const std::string& state_dir);
 
-struct Services {
+/// The notification outbox and the alerts' memory in `<state_dir>/notify-outbox.json`.
+std::unique_ptr<domain::AlertStore> open_alert_store(const std::string& state_dir);
+
+/// The notifiers and monitors a config names, built now (the config must outlive them).
+class AlertEndpoints {
+public:
+    AlertEndpoints(boost::asio::any_io_executor ex, const domain::OperatorConfig& config);
+    ~AlertEndpoints();
+    AlertEndpoints(const AlertEndpoints&) = delete;
+    AlertEndpoints& operator=(const AlertEndpoints&) = delete;
+    /// nullptr when the config names none such (or it could not be built: see problems()).
+    [[nodiscard]] domain::Notifier* notifier(const std::string& name) const;
+    [[nodiscard]] domain::Monitor* monitor(const std::string& name) const;
+    /// "notifier ops: a webhook notifier needs url"
+    [[nodiscard]] const std::vector<std::string>& problems() const;
+
+private:
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+};
+
+/// Discovery on a config: the engine and the registry of targets.
+class Services {
+public:
+    /// Errors: invalid_config (the engine's address is not one).
+    static Result<std::unique_ptr<Services>> connect(boost::asio::any_io_executor ex,
+                                                     domain::OperatorConfig config);
+    ~Services();
+    Services(const Services&) = delete;
+    Services& operator=(const Services&) = delete;
+
+    domain::EngineProbe& engine();
+    /// Discovery with the provenance the audit store recorded (read only, when there is one):
+    /// conflicts decided and held targets shown as the daemon sees them; nothing is written.
+    Task<Result<app::Inventory>> refresh_as_recorded();
+
+private:
+    struct Engine;
+    Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e);
+
+public:
     domain::OperatorConfig config;
-    std::string client_address;  ///< where the engine is, for humans
-    dockerapi::Client client;
-    adapters::docker::DockerTargetSource source;
-    app::Registry registry;
 
-    Services(boost::asio::any_io_executor ex,
-             domain::OperatorConfig cfg,
-             dockerapi::ClientOptions options);
+private:
+    friend class RunServices;
+    friend class DaemonHost;
+    std::unique_ptr<Engine> engine_;  // before the registry: it reads the engine's containers
+
+public:
+    app::Registry registry;
 };
 
 /// What a backup run needs on top of discovery.
@@ -65,56 +101,44 @@ public:
     RunServices& operator=(const RunServices&) = delete;
 
     /// Where warnings of the alerting go (before open(); default: stderr).
-    void log_to(app::Alerting::Log log) { log_ = std::move(log); }
+    void log_to(Log log) { log_ = std::move(log); }
     /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
     Result<void> open();
-    app::Alerting& alerting() { return *alerting_; }
-    adapters::notify::FileAlertStore& alert_store() { return *alert_store_; }
+    app::Alerting& alerting();
     /// The Prometheus exposition (see app::render_metrics) with what this process knows.
     std::string metrics(const std::vector<std::string>& targets,
                         const std::vector<std::string>& overdue,
                         int events_connected);
-    app::BackupRunner& runner() { return *runner_; }
-    app::RestoreService& restore() { return *restore_; }
+    app::BackupRunner& runner();
+    app::RestoreService& restore();
     /// What `restore --new-container` left (after open()).
-    domain::RestoredCopies& restored_copies() { return *restored_copies_; }
-    adapters::audit::FallbackAuditLog* audit() { return audit_.get(); }
-    domain::DatabaseDumper& dumper() { return *dumper_; }
-    domain::Janitor& janitor() { return *janitor_; }
-    domain::TargetResolver& resolver() { return *resolver_; }
-    domain::InstanceRegistry& instances() { return *instances_; }
+    domain::RestoredCopies& restored_copies();
+    /// The audit trail (after open()); while its store is broken, records go to audit_path().
+    domain::AuditLog& audit();
+    [[nodiscard]] const std::string& audit_path() const;
+    /// The checks of `run --dry-run` (after open()).
+    app::Checks checks();
     /// Cleans what dead instances left (see app::recover); says what it found on stderr.
     Task<app::RecoveryReport> recover();
     Task<Result<domain::BackupRepository*>> repository(std::string name);
-    const std::string& instance_id() const { return instance_id_; }
+    [[nodiscard]] const std::string& instance_id() const { return instance_id_; }
 
 private:
+    friend class DaemonHost;
+    struct Parts;
     Task<Result<domain::BackupRepository*>> prepare_repository(std::string name);
 
     boost::asio::any_io_executor ex_;
     Services& base_;
-    std::set<std::string> preparing_;
     std::string instance_id_;
-    std::unique_ptr<adapters::audit::FallbackAuditLog> audit_;
-    std::unique_ptr<domain::TargetLocks> locks_;
-    std::unique_ptr<domain::InstanceRegistry> instances_;
-    std::unique_ptr<adapters::docker::DockerJanitor> janitor_;
-    std::unique_ptr<adapters::docker::DockerDumper> dumper_;
-    std::unique_ptr<adapters::docker::DockerFileArchiver> files_;
-    std::unique_ptr<adapters::docker::DockerHookRunner> hooks_;
-    std::unique_ptr<adapters::docker::DockerTargetResolver> resolver_;
-    std::unique_ptr<adapters::docker::DockerNetworkAttachment> networks_;
-    std::unique_ptr<domain::HookRunner> shell_hooks_;
-    std::map<std::string, std::unique_ptr<adapters::restic::ResticRepository>> repos_;
-    std::unique_ptr<app::BackupRunner> runner_;
-    std::unique_ptr<adapters::docker::DockerRestorer> restorer_;
-    std::unique_ptr<adapters::docker::DockerRestoredCopies> restored_copies_;
-    std::unique_ptr<domain::LocalFiles> local_files_;
-    std::unique_ptr<app::RestoreService> restore_;
-    app::Alerting::Log log_;
-    std::unique_ptr<adapters::notify::FileAlertStore> alert_store_;
-    std::unique_ptr<adapters::notify::AlertAdapters> alert_adapters_;
-    std::unique_ptr<app::Alerting> alerting_;
+    Log log_;
+    std::unique_ptr<Parts> parts_;
 };
+
+/// `backupctl health`: every check of app::Checks::health on this config, with the services it
+/// can build (an engine address that is wrong is a failed check, not an exit).
+Task<std::vector<app::Check>> health_checks(boost::asio::any_io_executor ex,
+                                            domain::OperatorConfig config,
+                                            bool quick);
 
 }  // namespace bk::bootstrap

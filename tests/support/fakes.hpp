@@ -161,7 +161,12 @@ public:
         out.rows = rows;
         co_return out;
     }
+    std::string probe_error;  ///< non-empty: probe() fails with it
+    int probes{0};
     Task<Result<void>> probe(const domain::Target&, std::string) override {
+        ++probes;
+        if (!probe_error.empty())
+            co_return Failure{errc::dump_failed, probe_error};
         co_return Result<void>{};
     }
 };

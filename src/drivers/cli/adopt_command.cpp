@@ -32,7 +32,7 @@ nlohmann::json to_json(const domain::Provenance& p) {
 
 Task<int> adopt_task(boost::asio::any_io_executor ex, Globals g, std::string name, bool yes) {
     int code = kExitOk;
-    auto connected = connect_valid(ex, g, code);
+    auto connected = connect(ex, g, ConfigNeed::valid, code);
     if (!connected)
         co_return code;
     auto& services = *connected;
@@ -42,9 +42,8 @@ Task<int> adopt_task(boost::asio::any_io_executor ex, Globals g, std::string nam
                   << ": provenance lives in the audit store; nothing was adopted\n";
         co_return kExitFailed;
     }
-    auto inventory = co_await services.registry.refresh();
+    auto inventory = co_await discover_targets(services);
     if (!inventory) {
-        std::cerr << "backupctl: " << inventory.error().message << "\n";
         co_return kExitFailed;
     }
     const auto* target = inventory->find(name);
@@ -60,7 +59,7 @@ Task<int> adopt_task(boost::asio::any_io_executor ex, Globals g, std::string nam
         std::cerr << "backupctl: no target named \"" << name << "\" (see `backupctl discover`)\n";
         co_return kExitFailed;
     }
-    auto verdict = app::check_provenance(*run.audit(), *target, false);
+    auto verdict = app::check_provenance(run.audit(), *target, false);
     using Kind = app::ProvenanceVerdict::Kind;
     if (verdict.kind == Kind::unverified) {
         std::cerr << "backupctl: " << verdict.error << "; nothing was adopted\n";
@@ -101,7 +100,7 @@ Task<int> adopt_task(boost::asio::any_io_executor ex, Globals g, std::string nam
             co_return kExitFailed;
         }
     }
-    auto adopted = app::adopt_provenance(*run.audit(), *target, who());
+    auto adopted = app::adopt_provenance(run.audit(), *target, who());
     if (!adopted) {
         std::cerr << "backupctl: " << adopted.error().message << "\n";
         co_return kExitFailed;

@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include "adapters/audit/sqlite_audit_log.hpp"
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
@@ -26,7 +25,6 @@
 #include "drivers/cli/terminal_text.hpp"
 #include "drivers/cli/views.hpp"
 #include "drivers/http/api.hpp"
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace bk::drivers::cli {
@@ -36,60 +34,44 @@ using domain::human_bytes;
 
 Task<int> engine_command(boost::asio::any_io_executor ex, Globals g) {
     int code = kExitOk;
-    auto services = connect(ex, bootstrap::load_config(g.config_path), code);
+    auto services = connect(ex, g, ConfigNeed::any, code);
     if (!services) {
         co_return code;
     }
-    auto& client = services->client;
-    const auto& address = services->client_address;
-    auto ping = co_await client.ping();
-    if (!ping) {
-        std::cerr << "backupctl: " << ping.error().describe() << "\n";
-        co_return kExitFailed;
-    }
-    auto version = co_await client.version();
-    if (!version) {
-        std::cerr << "backupctl: " << version.error().describe() << "\n";
+    auto& engine = services->engine();
+    auto info = co_await engine.info();
+    if (!info) {
+        std::cerr << "backupctl: " << info.error().message << "\n";
         co_return kExitFailed;
     }
     if (g.json) {
-        nlohmann::json j{{"engine", address},
-                         {"version", version->version},
-                         {"api_version", client.api_version()},
-                         {"daemon_api_version", ping->api_version},
-                         {"min_api_version", version->min_api_version}};
+        nlohmann::json j{{"engine", engine.address()},
+                         {"version", info->version},
+                         {"api_version", info->api_version},
+                         {"daemon_api_version", info->daemon_api_version},
+                         {"min_api_version", info->min_api_version}};
         std::cout << j.dump(2, ' ', false, kReplace) << "\n";
         co_return kExitOk;
     }
-    std::cout << "engine:      " << address << "\n"
-              << "server:      Docker " << version->version << " (" << version->os << "/"
-              << version->arch << ")\n"
-              << "api version: " << client.api_version() << " (daemon up to " << ping->api_version
-              << ", from " << version->min_api_version << ")\n";
+    std::cout << "engine:      " << engine.address() << "\n"
+              << "server:      Docker " << info->version << " (" << info->os << "/" << info->arch
+              << ")\n"
+              << "api version: " << info->api_version << " (daemon up to "
+              << info->daemon_api_version << ", from " << info->min_api_version << ")\n";
     co_return kExitOk;
 }
 
 // discover and validate share the work: config, engine, registry.
 Task<int> discover_command(boost::asio::any_io_executor ex, Globals g, bool validate) {
-    auto config = bootstrap::load_config(g.config_path);
     int code = kExitOk;
-    auto connected = connect(ex, std::move(config), code);
+    auto connected = connect(ex, g, ConfigNeed::any, code);
     if (!connected) {
         co_return code;
     }
     auto& services = *connected;
     // The recorded provenance (when there is an audit store) decides conflicts and shows held
     // targets as the daemon sees them; nothing is written.
-    std::unique_ptr<adapters::audit::SqliteAuditLog> recorded;
-    const auto audit_db = std::filesystem::path(services.config.state_dir) / "audit.db";
-    if (std::error_code ec; std::filesystem::exists(audit_db, ec)) {
-        if (auto opened = adapters::audit::SqliteAuditLog::open(audit_db.string()); opened) {
-            recorded = std::move(*opened);
-            services.registry.provenance_from(recorded.get());
-        }
-    }
-    auto inventory = co_await services.registry.refresh();
-    services.registry.provenance_from(nullptr);
+    auto inventory = co_await services.refresh_as_recorded();
     if (!inventory) {
         for (const auto& p : services.config.problems) {
             std::cerr << p.describe() << "\n";
@@ -125,10 +107,8 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
     if (!connected) {
         co_return code;
     }
-    auto& services = *connected;
-    auto inventory = co_await services.registry.refresh();
+    auto inventory = co_await discover_targets(*connected);
     if (!inventory) {
-        std::cerr << "backupctl: " << inventory.error().message << "\n";
         co_return kExitFailed;
     }
     const auto* t = inventory->find(target);
@@ -185,89 +165,21 @@ struct RunArgs {
     bool dry_run{false};
 };
 
-Task<int> dry_run(bootstrap::Services& services,
-                  bootstrap::RunServices& run,
-                  const domain::Target& t,
-                  bool json_out) {
-    std::vector<std::pair<std::string, std::string>> checks;  // name, "" = ok
-    auto repo = co_await run.repository(t.repository);
-    checks.emplace_back("repository " + t.repository, repo ? "" : repo.error().message);
-    if (t.encrypt != "none" && !t.encrypt.empty()) {
-        auto k = services.config.keys.find(t.encrypt);
-        const bool ok =
-            k != services.config.keys.end() && std::filesystem::exists(k->second.public_key_file);
-        checks.emplace_back("key " + t.encrypt, ok ? "" : "public key file missing");
-    }
-    if (t.database && t.source == domain::Origin::config) {
-        // Where the project's database runs now, then a query as the dump would make it.
-        auto resolved = co_await run.resolver().resolve(t);
-        checks.emplace_back("database.host " + t.database->host,
-                            resolved ? "" : resolved.error().message);
-        if (resolved) {
-            auto probe = co_await run.dumper().probe(*resolved, "dry-run-" + app::new_run_id());
-            checks.emplace_back(
-                "database reachable from a dump container (" +
-                    (resolved->container_name.empty()
-                         ? "client " + resolved->image
-                         : "container " + resolved->container_name + " on " + resolved->network) +
-                    ")",
-                probe ? "" : probe.error().message);
-        }
-    }
-    for (const auto& path : t.paths) {
-        std::error_code ec;
-        checks.emplace_back(
-            "path " + path,
-            std::filesystem::exists(path, ec) ? "" : "does not exist on the operator (mount it)");
-    }
-    if (t.database && t.source == domain::Origin::labels) {
-        auto inspect = co_await services.client.inspect_container(t.container_id);
-        checks.emplace_back("container " + t.container_name,
-                            !inspect                 ? inspect.error().describe()
-                            : inspect->state.running ? ""
-                                                     : "not running");
-        const std::string image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
-        auto img = co_await services.client.inspect_image(image);
-        checks.emplace_back("dump image " + image, img ? "" : img.error().describe());
-        if (inspect && inspect->state.running && img) {
-            // The database as a dump would see it: same image, network and credentials.
-            auto probe = co_await run.dumper().probe(t, "dry-run-" + app::new_run_id());
-            checks.emplace_back("database reachable from a dump container",
-                                probe ? "" : probe.error().message);
-        }
-    }
-    {
-        // restic's cache lives under state_dir; a full disk fails a backup half way.
-        constexpr unsigned long long kMinFree = 512ull << 20;
-        std::error_code ec;
-        const auto cache = services.config.state_dir + "/cache";
-        std::filesystem::create_directories(cache, ec);
-        struct statvfs vfs {};
-        std::string err;
-        if (::statvfs(cache.c_str(), &vfs) != 0) {
-            err = "cannot stat " + cache;
-        } else if (const auto free = static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize;
-                   free < kMinFree) {
-            err = "only " + human_bytes(static_cast<std::uint64_t>(free)) + " free under " + cache +
-                  " (want 512 MiB)";
-        }
-        checks.emplace_back("cache disk space", err);
-    }
-    bool bad = false;
+Task<int> dry_run(bootstrap::RunServices& run, const domain::Target& t, bool json_out) {
+    auto checks = co_await run.checks().dry_run(t);
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& [name, err] : checks) {
-        bad = bad || !err.empty();
-        j.push_back({{"check", name}, {"ok", err.empty()}, {"error", err}});
-        if (!json_out) {
-            std::cout << (err.empty() ? "  ok    " : "  FAIL  ") << name
-                      << (err.empty() ? "" : ": " + err) << "\n";
-        }
+    for (const auto& c : checks) {
+        auto entry = check_json(c);
+        entry["error"] = c.problem;  // the dry run's name for it since the first release
+        j.push_back(std::move(entry));
+        if (!json_out)
+            std::cout << check_line(c) << "\n";
     }
     if (json_out) {
         std::cout << nlohmann::json{{"target", t.name}, {"checks", j}}.dump(2, ' ', false, kReplace)
                   << "\n";
     }
-    co_return bad ? kExitDryRunFailed : kExitOk;
+    co_return any_failed(checks) ? kExitDryRunFailed : kExitOk;
 }
 
 // A progress line on a terminal: what is streaming, how much, how fast; once a second.
@@ -297,20 +209,15 @@ Task<void> progress_ticker(app::BackupRunner& runner, std::shared_ptr<bool> tick
 
 Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) {
     int code = kExitOk;
-    auto connected = connect_valid(ex, g, code);
+    auto connected = connect(ex, g, ConfigNeed::valid, code);
     if (!connected) {
         co_return code;
     }
-    auto& services = *connected;
     // Opened first: a name two containers claim goes to the one its recorded provenance names.
-    bootstrap::RunServices run(ex, services);
-    if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message
-                  << " (the backup goes on; its record goes to " << run.audit()->path() << ")\n";
-    }
-    auto inventory = co_await services.registry.refresh();
+    bootstrap::RunServices run(ex, *connected);
+    open_run(run);
+    auto inventory = co_await discover_targets(*connected);
     if (!inventory) {
-        std::cerr << "backupctl: " << inventory.error().message << "\n";
         co_return kExitFailed;
     }
     std::vector<domain::Target> targets;
@@ -341,7 +248,8 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         if (args.dry_run) {
             if (!g.json)
                 std::cout << "dry run of " << t.name << ":\n";
-            worst = std::max(worst, co_await dry_run(services, run, t, g.json));
+            const int checked = co_await dry_run(run, t, g.json);
+            worst = std::max(worst, checked);
             continue;
         }
         if (!g.json)
@@ -410,9 +318,8 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
 }
 
 Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::string target) {
-    auto config = bootstrap::load_config(g.config_path);
     int code = kExitOk;
-    auto connected = connect(ex, std::move(config), code);
+    auto connected = connect(ex, g, ConfigNeed::any, code);
     if (!connected) {
         co_return code;
     }
@@ -437,7 +344,7 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
         co_return kExitFailed;
     }
     // Sizes and marks come from the audit trail; without it the listing still stands.
-    const auto entries = app::describe_snapshots(*list, run.audit(), target);
+    const auto entries = app::describe_snapshots(*list, &run.audit(), target);
     if (g.json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& s : entries)
@@ -453,7 +360,7 @@ Task<int> snapshots_command(boost::asio::any_io_executor ex, Globals g, std::str
 
 Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string only) {
     int code = kExitOk;
-    auto connected = connect_valid(ex, g, code);
+    auto connected = connect(ex, g, ConfigNeed::valid, code);
     if (!connected) {
         co_return code;
     }
@@ -677,7 +584,7 @@ int run(int argc, char** argv) {
     runcmd->add_flag("--dry-run",
                      run_args.dry_run,
                      "Check engine, container, dump image, the database from a dump container, "
-                     "repository, key and cache disk space; back up nothing");
+                     "repository, key and disk space (as health checks them); back up nothing");
     runcmd->add_flag("--json", g.json, "JSON output");
 
     auto* snaps = app.add_subcommand("snapshots", "A target's snapshots in its repository");

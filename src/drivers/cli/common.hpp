@@ -10,8 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "application/checks.hpp"
+#include "application/registry.hpp"
 #include "bootstrap/wiring.hpp"
 
 namespace bk::drivers::cli {
@@ -40,11 +44,37 @@ int run_task(F make_task) {
     return done.get();
 }
 
-/// The services on a config; says why and sets `exit_code` when the engine address is invalid.
+/// What a command needs of the config: as it is (problems are shown by the command), or free of
+/// fatal problems (run, prune, restore, ...).
+enum class ConfigNeed { any, valid };
+
+/// The preamble of every command that reads the engine: the config (with ConfigNeed::valid its
+/// problems are printed when one is fatal), then the services on it. nullptr when it cannot: it
+/// said why on stderr and set `exit_code` (kExitInvalidConfig).
 std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
-                                             domain::OperatorConfig config, int& exit_code);
-/// The same on a config that must be free of fatal problems (run, prune, restore).
-std::unique_ptr<bootstrap::Services> connect_valid(boost::asio::any_io_executor ex,
-                                                   const Globals& g, int& exit_code);
+                                             const Globals& g,
+                                             ConfigNeed need,
+                                             int& exit_code);
+/// The same on a config already loaded.
+std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
+                                             domain::OperatorConfig config,
+                                             int& exit_code);
+
+/// The targets found now; nullopt when discovery failed (said on stderr).
+Task<std::optional<app::Inventory>> discover_targets(bootstrap::Services& services);
+
+/// Opens a run's services; a broken audit store is a warning on stderr (the command goes on,
+/// its records go to the fallback file).
+void open_run(bootstrap::RunServices& run);
+
+/// "  ok    name (detail)", "  WARN  name: problem", "  FAIL  name: problem" (escaped).
+std::string check_line(const app::Check& c);
+/// {check, ok, level (ok|warn|fail), problem, detail}.
+nlohmann::json check_json(const app::Check& c);
+/// Whether a check failed (a warning does not).
+bool any_failed(const std::vector<app::Check>& checks);
+/// Prints the checks of `health`, as lines or (json) {healthy, warnings, checks}; true when one
+/// failed.
+bool print_checks(const std::vector<app::Check>& checks, bool json);
 
 }  // namespace bk::drivers::cli

@@ -7,8 +7,6 @@
 #include <iostream>
 #include <map>
 
-#include "adapters/notify/file_alert_store.hpp"
-#include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
 #include "application/restore_cleanup.hpp"
 #include "domain/human.hpp"
@@ -47,9 +45,7 @@ Task<Result<domain::Target>> find_target(bootstrap::Services& services, const st
 // Opens the run's services (a broken audit store is only a warning) and cleans what dead
 // instances left.
 Task<void> open_and_recover(bootstrap::RunServices& run) {
-    if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message << "\n";
-    }
+    open_run(run);
     co_await run.recover();
 }
 
@@ -98,7 +94,7 @@ Task<int> cleanup_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
         co_return kExitUsage;
     }
     int code = kExitOk;
-    auto connected = connect_valid(ex, g, code);
+    auto connected = connect(ex, g, ConfigNeed::valid, code);
     if (!connected) {
         co_return code;
     }
@@ -106,7 +102,7 @@ Task<int> cleanup_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
     co_await open_and_recover(run);
     // The target need not exist any more: its copies are found by their label, and each is
     // checked against the restore the audit trail recorded.
-    auto plan = co_await app::plan_cleanup(run.restored_copies(), *run.audit(), args.target);
+    auto plan = co_await app::plan_cleanup(run.restored_copies(), run.audit(), args.target);
     if (!plan) {
         std::cerr << "backupctl: " << plan.error().message << "\n";
         co_return kExitFailed;
@@ -144,7 +140,7 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
         co_return kExitUsage;
     }
     int code = kExitOk;
-    auto connected = connect_valid(ex, g, code);
+    auto connected = connect(ex, g, ConfigNeed::valid, code);
     if (!connected) {
         co_return code;
     }
@@ -154,7 +150,7 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
     request.choice.only = args.only;
     request.choice.database = args.db;
     if (!args.at.empty()) {
-        auto zone = adapters::time::system_zone(services.config.timezone);
+        auto zone = bootstrap::time_zone(services.config.timezone);
         if (!zone) {
             std::cerr << "backupctl: " << zone.error().message << "\n";
             co_return kExitInvalidConfig;
@@ -210,7 +206,7 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
                       std::string name,
                       std::string snapshot) {
     int code = kExitOk;
-    auto connected = connect_valid(ex, g, code);
+    auto connected = connect(ex, g, ConfigNeed::valid, code);
     if (!connected) {
         co_return code;
     }
@@ -287,22 +283,20 @@ int verify_command(const Globals& g, const std::string& target, const std::strin
 int status_command(const Globals& g) {
     return run_task([&g](auto ex) -> Task<int> {
         int code = kExitOk;
-        auto connected = connect(ex, bootstrap::load_config(g.config_path), code);
+        auto connected = connect(ex, g, ConfigNeed::any, code);
         if (!connected) {
             co_return code;
         }
-        auto inventory = co_await connected->registry.refresh();
+        auto inventory = co_await discover_targets(*connected);
         if (!inventory) {
-            std::cerr << "backupctl: " << inventory.error().message << "\n";
             co_return kExitFailed;
         }
         auto audit = bootstrap::open_audit(connected->config.state_dir);
-        adapters::notify::FileAlertStore alerts(connected->config.state_dir +
-                                                "/notify-outbox.json");
+        auto alerts = bootstrap::open_alert_store(connected->config.state_dir);
         std::map<std::string, domain::AlertMemory> memory;
-        if (auto m = alerts.memory())
+        if (auto m = alerts->memory())
             memory = std::move(*m);
-        auto zone = adapters::time::system_zone(connected->config.timezone);
+        auto zone = bootstrap::time_zone(connected->config.timezone);
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
         nlohmann::json out = nlohmann::json::array();
         if (!g.json) {
