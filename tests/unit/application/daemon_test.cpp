@@ -432,3 +432,39 @@ TEST_CASE("SIGTERM: past the grace period a run is cut: its container goes, noth
     REQUIRE(running.has_value());
     CHECK(running->empty());
 }
+
+TEST_CASE("a request while another process holds the target's lock is refused, then it runs",
+          "[daemon][lock]") {
+    Rig rig;
+    bk::testing::FakeTargetLocks locks;
+    locks.others["db"] = "20261201T100000Z-cli";  // a CLI run beside the daemon
+    rig.target_locks = &locks;
+    rig.source.found = {bk::testing::labelled_target("db")};
+    Running d(rig);
+    std::string refused;
+    bool held_during_run = false;
+    rig.dumper.on_dump = [&locks, &held_during_run](const domain::Target&, const std::string&) {
+        held_during_run = locks.held.contains("db");
+    };
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return !d.daemon.views().empty(); });
+            auto first = d.daemon.request("db", false);
+            if (!first && first.error().code == errc::conflict)
+                refused = first.error().message;
+            locks.others.clear();  // the CLI run ended
+            auto second = d.daemon.request("db", false);
+            REQUIRE(second.has_value());
+            co_await until([&] { return !d.finished.empty(); });
+            d.daemon.stop("test done");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    CHECK(refused == "target db is locked by 20261201T100000Z-cli");
+    REQUIRE(d.finished.size() == 1);
+    CHECK(d.finished[0].status == "success");
+    CHECK(held_during_run);
+    CHECK(locks.held.empty());  // released when the run ended
+}
