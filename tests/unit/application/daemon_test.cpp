@@ -468,3 +468,54 @@ TEST_CASE("a request while another process holds the target's lock is refused, t
     CHECK(held_during_run);
     CHECK(locks.held.empty());  // released when the run ended
 }
+
+TEST_CASE("a clean stop backs up the target's files once per min-interval by the clock",
+          "[daemon][events]") {
+    Rig rig;
+    for (const auto* name : {"app", "web"}) {
+        auto c = bk::testing::labelled_target(name);
+        c.target->volumes = {"data"};
+        c.target->triggers = {"stop"};
+        c.target->min_interval = std::chrono::seconds(3600);
+        rig.source.found.push_back(c);
+    }
+    rig.files.items = {{"/data", "files/data.tar"}};
+    Running d(rig);
+    bool throttled = false;
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return d.daemon.views().size() == 2; });
+            // A crash (exit 137) is not a clean stop: app gets no run, web's clean stop runs.
+            d.feed.change({"die", "id-app", "app", 137});
+            d.feed.change({"die", "id-web", "web", 0});
+            co_await until([&] { return d.finished.size() == 1; });
+            d.feed.change({"die", "id-app", "app", 0});
+            co_await until([&] { return d.finished.size() == 2; });
+            // Stopped again a minute later: within its min-interval.
+            d.clock.advance(60);
+            d.feed.change({"die", "id-app", "app", 0});
+            throttled = d.logged("not running app for event:stop: last one 60 s ago");
+            d.clock.advance(3600);
+            d.feed.change({"die", "id-app", "app", 0});
+            co_await until([&] { return d.finished.size() == 3; });
+            d.daemon.stop("test done");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    INFO(Catch::rangeToString(rig.log));
+    CHECK(throttled);
+    REQUIRE(d.finished.size() == 3);
+    CHECK(d.finished[0].target == "web");
+    CHECK(d.finished[1].target == "app");
+    CHECK(d.finished[2].target == "app");
+    for (const auto& e : d.finished) {
+        CHECK(e.trigger == "event:stop");
+        CHECK(e.status == "success");
+    }
+    CHECK(rig.dumper.dumps == 0);  // a stopped server cannot be dumped: files only
+    REQUIRE(rig.repo.snapshots_stored.size() == 3);
+    CHECK(rig.repo.snapshots_stored[0].tags[1] == "kind:files");
+    CHECK(rig.files.stops == 0);  // it is stopped already
+}
