@@ -31,6 +31,8 @@ struct RunRig {
     FakeRepository repo;
     FakeRestorer restorer;
     FakeLocalFiles local;
+    /// The runs' locks: the real lock files, unless a test sets another (a FakeTargetLocks).
+    domain::TargetLocks* target_locks{nullptr};
 
     /// An audit store in `dir/audit.db`, lock files in `dir/locks`, instance "self".
     RunRig() {
@@ -41,6 +43,7 @@ struct RunRig {
         locks =
             std::make_unique<adapters::lock::FileLocks>((dir.path() / "locks").string(), "self");
     }
+    domain::TargetLocks& lock_port() { return target_locks != nullptr ? *target_locks : *locks; }
     app::RepositoryLookup lookup() {
         return [this](std::string) -> Task<Result<domain::BackupRepository*>> {
             co_return static_cast<domain::BackupRepository*>(&repo);
@@ -54,13 +57,13 @@ struct RunRig {
                                  {resolver, networks, hooks},
                                  lookup(),
                                  *audit,
-                                 *locks,
+                                 lock_port(),
                                  "self");
     }
     /// A restore service whose safety backups go through `runner`.
     app::RestoreService restore_service(app::BackupRunner& runner) {
         return app::RestoreService(
-            config, lookup(), restorer, resolver, local, *audit, *locks, runner, "self");
+            config, lookup(), restorer, resolver, local, *audit, lock_port(), runner, "self");
     }
 };
 

@@ -12,6 +12,8 @@
 #include "adapters/notify/file_alert_store.hpp"
 #include "application/alerting.hpp"
 #include "support/bk_result_printing.hpp"
+#include "support/fakes.hpp"
+#include "support/run_rig.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -19,29 +21,10 @@ using namespace bk;
 
 namespace {
 
-class Recorder final : public domain::Notifier {
-public:
-    std::vector<domain::Alert> got;
-    int fail_next{0};
-    Task<Result<void>> send(const domain::Alert& a) override {
-        if (fail_next > 0) {
-            --fail_next;
-            co_return Failure{errc::daemon_unavailable, "down"};
-        }
-        got.push_back(a);
-        co_return Result<void>{};
-    }
-    std::vector<std::string> kinds() const {
-        std::vector<std::string> k;
-        for (const auto& a : got) k.push_back(a.kind);
-        return k;
-    }
-};
-
 struct Fixture {
     bk::testing::TempDir dir;
     domain::OperatorConfig config;
-    std::map<std::string, Recorder> recorders;
+    std::map<std::string, bk::testing::FakeNotifier> recorders;
     std::unique_ptr<adapters::audit::SqliteAuditLog> audit;
     std::unique_ptr<adapters::notify::FileAlertStore> store;
     std::unique_ptr<app::Alerting> alerting;
@@ -259,4 +242,70 @@ TEST_CASE("an empty drill is told as drill_empty, by default, and a passed one n
     CHECK(a.id == "drill_empty:shop-db:d2");
     CHECK(domain::alert_title(a).find("PROVES NOTHING") != std::string::npos);
     CHECK(a.error.find("app (no tables)") != std::string::npos);
+}
+
+TEST_CASE(
+    "runs through the runner: the monitor hears each start and outcome, a failure names its "
+    "stage, an unreachable notifier's alert waits in the outbox and goes out when due",
+    "[unit][alerting][runner]") {
+    bk::testing::RunRig rig;
+    rig.config.notifiers["ops"].type = "webhook";
+    rig.config.notifiers["pager"].type = "webhook";
+    bk::testing::FakeNotifier ops;
+    bk::testing::FakeNotifier pager;
+    pager.fail_next = 1;  // unreachable for the first alert
+    bk::testing::FakeMonitor kuma;
+    bk::testing::FakeAlertStore store;
+    bk::testing::FakeClock clock;
+    std::map<std::string, domain::Notifier*> notifiers{{"ops", &ops}, {"pager", &pager}};
+    app::Alerting alerting(
+        rig.config,
+        [&notifiers](const std::string& n) -> domain::Notifier* { return notifiers[n]; },
+        [&kuma](const std::string& n) -> domain::Monitor* { return n == "kuma" ? &kuma : nullptr; },
+        store,
+        *rig.audit,
+        [](const std::string&, const std::string&) {},
+        clock.fn());
+    auto target = *bk::testing::labelled_target("shop-db").target;
+    target.notify = {"ops", "pager"};
+    target.monitor = "kuma";
+    auto runner = rig.runner();
+    runner.observe(&alerting);
+
+    rig.dumper.exit_code = 1;
+    const auto failed = bk::testing::run_task(runner.run(target, "schedule", ""));
+    REQUIRE(failed.status == "failed");
+    CHECK(kuma.pings.size() == 2);
+    CHECK(kuma.pings.front() == "start");
+    CHECK(kuma.pings.back().rfind("down ", 0) == 0);
+    REQUIRE(ops.kinds() == std::vector<std::string>{"failure"});
+    CHECK(ops.got[0].error_stage == "dump app");
+    CHECK(ops.got[0].id == "failure:shop-db:" + failed.run_id);
+    CHECK(pager.got.empty());
+    REQUIRE(store.outbox.size() == 1);
+    CHECK(store.outbox[0].notifier == "pager");
+    // The run's notify step says who got it and who did not.
+    bool stepped = false;
+    for (const auto& s : *rig.audit->steps(failed.run_id)) {
+        stepped = stepped || (s.name == "notify" && s.outcome == "failed" &&
+                              s.detail.find("ops: sent failure") != std::string::npos);
+    }
+    CHECK(stepped);
+
+    // Not before its backoff; then once.
+    boost::asio::io_context ioc;
+    CHECK(bk::testing::run_task(ioc, alerting.retry_due()) == 0);
+    clock.advance(app::alert_backoff(1));
+    CHECK(bk::testing::run_task(ioc, alerting.retry_due()) == 1);
+    CHECK(pager.kinds() == std::vector<std::string>{"failure"});
+    CHECK(store.outbox.empty());
+    CHECK(bk::testing::run_task(ioc, alerting.retry_due()) == 0);
+
+    rig.dumper.exit_code = 0;
+    const auto ok = bk::testing::run_task(runner.run(target, "schedule", ""));
+    REQUIRE(ok.status == "success");
+    CHECK(ops.kinds() == std::vector<std::string>{"failure", "recovered"});
+    CHECK(pager.kinds() == std::vector<std::string>{"failure", "recovered"});
+    CHECK(kuma.pings.size() == 4);
+    CHECK(kuma.pings.back().rfind("up ", 0) == 0);
 }

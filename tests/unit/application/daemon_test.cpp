@@ -14,6 +14,7 @@
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/lock/file_locks.hpp"
 #include "support/fakes.hpp"
+#include "support/run_rig.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -21,46 +22,16 @@ using namespace bk;  // NOLINT(google-build-using-namespace)
 
 namespace {
 
-struct Rig {
-    bk::testing::TempDir dir;
-    std::unique_ptr<adapters::audit::SqliteAuditLog> audit;
-    std::unique_ptr<adapters::lock::FileLocks> locks;
-    domain::OperatorConfig config;
+/// The runner's rig (run_rig.hpp) with what the daemon needs besides: discovery, the janitor,
+/// a log to read.
+struct Rig : bk::testing::RunRig {
     bk::testing::FakeTargetSource source;
-    bk::testing::FakeDumper dumper;
-    bk::testing::FakeFiles files;
-    bk::testing::FakeHooks hooks;
-    bk::testing::FakeResolver resolver;
-    bk::testing::FakeNetworks networks;
     bk::testing::FakeJanitor janitor;
-    bk::testing::FakeRepository repo;
     std::vector<std::string> log;
 
     Rig() {
-        auto opened = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
-        REQUIRE(opened.has_value());
-        audit = std::move(*opened);
-        std::filesystem::create_directories(dir.path() / "locks");
-        locks =
-            std::make_unique<adapters::lock::FileLocks>((dir.path() / "locks").string(), "self");
         config.daemon.concurrency = 1;
         config.defaults.catch_up = "skip";
-    }
-
-    app::BackupRunner runner() {
-        app::RepositoryLookup lookup =
-            [this](std::string) -> Task<Result<domain::BackupRepository*>> {
-            co_return static_cast<domain::BackupRepository*>(&repo);
-        };
-        return app::BackupRunner(config,
-                                 dumper,
-                                 files,
-                                 hooks,
-                                 {resolver, networks, hooks},
-                                 lookup,
-                                 *audit,
-                                 *locks,
-                                 "self");
     }
 };
 
@@ -155,7 +126,7 @@ struct Running {
     app::BackupRunner runner;
     boost::asio::io_context ioc;
     bk::testing::FakeChangeFeed feed;
-    std::int64_t now{1'800'000'000};  // 2027-01-15T08:00:00Z
+    bk::testing::FakeClock clock;  // 2027-01-15T08:00:00Z
     app::Daemon daemon;
     std::vector<app::RunEvent> finished;
 
@@ -177,7 +148,7 @@ struct Running {
               [&r](const std::string& level, const std::string& m) {
                   r.log.push_back(level + ": " + m);
               },
-              [this] { return now; }) {
+              clock.fn()) {
         daemon.on_event([this](const app::RunEvent& e) {
             if (e.type == "finished")
                 finished.push_back(e);
@@ -259,7 +230,7 @@ TEST_CASE("a scheduled run of a stopped target is not attempted, and no overdue"
                 auto v = d.daemon.views();
                 return v.size() == 2 && v[0].next_run > 0 && v[1].next_run > 0;
             });
-            d.now += 600;
+            d.clock.advance(600);
             d.feed.resync();
             co_await until([&] { return !d.finished.empty(); });
             d.daemon.stop("test done");
@@ -342,4 +313,209 @@ TEST_CASE("the daemon is ready only once its first discovery has completed", "[d
     CHECK(ready_after);
     CHECK(targets_after == 1);  // ready means it knows its targets
     CHECK(rig.source.discoveries >= 1);
+}
+
+TEST_CASE("a scheduled run starts when the clock reaches its due time, not before",
+          "[daemon][schedule]") {
+    Rig rig;
+    rig.source.found = {bk::testing::labelled_target("db")};
+    rig.source.found[0].target->cron = "0 3 * * *";  // the config's zone here is UTC
+    Running d(rig);
+    std::int64_t dumped_at = -1;
+    rig.dumper.on_dump = [&d, &dumped_at](const domain::Target&, const std::string&) {
+        dumped_at = d.clock.now;
+    };
+    std::int64_t due = -1;
+    std::int64_t next_after = -1;
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] {
+                auto v = d.daemon.views();
+                return v.size() == 1 && v[0].next_run > 0;
+            });
+            due = d.daemon.views()[0].next_run;
+            // One second before: a listing wakes the scheduler, which must not start the run.
+            d.clock.now = due - 1;
+            const int before = rig.source.discoveries;
+            d.feed.resync();
+            co_await until([&] { return rig.source.discoveries > before; });
+            int passes = 0;
+            co_await until([&] { return ++passes > 10; });  // the scheduler's pass after it
+            // Its due time: the next listing wakes it again, and now it runs.
+            d.clock.now = due;
+            d.feed.resync();
+            co_await until([&] { return !d.finished.empty(); });
+            next_after = d.daemon.views()[0].next_run;
+            d.daemon.stop("test done");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    INFO(Catch::rangeToString(rig.log));
+    CHECK(due == d.clock.now);
+    CHECK(due == 1'800'000'000 + 19 * 3600);  // 2027-01-16T03:00:00Z
+    REQUIRE(d.finished.size() == 1);
+    CHECK(d.finished[0].trigger == "schedule");
+    CHECK(d.finished[0].status == "success");
+    CHECK(dumped_at == due);
+    CHECK(next_after == due + 24 * 3600);
+}
+
+TEST_CASE("SIGTERM: a run that ends within the grace period is committed, no new run starts",
+          "[daemon][sigterm]") {
+    Rig rig;
+    rig.config.daemon.grace_period = std::chrono::seconds(60);
+    rig.source.found = {bk::testing::labelled_target("db"), bk::testing::labelled_target("web")};
+    Running d(rig);
+    rig.dumper.gate = std::make_shared<boost::asio::steady_timer>(d.ioc.get_executor());
+    bool refused_twice = false;
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return !d.daemon.views().empty(); });
+            REQUIRE(d.daemon.request("db", false).has_value());
+            REQUIRE(d.daemon.request("web", false).has_value());  // queued behind it
+            co_await until([&] { return rig.dumper.dumps == 1; });
+            auto again = d.daemon.request("db", false);
+            refused_twice = !again && again.error().code == errc::conflict;
+            d.daemon.stop("SIGTERM");
+            // The dump ends well within the grace period.
+            rig.dumper.release();
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    INFO(Catch::rangeToString(rig.log));
+    CHECK(refused_twice);
+    REQUIRE(d.finished.size() == 1);
+    CHECK(d.finished[0].target == "db");
+    CHECK(d.finished[0].status == "success");
+    CHECK(rig.repo.snapshots_stored.size() == 1);
+    CHECK(d.runs_of("web") == 0);  // the queue went with the stop
+    CHECK(d.logged("stopping (SIGTERM): no new runs; 1 in flight get 60 s"));
+}
+
+TEST_CASE("SIGTERM: past the grace period a run is cut: its container goes, nothing is committed",
+          "[daemon][sigterm]") {
+    Rig rig;
+    rig.config.daemon.grace_period = std::chrono::seconds(0);
+    rig.source.found = {bk::testing::labelled_target("db")};
+    Running d(rig);
+    // A dump that would stream on: its container is on the engine until the janitor removes it,
+    // which ends its stream.
+    rig.dumper.gate = std::make_shared<boost::asio::steady_timer>(d.ioc.get_executor());
+    rig.dumper.on_dump = [&rig](const domain::Target&, const std::string& run_id) {
+        rig.janitor.containers.push_back({"c-dump", "backupctl-dump-db", "self", run_id});
+    };
+    rig.janitor.on_remove = [&rig](const domain::Leftover&) { rig.dumper.release(); };
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return !d.daemon.views().empty(); });
+            REQUIRE(d.daemon.request("db", false).has_value());
+            co_await until([&] { return rig.dumper.dumps == 1; });
+            d.daemon.stop("SIGTERM");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    INFO(Catch::rangeToString(rig.log));
+    REQUIRE(d.finished.size() == 1);
+    CHECK(d.finished[0].status == "failed");
+    CHECK(d.finished[0].error.find("SIGTERM") != std::string::npos);
+    CHECK(rig.janitor.removed.contains("c-dump"));
+    CHECK(rig.repo.snapshots_stored.empty());
+    CHECK(rig.repo.aborted == 1);
+    CHECK(d.logged("grace period over: cutting 1 run(s) short"));
+    auto running = rig.audit->running();
+    REQUIRE(running.has_value());
+    CHECK(running->empty());
+}
+
+TEST_CASE("a request while another process holds the target's lock is refused, then it runs",
+          "[daemon][lock]") {
+    Rig rig;
+    bk::testing::FakeTargetLocks locks;
+    locks.others["db"] = "20261201T100000Z-cli";  // a CLI run beside the daemon
+    rig.target_locks = &locks;
+    rig.source.found = {bk::testing::labelled_target("db")};
+    Running d(rig);
+    std::string refused;
+    bool held_during_run = false;
+    rig.dumper.on_dump = [&locks, &held_during_run](const domain::Target&, const std::string&) {
+        held_during_run = locks.held.contains("db");
+    };
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return !d.daemon.views().empty(); });
+            auto first = d.daemon.request("db", false);
+            if (!first && first.error().code == errc::conflict)
+                refused = first.error().message;
+            locks.others.clear();  // the CLI run ended
+            auto second = d.daemon.request("db", false);
+            REQUIRE(second.has_value());
+            co_await until([&] { return !d.finished.empty(); });
+            d.daemon.stop("test done");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    CHECK(refused == "target db is locked by 20261201T100000Z-cli");
+    REQUIRE(d.finished.size() == 1);
+    CHECK(d.finished[0].status == "success");
+    CHECK(held_during_run);
+    CHECK(locks.held.empty());  // released when the run ended
+}
+
+TEST_CASE("a clean stop backs up the target's files once per min-interval by the clock",
+          "[daemon][events]") {
+    Rig rig;
+    for (const auto* name : {"app", "web"}) {
+        auto c = bk::testing::labelled_target(name);
+        c.target->volumes = {"data"};
+        c.target->triggers = {"stop"};
+        c.target->min_interval = std::chrono::seconds(3600);
+        rig.source.found.push_back(c);
+    }
+    rig.files.items = {{"/data", "files/data.tar"}};
+    Running d(rig);
+    bool throttled = false;
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return d.daemon.views().size() == 2; });
+            // A crash (exit 137) is not a clean stop: app gets no run, web's clean stop runs.
+            d.feed.change({"die", "id-app", "app", 137});
+            d.feed.change({"die", "id-web", "web", 0});
+            co_await until([&] { return d.finished.size() == 1; });
+            d.feed.change({"die", "id-app", "app", 0});
+            co_await until([&] { return d.finished.size() == 2; });
+            // Stopped again a minute later: within its min-interval.
+            d.clock.advance(60);
+            d.feed.change({"die", "id-app", "app", 0});
+            throttled = d.logged("not running app for event:stop: last one 60 s ago");
+            d.clock.advance(3600);
+            d.feed.change({"die", "id-app", "app", 0});
+            co_await until([&] { return d.finished.size() == 3; });
+            d.daemon.stop("test done");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    INFO(Catch::rangeToString(rig.log));
+    CHECK(throttled);
+    REQUIRE(d.finished.size() == 3);
+    CHECK(d.finished[0].target == "web");
+    CHECK(d.finished[1].target == "app");
+    CHECK(d.finished[2].target == "app");
+    for (const auto& e : d.finished) {
+        CHECK(e.trigger == "event:stop");
+        CHECK(e.status == "success");
+    }
+    CHECK(rig.dumper.dumps == 0);  // a stopped server cannot be dumped: files only
+    REQUIRE(rig.repo.snapshots_stored.size() == 3);
+    CHECK(rig.repo.snapshots_stored[0].tags[1] == "kind:files");
+    CHECK(rig.files.stops == 0);  // it is stopped already
 }

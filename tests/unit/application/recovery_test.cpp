@@ -8,87 +8,13 @@
 #include <set>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
+#include "support/fakes.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
 using namespace bk;  // NOLINT(google-build-using-namespace)
 
 namespace {
-
-class FakeInstances final : public domain::InstanceRegistry {
-public:
-    std::set<std::string> live{"self"};
-    std::set<std::string> files{"dead1", "self"};
-    std::set<std::string> forgotten;
-    [[nodiscard]] const std::string& self() const override { return self_; }
-    bool alive(const std::string& i) override { return live.contains(i); }
-    std::vector<std::string> dead() override {
-        std::vector<std::string> out;
-        for (const auto& f : files) {
-            if (!live.contains(f)) out.push_back(f);
-        }
-        return out;
-    }
-    void forget(const std::string& i) override { forgotten.insert(i); }
-
-private:
-    std::string self_{"self"};
-};
-
-class FakeJanitor final : public domain::Janitor {
-public:
-    std::vector<domain::Leftover> containers;
-    std::set<std::string> removed;
-    std::map<std::string, bool> running;  // container -> running
-    std::set<std::string> started;
-    Task<Result<std::vector<domain::Leftover>>> leftovers() override { co_return containers; }
-    Task<Result<void>> remove(domain::Leftover l) override {
-        const std::string id = l.container_id;
-        removed.insert(id);
-        std::erase_if(containers, [&id](const auto& c) { return c.container_id == id; });
-        co_return Result<void>{};
-    }
-    Task<Result<bool>> start_if_stopped(std::string id) override {
-        if (running[id]) co_return false;
-        running[id] = true;
-        started.insert(id);
-        co_return true;
-    }
-    std::set<std::string> left;  // "network/container"
-    Task<Result<void>> leave_network(std::string network, std::string container) override {
-        left.insert(network + "/" + container);
-        co_return Result<void>{};
-    }
-};
-
-class FakeRepo final : public domain::BackupRepository {
-public:
-    int unlocks{0};
-    Task<Result<void>> prepare() override { co_return Result<void>{}; }
-    Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(domain::WriterSpec) override {
-        co_return Failure{errc::internal, "not here"};
-    }
-    Task<Result<std::vector<domain::SnapshotInfo>>> snapshots(std::vector<std::string>) override {
-        co_return std::vector<domain::SnapshotInfo>{};
-    }
-    Task<Result<std::int64_t>> forget(std::vector<std::string>, domain::Retention) override {
-        co_return std::int64_t{0};
-    }
-    Task<Result<domain::PruneSummary>> prune() override { co_return domain::PruneSummary{}; }
-    Task<Result<std::unique_ptr<domain::SnapshotReader>>> open_reader(domain::ReadSpec) override {
-        co_return Failure{bk::errc::repo_failed, "not in this test"};
-    }
-    Task<Result<void>> unlock_stale() override {
-        ++unlocks;
-        co_return Result<void>{};
-    }
-    Task<Result<domain::SnapshotSummary>> backup_path(std::string, std::vector<std::string>) override {
-        co_return Failure{errc::internal, "not here"};
-    }
-    Task<Result<std::uint64_t>> restore_path(std::string, std::string, std::string) override {
-        co_return Failure{errc::internal, "not here"};
-    }
-};
 
 domain::RunRecord running_run(const std::string& id, const std::string& instance) {
     domain::RunRecord r;
@@ -124,15 +50,16 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     REQUIRE(log.record_effect({"r-live", "live1", "network_joined", "web_default", "op-live",
                                "2026-11-26T10:00:04.000Z"}).has_value());
 
-    FakeInstances instances;
+    bk::testing::FakeInstances instances;
+    instances.files.insert("dead1");
     instances.live.insert("live1");
     instances.files.insert("live1");
-    FakeJanitor janitor;
+    bk::testing::FakeJanitor janitor;
     janitor.containers = {{"c-dead", "backupctl-dump-a", "dead1", "r-dead"},
                           {"c-live", "backupctl-dump-b", "live1", "r-live"},
                           {"c-orphan", "backupctl-dump-c", "gone-without-audit", "r-x"}};
     janitor.running = {{"app-id", false}, {"web-id", false}};
-    FakeRepo repo;
+    bk::testing::FakeRepository repo;
     app::RepositoryLookup lookup = [&repo](std::string) -> Task<Result<domain::BackupRepository*>> {
         co_return static_cast<domain::BackupRepository*>(&repo);
     };
