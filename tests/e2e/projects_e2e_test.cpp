@@ -257,7 +257,7 @@ TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, 
 }
 
 TEST_CASE("a project's host: several matches, none, or on another network, each named",
-          "[e2e][projects]") {
+          "[e2e][projects][engine-alone]") {
     App app;
     app.start_db();
     // A second "db" service of another compose project on a network of its own.
