@@ -37,6 +37,11 @@ namespace bk::bootstrap {
 /// when it exists, else the built-in default.
 domain::OperatorConfig load_config(const std::string& cli_path);
 
+/// `backupctl unlock`: removes `target`'s lock in the config's state directory when no live
+/// process holds it (the lock adapter's answer).
+domain::StaleLockRemoval unlock_target(const domain::OperatorConfig& config,
+                                       const std::string& target);
+
 /// The engine's address: the config's docker.host, else DOCKER_HOST, else the default socket.
 Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config);
 

@@ -2,12 +2,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -16,8 +14,8 @@
 #include <iostream>
 
 #include "adapters/docker/docker_change_feed.hpp"
+#include "adapters/gpg/gpg_keys.hpp"
 #include "adapters/process/child_process.hpp"
-#include "adapters/process/gpg_keys.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
 #include "application/target_health.hpp"
@@ -25,12 +23,11 @@
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/snapshot_tags.hpp"
+#include "domain/utc_time.hpp"
 #include "drivers/cli/common.hpp"
 #include "drivers/cli/terminal_text.hpp"
 #include "drivers/http/api.hpp"
 #include "drivers/http/server.hpp"
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -42,15 +39,7 @@ namespace asio = boost::asio;
 // One event, one line: a line break in a name or an error tail is escaped, so that a log line
 // cannot be forged.
 void log_line(const std::string& level, const std::string& message) {
-    std::cerr << app::utc_now() << " " << level << " " << shown(message) << "\n" << std::flush;
-}
-
-template <class F>
-int run_on_context(F make_task) {
-    asio::io_context ioc;
-    auto done = asio::co_spawn(ioc, make_task(ioc.get_executor()), asio::use_future);
-    ioc.run();
-    return done.get();
+    std::cerr << domain::utc_now() << " " << level << " " << shown(message) << "\n" << std::flush;
 }
 
 // The API's view of the daemon and its services.
@@ -229,12 +218,11 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
 }  // namespace
 
 int daemon_command(const std::string& config_path) {
-    return run_on_context([&config_path](auto ex) { return daemon_task(ex, config_path); });
+    return run_task([&config_path](auto ex) { return daemon_task(ex, config_path); });
 }
 
 int unlock_command(const std::string& config_path, const std::string& target, bool json) {
-    auto config = bootstrap::load_config(config_path);
-    const std::string path = config.state_dir + "/locks/" + target + ".lock";
+    const auto config = bootstrap::load_config(config_path);
     auto say = [json, &target](bool ok, const std::string& message) {
         if (json) {
             std::cout << nlohmann::json{{"target", target}, {"unlocked", ok}, {"message", message}}
@@ -244,31 +232,23 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
             std::cout << message << "\n";
         }
     };
-    if (target.empty() || target.find('/') != std::string::npos) {
-        say(false, "not a target name: \"" + target + "\"");
-        return 1;
+    using State = domain::StaleLockRemoval::State;
+    const auto found = bootstrap::unlock_target(config, target);
+    switch (found.state) {
+        case State::not_a_name:
+            say(false, "not a target name: \"" + target + "\"");
+            return 1;
+        case State::not_locked:
+            say(true, target + " is not locked");
+            return 0;
+        case State::held:
+            say(false,
+                "refusing: " + target + " is locked by a live process (" + found.holder +
+                    "); stop that run instead");
+            return 2;
+        case State::removed:
+            break;
     }
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        say(true, target + " is not locked");
-        return 0;
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        char buf[512] = {};
-        const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
-        std::string holder =
-            n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "a live process";
-        while (!holder.empty() && holder.back() == '\n')
-            holder.pop_back();
-        ::close(fd);
-        say(false,
-            "refusing: " + target + " is locked by a live process (" + holder +
-                "); stop that run instead");
-        return 2;
-    }
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    ::close(fd);
     say(true, target + ": no live process held the lock; lock file removed");
     return 0;
 }
@@ -296,7 +276,7 @@ struct Check {
 }  // namespace
 
 int health_command(const std::string& config_path, bool json, bool quick) {
-    return run_on_context([&config_path, json, quick](auto ex) -> Task<int> {
+    return run_task([&config_path, json, quick](auto ex) -> Task<int> {
         auto config = bootstrap::load_config(config_path);
         std::vector<Check> checks;
         for (const auto& p : config.problems) {
@@ -335,7 +315,7 @@ int health_command(const std::string& config_path, bool json, bool quick) {
             if (!q->empty()) {
                 const auto& first = q->front();
                 problem = std::to_string(q->size()) + " alert(s) not delivered yet; oldest for " +
-                          first.notifier + " since " + app::format_utc(first.queued_at) + " (" +
+                          first.notifier + " since " + domain::format_utc(first.queued_at) + " (" +
                           first.last_error + ")";
             }
             checks.push_back({"notification outbox", problem, outbox.path()});
@@ -363,19 +343,19 @@ int health_command(const std::string& config_path, bool json, bool quick) {
         std::string clock_problem;
         if (now < build_time()) {
             clock_problem =
-                "the clock says " + app::format_utc(now) + ", before this program was built";
+                "the clock says " + domain::format_utc(now) + ", before this program was built";
         } else if (auto recent = audit->history("", false, 1); recent && !recent->empty()) {
-            const auto last = app::parse_utc(recent->front().started_at);
+            const auto last = domain::parse_utc(recent->front().started_at);
             if (last > now + 300) {
-                clock_problem = "the clock says " + app::format_utc(now) +
+                clock_problem = "the clock says " + domain::format_utc(now) +
                                 " but a run started at " + recent->front().started_at +
                                 " (the clock went back)";
             }
         }
-        checks.push_back({"clock", clock_problem, app::format_utc(now)});
+        checks.push_back({"clock", clock_problem, domain::format_utc(now)});
         if (!quick) {
             for (const auto& [name, key] : config.keys) {
-                auto k = co_await adapters::process::inspect_public_key(ex, key.public_key_file);
+                auto k = co_await adapters::gpg::inspect_public_key(ex, key.public_key_file);
                 std::string problem;
                 std::string detail;
                 if (!k) {
@@ -385,12 +365,12 @@ int health_command(const std::string& config_path, bool json, bool quick) {
                     if (k->revoked)
                         problem = "revoked";
                     else if (k->expired)
-                        problem = "expired " + app::format_utc(k->expires);
+                        problem = "expired " + domain::format_utc(k->expires);
                     else if (!k->can_encrypt)
                         problem = "has no usable encryption subkey";
                     else if (k->expires > 0 && k->expires - now < 30 * 86400) {
-                        detail +=
-                            ", expires " + app::format_utc(k->expires) + " (in less than 30 days)";
+                        detail += ", expires " + domain::format_utc(k->expires) +
+                                  " (in less than 30 days)";
                     }
                 }
                 checks.push_back({"gpg key " + name, problem, detail});
@@ -462,7 +442,7 @@ int health_command(const std::string& config_path, bool json, bool quick) {
 }
 
 int notify_test_command(const std::string& config_path, const std::string& name) {
-    return run_on_context([&config_path, &name](auto ex) -> Task<int> {
+    return run_task([&config_path, &name](auto ex) -> Task<int> {
         auto config = bootstrap::load_config(config_path);
         if (config.has_fatal_problems()) {
             for (const auto& p : config.problems)
@@ -476,9 +456,9 @@ int notify_test_command(const std::string& config_path, const std::string& name)
         if (auto* n = adapters.notifier(name)) {
             domain::Alert a;
             a.kind = "test";
-            a.id = "test:" + name + ":" + app::utc_now();
+            a.id = "test:" + name + ":" + domain::utc_now();
             a.status = "test";
-            a.at = app::utc_now();
+            a.at = domain::utc_now();
             a.details = "A test from `backupctl notify test " + name + "`: this notifier works.\n";
             what = "test alert to notifier " + name;
             sent = co_await n->send(a);
@@ -504,7 +484,7 @@ int notify_test_command(const std::string& config_path, const std::string& name)
 }
 
 int metrics_command(const std::string& config_path) {
-    return run_on_context([&config_path](auto ex) -> Task<int> {
+    return run_task([&config_path](auto ex) -> Task<int> {
         auto config = bootstrap::load_config(config_path);
         if (config.has_fatal_problems()) {
             for (const auto& p : config.problems)
