@@ -6,12 +6,14 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "support/bk_result_printing.hpp"
+#include "support/gpg_key.hpp"
 #include "support/run_task.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
@@ -25,26 +27,6 @@ using bk::testing::sh;
 
 namespace {
 
-struct KeyPair {
-    std::string public_file;
-    std::string secret_file;
-};
-
-KeyPair make_key(const std::filesystem::path& work) {
-    const auto home = work / "keyhome";
-    std::filesystem::create_directories(home);
-    std::filesystem::permissions(home, std::filesystem::perms::owner_all);
-    const std::string g = "gpg --homedir " + quoted(home.string()) + " --batch ";
-    REQUIRE(sh(g + "--pinentry-mode loopback --passphrase '' --quick-gen-key 'Pipe <p@x.test>' " +
-               "future-default default never >/dev/null 2>&1")
-                .exit_code == 0);
-    KeyPair k{(work / "key.pub").string(), (work / "key-secret.gpg").string()};
-    REQUIRE(sh(g + "--armor --export > " + quoted(k.public_file)).exit_code == 0);
-    REQUIRE(sh(g + "--export-secret-keys > " + quoted(k.secret_file)).exit_code == 0);
-    sh("gpgconf --homedir " + quoted(home.string()) + " --kill gpg-agent >/dev/null 2>&1");
-    return k;
-}
-
 process::SpawnOptions command(std::vector<std::string> argv) {
     process::SpawnOptions o;
     o.argv = std::move(argv);
@@ -56,7 +38,8 @@ Task<int> encrypt(boost::asio::any_io_executor ex,
                   std::string key,
                   std::string out,
                   std::string text) {
-    auto p = gpg::spawn_encrypting(ex, command({"sh", "-c", "cat > \"$0\"", out}), key);
+    auto consumer = command({"sh", "-c", "cat > \"$0\"", out});
+    auto p = gpg::spawn_encrypting(ex, std::move(consumer), key);
     REQUIRE(p);
     REQUIRE(p->gpg);
     CHECK(std::filesystem::is_directory(p->home.path()));
@@ -72,11 +55,13 @@ Task<std::string> decrypt(boost::asio::any_io_executor ex,
                           std::string prefix,
                           std::string key,
                           std::string in) {
-    auto p = co_await gpg::spawn_decrypting(ex, command({"cat", in}), prefix, key, "");
+    auto producer = command({"cat", in});
+    const std::string no_passphrase;
+    auto p = co_await gpg::spawn_decrypting(ex, std::move(producer), prefix, key, no_passphrase);
     REQUIRE(p);
     REQUIRE(p->gpg);
     std::string got;
-    std::array<char, 4096> buf{};
+    std::vector<char> buf(4096);
     for (;;) {
         const auto n = co_await p->gpg->read_some_stdout(buf);
         if (n == 0)
@@ -90,10 +75,16 @@ Task<std::string> decrypt(boost::asio::any_io_executor ex,
     co_return got;
 }
 
-Task<bk::Result<gpg::GpgPipeline>> decrypt_with(boost::asio::any_io_executor ex,
-                                                std::string prefix,
-                                                std::string key) {
-    co_return co_await gpg::spawn_decrypting(ex, command({"true"}), prefix, key, "");
+// The failure of a decrypting pipeline with `key`, or none.
+Task<std::optional<bk::Failure>> decrypt_failure(boost::asio::any_io_executor ex,
+                                                 std::string prefix,
+                                                 std::string key) {
+    auto producer = command({"true"});
+    const std::string no_passphrase;
+    auto p = co_await gpg::spawn_decrypting(ex, std::move(producer), prefix, key, no_passphrase);
+    if (p)
+        co_return std::nullopt;
+    co_return p.error();
 }
 
 bool empty_dir(const std::filesystem::path& dir) {
@@ -104,7 +95,9 @@ bool empty_dir(const std::filesystem::path& dir) {
 
 TEST_CASE("gpg piped: encrypted by one pipeline, decrypted by the other, no home left", "[gpg]") {
     bk::testing::TempDir work;
-    const auto key = make_key(work.path());
+    bk::testing::make_gpg_key(work.path(), "Pipe <p@x.test>");
+    const auto public_key = (work.path() / "key.pub").string();
+    const auto secret_key = (work.path() / "key.sec").string();
     const auto tmp = work.path() / "tmp";
     std::filesystem::create_directories(tmp);
     const auto sealed = (work.path() / "sealed.gpg").string();
@@ -113,16 +106,17 @@ TEST_CASE("gpg piped: encrypted by one pipeline, decrypted by the other, no home
         text += "row " + std::to_string(i) + "\n";
 
     boost::asio::io_context ioc;
-    CHECK(run_task(ioc, encrypt(ioc.get_executor(), key.public_file, sealed, text)) == 0);
+    CHECK(run_task(ioc, encrypt(ioc.get_executor(), public_key, sealed, text)) == 0);
     REQUIRE(std::filesystem::file_size(sealed) > 0);
     CHECK(sh("grep -c 'row 1999' " + quoted(sealed)).out.starts_with("0"));  // not plain text
 
     const auto prefix = (tmp / "gpg-").string();
-    const auto got = run_task(ioc, decrypt(ioc.get_executor(), prefix, key.secret_file, sealed));
+    const auto got = run_task(ioc, decrypt(ioc.get_executor(), prefix, secret_key, sealed));
     CHECK(got == text);
-    // The home (with the agent the import started) went with the pipeline.
+    // The home (with the agent the import started) went with the pipeline. ("[g]": the shell
+    // running pgrep holds the pattern too.)
     CHECK(empty_dir(tmp));
-    CHECK(sh("pgrep -f " + quoted("gpg-agent --homedir " + tmp.string())).exit_code != 0);
+    CHECK(sh("pgrep -f " + quoted("[g]pg-agent --homedir " + tmp.string())).exit_code != 0);
 }
 
 TEST_CASE("gpg piped: a key gpg cannot import fails the read and leaves no home", "[gpg]") {
@@ -133,10 +127,10 @@ TEST_CASE("gpg piped: a key gpg cannot import fails the read and leaves no home"
     { std::ofstream(bogus) << "this is no key\n"; }
     boost::asio::io_context ioc;
     const auto prefix = (tmp / "gpg-").string();
-    auto r = run_task(ioc, decrypt_with(ioc.get_executor(), prefix, bogus));
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == bk::errc::encrypt_failed);
-    CHECK(r.error().message.find("cannot import the private key " + bogus) == 0);
+    const auto failure = run_task(ioc, decrypt_failure(ioc.get_executor(), prefix, bogus));
+    REQUIRE(failure);
+    CHECK(failure->code == bk::errc::encrypt_failed);
+    CHECK(failure->message.find("cannot import the private key " + bogus) == 0);
     CHECK(empty_dir(tmp));
 }
 

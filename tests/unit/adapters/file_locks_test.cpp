@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/bk_result_printing.hpp"
 #include "support/test_env.hpp"
 
 using bk::adapters::lock::FileLocks;

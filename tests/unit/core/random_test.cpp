@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "support/bk_result_printing.hpp"
+
 using bk::random_hex;
 
 TEST_CASE("random_hex: 2n lower-case hex digits, different each time", "[random]") {

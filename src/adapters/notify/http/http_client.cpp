@@ -14,6 +14,8 @@
 #include <boost/url/url_view.hpp>
 #include <openssl/err.h>
 
+#include <charconv>
+
 namespace bk::adapters::notify {
 
 namespace asio = boost::asio;
@@ -66,11 +68,13 @@ Result<Target> parse_target(const std::string& url) {
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
             return Failure{errc::invalid_config, "the URL's host is malformed"};
     }
-    t.port = u->port();
+    t.port = u->port();  // digits only (RFC 3986), but of any length
     if (t.port.empty())
         t.port = t.tls ? "443" : "80";
-    if (t.port.size() > 5 || u->port_number() == 0)
-        return Failure{errc::invalid_config, "the URL's port is not a number"};
+    unsigned long port = 0;
+    const auto [end, ec] = std::from_chars(t.port.data(), t.port.data() + t.port.size(), port);
+    if (ec != std::errc{} || end != t.port.data() + t.port.size() || port == 0 || port > 65535)
+        return Failure{errc::invalid_config, "the URL's port is not a port number"};
     t.path = u->encoded_target();
     if (t.path.empty() || t.path.front() != '/')
         t.path.insert(0, "/");
