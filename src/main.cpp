@@ -1,9 +1,10 @@
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <csignal>
+#include <exception>
+#include <iostream>
 
 #include "drivers/cli/cli.hpp"
+#include <fcntl.h>
+#include <unistd.h>
 
 int main(int argc, char** argv) {
     // A child (restic, gpg) that dies must give EPIPE on our write, not kill us.
@@ -14,5 +15,11 @@ int main(int argc, char** argv) {
             ::open("/dev/null", O_RDWR);
         }
     }
-    return bk::drivers::cli::run(argc, argv);
+    try {
+        return bk::drivers::cli::run(argc, argv);
+    } catch (const std::exception& e) {
+        // A start-up error no command turned into its own message: one clear line.
+        std::cerr << "backupctl: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "domain/utc_time.hpp"
+
 namespace bk::app {
 
 std::int64_t alert_backoff(int attempts) {
@@ -65,14 +67,8 @@ Alerting::Alerting(const domain::OperatorConfig& config,
       audit_(audit),
       log_(std::move(log)),
       now_(std::move(now)) {
-    if (!now_) {
-        now_ = [] {
-            return static_cast<std::int64_t>(
-                std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count());
-        };
-    }
+    if (!now_)
+        now_ = domain::unix_now;
 }
 
 std::vector<std::string> Alerting::all_notifiers() const {

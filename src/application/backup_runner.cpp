@@ -14,6 +14,7 @@
 #include "domain/human.hpp"
 #include "domain/snapshot_tags.hpp"
 #include "domain/telling_line.hpp"
+#include "domain/utc_time.hpp"
 #include <unistd.h>
 
 namespace bk::app {
@@ -24,27 +25,6 @@ std::string format_progress(const Progress& p, double seconds) {
         out += " at " + domain::human_bytes(static_cast<double>(p.bytes) / seconds) + "/s";
     }
     return out;
-}
-
-std::string utc_now() {
-    const auto now = std::chrono::system_clock::now();
-    const auto t = std::chrono::system_clock::to_time_t(now);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[96];
-    std::snprintf(buf,
-                  sizeof buf,
-                  "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                  tm.tm_year + 1900,
-                  tm.tm_mon + 1,
-                  tm.tm_mday,
-                  tm.tm_hour,
-                  tm.tm_min,
-                  tm.tm_sec,
-                  static_cast<int>(ms.count()));
-    return buf;
 }
 
 std::string new_run_id() {
@@ -141,7 +121,7 @@ Task<void> BackupRunner::settle(domain::SnapshotWriter& writer,
 }
 
 void BackupRunner::record_item(domain::StepRecord step, const ItemReport& item) {
-    step.finished_at = utc_now();
+    step.finished_at = domain::utc_now();
     step.bytes = item.bytes;
     step.outcome = item.outcome;
     step.detail = item.outcome == "ok" ? "snapshot " + item.snapshot_id : item.error;
@@ -152,7 +132,7 @@ Task<std::string> BackupRunner::hook(const domain::Target& target,
                                      const std::string& name,
                                      std::vector<std::string> argv,
                                      const std::string& run_id) {
-    domain::StepRecord step{run_id, name, utc_now()};
+    domain::StepRecord step{run_id, name, domain::utc_now()};
     // Labels: inside the target (exec). Config projects: in the operator's container, /bin/sh -c.
     auto& runner = target.source == domain::Origin::config ? projects_.hooks : hooks_;
     auto outcome = co_await runner.run(target, std::move(argv));
@@ -162,7 +142,7 @@ Task<std::string> BackupRunner::hook(const domain::Target& target,
         why = name + " exited " + std::to_string(outcome.exit_code) +
               (tail.empty() ? "" : ": " + tail);
     }
-    step.finished_at = utc_now();
+    step.finished_at = domain::utc_now();
     step.outcome = why.empty() ? "ok" : "failed";
     step.detail = why;
     audit_.add_step(step);
@@ -184,12 +164,12 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
     domain::EffectRecord effect{
         run_id, instance_id_, "container_stopped", target.container_id, target.container_name, ""};
     if (target.stop_during_backup) {
-        domain::StepRecord step{run_id, "stop target", utc_now()};
+        domain::StepRecord step{run_id, "stop target", domain::utc_now()};
         // Journalled first: if we die while it is stopped, recovery starts it again.
-        effect.at = utc_now();
+        effect.at = domain::utc_now();
         audit_.record_effect(effect);
         auto stopped = co_await files_.stop(target);
-        step.finished_at = utc_now();
+        step.finished_at = domain::utc_now();
         step.outcome = stopped ? "ok" : "failed";
         step.detail =
             stopped ? (*stopped ? "was running" : "was not running") : stopped.error().message;
@@ -201,14 +181,14 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         }
         restart = *stopped;
         if (!restart) {
-            effect.at = utc_now();
+            effect.at = domain::utc_now();
             audit_.settle_effect(effect);  // it was not running: nothing to undo
         }
     }
     for (const auto& item : *plan) {
         ItemReport ir;
         ir.database = "files:" + item.path;
-        domain::StepRecord step{run_id, "files " + item.path, utc_now()};
+        domain::StepRecord step{run_id, "files " + item.path, domain::utc_now()};
         domain::WriterSpec spec;
         spec.file_name = item.file_name;
         spec.tags = {domain::snapshot_tag("target", target.name),
@@ -240,13 +220,13 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
     }
     if (restart) {
         // Its previous state comes back whatever happened to the files part.
-        domain::StepRecord step{run_id, "start target", utc_now()};
+        domain::StepRecord step{run_id, "start target", domain::utc_now()};
         auto started = co_await files_.start(target);
         if (started) {
-            effect.at = utc_now();
+            effect.at = domain::utc_now();
             audit_.settle_effect(effect);
         }
-        step.finished_at = utc_now();
+        step.finished_at = domain::utc_now();
         step.outcome = started ? "ok" : "failed";
         step.detail = started ? "" : started.error().message;
         audit_.add_step(step);
@@ -269,7 +249,7 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
     for (const auto& path : target.paths) {
         ItemReport ir;
         ir.database = "files:" + path;
-        domain::StepRecord step{run_id, "files " + path, utc_now()};
+        domain::StepRecord step{run_id, "files " + path, domain::utc_now()};
         auto& live = live_[run_id];
         live.item = ir.database;
         live.bytes = 0;
@@ -314,19 +294,19 @@ Task<Result<domain::EffectRecord>> BackupRunner::join_network(const domain::Targ
     if (self.empty()) {
         co_return effect;  // outside a container: the host reaches the app's ports itself
     }
-    domain::StepRecord step{run_id, "join network " + network, utc_now()};
+    domain::StepRecord step{run_id, "join network " + network, domain::utc_now()};
     effect.ref = network;
     effect.detail = self;
-    effect.at = utc_now();
+    effect.at = domain::utc_now();
     audit_.record_effect(effect);  // journalled first: recovery leaves it after a crash
     auto joined = co_await projects_.networks.join(network, self);
-    step.finished_at = utc_now();
+    step.finished_at = domain::utc_now();
     step.outcome = joined ? "ok" : "failed";
     step.detail = joined ? (*joined ? "joined" : "already on it") : joined.error().message;
     audit_.add_step(step);
     if (!joined || !*joined) {
         // Not joined now: nothing of ours to leave later.
-        effect.at = utc_now();
+        effect.at = domain::utc_now();
         audit_.settle_effect(effect);
         effect.ref.clear();
     }
@@ -339,14 +319,14 @@ Task<Result<domain::EffectRecord>> BackupRunner::join_network(const domain::Targ
 Task<void> BackupRunner::leave_network(domain::EffectRecord joined, const std::string& run_id) {
     if (joined.ref.empty())
         co_return;
-    domain::StepRecord step{run_id, "leave network " + joined.ref, utc_now()};
+    domain::StepRecord step{run_id, "leave network " + joined.ref, domain::utc_now()};
     auto left = co_await projects_.networks.leave(joined.ref, joined.detail);
-    step.finished_at = utc_now();
+    step.finished_at = domain::utc_now();
     step.outcome = left ? "ok" : "failed";
     step.detail = left ? "" : left.error().message;
     audit_.add_step(step);
     if (left) {
-        joined.at = utc_now();
+        joined.at = domain::utc_now();
         audit_.settle_effect(joined);
     }
 }
@@ -421,7 +401,7 @@ void BackupRunner::fail_internally(RunReport& report, const std::string& what) {
     if (report.stage.empty())
         report.stage = "internal";
     report.error = "internal error: " + what;
-    report.finished_at = utc_now();
+    report.finished_at = domain::utc_now();
     domain::RunRecord record;
     record.id = report.run_id;
     record.target = report.target;
@@ -449,7 +429,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     record.target = target.name;
     record.trigger = trigger;
     record.status = "running";
-    record.started_at = utc_now();
+    record.started_at = domain::utc_now();
     record.instance = instance_id_;
     record.pid = ::getpid();
     audit_.begin_run(record);  // bookkeeping failures never stop the backup
@@ -464,7 +444,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         }
         record.status = report.status;
         record.error = report.error;
-        record.finished_at = utc_now();
+        record.finished_at = domain::utc_now();
         for (const auto& i : report.items) {
             record.bytes += i.bytes;
             if (!i.snapshot_id.empty()) {
@@ -481,7 +461,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     // name taken over) neither writes beside that app's snapshots nor forgets them.
     const auto trust = check_provenance(audit_, target);
     {
-        domain::StepRecord step{report.run_id, "provenance", utc_now()};
+        domain::StepRecord step{report.run_id, "provenance", domain::utc_now()};
         step.finished_at = step.started_at;
         step.outcome = trust.held()                                        ? "failed"
                        : trust.kind == ProvenanceVerdict::Kind::unverified ? "skipped"
@@ -501,9 +481,10 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     if (target.source == domain::Origin::config && target.database) {
         // Where the project's database runs now: looked up at every run, so a recreated
         // container (new id, new address) is found again.
-        domain::StepRecord step{report.run_id, "resolve " + target.database->host, utc_now()};
+        domain::StepRecord step{
+            report.run_id, "resolve " + target.database->host, domain::utc_now()};
         auto resolved = co_await projects_.resolver.resolve(target);
-        step.finished_at = utc_now();
+        step.finished_at = domain::utc_now();
         step.outcome = resolved ? "ok" : "failed";
         step.detail =
             resolved ? (resolved->container_name.empty()
@@ -570,7 +551,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     for (const auto& item : plan) {
         ItemReport ir;
         ir.database = item.database;
-        domain::StepRecord step{report.run_id, "dump " + item.database, utc_now()};
+        domain::StepRecord step{report.run_id, "dump " + item.database, domain::utc_now()};
         if (limits.expired()) {
             ir.outcome = "failed";
             ir.error = "not started: the run's time was up";
@@ -639,7 +620,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         repo_config != config_.repositories.end() && repo_config->second.append_only;
     if (all_ok && append_only) {
         // The server refuses deletes: its owner runs retention there. Not a failure of the run.
-        domain::StepRecord step{report.run_id, "retention", utc_now()};
+        domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         step.finished_at = step.started_at;
         step.outcome = "skipped";
         step.detail = "delegated: repository " + target.repository +
@@ -649,7 +630,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         report.retention = "delegated";
         report.retention_detail = step.detail;
     } else if (all_ok && trust.kind == ProvenanceVerdict::Kind::unverified) {
-        domain::StepRecord step{report.run_id, "retention", utc_now()};
+        domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         step.finished_at = step.started_at;
         step.outcome = "skipped";
         step.detail = "waits: the target's provenance could not be checked (" + trust.error +
@@ -659,10 +640,10 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         report.retention_detail = step.detail;
     } else if (all_ok) {
         // Retention only after a fully successful run: a failure never costs a good snapshot.
-        domain::StepRecord step{report.run_id, "retention", utc_now()};
+        domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         std::vector<std::string> group{domain::snapshot_tag("target", target.name)};
         auto forgot = co_await (*repo)->forget(group, target.retention);
-        step.finished_at = utc_now();
+        step.finished_at = domain::utc_now();
         if (forgot)
             report.snapshots_kept = *forgot;
         const bool busy = !forgot && forgot.error().code == errc::repo_locked;

@@ -173,7 +173,5 @@ private:
 
 /// A sortable, unique run id: 20261126T163000Z-1a2b3c.
 std::string new_run_id();
-/// Now, UTC, ISO 8601 with milliseconds.
-std::string utc_now();
 
 }  // namespace bk::app

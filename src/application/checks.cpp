@@ -1,6 +1,6 @@
 #include "application/checks.hpp"
 
-#include "application/daemon.hpp"
+#include "domain/utc_time.hpp"
 #include "application/target_health.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
@@ -33,11 +33,11 @@ Task<Check> key_check(domain::KeyInspector* keys,
     if (k->revoked) {
         c.problem = "revoked";
     } else if (k->expired) {
-        c.problem = "expired " + format_utc(k->expires);
+        c.problem = "expired " + domain::format_utc(k->expires);
     } else if (!k->can_encrypt) {
         c.problem = "has no usable encryption subkey";
     } else if (k->expires > 0 && k->expires - now < kKeyExpiryWarning) {
-        c.detail += ", expires " + format_utc(k->expires) + " (in less than 30 days)";
+        c.detail += ", expires " + domain::format_utc(k->expires) + " (in less than 30 days)";
     }
     co_return c;
 }
@@ -112,7 +112,7 @@ Task<std::vector<Check>> Checks::health(bool quick) {
         if (!q->empty()) {
             const auto& first = q->front();
             problem = std::to_string(q->size()) + " alert(s) not delivered yet; oldest for " +
-                      first.notifier + " since " + format_utc(first.queued_at) + " (" +
+                      first.notifier + " since " + domain::format_utc(first.queued_at) + " (" +
                       first.last_error + ")";
         }
         checks.push_back({"notification outbox", problem, ports_.outbox_path, false});
@@ -124,17 +124,17 @@ Task<std::vector<Check>> Checks::health(bool quick) {
     const std::int64_t now = ports_.host != nullptr ? ports_.host->now() : 0;
     std::string clock_problem;
     if (now < ports_.built_at) {
-        clock_problem = "the clock says " + format_utc(now) + ", before this program was built";
+        clock_problem = "the clock says " + domain::format_utc(now) + ", before this program was built";
     } else if (ports_.audit != nullptr) {
         if (auto recent = ports_.audit->history("", false, 1); recent && !recent->empty()) {
-            const auto last = parse_utc(recent->front().started_at);
+            const auto last = domain::parse_utc(recent->front().started_at);
             if (last > now + 300) {
-                clock_problem = "the clock says " + format_utc(now) + " but a run started at " +
+                clock_problem = "the clock says " + domain::format_utc(now) + " but a run started at " +
                                 recent->front().started_at + " (the clock went back)";
             }
         }
     }
-    checks.push_back({"clock", clock_problem, format_utc(now), false});
+    checks.push_back({"clock", clock_problem, domain::format_utc(now), false});
     if (quick)
         co_return checks;
     for (const auto& [name, key] : config_.keys) {

@@ -11,57 +11,18 @@
 
 #include "application/recovery.hpp"
 #include "application/target_health.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::app {
 
 namespace asio = boost::asio;
-
-std::int64_t parse_utc(const std::string& iso) {
-    std::tm tm{};
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s) != 6)
-        return -1;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = s;
-    return static_cast<std::int64_t>(::timegm(&tm));
-}
-
-double utc_timestamp(const std::string& iso) {
-    const auto t = parse_utc(iso);
-    if (t < 0)
-        return 0;
-    const auto dot = iso.find('.');
-    return static_cast<double>(t) +
-           (dot == std::string::npos ? 0.0 : std::atoi(iso.substr(dot + 1, 3).c_str()) / 1000.0);
-}
-
-double seconds_between(const std::string& a, const std::string& b) {
-    if (parse_utc(a) < 0 || parse_utc(b) < 0)
-        return 0;
-    return utc_timestamp(b) - utc_timestamp(a);
-}
-
-std::string format_utc(std::int64_t seconds) {
-    if (seconds < 0)
-        return {};
-    std::tm tm{};
-    const auto t = static_cast<std::time_t>(seconds);
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 double drill_restore_seconds(domain::AuditLog& audit, const std::string& run_id) {
     double total = 0;
     if (auto steps = audit.steps(run_id)) {
         for (const auto& s : *steps) {
             if (s.name.rfind("restore ", 0) == 0)
-                total += seconds_between(s.started_at, s.finished_at);
+                total += domain::seconds_between(s.started_at, s.finished_at);
         }
     }
     return total;
@@ -107,14 +68,8 @@ Daemon::Daemon(asio::any_io_executor ex,
       done_wake_(ex),
       heartbeat_wake_(ex),
       progress_wake_(ex) {
-    if (!now_) {
-        now_ = [] {
-            return static_cast<std::int64_t>(
-                std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count());
-        };
-    }
+    if (!now_)
+        now_ = domain::unix_now;
 }
 
 Task<void> Daemon::sleep(asio::steady_timer& t, std::chrono::steady_clock::duration d) {
@@ -418,7 +373,7 @@ std::optional<std::string> Daemon::missed(const domain::Target& t, std::int64_t 
     auto last = audit_.last_success(t.name);
     if (!last)
         return std::nullopt;  // no bookkeeping: the schedule still runs
-    const auto since = last->empty() ? -1 : parse_utc(*last);
+    const auto since = last->empty() ? -1 : domain::parse_utc(*last);
     if (since < 0)
         return std::string("never backed up");
     const auto due = domain::next_due(*cron, since, zone_);
@@ -533,7 +488,8 @@ void Daemon::check_overdue(std::int64_t now) {
             if (overdue_.insert(t.name).second) {
                 log_("warn",
                      "target " + t.name + " is overdue: last success " + *last + " (" +
-                         hms(now - parse_utc(*last)) + " ago), due every " + hms(*interval));
+                         hms(now - domain::parse_utc(*last)) + " ago), due every " +
+                         hms(*interval));
                 // Told once (the alert memory survives restarts); `recovered` ends it.
                 if (alerts_ != nullptr)
                     spawn(alerts_->overdue(t, *last, *interval));
@@ -780,7 +736,7 @@ Task<void> Daemon::worker() {
             record.trigger = job.trigger;
             record.status = status;
             record.error = error;
-            record.finished_at = utc_now();
+            record.finished_at = domain::utc_now();
             record.instance = instance_;
             close_run_record(audit_, std::move(record));
         }

@@ -28,14 +28,6 @@
 
 namespace bk::app {
 
-/// Seconds since the epoch of an ISO 8601 UTC time as utc_now() writes it; -1 when unreadable.
-std::int64_t parse_utc(const std::string& iso);
-/// The same with its milliseconds; 0 when unreadable.
-double utc_timestamp(const std::string& iso);
-/// Seconds from `a` to `b` (milliseconds included); 0 when either is unreadable.
-double seconds_between(const std::string& a, const std::string& b);
-/// "2026-11-27T03:00:00Z" of UTC seconds; empty for a negative time.
-std::string format_utc(std::int64_t seconds);
 /// How long a restore drill's restores took (its "restore ..." steps): the RTO it measured.
 double drill_restore_seconds(domain::AuditLog& audit, const std::string& run_id);
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "application/daemon.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::app {
 
@@ -113,7 +114,7 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   "gauge",
                   "When the target's last successful backup ended (Unix time).",
                   label,
-                  utc_timestamp(*s));
+                  domain::utc_timestamp(*s));
         }
         if (auto r = audit.last_run(t, "backup"); r && *r) {
             const auto& run = **r;
@@ -121,12 +122,12 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   "gauge",
                   "When the target's last backup run ended (Unix time).",
                   label,
-                  utc_timestamp(run.finished_at));
+                  domain::utc_timestamp(run.finished_at));
             e.add("backupctl_last_run_duration_seconds",
                   "gauge",
                   "How long the target's last backup run took.",
                   label,
-                  seconds_between(run.started_at, run.finished_at));
+                  domain::seconds_between(run.started_at, run.finished_at));
             e.add("backupctl_last_run_bytes",
                   "gauge",
                   "Bytes the target's last backup run streamed into the repository.",
@@ -170,7 +171,7 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   "gauge",
                   "When the target's last restore drill ended (Unix time).",
                   label,
-                  utc_timestamp(run.finished_at));
+                  domain::utc_timestamp(run.finished_at));
             e.add("backupctl_last_drill_rto_seconds",
                   "gauge",
                   "How long the last drill's restore itself took (the recovery time measured).",

@@ -1,6 +1,7 @@
 #include "application/provenance_guard.hpp"
 
 #include "application/backup_runner.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::app {
 
@@ -45,7 +46,7 @@ ProvenanceVerdict check_provenance(domain::AuditLog& audit,
     if (!*known) {
         v.kind = ProvenanceVerdict::Kind::first_sight;
         if (record) {
-            v.now.first_seen = utc_now();
+            v.now.first_seen = domain::utc_now();
             v.now.confirmed_at = v.now.first_seen;
             v.now.confirmed_by = "first sight";
             if (auto r = audit.record_provenance(v.now); !r) {
@@ -69,7 +70,7 @@ Result<domain::Provenance> adopt_provenance(domain::AuditLog& audit,
     auto known = audit.provenance(target.name);
     if (!known)
         return known.error();
-    p.confirmed_at = utc_now();
+    p.confirmed_at = domain::utc_now();
     p.first_seen = *known ? (*known)->first_seen : p.confirmed_at;
     p.confirmed_by = "adopt (" + who + ")";
     auto r = audit.record_provenance(p);

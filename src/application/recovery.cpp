@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "domain/utc_time.hpp"
+
 namespace bk::app {
 
 namespace {
@@ -44,7 +46,7 @@ Task<RecoveryReport> recover(domain::AuditLog& audit,
                 continue;
             dead_seen.insert(run.instance);
             run.status = "crashed";
-            run.finished_at = utc_now();
+            run.finished_at = domain::utc_now();
             run.error = "the operator (pid " + std::to_string(run.pid) + ", instance " +
                         run.instance + ") died during this run; found by instance " +
                         instances.self();
@@ -87,7 +89,7 @@ Task<RecoveryReport> recover(domain::AuditLog& audit,
                 report.problems.push_back(std::move(problem));
                 continue;
             }
-            e.at = utc_now();
+            e.at = domain::utc_now();
             (void)audit.settle_effect(e);
         }
     }
@@ -145,7 +147,7 @@ Task<std::vector<std::string>> clean_up_run(domain::AuditLog& audit,
             }
             out.push_back(e.kind == "container_stopped" ? "started " + e.detail + " again"
                                                         : "left network " + e.ref);
-            e.at = utc_now();
+            e.at = domain::utc_now();
             (void)audit.settle_effect(e);
         }
     }

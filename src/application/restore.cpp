@@ -8,6 +8,7 @@
 #include "domain/dump_census.hpp"
 #include "domain/duration.hpp"
 #include "domain/snapshot_tags.hpp"
+#include "domain/utc_time.hpp"
 #include <unistd.h>
 
 namespace bk::app {
@@ -55,7 +56,7 @@ std::string RestoreService::close_failed(const std::string& run_id,
     auto record = new_record(run_id, kind, target, trigger);
     record.status = "failed";
     record.error = "internal error: " + internal;
-    record.finished_at = utc_now();
+    record.finished_at = domain::utc_now();
     auto error = record.error;
     close_run_record(audit_, std::move(record));
     return error;
@@ -71,7 +72,7 @@ domain::RunRecord RestoreService::new_record(const std::string& id,
     record.target = target;
     record.trigger = trigger;
     record.status = "running";
-    record.started_at = utc_now();
+    record.started_at = domain::utc_now();
     record.instance = instance_id_;
     record.pid = ::getpid();
     return record;
@@ -319,7 +320,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     domain::Target db_into = other ? *other : target;
     std::string setup_failed;
     if (has_db && request.new_container) {
-        domain::StepRecord step{report.run_id, "new container", utc_now()};
+        domain::StepRecord step{report.run_id, "new container", domain::utc_now()};
         auto made = co_await restorer_.clone(target, false, report.run_id);
         if (made) {
             db_into = *made;
@@ -332,7 +333,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
         } else {
             setup_failed = made.error().message;
         }
-        step.finished_at = utc_now();
+        step.finished_at = domain::utc_now();
         step.outcome = setup_failed.empty() ? "ok" : "failed";
         // The copy's name and id, also when it failed to answer (it is left for inspection):
         // `restore --cleanup` removes only copies a restore recorded here.
@@ -346,7 +347,8 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
         if (!setup_failed.empty())
             break;
         RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
-        domain::StepRecord step{report.run_id, "restore " + p.kind + " " + p.name, utc_now()};
+        domain::StepRecord step{
+            report.run_id, "restore " + p.kind + " " + p.name, domain::utc_now()};
         const auto t0 = std::chrono::steady_clock::now();
         Result<void> outcome;
         if (p.kind == "db") {
@@ -405,7 +407,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
         item.outcome = outcome ? "ok" : "failed";
         if (!outcome)
             item.error = outcome.error().message;
-        step.finished_at = utc_now();
+        step.finished_at = domain::utc_now();
         step.bytes = item.bytes;
         step.outcome = item.outcome;
         step.detail = outcome ? "snapshot " + p.snapshot.id : item.error;
@@ -430,7 +432,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     }
     record.status = report.status;
     record.error = report.error;
-    record.finished_at = utc_now();
+    record.finished_at = domain::utc_now();
     for (const auto& i : report.items) {
         record.bytes += i.bytes;
         record.snapshots += (record.snapshots.empty() ? "" : ",") + i.snapshot;
@@ -505,7 +507,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                         : passed                                   ? "success"
                                                                    : "failed";
         record.error = error;
-        record.finished_at = utc_now();
+        record.finished_at = domain::utc_now();
         for (const auto& i : report.items) {
             record.bytes += i.bytes;
             record.snapshots += (record.snapshots.empty() ? "" : ",") + i.snapshot;
@@ -547,7 +549,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
         co_return report;
     }
     // A server of the target's image on a network of its own: the target is never touched.
-    domain::StepRecord setup{report.run_id, "drill server", utc_now()};
+    domain::StepRecord setup{report.run_id, "drill server", domain::utc_now()};
     auto scratch = co_await restorer_.clone(target, true, report.run_id);
     std::string setup_failed = scratch ? std::string{} : scratch.error().message;
     if (scratch) {
@@ -556,7 +558,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
         if (!ready)
             setup_failed = ready.error().message;
     }
-    setup.finished_at = utc_now();
+    setup.finished_at = domain::utc_now();
     setup.outcome = setup_failed.empty() ? "ok" : "failed";
     setup.detail = setup_failed.empty() ? scratch->container_name : setup_failed;
     audit_.add_step(setup);
@@ -568,7 +570,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
             break;
         }
         RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
-        domain::StepRecord step{report.run_id, "restore db " + p.name, utc_now()};
+        domain::StepRecord step{report.run_id, "restore db " + p.name, domain::utc_now()};
         const auto t0 = std::chrono::steady_clock::now();
         // Its client gets what is left of the drill's time.
         scratch->timeout = std::chrono::duration_cast<std::chrono::seconds>(deadline - t0);
@@ -586,7 +588,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
         item.outcome = outcome ? "ok" : "failed";
         if (!outcome)
             item.error = outcome.error().message;
-        step.finished_at = utc_now();
+        step.finished_at = domain::utc_now();
         step.bytes = item.bytes;
         step.outcome = item.outcome;
         step.detail = outcome ? "snapshot " + p.snapshot.id + " in " + seconds_text(item.seconds)
@@ -657,8 +659,13 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
         report.items.push_back(std::move(item));
     }
     for (const auto& c : report.checks) {
-        domain::StepRecord s{
-            report.run_id, "check " + c.name, utc_now(), utc_now(), 0, c.outcome, c.detail};
+        domain::StepRecord s{report.run_id,
+                             "check " + c.name,
+                             domain::utc_now(),
+                             domain::utc_now(),
+                             0,
+                             c.outcome,
+                             c.detail};
         audit_.add_step(s);
     }
     if (scratch)

@@ -6,6 +6,7 @@
 #include "application/daemon.hpp"
 #include "domain/restore_plan.hpp"
 #include "domain/snapshot_tags.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::app {
 namespace {
@@ -78,7 +79,7 @@ std::vector<SnapshotEntry> describe_snapshots(const std::vector<domain::Snapshot
         e.id = s.id;
         e.full_id = s.full_id;
         const auto when = domain::parse_time(s.time, utc);
-        e.time = when ? format_utc(*when) : s.time;
+        e.time = when ? domain::format_utc(*when) : s.time;
         const auto kind = domain::snapshot_tag_value(s.tags, "kind");
         e.kind = kind == "db" ? "database" : kind == "files" ? "files" : "unknown";
         e.item = kind == "db" ? domain::snapshot_tag_value(s.tags, "db")

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "application/daemon.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::app {
 
@@ -16,7 +17,7 @@ std::optional<std::int64_t> overdue_interval(const domain::Target& t,
     if (!cron)
         return std::nullopt;
     const auto interval = domain::interval_after(*cron, now, zone);
-    const auto since = parse_utc(last_success);
+    const auto since = domain::parse_utc(last_success);
     if (interval > 0 && since > 0 && now - since > 2 * interval)
         return interval;
     return std::nullopt;
@@ -89,8 +90,8 @@ std::vector<HealthFinding> target_findings(const std::vector<domain::Target>& ta
                 out.push_back({HealthFinding::Level::fail,
                                check,
                                "overdue: last success " + *last + " (" +
-                                   hours_minutes(now - parse_utc(*last)) + " ago), due every " +
-                                   hours_minutes(*interval)});
+                                   hours_minutes(now - domain::parse_utc(*last)) +
+                                   " ago), due every " + hours_minutes(*interval)});
             }
         }
         if (t.database) {

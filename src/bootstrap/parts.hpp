@@ -19,7 +19,7 @@
 #include "adapters/docker/docker_target_source.hpp"
 #include "adapters/notify/alert_adapters.hpp"
 #include "adapters/notify/file_alert_store.hpp"
-#include "adapters/process/gpg_key_inspector.hpp"
+#include "adapters/gpg/gpg_key_inspector.hpp"
 #include "adapters/process/system_host_probe.hpp"
 #include "bootstrap/wiring.hpp"
 #include "dockerapi/client.hpp"
@@ -65,7 +65,7 @@ struct RunServices::Parts {
     std::unique_ptr<adapters::notify::AlertAdapters> alert_adapters;
     std::unique_ptr<app::Alerting> alerting;
     adapters::process::SystemHostProbe host;
-    std::unique_ptr<adapters::process::GpgKeyInspector> keys;
+    std::unique_ptr<adapters::gpg::GpgKeyInspector> keys;
 
     ~Parts();
 };

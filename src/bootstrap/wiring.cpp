@@ -12,9 +12,9 @@
 
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/config/yaml_config_loader.hpp"
+#include "adapters/gpg/gpg_keys.hpp"
 #include "adapters/lock/file_locks.hpp"
 #include "adapters/lock/instance_registry.hpp"
-#include "adapters/process/gpg_keys.hpp"
 #include "adapters/process/local_files.hpp"
 #include "adapters/process/shell_hook_runner.hpp"
 #include "adapters/restic/restic_repository.hpp"
@@ -38,7 +38,7 @@ Task<void> find_keys_of_recipients(boost::asio::any_io_executor ex, domain::Oper
             continue;
         const std::string dir = key.keys_dir;
         const std::string recipient = key.recipient;
-        auto found = co_await adapters::process::find_recipient_keys(ex, dir, recipient);
+        auto found = co_await adapters::gpg::find_recipient_keys(ex, dir, recipient);
         if (found) {
             const std::string from =
                 "GPG_KEYS_DIR " + dir + ": the key " + found->fingerprint + " of " + recipient;
@@ -83,6 +83,11 @@ void find_keys_of_recipients(domain::OperatorConfig& config) {
     io.run();
 }
 }  // namespace
+
+domain::StaleLockRemoval unlock_target(const domain::OperatorConfig& config,
+                                       const std::string& target) {
+    return adapters::lock::FileLocks(config.state_dir + "/locks", "").remove_stale(target);
+}
 
 domain::OperatorConfig load_config(const std::string& cli_path) {
     std::string path = cli_path;
@@ -307,7 +312,7 @@ Result<void> RunServices::open() {
         *p.locks,
         *p.runner,
         instance_id_);
-    p.keys = std::make_unique<adapters::process::GpgKeyInspector>(ex_);
+    p.keys = std::make_unique<adapters::gpg::GpgKeyInspector>(ex_);
     return result;
 }
 
@@ -427,7 +432,7 @@ Task<std::vector<app::Check>> health_checks(boost::asio::any_io_executor ex,
                                             domain::OperatorConfig config,
                                             bool quick) {
     adapters::process::SystemHostProbe host;
-    adapters::process::GpgKeyInspector keys(ex);
+    adapters::gpg::GpgKeyInspector keys(ex);
     app::CheckPorts ports;
     ports.host = &host;
     ports.keys = &keys;

@@ -36,6 +36,11 @@ domain::OperatorConfig load_config(const std::string& cli_path);
 /// The config's IANA time zone (made the process's local zone too). Errors: invalid_config.
 Result<domain::UtcOffset> time_zone(const std::string& zone);
 
+/// `backupctl unlock`: removes `target`'s lock in the config's state directory when no live
+/// process holds it (the lock adapter's answer).
+domain::StaleLockRemoval unlock_target(const domain::OperatorConfig& config,
+                                       const std::string& target);
+
 /// The audit trail in `<state_dir>/audit.db`, falling back to `audit-fallback.jsonl`; what the
 /// fallback file holds is replayed first (and said on stderr).
 std::unique_ptr<domain::AuditLog> open_audit(const std::string& state_dir);

@@ -10,6 +10,7 @@
 #include "adapters/docker/docker_target_source.hpp"
 #include "adapters/docker/stream_watchdog.hpp"
 #include "domain/duration.hpp"
+#include "domain/output_tail.hpp"
 
 namespace bk::adapters::docker {
 
@@ -306,7 +307,7 @@ struct ClientContainer::State {
     std::optional<dockerapi::WaitHandle> wait;
     std::size_t keep_stdout{0};
     std::string out;
-    std::string err;
+    domain::OutputTail err{4096};
     bool pumping{false};
     std::string pump_error;
     bool removed{false};
@@ -328,9 +329,7 @@ private:
 dockerapi::Task<std::error_code> Collector::write(dockerapi::StreamKind kind,
                                                   std::span<const char> data) {
     if (kind == dockerapi::StreamKind::stderr_stream) {
-        s_->err.append(data.data(), data.size());
-        if (s_->err.size() > 8192)
-            s_->err.erase(0, s_->err.size() - 4096);
+        s_->err.append(std::string_view(data.data(), data.size()));
     } else if (s_->out.size() < s_->keep_stdout) {
         s_->out.append(data.data(), std::min(data.size(), s_->keep_stdout - s_->out.size()));
     }
@@ -356,7 +355,7 @@ const std::string& ClientContainer::out() const {
     return state_->out;
 }
 const std::string& ClientContainer::err_tail() const {
-    return state_->err;
+    return state_->err.text();
 }
 
 Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi::Client& client,

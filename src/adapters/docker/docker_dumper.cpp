@@ -11,6 +11,7 @@
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
 #include "domain/dump_census.hpp"
+#include "domain/output_tail.hpp"
 #include "domain/telling_line.hpp"
 
 namespace bk::adapters::docker {
@@ -22,7 +23,7 @@ public:
     explicit DumpSink(domain::ByteSink& out, domain::DumpCensus* census = nullptr)
         : out_(out), census_(census) {}
     std::shared_ptr<StreamActivity> activity{std::make_shared<StreamActivity>()};
-    std::string stderr_tail;
+    domain::OutputTail stderr_tail{4096};
     std::uint64_t bytes{0};
     std::string sink_error;
     [[nodiscard]] std::string failure() const override { return sink_error; }
@@ -33,9 +34,7 @@ public:
     dockerapi::Task<std::error_code> write(dockerapi::StreamKind kind,
                                            std::span<const char> data) override {
         if (kind == dockerapi::StreamKind::stderr_stream) {
-            stderr_tail.append(data.data(), data.size());
-            if (stderr_tail.size() > 8192)
-                stderr_tail.erase(0, stderr_tail.size() - 4096);
+            stderr_tail.append(std::string_view(data.data(), data.size()));
             co_return std::error_code{};
         }
         bytes += data.size();
@@ -200,7 +199,7 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t,
                                "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_),
                                limits);
     outcome.bytes = dsink.bytes;
-    outcome.stderr_tail = dsink.stderr_tail;
+    outcome.stderr_tail = dsink.stderr_tail.text();
     outcome.completion_marker = census.complete();
     outcome.rows = census.rows();
     outcome.rows_partial = census.partial();
@@ -246,7 +245,7 @@ Task<Result<void>> DockerDumper::probe(const domain::Target& t, std::string run_
             co_return Failure{errc::dump_failed, o.error};
         }
         if (o.exit_code != 0) {
-            const auto tail = domain::telling_line(dsink.stderr_tail);
+            const auto tail = domain::telling_line(dsink.stderr_tail.text());
             co_return Failure{errc::dump_failed,
                               "database " + item.database + " answered exit " +
                                   std::to_string(o.exit_code) + ": " + tail};

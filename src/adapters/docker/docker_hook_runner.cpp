@@ -9,17 +9,17 @@
 #include "adapters/docker/stream_watchdog.hpp"
 #include "dockerapi/client.hpp"
 #include "domain/duration.hpp"
+#include "domain/output_tail.hpp"
 
 namespace bk::adapters::docker {
 namespace {
 
 class TailSink final : public dockerapi::StreamSink {
 public:
-    std::string tail;
+    domain::OutputTail tail{4096};
     dockerapi::Task<std::error_code> write(dockerapi::StreamKind /*kind*/,
                                            std::span<const char> data) override {
-        tail.append(data.data(), data.size());
-        if (tail.size() > 8192) tail.erase(0, tail.size() - 2048);
+        tail.append(std::string_view(data.data(), data.size()));
         co_return std::error_code{};
     }
 };
@@ -47,7 +47,7 @@ Task<domain::HookOutcome> DockerHookRunner::run(const domain::Target& t,
     TailSink sink;
     auto raced =
         co_await (stream->pump(sink) || watchdog(limits, std::make_shared<StreamActivity>()));
-    out.output_tail = sink.tail;
+    out.output_tail = sink.tail.text();
     if (raced.index() == 1) {
         // The engine cannot kill an exec: the stream is dropped, the hook fails, the run goes on.
         stream->close();

@@ -3,16 +3,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <ctime>
-#include <fstream>
 #include <optional>
 #include <sstream>
 
 #include "adapters/docker/db_client.hpp"
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_target_source.hpp"
+#include "core/random.hpp"
 #include "domain/table_name.hpp"
 #include "domain/telling_line.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::adapters::docker {
 namespace {
@@ -78,35 +78,12 @@ std::optional<std::string> mariadb_count(const std::string& table) {
            "DEALLOCATE PREPARE backupctl_count;\n";
 }
 
-std::string utc_text() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 // A name from dump text in a message: control bytes shown as '?'.
 std::string printable(const std::string& s) {
     std::string out = s.substr(0, 200);
     for (char& c : out) {
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
             c = '?';
-    }
-    return out;
-}
-
-std::string random_hex(std::size_t bytes) {
-    std::ifstream urandom("/dev/urandom", std::ios::binary);
-    std::string raw(bytes, '\0');
-    urandom.read(raw.data(), static_cast<std::streamsize>(raw.size()));
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (char ch : raw) {
-        const auto c = static_cast<unsigned char>(ch);
-        out += hex[c >> 4];
-        out += hex[c & 15];
     }
     return out;
 }
@@ -438,6 +415,12 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     spec.log_driver.clear();
     std::string password;
     if (scratch) {
+        // Made before anything is created: a failure leaves nothing to clean up.
+        auto random = random_hex(16);
+        if (!random)
+            co_return Failure{errc::restore_failed,
+                              "the drill server's password: " + random.error().message};
+        password = std::move(*random);
         server.container_name = "backupctl-drill-" + run_id;
         dockerapi::NetworkSpec net;
         net.name = server.container_name;
@@ -459,7 +442,6 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
         }
         spec.env.push_back(std::string(password_file_variable(target.database->type)) +
                            "=/tmp/backupctl-drill.password");
-        password = random_hex(16);
         spec.labels = net.labels;
         // The drill logs in as the image's superuser, with the throwaway password.
         server.database->user.clear();
@@ -471,7 +453,8 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     } else {
         server.container_name = target.container_name + "-restored-" + run_id.substr(0, 16);
         spec.env = inspect.env;  // the target's own configuration: the app can point at it
-        spec.labels = restored_copy_labels(target.name, run_id, utc_text());
+        spec.labels =
+            restored_copy_labels(target.name, run_id, domain::format_utc(domain::unix_now()));
         server.network = target.network;
     }
     spec.network_mode = server.network;

@@ -26,6 +26,16 @@ private:
     int fd_;
 };
 
+// What the lock file says of its holder (pid, instance, run, since), or `otherwise`.
+std::string holder_of(int fd, const std::string& otherwise) {
+    char buf[512] = {};
+    const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
+    std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : otherwise;
+    while (!holder.empty() && holder.back() == '\n')
+        holder.pop_back();
+    return holder;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<domain::LockHandle>> FileLocks::try_lock(const std::string& target,
@@ -39,10 +49,7 @@ Result<std::unique_ptr<domain::LockHandle>> FileLocks::try_lock(const std::strin
         return Failure{errc::io_error, "cannot open " + path + ": " + std::strerror(errno)};
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        char buf[512] = {};
-        const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
-        holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "another process";
-        while (!holder.empty() && holder.back() == '\n') holder.pop_back();
+        holder = holder_of(fd, "another process");
         ::close(fd);
         return std::unique_ptr<domain::LockHandle>{};
     }
@@ -52,6 +59,28 @@ Result<std::unique_ptr<domain::LockHandle>> FileLocks::try_lock(const std::strin
         [[maybe_unused]] auto w = ::pwrite(fd, info.data(), info.size(), 0);
     }
     return std::unique_ptr<domain::LockHandle>(std::make_unique<FileLock>(fd));
+}
+
+domain::StaleLockRemoval FileLocks::remove_stale(const std::string& target) const {
+    using State = domain::StaleLockRemoval::State;
+    if (target.empty() || target == "." || target == ".." ||
+        target.find('/') != std::string::npos) {
+        return {State::not_a_name, {}};
+    }
+    const std::string path = dir_ + "/" + target + ".lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return {State::not_locked, {}};
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        auto holder = holder_of(fd, "a live process");
+        ::close(fd);
+        return {State::held, std::move(holder)};
+    }
+    // Removed while we hold it: a run starting now opens a new file and locks that.
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    ::close(fd);
+    return {State::removed, {}};
 }
 
 }  // namespace bk::adapters::lock

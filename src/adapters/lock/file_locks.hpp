@@ -16,6 +16,9 @@ public:
                                                          const std::string& run_id,
                                                          std::string& holder) override;
 
+    /// Removes `target`'s lock file when no live process holds it; never waits.
+    [[nodiscard]] domain::StaleLockRemoval remove_stale(const std::string& target) const;
+
 private:
     std::string dir_;
     std::string instance_;

@@ -5,8 +5,9 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <random>
+#include <stdexcept>
 
+#include "core/random.hpp"
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -82,18 +83,6 @@ void FileInstanceRegistry::forget(const std::string& instance) {
 }
 
 namespace {
-std::string random_hex(std::size_t bytes) {
-    std::random_device rd;
-    static const char* kHex = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < bytes; ++i) {
-        const auto b = static_cast<unsigned>(rd()) & 0xffU;
-        out += kHex[b >> 4U];
-        out += kHex[b & 15U];
-    }
-    return out;
-}
-
 bool is_operator_id(const std::string& s) {
     return s.size() == 8 && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -111,8 +100,12 @@ std::string operator_id(const std::string& state_dir) {
         if (in && std::getline(in, id) && is_operator_id(id))
             return id;
         // Made once, atomically: two processes starting together agree on one id.
-        const std::string tmp = path + ".tmp-" + random_hex(4);
-        { std::ofstream(tmp) << random_hex(4) << "\n"; }
+        const auto suffix = random_hex(4);
+        const auto made_id = random_hex(4);
+        if (!suffix || !made_id)
+            return {};
+        const std::string tmp = path + ".tmp-" + *suffix;
+        { std::ofstream(tmp) << *made_id << "\n"; }
         const bool made = ::link(tmp.c_str(), path.c_str()) == 0;
         std::filesystem::remove(tmp, ec);
         if (!made && errno != EEXIST)
@@ -123,7 +116,13 @@ std::string operator_id(const std::string& state_dir) {
 
 std::string new_instance_id(const std::string& state_dir) {
     const std::string op = operator_id(state_dir);
-    return op.empty() ? random_hex(8) : op + "-" + random_hex(8);
+    auto own = random_hex(8);
+    if (!own) {
+        // At start-up, before anything is done: an id shared with another process would let
+        // each take the other's work for its own (recovery, cleanup).
+        throw std::runtime_error(own.error().message);
+    }
+    return op.empty() ? *own : op + "-" + *own;
 }
 
 }  // namespace bk::adapters::lock

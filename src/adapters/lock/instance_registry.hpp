@@ -40,6 +40,7 @@ private:
 std::string operator_id(const std::string& state_dir);
 
 /// A new instance id of that operator: `<operator>-<16 hex>` (`<16 hex>` when it has no id).
+/// Throws std::runtime_error when the kernel gives no random bytes (a start-up error).
 std::string new_instance_id(const std::string& state_dir);
 
 }  // namespace bk::adapters::lock

@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 
+#include "domain/output_tail.hpp"
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -332,26 +333,20 @@ Task<std::size_t> ChildProcess::read_some_stdout(std::span<char> buffer) {
 
 Task<std::string> ChildProcess::read_stderr_tail(std::size_t tail,
                                                  std::function<void(std::string_view)> on_chunk) {
-    std::string out;
+    domain::OutputTail out(tail);
     std::vector<char> buf(4096);
     for (;;) {
         auto [ec, n] = co_await impl_->err->async_read_some(asio::buffer(buf), kUse);
         if (n > 0) {
             if (on_chunk)
                 on_chunk(std::string_view(buf.data(), n));
-            out.append(buf.data(), n);
-            if (out.size() > 2 * tail) {
-                out.erase(0, out.size() - tail);
-            }
+            out.append(std::string_view(buf.data(), n));
         }
         if (ec) {
             break;
         }
     }
-    if (out.size() > tail) {
-        out.erase(0, out.size() - tail);
-    }
-    co_return out;
+    co_return out.text();
 }
 
 void ChildProcess::signal(int sig) {

@@ -14,7 +14,9 @@
 #include <random>
 #include <sstream>
 
+#include "adapters/gpg/gpg_pipe.hpp"
 #include "adapters/process/child_process.hpp"
+#include "core/random.hpp"
 #include "domain/repository_fault.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/telling_line.hpp"
@@ -55,20 +57,6 @@ std::optional<Failure> comma_in(const std::vector<std::string>& tags) {
 
 // restic's output beyond this is never read: a listing that long is an error, not a short list.
 constexpr std::size_t kMaxOutput = 8u << 20;
-
-std::string generate_password() {
-    std::ifstream urandom("/dev/urandom", std::ios::binary);
-    std::string raw(32, '\0');
-    urandom.read(raw.data(), static_cast<std::streamsize>(raw.size()));
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (char ch : raw) {
-        const auto c = static_cast<unsigned char>(ch);
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-    return out;
-}
 
 // Completion of a task spawned beside the caller, awaited by polling a flag.
 struct Pending {
@@ -340,9 +328,7 @@ struct FaultText {
 class ResticWriter final : public domain::SnapshotWriter {
 public:
     ResticWriter(asio::any_io_executor ex,
-                 ChildProcess restic,
-                 std::optional<ChildProcess> gpg,
-                 std::filesystem::path gpg_home,
+                 gpg::GpgPipeline children,
                  std::unique_ptr<RepositoryGate> gate,
                  std::vector<std::string> env,
                  std::string password,
@@ -353,9 +339,9 @@ public:
           unlock_argv_(std::move(unlock_argv)),
           env_(std::move(env)),
           password_(std::move(password)),
-          restic_(std::move(restic)),
-          gpg_(std::move(gpg)),
-          gpg_home_(std::move(gpg_home)),
+          gpg_home_(std::move(children.home)),
+          restic_(std::move(children.other)),
+          gpg_(std::move(children.gpg)),
           gate_(std::move(gate)) {
         out_ = spawn_reader(ex_, restic_.read_stdout(1u << 20));
         watch_->pid = restic_.pid();
@@ -370,9 +356,6 @@ public:
         // Neither committed nor aborted (an unwinding path): restic goes first, before gpg's
         // death could hand it a clean EOF and a partial stream to commit.
         restic_.signal(SIGKILL);
-        std::error_code ec;
-        if (!gpg_home_.empty())
-            std::filesystem::remove_all(gpg_home_, ec);
     }
     ResticWriter(const ResticWriter&) = delete;
     ResticWriter& operator=(const ResticWriter&) = delete;
@@ -455,9 +438,9 @@ private:
     std::shared_ptr<StderrWatch> watch_{std::make_shared<StderrWatch>()};
     std::vector<std::string> env_;
     std::string password_;
+    gpg::GpgHome gpg_home_;  // goes after the children are reaped
     ChildProcess restic_;
     std::optional<ChildProcess> gpg_;
-    std::filesystem::path gpg_home_;
     std::shared_ptr<Pending> out_;
     std::shared_ptr<Pending> err_;
     std::shared_ptr<Pending> gpg_err_;
@@ -468,16 +451,14 @@ private:
 class ResticReader final : public domain::SnapshotReader {
 public:
     ResticReader(asio::any_io_executor ex,
-                 ChildProcess restic,
-                 std::optional<ChildProcess> gpg,
-                 std::filesystem::path gpg_home,
+                 gpg::GpgPipeline children,
                  std::unique_ptr<RepositoryGate> gate,
                  FaultText fault)
         : ex_(ex),
           fault_(std::move(fault)),
-          restic_(std::move(restic)),
-          gpg_(std::move(gpg)),
-          gpg_home_(std::move(gpg_home)),
+          gpg_home_(std::move(children.home)),
+          restic_(std::move(children.other)),
+          gpg_(std::move(children.gpg)),
           gate_(std::move(gate)) {
         err_ = spawn_reader(ex_, restic_.read_stderr_tail(4096));
         if (gpg_)
@@ -489,7 +470,6 @@ public:
             if (gpg_)
                 gpg_->signal(SIGKILL);
         }
-        forget_home(gpg_home_);
     }
     ResticReader(const ResticReader&) = delete;
     ResticReader& operator=(const ResticReader&) = delete;
@@ -521,26 +501,12 @@ public:
         co_return Result<void>{};
     }
 
-    /// Stops the key's agent and removes the key's temporary home.
-    static void forget_home(const std::filesystem::path& home) {
-        if (home.empty())
-            return;
-        std::error_code ec;
-        if (std::filesystem::exists(home / "S.gpg-agent", ec)) {
-            // The agent daemonized away from gpg: it is nobody's child but PID 1's (or a
-            // subreaper's), which reaps it (process::reap_orphans) once it has exited.
-            process::run_blocking({"gpgconf", "--homedir", home.string(), "--kill", "gpg-agent"},
-                                  process::minimal_environment());
-        }
-        std::filesystem::remove_all(home, ec);
-    }
-
 private:
     asio::any_io_executor ex_;
     FaultText fault_;
+    gpg::GpgHome gpg_home_;  // goes after the children are reaped
     ChildProcess restic_;
     std::optional<ChildProcess> gpg_;
-    std::filesystem::path gpg_home_;
     std::shared_ptr<Pending> err_;
     std::shared_ptr<Pending> gpg_err_;
     std::unique_ptr<RepositoryGate> gate_;
@@ -669,8 +635,14 @@ Task<Result<void>> ResticRepository::prepare() {
         std::error_code ec;
         std::filesystem::create_directories(file.parent_path(), ec);
         if (!std::filesystem::exists(file)) {
+            auto generated = random_hex(32);
+            if (!generated) {
+                co_return Failure{errc::io_error,
+                                  "repository " + name_ + ": cannot generate its password: " +
+                                      generated.error().message};
+            }
             const auto old = ::umask(077);
-            std::ofstream(file) << generate_password() << "\n";
+            std::ofstream(file) << *generated << "\n";
             ::umask(old);
         }
         std::ifstream in(file);
@@ -733,73 +705,14 @@ Task<Result<std::unique_ptr<domain::SnapshotWriter>>> ResticRepository::open_wri
     r.fd3_data = password_;
     std::vector<std::string> unlock_command{"unlock"};
     auto unlock_argv = restic_argv(std::move(unlock_command));
-    if (spec.public_key_file.empty()) {
-        auto restic = ChildProcess::spawn(ex_, r);
-        if (!restic) {
-            co_return restic.error();
-        }
-        co_return std::unique_ptr<domain::SnapshotWriter>(
-            std::make_unique<ResticWriter>(ex_,
-                                           std::move(*restic),
-                                           std::nullopt,
-                                           "",
-                                           std::move(*gate),
-                                           environment(),
-                                           password_,
-                                           FaultText{name_, config_.url, context_},
-                                           unlock_argv));
-    }
-    // gpg -> restic through a pipe the operator does not copy: gpg's stdout is restic's stdin.
-    int link[2];
-    if (::pipe2(link, O_CLOEXEC) != 0) {
-        co_return Failure{errc::io_error, "pipe failed"};
-    }
-    std::string home_tmpl = "/tmp/bk-gpg-XXXXXX";
-    if (::mkdtemp(home_tmpl.data()) == nullptr) {
-        ::close(link[0]);
-        ::close(link[1]);
-        co_return Failure{errc::io_error, "cannot create a gpg home"};
-    }
-    r.pipe_stdin = false;
-    r.stdin_fd = link[0];
-    auto restic = ChildProcess::spawn(ex_, r);
-    SpawnOptions g;
-    g.argv = {"gpg",
-              "--homedir",
-              home_tmpl,
-              "--batch",
-              "--yes",
-              "--no-tty",
-              "--quiet",
-              "--trust-model",
-              "always",
-              "--recipient-file",
-              spec.public_key_file,
-              "--compress-algo",
-              "none",
-              "--encrypt"};
-    g.env = process::minimal_environment();
-    g.pipe_stdout = false;
-    g.stdout_fd = link[1];
-    std::optional<Result<ChildProcess>> gpg;
-    if (restic) {
-        gpg = ChildProcess::spawn(ex_, g);
-    }
-    ::close(link[0]);
-    ::close(link[1]);
-    if (!restic) {
-        std::filesystem::remove_all(home_tmpl);
-        co_return restic.error();
-    }
-    if (!*gpg) {
-        std::filesystem::remove_all(home_tmpl);
-        co_return gpg->error();
+    // [gpg ->] restic through a pipe the operator does not copy: gpg's stdout is restic's stdin.
+    auto children = gpg::spawn_encrypting(ex_, std::move(r), spec.public_key_file);
+    if (!children) {
+        co_return children.error();
     }
     co_return std::unique_ptr<domain::SnapshotWriter>(
         std::make_unique<ResticWriter>(ex_,
-                                       std::move(*restic),
-                                       std::move(**gpg),
-                                       home_tmpl,
+                                       std::move(*children),
                                        std::move(*gate),
                                        environment(),
                                        password_,
@@ -818,83 +731,16 @@ Task<Result<std::unique_ptr<domain::SnapshotReader>>> ResticRepository::open_rea
     r.env = environment();
     r.fd3_data = password_;
     r.pipe_stdin = false;
-    if (spec.private_key_file.empty()) {
-        auto restic = ChildProcess::spawn(ex_, r);
-        if (!restic) {
-            co_return restic.error();
-        }
-        co_return std::unique_ptr<domain::SnapshotReader>(
-            std::make_unique<ResticReader>(ex_,
-                                           std::move(*restic),
-                                           std::nullopt,
-                                           "",
-                                           std::move(*gate),
-                                           FaultText{name_, config_.url, context_}));
+    // restic [-> gpg]: a private key goes into a fresh 0700 home under state_dir, removed
+    // afterwards; restic's stdout is gpg's stdin.
+    const std::string home_prefix = state_dir_ + "/tmp/gpg-";
+    auto children = co_await gpg::spawn_decrypting(
+        ex_, std::move(r), home_prefix, spec.private_key_file, spec.passphrase_file);
+    if (!children) {
+        co_return children.error();
     }
-    // The private key goes into a fresh 0700 home under state_dir, removed afterwards.
-    const std::string tmp = state_dir_ + "/tmp";
-    std::error_code ec;
-    std::filesystem::create_directories(tmp, ec);
-    std::string home = tmp + "/gpg-XXXXXX";
-    if (::mkdtemp(home.data()) == nullptr) {
-        co_return Failure{errc::io_error, "cannot create a gpg home under " + tmp};
-    }
-    std::vector<std::string> import{
-        "gpg", "--homedir", home, "--batch", "--yes", "--no-tty", "--quiet"};
-    if (!spec.passphrase_file.empty()) {
-        import.insert(import.end(),
-                      {"--pinentry-mode", "loopback", "--passphrase-file", spec.passphrase_file});
-    }
-    import.insert(import.end(), {"--import", spec.private_key_file});
-    SpawnOptions imp;
-    imp.argv = std::move(import);
-    imp.env = process::minimal_environment();
-    auto imported = co_await process::run_command(ex_, std::move(imp));
-    if (!imported || imported->exit_code != 0) {
-        ResticReader::forget_home(home);
-        co_return Failure{errc::encrypt_failed,
-                          "cannot import the private key " + spec.private_key_file + ": " +
-                              (imported ? last_line(imported->err) : imported.error().message)};
-    }
-    int link[2];
-    if (::pipe2(link, O_CLOEXEC) != 0) {
-        ResticReader::forget_home(home);
-        co_return Failure{errc::io_error, "pipe failed"};
-    }
-    r.pipe_stdout = false;
-    r.stdout_fd = link[1];
-    auto restic = ChildProcess::spawn(ex_, r);
-    SpawnOptions g;
-    g.argv = {"gpg", "--homedir", home, "--batch", "--yes", "--no-tty", "--quiet"};
-    if (!spec.passphrase_file.empty()) {
-        g.argv.insert(g.argv.end(),
-                      {"--pinentry-mode", "loopback", "--passphrase-file", spec.passphrase_file});
-    }
-    g.argv.push_back("--decrypt");
-    g.env = process::minimal_environment();
-    g.pipe_stdin = false;
-    g.stdin_fd = link[0];
-    std::optional<Result<ChildProcess>> gpg;
-    if (restic) {
-        gpg = ChildProcess::spawn(ex_, g);
-    }
-    ::close(link[0]);
-    ::close(link[1]);
-    if (!restic) {
-        ResticReader::forget_home(home);
-        co_return restic.error();
-    }
-    if (!*gpg) {
-        ResticReader::forget_home(home);
-        co_return gpg->error();
-    }
-    co_return std::unique_ptr<domain::SnapshotReader>(
-        std::make_unique<ResticReader>(ex_,
-                                       std::move(*restic),
-                                       std::move(**gpg),
-                                       home,
-                                       std::move(*gate),
-                                       FaultText{name_, config_.url, context_}));
+    co_return std::unique_ptr<domain::SnapshotReader>(std::make_unique<ResticReader>(
+        ex_, std::move(*children), std::move(*gate), FaultText{name_, config_.url, context_}));
 }
 
 Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(

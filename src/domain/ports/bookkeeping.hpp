@@ -144,6 +144,18 @@ public:
     virtual ~LockHandle() = default;
 };
 
+/// What removing a target's lock by hand (`backupctl unlock`) found.
+struct StaleLockRemoval {
+    enum class State {
+        not_a_name,  ///< the target name could name another file (empty, '/', "..")
+        not_locked,  ///< no lock file
+        held,        ///< a live process holds it: nothing was done
+        removed,     ///< no live process held it: the lock file is gone
+    };
+    State state{State::not_locked};
+    std::string holder;  ///< held: what the lock file says of its holder
+};
+
 /// Port: one run per target at a time.
 class TargetLocks {
 public:

@@ -10,6 +10,7 @@
 #include "application/daemon.hpp"
 #include "bootstrap/daemon_host.hpp"
 #include "bootstrap/wiring.hpp"
+#include "domain/utc_time.hpp"
 #include "drivers/cli/common.hpp"
 #include "drivers/cli/terminal_text.hpp"
 #include <fcntl.h>
@@ -24,7 +25,7 @@ namespace asio = boost::asio;
 // One event, one line: a line break in a name or an error tail is escaped, so that a log line
 // cannot be forged.
 void log_line(const std::string& level, const std::string& message) {
-    std::cerr << app::utc_now() << " " << level << " " << shown(message) << "\n" << std::flush;
+    std::cerr << domain::utc_now() << " " << level << " " << shown(message) << "\n" << std::flush;
 }
 
 Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
@@ -71,8 +72,7 @@ int daemon_command(const std::string& config_path) {
 }
 
 int unlock_command(const std::string& config_path, const std::string& target, bool json) {
-    auto config = bootstrap::load_config(config_path);
-    const std::string path = config.state_dir + "/locks/" + target + ".lock";
+    const auto config = bootstrap::load_config(config_path);
     auto say = [json, &target](bool ok, const std::string& message) {
         if (json) {
             std::cout << nlohmann::json{{"target", target}, {"unlocked", ok}, {"message", message}}
@@ -82,31 +82,23 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
             std::cout << message << "\n";
         }
     };
-    if (target.empty() || target.find('/') != std::string::npos) {
-        say(false, "not a target name: \"" + target + "\"");
-        return 1;
+    using State = domain::StaleLockRemoval::State;
+    const auto found = bootstrap::unlock_target(config, target);
+    switch (found.state) {
+        case State::not_a_name:
+            say(false, "not a target name: \"" + target + "\"");
+            return 1;
+        case State::not_locked:
+            say(true, target + " is not locked");
+            return 0;
+        case State::held:
+            say(false,
+                "refusing: " + target + " is locked by a live process (" + found.holder +
+                    "); stop that run instead");
+            return 2;
+        case State::removed:
+            break;
     }
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        say(true, target + " is not locked");
-        return 0;
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        char buf[512] = {};
-        const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
-        std::string holder =
-            n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "a live process";
-        while (!holder.empty() && holder.back() == '\n')
-            holder.pop_back();
-        ::close(fd);
-        say(false,
-            "refusing: " + target + " is locked by a live process (" + holder +
-                "); stop that run instead");
-        return 2;
-    }
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    ::close(fd);
     say(true, target + ": no live process held the lock; lock file removed");
     return 0;
 }
@@ -135,9 +127,9 @@ int notify_test_command(const std::string& config_path, const std::string& name)
         if (auto* n = endpoints.notifier(name)) {
             domain::Alert a;
             a.kind = "test";
-            a.id = "test:" + name + ":" + app::utc_now();
+            a.id = "test:" + name + ":" + domain::utc_now();
             a.status = "test";
-            a.at = app::utc_now();
+            a.at = domain::utc_now();
             a.details = "A test from `backupctl notify test " + name + "`: this notifier works.\n";
             what = "test alert to notifier " + name;
             sent = co_await n->send(a);

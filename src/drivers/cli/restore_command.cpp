@@ -11,6 +11,7 @@
 #include "application/restore_cleanup.hpp"
 #include "domain/human.hpp"
 #include "domain/schedule.hpp"
+#include "domain/utc_time.hpp"
 #include "drivers/cli/restore_output.hpp"
 #include "drivers/cli/terminal_text.hpp"
 #include <unistd.h>
@@ -322,7 +323,7 @@ int status_command(const Globals& g) {
                 if (auto cron = domain::parse_cron(t.cron); cron && zone) {
                     const auto due = domain::next_due(*cron, now, *zone);
                     if (due >= 0)
-                        next_run = app::format_utc(due);
+                        next_run = domain::format_utc(due);
                 }
                 nlohmann::json sizes = nlohmann::json::array();
                 domain::RunQuery q;

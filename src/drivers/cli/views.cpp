@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-
 #include <cstdio>
 
 #include "application/daemon.hpp"
 #include "domain/duration.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::drivers::cli {
 
@@ -423,7 +423,8 @@ std::string render_steps(const std::vector<domain::StepRecord>& steps) {
     for (const auto& s : steps) {
         char secs[32] = "-";
         if (!s.finished_at.empty())
-            std::snprintf(secs, sizeof secs, "%.1f", app::seconds_between(s.started_at, s.finished_at));
+            std::snprintf(
+                secs, sizeof secs, "%.1f", domain::seconds_between(s.started_at, s.finished_at));
         std::snprintf(line, sizeof line, "  %-28s %-8s %10s %9s  ", s.name.c_str(),
                       s.outcome.empty() ? "-" : s.outcome.c_str(),
                       s.bytes > 0 ? domain::human_bytes(s.bytes).c_str() : "-", secs);

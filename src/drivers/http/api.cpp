@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/utc_time.hpp"
+
 namespace bk::drivers::http {
 
 using nlohmann::json;
@@ -49,7 +51,8 @@ json run_json(const domain::RunRecord& r) {
             {"status", r.status},
             {"started_at", r.started_at},
             {"finished_at", or_null(r.finished_at)},
-            {"seconds", r.finished_at.empty() ? 0.0 : app::seconds_between(r.started_at, r.finished_at)},
+            {"seconds",
+             r.finished_at.empty() ? 0.0 : domain::seconds_between(r.started_at, r.finished_at)},
             {"bytes", r.bytes},
             {"snapshots", snaps},
             {"error", or_null(r.error)}};
@@ -239,8 +242,8 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
            {"repository", t.repository},
            {"cron", t.cron},
            {"verify_cron", t.verify_cron},
-           {"next_run", or_null(app::format_utc(v.next_run))},
-           {"next_drill", or_null(app::format_utc(v.next_drill))},
+           {"next_run", or_null(domain::format_utc(v.next_run))},
+           {"next_drill", or_null(domain::format_utc(v.next_drill))},
            {"running", v.running},
            {"queued", v.queued},
            {"overdue", v.overdue},

@@ -18,6 +18,7 @@
 #include "adapters/process/child_process.hpp"
 #include "adapters/restic/restic_repository.hpp"
 #include "support/bk_result_printing.hpp"
+#include "support/gpg_key.hpp"
 #include "support/run_task.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
@@ -67,21 +68,6 @@ std::string describe(const std::vector<Child>& cs) {
     for (const auto& c : cs)
         s += std::to_string(c.pid) + " " + c.comm + " " + c.state + "; ";
     return s;
-}
-
-/// A key pair without a passphrase, exported to work/key.pub and work/key.sec (made before the
-/// test becomes a subreaper: the agent of this gpg is not ours).
-void make_key(const std::filesystem::path& work) {
-    const auto home = work / "keyhome";
-    std::filesystem::create_directories(home);
-    std::filesystem::permissions(home, std::filesystem::perms::owner_all);
-    const std::string g = "gpg --homedir " + quoted(home.string()) + " --batch ";
-    REQUIRE(sh(g + "--pinentry-mode loopback --passphrase '' --quick-gen-key " +
-               "'Drill <drill@example.test>' future-default default never >/dev/null 2>&1")
-                .exit_code == 0);
-    REQUIRE(sh(g + "--armor --export > " + quoted((work / "key.pub").string())).exit_code == 0);
-    REQUIRE(sh(g + "--export-secret-keys > " + quoted((work / "key.sec").string())).exit_code == 0);
-    sh("gpgconf --homedir " + quoted(home.string()) + " --kill gpg-agent >/dev/null 2>&1");
 }
 
 struct Outcome {
@@ -145,7 +131,7 @@ bk::Task<bool> until_no_children(boost::asio::any_io_executor ex, std::chrono::s
 TEST_CASE("the gpg-agent of a decrypt is reaped under PID 1 (a subreaper here)",
           "[process][gpg][restic]") {
     bk::testing::TempDir work;
-    make_key(work.path());
+    bk::testing::make_gpg_key(work.path());
     REQUIRE(own_children().empty());
 
     REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0);

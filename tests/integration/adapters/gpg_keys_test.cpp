@@ -1,14 +1,14 @@
 // The original backupctl's GPG_KEYS_DIR: a recipient (an e-mail address or a fingerprint) found
 // among real key files made by gpg, its secret key beside it for restore; no key, several keys,
 // and a missing directory each said with the recipient, the directory and the files looked at.
-#include "adapters/process/gpg_keys.hpp"
+#include "adapters/gpg/gpg_keys.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "support/bk_result_printing.hpp"
@@ -16,9 +16,9 @@
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
 
-using bk::adapters::process::find_recipient_keys;
-using bk::adapters::process::parse_key_listing;
-using bk::adapters::process::RecipientKeys;
+using bk::adapters::gpg::find_recipient_keys;
+using bk::adapters::gpg::parse_key_listing;
+using bk::adapters::gpg::RecipientKeys;
 using bk::testing::quoted;
 using bk::testing::run_task;
 using bk::testing::sh;

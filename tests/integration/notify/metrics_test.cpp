@@ -1,12 +1,13 @@
 // The Prometheus exposition from a real audit store: the series a dashboard needs, label values
 // escaped, and Prometheus' own checker (promtool, Debian's prometheus package) accepts it.
+#include "application/metrics.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fstream>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
-#include "adapters/process/gpg_keys.hpp"
-#include "application/metrics.hpp"
+#include "adapters/gpg/gpg_keys.hpp"
 #include "support/bk_result_printing.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
@@ -83,14 +84,14 @@ TEST_CASE("gpg colons: expired, revoked and encryption capability are read from 
         "pub:-:3072:1:AAAABBBBCCCCDDDD:1700000000:1900000000::-:::scESC::::::23::0:\n"
         "fpr:::::::::0123456789ABCDEF0123456789ABCDEF01234567:\n"
         "sub:-:3072:1:EEEEFFFF00001111:1700000000:1900000000:::::e::::::23:\n";
-    auto k = adapters::process::parse_gpg_colons(good, 1800000000);
+    auto k = adapters::gpg::parse_gpg_colons(good, 1800000000);
     CHECK(k.fingerprint == "0123456789ABCDEF0123456789ABCDEF01234567");
     CHECK(k.can_encrypt);
     CHECK_FALSE(k.expired);
     CHECK(k.expires == 1900000000);
-    CHECK(adapters::process::parse_gpg_colons(good, 1950000000).expired);
+    CHECK(adapters::gpg::parse_gpg_colons(good, 1950000000).expired);
     const std::string revoked = "pub:r:3072:1:AAAA:1700000000:::-:::sc::::::23::0:\nfpr:::::::::AB:\n";
-    auto r = adapters::process::parse_gpg_colons(revoked, 1800000000);
+    auto r = adapters::gpg::parse_gpg_colons(revoked, 1800000000);
     CHECK(r.revoked);
     CHECK_FALSE(r.can_encrypt);
 }

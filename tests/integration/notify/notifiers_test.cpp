@@ -347,6 +347,28 @@ TEST_CASE("URLs: what messages show of them, and query values encoded", "[integr
     CHECK(adapters::notify::query_encode("a b&c=d/é") == "a%20b%26c%3Dd%2F%C3%A9");
 }
 
+TEST_CASE("URLs are parsed by RFC 3986, not by hand", "[integration][notify]") {
+    using adapters::notify::url_origin;
+    // A scheme is case-insensitive; a port beyond 16 bits, a space in the host and an IPv6
+    // address without its bracket are no URL.
+    CHECK(url_origin("HTTPS://hooks.slack.com/services/x") == "https://hooks.slack.com");
+    CHECK(url_origin("http://example.com:99999/") == "(a bad URL)");
+    CHECK(url_origin("http://exa mple.com/") == "(a bad URL)");
+    CHECK(url_origin("http://[::1/") == "(a bad URL)");
+    CHECK(url_origin("http://example.com:8080") == "http://example.com:8080");
+
+    using adapters::monitor::kuma_push_url;
+    CHECK(kuma_push_url("http://k/api/push/t", true, "a:b", 5) ==
+          "http://k/api/push/t?status=up&msg=a%3Ab&ping=5");
+    CHECK(kuma_push_url("http://k/api/push/t?", false, "x", -1) ==
+          "http://k/api/push/t?status=down&msg=x&ping=");
+    CHECK(kuma_push_url("http://k/api/push/t?a=1", true, "x", 1) ==
+          "http://k/api/push/t?a=1&status=up&msg=x&ping=1");
+    // The query goes before a fragment, never after it (where the server would never see it).
+    CHECK(kuma_push_url("http://k/api/push/t#top", true, "x", 1) ==
+          "http://k/api/push/t?status=up&msg=x&ping=1#top");
+}
+
 TEST_CASE("backupctl notify test: delivered says so, a dead receiver fails with exit 1", "[integration][notify]") {
     bk::testing::TempDir dir;
     Receiver rx("http_recorder.py", {}, dir.path(), "cli");

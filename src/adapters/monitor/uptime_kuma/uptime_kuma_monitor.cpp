@@ -1,5 +1,8 @@
 #include "adapters/monitor/uptime_kuma/uptime_kuma_monitor.hpp"
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
 #include <cstdlib>
 
 #include "adapters/notify/http/http_client.hpp"
@@ -10,13 +13,22 @@ using notify::setting;
 
 std::string kuma_push_url(const std::string& push_base, bool up, const std::string& msg,
                           std::int64_t ping_ms) {
-    std::string url = push_base;
-    while (!url.empty() && url.back() == '?') url.pop_back();
-    url += url.find('?') == std::string::npos ? "?" : "&";
+    auto parsed = boost::urls::parse_uri(push_base);
+    if (!parsed)
+        return push_base;  // the request says why (without quoting it)
+    boost::urls::url url(*parsed);
+    if (url.has_query() && url.encoded_query().empty())
+        url.remove_query();
+    // Values encoded beyond what a query needs (':' and '/' too), as Kuma's examples are.
+    const std::string status = up ? "up" : "down";
     // Kuma keeps the message with the beat; long ones make long URLs: 200 characters at most.
-    url += std::string("status=") + (up ? "up" : "down") + "&msg=" + notify::query_encode(msg.substr(0, 200));
-    url += "&ping=" + (ping_ms >= 0 ? std::to_string(ping_ms) : std::string{});
-    return url;
+    const std::string text = notify::query_encode(msg.substr(0, 200));
+    const std::string ping = ping_ms >= 0 ? std::to_string(ping_ms) : std::string{};
+    auto params = url.encoded_params();
+    params.append({"status", status});
+    params.append({"msg", text});
+    params.append({"ping", ping});
+    return std::string(url.buffer());
 }
 
 UptimeKumaMonitor::UptimeKumaMonitor(boost::asio::any_io_executor ex,

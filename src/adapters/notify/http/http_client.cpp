@@ -8,10 +8,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url_view.hpp>
 #include <openssl/err.h>
 
-#include <cctype>
+#include <charconv>
 
 namespace bk::adapters::notify {
 
@@ -19,6 +22,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
+namespace urls = boost::urls;
 
 namespace {
 
@@ -32,48 +36,48 @@ struct Target {
     std::string path;  ///< with the query
 };
 
-// scheme://host[:port][/path][?query] (no user info: a URL with credentials in it is refused).
+// scheme://host[:port][/path][?query], parsed by Boost.URL (RFC 3986: a space or a control
+// character is no URL). No user info: a URL with credentials in it is refused. Messages never
+// quote the URL (its path or query may be a secret).
 Result<Target> parse_target(const std::string& url) {
+    const auto u = urls::parse_uri(url);
+    if (!u)
+        return Failure{errc::invalid_config, "not a valid URL (" + u.error().message() + ")"};
     Target t;
-    std::string rest;
-    if (url.rfind("https://", 0) == 0) {
+    if (u->scheme_id() == urls::scheme::https) {
         t.tls = true;
-        rest = url.substr(8);
-    } else if (url.rfind("http://", 0) == 0) {
-        rest = url.substr(7);
-    } else {
+    } else if (u->scheme_id() != urls::scheme::http) {
         return Failure{errc::invalid_config, "not an http:// or https:// URL"};
     }
-    const auto slash = rest.find_first_of("/?#");
-    std::string authority = rest.substr(0, slash);
-    t.path = slash == std::string::npos ? "/" : rest.substr(slash);
-    if (const auto hash = t.path.find('#'); hash != std::string::npos) t.path.erase(hash);
-    if (t.path.empty() || t.path.front() == '?') t.path = "/" + t.path;
-    if (authority.find('@') != std::string::npos) {
-        return Failure{errc::invalid_config, "the URL has user info (put credentials in a secret header or file)"};
+    if (u->has_userinfo()) {
+        return Failure{errc::invalid_config,
+                       "the URL has user info (put credentials in a secret header or file)"};
     }
-    if (!authority.empty() && authority.front() == '[') {
-        const auto close = authority.find(']');
-        if (close == std::string::npos) return Failure{errc::invalid_config, "the URL has an unclosed [IPv6] host"};
-        t.host = authority.substr(1, close - 1);
-        authority.erase(0, close + 1);
-        if (!authority.empty() && authority.front() == ':') t.port = authority.substr(1);
-        else if (!authority.empty()) return Failure{errc::invalid_config, "the URL's host is malformed"};
-    } else {
-        const auto colon = authority.rfind(':');
-        t.host = authority.substr(0, colon);
-        if (colon != std::string::npos) t.port = authority.substr(colon + 1);
+    switch (u->host_type()) {
+        case urls::host_type::name:
+        case urls::host_type::ipv4:
+        case urls::host_type::ipv6:
+            t.host = u->host_address();
+            break;
+        default:
+            return Failure{errc::invalid_config, "the URL's host is malformed"};
     }
-    if (t.host.empty()) return Failure{errc::invalid_config, "the URL has no host"};
-    if (t.port.empty()) t.port = t.tls ? "443" : "80";
-    if (t.port.find_first_not_of("0123456789") != std::string::npos || t.port.size() > 5) {
-        return Failure{errc::invalid_config, "the URL's port is not a number"};
+    if (t.host.empty())
+        return Failure{errc::invalid_config, "the URL has no host"};
+    for (const char c : t.host) {
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+            return Failure{errc::invalid_config, "the URL's host is malformed"};
     }
-    for (char c : t.path) {
-        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-            return Failure{errc::invalid_config, "the URL has a space or control character"};
-        }
-    }
+    t.port = u->port();  // digits only (RFC 3986), but of any length
+    if (t.port.empty())
+        t.port = t.tls ? "443" : "80";
+    unsigned long port = 0;
+    const auto [end, ec] = std::from_chars(t.port.data(), t.port.data() + t.port.size(), port);
+    if (ec != std::errc{} || end != t.port.data() + t.port.size() || port == 0 || port > 65535)
+        return Failure{errc::invalid_config, "the URL's port is not a port number"};
+    t.path = u->encoded_target();
+    if (t.path.empty() || t.path.front() != '/')
+        t.path.insert(0, "/");
     return t;
 }
 
@@ -132,19 +136,7 @@ std::string url_origin(const std::string& url) {
 }
 
 std::string query_encode(const std::string& value) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) != 0 || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-            out += ch;
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
+    return urls::encode(value, urls::unreserved_chars);
 }
 
 std::chrono::milliseconds timeout_setting(const std::string& value) {

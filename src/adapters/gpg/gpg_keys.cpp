@@ -1,4 +1,4 @@
-#include "adapters/process/gpg_keys.hpp"
+#include "adapters/gpg/gpg_keys.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,9 +9,15 @@
 #include <sstream>
 #include <vector>
 
+#include "adapters/gpg/gpg_pipe.hpp"
 #include "adapters/process/child_process.hpp"
 
-namespace bk::adapters::process {
+namespace bk::adapters::gpg {
+
+using process::Completed;
+using process::minimal_environment;
+using process::run_command;
+using process::SpawnOptions;
 
 namespace {
 std::vector<std::string> fields(const std::string& line) {
@@ -103,14 +109,13 @@ namespace {
 // gpg --with-colons of one file, in an empty home of its own: show-only reads the key without
 // touching any keyring, --no-autostart keeps a secret key from starting an agent.
 Task<Result<Completed>> show_key_file(boost::asio::any_io_executor ex, std::string file) {
-    char tmpl[] = "/tmp/backupctl-gpg-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr)
-        co_return Failure{errc::io_error, "cannot create a gpg home"};
-    const std::string home = tmpl;
+    auto home = GpgHome::create("/tmp/backupctl-gpg-");
+    if (!home)
+        co_return home.error();
     SpawnOptions o;
     o.argv = {"gpg",
               "--homedir",
-              home,
+              home->path(),
               "--batch",
               "--no-tty",
               "--no-autostart",
@@ -120,10 +125,7 @@ Task<Result<Completed>> show_key_file(boost::asio::any_io_executor ex, std::stri
               "--import",
               file};
     o.env = minimal_environment();
-    auto r = co_await run_command(ex, std::move(o));
-    std::error_code ec;
-    std::filesystem::remove_all(home, ec);
-    co_return r;
+    co_return co_await run_command(ex, std::move(o));
 }
 
 Task<Result<std::string>> list_key_file(boost::asio::any_io_executor ex, std::string file) {
@@ -261,4 +263,4 @@ Task<Result<KeyStatus>> inspect_public_key(boost::asio::any_io_executor ex, std:
     co_return parse_gpg_colons(r->out, static_cast<std::int64_t>(std::time(nullptr)));
 }
 
-}  // namespace bk::adapters::process
+}  // namespace bk::adapters::gpg

@@ -1,8 +1,8 @@
-#include "adapters/process/gpg_key_inspector.hpp"
+#include "adapters/gpg/gpg_key_inspector.hpp"
 
-#include "adapters/process/gpg_keys.hpp"
+#include "adapters/gpg/gpg_keys.hpp"
 
-namespace bk::adapters::process {
+namespace bk::adapters::gpg {
 
 Task<Result<domain::KeyStatus>> GpgKeyInspector::inspect(std::string public_key_file) {
     auto k = co_await inspect_public_key(ex_, std::move(public_key_file));
@@ -17,4 +17,4 @@ Task<Result<domain::KeyStatus>> GpgKeyInspector::inspect(std::string public_key_
     co_return s;
 }
 
-}  // namespace bk::adapters::process
+}  // namespace bk::adapters::gpg

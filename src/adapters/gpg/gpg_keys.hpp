@@ -10,7 +10,7 @@
 
 #include "core/task.hpp"
 
-namespace bk::adapters::process {
+namespace bk::adapters::gpg {
 
 struct KeyStatus {
     std::string fingerprint;
@@ -54,4 +54,4 @@ Task<Result<RecipientKeys>> find_recipient_keys(boost::asio::any_io_executor ex,
                                                 std::string dir,
                                                 std::string recipient);
 
-}  // namespace bk::adapters::process
+}  // namespace bk::adapters::gpg

@@ -5,7 +5,7 @@
 
 #include "domain/ports/checks.hpp"
 
-namespace bk::adapters::process {
+namespace bk::adapters::gpg {
 
 class GpgKeyInspector final : public domain::KeyInspector {
 public:
@@ -16,4 +16,4 @@ private:
     boost::asio::any_io_executor ex_;
 };
 
-}  // namespace bk::adapters::process
+}  // namespace bk::adapters::gpg
