@@ -2,7 +2,9 @@
 #  - Beast only inside docker-api/src, the outbound notifiers/monitors (src/adapters/notify,
 #    src/adapters/monitor) and drivers/http, and never in their headers;
 #  - domain/ and application/ include no adapters, drivers, Beast, spdlog, yaml-cpp or SQLiteCpp;
-#  - no public header of dockerapi includes Beast.
+#  - no public header of dockerapi includes Beast;
+#  - spdlog only in src/adapters/log/*.cpp (one logger, built in bootstrap/; the rest logs through
+#    the domain::Logger port).
 set(violations "")
 file(GLOB_RECURSE public_headers ${ROOT}/docker-api/include/*.hpp)
 foreach(f IN LISTS public_headers)
@@ -24,6 +26,14 @@ file(GLOB_RECURSE everything ${ROOT}/src/*.?pp)
 foreach(f IN LISTS everything)
   if(f MATCHES "\\.hpp$" OR NOT f MATCHES "/(drivers/http|adapters/notify|adapters/monitor)/")
     file(STRINGS ${f} lines REGEX "#include <boost/beast")
+    if(lines)
+      list(APPEND violations "${f}: ${lines}")
+    endif()
+  endif()
+endforeach()
+foreach(f IN LISTS everything)
+  if(f MATCHES "\\.hpp$" OR NOT f MATCHES "/src/adapters/log/")
+    file(STRINGS ${f} lines REGEX "#include [<\"]spdlog/")
     if(lines)
       list(APPEND violations "${f}: ${lines}")
     endif()

@@ -7,7 +7,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <random>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
@@ -18,6 +17,7 @@
 #include "adapters/process/local_files.hpp"
 #include "adapters/process/shell_hook_runner.hpp"
 #include "adapters/restic/restic_repository.hpp"
+#include "bootstrap/logging.hpp"
 
 namespace bk::bootstrap {
 
@@ -67,17 +67,22 @@ Task<void> find_keys_of_recipients(boost::asio::any_io_executor ex, domain::Oper
 
 void find_keys_of_recipients(domain::OperatorConfig& config) {
     boost::asio::io_context io;
-    boost::asio::co_spawn(
-        io, find_keys_of_recipients(io.get_executor(), &config), [](const std::exception_ptr& e) {
-            if (!e)
-                return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                std::cerr << "backupctl: looking up gpg keys: " << x.what() << "\n";
-            }
-        });
+    std::string failed;
+    boost::asio::co_spawn(io,
+                          find_keys_of_recipients(io.get_executor(), &config),
+                          [&failed](const std::exception_ptr& e) {
+                              if (!e)
+                                  return;
+                              try {
+                                  std::rethrow_exception(e);
+                              } catch (const std::exception& x) {
+                                  failed = x.what();
+                              }
+                          });
     io.run();
+    // No logger exists yet (its settings are in this config): the config says it.
+    if (!failed.empty())
+        config.warnings.push_back({config.file, 0, 0, "keys", "looking up gpg keys: " + failed, ""});
 }
 }  // namespace
 
@@ -111,14 +116,17 @@ Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& co
 
 Services::Services(boost::asio::any_io_executor ex,
                    domain::OperatorConfig cfg,
-                   dockerapi::ClientOptions options)
+                   dockerapi::ClientOptions options,
+                   int verbosity)
     : config(std::move(cfg)),
+      log(make_logger(config, verbosity)),
       client_address(options.address.describe()),
       client(std::move(ex), std::move(options)),
       source(client),
       registry(config, source) {}
 
-std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir) {
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir,
+                                                              domain::Logger& log) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
     const std::string db_path = state_dir + "/audit.db";
@@ -129,17 +137,16 @@ std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string&
                 return db.error();
             return std::unique_ptr<domain::AuditLog>(std::move(*db));
         },
-        state_dir + "/audit-fallback.jsonl");
+        state_dir + "/audit-fallback.jsonl",
+        log);
     // Records a broken store kept in the fallback file land now, before anything new.
     auto replayed = audit->replay();
     if (replayed.replayed > 0 || replayed.bad > 0) {
-        std::cerr << "backupctl: replayed " << replayed.replayed << " audit record(s) from "
-                  << audit->path()
-                  << (replayed.bad > 0
-                          ? ", " + std::to_string(replayed.bad) + " unreadable line(s) moved to " +
-                                audit->path() + ".bad"
-                          : std::string{})
-                  << "\n";
+        log.info("replayed " + std::to_string(replayed.replayed) + " audit record(s) from " +
+                 audit->path() +
+                 (replayed.bad > 0 ? ", " + std::to_string(replayed.bad) +
+                                         " unreadable line(s) moved to " + audit->path() + ".bad"
+                                   : std::string{}));
     }
     return audit;
 }
@@ -147,7 +154,8 @@ std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string&
 RunServices::RunServices(boost::asio::any_io_executor ex, Services& base)
     : ex_(std::move(ex)),
       base_(base),
-      instance_id_(adapters::lock::new_instance_id(base.config.state_dir)) {}
+      instance_id_(adapters::lock::new_instance_id(base.config.state_dir)),
+      log_(base.log.get()) {}
 
 RunServices::~RunServices() {
     if (audit_)
@@ -158,7 +166,7 @@ Result<void> RunServices::open() {
     const std::string state = base_.config.state_dir;
     std::error_code ec;
     std::filesystem::create_directories(state, ec);
-    audit_ = open_audit(state);
+    audit_ = open_audit(state, *log_);
     // Conflicting claims to a name are decided by the provenance recorded for it.
     base_.registry.provenance_from(audit_.get());
     Result<void> result;
@@ -186,24 +194,19 @@ Result<void> RunServices::open() {
         *audit_,
         *locks_,
         instance_id_);
-    if (!log_) {
-        log_ = [](const std::string& level, const std::string& message) {
-            std::cerr << "backupctl: " << level << ": " << message << "\n";
-        };
-    }
     alert_store_ =
         std::make_unique<adapters::notify::FileAlertStore>(state + "/notify-outbox.json");
     alert_adapters_ = std::make_unique<adapters::notify::AlertAdapters>(
         adapters::notify::make_alert_adapters(ex_, base_.config));
     for (const auto& p : alert_adapters_->problems)
-        log_("warn", p);
+        log_->warn(p);
     alerting_ = std::make_unique<app::Alerting>(
         base_.config,
         [this](const std::string& n) { return alert_adapters_->notifier(n); },
         [this](const std::string& n) { return alert_adapters_->monitor(n); },
         *alert_store_,
         *audit_,
-        log_);
+        *log_);
     runner_->observe(alerting_.get());
     restorer_ = std::make_unique<adapters::docker::DockerRestorer>(base_.client, instance_id_);
     restored_copies_ = std::make_unique<adapters::docker::DockerRestoredCopies>(base_.client);
@@ -281,14 +284,14 @@ Task<app::RecoveryReport> RunServices::recover() {
         [this](std::string n) { return repository(std::move(n)); },
         names);
     if (report.found_anything()) {
-        std::cerr << "backupctl: recovered from a dead operator: " << report.crashed_runs
-                  << " run(s) marked crashed, " << report.removed_containers
-                  << " dump container(s) removed, " << report.restarted_targets
-                  << " target(s) started again, " << report.networks_left
-                  << " app network(s) left, stale restic locks cleared in "
-                  << report.unlocked_repositories << " repositor(ies)\n";
+        log_->warn("recovered from a dead operator: " + std::to_string(report.crashed_runs) +
+                   " run(s) marked crashed, " + std::to_string(report.removed_containers) +
+                   " dump container(s) removed, " + std::to_string(report.restarted_targets) +
+                   " target(s) started again, " + std::to_string(report.networks_left) +
+                   " app network(s) left, stale restic locks cleared in " +
+                   std::to_string(report.unlocked_repositories) + " repositor(ies)");
         for (const auto& p : report.problems)
-            std::cerr << "backupctl: recovery: " << p << "\n";
+            log_->warn("recovery: " + p);
     }
     for (const auto& run : report.crashed)
         co_await alerting_->crashed(run);

@@ -26,6 +26,7 @@
 #include "application/restore.hpp"
 #include "dockerapi/client.hpp"
 #include "domain/operator_config.hpp"
+#include "domain/ports/logger.hpp"
 
 namespace bk::adapters::restic {
 class ResticRepository;
@@ -41,11 +42,14 @@ domain::OperatorConfig load_config(const std::string& cli_path);
 Result<dockerapi::ClientOptions> client_options(const domain::OperatorConfig& config);
 
 /// The audit trail in `<state_dir>/audit.db`, falling back to `audit-fallback.jsonl`; what the
-/// fallback file holds is replayed first (and said on stderr).
-std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir);
+/// fallback file holds is replayed first (and said on `log`).
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_audit(const std::string& state_dir,
+                                                              domain::Logger& log);
 
 struct Services {
     domain::OperatorConfig config;
+    /// The process's logger (see make_logger): the config's `log:` and the `-v` count.
+    std::unique_ptr<domain::Logger> log;
     std::string client_address;  ///< where the engine is, for humans
     dockerapi::Client client;
     adapters::docker::DockerTargetSource source;
@@ -53,7 +57,8 @@ struct Services {
 
     Services(boost::asio::any_io_executor ex,
              domain::OperatorConfig cfg,
-             dockerapi::ClientOptions options);
+             dockerapi::ClientOptions options,
+             int verbosity = 0);
 };
 
 /// What a backup run needs on top of discovery.
@@ -64,8 +69,9 @@ public:
     RunServices(const RunServices&) = delete;
     RunServices& operator=(const RunServices&) = delete;
 
-    /// Where warnings of the alerting go (before open(); default: stderr).
-    void log_to(app::Alerting::Log log) { log_ = std::move(log); }
+    /// Where the warnings of the alerting and the audit go (before open(); default: the
+    /// process's logger, Services::log).
+    void log_to(domain::Logger& log) { log_ = &log; }
     /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
     Result<void> open();
     app::Alerting& alerting() { return *alerting_; }
@@ -83,7 +89,7 @@ public:
     domain::Janitor& janitor() { return *janitor_; }
     domain::TargetResolver& resolver() { return *resolver_; }
     domain::InstanceRegistry& instances() { return *instances_; }
-    /// Cleans what dead instances left (see app::recover); says what it found on stderr.
+    /// Cleans what dead instances left (see app::recover); says what it found in the log.
     Task<app::RecoveryReport> recover();
     Task<Result<domain::BackupRepository*>> repository(std::string name);
     const std::string& instance_id() const { return instance_id_; }
@@ -111,7 +117,7 @@ private:
     std::unique_ptr<adapters::docker::DockerRestoredCopies> restored_copies_;
     std::unique_ptr<domain::LocalFiles> local_files_;
     std::unique_ptr<app::RestoreService> restore_;
-    app::Alerting::Log log_;
+    domain::Logger* log_;
     std::unique_ptr<adapters::notify::FileAlertStore> alert_store_;
     std::unique_ptr<adapters::notify::AlertAdapters> alert_adapters_;
     std::unique_ptr<app::Alerting> alerting_;

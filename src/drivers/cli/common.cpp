@@ -5,14 +5,16 @@
 namespace bk::drivers::cli {
 
 std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
-                                             domain::OperatorConfig config, int& exit_code) {
+                                             domain::OperatorConfig config, int& exit_code,
+                                             int verbosity) {
     auto options = bootstrap::client_options(config);
     if (!options) {
         std::cerr << "backupctl: " << options.error().message << "\n";
         exit_code = kExitInvalidConfig;
         return nullptr;
     }
-    return std::make_unique<bootstrap::Services>(std::move(ex), std::move(config), *options);
+    return std::make_unique<bootstrap::Services>(
+        std::move(ex), std::move(config), *options, verbosity);
 }
 
 std::unique_ptr<bootstrap::Services> connect_valid(boost::asio::any_io_executor ex,
@@ -23,7 +25,7 @@ std::unique_ptr<bootstrap::Services> connect_valid(boost::asio::any_io_executor 
         exit_code = kExitInvalidConfig;
         return nullptr;
     }
-    return connect(std::move(ex), std::move(config), exit_code);
+    return connect(std::move(ex), std::move(config), exit_code, g.verbosity);
 }
 
 }  // namespace bk::drivers::cli

@@ -21,6 +21,7 @@
 #include "adapters/time/system_zone.hpp"
 #include "application/daemon.hpp"
 #include "application/target_health.hpp"
+#include "bootstrap/logging.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
@@ -38,12 +39,6 @@ namespace bk::drivers::cli {
 namespace {
 
 namespace asio = boost::asio;
-
-// One event, one line: a line break in a name or an error tail is escaped, so that a log line
-// cannot be forged.
-void log_line(const std::string& level, const std::string& message) {
-    std::cerr << app::utc_now() << " " << level << " " << shown(message) << "\n" << std::flush;
-}
 
 template <class F>
 int run_on_context(F make_task) {
@@ -91,26 +86,25 @@ private:
 };
 
 // The API token: the file's first line; empty (API off) when unset or unreadable.
-std::string read_token(const std::string& file) {
+std::string read_token(const std::string& file, domain::Logger& log) {
     if (file.empty())
         return {};
     std::ifstream in(file);
     std::string token;
     if (!in || !std::getline(in, token)) {
-        log_line("error", "http.token_file " + file + " cannot be read: the API is off");
+        log.error("http.token_file " + file + " cannot be read: the API is off");
         return {};
     }
     while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
         token.pop_back();
     if (token.size() < 16) {
-        log_line("error",
-                 "http.token_file " + file + " holds fewer than 16 characters: the API is off");
+        log.error("http.token_file " + file + " holds fewer than 16 characters: the API is off");
         return {};
     }
     return token;
 }
 
-Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
+Task<int> daemon_task(asio::any_io_executor ex, std::string config_path, int verbosity) {
     // Signals are ours from the first moment: one that comes during recovery stops the daemon as
     // soon as it exists, instead of killing the process half way.
     asio::signal_set signals(ex, SIGTERM, SIGINT);
@@ -145,15 +139,14 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
         std::cerr << "backupctl: " << options.error().message << "\n";
         co_return 3;
     }
-    for (const auto& w : config.warnings)
-        log_line("warn", w.describe());
-    bootstrap::Services services(ex, std::move(config), *options);
+    bootstrap::Services services(ex, std::move(config), *options, verbosity);
+    auto& log = *services.log;
+    for (const auto& w : services.config.warnings)
+        log.warn(w.describe());
     bootstrap::RunServices run(ex, services);
-    run.log_to(log_line);
     if (auto opened = run.open(); !opened) {
-        log_line("warn",
-                 "audit store: " + opened.error().message + " (records go to " +
-                     run.audit()->path() + " until it works again)");
+        log.warn("audit store: " + opened.error().message + " (records go to " +
+                 run.audit()->path() + " until it works again)");
     }
     co_await run.recover();
     adapters::docker::DockerChangeFeed feed(ex, services.client);
@@ -166,12 +159,12 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
                        run.janitor(),
                        run.instance_id(),
                        *zone,
-                       log_line);
+                       log);
     daemon_ptr = &daemon;
     daemon.drills(run.restore());
     daemon.alerts(run.alerting());
     DaemonBackend backend(daemon, run);
-    drivers::http::Api api(backend, read_token(services.config.http.token_file));
+    drivers::http::Api api(backend, read_token(services.config.http.token_file, log));
     std::unique_ptr<drivers::http::HttpServer> listener;
     if (!services.config.http.listen.empty()) {
         drivers::http::HttpServer::Options o;
@@ -194,27 +187,25 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
             listener = std::move(*started);
             daemon.on_event(
                 [server = listener.get()](const app::RunEvent& e) { server->publish(e); });
-            log_line("info",
-                     "http on " + services.config.http.listen + ": /metrics, /healthz, /readyz, " +
-                         (api.enabled() ? "the API and the dashboard at /"
-                                        : "no API (http.token_file is not set)"));
+            log.info("http on " + services.config.http.listen + ": /metrics, /healthz, /readyz, " +
+                     (api.enabled() ? "the API and the dashboard at /"
+                                    : "no API (http.token_file is not set)"));
         } else {
             // Backups matter more than their dashboard: the daemon goes on without it.
-            log_line("error", started.error().message + "; the daemon runs without HTTP");
+            log.error(started.error().message + "; the daemon runs without HTTP");
         }
     }
     if (!early_signal.empty())
         daemon.stop(early_signal);  // it came during the start
     auto* audit = run.audit();
-    daemon.every_minute([audit] {
+    daemon.every_minute([audit, &log] {
         if (audit->pending() == 0)
             return;
         auto r = audit->replay();
         if (r.replayed + r.bad > 0) {
-            log_line("info",
-                     "audit fallback: " + std::to_string(r.replayed) + " replayed, " +
-                         std::to_string(r.bad) + " unreadable, " + std::to_string(r.kept) +
-                         " still waiting");
+            log.info("audit fallback: " + std::to_string(r.replayed) + " replayed, " +
+                     std::to_string(r.bad) + " unreadable, " + std::to_string(r.kept) +
+                     " still waiting");
         }
     });
     co_await daemon.run();
@@ -228,8 +219,9 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
 
 }  // namespace
 
-int daemon_command(const std::string& config_path) {
-    return run_on_context([&config_path](auto ex) { return daemon_task(ex, config_path); });
+int daemon_command(const std::string& config_path, int verbosity) {
+    return run_on_context(
+        [&config_path, verbosity](auto ex) { return daemon_task(ex, config_path, verbosity); });
 }
 
 int unlock_command(const std::string& config_path, const std::string& target, bool json) {
@@ -315,7 +307,9 @@ int health_command(const std::string& config_path, bool json, bool quick) {
             checks.push_back(
                 {"engine " + services->client_address, ping ? "" : ping.error().describe(), ""});
         }
-        auto audit = bootstrap::open_audit(config.state_dir);
+        // What opening the audit says (a replay) is the log's; the checks say what is wrong.
+        const auto log = bootstrap::make_logger(config, 0);
+        auto audit = bootstrap::open_audit(config.state_dir, *log);
         std::string writable = audit->store_error();
         if (writable.empty() && ::access(config.state_dir.c_str(), W_OK) != 0) {
             writable = config.state_dir + " is not writable";
@@ -418,8 +412,10 @@ int health_command(const std::string& config_path, bool json, bool quick) {
             if (auto f = app::notifier_finding(config))
                 checks.push_back({f->check, f->message, "", true});
             if (services) {
+                // The alerting's problems are checks above, not log lines.
+                domain::NullLogger quiet;
                 bootstrap::RunServices run(ex, *services);
-                run.log_to([](const std::string&, const std::string&) {});
+                run.log_to(quiet);
                 (void)run.open();
                 for (const auto& [name, repo] : config.repositories) {
                     auto r = co_await run.repository(name);

@@ -287,7 +287,7 @@ int verify_command(const Globals& g, const std::string& target, const std::strin
 int status_command(const Globals& g) {
     return run_task([&g](auto ex) -> Task<int> {
         int code = kExitOk;
-        auto connected = connect(ex, bootstrap::load_config(g.config_path), code);
+        auto connected = connect(ex, bootstrap::load_config(g.config_path), code, g.verbosity);
         if (!connected) {
             co_return code;
         }
@@ -296,7 +296,7 @@ int status_command(const Globals& g) {
             std::cerr << "backupctl: " << inventory.error().message << "\n";
             co_return kExitFailed;
         }
-        auto audit = bootstrap::open_audit(connected->config.state_dir);
+        auto audit = bootstrap::open_audit(connected->config.state_dir, *connected->log);
         adapters::notify::FileAlertStore alerts(connected->config.state_dir +
                                                 "/notify-outbox.json");
         std::map<std::string, domain::AlertMemory> memory;

@@ -12,6 +12,7 @@
 #include "adapters/notify/file_alert_store.hpp"
 #include "application/alerting.hpp"
 #include "support/bk_result_printing.hpp"
+#include "support/fakes/fake_logger.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -46,6 +47,7 @@ struct Fixture {
     std::unique_ptr<adapters::notify::FileAlertStore> store;
     std::unique_ptr<app::Alerting> alerting;
     std::int64_t now{1'800'000'000};
+    bk::testing::FakeLogger log;
     boost::asio::io_context ioc;
 
     Fixture() {
@@ -63,8 +65,8 @@ struct Fixture {
         store = std::make_unique<adapters::notify::FileAlertStore>((dir.path() / "outbox.json").string());
         alerting = std::make_unique<app::Alerting>(
             config, [this](const std::string& n) -> domain::Notifier* { return &recorders[n]; },
-            [](const std::string&) { return nullptr; }, *store, *audit,
-            [](const std::string&, const std::string&) {}, [this] { return now; });
+            [](const std::string&) { return nullptr; }, *store, *audit, log,
+            [this] { return now; });
     }
     domain::Target target() const {
         domain::Target t;

@@ -14,6 +14,7 @@
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/lock/file_locks.hpp"
 #include "support/fakes.hpp"
+#include "support/fakes/fake_logger.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -34,7 +35,7 @@ struct Rig {
     bk::testing::FakeNetworks networks;
     bk::testing::FakeJanitor janitor;
     bk::testing::FakeRepository repo;
-    std::vector<std::string> log;
+    bk::testing::FakeLogger log;
 
     Rig() {
         auto opened = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
@@ -100,9 +101,7 @@ TEST_CASE("a run that throws ends failed, its leftovers go, and the worker runs 
         rig.janitor,
         "self",
         [](std::int64_t) -> std::int64_t { return 0; },
-        [&rig](const std::string& level, const std::string& m) {
-            rig.log.push_back(level + ": " + m);
-        });
+        rig.log);
     std::map<std::string, app::RunEvent> finished;
     std::vector<std::string> problems_after;
     daemon.on_event([&](const app::RunEvent& e) {
@@ -174,9 +173,7 @@ struct Running {
               r.janitor,
               "self",
               [](std::int64_t) -> std::int64_t { return 0; },
-              [&r](const std::string& level, const std::string& m) {
-                  r.log.push_back(level + ": " + m);
-              },
+              r.log,
               [this] { return now; }) {
         daemon.on_event([this](const app::RunEvent& e) {
             if (e.type == "finished")
@@ -184,7 +181,7 @@ struct Running {
         });
     }
     [[nodiscard]] bool logged(const std::string& text) const {
-        return std::any_of(rig.log.begin(), rig.log.end(), [&text](const std::string& l) {
+        return std::any_of(rig.log.text.begin(), rig.log.text.end(), [&text](const std::string& l) {
             return l.find(text) != std::string::npos;
         });
     }
@@ -214,7 +211,7 @@ TEST_CASE("catch-up at start skips a stopped target and runs the others", "[daem
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].target == "up");
     CHECK(d.finished[0].trigger == "catch-up");
@@ -267,7 +264,7 @@ TEST_CASE("a scheduled run of a stopped target is not attempted, and no overdue"
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].target == "up");
     CHECK(d.finished[0].trigger == "schedule");
@@ -305,7 +302,7 @@ TEST_CASE("a stopped target whose container starts again is active and gets its 
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     CHECK_FALSE(ran_while_stopped);
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].status == "success");
