@@ -404,6 +404,7 @@ void Daemon::enqueue(Job job) {
              "not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
     }
+    log_.debug("queued " + name + " (" + job.trigger + ")", {job.target.name, job.run_id});
     auto target = job.target.name;
     queue_.push(std::move(target), name, std::move(job));
     wake_workers();
@@ -463,6 +464,11 @@ Task<void> Daemon::scheduler() {
             if (it == next_due_.end() || cron_of[t.name] != t.cron) {
                 cron_of[t.name] = t.cron;
                 it = next_due_.insert_or_assign(t.name, domain::next_due(*cron, now, zone_)).first;
+                if (log_.enabled(domain::LogLevel::debug) && it->second >= 0) {
+                    log_.debug("next scheduled run of " + t.name + " (" + t.cron + ", " +
+                                   config_.timezone + "): " + format_utc(it->second),
+                               {t.name, ""});
+                }
             } else if (it->second >= 0 && it->second <= now) {
                 if (t.stopped()) {
                     // Not attempted, not recorded: see docs/daemon.md (stopped targets).

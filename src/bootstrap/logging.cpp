@@ -23,8 +23,10 @@ std::vector<std::string> secrets_of(const domain::OperatorConfig& config) {
         for (const auto& [key, value] : m.secrets)
             add(value);
     }
-    for (const auto& t : config.projects)
-        add(t.password);
+    for (const auto& t : config.projects) {
+        if (t.database)
+            add(t.database->password);
+    }
     return out;
 }
 

@@ -72,6 +72,7 @@ public:
     /// Where the warnings of the alerting and the audit go (before open(); default: the
     /// process's logger, Services::log).
     void log_to(domain::Logger& log) { log_ = &log; }
+    domain::Logger& log() { return *log_; }
     /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
     Result<void> open();
     app::Alerting& alerting() { return *alerting_; }

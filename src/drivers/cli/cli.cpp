@@ -306,8 +306,8 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
     // Opened first: a name two containers claim goes to the one its recorded provenance names.
     bootstrap::RunServices run(ex, services);
     if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message
-                  << " (the backup goes on; its record goes to " << run.audit()->path() << ")\n";
+        run.log().warn(opened.error().message + " (the backup goes on; its record goes to " +
+                       run.audit()->path() + ")");
     }
     auto inventory = co_await services.registry.refresh();
     if (!inventory) {

@@ -48,7 +48,7 @@ Task<Result<domain::Target>> find_target(bootstrap::Services& services, const st
 // instances left.
 Task<void> open_and_recover(bootstrap::RunServices& run) {
     if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message << "\n";
+        run.log().warn(opened.error().message);
     }
     co_await run.recover();
 }

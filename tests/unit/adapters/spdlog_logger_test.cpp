@@ -107,7 +107,8 @@ TEST_CASE("log: a secret in an error never reaches a JSON log line", "[unit][log
     config.notifiers["ops"].secrets["url"] =
         domain::Secret("https://hooks.slack.test/T000/B000/XXXXtoken", "inline");
     domain::Target project;
-    project.password = domain::Secret("db-pass-9876", "file /run/secrets/db");
+    project.database.emplace();
+    project.database->password = domain::Secret("db-pass-9876", "file /run/secrets/db");
     config.projects.push_back(project);
     config.log.format = LogFormat::json;
     const auto secrets = bootstrap::secrets_of(config);
