@@ -89,9 +89,8 @@ Task<std::vector<std::string>> Alerting::deliver(const std::vector<std::string>&
         const auto cfg = config_.notifiers.find(name);
         if (cfg == config_.notifiers.end()) {
             lines.push_back(name + ": not in the config");
-            log_.warn(
-                 "notifier " + name + " is not in the config; " + alert.kind + " alert of " +
-                     alert.target + " not sent");
+            log_.warn("notifier " + name + " is not in the config; " + alert.kind + " alert of " +
+                      alert.target + " not sent");
             continue;
         }
         if (!domain::wants(cfg->second.events, alert.kind))
@@ -116,10 +115,9 @@ Task<std::vector<std::string>> Alerting::deliver(const std::vector<std::string>&
             queued ? "queued for a re-send in " + std::to_string(alert_backoff(1)) + " s"
                    : "NOT queued (" + queued.error().message + ")";
         lines.push_back(name + ": " + alert.kind + " " + where + " (" + q.last_error + ")");
-        log_.warn(
-             "notifier " + name + " failed for the " + alert.kind + " alert of " +
-                 (alert.target.empty() ? std::string("backupctl") : alert.target) + ": " +
-                 q.last_error + "; " + where);
+        log_.warn("notifier " + name + " failed for the " + alert.kind + " alert of " +
+                  (alert.target.empty() ? std::string("backupctl") : alert.target) + ": " +
+                  q.last_error + "; " + where);
     }
     co_return lines;
 }
@@ -202,9 +200,8 @@ Task<void> Alerting::finished(const domain::Target& target,
                 "monitor " + target.monitor + ": " +
                 (pinged ? std::string("pinged") : "failed (" + pinged.error().message + ")"));
             if (!pinged) {
-                log_.warn(
-                     "monitor " + target.monitor + " (" + target.name +
-                         "): " + pinged.error().message);
+                log_.warn("monitor " + target.monitor + " (" + target.name +
+                          "): " + pinged.error().message);
             }
         } else {
             lines.push_back("monitor " + target.monitor + ": not in the config");
@@ -383,19 +380,18 @@ Task<int> Alerting::retry_due() {
         if (sent) {
             (void)store_.settle(q, true);
             ++delivered;
-            log_.info(
-                 "notifier " + q.notifier + ": delivered the queued " + q.alert.kind + " alert " +
-                     q.alert.id + " after " + std::to_string(q.attempts + 1) + " attempts");
+            log_.info("notifier " + q.notifier + ": delivered the queued " + q.alert.kind +
+                      " alert " + q.alert.id + " after " + std::to_string(q.attempts + 1) +
+                      " attempts");
             continue;
         }
         ++q.attempts;
         q.last_error = describe(sent.error());
         q.next_at = now_() + alert_backoff(q.attempts);
         (void)store_.settle(q, false);
-        log_.warn(
-             "notifier " + q.notifier + ": re-send of " + q.alert.id + " failed (" + q.last_error +
-                 "), attempt " + std::to_string(q.attempts) + ", next in " +
-                 std::to_string(alert_backoff(q.attempts)) + " s");
+        log_.warn("notifier " + q.notifier + ": re-send of " + q.alert.id + " failed (" +
+                  q.last_error + "), attempt " + std::to_string(q.attempts) + ", next in " +
+                  std::to_string(alert_backoff(q.attempts)) + " s");
     }
     co_return delivered;
 }

@@ -13,10 +13,10 @@
 
 #include "application/backup_runner.hpp"
 #include "application/restore.hpp"
-#include "domain/ports/logger.hpp"
 #include "domain/operator_config.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
+#include "domain/ports/logger.hpp"
 
 namespace bk::app {
 

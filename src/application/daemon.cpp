@@ -181,10 +181,9 @@ std::vector<std::string> Daemon::liveness_problems() const {
 }
 
 Task<void> Daemon::run() {
-    log_.info(
-         "daemon started: instance " + instance_ + ", " +
-             std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
-             config_.timezone);
+    log_.info("daemon started: instance " + instance_ + ", " +
+              std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
+              config_.timezone);
     spawn(follow());
     spawn(refresher());
     // The feed subscribes, then asks for the first listing; while the engine is away the
@@ -196,9 +195,8 @@ Task<void> Daemon::run() {
         const auto stopped = std::count_if(inventory_.targets.begin(),
                                            inventory_.targets.end(),
                                            [](const auto& t) { return t.stopped(); });
-        log_.info(
-             "watching " + std::to_string(inventory_.targets.size()) + " target(s)" +
-                 (stopped > 0 ? ", " + std::to_string(stopped) + " of them stopped" : ""));
+        log_.info("watching " + std::to_string(inventory_.targets.size()) + " target(s)" +
+                  (stopped > 0 ? ", " + std::to_string(stopped) + " of them stopped" : ""));
         catch_up();
     }
     if (!stopping_) {
@@ -226,9 +224,8 @@ void Daemon::stop(std::string reason) {
     if (stopping_)
         return;
     stopping_ = true;
-    log_.info(
-         "stopping (" + reason + "): no new runs; " + std::to_string(running_.size()) +
-             " in flight get " + std::to_string(config_.daemon.grace_period.count()) + " s");
+    log_.info("stopping (" + reason + "): no new runs; " + std::to_string(running_.size()) +
+              " in flight get " + std::to_string(config_.daemon.grace_period.count()) + " s");
     feed_.stop();
     queue_.clear();
     wake(schedule_wake_);
@@ -300,15 +297,13 @@ void Daemon::apply_inventory(Inventory next) {
                 continue;
             const auto* prev = inventory_.find(t.name);
             if (prev == nullptr) {
-                log_.info(
-                     "target " + t.name + " appeared (" + t.container_name +
-                         (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
+                log_.info("target " + t.name + " appeared (" + t.container_name +
+                          (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
                 if (has(t.triggers, "start") && !t.stopped())
                     event_job(t, "event:start");
             } else if (prev->container_id != t.container_id) {
-                log_.info(
-                     "target " + t.name + " has a new container (" + t.container_name +
-                         (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
+                log_.info("target " + t.name + " has a new container (" + t.container_name +
+                          (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
                 if (t.stopped()) {
                     // created, not started (compose create): its start makes it run
                 } else if (prev->image != t.image && has(t.triggers, "image-change")) {
@@ -328,10 +323,9 @@ void Daemon::apply_inventory(Inventory next) {
                     }
                 }
             } else if (!prev->stopped() && t.stopped()) {
-                log_.info(
-                     "target " + t.name + " is stopped (container " + t.container_name + " " +
-                         t.container_state + since_text(t) +
-                         "): no scheduled backup until it runs again");
+                log_.info("target " + t.name + " is stopped (container " + t.container_name + " " +
+                          t.container_state + since_text(t) +
+                          "): no scheduled backup until it runs again");
             }
         }
         for (const auto& t : inventory_.targets) {
@@ -366,10 +360,9 @@ void Daemon::event_job(const domain::Target& t, const std::string& trigger) {
     const std::string key = t.name + "|" + trigger;
     if (auto it = last_event_.find(key);
         it != last_event_.end() && now - it->second < t.min_interval.count()) {
-        log_.info(
-             "not running " + t.name + " for " + trigger + ": last one " +
-                 std::to_string(now - it->second) + " s ago, min-interval " +
-                 std::to_string(t.min_interval.count()) + " s");
+        log_.info("not running " + t.name + " for " + trigger + ": last one " +
+                  std::to_string(now - it->second) + " s ago, min-interval " +
+                  std::to_string(t.min_interval.count()) + " s");
         return;
     }
     last_event_[key] = now;
@@ -400,8 +393,7 @@ void Daemon::enqueue(Job job) {
         return;
     const auto name = job.key();
     if (queue_.contains(name) || running_.contains(name)) {
-        log_.info(
-             "not queueing " + name + " for " + job.trigger + ": already queued or running");
+        log_.info("not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
     }
     log_.debug("queued " + name + " (" + job.trigger + ")", {job.target.name, job.run_id});
@@ -439,9 +431,8 @@ void Daemon::catch_up() {
         if (t.stopped()) {
             // It would fail "is not running" at every start and stay red for nothing: it runs
             // when its container runs again (apply_inventory).
-            log_.info(
-                 "no catch-up run of " + t.name + " (" + *why + "): its container " +
-                     t.container_name + " is stopped (" + t.container_state + since_text(t) + ")");
+            log_.info("no catch-up run of " + t.name + " (" + *why + "): its container " +
+                      t.container_name + " is stopped (" + t.container_state + since_text(t) + ")");
             continue;
         }
         log_.info("catch-up run of " + t.name + ": " + *why);
@@ -472,9 +463,8 @@ Task<void> Daemon::scheduler() {
             } else if (it->second >= 0 && it->second <= now) {
                 if (t.stopped()) {
                     // Not attempted, not recorded: see docs/daemon.md (stopped targets).
-                    log_.info(
-                         "not running " + t.name + " on schedule: its container is stopped (" +
-                             t.container_state + since_text(t) + ")");
+                    log_.info("not running " + t.name + " on schedule: its container is stopped (" +
+                              t.container_state + since_text(t) + ")");
                 } else {
                     enqueue({t, "schedule"});
                 }
@@ -537,9 +527,8 @@ void Daemon::check_overdue(std::int64_t now) {
             continue;
         if (auto interval = overdue_interval(t, *last, now, zone_)) {
             if (overdue_.insert(t.name).second) {
-                log_.warn(
-                     "target " + t.name + " is overdue: last success " + *last + " (" +
-                         hms(now - parse_utc(*last)) + " ago), due every " + hms(*interval));
+                log_.warn("target " + t.name + " is overdue: last success " + *last + " (" +
+                          hms(now - parse_utc(*last)) + " ago), due every " + hms(*interval));
                 // Told once (the alert memory survives restarts); `recovered` ends it.
                 if (alerts_ != nullptr)
                     spawn(alerts_->overdue(t, *last, *interval));
@@ -572,8 +561,7 @@ Task<void> Daemon::heartbeat() {
         const bool healthy = problems.empty();
         auto r = co_await alerts_->heartbeat(config_.daemon.heartbeat, msg, healthy);
         if (!r)
-            log_.warn(
-                 "heartbeat monitor " + config_.daemon.heartbeat + ": " + r.error().message);
+            log_.warn("heartbeat monitor " + config_.daemon.heartbeat + ": " + r.error().message);
         if (stopping_)
             break;
         co_await sleep(heartbeat_wake_, config_.daemon.heartbeat_interval);
@@ -754,11 +742,12 @@ Task<void> Daemon::worker() {
                     co_await alerts_->drill_finished(job.target, drill);
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
-                log_.write(drill.status == "passed" ? domain::LogLevel::info : domain::LogLevel::warn,
-                           "restore drill of " + name + ": " + drill.status + ", restore took " +
-                               secs + ", run " + drill.run_id +
-                               (drill.error.empty() ? "" : " (" + drill.error + ")"),
-                           context);
+                log_.write(
+                    drill.status == "passed" ? domain::LogLevel::info : domain::LogLevel::warn,
+                    "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
+                        ", run " + drill.run_id +
+                        (drill.error.empty() ? "" : " (" + drill.error + ")"),
+                    context);
             } else {
                 log_.info("run of " + name + " (" + job.trigger + ") starts", context);
                 auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
@@ -766,12 +755,11 @@ Task<void> Daemon::worker() {
                 error = report.error;
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
-                log_.write(report.status == "success" ? domain::LogLevel::info
-                                                      : domain::LogLevel::warn,
-                           "run of " + name + ": " + report.status + " in " + secs + ", run " +
-                               report.run_id +
-                               (report.error.empty() ? "" : " (" + report.error + ")"),
-                           context);
+                log_.write(
+                    report.status == "success" ? domain::LogLevel::info : domain::LogLevel::warn,
+                    "run of " + name + ": " + report.status + " in " + secs + ", run " +
+                        report.run_id + (report.error.empty() ? "" : " (" + report.error + ")"),
+                    context);
             }
         } catch (const std::exception& e) {
             internal = e.what();

@@ -82,7 +82,8 @@ void find_keys_of_recipients(domain::OperatorConfig& config) {
     io.run();
     // No logger exists yet (its settings are in this config): the config says it.
     if (!failed.empty())
-        config.warnings.push_back({config.file, 0, 0, "keys", "looking up gpg keys: " + failed, ""});
+        config.warnings.push_back(
+            {config.file, 0, 0, "keys", "looking up gpg keys: " + failed, ""});
 }
 }  // namespace
 

@@ -250,14 +250,17 @@ public:
                 if (auto level = domain::parse_log_level(*v))
                     out_.log.level = *level;
                 else
-                    problem(lg["level"], "log.level",
+                    problem(lg["level"],
+                            "log.level",
                             "\"" + *v + "\" is not a level (trace, debug, info, warn, error)");
             }
             if (auto v = text(lg["format"], "log.format")) {
                 if (*v == "text" || *v == "json")
-                    out_.log.format = *v == "json" ? domain::LogFormat::json : domain::LogFormat::text;
+                    out_.log.format =
+                        *v == "json" ? domain::LogFormat::json : domain::LogFormat::text;
                 else
-                    problem(lg["format"], "log.format", "\"" + *v + "\" is not a format (text, json)");
+                    problem(
+                        lg["format"], "log.format", "\"" + *v + "\" is not a format (text, json)");
             }
         }
         if (const auto dm = root["daemon"]; is_map(dm, "daemon")) {

@@ -17,11 +17,16 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(domain::LogLevel level) {
     switch (level) {
-        case domain::LogLevel::trace: return spdlog::level::trace;
-        case domain::LogLevel::debug: return spdlog::level::debug;
-        case domain::LogLevel::info: return spdlog::level::info;
-        case domain::LogLevel::warn: return spdlog::level::warn;
-        case domain::LogLevel::error: return spdlog::level::err;
+        case domain::LogLevel::trace:
+            return spdlog::level::trace;
+        case domain::LogLevel::debug:
+            return spdlog::level::debug;
+        case domain::LogLevel::info:
+            return spdlog::level::info;
+        case domain::LogLevel::warn:
+            return spdlog::level::warn;
+        case domain::LogLevel::error:
+            return spdlog::level::err;
     }
     return spdlog::level::info;
 }
@@ -29,15 +34,25 @@ spdlog::level::level_enum to_spdlog(domain::LogLevel level) {
 // `%*`: the level as the config names it ("warn", "error"), not spdlog's "warning"/"err".
 class LevelName final : public spdlog::custom_flag_formatter {
 public:
-    void format(const spdlog::details::log_msg& msg, const std::tm&,
+    void format(const spdlog::details::log_msg& msg,
+                const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         domain::LogLevel level = domain::LogLevel::error;
         switch (msg.level) {
-            case spdlog::level::trace: level = domain::LogLevel::trace; break;
-            case spdlog::level::debug: level = domain::LogLevel::debug; break;
-            case spdlog::level::info: level = domain::LogLevel::info; break;
-            case spdlog::level::warn: level = domain::LogLevel::warn; break;
-            default: break;
+            case spdlog::level::trace:
+                level = domain::LogLevel::trace;
+                break;
+            case spdlog::level::debug:
+                level = domain::LogLevel::debug;
+                break;
+            case spdlog::level::info:
+                level = domain::LogLevel::info;
+                break;
+            case spdlog::level::warn:
+                level = domain::LogLevel::warn;
+                break;
+            default:
+                break;
         }
         const auto name = domain::log_level_name(level);
         dest.append(name.data(), name.data() + name.size());
@@ -96,8 +111,7 @@ SpdlogLogger::SpdlogLogger(Options options) : state_(std::make_unique<State>()) 
     state_->logger = make(std::make_shared<spdlog::sinks::stderr_sink_mt>(), state_->options);
 }
 
-SpdlogLogger::SpdlogLogger(Options options, std::ostream& out)
-    : state_(std::make_unique<State>()) {
+SpdlogLogger::SpdlogLogger(Options options, std::ostream& out) : state_(std::make_unique<State>()) {
     state_->options = std::move(options);
     state_->logger =
         make(std::make_shared<spdlog::sinks::ostream_sink_mt>(out, true), state_->options);

@@ -5,7 +5,8 @@
 namespace bk::drivers::cli {
 
 std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
-                                             domain::OperatorConfig config, int& exit_code,
+                                             domain::OperatorConfig config,
+                                             int& exit_code,
                                              int verbosity) {
     auto options = bootstrap::client_options(config);
     if (!options) {

@@ -43,7 +43,8 @@ int run_task(F make_task) {
 /// The services on a config; says why and sets `exit_code` when the engine address is invalid.
 /// `verbosity`: the `-v` count (see bootstrap::make_logger).
 std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
-                                             domain::OperatorConfig config, int& exit_code,
+                                             domain::OperatorConfig config,
+                                             int& exit_code,
                                              int verbosity = 0);
 /// The same on a config that must be free of fatal problems (run, prune, restore).
 std::unique_ptr<bootstrap::Services> connect_valid(boost::asio::any_io_executor ex,

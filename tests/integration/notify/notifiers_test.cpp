@@ -19,10 +19,10 @@
 #include "adapters/notify/webhook/webhook_notifier.hpp"
 #include "application/alerting.hpp"
 #include "support/bk_result_printing.hpp"
+#include "support/fakes/fake_logger.hpp"
 #include "support/receivers.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
-#include "support/fakes/fake_logger.hpp"
 
 using namespace bk;
 using bk::testing::Receiver;

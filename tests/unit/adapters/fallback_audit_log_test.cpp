@@ -128,8 +128,8 @@ TEST_CASE("an unreadable line is moved aside and the rest replays", "[unit][audi
 TEST_CASE("effects are journalled until settled", "[unit][audit]") {
     bk::testing::TempDir dir;
     bk::testing::FakeLogger log;
-    FallbackAuditLog audit(opener((dir.path() / "audit.db").string()),
-                           (dir.path() / "f.jsonl").string(), log);
+    FallbackAuditLog audit(
+        opener((dir.path() / "audit.db").string()), (dir.path() / "f.jsonl").string(), log);
     bk::domain::EffectRecord e{"r1", "i1", "container_stopped", "abc123", "shop-app-1",
                                "2026-11-26T10:00:00Z"};
     REQUIRE(audit.begin_run(run("r1", "running")).has_value());

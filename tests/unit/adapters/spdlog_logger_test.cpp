@@ -25,7 +25,8 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
-SpdlogLogger::Options options(LogLevel level, LogFormat format,
+SpdlogLogger::Options options(LogLevel level,
+                              LogFormat format,
                               std::vector<std::string> secrets = {}) {
     SpdlogLogger::Options o;
     o.level = level;

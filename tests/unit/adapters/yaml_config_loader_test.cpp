@@ -610,8 +610,8 @@ TEST_CASE("log.level and log.format: parsed, and a wrong value says where", "[co
     CHECK(set.log.level == domain::LogLevel::debug);
     CHECK(set.log.format == domain::LogFormat::json);
 
-    auto wrong = load_config_text("log:\n  level: loud\n  format: xml\n  colour: red\n", "c.yml",
-                                  env(none));
+    auto wrong =
+        load_config_text("log:\n  level: loud\n  format: xml\n  colour: red\n", "c.yml", env(none));
     REQUIRE(wrong.problems.size() == 3);
     std::vector<std::string> said;
     for (const auto& p : wrong.problems)
