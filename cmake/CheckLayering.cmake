@@ -7,6 +7,8 @@
 #    header and no bootstrap/parts.hpp (the adapters behind bootstrap's services), and name no
 #    `dockerapi::` and no engine client (`.client`, `->client`); bootstrap's other headers (what
 #    the drivers see of it) include no adapter or dockerapi header either.
+#  - spdlog only in src/adapters/log/*.cpp (one logger, built in bootstrap/; the rest logs through
+#    the domain::Logger port).
 set(violations "")
 file(GLOB_RECURSE public_headers ${ROOT}/docker-api/include/*.hpp)
 foreach(f IN LISTS public_headers)
@@ -45,6 +47,14 @@ file(GLOB bootstrap_headers ${ROOT}/src/bootstrap/*.hpp)
 foreach(f IN LISTS bootstrap_headers)
   if(NOT f MATCHES "/parts\\.hpp$")
     file(STRINGS ${f} lines REGEX "#include [<\"](adapters/|dockerapi/)")
+    if(lines)
+      list(APPEND violations "${f}: ${lines}")
+    endif()
+  endif()
+endforeach()
+foreach(f IN LISTS everything)
+  if(f MATCHES "\\.hpp$" OR NOT f MATCHES "/src/adapters/log/")
+    file(STRINGS ${f} lines REGEX "#include [<\"]spdlog/")
     if(lines)
       list(APPEND violations "${f}: ${lines}")
     endif()

@@ -58,14 +58,14 @@ Alerting::Alerting(const domain::OperatorConfig& config,
                    MonitorLookup monitors,
                    domain::AlertStore& store,
                    domain::AuditLog& audit,
-                   Log log,
+                   domain::Logger& log,
                    Now now)
     : config_(config),
       notifiers_(std::move(notifiers)),
       monitors_(std::move(monitors)),
       store_(store),
       audit_(audit),
-      log_(std::move(log)),
+      log_(log),
       now_(std::move(now)) {
     if (!now_)
         now_ = domain::unix_now;
@@ -85,9 +85,8 @@ Task<std::vector<std::string>> Alerting::deliver(const std::vector<std::string>&
         const auto cfg = config_.notifiers.find(name);
         if (cfg == config_.notifiers.end()) {
             lines.push_back(name + ": not in the config");
-            log_("warn",
-                 "notifier " + name + " is not in the config; " + alert.kind + " alert of " +
-                     alert.target + " not sent");
+            log_.warn("notifier " + name + " is not in the config; " + alert.kind + " alert of " +
+                      alert.target + " not sent");
             continue;
         }
         if (!domain::wants(cfg->second.events, alert.kind))
@@ -112,10 +111,9 @@ Task<std::vector<std::string>> Alerting::deliver(const std::vector<std::string>&
             queued ? "queued for a re-send in " + std::to_string(alert_backoff(1)) + " s"
                    : "NOT queued (" + queued.error().message + ")";
         lines.push_back(name + ": " + alert.kind + " " + where + " (" + q.last_error + ")");
-        log_("warn",
-             "notifier " + name + " failed for the " + alert.kind + " alert of " +
-                 (alert.target.empty() ? std::string("backupctl") : alert.target) + ": " +
-                 q.last_error + "; " + where);
+        log_.warn("notifier " + name + " failed for the " + alert.kind + " alert of " +
+                  (alert.target.empty() ? std::string("backupctl") : alert.target) + ": " +
+                  q.last_error + "; " + where);
     }
     co_return lines;
 }
@@ -136,9 +134,9 @@ Task<void> Alerting::started(const domain::Target& target, const std::string& ru
         co_return;
     auto r = co_await m->started();
     if (!r) {
-        log_("warn",
-             "monitor " + target.monitor + " (start of " + target.name + ", run " + run_id +
-                 "): " + r.error().message);
+        log_.warn("monitor " + target.monitor + " (start of " + target.name + ", run " + run_id +
+                      "): " + r.error().message,
+                  {target.name, run_id});
     }
 }
 
@@ -184,7 +182,7 @@ Task<void> Alerting::finished(const domain::Target& target,
         if (report.snapshots_kept >= 0)
             mem.snapshots = report.snapshots_kept;
         if (auto r = store_.remember(target.name, mem); !r) {
-            log_("warn", "alert memory: " + r.error().message);
+            log_.warn("alert memory: " + r.error().message);
         }
     }
     if (!safety && !target.monitor.empty()) {
@@ -198,9 +196,8 @@ Task<void> Alerting::finished(const domain::Target& target,
                 "monitor " + target.monitor + ": " +
                 (pinged ? std::string("pinged") : "failed (" + pinged.error().message + ")"));
             if (!pinged) {
-                log_("warn",
-                     "monitor " + target.monitor + " (" + target.name +
-                         "): " + pinged.error().message);
+                log_.warn("monitor " + target.monitor + " (" + target.name +
+                          "): " + pinged.error().message);
             }
         } else {
             lines.push_back("monitor " + target.monitor + ": not in the config");
@@ -294,7 +291,7 @@ Task<void> Alerting::overdue(const domain::Target& target,
     mem.overdue = true;
     mem.overdue_since = last_success;
     if (auto r = store_.remember(target.name, mem); !r) {
-        log_("warn", "alert memory: " + r.error().message);
+        log_.warn("alert memory: " + r.error().message);
     }
 }
 
@@ -356,7 +353,7 @@ Task<Result<void>> Alerting::heartbeat(const std::string& monitor,
 Task<int> Alerting::retry_due() {
     auto queued = store_.queued();
     if (!queued) {
-        log_("warn", "notification outbox: " + queued.error().message);
+        log_.warn("notification outbox: " + queued.error().message);
         co_return 0;
     }
     int delivered = 0;
@@ -379,19 +376,18 @@ Task<int> Alerting::retry_due() {
         if (sent) {
             (void)store_.settle(q, true);
             ++delivered;
-            log_("info",
-                 "notifier " + q.notifier + ": delivered the queued " + q.alert.kind + " alert " +
-                     q.alert.id + " after " + std::to_string(q.attempts + 1) + " attempts");
+            log_.info("notifier " + q.notifier + ": delivered the queued " + q.alert.kind +
+                      " alert " + q.alert.id + " after " + std::to_string(q.attempts + 1) +
+                      " attempts");
             continue;
         }
         ++q.attempts;
         q.last_error = describe(sent.error());
         q.next_at = now_() + alert_backoff(q.attempts);
         (void)store_.settle(q, false);
-        log_("warn",
-             "notifier " + q.notifier + ": re-send of " + q.alert.id + " failed (" + q.last_error +
-                 "), attempt " + std::to_string(q.attempts) + ", next in " +
-                 std::to_string(alert_backoff(q.attempts)) + " s");
+        log_.warn("notifier " + q.notifier + ": re-send of " + q.alert.id + " failed (" +
+                  q.last_error + "), attempt " + std::to_string(q.attempts) + ", next in " +
+                  std::to_string(alert_backoff(q.attempts)) + " s");
     }
     co_return delivered;
 }

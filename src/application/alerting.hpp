@@ -16,6 +16,7 @@
 #include "domain/operator_config.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
+#include "domain/ports/logger.hpp"
 
 namespace bk::app {
 
@@ -32,7 +33,6 @@ class Alerting final : public RunObserver {
 public:
     using NotifierLookup = std::function<domain::Notifier*(const std::string& name)>;
     using MonitorLookup = std::function<domain::Monitor*(const std::string& name)>;
-    using Log = std::function<void(const std::string& level, const std::string& message)>;
     using Now = std::function<std::int64_t()>;  ///< UTC seconds
 
     Alerting(const domain::OperatorConfig& config,
@@ -40,7 +40,7 @@ public:
              MonitorLookup monitors,
              domain::AlertStore& store,
              domain::AuditLog& audit,
-             Log log,
+             domain::Logger& log,
              Now now = {});
 
     // RunObserver: called by the runner while it holds the target's lock.
@@ -80,7 +80,7 @@ private:
     MonitorLookup monitors_;
     domain::AlertStore& store_;
     domain::AuditLog& audit_;
-    Log log_;
+    domain::Logger& log_;
     Now now_;
 };
 

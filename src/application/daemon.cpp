@@ -50,7 +50,7 @@ Daemon::Daemon(asio::any_io_executor ex,
                domain::Janitor& janitor,
                std::string instance,
                domain::UtcOffset zone,
-               Log log,
+               domain::Logger& log,
                Now now)
     : ex_(ex),
       config_(config),
@@ -61,7 +61,7 @@ Daemon::Daemon(asio::any_io_executor ex,
       janitor_(janitor),
       instance_(std::move(instance)),
       zone_(std::move(zone)),
-      log_(std::move(log)),
+      log_(log),
       now_(std::move(now)),
       schedule_wake_(ex),
       refresh_wake_(ex),
@@ -86,9 +86,9 @@ void Daemon::spawn(Task<void> task, std::function<void()> then) {
             try {
                 std::rethrow_exception(e);
             } catch (const std::exception& ex) {
-                log_("error", std::string("internal task failed: ") + ex.what());
+                log_.error(std::string("internal task failed: ") + ex.what());
             } catch (...) {
-                log_("error", "internal task failed: unknown exception");
+                log_.error("internal task failed: unknown exception");
             }
         }
         if (then)
@@ -103,7 +103,7 @@ void Daemon::spawn_worker() {
         --workers_alive_;
         // A worker ends only when the daemon stops; one that ended otherwise is replaced.
         if (!stopping_) {
-            log_("error", "a run worker ended unexpectedly; starting another");
+            log_.error("a run worker ended unexpectedly; starting another");
             spawn_worker();
         }
     });
@@ -136,10 +136,9 @@ std::vector<std::string> Daemon::liveness_problems() const {
 }
 
 Task<void> Daemon::run() {
-    log_("info",
-         "daemon started: instance " + instance_ + ", " +
-             std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
-             config_.timezone);
+    log_.info("daemon started: instance " + instance_ + ", " +
+              std::to_string(config_.daemon.concurrency) + " run(s) at once, time zone " +
+              config_.timezone);
     spawn(follow());
     spawn(refresher());
     // The feed subscribes, then asks for the first listing; while the engine is away the
@@ -151,9 +150,8 @@ Task<void> Daemon::run() {
         const auto stopped = std::count_if(inventory_.targets.begin(),
                                            inventory_.targets.end(),
                                            [](const auto& t) { return t.stopped(); });
-        log_("info",
-             "watching " + std::to_string(inventory_.targets.size()) + " target(s)" +
-                 (stopped > 0 ? ", " + std::to_string(stopped) + " of them stopped" : ""));
+        log_.info("watching " + std::to_string(inventory_.targets.size()) + " target(s)" +
+                  (stopped > 0 ? ", " + std::to_string(stopped) + " of them stopped" : ""));
         catch_up();
     }
     if (!stopping_) {
@@ -169,7 +167,7 @@ Task<void> Daemon::run() {
     while (tasks_alive_ > 0 || !stopping_) {
         co_await sleep(done_wake_, std::chrono::seconds(1));
     }
-    log_("info", "daemon stopped");
+    log_.info("daemon stopped");
 }
 
 Task<void> Daemon::follow() {
@@ -181,9 +179,8 @@ void Daemon::stop(std::string reason) {
     if (stopping_)
         return;
     stopping_ = true;
-    log_("info",
-         "stopping (" + reason + "): no new runs; " + std::to_string(running_.size()) +
-             " in flight get " + std::to_string(config_.daemon.grace_period.count()) + " s");
+    log_.info("stopping (" + reason + "): no new runs; " + std::to_string(running_.size()) +
+              " in flight get " + std::to_string(config_.daemon.grace_period.count()) + " s");
     feed_.stop();
     queue_.clear();
     wake(schedule_wake_);
@@ -207,7 +204,7 @@ Task<void> Daemon::grace_then_cut(std::string reason) {
     }
     if (running_.empty())
         co_return;
-    log_("warn", "grace period over: cutting " + std::to_string(running_.size()) + " run(s) short");
+    log_.warn("grace period over: cutting " + std::to_string(running_.size()) + " run(s) short");
     runner_.interrupt(reason);
     // A dump that sends nothing never meets the interrupted sink: its container goes.
     auto left = co_await janitor_.leftovers();
@@ -241,7 +238,7 @@ Task<void> Daemon::refresher() {
         if (inv) {
             apply_inventory(std::move(*inv));
         } else {
-            log_("warn", "listing containers failed: " + inv.error().message);
+            log_.warn("listing containers failed: " + inv.error().message);
             co_await sleep(debounce, std::chrono::seconds(2));
             refresh_requested_ = true;  // poll while the engine is away
         }
@@ -255,15 +252,13 @@ void Daemon::apply_inventory(Inventory next) {
                 continue;
             const auto* prev = inventory_.find(t.name);
             if (prev == nullptr) {
-                log_("info",
-                     "target " + t.name + " appeared (" + t.container_name +
-                         (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
+                log_.info("target " + t.name + " appeared (" + t.container_name +
+                          (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
                 if (has(t.triggers, "start") && !t.stopped())
                     event_job(t, "event:start");
             } else if (prev->container_id != t.container_id) {
-                log_("info",
-                     "target " + t.name + " has a new container (" + t.container_name +
-                         (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
+                log_.info("target " + t.name + " has a new container (" + t.container_name +
+                          (t.stopped() ? ", " + t.container_state : std::string{}) + ")");
                 if (t.stopped()) {
                     // created, not started (compose create): its start makes it run
                 } else if (prev->image != t.image && has(t.triggers, "image-change")) {
@@ -273,25 +268,24 @@ void Daemon::apply_inventory(Inventory next) {
                 }
             } else if (prev->stopped() && !t.stopped()) {
                 // Back from a stop: the backup it missed meanwhile runs now.
-                log_("info", "target " + t.name + " is running again (" + t.container_name + ")");
+                log_.info("target " + t.name + " is running again (" + t.container_name + ")");
                 if (prev->container_state == "created" && has(t.triggers, "start")) {
                     event_job(t, "event:start");  // created earlier, started only now: new
                 } else if (config_.defaults.catch_up != "skip") {
                     if (auto why = missed(t, now_())) {
-                        log_("info", "catch-up run of " + t.name + ": " + *why);
+                        log_.info("catch-up run of " + t.name + ": " + *why);
                         enqueue({t, "catch-up"});
                     }
                 }
             } else if (!prev->stopped() && t.stopped()) {
-                log_("info",
-                     "target " + t.name + " is stopped (container " + t.container_name + " " +
-                         t.container_state + since_text(t) +
-                         "): no scheduled backup until it runs again");
+                log_.info("target " + t.name + " is stopped (container " + t.container_name + " " +
+                          t.container_state + since_text(t) +
+                          "): no scheduled backup until it runs again");
             }
         }
         for (const auto& t : inventory_.targets) {
             if (next.find(t.name) == nullptr)
-                log_("info", "target " + t.name + " is gone");
+                log_.info("target " + t.name + " is gone");
         }
     }
     std::erase_if(next_due_, [&next](const auto& kv) { return next.find(kv.first) == nullptr; });
@@ -321,10 +315,9 @@ void Daemon::event_job(const domain::Target& t, const std::string& trigger) {
     const std::string key = t.name + "|" + trigger;
     if (auto it = last_event_.find(key);
         it != last_event_.end() && now - it->second < t.min_interval.count()) {
-        log_("info",
-             "not running " + t.name + " for " + trigger + ": last one " +
-                 std::to_string(now - it->second) + " s ago, min-interval " +
-                 std::to_string(t.min_interval.count()) + " s");
+        log_.info("not running " + t.name + " for " + trigger + ": last one " +
+                  std::to_string(now - it->second) + " s ago, min-interval " +
+                  std::to_string(t.min_interval.count()) + " s");
         return;
     }
     last_event_[key] = now;
@@ -355,10 +348,10 @@ void Daemon::enqueue(Job job) {
         return;
     const auto name = job.key();
     if (queue_.contains(name) || running_.contains(name)) {
-        log_("info",
-             "not queueing " + name + " for " + job.trigger + ": already queued or running");
+        log_.info("not queueing " + name + " for " + job.trigger + ": already queued or running");
         return;
     }
+    log_.debug("queued " + name + " (" + job.trigger + ")", {job.target.name, job.run_id});
     auto target = job.target.name;
     queue_.push(std::move(target), name, std::move(job));
     wake_workers();
@@ -393,12 +386,11 @@ void Daemon::catch_up() {
         if (t.stopped()) {
             // It would fail "is not running" at every start and stay red for nothing: it runs
             // when its container runs again (apply_inventory).
-            log_("info",
-                 "no catch-up run of " + t.name + " (" + *why + "): its container " +
-                     t.container_name + " is stopped (" + t.container_state + since_text(t) + ")");
+            log_.info("no catch-up run of " + t.name + " (" + *why + "): its container " +
+                      t.container_name + " is stopped (" + t.container_state + since_text(t) + ")");
             continue;
         }
-        log_("info", "catch-up run of " + t.name + ": " + *why);
+        log_.info("catch-up run of " + t.name + ": " + *why);
         enqueue({t, "catch-up"});
     }
 }
@@ -418,12 +410,16 @@ Task<void> Daemon::scheduler() {
             if (it == next_due_.end() || cron_of[t.name] != t.cron) {
                 cron_of[t.name] = t.cron;
                 it = next_due_.insert_or_assign(t.name, domain::next_due(*cron, now, zone_)).first;
+                if (log_.enabled(domain::LogLevel::debug) && it->second >= 0) {
+                    log_.debug("next scheduled run of " + t.name + " (" + t.cron + ", " +
+                                   config_.timezone + "): " + domain::format_utc(it->second),
+                               {t.name, ""});
+                }
             } else if (it->second >= 0 && it->second <= now) {
                 if (t.stopped()) {
                     // Not attempted, not recorded: see docs/daemon.md (stopped targets).
-                    log_("info",
-                         "not running " + t.name + " on schedule: its container is stopped (" +
-                             t.container_state + since_text(t) + ")");
+                    log_.info("not running " + t.name + " on schedule: its container is stopped (" +
+                              t.container_state + since_text(t) + ")");
                 } else {
                     enqueue({t, "schedule"});
                 }
@@ -486,10 +482,8 @@ void Daemon::check_overdue(std::int64_t now) {
             continue;
         if (auto interval = overdue_interval(t, *last, now, zone_)) {
             if (overdue_.insert(t.name).second) {
-                log_("warn",
-                     "target " + t.name + " is overdue: last success " + *last + " (" +
-                         hms(now - domain::parse_utc(*last)) + " ago), due every " +
-                         hms(*interval));
+                log_.warn("target " + t.name + " is overdue: last success " + *last + " (" +
+                          hms(now - domain::parse_utc(*last)) + " ago), due every " + hms(*interval));
                 // Told once (the alert memory survives restarts); `recovered` ends it.
                 if (alerts_ != nullptr)
                     spawn(alerts_->overdue(t, *last, *interval));
@@ -522,8 +516,7 @@ Task<void> Daemon::heartbeat() {
         const bool healthy = problems.empty();
         auto r = co_await alerts_->heartbeat(config_.daemon.heartbeat, msg, healthy);
         if (!r)
-            log_("warn",
-                 "heartbeat monitor " + config_.daemon.heartbeat + ": " + r.error().message);
+            log_.warn("heartbeat monitor " + config_.daemon.heartbeat + ": " + r.error().message);
         if (stopping_)
             break;
         co_await sleep(heartbeat_wake_, config_.daemon.heartbeat_interval);
@@ -691,9 +684,10 @@ Task<void> Daemon::worker() {
         std::string status;
         std::string error;
         std::string internal;
+        const domain::LogContext context{name, job.run_id};
         try {
             if (job.drill) {
-                log_("info", "restore drill of " + name + " (" + job.trigger + ") starts");
+                log_.info("restore drill of " + name + " (" + job.trigger + ") starts", context);
                 // (g++ 12: no braced temporaries in a co_await's arguments)
                 const domain::SnapshotChoice newest;
                 auto drill = co_await drills_->verify(job.target, newest, job.trigger, job.run_id);
@@ -703,20 +697,24 @@ Task<void> Daemon::worker() {
                     co_await alerts_->drill_finished(job.target, drill);
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
-                log_(drill.status == "passed" ? "info" : "warn",
-                     "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
-                         ", run " + drill.run_id +
-                         (drill.error.empty() ? "" : " (" + drill.error + ")"));
+                log_.write(
+                    drill.status == "passed" ? domain::LogLevel::info : domain::LogLevel::warn,
+                    "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
+                        ", run " + drill.run_id +
+                        (drill.error.empty() ? "" : " (" + drill.error + ")"),
+                    context);
             } else {
-                log_("info", "run of " + name + " (" + job.trigger + ") starts");
+                log_.info("run of " + name + " (" + job.trigger + ") starts", context);
                 auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
                 status = report.status;
                 error = report.error;
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
-                log_(report.status == "success" ? "info" : "warn",
-                     "run of " + name + ": " + report.status + " in " + secs + ", run " +
-                         report.run_id + (report.error.empty() ? "" : " (" + report.error + ")"));
+                log_.write(
+                    report.status == "success" ? domain::LogLevel::info : domain::LogLevel::warn,
+                    "run of " + name + ": " + report.status + " in " + secs + ", run " +
+                        report.run_id + (report.error.empty() ? "" : " (" + report.error + ")"),
+                    context);
             }
         } catch (const std::exception& e) {
             internal = e.what();
@@ -726,9 +724,9 @@ Task<void> Daemon::worker() {
         if (!internal.empty()) {
             status = "failed";
             error = "internal error: " + internal;
-            log_("error",
-                 std::string(job.drill ? "restore drill" : "run") + " of " + name +
-                     " ended by an internal error: " + internal);
+            log_.error(std::string(job.drill ? "restore drill" : "run") + " of " + name +
+                           " ended by an internal error: " + internal,
+                       context);
             domain::RunRecord record;
             record.id = job.run_id;
             record.kind = job.drill ? "verify" : "backup";
@@ -744,7 +742,7 @@ Task<void> Daemon::worker() {
             status != "skipped") {
             auto cleaned = co_await clean_up_run(audit_, janitor_, job.run_id);
             for (const auto& line : cleaned)
-                log_("warn", "run " + job.run_id + ": " + line);
+                log_.warn("run " + job.run_id + ": " + line, context);
         }
         finished(status, error);
         running_.erase(key);

@@ -23,6 +23,7 @@
 #include "application/registry.hpp"
 #include "application/restore.hpp"
 #include "application/run_queue.hpp"
+#include "domain/ports/logger.hpp"
 #include "domain/ports/recovery.hpp"
 #include "domain/schedule.hpp"
 
@@ -63,7 +64,6 @@ inline const char* state_of(const domain::Target& t) {
 
 class Daemon {
 public:
-    using Log = std::function<void(const std::string& level, const std::string& message)>;
     using Now = std::function<std::int64_t()>;  ///< UTC seconds
 
     Daemon(boost::asio::any_io_executor ex,
@@ -75,7 +75,7 @@ public:
            domain::Janitor& janitor,
            std::string instance,
            domain::UtcOffset zone,
-           Log log,
+           domain::Logger& log,
            Now now = {});
 
     /// Runs until stop() and the runs in flight have ended.
@@ -160,7 +160,7 @@ private:
     domain::Janitor& janitor_;
     std::string instance_;
     domain::UtcOffset zone_;
-    Log log_;
+    domain::Logger& log_;
     Now now_;
 
     boost::asio::steady_timer schedule_wake_;

@@ -53,19 +53,19 @@ private:
 };
 
 // The API token: the file's first line; empty (API off) when unset or unreadable.
-std::string read_token(const std::string& file, const Log& log) {
+std::string read_token(const std::string& file, domain::Logger& log) {
     if (file.empty())
         return {};
     std::ifstream in(file);
     std::string token;
     if (!in || !std::getline(in, token)) {
-        log("error", "http.token_file " + file + " cannot be read: the API is off");
+        log.error("http.token_file " + file + " cannot be read: the API is off");
         return {};
     }
     while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
         token.pop_back();
     if (token.size() < 16) {
-        log("error", "http.token_file " + file + " holds fewer than 16 characters: the API is off");
+        log.error("http.token_file " + file + " holds fewer than 16 characters: the API is off");
         return {};
     }
     return token;
@@ -75,12 +75,12 @@ std::string read_token(const std::string& file, const Log& log) {
 
 struct DaemonHost::Parts {
     boost::asio::any_io_executor ex;
-    Log log;
     // The image has no init: as PID 1 the daemon inherits every orphan (the gpg-agent of each
     // decrypt, whatever a hook left behind) and reaps them, or they stay zombies.
     adapters::process::OrphanReaper reaper;
     domain::UtcOffset zone;
     std::unique_ptr<Services> services;
+    domain::Logger* log = nullptr;  ///< the services' (Services::log)
     std::unique_ptr<RunServices> run;
     std::unique_ptr<adapters::docker::DockerChangeFeed> feed;
     std::unique_ptr<app::Daemon> daemon;
@@ -88,8 +88,7 @@ struct DaemonHost::Parts {
     std::unique_ptr<drivers::http::Api> api;
     std::unique_ptr<drivers::http::HttpServer> listener;
 
-    Parts(boost::asio::any_io_executor e, Log l)
-        : ex(e), log(std::move(l)), reaper(e, std::chrono::seconds(2)) {}
+    explicit Parts(boost::asio::any_io_executor e) : ex(e), reaper(e, std::chrono::seconds(2)) {}
 };
 
 DaemonHost::DaemonHost(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -101,18 +100,20 @@ DaemonHost::~DaemonHost() {
 
 Result<std::unique_ptr<DaemonHost>> DaemonHost::make(boost::asio::any_io_executor ex,
                                                      domain::OperatorConfig config,
-                                                     Log log) {
-    auto parts = std::make_unique<Parts>(ex, std::move(log));
+                                                     int verbosity) {
+    auto parts = std::make_unique<Parts>(ex);
     auto zone = time_zone(config.timezone);
     if (!zone)
         return zone.error();
     parts->zone = *zone;
-    for (const auto& w : config.warnings)
-        parts->log("warn", w.describe());
-    auto services = Services::connect(ex, std::move(config));
+    auto services = Services::connect(ex, std::move(config), verbosity);
     if (!services)
         return services.error();
     parts->services = std::move(*services);
+    // The logger is built from the config: its warnings are its first lines.
+    parts->log = parts->services->log.get();
+    for (const auto& w : parts->services->config.warnings)
+        parts->log->warn(w.describe());
     return std::unique_ptr<DaemonHost>(new DaemonHost(std::move(parts)));
 }
 
@@ -120,11 +121,11 @@ Task<void> DaemonHost::start() {
     auto& p = *parts_;
     auto& services = *p.services;
     p.run = std::make_unique<RunServices>(p.ex, services);
-    p.run->log_to(p.log);
+    auto& log = *p.log;
+    p.run->log_to(log);
     if (auto opened = p.run->open(); !opened) {
-        p.log("warn",
-              "audit store: " + opened.error().message + " (records go to " + p.run->audit_path() +
-                  " until it works again)");
+        log.warn("audit store: " + opened.error().message + " (records go to " +
+                 p.run->audit_path() + " until it works again)");
     }
     co_await p.run->recover();
     auto& parts = *p.run->parts_;
@@ -138,13 +139,13 @@ Task<void> DaemonHost::start() {
                                              *parts.janitor,
                                              p.run->instance_id(),
                                              p.zone,
-                                             p.log);
+                                             log);
     auto& daemon = *p.daemon;
     daemon.drills(p.run->restore());
     daemon.alerts(p.run->alerting());
     p.backend = std::make_unique<DaemonBackend>(daemon, *p.run);
-    p.api = std::make_unique<drivers::http::Api>(
-        *p.backend, read_token(services.config.http.token_file, p.log));
+    p.api = std::make_unique<drivers::http::Api>(*p.backend,
+                                                 read_token(services.config.http.token_file, log));
     const auto& http = services.config.http;
     if (!http.listen.empty()) {
         drivers::http::HttpServer::Options o;
@@ -167,13 +168,12 @@ Task<void> DaemonHost::start() {
             p.listener = std::move(*started);
             daemon.on_event(
                 [server = p.listener.get()](const app::RunEvent& e) { server->publish(e); });
-            p.log("info",
-                  "http on " + http.listen + ": /metrics, /healthz, /readyz, " +
-                      (p.api->enabled() ? "the API and the dashboard at /"
-                                        : "no API (http.token_file is not set)"));
+            log.info("http on " + http.listen + ": /metrics, /healthz, /readyz, " +
+                     (p.api->enabled() ? "the API and the dashboard at /"
+                                       : "no API (http.token_file is not set)"));
         } else {
             // Backups matter more than their dashboard: the daemon goes on without it.
-            p.log("error", started.error().message + "; the daemon runs without HTTP");
+            log.error(started.error().message + "; the daemon runs without HTTP");
         }
     }
     auto* audit = parts.audit.get();
@@ -182,10 +182,9 @@ Task<void> DaemonHost::start() {
             return;
         auto r = audit->replay();
         if (r.replayed + r.bad > 0) {
-            log("info",
-                "audit fallback: " + std::to_string(r.replayed) + " replayed, " +
-                    std::to_string(r.bad) + " unreadable, " + std::to_string(r.kept) +
-                    " still waiting");
+            log->info("audit fallback: " + std::to_string(r.replayed) + " replayed, " +
+                      std::to_string(r.bad) + " unreadable, " + std::to_string(r.kept) +
+                      " still waiting");
         }
     });
 }

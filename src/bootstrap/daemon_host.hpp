@@ -16,11 +16,13 @@ namespace bk::bootstrap {
 
 class DaemonHost {
 public:
-    /// On a config free of fatal problems; starts reaping orphans at once. Errors:
-    /// invalid_config (an unknown time zone, an engine address that is not one).
+    /// On a config free of fatal problems; starts reaping orphans at once. Its lines go to the
+    /// process's logger (Services::log: the config's `log:`, made more verbose by `verbosity`,
+    /// the `-v` count). Errors: invalid_config (an unknown time zone, an engine address that is
+    /// not one).
     static Result<std::unique_ptr<DaemonHost>> make(boost::asio::any_io_executor ex,
                                                     domain::OperatorConfig config,
-                                                    Log log);
+                                                    int verbosity);
     ~DaemonHost();
     DaemonHost(const DaemonHost&) = delete;
     DaemonHost& operator=(const DaemonHost&) = delete;

@@ -31,8 +31,8 @@ class ResticRepository;
 namespace bk::bootstrap {
 
 /// The audit trail with its fallback file (see open_audit).
-std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(
-    const std::string& state_dir);
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(const std::string& state_dir,
+                                                                       domain::Logger& log);
 
 struct Services::Engine {
     std::string address;  ///< where the engine is, for humans

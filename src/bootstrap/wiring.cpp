@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <iostream>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/config/yaml_config_loader.hpp"
@@ -20,6 +19,7 @@
 #include "adapters/restic/restic_repository.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/metrics.hpp"
+#include "bootstrap/logging.hpp"
 #include "bootstrap/parts.hpp"
 
 namespace bk::bootstrap {
@@ -70,17 +70,23 @@ Task<void> find_keys_of_recipients(boost::asio::any_io_executor ex, domain::Oper
 
 void find_keys_of_recipients(domain::OperatorConfig& config) {
     boost::asio::io_context io;
-    boost::asio::co_spawn(
-        io, find_keys_of_recipients(io.get_executor(), &config), [](const std::exception_ptr& e) {
-            if (!e)
-                return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                std::cerr << "backupctl: looking up gpg keys: " << x.what() << "\n";
-            }
-        });
+    std::string failed;
+    boost::asio::co_spawn(io,
+                          find_keys_of_recipients(io.get_executor(), &config),
+                          [&failed](const std::exception_ptr& e) {
+                              if (!e)
+                                  return;
+                              try {
+                                  std::rethrow_exception(e);
+                              } catch (const std::exception& x) {
+                                  failed = x.what();
+                              }
+                          });
     io.run();
+    // No logger exists yet (its settings are in this config): the config says it.
+    if (!failed.empty())
+        config.warnings.push_back(
+            {config.file, 0, 0, "keys", "looking up gpg keys: " + failed, ""});
 }
 }  // namespace
 
@@ -171,16 +177,20 @@ Services::Engine::Engine(boost::asio::any_io_executor ex, dockerapi::ClientOptio
       probe(client, address) {}
 
 Result<std::unique_ptr<Services>> Services::connect(boost::asio::any_io_executor ex,
-                                                    domain::OperatorConfig config) {
+                                                    domain::OperatorConfig config,
+                                                    int verbosity) {
     auto options = client_options(config);
     if (!options)
         return options.error();
     auto engine = std::make_unique<Engine>(ex, std::move(*options));
-    return std::unique_ptr<Services>(new Services(std::move(config), std::move(engine)));
+    return std::unique_ptr<Services>(new Services(std::move(config), std::move(engine), verbosity));
 }
 
-Services::Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e)
-    : config(std::move(cfg)), engine_(std::move(e)), registry(config, engine_->source) {}
+Services::Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e, int verbosity)
+    : config(std::move(cfg)),
+      log(make_logger(config, verbosity)),
+      engine_(std::move(e)),
+      registry(config, engine_->source) {}
 
 Services::~Services() = default;
 
@@ -202,8 +212,8 @@ Task<Result<app::Inventory>> Services::refresh_as_recorded() {
     co_return inventory;
 }
 
-std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(
-    const std::string& state_dir) {
+std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(const std::string& state_dir,
+                                                                       domain::Logger& log) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
     const std::string db_path = state_dir + "/audit.db";
@@ -214,23 +224,22 @@ std::unique_ptr<adapters::audit::FallbackAuditLog> open_fallback_audit(
                 return db.error();
             return std::unique_ptr<domain::AuditLog>(std::move(*db));
         },
-        state_dir + "/audit-fallback.jsonl");
+        state_dir + "/audit-fallback.jsonl",
+        log);
     // Records a broken store kept in the fallback file land now, before anything new.
     auto replayed = audit->replay();
     if (replayed.replayed > 0 || replayed.bad > 0) {
-        std::cerr << "backupctl: replayed " << replayed.replayed << " audit record(s) from "
-                  << audit->path()
-                  << (replayed.bad > 0
-                          ? ", " + std::to_string(replayed.bad) + " unreadable line(s) moved to " +
-                                audit->path() + ".bad"
-                          : std::string{})
-                  << "\n";
+        log.info("replayed " + std::to_string(replayed.replayed) + " audit record(s) from " +
+                 audit->path() +
+                 (replayed.bad > 0 ? ", " + std::to_string(replayed.bad) +
+                                         " unreadable line(s) moved to " + audit->path() + ".bad"
+                                   : std::string{}));
     }
     return audit;
 }
 
-std::unique_ptr<domain::AuditLog> open_audit(const std::string& state_dir) {
-    return open_fallback_audit(state_dir);
+std::unique_ptr<domain::AuditLog> open_audit(const std::string& state_dir, domain::Logger& log) {
+    return open_fallback_audit(state_dir, log);
 }
 
 RunServices::Parts::~Parts() = default;
@@ -239,6 +248,7 @@ RunServices::RunServices(boost::asio::any_io_executor ex, Services& base)
     : ex_(std::move(ex)),
       base_(base),
       instance_id_(adapters::lock::new_instance_id(base.config.state_dir)),
+      log_(base.log.get()),
       parts_(std::make_unique<Parts>()) {}
 
 RunServices::~RunServices() {
@@ -252,7 +262,7 @@ Result<void> RunServices::open() {
     const std::string state = base_.config.state_dir;
     std::error_code ec;
     std::filesystem::create_directories(state, ec);
-    p.audit = open_fallback_audit(state);
+    p.audit = open_fallback_audit(state, *log_);
     // Conflicting claims to a name are decided by the provenance recorded for it.
     base_.registry.provenance_from(p.audit.get());
     Result<void> result;
@@ -280,24 +290,19 @@ Result<void> RunServices::open() {
         *p.audit,
         *p.locks,
         instance_id_);
-    if (!log_) {
-        log_ = [](const std::string& level, const std::string& message) {
-            std::cerr << "backupctl: " << level << ": " << message << "\n";
-        };
-    }
     p.alert_store =
         std::make_unique<adapters::notify::FileAlertStore>(state + "/notify-outbox.json");
     p.alert_adapters = std::make_unique<adapters::notify::AlertAdapters>(
         adapters::notify::make_alert_adapters(ex_, base_.config));
     for (const auto& problem : p.alert_adapters->problems)
-        log_("warn", problem);
+        log_->warn(problem);
     p.alerting = std::make_unique<app::Alerting>(
         base_.config,
         [this](const std::string& n) { return parts_->alert_adapters->notifier(n); },
         [this](const std::string& n) { return parts_->alert_adapters->monitor(n); },
         *p.alert_store,
         *p.audit,
-        log_);
+        *log_);
     p.runner->observe(p.alerting.get());
     p.restorer = std::make_unique<adapters::docker::DockerRestorer>(client, instance_id_);
     p.restored_copies = std::make_unique<adapters::docker::DockerRestoredCopies>(client);
@@ -414,14 +419,14 @@ Task<app::RecoveryReport> RunServices::recover() {
         [this](std::string n) { return repository(std::move(n)); },
         names);
     if (report.found_anything()) {
-        std::cerr << "backupctl: recovered from a dead operator: " << report.crashed_runs
-                  << " run(s) marked crashed, " << report.removed_containers
-                  << " dump container(s) removed, " << report.restarted_targets
-                  << " target(s) started again, " << report.networks_left
-                  << " app network(s) left, stale restic locks cleared in "
-                  << report.unlocked_repositories << " repositor(ies)\n";
+        log_->warn("recovered from a dead operator: " + std::to_string(report.crashed_runs) +
+                   " run(s) marked crashed, " + std::to_string(report.removed_containers) +
+                   " dump container(s) removed, " + std::to_string(report.restarted_targets) +
+                   " target(s) started again, " + std::to_string(report.networks_left) +
+                   " app network(s) left, stale restic locks cleared in " +
+                   std::to_string(report.unlocked_repositories) + " repositor(ies)");
         for (const auto& p : report.problems)
-            std::cerr << "backupctl: recovery: " << p << "\n";
+            log_->warn("recovery: " + p);
     }
     for (const auto& run : report.crashed)
         co_await parts_->alerting->crashed(run);
@@ -447,7 +452,9 @@ Task<std::vector<app::Check>> health_checks(boost::asio::any_io_executor ex,
     } else {
         ports.engine_problem = connected.error().message;
     }
-    auto audit = open_fallback_audit(config.state_dir);
+    // What opening the audit says (a replay) is the log's; the checks say what is wrong.
+    const auto log = make_logger(config, 0);
+    auto audit = open_fallback_audit(config.state_dir, *log);
     ports.audit = audit.get();
     ports.audit_state = {audit->store_error(), audit->pending(), audit->path()};
     adapters::notify::FileAlertStore outbox(config.state_dir + "/notify-outbox.json");
@@ -458,10 +465,12 @@ Task<std::vector<app::Check>> health_checks(boost::asio::any_io_executor ex,
         ports.alerting_problems = endpoints.problems();
     }
     // The repositories are opened as a run opens them (not in --quick: restic reads each).
+    // The alerting's problems are checks above, not log lines.
+    domain::NullLogger quiet;
     std::unique_ptr<RunServices> run;
     if (!quick && services) {
         run = std::make_unique<RunServices>(ex, *services);
-        run->log_to([](const std::string&, const std::string&) {});
+        run->log_to(quiet);
         (void)run->open();
         ports.repository = [r = run.get()](std::string name) {
             return r->repository(std::move(name));

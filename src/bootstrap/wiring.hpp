@@ -21,13 +21,11 @@
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
 #include "domain/ports/checks.hpp"
+#include "domain/ports/logger.hpp"
 #include "domain/ports/restore_ports.hpp"
 #include "domain/schedule.hpp"
 
 namespace bk::bootstrap {
-
-/// Where warnings and events go ("info", "warn", "error").
-using Log = std::function<void(const std::string& level, const std::string& message)>;
 
 /// Where the config comes from: --config, else $BACKUPCTL_CONFIG, else /etc/backupctl/config.yml
 /// when it exists, else the built-in default.
@@ -42,8 +40,8 @@ domain::StaleLockRemoval unlock_target(const domain::OperatorConfig& config,
                                        const std::string& target);
 
 /// The audit trail in `<state_dir>/audit.db`, falling back to `audit-fallback.jsonl`; what the
-/// fallback file holds is replayed first (and said on stderr).
-std::unique_ptr<domain::AuditLog> open_audit(const std::string& state_dir);
+/// fallback file holds is replayed first (and said on `log`).
+std::unique_ptr<domain::AuditLog> open_audit(const std::string& state_dir, domain::Logger& log);
 
 /// The notification outbox and the alerts' memory in `<state_dir>/notify-outbox.json`.
 std::unique_ptr<domain::AlertStore> open_alert_store(const std::string& state_dir);
@@ -69,9 +67,11 @@ private:
 /// Discovery on a config: the engine and the registry of targets.
 class Services {
 public:
-    /// Errors: invalid_config (the engine's address is not one).
+    /// Errors: invalid_config (the engine's address is not one). `verbosity`: the `-v` count
+    /// (see make_logger).
     static Result<std::unique_ptr<Services>> connect(boost::asio::any_io_executor ex,
-                                                     domain::OperatorConfig config);
+                                                     domain::OperatorConfig config,
+                                                     int verbosity = 0);
     ~Services();
     Services(const Services&) = delete;
     Services& operator=(const Services&) = delete;
@@ -83,10 +83,12 @@ public:
 
 private:
     struct Engine;
-    Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e);
+    Services(domain::OperatorConfig cfg, std::unique_ptr<Engine> e, int verbosity);
 
 public:
     domain::OperatorConfig config;
+    /// The process's logger (see make_logger): the config's `log:` and the `-v` count.
+    std::unique_ptr<domain::Logger> log;
 
 private:
     friend class RunServices;
@@ -105,8 +107,10 @@ public:
     RunServices(const RunServices&) = delete;
     RunServices& operator=(const RunServices&) = delete;
 
-    /// Where warnings of the alerting go (before open(); default: stderr).
-    void log_to(Log log) { log_ = std::move(log); }
+    /// Where the warnings of the alerting and the audit go (before open(); default: the
+    /// process's logger, Services::log).
+    void log_to(domain::Logger& log) { log_ = &log; }
+    domain::Logger& log() { return *log_; }
     /// Opens the audit log and the locks; a broken audit store is reported, not fatal.
     Result<void> open();
     app::Alerting& alerting();
@@ -123,7 +127,7 @@ public:
     [[nodiscard]] const std::string& audit_path() const;
     /// The checks of `run --dry-run` (after open()).
     app::Checks checks();
-    /// Cleans what dead instances left (see app::recover); says what it found on stderr.
+    /// Cleans what dead instances left (see app::recover); says what it found in the log.
     Task<app::RecoveryReport> recover();
     Task<Result<domain::BackupRepository*>> repository(std::string name);
     [[nodiscard]] const std::string& instance_id() const { return instance_id_; }
@@ -136,7 +140,7 @@ private:
     boost::asio::any_io_executor ex_;
     Services& base_;
     std::string instance_id_;
-    Log log_;
+    domain::Logger* log_;
     std::unique_ptr<Parts> parts_;
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/ports/logger.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/retention.hpp"
 #include "domain/secret.hpp"
@@ -102,6 +103,13 @@ struct DaemonConfig {
     std::string summary_cron{"0 8 * * *"};  ///< the daily summary (notifiers with `summary`)
 };
 
+/// `log:` the daemon's and the diagnostics' lines on stderr (`-v`/`-vv` on the command line can
+/// only make them more verbose).
+struct LogConfig {
+    LogLevel level{LogLevel::info};
+    LogFormat format{LogFormat::text};
+};
+
 struct HttpConfig {
     std::string listen{"127.0.0.1:8080"};
     std::string token_file;
@@ -133,6 +141,7 @@ struct OperatorConfig {
     std::map<std::string, NotifierConfig> notifiers;
     std::map<std::string, MonitorConfig> monitors;
     HttpConfig http;
+    LogConfig log;
     DaemonConfig daemon;
     SecurityConfig security;
     std::vector<Target> projects;  ///< from `projects:`, source = config

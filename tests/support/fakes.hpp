@@ -26,6 +26,7 @@
 //   EngineProbe                 FakeEngineProbe        fakes/fake_engine_probe.hpp
 //   HostProbe                   FakeHostProbe          fakes/fake_host_probe.hpp
 //   KeyInspector                FakeKeyInspector       fakes/fake_key_inspector.hpp
+//   Logger                      FakeLogger             fakes/fake_logger.hpp
 //   the clock (Now functions)   FakeClock              fakes/fake_clock.hpp
 
 #include "support/fakes/fake_alert_store.hpp"
@@ -41,6 +42,7 @@
 #include "support/fakes/fake_janitor.hpp"
 #include "support/fakes/fake_key_inspector.hpp"
 #include "support/fakes/fake_local_files.hpp"
+#include "support/fakes/fake_logger.hpp"
 #include "support/fakes/fake_monitor.hpp"
 #include "support/fakes/fake_network_attachment.hpp"
 #include "support/fakes/fake_notifier.hpp"

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -164,8 +163,8 @@ Failure unavailable() {
 
 }  // namespace
 
-FallbackAuditLog::FallbackAuditLog(Opener open, std::string jsonl_path)
-    : open_(std::move(open)), path_(std::move(jsonl_path)) {
+FallbackAuditLog::FallbackAuditLog(Opener open, std::string jsonl_path, domain::Logger& log)
+    : open_(std::move(open)), path_(std::move(jsonl_path)), log_(log) {
     (void)store();
 }
 
@@ -208,8 +207,7 @@ Result<void> FallbackAuditLog::write(const char* op, const std::string& record, 
             return r;
         store_error_ = r.error().message;
     }
-    std::cerr << "backupctl: warning: audit store failed (" << store_error_
-              << "); the record goes to " << path_ << "\n";
+    log_.warn("audit store failed (" + store_error_ + "); the record goes to " + path_);
     return append("{\"op\":\"" + std::string(op) + "\",\"record\":" + record + "}");
 }
 

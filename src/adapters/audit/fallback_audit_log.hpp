@@ -11,6 +11,7 @@
 #include <string>
 
 #include "domain/ports/bookkeeping.hpp"
+#include "domain/ports/logger.hpp"
 
 namespace bk::adapters::audit {
 
@@ -24,8 +25,9 @@ class FallbackAuditLog final : public domain::AuditLog {
 public:
     using Opener = std::function<Result<std::unique_ptr<domain::AuditLog>>()>;
 
-    /// `open` is tried now and again before each replay while the store is not open.
-    FallbackAuditLog(Opener open, std::string jsonl_path);
+    /// `open` is tried now and again before each replay while the store is not open. A record
+    /// that goes to the file instead of the store is said on `log` (a warning).
+    FallbackAuditLog(Opener open, std::string jsonl_path, domain::Logger& log);
     ~FallbackAuditLog() override;
 
     /// Why the store is not open (empty when it is).
@@ -68,6 +70,7 @@ private:
 
     Opener open_;
     std::string path_;
+    domain::Logger& log_;
     std::unique_ptr<domain::AuditLog> store_;
     std::string store_error_;
 };

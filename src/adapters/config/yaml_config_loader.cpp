@@ -26,7 +26,7 @@ using domain::OperatorConfig;
 using domain::Secret;
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 13> kTopKeys{"scope",
+constexpr std::array<std::string_view, 14> kTopKeys{"scope",
                                                     "timezone",
                                                     "docker",
                                                     "state_dir",
@@ -38,7 +38,8 @@ constexpr std::array<std::string_view, 13> kTopKeys{"scope",
                                                     "http",
                                                     "security",
                                                     "projects",
-                                                    "daemon"};
+                                                    "daemon",
+                                                    "log"};
 constexpr std::array<std::string_view, 7> kDaemonKeys{"concurrency",
                                                       "grace_period",
                                                       "event_delay",
@@ -100,6 +101,7 @@ constexpr std::array<std::string_view, 10> kMonitorKeys{"type",
                                                         "base_url",
                                                         "timeout",
                                                         "ca_file"};
+constexpr std::array<std::string_view, 2> kLogKeys{"level", "format"};
 constexpr std::array<std::string_view, 4> kHttpKeys{
     "listen", "token_file", "max_connections", "max_event_streams"};
 constexpr std::array<std::string_view, 5> kSecurityKeys{"allow_label_hooks",
@@ -240,6 +242,25 @@ public:
                         "http.max_event_streams",
                         "must be less than http.max_connections (" +
                             std::to_string(out_.http.max_connections) + ")");
+            }
+        }
+        if (const auto lg = root["log"]; is_map(lg, "log")) {
+            check_keys(lg, "log", kLogKeys);
+            if (auto v = text(lg["level"], "log.level")) {
+                if (auto level = domain::parse_log_level(*v))
+                    out_.log.level = *level;
+                else
+                    problem(lg["level"],
+                            "log.level",
+                            "\"" + *v + "\" is not a level (trace, debug, info, warn, error)");
+            }
+            if (auto v = text(lg["format"], "log.format")) {
+                if (*v == "text" || *v == "json")
+                    out_.log.format =
+                        *v == "json" ? domain::LogFormat::json : domain::LogFormat::text;
+                else
+                    problem(
+                        lg["format"], "log.format", "\"" + *v + "\" is not a format (text, json)");
             }
         }
         if (const auto dm = root["daemon"]; is_map(dm, "daemon")) {

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "backupctl/labels/schema.hpp"
+#include "bootstrap/logging.hpp"
 #include "bootstrap/wiring.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
@@ -103,7 +104,7 @@ Task<int> config_show_command(boost::asio::any_io_executor ex, Globals g, std::s
         co_return config.problems.empty() ? kExitOk : kExitInvalidConfig;
     }
     int code = kExitOk;
-    auto connected = connect(ex, std::move(config), code);
+    auto connected = connect(ex, std::move(config), code, g.verbosity);
     if (!connected) {
         co_return code;
     }
@@ -436,7 +437,8 @@ struct HistoryArgs {
 
 int history_command(const Globals& g, const HistoryArgs& a) {
     auto config = bootstrap::load_config(g.config_path);
-    auto audit = bootstrap::open_audit(config.state_dir);
+    const auto log = bootstrap::make_logger(config, g.verbosity);
+    auto audit = bootstrap::open_audit(config.state_dir, *log);
     Result<std::vector<domain::RunRecord>> runs = std::vector<domain::RunRecord>{};
     if (!a.run.empty()) {
         auto one = audit->run(a.run);
@@ -541,7 +543,8 @@ int run(int argc, char** argv) {
                    "present, else the built-in default)");
     app.add_flag("-v,--verbose",
                  g.verbosity,
-                 "More output: discover and validate also list the containers they skip");
+                 "More output: discover and validate also list the containers they skip; the "
+                 "log's level goes to debug (-vv: trace)");
 
     auto* engine = app.add_subcommand(
         "engine", "Check that the Docker engine answers and show the negotiated API version");
@@ -745,7 +748,7 @@ int run(int argc, char** argv) {
             [&g, &snap_target](auto ex) { return snapshots_command(ex, g, snap_target); });
     }
     if (daemon->parsed()) {
-        return daemon_command(g.config_path);
+        return daemon_command(g.config_path, g.verbosity);
     }
     if (unlock->parsed()) {
         return unlock_command(g.config_path, unlock_target, g.json);

@@ -8,8 +8,9 @@ namespace bk::drivers::cli {
 
 std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
                                              domain::OperatorConfig config,
-                                             int& exit_code) {
-    auto services = bootstrap::Services::connect(std::move(ex), std::move(config));
+                                             int& exit_code,
+                                             int verbosity) {
+    auto services = bootstrap::Services::connect(std::move(ex), std::move(config), verbosity);
     if (!services) {
         std::cerr << "backupctl: " << services.error().message << "\n";
         exit_code = kExitInvalidConfig;
@@ -29,7 +30,7 @@ std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
         exit_code = kExitInvalidConfig;
         return nullptr;
     }
-    return connect(std::move(ex), std::move(config), exit_code);
+    return connect(std::move(ex), std::move(config), exit_code, g.verbosity);
 }
 
 Task<std::optional<app::Inventory>> discover_targets(bootstrap::Services& services) {
@@ -43,8 +44,7 @@ Task<std::optional<app::Inventory>> discover_targets(bootstrap::Services& servic
 
 void open_run(bootstrap::RunServices& run) {
     if (auto opened = run.open(); !opened) {
-        std::cerr << "backupctl: warning: " << opened.error().message << " (records go to "
-                  << run.audit_path() << ")\n";
+        run.log().warn(opened.error().message + " (records go to " + run.audit_path() + ")");
     }
 }
 

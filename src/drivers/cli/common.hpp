@@ -55,15 +55,17 @@ std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
                                              const Globals& g,
                                              ConfigNeed need,
                                              int& exit_code);
-/// The same on a config already loaded.
+/// The same on a config already loaded. `verbosity`: the `-v` count (see
+/// bootstrap::make_logger; the Globals' one above).
 std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
                                              domain::OperatorConfig config,
-                                             int& exit_code);
+                                             int& exit_code,
+                                             int verbosity = 0);
 
 /// The targets found now; nullopt when discovery failed (said on stderr).
 Task<std::optional<app::Inventory>> discover_targets(bootstrap::Services& services);
 
-/// Opens a run's services; a broken audit store is a warning on stderr (the command goes on,
+/// Opens a run's services; a broken audit store is a warning in the log (the command goes on,
 /// its records go to the fallback file).
 void open_run(bootstrap::RunServices& run);
 

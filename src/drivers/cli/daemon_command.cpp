@@ -22,13 +22,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-// One event, one line: a line break in a name or an error tail is escaped, so that a log line
-// cannot be forged.
-void log_line(const std::string& level, const std::string& message) {
-    std::cerr << domain::utc_now() << " " << level << " " << shown(message) << "\n" << std::flush;
-}
-
-Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
+Task<int> daemon_task(asio::any_io_executor ex, std::string config_path, int verbosity) {
     // Signals are ours from the first moment: one that comes during recovery stops the daemon as
     // soon as it exists, instead of killing the process half way.
     asio::signal_set signals(ex, SIGTERM, SIGINT);
@@ -50,7 +44,7 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
             std::cerr << p.describe() << "\n";
         co_return kExitInvalidConfig;
     }
-    auto host = bootstrap::DaemonHost::make(ex, std::move(config), log_line);
+    auto host = bootstrap::DaemonHost::make(ex, std::move(config), verbosity);
     if (!host) {
         std::cerr << "backupctl: " << host.error().message << "\n";
         co_return kExitInvalidConfig;
@@ -67,8 +61,9 @@ Task<int> daemon_task(asio::any_io_executor ex, std::string config_path) {
 
 }  // namespace
 
-int daemon_command(const std::string& config_path) {
-    return run_task([&config_path](auto ex) { return daemon_task(ex, config_path); });
+int daemon_command(const std::string& config_path, int verbosity) {
+    return run_task(
+        [&config_path, verbosity](auto ex) { return daemon_task(ex, config_path, verbosity); });
 }
 
 int unlock_command(const std::string& config_path, const std::string& target, bool json) {

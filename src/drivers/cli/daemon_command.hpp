@@ -5,8 +5,8 @@
 
 namespace bk::drivers::cli {
 
-/// Runs the daemon until SIGTERM/SIGINT; returns the exit code.
-int daemon_command(const std::string& config_path);
+/// Runs the daemon until SIGTERM/SIGINT; returns the exit code. `verbosity`: the `-v` count.
+int daemon_command(const std::string& config_path, int verbosity);
 /// Removes a target's lock if no live process holds it (and restic's stale locks of its
 /// repository); refuses with exit 2 while a live process holds it.
 int unlock_command(const std::string& config_path, const std::string& target, bool json);

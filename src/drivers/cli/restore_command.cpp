@@ -292,7 +292,7 @@ int status_command(const Globals& g) {
         if (!inventory) {
             co_return kExitFailed;
         }
-        auto audit = bootstrap::open_audit(connected->config.state_dir);
+        auto audit = bootstrap::open_audit(connected->config.state_dir, *connected->log);
         auto alerts = bootstrap::open_alert_store(connected->config.state_dir);
         std::map<std::string, domain::AlertMemory> memory;
         if (auto m = alerts->memory())

@@ -175,6 +175,8 @@ json config_to_json(const domain::OperatorConfig& c) {
                  {"token_file", c.http.token_file},
                  {"max_connections", c.http.max_connections},
                  {"max_event_streams", c.http.max_event_streams}};
+    j["log"] = {{"level", std::string(domain::log_level_name(c.log.level))},
+                {"format", c.log.format == domain::LogFormat::json ? "json" : "text"}};
     j["daemon"] = {{"concurrency", c.daemon.concurrency},
                    {"grace_period", domain::format_duration(c.daemon.grace_period)},
                    {"event_delay", domain::format_duration(c.daemon.event_delay)},

@@ -19,6 +19,7 @@
 #include "adapters/notify/webhook/webhook_notifier.hpp"
 #include "application/alerting.hpp"
 #include "support/bk_result_printing.hpp"
+#include "support/fakes/fake_logger.hpp"
 #include "support/receivers.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
@@ -236,8 +237,7 @@ TEST_CASE("a receiver down for a while then back gets the queued alert exactly o
     auto audit = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
     REQUIRE(audit);
     std::int64_t now = 1'800'000'000;
-    std::vector<std::string> logs;
-    auto log = [&logs](const std::string& level, const std::string& m) { logs.push_back(level + " " + m); };
+    bk::testing::FakeLogger log;
     domain::Target target;
     target.name = "shop-db";
     target.notify = {"hook"};

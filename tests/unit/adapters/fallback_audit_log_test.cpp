@@ -8,6 +8,7 @@
 
 #include "adapters/audit/fallback_audit_log.hpp"
 #include "adapters/audit/sqlite_audit_log.hpp"
+#include "support/fakes/fake_logger.hpp"
 #include "support/test_env.hpp"
 
 using bk::adapters::audit::FallbackAuditLog;
@@ -47,17 +48,21 @@ std::string slurp(const fs::path& p) {
 TEST_CASE("records go to the JSONL file while the store is broken and replay once after",
           "[unit][audit]") {
     bk::testing::TempDir dir;
+    bk::testing::FakeLogger log;
     const auto db = (dir.path() / "audit.db").string();
     const auto jsonl = (dir.path() / "audit-fallback.jsonl").string();
     fs::create_directories(db);  // a directory where the database belongs: it cannot open
 
-    FallbackAuditLog broken(opener(db), jsonl);
+    FallbackAuditLog broken(opener(db), jsonl, log);
     CHECK_FALSE(broken.store_error().empty());
     REQUIRE(broken.begin_run(run("r1", "running")).has_value());
     REQUIRE(broken.add_step({"r1", "dump shop", "2026-11-26T10:00:01.000Z",
                              "2026-11-26T10:00:59.000Z", 1234, "ok", ""}).has_value());
     REQUIRE(broken.finish_run(run("r1", "success")).has_value());
     CHECK(broken.pending() == 3);
+    // Each record that missed the store is said in the log, with where it went.
+    CHECK(log.has("warn: audit store failed ("));
+    CHECK(log.has("the record goes to " + jsonl));
     CHECK_FALSE(broken.history("", false, 10).has_value());
     // Still broken: replay keeps everything.
     CHECK(broken.replay().kept == 3);
@@ -65,7 +70,7 @@ TEST_CASE("records go to the JSONL file while the store is broken and replay onc
 
     fs::remove_all(db);  // the fault is gone
     const auto saved = slurp(jsonl);
-    FallbackAuditLog healed(opener(db), jsonl);
+    FallbackAuditLog healed(opener(db), jsonl, log);
     auto report = healed.replay();
     CHECK(report.replayed == 3);
     CHECK(report.bad == 0);
@@ -89,11 +94,12 @@ TEST_CASE("records go to the JSONL file while the store is broken and replay onc
 
 TEST_CASE("an unreadable line is moved aside and the rest replays", "[unit][audit]") {
     bk::testing::TempDir dir;
+    bk::testing::FakeLogger log;
     const auto db = (dir.path() / "audit.db").string();
     const auto jsonl = (dir.path() / "audit-fallback.jsonl").string();
     {
         fs::create_directories(db);
-        FallbackAuditLog broken(opener(db), jsonl);
+        FallbackAuditLog broken(opener(db), jsonl, log);
         REQUIRE(broken.finish_run(run("r1", "failed")).has_value());  // its begin never landed
         fs::remove_all(db);
     }
@@ -104,7 +110,7 @@ TEST_CASE("an unreadable line is moved aside and the rest replays", "[unit][audi
             << "\"trigger\":\"schedule\",\"status\":\"success\",\"started_at\":\"2026-11-26T11:00:00Z\","
             << "\"finished_at\":\"2026-11-26T11:01:00Z\"}}\n";
     }
-    FallbackAuditLog healed(opener(db), jsonl);
+    FallbackAuditLog healed(opener(db), jsonl, log);
     auto report = healed.replay();
     CHECK(report.replayed == 2);
     CHECK(report.bad == 1);
@@ -121,8 +127,9 @@ TEST_CASE("an unreadable line is moved aside and the rest replays", "[unit][audi
 
 TEST_CASE("effects are journalled until settled", "[unit][audit]") {
     bk::testing::TempDir dir;
-    FallbackAuditLog audit(opener((dir.path() / "audit.db").string()),
-                           (dir.path() / "f.jsonl").string());
+    bk::testing::FakeLogger log;
+    FallbackAuditLog audit(
+        opener((dir.path() / "audit.db").string()), (dir.path() / "f.jsonl").string(), log);
     bk::domain::EffectRecord e{"r1", "i1", "container_stopped", "abc123", "shop-app-1",
                                "2026-11-26T10:00:00Z"};
     REQUIRE(audit.begin_run(run("r1", "running")).has_value());

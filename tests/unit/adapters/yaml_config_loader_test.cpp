@@ -598,3 +598,29 @@ TEST_CASE("defaults.drill_empty is warn or fail, warn by default", "[config]") {
     CHECK(bad.problems[0].describe().find("must be warn or fail") != std::string::npos);
     CHECK(bad.problems[0].describe().find("t.yml:2") != std::string::npos);
 }
+
+TEST_CASE("log.level and log.format: parsed, and a wrong value says where", "[config][log]") {
+    const std::map<std::string, std::string> none;
+    auto defaults = load_config_text("timezone: UTC\n", "c.yml", env(none));
+    CHECK(defaults.log.level == domain::LogLevel::info);
+    CHECK(defaults.log.format == domain::LogFormat::text);
+
+    auto set = load_config_text("log:\n  level: debug\n  format: json\n", "c.yml", env(none));
+    CHECK(set.problems.empty());
+    CHECK(set.log.level == domain::LogLevel::debug);
+    CHECK(set.log.format == domain::LogFormat::json);
+
+    auto wrong =
+        load_config_text("log:\n  level: loud\n  format: xml\n  colour: red\n", "c.yml", env(none));
+    REQUIRE(wrong.problems.size() == 3);
+    std::vector<std::string> said;
+    for (const auto& p : wrong.problems)
+        said.push_back(p.describe());
+    CHECK_THAT(Catch::rangeToString(said),
+               Catch::Contains("c.yml:2:10: log.level: \"loud\" is not a level (trace, debug, "
+                               "info, warn, error)"));
+    CHECK_THAT(Catch::rangeToString(said),
+               Catch::Contains("c.yml:3:11: log.format: \"xml\" is not a format (text, json)"));
+    CHECK_THAT(Catch::rangeToString(said), Catch::Contains("c.yml:4:"));
+    CHECK(wrong.has_fatal_problems());
+}

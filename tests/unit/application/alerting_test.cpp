@@ -29,6 +29,7 @@ struct Fixture {
     std::unique_ptr<adapters::notify::FileAlertStore> store;
     std::unique_ptr<app::Alerting> alerting;
     std::int64_t now{1'800'000'000};
+    bk::testing::FakeLogger log;
     boost::asio::io_context ioc;
 
     Fixture() {
@@ -46,8 +47,8 @@ struct Fixture {
         store = std::make_unique<adapters::notify::FileAlertStore>((dir.path() / "outbox.json").string());
         alerting = std::make_unique<app::Alerting>(
             config, [this](const std::string& n) -> domain::Notifier* { return &recorders[n]; },
-            [](const std::string&) { return nullptr; }, *store, *audit,
-            [](const std::string&, const std::string&) {}, [this] { return now; });
+            [](const std::string&) { return nullptr; }, *store, *audit, log,
+            [this] { return now; });
     }
     domain::Target target() const {
         domain::Target t;
@@ -257,6 +258,7 @@ TEST_CASE(
     bk::testing::FakeMonitor kuma;
     bk::testing::FakeAlertStore store;
     bk::testing::FakeClock clock;
+    bk::testing::FakeLogger log;
     std::map<std::string, domain::Notifier*> notifiers{{"ops", &ops}, {"pager", &pager}};
     app::Alerting alerting(
         rig.config,
@@ -264,7 +266,7 @@ TEST_CASE(
         [&kuma](const std::string& n) -> domain::Monitor* { return n == "kuma" ? &kuma : nullptr; },
         store,
         *rig.audit,
-        [](const std::string&, const std::string&) {},
+        log,
         clock.fn());
     auto target = *bk::testing::labelled_target("shop-db").target;
     target.notify = {"ops", "pager"};

@@ -27,7 +27,7 @@ namespace {
 struct Rig : bk::testing::RunRig {
     bk::testing::FakeTargetSource source;
     bk::testing::FakeJanitor janitor;
-    std::vector<std::string> log;
+    bk::testing::FakeLogger log;
 
     Rig() {
         config.daemon.concurrency = 1;
@@ -71,9 +71,7 @@ TEST_CASE("a run that throws ends failed, its leftovers go, and the worker runs 
         rig.janitor,
         "self",
         [](std::int64_t) -> std::int64_t { return 0; },
-        [&rig](const std::string& level, const std::string& m) {
-            rig.log.push_back(level + ": " + m);
-        });
+        rig.log);
     std::map<std::string, app::RunEvent> finished;
     std::vector<std::string> problems_after;
     daemon.on_event([&](const app::RunEvent& e) {
@@ -145,9 +143,7 @@ struct Running {
               r.janitor,
               "self",
               [](std::int64_t) -> std::int64_t { return 0; },
-              [&r](const std::string& level, const std::string& m) {
-                  r.log.push_back(level + ": " + m);
-              },
+              r.log,
               clock.fn()) {
         daemon.on_event([this](const app::RunEvent& e) {
             if (e.type == "finished")
@@ -155,7 +151,7 @@ struct Running {
         });
     }
     [[nodiscard]] bool logged(const std::string& text) const {
-        return std::any_of(rig.log.begin(), rig.log.end(), [&text](const std::string& l) {
+        return std::any_of(rig.log.text.begin(), rig.log.text.end(), [&text](const std::string& l) {
             return l.find(text) != std::string::npos;
         });
     }
@@ -185,7 +181,7 @@ TEST_CASE("catch-up at start skips a stopped target and runs the others", "[daem
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].target == "up");
     CHECK(d.finished[0].trigger == "catch-up");
@@ -238,7 +234,7 @@ TEST_CASE("a scheduled run of a stopped target is not attempted, and no overdue"
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].target == "up");
     CHECK(d.finished[0].trigger == "schedule");
@@ -276,7 +272,7 @@ TEST_CASE("a stopped target whose container starts again is active and gets its 
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     CHECK_FALSE(ran_while_stopped);
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].status == "success");
@@ -352,7 +348,7 @@ TEST_CASE("a scheduled run starts when the clock reaches its due time, not befor
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     CHECK(due == d.clock.now);
     CHECK(due == 1'800'000'000 + 19 * 3600);  // 2027-01-16T03:00:00Z
     REQUIRE(d.finished.size() == 1);
@@ -386,7 +382,7 @@ TEST_CASE("SIGTERM: a run that ends within the grace period is committed, no new
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     CHECK(refused_twice);
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].target == "db");
@@ -420,7 +416,7 @@ TEST_CASE("SIGTERM: past the grace period a run is cut: its container goes, noth
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     REQUIRE(d.finished.size() == 1);
     CHECK(d.finished[0].status == "failed");
     CHECK(d.finished[0].error.find("SIGTERM") != std::string::npos);
@@ -504,7 +500,7 @@ TEST_CASE("a clean stop backs up the target's files once per min-interval by the
         boost::asio::detached);
     bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
 
-    INFO(Catch::rangeToString(rig.log));
+    INFO(Catch::rangeToString(rig.log.text));
     CHECK(throttled);
     REQUIRE(d.finished.size() == 3);
     CHECK(d.finished[0].target == "web");

@@ -12,6 +12,7 @@
 #include "application/restore.hpp"
 #include "domain/snapshot_tags.hpp"
 #include "support/fakes.hpp"
+#include "support/fakes/fake_logger.hpp"
 #include "support/run_rig.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
@@ -43,6 +44,7 @@ domain::DiscoveredContainer impostor() {
 }
 
 struct Rig : bk::testing::RunRig {
+    bk::testing::FakeLogger log;
     /// `store_works == false`: an audit store that cannot be opened, records go to the fallback.
     explicit Rig(bool store_works = true) {
         if (!store_works) {
@@ -50,7 +52,8 @@ struct Rig : bk::testing::RunRig {
                 []() -> Result<std::unique_ptr<domain::AuditLog>> {
                     return Failure{errc::io_error, "disk I/O error"};
                 },
-                (dir.path() / "fallback.jsonl").string());
+                (dir.path() / "fallback.jsonl").string(),
+                log);
         }
     }
     app::RunReport run(const domain::Target& t) {
