@@ -36,10 +36,12 @@ FROM ${BASE_IMAGE}
 # command (2.7 MB) only to build it. Leap-second zones (zoneinfo/right) and debconf's backups go,
 # and so do ssh-agent, ssh-add and ssh-keyscan (1.6 MB; restic runs `ssh` only). Together that
 # keeps the image under 125 MB (docs/benchmarks.md; 120 MB before curl, which costs 3.6 MB).
+# libspdlog1.10 (with libfmt9: 0.75 MB) is the logger; Boost.URL is compiled into the binary
+# (libboost_url would be 2.4 MB). tests/deploy/runtime_libs.sh checks the binary needs no other.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       restic gpg gpg-agent openssh-client tzdata curl \
-      libyaml-cpp0.7 libsqlite3-0 libssl3 \
+      libyaml-cpp0.7 libsqlite3-0 libssl3 libspdlog1.10 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
       /usr/share/zoneinfo/right /var/cache/debconf/*-old \
       /usr/bin/ssh-agent /usr/bin/ssh-add /usr/bin/ssh-keyscan \
