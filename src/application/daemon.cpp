@@ -483,7 +483,8 @@ void Daemon::check_overdue(std::int64_t now) {
         if (auto interval = overdue_interval(t, *last, now, zone_)) {
             if (overdue_.insert(t.name).second) {
                 log_.warn("target " + t.name + " is overdue: last success " + *last + " (" +
-                          hms(now - domain::parse_utc(*last)) + " ago), due every " + hms(*interval));
+                          hms(now - domain::parse_utc(*last)) + " ago), due every " +
+                          hms(*interval));
                 // Told once (the alert memory survives restarts); `recovered` ends it.
                 if (alerts_ != nullptr)
                     spawn(alerts_->overdue(t, *last, *interval));

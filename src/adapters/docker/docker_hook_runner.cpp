@@ -27,7 +27,7 @@ public:
 }  // namespace
 
 Task<domain::HookOutcome> DockerHookRunner::run(const domain::Target& t,
-                                               std::vector<std::string> argv) {
+                                                std::vector<std::string> argv) {
     using namespace boost::asio::experimental::awaitable_operators;
     domain::HookOutcome out;
     domain::StreamLimits limits;

@@ -1,12 +1,12 @@
 #include "adapters/process/local_files.hpp"
 
-#include <csignal>
-#include <filesystem>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <filesystem>
 
 #include "adapters/process/child_process.hpp"
 #include "domain/telling_line.hpp"
@@ -21,10 +21,11 @@ public:
     TarLoad(asio::any_io_executor ex, ChildProcess tar) : ex_(ex), tar_(std::move(tar)) {
         auto err = err_;
         auto done = done_;
-        asio::co_spawn(ex_, tar_.read_stderr_tail(4096), [err, done](std::exception_ptr, std::string v) {
-            *err = std::move(v);
-            *done = true;
-        });
+        asio::co_spawn(
+            ex_, tar_.read_stderr_tail(4096), [err, done](std::exception_ptr, std::string v) {
+                *err = std::move(v);
+                *done = true;
+            });
     }
     Task<Result<void>> write(std::span<const char> data) override {
         auto r = co_await tar_.write_stdin(data);
@@ -41,8 +42,9 @@ public:
             co_await t.async_wait(asio::use_awaitable);
         }
         if (rc != 0) {
-            co_return Failure{errc::restore_failed,
-                              "tar -x exited " + std::to_string(rc) + ": " + domain::last_line(*err_)};
+            co_return Failure{
+                errc::restore_failed,
+                "tar -x exited " + std::to_string(rc) + ": " + domain::last_line(*err_)};
         }
         co_return Result<void>{};
     }

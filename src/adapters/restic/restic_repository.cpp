@@ -580,11 +580,17 @@ std::vector<std::string> ResticRepository::environment() const {
     auto pass = kResticPassThrough;
     const auto& url = config_.url;
     auto add = [&pass](std::initializer_list<const char*> names) {
-        for (const auto* n : names) pass.emplace_back(n);
+        for (const auto* n : names)
+            pass.emplace_back(n);
     };
     if (url.starts_with("s3:")) {
-        add({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION",
-             "AWS_REGION", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"});
+        add({"AWS_ACCESS_KEY_ID",
+             "AWS_SECRET_ACCESS_KEY",
+             "AWS_SESSION_TOKEN",
+             "AWS_DEFAULT_REGION",
+             "AWS_REGION",
+             "AWS_PROFILE",
+             "AWS_SHARED_CREDENTIALS_FILE"});
     } else if (url.starts_with("b2:")) {
         add({"B2_ACCOUNT_ID", "B2_ACCOUNT_KEY"});
     } else if (url.starts_with("azure:")) {

@@ -39,7 +39,7 @@ public:
     std::shared_ptr<boost::asio::steady_timer> gate;
     int dumps{0};
     int probes{0};
-    std::string probe_error;  ///< non-empty: probe() fails with it
+    std::string probe_error;           ///< non-empty: probe() fails with it
     std::vector<std::string> run_ids;  ///< the run of each dump, in order
 
     /// Lets the dumps waiting on the gate go on; later ones do not wait.
