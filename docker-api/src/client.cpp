@@ -133,7 +133,7 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this file is t
 // ---------------------------------------------------------------------------------------------
 struct AttachStream::Impl {
     ConnectionPtr conn;
-    std::vector<char> chunk = std::vector<char>(64 * 1024);
+    std::vector<char> chunk = std::vector<char>(std::size_t{64} * 1024);
 };
 
 AttachStream::AttachStream() = default;
@@ -240,7 +240,7 @@ Task<Result<WaitResult>> WaitHandle::result() {
 struct EventStream::Impl {
     ConnectionPtr conn;
     http::response_parser<http::buffer_body> parser;
-    std::vector<char> chunk = std::vector<char>(64 * 1024);
+    std::vector<char> chunk = std::vector<char>(std::size_t{64} * 1024);
     LineBuffer lines{8u << 20};
     bool closed{false};
 };
@@ -852,7 +852,7 @@ Task<Result<std::uint64_t>> do_get_archive(Client::Impl& impl,
     if (!conn) {
         co_return conn.error();
     }
-    std::vector<char> chunk(64 * 1024);
+    std::vector<char> chunk(std::size_t{64} * 1024);
     std::uint64_t total = 0;
     for (;;) {
         auto piece = co_await read_body_some((*conn)->stream, (*conn)->buffer, parser, chunk);
@@ -979,7 +979,7 @@ Task<Result<void>> do_pull(Client::Impl& impl,
     if (!conn) {
         co_return conn.error();
     }
-    std::vector<char> chunk(16 * 1024);
+    std::vector<char> chunk(std::size_t{16} * 1024);
     LineBuffer lines(1u << 20);
     bool finished = false;
     for (;;) {

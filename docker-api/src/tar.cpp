@@ -133,7 +133,8 @@ Result<std::string> make_tar(const std::vector<TarEntry>& entries) {
         }
         header[156] = '0';
         std::memcpy(header + 257, "ustar", 6);  // magic with its NUL
-        std::memcpy(header + 263, "00", 2);
+        header[263] = '0';                      // the version, "00" without a NUL
+        header[264] = '0';
         if (!prefix.empty())
             std::memcpy(header + 345, prefix.data(), prefix.size());  // data() may be null
         // The checksum field: six octal digits, NUL, space.

@@ -169,7 +169,7 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
     std::optional<domain::DumpCensus> census;
     if (p.kind == "db" && target.database)
         census.emplace(target.database->type, p.name == "*");
-    std::vector<char> buf(256 * 1024);
+    std::vector<char> buf(std::size_t{256} * 1024);
     bytes = 0;
     std::string failed;
     for (;;) {
@@ -611,6 +611,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                 const auto recorded_counts = domain::decode_recorded_counts((*recorded)->rows);
                 const auto& expected = recorded_counts.rows;
                 std::vector<std::string> tables;
+                tables.reserve(expected.size());
                 for (const auto& [t, n] : expected)
                     tables.push_back(t);
                 auto actual =

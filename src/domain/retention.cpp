@@ -45,7 +45,7 @@ std::string Retention::to_string() const {
 
 Parsed<Retention> parse_retention(std::string_view text) {
     Retention r;
-    if (text.find_first_not_of(" ") == std::string_view::npos) {
+    if (text.find_first_not_of(' ') == std::string_view::npos) {
         return Parsed<Retention>::fail("empty retention; e.g. last=3,daily=7,weekly=4,monthly=6");
     }
     std::size_t start = 0;

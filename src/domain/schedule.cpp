@@ -266,7 +266,7 @@ std::int64_t next_due(const CronSchedule& cron, std::int64_t after, const UtcOff
     std::int64_t prev_local = local(prev);
     // The latest local time already passed: a fall-back repeats local times, which run once.
     std::int64_t high = prev_local;
-    for (std::int64_t back = 60; back <= 3 * 3600; back += 60) {
+    for (std::int64_t back = 60; back <= std::int64_t{3} * 3600; back += 60) {
         high = std::max(high, local(prev - back));
     }
     const std::int64_t limit = t + 5LL * 366 * 86400;
