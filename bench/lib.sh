@@ -77,7 +77,7 @@ bench_pairs() {
   pairs_min=$(printf '%s\n' "${pairs_r[@]}" | sort -g | head -1)
   pairs_max=$(printf '%s\n' "${pairs_r[@]}" | sort -g | tail -1)
   echo
-  echo "| round | order | A: $la (s) | B: $lb (s) | t_B/t_A |"
+  echo "| round | order | A: ${la//|/\\|} (s) | B: ${lb//|/\\|} (s) | t_B/t_A |"
   echo "|---|---|---|---|---|"
   for r in "${!pairs_r[@]}"; do
     echo "| $((r + 1)) | ${orders[$r]} | ${pairs_a[$r]} | ${pairs_b[$r]} | ${pairs_r[$r]} |"
