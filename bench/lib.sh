@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the bench scripts (sourced, not run): every A-vs-B figure is measured in pairs.
 #
 #   bench_pairs LABEL_A FN_A LABEL_B FN_B
@@ -16,6 +17,8 @@
 #   LABEL_B/LABEL_A: median t_B/t_A R, spread MIN-MAX (N rounds)...
 # The ratio of a round is t_B / t_A: with A = backupctl and B = the shell pipeline, it is
 # backupctl's throughput relative to the pipeline's (> 1: backupctl faster).
+# The FNs run in the same shell, where bash's scoping is dynamic: the helpers' own variables are
+# named _bp_* so that a FN's `for r in ...` or `t0=...` cannot change the round it is called in.
 # Sets pairs_a, pairs_b, pairs_r (arrays: seconds of A, of B, ratio per round), pairs_median,
 # pairs_min, pairs_max; appends the summary line to $BENCH_SUMMARY when that is set.
 
@@ -32,62 +35,62 @@ bench_median() { bench_median_fmt %.3f "$@"; }
 
 # bench_timed SIDE ROUND FN: runs FN, sets bench_last to its seconds (bench_t when FN set it)
 bench_timed() {
-  local side=$1 round=$2 fn=$3 t0 t1
-  if [ -n "${BENCH_PREP:-}" ]; then "$BENCH_PREP" "$side" "$round" || return 1; fi
+  local _bp_side=$1 _bp_round=$2 _bp_fn=$3 _bp_t0 _bp_t1
+  if [ -n "${BENCH_PREP:-}" ]; then "$BENCH_PREP" "$_bp_side" "$_bp_round" || return 1; fi
   bench_t=""
-  t0=$EPOCHREALTIME  # no fork: $(date) would add a process start to every figure
-  "$fn" "$side" "$round" || return 1
-  t1=$EPOCHREALTIME
+  _bp_t0=$EPOCHREALTIME  # no fork: $(date) would add a process start to every figure
+  "$_bp_fn" "$_bp_side" "$_bp_round" || return 1
+  _bp_t1=$EPOCHREALTIME
   if [ -n "$bench_t" ]; then
     bench_last=$(awk -v t="$bench_t" 'BEGIN {printf "%.4f", t}')
   else
-    bench_last=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')
+    bench_last=$(awk -v a="$_bp_t0" -v b="$_bp_t1" 'BEGIN {printf "%.4f", b - a}')
   fi
 }
 
 bench_pairs() {
-  local la=$1 fa=$2 lb=$3 fb=$4 rounds=${ROUNDS:-3} first=${BENCH_FIRST:-alternate} r order ta tb
-  if ! [ "$rounds" -ge 3 ] 2>/dev/null; then
-    echo "bench_pairs: ROUNDS=$rounds: at least 3 rounds" >&2
+  local _bp_la=$1 _bp_fa=$2 _bp_lb=$3 _bp_fb=$4 _bp_n=${ROUNDS:-3} _bp_first=${BENCH_FIRST:-alternate}
+  local _bp_r _bp_order _bp_ta _bp_tb _bp_line
+  if ! [ "$_bp_n" -ge 3 ] 2>/dev/null; then
+    echo "bench_pairs: ROUNDS=$_bp_n: at least 3 rounds" >&2
     return 2
   fi
   pairs_a=() pairs_b=() pairs_r=()
-  local orders=()
-  echo "pairs: A = $la, B = $lb; $rounds rounds; first: $first; $(nproc) cores"
-  for r in $(seq 1 "$rounds"); do
-    if [ "$first" = alternate ] && (( r % 2 == 0 )); then order=BA; else order=AB; fi
-    orders+=("$order")
-    echo "round $r ($order; load $(cut -d' ' -f1-3 /proc/loadavg))"
-    if [ $order = AB ]; then
-      bench_timed A "$r" "$fa" || { echo "bench_pairs: $la failed in round $r" >&2; return 1; }
-      ta=$bench_last; echo "   A $la: $ta s"
-      bench_timed B "$r" "$fb" || { echo "bench_pairs: $lb failed in round $r" >&2; return 1; }
-      tb=$bench_last; echo "   B $lb: $tb s"
+  local _bp_orders=()
+  echo "pairs: A = $_bp_la, B = $_bp_lb; $_bp_n rounds; first: $_bp_first; $(nproc) cores"
+  for _bp_r in $(seq 1 "$_bp_n"); do
+    if [ "$_bp_first" = alternate ] && (( _bp_r % 2 == 0 )); then _bp_order=BA; else _bp_order=AB; fi
+    _bp_orders+=("$_bp_order")
+    echo "round $_bp_r ($_bp_order; load $(cut -d' ' -f1-3 /proc/loadavg))"
+    if [ $_bp_order = AB ]; then
+      bench_timed A "$_bp_r" "$_bp_fa" || { echo "bench_pairs: $_bp_la failed in round $_bp_r" >&2; return 1; }
+      _bp_ta=$bench_last; echo "   A $_bp_la: $_bp_ta s"
+      bench_timed B "$_bp_r" "$_bp_fb" || { echo "bench_pairs: $_bp_lb failed in round $_bp_r" >&2; return 1; }
+      _bp_tb=$bench_last; echo "   B $_bp_lb: $_bp_tb s"
     else
-      bench_timed B "$r" "$fb" || { echo "bench_pairs: $lb failed in round $r" >&2; return 1; }
-      tb=$bench_last; echo "   B $lb: $tb s"
-      bench_timed A "$r" "$fa" || { echo "bench_pairs: $la failed in round $r" >&2; return 1; }
-      ta=$bench_last; echo "   A $la: $ta s"
+      bench_timed B "$_bp_r" "$_bp_fb" || { echo "bench_pairs: $_bp_lb failed in round $_bp_r" >&2; return 1; }
+      _bp_tb=$bench_last; echo "   B $_bp_lb: $_bp_tb s"
+      bench_timed A "$_bp_r" "$_bp_fa" || { echo "bench_pairs: $_bp_la failed in round $_bp_r" >&2; return 1; }
+      _bp_ta=$bench_last; echo "   A $_bp_la: $_bp_ta s"
     fi
-    pairs_a+=("$ta") pairs_b+=("$tb")
-    pairs_r+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN {printf "%.3f", b / a}')")
+    pairs_a+=("$_bp_ta") pairs_b+=("$_bp_tb")
+    pairs_r+=("$(awk -v a="$_bp_ta" -v b="$_bp_tb" 'BEGIN {printf "%.3f", b / a}')")
     echo "   t_B/t_A = ${pairs_r[-1]}"
   done
   pairs_median=$(bench_median "${pairs_r[@]}")
   pairs_min=$(printf '%s\n' "${pairs_r[@]}" | sort -g | head -1)
   pairs_max=$(printf '%s\n' "${pairs_r[@]}" | sort -g | tail -1)
   echo
-  echo "| round | order | A: ${la//|/\\|} (s) | B: ${lb//|/\\|} (s) | t_B/t_A |"
+  echo "| round | order | A: ${_bp_la//|/\\|} (s) | B: ${_bp_lb//|/\\|} (s) | t_B/t_A |"
   echo "|---|---|---|---|---|"
-  for r in "${!pairs_r[@]}"; do
-    echo "| $((r + 1)) | ${orders[$r]} | ${pairs_a[$r]} | ${pairs_b[$r]} | ${pairs_r[$r]} |"
+  for _bp_r in "${!pairs_r[@]}"; do
+    echo "| $((_bp_r + 1)) | ${_bp_orders[$_bp_r]} | ${pairs_a[$_bp_r]} | ${pairs_b[$_bp_r]} | ${pairs_r[$_bp_r]} |"
   done
-  local line
-  line="$lb/$la: median t_B/t_A $pairs_median, spread $pairs_min-$pairs_max ($rounds rounds);"
-  line+=" median A $(bench_median_fmt %.4f "${pairs_a[@]}") s, B $(bench_median_fmt %.4f "${pairs_b[@]}") s"
-  echo "$line"
+  _bp_line="$_bp_lb/$_bp_la: median t_B/t_A $pairs_median, spread $pairs_min-$pairs_max ($_bp_n rounds);"
+  _bp_line+=" median A $(bench_median_fmt %.4f "${pairs_a[@]}") s, B $(bench_median_fmt %.4f "${pairs_b[@]}") s"
+  echo "$_bp_line"
   echo
-  if [ -n "${BENCH_SUMMARY:-}" ]; then echo "$line" >> "$BENCH_SUMMARY"; fi
+  if [ -n "${BENCH_SUMMARY:-}" ]; then echo "$_bp_line" >> "$BENCH_SUMMARY"; fi
 }
 
 # The machine's state, for the record: cores, load, other containers, busy compilers.

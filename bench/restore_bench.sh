@@ -98,7 +98,8 @@ sample_rss() {
 rss_all=() wall_all=()
 # backupctl restore TARGET --new-container; bench_t = the load step's seconds from --json.
 restore_bk() {
-  local target=$1 out=$work/r-$(bench_now) pid spid t0 t1
+  local target=$1 out pid spid t0 t1
+  out=$work/r-$(bench_now)
   t0=$(bench_now)
   "$bin" --config "$work/config.yml" restore "$target" --new-container --no-safety-backup --json \
     >"$out.json" 2>"$out.err" &

@@ -177,9 +177,9 @@ repo_for() {
   if [ "$phase" = rounds ] || [ "$2" = 1 ]; then echo "repo-${1,,}"; else echo "cold-${1,,}$2"; fi
 }
 side() {  # A|B round: one measured run, retried; sets bench_t to the run's own time
-  local repo try
+  local repo
   repo=$(repo_for "$1" "$2")
-  for try in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     quiet_engine
     [ "$phase" = cold ] && fresh "$repo"
     measure "$1" "$repo" && { bench_t=$last_t; return 0; }

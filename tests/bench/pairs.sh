@@ -34,6 +34,20 @@ for t in "${pairs_a[@]}"; do awk -v t="$t" 'BEGIN {exit !(t >= 0.2 && t < 0.45)}
 grep -q '^b/a: median t_B/t_A ' "$summary" || fail "no summary in BENCH_SUMMARY"
 rm -f "$summary"
 
+# A side that, like a bench script's, assigns common names without `local` (for r in ...; t0=...)
+# changes neither the rounds nor the order nor the figures (bash scopes dynamically).
+calls=()
+# shellcheck disable=SC2034  # the names are assigned on purpose, never read
+clobber() {
+  calls+=("$1$2")
+  for r in x y; do :; done
+  order=XX ta=9 tb=9 t0=1 t1=2 side=Q round=Q fn=Q rounds=1 first=B la=Q lb=Q line=Q
+  if [ "$1" = A ]; then bench_t=1; else bench_t=3; fi
+}
+ROUNDS=3 bench_pairs a clobber b clobber >"$out"
+[ "${calls[*]}" = "A1 B1 B2 A2 A3 B3" ] || fail "a side's globals changed the rounds: ${calls[*]}"
+[ "$pairs_median" = 3.000 ] && [ "${#pairs_r[@]}" = 3 ] || fail "a side's globals changed the figures: ${pairs_r[*]}"
+
 # The median of an odd and of an even count.
 [ "$(bench_median 3 1 2)" = 2.000 ] || fail "median of 3 1 2"
 [ "$(bench_median 1 10 2 3)" = 2.500 ] || fail "median of 1 10 2 3"
