@@ -13,12 +13,13 @@
 #include "domain/operator_config.hpp"
 #include "domain/ports/backup_ports.hpp"
 #include "domain/ports/bookkeeping.hpp"
+#include "domain/run_status.hpp"
 
 namespace bk::app {
 
 struct ItemReport {
     std::string database;
-    std::string outcome;  ///< ok | failed
+    domain::StepOutcome outcome{domain::StepOutcome::failed};  ///< ok | failed
     std::string snapshot_id;
     std::uint64_t bytes{0};
     std::string error;
@@ -27,7 +28,7 @@ struct ItemReport {
 struct RunReport {
     std::string run_id;
     std::string target;
-    std::string status;  ///< success | failed | partial | skipped
+    domain::RunStatus status{domain::RunStatus::running};  ///< success | failed | partial | skipped
     std::vector<ItemReport> items;
     std::string error;
     std::string
@@ -35,9 +36,7 @@ struct RunReport {
     std::string trigger;
     std::string finished_at;          ///< ISO 8601 UTC
     std::int64_t snapshots_kept{-1};  ///< the target's snapshots after retention; -1 unknown
-    /// What became of retention: "ok", "delegated" (append-only repository: the server's
-    /// owner runs it), "skipped" (repository busy), "failed", or empty when it did not run.
-    std::string retention;
+    domain::RetentionOutcome retention{domain::RetentionOutcome::not_run};
     std::string retention_detail;
     double seconds{0};
 };

@@ -11,6 +11,7 @@
 
 #include "application/recovery.hpp"
 #include "application/target_health.hpp"
+#include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
 namespace bk::app {
@@ -682,7 +683,8 @@ Task<void> Daemon::worker() {
         };
         // Nothing a job does may end this worker: an exception becomes the run's failure, and
         // what the run left in the engine (containers, networks, a stopped target) is cleaned.
-        std::string status;
+        std::string status;    // the event's word: a run's status, or a drill's result
+        bool clean_up = true;  // a run that did not end well may have left things in the engine
         std::string error;
         std::string internal;
         const domain::LogContext context{name, job.run_id};
@@ -692,30 +694,34 @@ Task<void> Daemon::worker() {
                 // (g++ 12: no braced temporaries in a co_await's arguments)
                 const domain::SnapshotChoice newest;
                 auto drill = co_await drills_->verify(job.target, newest, job.trigger, job.run_id);
-                status = drill.status;
+                status = domain::to_string(drill.status);
+                clean_up = drill.status == domain::DrillResult::failed;
                 error = drill.error;
                 if (alerts_ != nullptr)
                     co_await alerts_->drill_finished(job.target, drill);
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
-                log_.write(
-                    drill.status == "passed" ? domain::LogLevel::info : domain::LogLevel::warn,
-                    "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
-                        ", run " + drill.run_id +
-                        (drill.error.empty() ? "" : " (" + drill.error + ")"),
-                    context);
+                log_.write(drill.status == domain::DrillResult::passed ? domain::LogLevel::info
+                                                                       : domain::LogLevel::warn,
+                           "restore drill of " + name + ": " + domain::to_string(drill.status) +
+                               ", restore took " + secs + ", run " + drill.run_id +
+                               (drill.error.empty() ? "" : " (" + drill.error + ")"),
+                           context);
             } else {
                 log_.info("run of " + name + " (" + job.trigger + ") starts", context);
                 auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
-                status = report.status;
+                status = domain::to_string(report.status);
+                clean_up = report.status != domain::RunStatus::success &&
+                           report.status != domain::RunStatus::skipped;
                 error = report.error;
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
-                log_.write(
-                    report.status == "success" ? domain::LogLevel::info : domain::LogLevel::warn,
-                    "run of " + name + ": " + report.status + " in " + secs + ", run " +
-                        report.run_id + (report.error.empty() ? "" : " (" + report.error + ")"),
-                    context);
+                log_.write(report.status == domain::RunStatus::success ? domain::LogLevel::info
+                                                                       : domain::LogLevel::warn,
+                           "run of " + name + ": " + domain::to_string(report.status) + " in " +
+                               secs + ", run " + report.run_id +
+                               (report.error.empty() ? "" : " (" + report.error + ")"),
+                           context);
             }
         } catch (const std::exception& e) {
             internal = e.what();
@@ -723,7 +729,8 @@ Task<void> Daemon::worker() {
             internal = "unknown exception";
         }
         if (!internal.empty()) {
-            status = "failed";
+            status = domain::to_string(domain::RunStatus::failed);
+            clean_up = true;
             error = "internal error: " + internal;
             log_.error(std::string(job.drill ? "restore drill" : "run") + " of " + name +
                            " ended by an internal error: " + internal,
@@ -733,14 +740,13 @@ Task<void> Daemon::worker() {
             record.kind = job.drill ? "verify" : "backup";
             record.target = name;
             record.trigger = job.trigger;
-            record.status = status;
+            record.status = domain::RunStatus::failed;
             record.error = error;
             record.finished_at = domain::utc_now();
             record.instance = instance_;
             close_run_record(audit_, std::move(record));
         }
-        if (status != "success" && status != "passed" && status != domain::kDrillPassedEmpty &&
-            status != "skipped") {
+        if (clean_up) {
             auto cleaned = co_await clean_up_run(audit_, janitor_, job.run_id);
             for (const auto& line : cleaned)
                 log_.warn("run " + job.run_id + ": " + line, context);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -80,7 +81,12 @@ bool parse_state(const std::string& text,
         if (const auto m = j.find("memory"); m != j.end()) {
             for (const auto& [name, v] : m->items()) {
                 domain::AlertMemory mem;
-                mem.last_status = v.value("last_status", "");
+                // "" before the first run; a status this version does not know is an error.
+                if (const auto last = v.value("last_status", ""); !last.empty()) {
+                    mem.last_status = domain::parse_run_status(last);
+                    if (!mem.last_status)
+                        throw std::invalid_argument("unknown last_status '" + last + "'");
+                }
                 mem.overdue = v.value("overdue", false);
                 mem.overdue_since = v.value("overdue_since", "");
                 mem.snapshots = v.value("snapshots", std::int64_t{-1});
@@ -145,7 +151,7 @@ auto FileAlertStore::locked(bool write, F&& f) -> decltype(f(std::declval<State&
                          {"last_error", q.last_error}});
     }
     for (const auto& [name, m] : st.memory) {
-        memory[name] = {{"last_status", m.last_status},
+        memory[name] = {{"last_status", m.last_status ? domain::to_string(*m.last_status) : ""},
                         {"overdue", m.overdue},
                         {"overdue_since", m.overdue_since},
                         {"snapshots", m.snapshots},

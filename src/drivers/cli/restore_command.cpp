@@ -10,6 +10,7 @@
 #include "application/daemon.hpp"
 #include "application/restore_cleanup.hpp"
 #include "domain/human.hpp"
+#include "domain/run_status.hpp"
 #include "domain/schedule.hpp"
 #include "domain/utc_time.hpp"
 #include "drivers/cli/restore_output.hpp"
@@ -122,7 +123,7 @@ Task<int> cleanup_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
         std::cout << cleanup_text(args.target, done);
     }
     for (const auto& o : done) {
-        if (o.outcome == "failed")
+        if (o.outcome == app::CopyFate::failed)
             co_return kExitFailed;
     }
     co_return kExitOk;
@@ -197,9 +198,9 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
     } else {
         std::cout << restore_text(report, g.config_path);
     }
-    co_return report.status == "success" ? kExitOk
-    : report.status == "partial"         ? kExitPartial
-                                         : kExitFailed;
+    co_return report.status == domain::RunStatus::success ? kExitOk
+    : report.status == domain::RunStatus::partial         ? kExitPartial
+                                                          : kExitFailed;
 }
 
 Task<int> verify_task(boost::asio::any_io_executor ex,
@@ -228,20 +229,22 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
     if (g.json) {
         nlohmann::json checks = nlohmann::json::array();
         for (const auto& c : report.checks) {
-            checks.push_back({{"name", c.name}, {"outcome", c.outcome}, {"detail", c.detail}});
+            checks.push_back({{"name", c.name},
+                              {"outcome", domain::to_string(c.outcome)},
+                              {"detail", c.detail}});
         }
         nlohmann::json items = nlohmann::json::array();
         for (const auto& i : report.items) {
             items.push_back({{"database", i.name},
                              {"snapshot", i.snapshot},
-                             {"outcome", i.outcome},
+                             {"outcome", domain::to_string(i.outcome)},
                              {"bytes", i.bytes},
                              {"seconds", i.seconds},
                              {"error", i.error}});
         }
         std::cout << nlohmann::json{{"run_id", report.run_id},
                                     {"target", report.target},
-                                    {"status", report.status},
+                                    {"status", domain::to_string(report.status)},
                                     {"error", report.error},
                                     {"rto_seconds", report.rto_seconds},
                                     {"seconds", report.seconds},
@@ -252,9 +255,9 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
     } else {
         for (const auto& c : report.checks) {
             std::cout << "  "
-                      << (c.outcome == "ok"        ? "ok  "
-                          : c.outcome == "skipped" ? "skip"
-                                                   : "FAIL")
+                      << (c.outcome == domain::StepOutcome::ok        ? "ok  "
+                          : c.outcome == domain::StepOutcome::skipped ? "skip"
+                                                                      : "FAIL")
                       << " " << c.name << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
         }
         std::cout << name << ": drill " << report.status;
@@ -265,8 +268,7 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
     }
     // passed-empty is a warning (said above), not a failure: defaults.drill_empty: fail makes it
     // one.
-    co_return report.status == "passed" || report.status == domain::kDrillPassedEmpty ? kExitOk
-                                                                                      : kExitFailed;
+    co_return report.status != domain::DrillResult::failed ? kExitOk : kExitFailed;
 }
 
 // The restore time of a drill: its restore steps.
@@ -317,6 +319,12 @@ int status_command(const Globals& g) {
             const auto& b = backup && *backup ? **backup : none;
             const auto& d = drill && *drill ? **drill : none;
             const double rto = d.id.empty() ? 0 : app::drill_restore_seconds(*audit, d.id);
+            // No run yet: "" in JSON, "-" on a terminal. A drill that passed is a success run.
+            const std::string backup_status = b.id.empty() ? "" : domain::to_string(b.status);
+            const std::string drill_status = d.id.empty() ? ""
+                                             : d.status == domain::RunStatus::success
+                                                 ? "passed"
+                                                 : domain::to_string(d.status);
             if (g.json) {
                 // What the dashboard shows too: next run, overdue, last success, size trend.
                 std::string next_run;
@@ -329,7 +337,7 @@ int status_command(const Globals& g) {
                 domain::RunQuery q;
                 q.target = t.name;
                 q.kind = "backup";
-                q.status = "success";
+                q.status = domain::RunStatus::success;
                 q.no_safety = true;
                 q.limit = 10;
                 if (auto rs = audit->runs(q)) {
@@ -340,9 +348,9 @@ int status_command(const Globals& g) {
                 out.push_back(
                     {{"target", t.name},
                      {"backup",
-                      {{"status", b.status}, {"finished_at", b.finished_at}, {"run", b.id}}},
+                      {{"status", backup_status}, {"finished_at", b.finished_at}, {"run", b.id}}},
                      {"drill",
-                      {{"status", d.status},
+                      {{"status", d.id.empty() ? "" : domain::to_string(d.status)},
                        {"finished_at", d.finished_at},
                        {"run", d.id},
                        {"restore_seconds", rto},
@@ -361,15 +369,14 @@ int status_command(const Globals& g) {
                     t.stopped() ? "stopped since " +
                                       (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
                                 : app::state_of(t);
-                std::printf(
-                    "%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
-                    t.name.c_str(),
-                    b.status.empty() ? "-" : b.status.c_str(),
-                    b.finished_at.empty() ? "-" : b.finished_at.c_str(),
-                    d.status.empty() ? "-" : (d.status == "success" ? "passed" : d.status.c_str()),
-                    d.finished_at.empty() ? "-" : d.finished_at.c_str(),
-                    d.id.empty() ? "-" : secs(rto).c_str(),
-                    state.c_str());
+                std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
+                            t.name.c_str(),
+                            backup_status.empty() ? "-" : backup_status.c_str(),
+                            b.finished_at.empty() ? "-" : b.finished_at.c_str(),
+                            drill_status.empty() ? "-" : drill_status.c_str(),
+                            d.finished_at.empty() ? "-" : d.finished_at.c_str(),
+                            d.id.empty() ? "-" : secs(rto).c_str(),
+                            state.c_str());
             }
         }
         if (g.json)

@@ -8,6 +8,7 @@
 #include "domain/duration.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
+#include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
 namespace bk::drivers::cli {
@@ -497,7 +498,7 @@ std::string render_steps(const std::vector<domain::StepRecord>& steps) {
                       sizeof line,
                       "  %-28s %-8s %10s %9s  ",
                       s.name.c_str(),
-                      s.outcome.empty() ? "-" : s.outcome.c_str(),
+                      domain::to_string(s.outcome).c_str(),
                       s.bytes > 0 ? domain::human_bytes(s.bytes).c_str() : "-",
                       secs);
         // The detail in full: it is the step's reason (an error, a snapshot id, row counts).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
 namespace bk::drivers::http {
@@ -52,7 +53,7 @@ json run_json(const domain::RunRecord& r) {
             {"kind", r.kind},
             {"target", r.target},
             {"trigger", r.trigger},
-            {"status", r.status},
+            {"status", domain::to_string(r.status)},
             {"started_at", r.started_at},
             {"finished_at", or_null(r.finished_at)},
             {"seconds",
@@ -294,7 +295,7 @@ json target_json(const app::TargetView& v,
     domain::RunQuery q;
     q.target = t.name;
     q.kind = "backup";
-    q.status = "success";
+    q.status = domain::RunStatus::success;
     q.no_safety = true;
     q.limit = 10;
     if (auto rs = audit.runs(q)) {
@@ -350,7 +351,7 @@ Response Api::start(const std::string& name, bool drill) {
 Response Api::runs(const std::string& target) {
     domain::RunQuery q;
     q.target = query_param(target, "target");
-    q.status = query_param(target, "status");
+    const auto status = query_param(target, "status");
     q.kind = query_param(target, "kind");
     q.before = query_param(target, "before");
     if (const auto l = query_param(target, "limit"); !l.empty()) {
@@ -367,9 +368,9 @@ Response Api::runs(const std::string& target) {
             return error_response(400, "bad_request", "limit must be 1..500");
         q.limit = n;
     }
-    static const std::vector<std::string> statuses{
-        "", "running", "success", "failed", "partial", "skipped", "crashed", "passed-empty"};
-    if (std::find(statuses.begin(), statuses.end(), q.status) == statuses.end()) {
+    if (!status.empty())
+        q.status = domain::parse_run_status(status);
+    if (!status.empty() && !q.status) {
         return error_response(
             400,
             "bad_request",
@@ -404,7 +405,7 @@ Response Api::run(const std::string& id) {
                              {"started_at", or_null(st.started_at)},
                              {"finished_at", or_null(st.finished_at)},
                              {"bytes", st.bytes},
-                             {"outcome", st.outcome},
+                             {"outcome", domain::to_string(st.outcome)},
                              {"detail", or_null(st.detail)}});
         }
     }

@@ -28,7 +28,7 @@ void add_run(domain::AuditLog& audit,
     r.kind = kind;
     r.target = target;
     r.trigger = "schedule";
-    r.status = status;
+    r.status = *domain::parse_run_status(status);
     r.started_at = start;
     r.finished_at = end;
     r.bytes = bytes;
@@ -79,7 +79,7 @@ TEST_CASE("metrics: per-target series from the audit trail pass promtool check m
                                "2026-11-27T05:00:10.000Z",
                                "2026-11-27T05:00:17.250Z",
                                0,
-                               "ok",
+                               domain::StepOutcome::ok,
                                ""};
     REQUIRE(a.add_step(restore));
 

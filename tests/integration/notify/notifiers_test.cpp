@@ -32,13 +32,13 @@ domain::Alert failed_alert() {
     app::RunReport r;
     r.run_id = "20261127T040000Z-abcdef";
     r.target = "shop-db";
-    r.status = "failed";
+    r.status = domain::RunStatus::failed;
     r.stage = "dump shop";
     r.error = "pg_dump exited 1";
     r.seconds = 12.5;
     app::ItemReport i;
     i.database = "shop";
-    i.outcome = "failed";
+    i.outcome = domain::StepOutcome::failed;
     i.error = "pg_dump: error: connection refused\n.a line that starts with a dot";
     r.items.push_back(i);
     return app::run_alert(r, "failure", "schedule", "2026-11-27T04:00:12.500Z");
@@ -265,7 +265,7 @@ TEST_CASE(
     app::RunReport report;
     report.run_id = "run-1";
     report.target = "shop-db";
-    report.status = "failed";
+    report.status = domain::RunStatus::failed;
     report.stage = "dump shop";
     report.error = "pg_dump exited 1";
     const auto outbox = (dir.path() / "notify-outbox.json").string();

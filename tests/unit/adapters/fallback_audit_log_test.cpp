@@ -32,7 +32,7 @@ bk::domain::RunRecord run(const std::string& id, const std::string& status) {
     r.id = id;
     r.target = "shop-db";
     r.trigger = "manual";
-    r.status = status;
+    r.status = *bk::domain::parse_run_status(status);
     r.started_at = "2026-11-26T10:00:00.000Z";
     r.instance = "i1";
     r.pid = 42;
@@ -65,7 +65,7 @@ TEST_CASE("records go to the JSONL file while the store is broken and replay onc
                            "2026-11-26T10:00:01.000Z",
                            "2026-11-26T10:00:59.000Z",
                            1234,
-                           "ok",
+                           bk::domain::StepOutcome::ok,
                            ""})
                 .has_value());
     REQUIRE(broken.finish_run(run("r1", "success")).has_value());
@@ -93,7 +93,7 @@ TEST_CASE("records go to the JSONL file while the store is broken and replay onc
     auto runs = healed.history("", false, 10);
     REQUIRE(runs.has_value());
     REQUIRE(runs->size() == 1);
-    CHECK(runs->front().status == "success");
+    CHECK(runs->front().status == bk::domain::RunStatus::success);
     CHECK(runs->front().pid == 42);
     auto steps = healed.steps("r1");
     REQUIRE(steps.has_value());

@@ -66,7 +66,7 @@ struct Fixture {
         app::RunReport r;
         r.run_id = id;
         r.target = "shop-db";
-        r.status = status;
+        r.status = *domain::parse_run_status(status);
         r.stage = status == "success" ? "" : "dump shop";
         bk::testing::run_task(ioc, alerting->finished(target(), r, "schedule"));
     }
@@ -206,7 +206,7 @@ TEST_CASE("a run found crashed alerts the notifiers its target had when the run 
     run.id = "r9";
     run.kind = "backup";
     run.target = "shop-db";
-    run.status = "crashed";
+    run.status = domain::RunStatus::crashed;
     run.error = "the operator (pid 42) died during this run";
     bk::testing::run_task(f.ioc, f.alerting->crashed(run));
     CHECK(f.recorders["failures"].got.empty());
@@ -226,13 +226,14 @@ TEST_CASE("a safety backup's success says no recovered and ends no failure", "[u
     app::RunReport safety;
     safety.run_id = "r2";
     safety.target = "shop-db";
-    safety.status = "success";
+    safety.status = domain::RunStatus::success;
     bk::testing::run_task(f.ioc, f.alerting->finished(f.target(), safety, domain::kSafetyTrigger));
     CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure"});
     CHECK(f.recorders["everything"].kinds() == std::vector<std::string>{"failure"});
     auto mem = f.store->memory();
     REQUIRE(mem);
-    CHECK((*mem)["shop-db"].last_status == "failed");  // the next real success recovers it
+    CHECK((*mem)["shop-db"].last_status ==
+          domain::RunStatus::failed);  // the next real success recovers it
     f.run("success", "r3");
     CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure", "recovered"});
 }
@@ -244,11 +245,11 @@ TEST_CASE("an empty drill is told as drill_empty, by default, and a passed one n
     app::VerifyReport report;
     report.run_id = "d1";
     report.target = "shop-db";
-    report.status = "passed";
+    report.status = domain::DrillResult::passed;
     bk::testing::run_task(f.ioc, f.alerting->drill_finished(f.target(), report));
     CHECK(f.recorders["failures"].got.empty());
     report.run_id = "d2";
-    report.status = domain::kDrillPassedEmpty;
+    report.status = domain::DrillResult::passed_empty;
     report.error = app::empty_drill_message({"app (no tables)"});
     bk::testing::run_task(f.ioc, f.alerting->drill_finished(f.target(), report));
     REQUIRE(f.recorders["failures"].kinds() == std::vector<std::string>{"drill_empty"});
@@ -289,7 +290,7 @@ TEST_CASE(
 
     rig.dumper.exit_code = 1;
     const auto failed = bk::testing::run_task(runner.run(target, "schedule", ""));
-    REQUIRE(failed.status == "failed");
+    REQUIRE(failed.status == domain::RunStatus::failed);
     CHECK(kuma.pings.size() == 2);
     CHECK(kuma.pings.front() == "start");
     CHECK(kuma.pings.back().rfind("down ", 0) == 0);
@@ -302,7 +303,7 @@ TEST_CASE(
     // The run's notify step says who got it and who did not.
     bool stepped = false;
     for (const auto& s : *rig.audit->steps(failed.run_id)) {
-        stepped = stepped || (s.name == "notify" && s.outcome == "failed" &&
+        stepped = stepped || (s.name == "notify" && s.outcome == domain::StepOutcome::failed &&
                               s.detail.find("ops: sent failure") != std::string::npos);
     }
     CHECK(stepped);
@@ -318,7 +319,7 @@ TEST_CASE(
 
     rig.dumper.exit_code = 0;
     const auto ok = bk::testing::run_task(runner.run(target, "schedule", ""));
-    REQUIRE(ok.status == "success");
+    REQUIRE(ok.status == domain::RunStatus::success);
     CHECK(ops.kinds() == std::vector<std::string>{"failure", "recovered"});
     CHECK(pager.kinds() == std::vector<std::string>{"failure", "recovered"});
     CHECK(kuma.pings.size() == 4);

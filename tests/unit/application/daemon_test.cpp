@@ -111,7 +111,7 @@ TEST_CASE("a run that throws ends failed, its leftovers go, and the worker runs 
     auto runs = rig.audit->history("bad", false, 10);
     REQUIRE(runs.has_value());
     REQUIRE(runs->size() == 1);
-    CHECK(runs->front().status == "failed");
+    CHECK(runs->front().status == domain::RunStatus::failed);
     CHECK(runs->front().error.find("internal error") != std::string::npos);
 }
 
@@ -212,7 +212,7 @@ TEST_CASE("a scheduled run of a stopped target is not attempted, and no overdue"
         r.id = std::string("old-") + name;
         r.target = name;
         r.trigger = "manual";
-        r.status = "success";
+        r.status = domain::RunStatus::success;
         r.started_at = "2027-01-14T08:00:00.000Z";
         r.finished_at = "2027-01-14T08:00:05.000Z";
         REQUIRE(rig.audit->finish_run(r).has_value());

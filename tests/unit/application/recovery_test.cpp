@@ -21,7 +21,7 @@ domain::RunRecord running_run(const std::string& id, const std::string& instance
     r.id = id;
     r.target = "t-" + id;
     r.trigger = "schedule";
-    r.status = "running";
+    r.status = domain::RunStatus::running;
     r.started_at = "2026-11-26T10:00:00.000Z";
     r.instance = instance;
     r.pid = 4242;
@@ -104,10 +104,10 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     std::map<std::string, domain::RunRecord> by_id;
     for (const auto& r : *runs)
         by_id[r.id] = r;
-    CHECK(by_id["r-dead"].status == "crashed");
+    CHECK(by_id["r-dead"].status == domain::RunStatus::crashed);
     CHECK_THAT(by_id["r-dead"].error, Catch::Contains("pid 4242"));
-    CHECK(by_id["r-live"].status == "running");
-    CHECK(by_id["r-self"].status == "running");
+    CHECK(by_id["r-live"].status == domain::RunStatus::running);
+    CHECK(by_id["r-self"].status == domain::RunStatus::running);
     auto open = log.open_effects();
     REQUIRE(open.has_value());
     REQUIRE(open->size() == 2);  // the live instance's stop and network join stay open

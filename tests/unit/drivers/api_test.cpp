@@ -101,7 +101,7 @@ struct Fixture {
             r.id = "run-" + std::to_string(i);
             r.target = "shop-db";
             r.trigger = "schedule";
-            r.status = i == 3 ? "failed" : "success";
+            r.status = i == 3 ? domain::RunStatus::failed : domain::RunStatus::success;
             r.started_at = "2026-11-2" + std::to_string(i) + "T03:00:00.000Z";
             r.finished_at = "2026-11-2" + std::to_string(i) + "T03:00:10.500Z";
             r.bytes = static_cast<std::uint64_t>(1000 * i);
@@ -112,7 +112,7 @@ struct Fixture {
                                  "2026-11-23T03:00:00.000Z",
                                  "2026-11-23T03:00:10.000Z",
                                  0,
-                                 "failed",
+                                 domain::StepOutcome::failed,
                                  "pg_dump exited 1"}));
         backend = std::make_unique<FakeBackend>(*audit);
         api = std::make_unique<Api>(*backend, kToken);
@@ -252,7 +252,7 @@ TEST_CASE("api: the last backup and the size trend never count a safety backup",
     r.id = "run-safety";
     r.target = "shop-db";
     r.trigger = domain::kSafetyTrigger;
-    r.status = "success";
+    r.status = domain::RunStatus::success;
     r.started_at = "2026-11-26T10:00:00.000Z";
     r.finished_at = "2026-11-26T10:00:05.000Z";
     r.bytes = 9999;
