@@ -184,7 +184,9 @@ Task<void> Daemon::grace_then_cut(std::string reason) {
     const auto deadline = std::chrono::steady_clock::now() + config_.daemon.grace_period;
     // Woken by each run's end, not by a poll period.
     while (!running_.empty()) {
-        if (!co_await run_ended_.wait_until(deadline))
+        // (g++ 12: no co_await inside a condition's expression)
+        const bool woken = co_await run_ended_.wait_until(deadline);
+        if (!woken)
             break;
     }
     if (running_.empty())

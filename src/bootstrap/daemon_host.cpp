@@ -200,7 +200,8 @@ Task<void> DaemonHost::run() {
         parts_->listener->stop();
         // Its sessions are cancelled; a request that ignores it does not hold the exit.
         const auto bound = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        if (!co_await parts_->listener->wait_until(bound))
+        const bool ended = co_await parts_->listener->wait_until(bound);
+        if (!ended)
             parts_->log->warn("http: sessions still open at exit");
     }
 }

@@ -52,7 +52,8 @@ Task<void> Signal::wait() {
 
 Task<bool> Cutoff::wait_until(std::chrono::steady_clock::time_point deadline) {
     while (!requested_) {
-        if (!co_await signal_.wait_until(deadline))
+        const bool woken = co_await signal_.wait_until(deadline);  // (g++ 12: not in the if)
+        if (!woken)
             co_return false;
     }
     co_return true;

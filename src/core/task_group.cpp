@@ -117,7 +117,8 @@ Task<void> TaskGroup::wait() {
 Task<bool> TaskGroup::wait_until(std::chrono::steady_clock::time_point deadline) {
     auto st = state_;
     while (st->running > 0) {
-        if (!co_await st->idle.wait_until(deadline))
+        const bool woken = co_await st->idle.wait_until(deadline);  // (g++ 12: not in the if)
+        if (!woken)
             co_return st->running == 0;
     }
     co_return true;

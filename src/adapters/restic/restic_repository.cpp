@@ -387,7 +387,11 @@ public:
         if (!r) {
             // restic gave up (or was stopped at a hopeless error): its stderr says why.
             const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-            while (!err_->done && co_await err_->ended.wait_until(until)) {
+            // (g++ 12: no co_await inside a short-circuit expression)
+            while (!err_->done) {
+                const bool woken = co_await err_->ended.wait_until(until);
+                if (!woken)
+                    break;
             }
             if (err_->done && !err_->value.empty()) {
                 co_return Failure{errc::repo_failed, fault_("backup", err_->value)};
