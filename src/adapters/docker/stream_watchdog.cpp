@@ -46,7 +46,7 @@ Task<Cut> watchdog(domain::StreamLimits limits, std::shared_ptr<const StreamActi
 
 std::string describe(Cut cut, const domain::StreamLimits& limits, const char* what) {
     if (cut == Cut::cutoff) {
-        return "cut short: " + (limits.cut ? limits.cut->reason() : std::string("stopped"));
+        return "cut short (" + (limits.cut ? limits.cut->reason() : std::string("stopped")) + ")";
     }
     if (cut == Cut::idle) {
         return std::string("no ") + what + " for " + domain::format_duration(limits.idle);

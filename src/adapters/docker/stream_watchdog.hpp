@@ -35,7 +35,7 @@ enum class Cut { deadline, idle, cutoff };
 /// the stream: the stream's coroutine is then cancelled through its slot).
 Task<Cut> watchdog(domain::StreamLimits limits, std::shared_ptr<const StreamActivity> activity);
 
-/// "no output for 10m" / "timed out" / "cut short: SIGTERM" for a cut of a stream.
+/// "no output for 10m" / "timed out" / "cut short (SIGTERM)" for a cut of a stream.
 std::string describe(Cut cut, const domain::StreamLimits& limits, const char* what = "output");
 
 }  // namespace bk::adapters::docker
