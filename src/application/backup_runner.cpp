@@ -56,11 +56,8 @@ std::string item_stage(const std::vector<ItemReport>& items) {
 // Counts the bytes that pass on to the snapshot writer.
 class CountingSink final : public domain::ByteSink {
 public:
-    CountingSink(domain::SnapshotWriter& w,
-                 const std::string& interrupted,
-                 Progress& progress,
-                 std::string item)
-        : w_(w), interrupted_(interrupted), progress_(progress) {
+    CountingSink(domain::SnapshotWriter& w, const Cutoff& cut, Progress& progress, std::string item)
+        : w_(w), cut_(cut), progress_(progress) {
         progress_.item = std::move(item);
         progress_.bytes = 0;
         progress_.item_since = std::chrono::steady_clock::now();
@@ -70,9 +67,9 @@ public:
     CountingSink& operator=(const CountingSink&) = delete;
     std::uint64_t bytes{0};
     Task<Result<void>> write(std::span<const char> data) override {
-        if (!interrupted_.empty()) {
+        if (cut_.requested()) {
             // Shutdown: the stream stops here, so the snapshot is aborted, never committed.
-            co_return Failure{errc::cancelled, "cut short: " + interrupted_};
+            co_return Failure{errc::cancelled, "cut short: " + cut_.reason()};
         }
         bytes += data.size();
         progress_.bytes = bytes;
@@ -82,7 +79,7 @@ public:
 
 private:
     domain::SnapshotWriter& w_;
-    const std::string& interrupted_;
+    const Cutoff& cut_;
     Progress& progress_;
 };
 
@@ -212,7 +209,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
             ir.outcome = domain::StepOutcome::failed;
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_, live_[run_id], ir.database);
+            CountingSink sink(**writer, *cut_, live_[run_id], ir.database);
             auto streamed = co_await files_.stream(target, item, sink, limits);
             ir.bytes = sink.bytes;
             const bool streamed_ok = streamed.has_value();
@@ -263,9 +260,9 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
                                       domain::snapshot_tag("path", path)};
         if (pre_restore)
             tags.push_back(domain::kSafetyTag);
-        if (!interrupted_.empty()) {
+        if (cut_->requested()) {
             ir.outcome = domain::StepOutcome::failed;
-            ir.error = "cut short: " + interrupted_;
+            ir.error = "cut short: " + cut_->reason();
         } else if (limits.expired()) {
             ir.outcome = domain::StepOutcome::failed;
             ir.error = "not started: the run's time was up";
@@ -427,6 +424,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     domain::StreamLimits limits;
     limits.deadline = started + given.timeout;
     limits.idle = given.idle_timeout;
+    limits.cut = cut_;  // shutdown: the streams are cancelled through their slots
     const std::string timed_out = "timed out after " + domain::format_duration(given.timeout);
     domain::RunRecord record;
     record.id = report.run_id;
@@ -442,9 +440,9 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         report.status = status;
         report.error = std::move(error);
         report.stage = std::move(stage);
-        if (!interrupted_.empty() && report.status != domain::RunStatus::success &&
+        if (cut_->requested() && report.status != domain::RunStatus::success &&
             report.error.find("cut short") == std::string::npos) {
-            report.error = "cut short (" + interrupted_ + "): " + report.error;
+            report.error = "cut short (" + cut_->reason() + "): " + report.error;
         }
         record.status = report.status;
         record.error = report.error;
@@ -588,7 +586,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
             ir.outcome = domain::StepOutcome::failed;
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_, live_[report.run_id], ir.database);
+            CountingSink sink(**writer, *cut_, live_[report.run_id], ir.database);
             auto outcome = co_await dumper_.dump(target, item, sink, report.run_id, limits);
             ir.bytes = outcome.bytes;
             // Past the deadline nothing commits, not even a dump that just ended well.

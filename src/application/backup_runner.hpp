@@ -104,9 +104,10 @@ public:
     Task<RunReport> run(domain::Target target, std::string trigger, std::string run_id = {});
     /// Tells `observer` about every run from now on (nullptr: nobody).
     void observe(RunObserver* observer) { observer_ = observer; }
-    /// Cuts the runs in flight short: their streams stop at the next write, nothing is
+    /// Cuts the runs in flight short: their streams are cancelled now (through the stream
+    /// operations' cancellation slots, woken by the cut: StreamLimits::cut), nothing is
     /// committed, and they end `failed` with `reason`. For shutdown.
-    void interrupt(std::string reason) { interrupted_ = std::move(reason); }
+    void interrupt(std::string reason) { cut_->request(std::move(reason)); }
     /// The latest run's progress (one run at a time: the CLI's view).
     [[nodiscard]] Progress progress() const {
         auto it = live_.find(latest_);
@@ -164,7 +165,7 @@ private:
     domain::AuditLog& audit_;
     domain::TargetLocks& locks_;
     std::string instance_id_;
-    std::string interrupted_;
+    std::shared_ptr<Cutoff> cut_ = std::make_shared<Cutoff>();
     std::map<std::string, Progress> live_;
     std::string latest_;
     RunObserver* observer_{nullptr};

@@ -1,7 +1,5 @@
 #include "application/daemon.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -66,9 +64,9 @@ Daemon::Daemon(asio::any_io_executor ex,
       now_(std::move(now)),
       schedule_wake_(ex),
       refresh_wake_(ex),
-      done_wake_(ex),
       heartbeat_wake_(ex),
-      progress_wake_(ex) {
+      progress_wake_(ex),
+      tasks_(ex, [&log](const std::string& what) { log.error("internal task failed: " + what); }) {
     if (!now_)
         now_ = domain::unix_now;
 }
@@ -80,22 +78,7 @@ Task<void> Daemon::sleep(asio::steady_timer& t, std::chrono::steady_clock::durat
 }
 
 void Daemon::spawn(Task<void> task, std::function<void()> then) {
-    ++tasks_alive_;
-    asio::co_spawn(ex_, std::move(task), [this, then = std::move(then)](std::exception_ptr e) {
-        --tasks_alive_;
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                log_.error(std::string("internal task failed: ") + ex.what());
-            } catch (...) {
-                log_.error("internal task failed: unknown exception");
-            }
-        }
-        if (then)
-            then();
-        wake(done_wake_);
-    });
+    tasks_.spawn(std::move(task), std::move(then));
 }
 
 void Daemon::spawn_worker() {
@@ -145,7 +128,7 @@ Task<void> Daemon::run() {
     // The feed subscribes, then asks for the first listing; while the engine is away the
     // refresher keeps polling.
     while (!have_inventory_ && !stopping_) {
-        co_await sleep(done_wake_, std::chrono::milliseconds(100));
+        co_await changed_.wait();
     }
     if (!stopping_) {
         const auto stopped = std::count_if(inventory_.targets.begin(),
@@ -164,10 +147,11 @@ Task<void> Daemon::run() {
             spawn(heartbeat());
         spawn(progress_ticker());
     }
-    // Every task it started ends before it returns: they use this object.
-    while (tasks_alive_ > 0 || !stopping_) {
-        co_await sleep(done_wake_, std::chrono::seconds(1));
+    while (!stopping_) {
+        co_await changed_.wait();
     }
+    // Every task it started ends before it returns: they use this object.
+    co_await tasks_.wait();
     log_.info("daemon stopped");
 }
 
@@ -187,7 +171,7 @@ void Daemon::stop(std::string reason) {
     wake(schedule_wake_);
     wake_workers();
     wake(refresh_wake_);
-    wake(done_wake_);
+    changed_.notify_all();
     wake(heartbeat_wake_);
     wake(progress_wake_);
     for (auto* t : pending_delays_)
@@ -198,23 +182,21 @@ void Daemon::stop(std::string reason) {
 }
 
 Task<void> Daemon::grace_then_cut(std::string reason) {
-    asio::steady_timer t(ex_);
     const auto deadline = std::chrono::steady_clock::now() + config_.daemon.grace_period;
-    while (!running_.empty() && std::chrono::steady_clock::now() < deadline) {
-        co_await sleep(t, std::chrono::milliseconds(200));
+    // Woken by each run's end, not by a poll period.
+    while (!running_.empty()) {
+        // (g++ 12: no co_await inside a condition's expression)
+        const bool woken = co_await run_ended_.wait_until(deadline);
+        if (!woken)
+            break;
     }
     if (running_.empty())
         co_return;
     log_.warn("grace period over: cutting " + std::to_string(running_.size()) + " run(s) short");
+    // The runs' streams are cancelled through their slots (a silent dump too): their containers
+    // are killed and removed by the runs themselves. The janitor stays the recovery after a
+    // crash (the next start cleans what a killed daemon left).
     runner_.interrupt(reason);
-    // A dump that sends nothing never meets the interrupted sink: its container goes.
-    auto left = co_await janitor_.leftovers();
-    if (left) {
-        for (const auto& c : *left) {
-            if (c.instance == instance_)
-                co_await janitor_.remove(c);
-        }
-    }
 }
 
 void Daemon::request_refresh() {
@@ -293,6 +275,7 @@ void Daemon::apply_inventory(Inventory next) {
     inventory_ = std::move(next);
     have_inventory_ = true;
     wake(schedule_wake_);
+    changed_.notify_all();
 }
 
 void Daemon::on_change(const domain::ContainerChange& c) {
@@ -755,6 +738,7 @@ Task<void> Daemon::worker() {
         running_.erase(key);
         running_since_.erase(key);  // its "stuck" deadline
         running_targets_.erase(name);
+        run_ended_.notify_all();
         wake_workers();  // a job of this target may wait in the queue
     }
 }

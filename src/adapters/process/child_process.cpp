@@ -1,8 +1,6 @@
 #include "adapters/process/child_process.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
@@ -567,9 +565,9 @@ Task<void> reap_every(std::shared_ptr<OrphanReaper::State> st, std::chrono::mill
 }  // namespace
 
 OrphanReaper::OrphanReaper(asio::any_io_executor ex, std::chrono::milliseconds interval)
-    : state_(std::make_shared<State>(ex)) {
+    : state_(std::make_shared<State>(ex)), tasks_(ex) {
     if (adopts_orphans()) {
-        asio::co_spawn(ex, reap_every(state_, interval), asio::detached);
+        tasks_.spawn(reap_every(state_, interval));
     }
 }
 

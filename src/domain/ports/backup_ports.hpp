@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/signal.hpp"
 #include "core/task.hpp"
 #include "domain/retention.hpp"
 #include "domain/target.hpp"
@@ -23,11 +24,13 @@ public:
     virtual Task<Result<void>> write(std::span<const char> data) = 0;
 };
 
-/// How long a stream may go on: a deadline for all of it (the run's) and the longest silence.
-/// An adapter that passes either stops the stream's source (kills its container) and says so.
+/// How long a stream may go on: a deadline for all of it (the run's), the longest silence and a
+/// cut (shutdown) that may come at any time. An adapter that passes any stops the stream's source
+/// (its operations cancelled through their slots, its container killed) and says so.
 struct StreamLimits {
     std::chrono::steady_clock::time_point deadline{std::chrono::steady_clock::time_point::max()};
     std::chrono::seconds idle{0};  ///< no byte for this long fails the stream; 0: no limit
+    std::shared_ptr<Cutoff> cut;   ///< the run's: requested, the stream ends now; null: none
 
     [[nodiscard]] bool expired() const { return std::chrono::steady_clock::now() >= deadline; }
 };

@@ -1,8 +1,6 @@
 #include "drivers/cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +14,7 @@
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/logging.hpp"
 #include "bootstrap/wiring.hpp"
+#include "core/task_group.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/run_status.hpp"
@@ -267,13 +266,14 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         if (!g.json)
             std::cout << "backing up " << t.name << " ...\n" << std::flush;
         auto ticking = std::make_shared<bool>(!g.json && ::isatty(STDERR_FILENO) == 1);
-        if (*ticking) {
-            boost::asio::co_spawn(
-                ex, progress_ticker(run.runner(), ticking), boost::asio::detached);
-        }
+        TaskGroup ticker(ex);  // owned and awaited: it uses the runner
+        if (*ticking)
+            ticker.spawn(progress_ticker(run.runner(), ticking));
         auto report = co_await run.runner().run(t, "manual");
         if (*ticking) {
             *ticking = false;
+            ticker.cancel_all();  // at once, not at its next tick
+            co_await ticker.wait();
             terminal_control("\r\033[K");
         }
         const int run_code = exit_code_of(report.status);

@@ -283,106 +283,108 @@ int verify_command(const Globals& g, const std::string& target, const std::strin
     return run_task([&](auto ex) { return verify_task(ex, g, target, snapshot); });
 }
 
-int status_command(const Globals& g) {
-    return run_task([&g](auto ex) -> Task<int> {
-        int code = kExitOk;
-        auto connected = connect(ex, g, ConfigNeed::any, code);
-        if (!connected) {
-            co_return code;
-        }
-        auto inventory = co_await discover_targets(*connected);
-        if (!inventory) {
-            co_return kExitFailed;
-        }
-        auto audit = bootstrap::open_audit(connected->config.state_dir, *connected->log);
-        auto alerts = bootstrap::open_alert_store(connected->config.state_dir);
-        std::map<std::string, domain::AlertMemory> memory;
-        if (auto m = alerts->memory())
-            memory = std::move(*m);
-        auto zone = bootstrap::time_zone(connected->config.timezone);
-        const auto now = static_cast<std::int64_t>(std::time(nullptr));
-        nlohmann::json out = nlohmann::json::array();
-        if (!g.json) {
-            std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
-                        "TARGET",
-                        "BACKUP",
-                        "AT",
-                        "DRILL",
-                        "AT",
-                        "RESTORE TIME",
-                        "STATE");
-        }
-        for (const auto& t : inventory->targets) {
-            auto backup = audit->last_run(t.name, "backup");
-            auto drill = audit->last_run(t.name, "verify");
-            const domain::RunRecord none;
-            const auto& b = backup && *backup ? **backup : none;
-            const auto& d = drill && *drill ? **drill : none;
-            const double rto = d.id.empty() ? 0 : app::drill_restore_seconds(*audit, d.id);
-            // No run yet: "" in JSON, "-" on a terminal. A drill that passed is a success run.
-            const std::string backup_status = b.id.empty() ? "" : domain::to_string(b.status);
-            const std::string drill_status = d.id.empty() ? ""
-                                             : d.status == domain::RunStatus::success
-                                                 ? "passed"
-                                                 : domain::to_string(d.status);
-            if (g.json) {
-                // What the dashboard shows too: next run, overdue, last success, size trend.
-                std::string next_run;
-                if (auto cron = domain::parse_cron(t.cron); cron && zone) {
-                    const auto due = domain::next_due(*cron, now, *zone);
-                    if (due >= 0)
-                        next_run = domain::format_utc(due);
-                }
-                nlohmann::json sizes = nlohmann::json::array();
-                domain::RunQuery q;
-                q.target = t.name;
-                q.kind = "backup";
-                q.status = domain::RunStatus::success;
-                q.no_safety = true;
-                q.limit = 10;
-                if (auto rs = audit->runs(q)) {
-                    for (auto it = rs->rbegin(); it != rs->rend(); ++it)
-                        sizes.push_back(it->bytes);
-                }
-                auto success = audit->last_success(t.name);
-                out.push_back(
-                    {{"target", t.name},
-                     {"backup",
-                      {{"status", backup_status}, {"finished_at", b.finished_at}, {"run", b.id}}},
-                     {"drill",
-                      {{"status", d.id.empty() ? "" : domain::to_string(d.status)},
-                       {"finished_at", d.finished_at},
-                       {"run", d.id},
-                       {"restore_seconds", rto},
-                       {"error", d.error}}},
-                     {"last_success", success ? *success : std::string{}},
-                     {"next_run", next_run},
-                     {"overdue", memory.contains(t.name) && memory[t.name].overdue},
-                     {"state", app::state_of(t)},
-                     {"stopped_since",
-                      t.stopped() && !t.stopped_since.empty() ? nlohmann::json(t.stopped_since)
-                                                              : nlohmann::json(nullptr)},
-                     {"sizes", sizes}});
-            } else {
-                // A stopped target is not failing: it waits for its container (health warns).
-                const std::string state =
-                    t.stopped() ? "stopped since " +
-                                      (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
-                                : app::state_of(t);
-                std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
-                            t.name.c_str(),
-                            backup_status.empty() ? "-" : backup_status.c_str(),
-                            b.finished_at.empty() ? "-" : b.finished_at.c_str(),
-                            drill_status.empty() ? "-" : drill_status.c_str(),
-                            d.finished_at.empty() ? "-" : d.finished_at.c_str(),
-                            d.id.empty() ? "-" : secs(rto).c_str(),
-                            state.c_str());
+static Task<int> status_task(boost::asio::any_io_executor ex, Globals g) {
+    int code = kExitOk;
+    auto connected = connect(ex, g, ConfigNeed::any, code);
+    if (!connected) {
+        co_return code;
+    }
+    auto inventory = co_await discover_targets(*connected);
+    if (!inventory) {
+        co_return kExitFailed;
+    }
+    auto audit = bootstrap::open_audit(connected->config.state_dir, *connected->log);
+    auto alerts = bootstrap::open_alert_store(connected->config.state_dir);
+    std::map<std::string, domain::AlertMemory> memory;
+    if (auto m = alerts->memory())
+        memory = std::move(*m);
+    auto zone = bootstrap::time_zone(connected->config.timezone);
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    nlohmann::json out = nlohmann::json::array();
+    if (!g.json) {
+        std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
+                    "TARGET",
+                    "BACKUP",
+                    "AT",
+                    "DRILL",
+                    "AT",
+                    "RESTORE TIME",
+                    "STATE");
+    }
+    for (const auto& t : inventory->targets) {
+        auto backup = audit->last_run(t.name, "backup");
+        auto drill = audit->last_run(t.name, "verify");
+        const domain::RunRecord none;
+        const auto& b = backup && *backup ? **backup : none;
+        const auto& d = drill && *drill ? **drill : none;
+        const double rto = d.id.empty() ? 0 : app::drill_restore_seconds(*audit, d.id);
+        // No run yet: "" in JSON, "-" on a terminal. A drill that passed is a success run.
+        const std::string backup_status = b.id.empty() ? "" : domain::to_string(b.status);
+        const std::string drill_status = d.id.empty() ? ""
+                                         : d.status == domain::RunStatus::success
+                                             ? "passed"
+                                             : domain::to_string(d.status);
+        if (g.json) {
+            // What the dashboard shows too: next run, overdue, last success, size trend.
+            std::string next_run;
+            if (auto cron = domain::parse_cron(t.cron); cron && zone) {
+                const auto due = domain::next_due(*cron, now, *zone);
+                if (due >= 0)
+                    next_run = domain::format_utc(due);
             }
+            nlohmann::json sizes = nlohmann::json::array();
+            domain::RunQuery q;
+            q.target = t.name;
+            q.kind = "backup";
+            q.status = domain::RunStatus::success;
+            q.no_safety = true;
+            q.limit = 10;
+            if (auto rs = audit->runs(q)) {
+                for (auto it = rs->rbegin(); it != rs->rend(); ++it)
+                    sizes.push_back(it->bytes);
+            }
+            auto success = audit->last_success(t.name);
+            out.push_back(
+                {{"target", t.name},
+                 {"backup",
+                  {{"status", backup_status}, {"finished_at", b.finished_at}, {"run", b.id}}},
+                 {"drill",
+                  {{"status", d.id.empty() ? "" : domain::to_string(d.status)},
+                   {"finished_at", d.finished_at},
+                   {"run", d.id},
+                   {"restore_seconds", rto},
+                   {"error", d.error}}},
+                 {"last_success", success ? *success : std::string{}},
+                 {"next_run", next_run},
+                 {"overdue", memory.contains(t.name) && memory[t.name].overdue},
+                 {"state", app::state_of(t)},
+                 {"stopped_since",
+                  t.stopped() && !t.stopped_since.empty() ? nlohmann::json(t.stopped_since)
+                                                          : nlohmann::json(nullptr)},
+                 {"sizes", sizes}});
+        } else {
+            // A stopped target is not failing: it waits for its container (health warns).
+            const std::string state =
+                t.stopped() ? "stopped since " +
+                                  (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
+                            : app::state_of(t);
+            std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
+                        t.name.c_str(),
+                        backup_status.empty() ? "-" : backup_status.c_str(),
+                        b.finished_at.empty() ? "-" : b.finished_at.c_str(),
+                        drill_status.empty() ? "-" : drill_status.c_str(),
+                        d.finished_at.empty() ? "-" : d.finished_at.c_str(),
+                        d.id.empty() ? "-" : secs(rto).c_str(),
+                        state.c_str());
         }
-        if (g.json)
-            std::cout << out.dump(2, ' ', false, kReplace) << "\n";
-        co_return kExitOk;
-    });
+    }
+    if (g.json)
+        std::cout << out.dump(2, ' ', false, kReplace) << "\n";
+    co_return kExitOk;
+}
+
+int status_command(const Globals& g) {
+    return run_task([&](auto ex) { return status_task(ex, g); });
 }
 
 }  // namespace bk::drivers::cli

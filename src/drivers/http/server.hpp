@@ -9,6 +9,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,7 +49,11 @@ public:
                                                      Options options);
     /// Sends `e` to every event-stream client (slow clients lose old progress, never the rest).
     void publish(const app::RunEvent& e);
+    /// Stops listening and cancels the sessions in flight (through their cancellation slots).
     void stop();
+    /// Until the accept loop and every session have ended (after stop()), at most until
+    /// `deadline`: false when some are left then.
+    Task<bool> wait_until(std::chrono::steady_clock::time_point deadline);
     [[nodiscard]] unsigned short port() const;
 
     struct Counters {
