@@ -110,6 +110,7 @@ std::vector<std::string_view> schema_keys() {
 template <class Map>
 std::vector<std::string_view> names_of(const Map& m) {
     std::vector<std::string_view> out;
+    out.reserve(m.size());
     for (const auto& [k, v] : m) {
         out.push_back(k);
     }

@@ -9,7 +9,7 @@ namespace bk::app {
 
 namespace {
 
-constexpr std::int64_t kKeyExpiryWarning = 30 * 86400;
+constexpr std::int64_t kKeyExpiryWarning = std::int64_t{30} * 86400;
 
 Check unavailable(std::string name, const char* port) {
     return {std::move(name), std::string("cannot check it: no ") + port, "", false};

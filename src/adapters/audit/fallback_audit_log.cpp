@@ -201,12 +201,12 @@ Result<void> FallbackAuditLog::append(const std::string& line) {
     FileGuard guard(path_);
     const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
-        return Failure{errc::io_error, "cannot open " + path_ + ": " + std::strerror(errno)};
+        return Failure{errc::io_error, "cannot open " + path_ + ": " + errno_text(errno)};
     }
     const bool ok = write_all(fd, line + "\n") && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
-        return Failure{errc::io_error, "cannot write " + path_ + ": " + std::strerror(errno)};
+        return Failure{errc::io_error, "cannot write " + path_ + ": " + errno_text(errno)};
     }
     return {};
 }

@@ -357,12 +357,17 @@ dockerapi::Task<std::error_code> Collector::write(dockerapi::StreamKind kind,
 ClientContainer::ClientContainer(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
 ClientContainer::~ClientContainer() {
-    if (state_->attach)
-        state_->attach->close();
-    if (!state_->removed && !state_->id.empty()) {
-        // An unwinding path: the container goes with us (the janitor sweeps it otherwise). No
-        // owner is left to await it; the state it uses is its own.
-        asio::co_spawn(state_->client->executor(), remove_left(state_), ignore_failure);
+    try {
+        if (state_->attach)
+            state_->attach->close();
+        if (!state_->removed && !state_->id.empty()) {
+            // An unwinding path: the container goes with us (the janitor sweeps it otherwise).
+            // No owner is left to await it; the state it uses is its own.
+            asio::co_spawn(state_->client->executor(), remove_left(state_), ignore_failure);
+        }
+    } catch (...) {
+        // A destructor never throws (a failed spawn is an allocation failure): the janitor and
+        // the next start's recovery remove what carries the run's label.
     }
 }
 
@@ -424,6 +429,7 @@ Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi:
 }
 
 Task<Result<void>> ClientContainer::write(std::span<const char> data) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     // A client that stops reading its stdin would hold the restore (or the drill) forever.
     auto raced = co_await (state_->attach->write_stdin(data) ||
@@ -444,6 +450,7 @@ Task<Result<void>> ClientContainer::write(std::span<const char> data) {
 }
 
 Task<Result<int>> ClientContainer::finish() {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     (void)state_->attach->close_stdin();
     domain::StreamLimits limits = state_->limits;

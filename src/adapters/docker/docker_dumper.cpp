@@ -103,6 +103,7 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
         names = {db.empty() ? std::string("*") : db};
     }
     std::vector<domain::DumpItem> items;
+    items.reserve(names.size());
     for (const auto& n : names) {
         items.push_back({n,
                          t.name + "/" + (n == "*" ? std::string("all") : n) +
@@ -259,6 +260,7 @@ Task<domain::DumpOutcome> DockerDumper::execute(Command cmd,
                                                 StreamSink& dsink,
                                                 std::string name,
                                                 domain::StreamLimits limits) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     domain::DumpOutcome outcome;
     auto& spec = cmd.spec;

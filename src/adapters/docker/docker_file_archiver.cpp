@@ -79,6 +79,7 @@ Task<Result<std::uint64_t>> DockerFileArchiver::stream(const domain::Target& t,
                                                        const domain::FileItem& item,
                                                        domain::ByteSink& sink,
                                                        domain::StreamLimits limits) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     ForwardSink forward(sink);
     auto raced = co_await (client_.get_archive(t.container_id, item.path, forward) ||

@@ -28,6 +28,7 @@ public:
 
 Task<domain::HookOutcome> DockerHookRunner::run(const domain::Target& t,
                                                 std::vector<std::string> argv) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     domain::HookOutcome out;
     domain::StreamLimits limits;

@@ -46,7 +46,7 @@ Result<std::unique_ptr<domain::LockHandle>> FileLocks::try_lock(const std::strin
     const std::string path = dir_ + "/" + target + ".lock";
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        return Failure{errc::io_error, "cannot open " + path + ": " + std::strerror(errno)};
+        return Failure{errc::io_error, "cannot open " + path + ": " + errno_text(errno)};
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         holder = holder_of(fd, "another process");

@@ -104,7 +104,7 @@ bool parse_state(const std::string& text,
 }
 
 std::string io_error(const std::string& what, const std::string& path) {
-    return what + " " + path + ": " + std::strerror(errno);
+    return what + " " + path + ": " + errno_text(errno);
 }
 
 }  // namespace

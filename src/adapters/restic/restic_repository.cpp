@@ -287,7 +287,7 @@ public:
         std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
         const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
-            co_return Failure{errc::io_error, "cannot open " + path + ": " + std::strerror(errno)};
+            co_return Failure{errc::io_error, "cannot open " + path + ": " + errno_text(errno)};
         }
         auto gate = std::make_unique<RepositoryGate>(fd);
         const auto deadline = std::chrono::steady_clock::now() + max_wait;

@@ -27,7 +27,7 @@ namespace urls = boost::urls;
 namespace {
 
 constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kBodyLimit = 64 * 1024;
+constexpr std::size_t kBodyLimit = std::size_t{64} * 1024;
 
 struct Target {
     bool tls{false};
