@@ -19,7 +19,12 @@ Signal::~Signal() {
     // Its waiters wake (as notified) and no longer touch it.
     for (auto* w : waiters_)
         w->owner = nullptr;
-    notify_all();
+    try {
+        notify_all();
+    } catch (...) {
+        // A destructor never throws; a timer's cancel() throws only when the reactor itself
+        // failed, and then no wake-up would reach the waiters anyway.
+    }
 }
 
 void Signal::notify_all() {
