@@ -2,8 +2,6 @@
 // (LogConfig none); the client attaches, waits, starts and reads everything, discarding it.
 // Prints bytes, seconds from start to EOF, MiB/s, and the process's peak RSS.
 //   bk_bench_attach <image> [bytes=2147483648]
-#include <sys/resource.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -14,6 +12,7 @@
 #include <string>
 
 #include "dockerapi/client.hpp"
+#include <sys/resource.h>
 
 namespace {
 
@@ -71,8 +70,10 @@ dockerapi::Task<int> bench(std::string image, std::string bytes) {
     }
     const double secs = std::chrono::duration<double>(t1 - t0).count();
     std::printf("dockerapi attach: %llu bytes in %.2f s = %.0f MiB/s, peak RSS %.1f MiB\n",
-                static_cast<unsigned long long>(sink.bytes), secs,
-                static_cast<double>(sink.bytes) / secs / 1048576.0, peak_rss_mib());
+                static_cast<unsigned long long>(sink.bytes),
+                secs,
+                static_cast<double>(sink.bytes) / secs / 1048576.0,
+                peak_rss_mib());
     co_return sink.bytes == std::stoull(bytes) ? 0 : 1;
 }
 
@@ -84,8 +85,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     boost::asio::io_context ioc;
-    auto done = boost::asio::co_spawn(ioc, bench(argv[1], argc > 2 ? argv[2] : "2147483648"),
-                                      boost::asio::use_future);
+    auto done = boost::asio::co_spawn(
+        ioc, bench(argv[1], argc > 2 ? argv[2] : "2147483648"), boost::asio::use_future);
     ioc.run();
     return done.get();
 }

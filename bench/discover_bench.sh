@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Discovery of 200 labelled containers: `backupctl discover --json` (one list call, labels parsed,
-# merged with the config) against `backupctl --version` (process start alone), 30 runs each,
-# alternating. Creates the containers (sleep, LogConfig none, label bk.test=bench-discover) and
-# removes them at the end.
-#   bench/discover_bench.sh [build dir] [count=200]
+# merged with the config) against `backupctl --version` (process start alone), in pairs
+# (bench/lib.sh: ROUNDS=30 rounds, alternating who goes first); the figure is the median of the
+# per-round differences (discovery beyond process start), with their spread. Creates the
+# containers (sleep, LogConfig none, label bk.test=bench-discover) and removes them at the end.
+#   bench/discover_bench.sh [build dir] [count=200]     environment: ROUNDS=30 KEEP=1
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 count=${2:-200}
 image=$(grep BK_TEST_BASE_IMAGE "$build/test-images.env" | cut -d= -f2)
 bin=$build/src/backupctl
+source "$root/bench/lib.sh"
 
 cleanup() { docker ps -aq --filter label=bk.test=bench-discover | xargs -r docker rm -f >/dev/null; }
 [ "${KEEP:-0}" = 1 ] || trap cleanup EXIT   # KEEP=1: leave the containers for another run
@@ -26,13 +28,12 @@ fi
 found=$("$bin" discover --json | grep -c '"name": "bench-svc' || true)
 echo "targets found: $found"
 
-ms() { echo "scale=2; ($2 - $1) / 1000000" | bc; }
-total_d=0; total_v=0; runs=30
-for i in $(seq 1 $runs); do
-  t0=$(date +%s%N); "$bin" --version >/dev/null; t1=$(date +%s%N)
-  "$bin" discover --json >/dev/null; t2=$(date +%s%N)
-  total_v=$((total_v + t1 - t0)); total_d=$((total_d + t2 - t1))
-done
-echo "backupctl --version:        mean $(echo "scale=2; $total_v / $runs / 1000000" | bc) ms"
-echo "backupctl discover --json:  mean $(echo "scale=2; $total_d / $runs / 1000000" | bc) ms"
-echo "discovery beyond start:     $(echo "scale=2; ($total_d - $total_v) / $runs / 1000000" | bc) ms"
+side_version() { "$bin" --version >/dev/null; }
+side_discover() { "$bin" discover --json >/dev/null; }
+ROUNDS=${ROUNDS:-30} bench_pairs "backupctl --version" side_version "backupctl discover --json" side_discover
+diffs=()
+for i in "${!pairs_a[@]}"; do diffs+=("$(awk -v a="${pairs_a[$i]}" -v b="${pairs_b[$i]}" 'BEGIN {printf "%.1f", (b - a) * 1000}')"); done
+echo "discovery beyond start (t_B - t_A per round): median $(bench_median_fmt %.1f "${diffs[@]}") ms," \
+  "spread $(printf '%s\n' "${diffs[@]}" | sort -g | head -1)-$(printf '%s\n' "${diffs[@]}" | sort -g | tail -1) ms" \
+  "(${#diffs[@]} rounds)"
+bench_machine

@@ -1,31 +1,36 @@
 #!/usr/bin/env bash
 # A large PostgreSQL dump backed up to an SFTP server (the test image tests/images/sftp: Debian's
-# sshd, key-only, a chrooted sftp-only user `bk`, on a loopback port), in one run, in pairs:
+# sshd, key-only, a chrooted sftp-only user `bk`, on a loopback port), in one run, in pairs
+# (bench/lib.sh: alternating who goes first, median of t_B/t_A and its spread):
 #   A  backupctl run (pg_dump container -> attach -> restic --stdin -> ssh -> sftp), repo-a
 #   B  the shell pipeline with the same tools:
 #      docker run --log-driver none ... pg_dump | restic -r sftp:... backup --stdin, repo-b
 # Phases, all on the same data (loaded once, never reloaded):
-#   warm-up   one pg_dump to /dev/null after the bulk load (sets hint bits; not measured), then
-#             one more timed pg_dump to /dev/null: the dump alone, for reference
-#   cold      COLD pairs into fresh repositories (the first upload of the whole dump), pair 1 in
-#             the order A B, pair 2 B A, ...; pair 1's repositories are repo-a/repo-b of the rounds
-#   rounds    ROUNDS pairs A B, each a new snapshot of the same data into repo-a / repo-b (restic
-#             deduplicates: after the first upload each flow adds almost nothing)
+#   vacuum    VACUUM FREEZE after the bulk load (sets hint bits and freezes the tuples, so no
+#             measured dump rewrites the table), then one timed pg_dump to /dev/null: the dump
+#             alone, for reference
+#   cold      COLD pairs (at least 3) into fresh repositories (the first upload of the whole
+#             dump), pair 1 in the order A B, pair 2 B A, ...; pair 1's repositories are
+#             repo-a/repo-b of the rounds
+#   rounds    ROUNDS pairs (at least 3), alternating who goes first, each a new snapshot of the
+#             same data into repo-a / repo-b (restic deduplicates: after the first upload each
+#             flow adds almost nothing)
 #   profile   PROFILE=1 (and pidstat installed): one more cold pair into fresh repositories under
 #             `pidstat -u 1`, CPU seconds per command; not part of the figures
 # Ratio of a pair = t_B / t_A = backupctl's throughput relative to the pipeline's (goal >= 0.95).
 # Both repositories are created with `restic init` before their first measured run, outside the
 # timing. The pipeline's ssh command is the one backupctl builds (docs/backends.md), spelled out.
 # Usage: bench/sftp_bench.sh [build dir] [rows=20000000 (about 1.9 GiB of SQL)]
-#        environment: ROUNDS=5 COLD=2 PROFILE=1
+#        environment: ROUNDS=5 COLD=3 PROFILE=1
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 rows=${2:-20000000}
 rounds=${ROUNDS:-5}
-cold=${COLD:-2}
+cold=${COLD:-3}
 profile=${PROFILE:-1}
 . "$build/test-images.env"
+source "$root/bench/lib.sh"
 work=$(mktemp -d /var/tmp/bk-sftp-bench.XXXXXX)
 tag=bench-sftp
 net=bksftp_default
@@ -77,6 +82,7 @@ t0=$(date +%s)
 docker exec $db psql -q -U postgres -d shop -c \
   "CREATE TABLE big AS SELECT g AS id, md5(g::text) || repeat('x', 60) AS payload FROM generate_series(1, $rows) g"
 echo "loaded in $(( $(date +%s) - t0 )) s"
+docker exec $db psql -q -U postgres -d shop -c 'VACUUM (FREEZE, ANALYZE)'
 
 export RESTIC_PASSWORD=bench-password
 now() { date +%s.%N; }
@@ -86,8 +92,6 @@ dump() {
     "$BK_TEST_POSTGRES_IMAGE" pg_dump -h db -U postgres -d shop
 }
 
-echo "warm-up: pg_dump > /dev/null (not measured; the first dump after the load sets hint bits)"
-t0=$(now); dump > /dev/null; t1=$(now); echo "   $(secs $t0 $t1) s"
 echo "reference: pg_dump | wc -c (the dump alone, no upload)"
 t0=$(now); dump_bytes=$(dump | wc -c); t1=$(now)
 echo "   $(secs $t0 $t1) s, dump $dump_bytes bytes ($(echo "$dump_bytes / 1073741824" | bc -l | cut -c1-5) GiB)"
@@ -139,10 +143,10 @@ measure() {
   local flow=$1 repo=$2 before after out t rss="" bytes
   before=$(repo_bytes "$repo")
   if [ "$flow" = A ]; then
-    out=$(run_a "$repo") || { echo "   $flow $repo FAILED (above); the pair is discarded"; return 1; }
+    out=$(run_a "$repo") || { echo "   $flow $repo FAILED (above); the run is discarded"; return 1; }
     t=${out% *}; rss=${out#* }
   else
-    t=$(run_b "$repo") || { echo "   $flow $repo FAILED; the pair is discarded"; return 1; }
+    t=$(run_b "$repo") || { echo "   $flow $repo FAILED; the run is discarded"; return 1; }
   fi
   after=$(repo_bytes "$repo")
   bytes=$(snap_bytes "$repo")
@@ -151,16 +155,14 @@ measure() {
     "${rss:+  operator peak RSS $rss KiB}"
   last_t=$t
 }
-ratio() { echo "$2 / $1" | bc -l | awk '{printf "%.3f", $1}'; }
 fresh() {
   for r in "$@"; do docker exec $sftp rm -rf "/srv/chroot/data/$r"; rrestic "$r" init >/dev/null 2>&1; done
 }
-# A pair: order (AB|BA), repository of A, of B, fresh (1: new repositories before each try).
-# A pair in which a run failed (e.g. a dump container removed by someone else) is discarded and
-# tried again, at most 5 times; sets ta, tb.
 # Every `backupctl run` first removes the backupctl.ephemeral containers of instances it does not
 # find alive in its own state_dir, i.e. also those of other operators (tests) on the same engine,
-# and theirs remove ours: before each pair, wait (at most 10 min) until no such container exists.
+# and theirs remove ours: before each run, wait (at most 10 min) until no such container exists.
+# A run that failed (e.g. a dump container removed by someone else) is discarded and tried again
+# (into a fresh repository again when the phase is cold), at most 5 times.
 discarded=0
 quiet_engine() {
   local i
@@ -170,50 +172,35 @@ quiet_engine() {
     sleep 1
   done
 }
-pair() {
-  local order=$1 ra=$2 rb=$3 new=$4 try
-  for try in 1 2 3 4 5; do
+# The repository of a side (A|B) in a round of the current phase.
+repo_for() {
+  if [ "$phase" = rounds ] || [ "$2" = 1 ]; then echo "repo-${1,,}"; else echo "cold-${1,,}$2"; fi
+}
+side() {  # A|B round: one measured run, retried; sets bench_t to the run's own time
+  local repo
+  repo=$(repo_for "$1" "$2")
+  for _ in 1 2 3 4 5; do
     quiet_engine
-    [ "$new" = 1 ] && fresh "$ra" "$rb"
-    if [ "$order" = AB ]; then
-      measure A "$ra" && ta=$last_t && measure B "$rb" && tb=$last_t && return 0
-    else
-      measure B "$rb" && tb=$last_t && measure A "$ra" && ta=$last_t && return 0
-    fi
+    [ "$phase" = cold ] && fresh "$repo"
+    measure "$1" "$repo" && { bench_t=$last_t; return 0; }
     discarded=$((discarded + 1))
   done
-  echo "five tries failed"; exit 1
+  echo "five tries failed"; return 1
 }
 
-declare -a cold_a cold_b cold_r round_a round_b round_r
-for p in $(seq "$cold"); do
-  if [ "$p" = 1 ]; then ra=repo-a rb=repo-b; else ra=cold-a$p rb=cold-b$p; fi
-  echo "cold pair $p (fresh repositories, load $(cut -d' ' -f1 /proc/loadavg)):"
-  if (( p % 2 )); then pair AB $ra $rb 1; else pair BA $ra $rb 1; fi
-  cold_a+=("$ta"); cold_b+=("$tb"); cold_r+=("$(ratio "$ta" "$tb")")
-  echo "   ratio t_B/t_A = ${cold_r[-1]}"
-  [ "$p" = 1 ] || docker exec $sftp rm -rf "/srv/chroot/data/$ra" "/srv/chroot/data/$rb"
-done
-[ "$cold" -ge 1 ] || fresh repo-a repo-b
-
-for r in $(seq "$rounds"); do
-  echo "round $r (load $(cut -d' ' -f1 /proc/loadavg)):"
-  pair AB repo-a repo-b 0
-  round_a+=("$ta"); round_b+=("$tb"); round_r+=("$(ratio "$ta" "$tb")")
-  echo "   ratio t_B/t_A = ${round_r[-1]}"
-done
-
-stats() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2;
-  printf "median %.3f, spread %.3f-%.3f (%d pairs)", m, v[1], v[NR], NR}'; }
-echo
-echo "summary (ratio = t_pipeline / t_backupctl = backupctl's throughput relative to the pipeline's; goal >= 0.95)"
-echo "| pair | A backupctl (s) | B pipeline (s) | ratio B/A |"
-echo "|---|---|---|---|"
-for i in "${!cold_a[@]}"; do echo "| cold $((i+1)) | ${cold_a[$i]} | ${cold_b[$i]} | ${cold_r[$i]} |"; done
-for i in "${!round_a[@]}"; do echo "| round $((i+1)) | ${round_a[$i]} | ${round_b[$i]} | ${round_r[$i]} |"; done
-[ "${#cold_r[@]}" -gt 0 ] && echo "cold:   $(stats "${cold_r[@]}")"
-[ "${#round_r[@]}" -gt 0 ] && echo "rounds: $(stats "${round_r[@]}")"
-echo "pairs discarded because a run failed: $discarded"
+export BENCH_SUMMARY=$work/summary
+: > "$BENCH_SUMMARY"
+ratios() { echo "ratio = t_pipeline / t_backupctl = backupctl's throughput relative to the pipeline's; goal >= 0.95"; }
+phase=cold
+echo "cold: fresh repositories ($(ratios))"
+ROUNDS=$cold bench_pairs "backupctl run, cold" side "pg_dump | restic, cold" side
+for p in $(seq 2 "$cold"); do docker exec $sftp rm -rf "/srv/chroot/data/cold-a$p" "/srv/chroot/data/cold-b$p"; done
+phase=rounds
+echo "rounds: repo-a / repo-b hold the same data already ($(ratios))"
+ROUNDS=$rounds bench_pairs "backupctl run, unchanged" side "pg_dump | restic, unchanged" side
+echo "summary:"
+cat "$BENCH_SUMMARY"
+echo "runs discarded because they failed: $discarded"
 
 if [ "$profile" = 1 ] && command -v pidstat >/dev/null; then
   echo

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Lint (not yet a step of .ci/run: the tree is not formatted yet, see docs/testing.md):
+# Lint (the format check is a step of .ci/run; the tidy pass is not yet, see docs/testing.md):
 #   - clang-format --dry-run --Werror over every C++ file in git (.clang-format);
 #   - clang-tidy with the checks of .clang-tidy, every warning an error, over the translation
 #     units of src/, docker-api/ and labels/ changed since the commit in .ci/tidy-base (a .cpp
 #     changed, or the .cpp beside a changed header), or over all of them with --all (also when
 #     .ci/tidy-base names no commit here). A whole-tree pass is a quarter of an hour on 2 cores,
 #     too much for every CI run: after one comes out clean, .ci/tidy-base records that commit.
-#   scripts/lint.sh [--all] [--format-only] [BUILD_DIR]    (BUILD_DIR: a configured tree with
+#   scripts/lint.sh [--all] [--format-only|--tidy-only] [BUILD_DIR]    (BUILD_DIR: a configured tree with
 #                                                           compile_commands.json; default build)
 # Exit 1 when a file is not formatted or clang-tidy warns; the offending lines are printed.
 source "$(dirname "$0")/lib.sh"
 
-all=0; format_only=0; build_dir=$BK_ROOT/build
+all=0; format_only=0; tidy_only=0; build_dir=$BK_ROOT/build
 while [ $# -gt 0 ]; do
   case $1 in
     --all) all=1 ;;
     --format-only) format_only=1 ;;
+    --tidy-only) tidy_only=1 ;;
     -*) die "unknown option $1" ;;
     *) build_dir=$1 ;;
   esac
@@ -24,12 +25,15 @@ done
 cd "$BK_ROOT"
 # Only the lint needs these (Debian's clang 14 tools): not part of scripts/lib.sh's packages, so
 # that the demo does not install them.
-BK_APT_PACKAGES=(clang-format clang-tidy python3 git)
+BK_APT_PACKAGES=(clang-format git)
+[ $format_only = 1 ] || BK_APT_PACKAGES+=(clang-tidy python3)
 install_deps
 
 rc=0
 mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' '*.h' '*.cc')
-if ! out=$(clang-format --dry-run --Werror "${sources[@]}" 2>&1); then
+if [ $tidy_only = 1 ]; then
+  :
+elif ! out=$(clang-format --dry-run --Werror "${sources[@]}" 2>&1); then
   printf '%s\n' "$out" | grep -E '^[^ ].*: (error|warning):' | sed -n '1,40p' >&2
   n=$(printf '%s\n' "$out" | grep -E '^[^ ].*: (error|warning):' | cut -d: -f1 | sort -u | wc -l)
   log "clang-format: $n file(s) not formatted (clang-format -i FILE, with the repo's .clang-format)"

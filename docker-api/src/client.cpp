@@ -44,9 +44,15 @@ Error status_error(unsigned status, std::string_view body) {
     errc code = errc::daemon_error;
     std::string message = error_message_from_body(body);
     switch (status) {
-        case 304: code = errc::not_modified; break;
-        case 404: code = errc::not_found; break;
-        case 409: code = errc::conflict; break;
+        case 304:
+            code = errc::not_modified;
+            break;
+        case 404:
+            code = errc::not_found;
+            break;
+        case 409:
+            code = errc::conflict;
+            break;
         case 403:
             if (message.find("already exists in network") != std::string::npos) {
                 code = errc::conflict;
@@ -58,7 +64,8 @@ Error status_error(unsigned status, std::string_view body) {
                 code = errc::conflict;
             }
             break;
-        default: break;
+        default:
+            break;
     }
     if (message.empty()) {
         message = "HTTP status " + std::to_string(status);
@@ -126,7 +133,7 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this file is t
 // ---------------------------------------------------------------------------------------------
 struct AttachStream::Impl {
     ConnectionPtr conn;
-    std::vector<char> chunk = std::vector<char>(64 * 1024);
+    std::vector<char> chunk = std::vector<char>(std::size_t{64} * 1024);
 };
 
 AttachStream::AttachStream() = default;
@@ -203,8 +210,10 @@ Task<Result<WaitResult>> read_wait(WaitHandle::Impl& w) {
             Error e = piece.error();
             if (e.code == errc::transport || e.code == errc::truncated_stream) {
                 e.code = errc::truncated_stream;
-                e.message = "the wait stream ended before the container exited (exit code "
-                            "unknown): " + e.message;
+                e.message =
+                    "the wait stream ended before the container exited (exit code "
+                    "unknown): " +
+                    e.message;
             }
             co_return e;
         }
@@ -231,7 +240,7 @@ Task<Result<WaitResult>> WaitHandle::result() {
 struct EventStream::Impl {
     ConnectionPtr conn;
     http::response_parser<http::buffer_body> parser;
-    std::vector<char> chunk = std::vector<char>(64 * 1024);
+    std::vector<char> chunk = std::vector<char>(std::size_t{64} * 1024);
     LineBuffer lines{8u << 20};
     bool closed{false};
 };
@@ -293,8 +302,10 @@ struct Client::Impl {
     std::string version;  // negotiated, e.g. "1.41"
     std::vector<ConnectionPtr> idle;
 
-    http::request<http::string_body> make_request(http::verb v, const std::string& target,
-                                                  std::string body, std::string_view type,
+    http::request<http::string_body> make_request(http::verb v,
+                                                  const std::string& target,
+                                                  std::string body,
+                                                  std::string_view type,
                                                   bool versioned = true) const {
         http::request<http::string_body> req{v, versioned ? "/v" + version + target : target, 11};
         req.set(http::field::host, "docker");  // mandatory; any value works
@@ -315,7 +326,8 @@ struct Client::Impl {
         if (ec == beast::error::timeout) {
             return {errc::timeout, 0, "connecting to " + options.address.describe() + " timed out"};
         }
-        return {errc::daemon_unavailable, 0,
+        return {errc::daemon_unavailable,
+                0,
                 "no Docker daemon at " + options.address.describe() + ": " + why};
     }
 
@@ -324,10 +336,11 @@ struct Client::Impl {
         c->stream.expires_after(options.connect_timeout);
         if (options.address.kind == DaemonAddress::Kind::unix_socket) {
             if (options.address.path.size() >= 108) {
-                co_return Error{errc::invalid_argument, 0,
-                                "socket path too long: " + options.address.path};
+                co_return Error{
+                    errc::invalid_argument, 0, "socket path too long: " + options.address.path};
             }
-            const Protocol::endpoint ep{asio::local::stream_protocol::endpoint(options.address.path)};
+            const Protocol::endpoint ep{
+                asio::local::stream_protocol::endpoint(options.address.path)};
             auto [ec] = co_await c->stream.async_connect(ep, kUse);
             if (ec) {
                 co_return connect_error(ec);
@@ -380,8 +393,8 @@ struct Client::Impl {
                 co_return conn.error();
             }
             const bool reused = (*conn)->reused;
-            auto ex = co_await exchange((*conn)->stream, (*conn)->buffer, req, options.body_limit,
-                                        timeout);
+            auto ex = co_await exchange(
+                (*conn)->stream, (*conn)->buffer, req, options.body_limit, timeout);
             if (!ex.response) {
                 if (reused && ex.nothing_received && attempt == 0 && idempotent(req.method())) {
                     continue;
@@ -409,8 +422,8 @@ struct Client::Impl {
         info.os_type = std::string((*res)["Ostype"]);
         info.server = std::string((*res)[http::field::server]);
         if (info.api_version.empty()) {
-            co_return Error{errc::unsupported_version, 200,
-                            "the daemon's /_ping has no Api-Version header"};
+            co_return Error{
+                errc::unsupported_version, 200, "the daemon's /_ping has no Api-Version header"};
         }
         const auto server = parse_version_pair(info.api_version);
         const auto mine = parse_version_pair(options.max_api_version);
@@ -419,7 +432,9 @@ struct Client::Impl {
     }
 
     // A versioned call; negotiates first, and once more when the daemon complains.
-    Task<Result<StringResponse>> call(http::verb v, std::string target, std::string body = {},
+    Task<Result<StringResponse>> call(http::verb v,
+                                      std::string target,
+                                      std::string body = {},
                                       std::string type = {},
                                       std::optional<std::chrono::milliseconds> timeout = {}) {
         for (int attempt = 0;; ++attempt) {
@@ -439,15 +454,15 @@ struct Client::Impl {
                 if (attempt == 0) {
                     continue;
                 }
-                co_return Error{errc::unsupported_version, 400, error_message_from_body(res->body())};
+                co_return Error{
+                    errc::unsupported_version, 400, error_message_from_body(res->body())};
             }
             co_return res;
         }
     }
 
     // The body of a response whose status is one of `ok`, else the daemon's error.
-    static Result<std::string> expect(Result<StringResponse> res,
-                                      unsigned ok, unsigned ok2 = 0) {
+    static Result<std::string> expect(Result<StringResponse> res, unsigned ok, unsigned ok2 = 0) {
         if (!res) {
             return res.error();
         }
@@ -459,8 +474,11 @@ struct Client::Impl {
 
     // A request whose response is a stream: its own connection, never pooled.
     template <class Body>
-    Task<Result<ConnectionPtr>> open_stream(http::verb v, std::string target, std::string body,
-                                            std::string type, http::response_parser<Body>& parser,
+    Task<Result<ConnectionPtr>> open_stream(http::verb v,
+                                            std::string target,
+                                            std::string body,
+                                            std::string type,
+                                            http::response_parser<Body>& parser,
                                             bool upgrade) {
         if (version.empty()) {
             auto p = co_await negotiate();
@@ -478,8 +496,8 @@ struct Client::Impl {
             req.set(http::field::upgrade, "tcp");
         }
         parser.body_limit(boost::none);  // streams have no size limit
-        auto started = co_await start_stream((*conn)->stream, (*conn)->buffer, req, parser,
-                                             options.request_timeout);
+        auto started = co_await start_stream(
+            (*conn)->stream, (*conn)->buffer, req, parser, options.request_timeout);
         if (!started) {
             co_return started.error();
         }
@@ -489,8 +507,8 @@ struct Client::Impl {
     Task<Result<AttachStream>> hijack(std::string target, std::string body, std::string type) {
         auto impl = std::make_unique<AttachStream::Impl>();
         http::response_parser<http::buffer_body> parser;
-        auto conn = co_await open_stream(http::verb::post, std::move(target), std::move(body),
-                                         std::move(type), parser, true);
+        auto conn = co_await open_stream(
+            http::verb::post, std::move(target), std::move(body), std::move(type), parser, true);
         if (!conn) {
             co_return conn.error();
         }
@@ -529,8 +547,10 @@ Task<Result<T>> get_json(Client::Impl& impl, std::string target, Parse parse) {
     co_return parse(*body);
 }
 
-Task<Result<void>> post_empty(Client::Impl& impl, std::string target,
-                              unsigned ok, unsigned ok2 = 0,
+Task<Result<void>> post_empty(Client::Impl& impl,
+                              std::string target,
+                              unsigned ok,
+                              unsigned ok2 = 0,
                               std::optional<std::chrono::milliseconds> timeout = {}) {
     auto res = co_await impl.call(http::verb::post, std::move(target), {}, {}, timeout);
     auto body = Client::Impl::expect(std::move(res), ok, ok2);
@@ -540,8 +560,12 @@ Task<Result<void>> post_empty(Client::Impl& impl, std::string target,
     co_return Result<void>{};
 }
 
-Task<Result<void>> send_json(Client::Impl& impl, http::verb v, std::string target,
-                             std::string json, unsigned ok, unsigned ok2 = 0) {
+Task<Result<void>> send_json(Client::Impl& impl,
+                             http::verb v,
+                             std::string target,
+                             std::string json,
+                             unsigned ok,
+                             unsigned ok2 = 0) {
     auto res = co_await impl.call(v, std::move(target), std::move(json), "application/json");
     auto body = Client::Impl::expect(std::move(res), ok, ok2);
     if (!body) {
@@ -601,21 +625,24 @@ Task<Result<void>> Client::stop_container(std::string id, std::chrono::seconds g
     // The daemon answers after the container stopped: the deadline covers the grace period.
     const auto timeout = impl_->options.request_timeout +
                          std::chrono::duration_cast<std::chrono::milliseconds>(grace);
-    co_return co_await shielded(post_empty(
-        *impl_, "/containers/" + enc(id) + "/stop?t=" + std::to_string(grace.count()),
-        204, 304, timeout));
+    co_return co_await shielded(
+        post_empty(*impl_,
+                   "/containers/" + enc(id) + "/stop?t=" + std::to_string(grace.count()),
+                   204,
+                   304,
+                   timeout));
 }
 
 Task<Result<void>> Client::kill_container(std::string id, std::string signal) {
-    co_return co_await shielded(post_empty(
-        *impl_, "/containers/" + enc(id) + "/kill?signal=" + enc(signal), 204));
+    co_return co_await shielded(
+        post_empty(*impl_, "/containers/" + enc(id) + "/kill?signal=" + enc(signal), 204));
 }
 
 namespace {
 Task<Result<void>> do_remove(Client::Impl& impl, std::string id, bool force, bool volumes) {
-    auto res = co_await impl.call(http::verb::delete_, "/containers/" + enc(id) + "?force=" +
-                                                    (force ? "1" : "0") + "&v=" +
-                                                    (volumes ? "1" : "0"));
+    auto res = co_await impl.call(
+        http::verb::delete_,
+        "/containers/" + enc(id) + "?force=" + (force ? "1" : "0") + "&v=" + (volumes ? "1" : "0"));
     auto body = Client::Impl::expect(std::move(res), 204);
     if (!body) {
         co_return body.error();
@@ -625,18 +652,25 @@ Task<Result<void>> do_remove(Client::Impl& impl, std::string id, bool force, boo
 
 const char* condition_name(WaitCondition c) {
     switch (c) {
-        case WaitCondition::next_exit: return "next-exit";
-        case WaitCondition::not_running: return "not-running";
-        case WaitCondition::removed: return "removed";
+        case WaitCondition::next_exit:
+            return "next-exit";
+        case WaitCondition::not_running:
+            return "not-running";
+        case WaitCondition::removed:
+            return "removed";
     }
     return "next-exit";
 }
 
 Task<Result<WaitHandle>> do_wait(Client::Impl& impl, std::string id, WaitCondition c) {
     auto w = std::make_unique<WaitHandle::Impl>();
-    auto conn = co_await impl.open_stream(
-        http::verb::post, "/containers/" + enc(id) + "/wait?condition=" + condition_name(c), {},
-        {}, w->parser, false);
+    auto conn =
+        co_await impl.open_stream(http::verb::post,
+                                  "/containers/" + enc(id) + "/wait?condition=" + condition_name(c),
+                                  {},
+                                  {},
+                                  w->parser,
+                                  false);
     if (!conn) {
         co_return conn.error();
     }
@@ -662,9 +696,11 @@ Task<Result<AttachStream>> Client::attach_container(std::string id, bool with_st
 }
 
 Task<Result<void>> Client::put_archive(std::string id, std::string path, std::string tar) {
-    co_return co_await shielded(send_json(*impl_, http::verb::put,
+    co_return co_await shielded(send_json(*impl_,
+                                          http::verb::put,
                                           "/containers/" + enc(id) + "/archive?path=" + enc(path),
-                                          std::move(tar), 200));
+                                          std::move(tar),
+                                          200));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -802,16 +838,21 @@ Task<Result<ArchiveUpload>> Client::upload_archive(std::string id, std::string p
 }
 
 namespace {
-Task<Result<std::uint64_t>> do_get_archive(Client::Impl& impl, std::string id, std::string path,
+Task<Result<std::uint64_t>> do_get_archive(Client::Impl& impl,
+                                           std::string id,
+                                           std::string path,
                                            ByteSink& sink) {
     http::response_parser<http::buffer_body> parser;
-    auto conn = co_await impl.open_stream(
-        http::verb::get, "/containers/" + enc(id) + "/archive?path=" + enc(path), {}, {}, parser,
-        false);
+    auto conn = co_await impl.open_stream(http::verb::get,
+                                          "/containers/" + enc(id) + "/archive?path=" + enc(path),
+                                          {},
+                                          {},
+                                          parser,
+                                          false);
     if (!conn) {
         co_return conn.error();
     }
-    std::vector<char> chunk(64 * 1024);
+    std::vector<char> chunk(std::size_t{64} * 1024);
     std::uint64_t total = 0;
     for (;;) {
         auto piece = co_await read_body_some((*conn)->stream, (*conn)->buffer, parser, chunk);
@@ -836,8 +877,8 @@ Task<Result<std::uint64_t>> Client::get_archive(std::string id, std::string path
 // --- exec ------------------------------------------------------------------------------------
 namespace {
 Task<Result<std::string>> do_create_exec(Client::Impl& impl, std::string id, ExecSpec spec) {
-    auto res = co_await impl.call(http::verb::post, "/containers/" + enc(id) + "/exec", serialize(spec),
-                           "application/json");
+    auto res = co_await impl.call(
+        http::verb::post, "/containers/" + enc(id) + "/exec", serialize(spec), "application/json");
     auto body = Client::Impl::expect(std::move(res), 201);
     if (!body) {
         co_return body.error();
@@ -851,9 +892,8 @@ Task<Result<std::string>> Client::create_exec(std::string container_id, ExecSpec
 }
 
 Task<Result<AttachStream>> Client::start_exec(std::string exec_id) {
-    co_return co_await shielded(impl_->hijack("/exec/" + enc(exec_id) + "/start",
-                                              R"({"Detach":false,"Tty":false})",
-                                              "application/json"));
+    co_return co_await shielded(impl_->hijack(
+        "/exec/" + enc(exec_id) + "/start", R"({"Detach":false,"Tty":false})", "application/json"));
 }
 
 Task<Result<ExecInfo>> Client::inspect_exec(std::string exec_id) {
@@ -878,8 +918,8 @@ Task<Result<NetworkSummary>> Client::inspect_network(std::string id) {
 
 namespace {
 Task<Result<std::string>> do_create_network(Client::Impl& impl, NetworkSpec spec) {
-    auto res = co_await impl.call(http::verb::post, "/networks/create",
-                                                        serialize(spec), "application/json");
+    auto res = co_await impl.call(
+        http::verb::post, "/networks/create", serialize(spec), "application/json");
     auto body = Client::Impl::expect(std::move(res), 200, 201);
     if (!body) {
         co_return body.error();
@@ -897,18 +937,24 @@ Task<Result<void>> Client::remove_network(std::string id) {
         send_json(*impl_, http::verb::delete_, "/networks/" + enc(id), {}, 204, 200));
 }
 
-Task<Result<void>> Client::connect_network(std::string network, std::string container,
+Task<Result<void>> Client::connect_network(std::string network,
+                                           std::string container,
                                            std::vector<std::string> aliases) {
-    co_return co_await shielded(send_json(*impl_, http::verb::post,
+    co_return co_await shielded(send_json(*impl_,
+                                          http::verb::post,
                                           "/networks/" + enc(network) + "/connect",
-                                          serialize_connect(container, aliases), 200));
+                                          serialize_connect(container, aliases),
+                                          200));
 }
 
-Task<Result<void>> Client::disconnect_network(std::string network, std::string container,
+Task<Result<void>> Client::disconnect_network(std::string network,
+                                              std::string container,
                                               bool force) {
-    co_return co_await shielded(send_json(*impl_, http::verb::post,
+    co_return co_await shielded(send_json(*impl_,
+                                          http::verb::post,
                                           "/networks/" + enc(network) + "/disconnect",
-                                          serialize_disconnect(container, force), 200));
+                                          serialize_disconnect(container, force),
+                                          200));
 }
 
 // --- images ----------------------------------------------------------------------------------
@@ -918,16 +964,22 @@ Task<Result<ImageInfo>> Client::inspect_image(std::string name) {
 }
 
 namespace {
-Task<Result<void>> do_pull(Client::Impl& impl, std::string image, std::string tag,
+Task<Result<void>> do_pull(Client::Impl& impl,
+                           std::string image,
+                           std::string tag,
                            std::function<void(const PullProgress&)> on_progress) {
     http::response_parser<http::buffer_body> parser;
-    auto conn = co_await impl.open_stream(
-        http::verb::post, "/images/create?fromImage=" + enc(image) + "&tag=" + enc(tag), {}, {},
-        parser, false);
+    auto conn =
+        co_await impl.open_stream(http::verb::post,
+                                  "/images/create?fromImage=" + enc(image) + "&tag=" + enc(tag),
+                                  {},
+                                  {},
+                                  parser,
+                                  false);
     if (!conn) {
         co_return conn.error();
     }
-    std::vector<char> chunk(16 * 1024);
+    std::vector<char> chunk(std::size_t{16} * 1024);
     LineBuffer lines(1u << 20);
     bool finished = false;
     for (;;) {
@@ -955,7 +1007,8 @@ Task<Result<void>> do_pull(Client::Impl& impl, std::string image, std::string ta
         }
     }
     if (!finished) {
-        co_return Error{errc::stream_error, 0,
+        co_return Error{errc::stream_error,
+                        0,
                         "the pull of " + image + ":" + tag + " ended without a final status"};
     }
     co_return Result<void>{};
@@ -985,7 +1038,8 @@ Task<Result<EventStream>> do_events(Client::Impl& impl, EventsOptions o) {
 }
 }  // namespace
 
-Task<Result<void>> Client::pull_image(std::string image, std::string tag,
+Task<Result<void>> Client::pull_image(std::string image,
+                                      std::string tag,
                                       std::function<void(const PullProgress&)> on_progress) {
     co_return co_await shielded(
         do_pull(*impl_, std::move(image), std::move(tag), std::move(on_progress)));

@@ -10,21 +10,36 @@ public:
     [[nodiscard]] const char* name() const noexcept override { return "dockerapi"; }
     [[nodiscard]] std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-            case errc::daemon_unavailable: return "Docker daemon unavailable";
-            case errc::timeout: return "timed out";
-            case errc::cancelled: return "cancelled";
-            case errc::transport: return "connection to the Docker daemon failed";
-            case errc::protocol: return "protocol error";
-            case errc::malformed_body: return "malformed response body";
-            case errc::truncated_stream: return "stream truncated";
-            case errc::not_found: return "not found";
-            case errc::conflict: return "conflict";
-            case errc::not_modified: return "not modified";
-            case errc::daemon_error: return "Docker daemon error";
-            case errc::unsupported_version: return "unsupported API version";
-            case errc::invalid_argument: return "invalid argument";
-            case errc::sink_failed: return "stream consumer failed";
-            case errc::stream_error: return "error reported inside the stream";
+            case errc::daemon_unavailable:
+                return "Docker daemon unavailable";
+            case errc::timeout:
+                return "timed out";
+            case errc::cancelled:
+                return "cancelled";
+            case errc::transport:
+                return "connection to the Docker daemon failed";
+            case errc::protocol:
+                return "protocol error";
+            case errc::malformed_body:
+                return "malformed response body";
+            case errc::truncated_stream:
+                return "stream truncated";
+            case errc::not_found:
+                return "not found";
+            case errc::conflict:
+                return "conflict";
+            case errc::not_modified:
+                return "not modified";
+            case errc::daemon_error:
+                return "Docker daemon error";
+            case errc::unsupported_version:
+                return "unsupported API version";
+            case errc::invalid_argument:
+                return "invalid argument";
+            case errc::sink_failed:
+                return "stream consumer failed";
+            case errc::stream_error:
+                return "error reported inside the stream";
         }
         return "unknown dockerapi error";
     }

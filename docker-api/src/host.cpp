@@ -29,8 +29,9 @@ Result<DaemonAddress> parse_docker_host(const std::string& value, bool tls_verif
     }
     if (value.starts_with("tcp://")) {
         if (tls_verify) {
-            return invalid("TLS (DOCKER_TLS_VERIFY) is not supported; use the unix socket or a "
-                           "socket proxy on a trusted network");
+            return invalid(
+                "TLS (DOCKER_TLS_VERIFY) is not supported; use the unix socket or a "
+                "socket proxy on a trusted network");
         }
         std::string rest = value.substr(6);
         if (auto slash = rest.find('/'); slash != std::string::npos) {
@@ -51,7 +52,8 @@ Result<DaemonAddress> parse_docker_host(const std::string& value, bool tls_verif
         }
         return a;
     }
-    if (value.starts_with("ssh://") || value.starts_with("npipe://") || value.starts_with("fd://")) {
+    if (value.starts_with("ssh://") || value.starts_with("npipe://") ||
+        value.starts_with("fd://")) {
         return invalid("this scheme is not supported; use unix:// or tcp://");
     }
     return invalid("expected unix:///path or tcp://host:port");

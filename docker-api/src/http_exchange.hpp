@@ -58,8 +58,11 @@ struct Exchanged {
 
 /// One request, one complete response (ordinary calls).
 template <class S>
-Task<Exchanged> exchange(S& s, beast::flat_buffer& buf, const http::request<http::string_body>& req,
-                         std::size_t body_limit, std::chrono::milliseconds timeout) {
+Task<Exchanged> exchange(S& s,
+                         beast::flat_buffer& buf,
+                         const http::request<http::string_body>& req,
+                         std::size_t body_limit,
+                         std::chrono::milliseconds timeout) {
     arm(s, timeout);
     auto [wec, wn] = co_await http::async_write(s, req, kUse);
     if (wec) {
@@ -81,9 +84,11 @@ Task<Exchanged> exchange(S& s, beast::flat_buffer& buf, const http::request<http
 /// Writes a request and reads the response header of a streaming response. For a non-success
 /// status, reads (a bounded part of) the body and returns the daemon's error.
 template <class S, class Body>
-Task<Result<void>> start_stream(S& s, beast::flat_buffer& buf,
+Task<Result<void>> start_stream(S& s,
+                                beast::flat_buffer& buf,
                                 const http::request<http::string_body>& req,
-                                http::response_parser<Body>& p, std::chrono::milliseconds timeout) {
+                                http::response_parser<Body>& p,
+                                std::chrono::milliseconds timeout) {
     arm(s, timeout);
     auto [wec, wn] = co_await http::async_write(s, req, kUse);
     if (wec) {
@@ -128,7 +133,8 @@ Task<Result<void>> start_stream(S& s, beast::flat_buffer& buf,
 
 /// The next piece of a streaming body, or an empty span once the message is complete.
 template <class S>
-Task<Result<std::span<const char>>> read_body_some(S& s, beast::flat_buffer& buf,
+Task<Result<std::span<const char>>> read_body_some(S& s,
+                                                   beast::flat_buffer& buf,
                                                    http::response_parser<http::buffer_body>& p,
                                                    std::vector<char>& chunk) {
     while (!p.is_done()) {
@@ -150,7 +156,9 @@ Task<Result<std::span<const char>>> read_body_some(S& s, beast::flat_buffer& buf
 }
 
 /// Hands every payload piece of `input` to `sink`.
-inline Task<Result<void>> deliver(StreamDemux& demux, std::span<const char> input, StreamSink& sink,
+inline Task<Result<void>> deliver(StreamDemux& demux,
+                                  std::span<const char> input,
+                                  StreamSink& sink,
                                   StreamTotals& totals) {
     while (auto piece = demux.next(input)) {
         if (piece->kind == StreamKind::stderr_stream) {
@@ -172,7 +180,9 @@ inline Task<Result<void>> deliver(StreamDemux& demux, std::span<const char> inpu
 /// Demultiplexes a hijacked stream into `sink` until EOF: first the bytes the header read left
 /// in `buf` (they belong to the stream), then the raw socket.
 template <class S>
-Task<Result<StreamTotals>> pump_frames(S& s, beast::flat_buffer& buf, std::vector<char>& chunk,
+Task<Result<StreamTotals>> pump_frames(S& s,
+                                       beast::flat_buffer& buf,
+                                       std::vector<char>& chunk,
                                        StreamSink& sink) {
     StreamDemux demux;
     StreamTotals totals;
@@ -188,8 +198,8 @@ Task<Result<StreamTotals>> pump_frames(S& s, beast::flat_buffer& buf, std::vecto
         auto [ec, n] = co_await s.async_read_some(asio::buffer(chunk), kUse);
         if (ec == asio::error::eof || ec == http::error::end_of_stream) {
             if (!demux.at_frame_boundary()) {
-                co_return Error{errc::truncated_stream, 0,
-                                "the stream ended in the middle of a frame"};
+                co_return Error{
+                    errc::truncated_stream, 0, "the stream ended in the middle of a frame"};
             }
             co_return totals;
         }

@@ -60,12 +60,16 @@ const json& object(const json& j, const char* key) {
 
 std::map<std::string, EndpointInfo> networks_of(const json& container) {
     std::map<std::string, EndpointInfo> out;
-    for (const auto& [name, ep] : object(object(container, "NetworkSettings"), "Networks").items()) {
+    for (const auto& [name, ep] :
+         object(object(container, "NetworkSettings"), "Networks").items()) {
         if (!ep.is_object()) {
             continue;
         }
-        out.emplace(name, EndpointInfo{str(ep, "NetworkID"), str(ep, "EndpointID"),
-                                       str(ep, "IPAddress"), strings(ep, "Aliases")});
+        out.emplace(name,
+                    EndpointInfo{str(ep, "NetworkID"),
+                                 str(ep, "EndpointID"),
+                                 str(ep, "IPAddress"),
+                                 strings(ep, "Aliases")});
     }
     return out;
 }
@@ -77,8 +81,11 @@ std::vector<MountInfo> mounts_of(const json& container) {
         return out;
     }
     for (const auto& m : *it) {
-        out.push_back(MountInfo{str(m, "Type"), str(m, "Name"), str(m, "Source"),
-                                str(m, "Destination"), boolean(m, "RW")});
+        out.push_back(MountInfo{str(m, "Type"),
+                                str(m, "Name"),
+                                str(m, "Source"),
+                                str(m, "Destination"),
+                                boolean(m, "RW")});
     }
     return out;
 }
@@ -122,11 +129,14 @@ json json_strings(const std::vector<std::string>& v) {
 
 }  // namespace
 
-
 Result<VersionInfo> parse_version(std::string_view body) {
     return parse_with("version", body, [](const json& j) {
-        return VersionInfo{str(j, "Version"),       str(j, "ApiVersion"), str(j, "MinAPIVersion"),
-                           str(j, "Os"),            str(j, "Arch"),       str(j, "KernelVersion")};
+        return VersionInfo{str(j, "Version"),
+                           str(j, "ApiVersion"),
+                           str(j, "MinAPIVersion"),
+                           str(j, "Os"),
+                           str(j, "Arch"),
+                           str(j, "KernelVersion")};
     });
 }
 
@@ -442,7 +452,8 @@ std::string serialize(const Filters& filters) {
     return j.dump();
 }
 
-std::string serialize_connect(const std::string& container, const std::vector<std::string>& aliases) {
+std::string serialize_connect(const std::string& container,
+                              const std::vector<std::string>& aliases) {
     json ep = json::object();
     if (!aliases.empty()) {
         ep["Aliases"] = json_strings(aliases);

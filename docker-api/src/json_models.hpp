@@ -40,7 +40,8 @@ std::string serialize(const ContainerSpec& spec);
 std::string serialize(const ExecSpec& spec);
 std::string serialize(const NetworkSpec& spec);
 std::string serialize(const Filters& filters);
-std::string serialize_connect(const std::string& container, const std::vector<std::string>& aliases);
+std::string serialize_connect(const std::string& container,
+                              const std::vector<std::string>& aliases);
 std::string serialize_disconnect(const std::string& container, bool force);
 
 }  // namespace dockerapi::detail

@@ -22,7 +22,10 @@ std::string format_event_time(std::int64_t time_nano) {
         --secs;
     }
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(secs),
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%lld.%09lld",
+                  static_cast<long long>(secs),
                   static_cast<long long>(nanos));
     return buf;
 }

@@ -9,7 +9,8 @@ std::optional<StreamPiece> StreamDemux::next(std::span<const char>& input) {
         if (remaining_ == 0) {
             // Collect a header; it may arrive split over several reads.
             const std::size_t take = std::min(header_.size() - header_have_, input.size());
-            std::copy_n(reinterpret_cast<const unsigned char*>(input.data()), take,
+            std::copy_n(reinterpret_cast<const unsigned char*>(input.data()),
+                        take,
                         header_.begin() + static_cast<std::ptrdiff_t>(header_have_));
             header_have_ += take;
             input = input.subspan(take);

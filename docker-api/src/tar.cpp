@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::size_t kBlock = 512;
 
-Error tar_error(std::string what) { return Error{errc::invalid_argument, 0, "tar: " + std::move(what)}; }
+Error tar_error(std::string what) {
+    return Error{errc::invalid_argument, 0, "tar: " + std::move(what)};
+}
 
 // Writes `value` as zero-padded octal into a field of `width` bytes, the last one NUL.
 bool put_octal(char* field, std::size_t width, unsigned long long value) {
@@ -19,7 +21,8 @@ bool put_octal(char* field, std::size_t width, unsigned long long value) {
         digits[i] = static_cast<char>('0' + (value & 7u));
         value >>= 3;
     }
-    if (value != 0) return false;
+    if (value != 0)
+        return false;
     std::memcpy(field, digits.data(), width - 1);
     field[width - 1] = '\0';
     return true;
@@ -38,7 +41,8 @@ std::optional<unsigned long long> get_number(std::string_view field) {
     if (!field.empty() && (static_cast<unsigned char>(field[0]) & 0x80u) != 0) {  // base-256
         unsigned long long v = static_cast<unsigned char>(field[0]) & 0x7fu;
         for (std::size_t i = 1; i < field.size(); ++i) {
-            if (v >> 55 != 0) return std::nullopt;
+            if (v >> 55 != 0)
+                return std::nullopt;
             v = (v << 8) | static_cast<unsigned char>(field[i]);
         }
         return v;
@@ -46,8 +50,10 @@ std::optional<unsigned long long> get_number(std::string_view field) {
     unsigned long long v = 0;
     bool any = false;
     for (char c : field) {
-        if (c == ' ' && !any) continue;
-        if (c < '0' || c > '7') break;
+        if (c == ' ' && !any)
+            continue;
+        if (c < '0' || c > '7')
+            break;
         v = (v << 3) | static_cast<unsigned>(c - '0');
         any = true;
     }
@@ -71,13 +77,16 @@ struct Override {
 void apply_pax(std::string_view data, Override& next) {
     while (!data.empty()) {
         auto space = data.find(' ');
-        if (space == std::string_view::npos) return;
+        if (space == std::string_view::npos)
+            return;
         std::size_t len = 0;
         for (char c : data.substr(0, space)) {
-            if (c < '0' || c > '9') return;
+            if (c < '0' || c > '9')
+                return;
             len = len * 10 + static_cast<std::size_t>(c - '0');
         }
-        if (len <= space + 1 || len > data.size()) return;
+        if (len <= space + 1 || len > data.size())
+            return;
         auto record = data.substr(space + 1, len - space - 2);  // without the newline
         auto eq = record.find('=');
         if (eq != std::string_view::npos) {
@@ -103,7 +112,8 @@ Result<std::string> make_tar(const std::vector<TarEntry>& entries) {
     std::string out;
     const auto now = static_cast<unsigned long long>(std::time(nullptr));
     for (const auto& e : entries) {
-        if (e.path.empty()) return tar_error("an entry without a path");
+        if (e.path.empty())
+            return tar_error("an entry without a path");
         std::string_view name = e.path;
         std::string_view prefix;
         if (name.size() > 100) {  // split at a '/' into prefix (≤155) and name (≤100)
@@ -123,8 +133,10 @@ Result<std::string> make_tar(const std::vector<TarEntry>& entries) {
         }
         header[156] = '0';
         std::memcpy(header + 257, "ustar", 6);  // magic with its NUL
-        std::memcpy(header + 263, "00", 2);
-        if (!prefix.empty()) std::memcpy(header + 345, prefix.data(), prefix.size());  // data() may be null
+        header[263] = '0';                      // the version, "00" without a NUL
+        header[264] = '0';
+        if (!prefix.empty())
+            std::memcpy(header + 345, prefix.data(), prefix.size());  // data() may be null
         // The checksum field: six octal digits, NUL, space.
         put_octal(header + 148, 7, checksum_of(header));
         header[155] = ' ';
@@ -145,28 +157,36 @@ Result<std::vector<TarEntry>> read_tar(std::string_view tar) {
         if (at > tar.size() || tar.size() - at < kBlock)
             return tar_error("the archive is cut short");
         std::string_view block = tar.substr(at, kBlock);
-        if (block.find_first_not_of('\0') == std::string_view::npos) return files;  // end
+        if (block.find_first_not_of('\0') == std::string_view::npos)
+            return files;  // end
         auto sum = get_number(block.substr(148, 8));
         if (!sum || *sum != checksum_of(block.data())) {
             return tar_error("bad header checksum at byte " + std::to_string(at));
         }
         auto size = get_number(block.substr(124, 12));
-        if (!size) return tar_error("bad size at byte " + std::to_string(at));
+        if (!size)
+            return tar_error("bad size at byte " + std::to_string(at));
         const char type = block[156];
         const bool regular = type == '0' || type == '\0' || type == '7';
-        if (regular && next.has_size) size = next.size;
+        if (regular && next.has_size)
+            size = next.size;
         at += kBlock;
-        if (*size > tar.size() - at) return tar_error("the archive is cut short");
+        if (*size > tar.size() - at)
+            return tar_error("the archive is cut short");
         std::string_view data = tar.substr(at, static_cast<std::size_t>(*size));
         at += static_cast<std::size_t>((*size + kBlock - 1) / kBlock * kBlock);
         switch (type) {
-            case 'x': apply_pax(data, next); continue;
+            case 'x':
+                apply_pax(data, next);
+                continue;
             case 'L':
                 next.path = std::string(data.substr(0, std::min(data.find('\0'), data.size())));
                 next.has_path = true;
                 continue;
-            case 'g': continue;
-            default: break;
+            case 'g':
+                continue;
+            default:
+                break;
         }
         if (regular) {
             TarEntry e;
@@ -175,7 +195,8 @@ Result<std::vector<TarEntry>> read_tar(std::string_view tar) {
             } else {
                 auto prefix = c_field(block, 345, 155);
                 auto name = c_field(block, 0, 100);
-                e.path = prefix.empty() ? std::string(name) : std::string(prefix) + "/" + std::string(name);
+                e.path = prefix.empty() ? std::string(name)
+                                        : std::string(prefix) + "/" + std::string(name);
             }
             e.content = std::string(data);
             e.mode = static_cast<unsigned>(get_number(block.substr(100, 8)).value_or(0) & 07777u);

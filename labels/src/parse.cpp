@@ -27,8 +27,10 @@ std::string lower(std::string_view s) {
 }
 
 std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return std::string(s);
 }
 
@@ -37,8 +39,8 @@ std::vector<std::string> split_list(std::string_view s) {
     std::size_t start = 0;
     while (start <= s.size()) {
         auto comma = s.find(',', start);
-        auto item = trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                                          : comma - start));
+        auto item = trim(s.substr(
+            start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
         if (!item.empty()) {
             out.push_back(item);
         }
@@ -52,8 +54,10 @@ std::vector<std::string> split_list(std::string_view s) {
 
 std::optional<bool> parse_bool(std::string_view v) {
     const std::string l = lower(trim(v));
-    if (l == "true" || l == "yes" || l == "1" || l == "on") return true;
-    if (l == "false" || l == "no" || l == "0" || l == "off") return false;
+    if (l == "true" || l == "yes" || l == "1" || l == "on")
+        return true;
+    if (l == "false" || l == "no" || l == "0" || l == "off")
+        return false;
     return std::nullopt;
 }
 
@@ -106,6 +110,7 @@ std::vector<std::string_view> schema_keys() {
 template <class Map>
 std::vector<std::string_view> names_of(const Map& m) {
     std::vector<std::string_view> out;
+    out.reserve(m.size());
     for (const auto& [k, v] : m) {
         out.push_back(k);
     }
@@ -172,7 +177,9 @@ public:
             if (key.starts_with(kPrefix)) {
                 ours.emplace(key.substr(kPrefix.size()), value);
             } else if (auto guess = near_miss(key)) {
-                problem(key, value, "looks like a mistyped backupctl label; it is not read",
+                problem(key,
+                        value,
+                        "looks like a mistyped backupctl label; it is not read",
                         "did you mean " + *guess + "?");
             }
         }
@@ -206,13 +213,16 @@ public:
         for (const auto& [key, value] : ours) {
             const std::string full = std::string(kPrefix) + key;
             if (auto why = secret_reason(key, value)) {
-                problems_.push_back({full, "(redacted)", *why,
+                problems_.push_back({full,
+                                     "(redacted)",
+                                     *why,
                                      "keep secrets in the container's environment or the "
                                      "operator's config; labels refer to them by name"});
                 continue;
             }
             if (value.size() > kMaxValue) {
-                problem(full, value.substr(0, 40) + "...",
+                problem(full,
+                        value.substr(0, 40) + "...",
                         "is " + std::to_string(value.size()) + " characters long; the limit is " +
                             std::to_string(kMaxValue));
                 continue;
@@ -235,7 +245,9 @@ public:
             if (find_label(key) == nullptr) {
                 const auto keys = schema_keys();
                 auto n = domain::nearest(key, keys);
-                problem(full, value, "is not a backupctl label",
+                problem(full,
+                        value,
+                        "is not a backupctl label",
                         n ? "did you mean backupctl." + *n + "?"
                           : "see docs/labels.md for the labels backupctl reads");
             }
@@ -244,7 +256,8 @@ public:
         const auto enable = ours.find("enable");
         if (enable == ours.end()) {
             if (problems_.empty()) {
-                problem(std::string(kPrefix) + "enable", "",
+                problem(std::string(kPrefix) + "enable",
+                        "",
                         "is missing, so the other backupctl labels have no effect",
                         "add backupctl.enable=true (or remove the other backupctl labels)");
             }
@@ -299,9 +312,13 @@ private:
         return trim(it->second);
     }
 
-    void bad(std::string_view key, const std::string& value, std::string message,
+    void bad(std::string_view key,
+             const std::string& value,
+             std::string message,
              std::string suggestion = {}) {
-        problem(std::string(kPrefix) + std::string(key), value, std::move(message),
+        problem(std::string(kPrefix) + std::string(key),
+                value,
+                std::move(message),
                 std::move(suggestion));
     }
 
@@ -323,7 +340,8 @@ private:
         // name
         if (auto n = get("name")) {
             if (!valid_name(*n)) {
-                bad("name", *n,
+                bad("name",
+                    *n,
                     "is not a valid target name (lower-case letters, digits, '.', '_', '-'; at "
                     "most 63; starting with a letter or digit)",
                     "e.g. " + sanitize_name(*n));
@@ -340,9 +358,12 @@ private:
         if (auto v = get("db.type")) {
             type = domain::db_type_from_string(lower(*v));
             if (!type) {
-                const std::vector<std::string_view> kinds{"postgres", "mysql", "mariadb", "mongodb"};
+                const std::vector<std::string_view> kinds{
+                    "postgres", "mysql", "mariadb", "mongodb"};
                 auto n = domain::nearest(lower(*v), kinds);
-                bad("db.type", *v, "is not a database type (postgres, mysql, mariadb, mongodb)",
+                bad("db.type",
+                    *v,
+                    "is not a database type (postgres, mysql, mariadb, mongodb)",
                     n ? "did you mean " + *n + "?" : "");
             }
         } else {
@@ -352,7 +373,9 @@ private:
                                labels_->contains("db.password-env") ||
                                labels_->contains("db.image") || labels_->contains("db.type");
         if (!type && db_labels && !labels_->contains("db.type")) {
-            bad("db.type", "", "cannot be inferred from the image \"" + facts_.image + "\"",
+            bad("db.type",
+                "",
+                "cannot be inferred from the image \"" + facts_.image + "\"",
                 "set backupctl.db.type to postgres, mysql, mariadb or mongodb");
         }
         if (type) {
@@ -387,7 +410,8 @@ private:
             }
             if (auto v = get("db.password-env")) {
                 if (!valid_env_name(*v)) {
-                    bad("db.password-env", *v,
+                    bad("db.password-env",
+                        *v,
                         "expects the NAME of an environment variable of the target (e.g. "
                         "POSTGRES_PASSWORD), not a value");
                 }
@@ -408,7 +432,8 @@ private:
         if (auto v = get("network")) {
             if (std::find(nets.begin(), nets.end(), *v) == nets.end()) {
                 auto n = domain::nearest(*v, nets);
-                bad("network", *v,
+                bad("network",
+                    *v,
                     "is not a network of this container (its networks: " + join(nets) + ")",
                     n ? "did you mean " + *n + "?" : "");
             }
@@ -429,9 +454,11 @@ private:
             t.stop_during_backup = b.value_or(false);
         }
         if (!t.database && t.volumes.empty() && problems_.empty()) {
-            bad("enable", "true",
+            bad("enable",
+                "true",
                 "this container has nothing to back up: no database type can be inferred from "
-                "its image \"" + facts_.image + "\" and no volumes are named",
+                "its image \"" +
+                    facts_.image + "\" and no volumes are named",
                 "set backupctl.db.type, or backupctl.volumes");
         }
 
@@ -443,7 +470,9 @@ private:
                 const std::vector<std::string_view> kinds{"start", "image-change", "stop"};
                 if (std::find(kinds.begin(), kinds.end(), item) == kinds.end()) {
                     auto n = domain::nearest(item, kinds);
-                    bad("on", *v, "\"" + item + "\" is not a trigger (start, image-change, stop)",
+                    bad("on",
+                        *v,
+                        "\"" + item + "\" is not a trigger (start, image-change, stop)",
                         n ? "did you mean " + *n + "?" : "");
                 } else {
                     t.triggers.push_back(item);
@@ -494,7 +523,8 @@ private:
             } else if (*v != "none" && !config_.keys.contains(*v)) {
                 auto known = names_of(config_.keys);
                 auto n = domain::nearest(*v, known);
-                bad("encrypt", *v,
+                bad("encrypt",
+                    *v,
                     "names no key of the operator's config (keys: " + join(known) + "; or none)",
                     n ? "did you mean " + *n + "?" : "");
             }
@@ -507,7 +537,8 @@ private:
             for (const auto& item : split_list(*v)) {
                 if (!config_.notifiers.contains(item)) {
                     auto n = domain::nearest(item, known);
-                    bad("notify", *v,
+                    bad("notify",
+                        *v,
                         "\"" + item + "\" names no notifier of the operator's config (notifiers: " +
                             join(known) + ")",
                         n ? "did you mean " + *n + "?" : "");
@@ -557,7 +588,8 @@ private:
                 return;
             }
         }
-        bad("db.image", image,
+        bad("db.image",
+            image,
             config_.security.dump_images.empty()
                 ? "images from labels are refused unless the operator's config allows them"
                 : "matches none of the operator's allowed dump images",
@@ -583,9 +615,12 @@ private:
         for (const auto& item : split_list(value)) {
             if (std::find(known.begin(), known.end(), item) == known.end()) {
                 auto n = domain::nearest(item, known);
-                bad("volumes", value,
-                    "\"" + item + "\" is neither a volume nor a mount path of this container "
-                    "(it has: " + join(known) + ")",
+                bad("volumes",
+                    value,
+                    "\"" + item +
+                        "\" is neither a volume nor a mount path of this container "
+                        "(it has: " +
+                        join(known) + ")",
                     n ? "did you mean " + *n + "?" : "");
             } else {
                 t.volumes.push_back(item);
@@ -639,7 +674,8 @@ private:
         }
         if (std::find(known.begin(), known.end(), *v) == known.end()) {
             auto n = domain::nearest(*v, known);
-            bad(key, *v,
+            bad(key,
+                *v,
                 "names no entry of the operator's config section " + std::string(section) + " (" +
                     join(known) + ")",
                 n ? "did you mean " + *n + "?" : "");
@@ -679,7 +715,8 @@ private:
             return {};
         }
         if (!config_.security.allow_label_hooks) {
-            bad(key, *v,
+            bad(key,
+                *v,
                 "hooks from labels are refused unless the operator's config sets "
                 "security.allow_label_hooks",
                 "move the command into the operator's config, or allow label hooks there");

@@ -9,8 +9,9 @@ namespace {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return static_cast<char>(std::tolower(c));
+    });
     return out;
 }
 
@@ -50,9 +51,11 @@ bool url_with_password(std::string_view v) {
     while ((pos = v.find("://", pos)) != std::string_view::npos) {
         const std::size_t start = pos + 3;
         const std::size_t end = v.find_first_of("/ \t", start);
-        const std::string_view authority = v.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        const std::string_view authority =
+            v.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
         const auto at = authority.rfind('@');
-        if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+        if (at != std::string_view::npos &&
+            authority.substr(0, at).find(':') != std::string_view::npos) {
             return true;
         }
         pos = start;
@@ -65,8 +68,15 @@ bool url_with_password(std::string_view v) {
 std::optional<std::string> secret_reason(std::string_view key, std::string_view value) {
     const std::string k = lower(key);
     if (k != "db.password-env") {
-        for (const char* word : {"password", "passwd", "secret", "token", "apikey", "api-key",
-                                 "api_key", "credential", "private-key"}) {
+        for (const char* word : {"password",
+                                 "passwd",
+                                 "secret",
+                                 "token",
+                                 "apikey",
+                                 "api-key",
+                                 "api_key",
+                                 "credential",
+                                 "private-key"}) {
             if (k.find(word) != std::string::npos) {
                 return std::string("a label named like a secret (") + word +
                        ") is refused: labels are readable by anyone who can list containers";
@@ -77,8 +87,14 @@ std::optional<std::string> secret_reason(std::string_view key, std::string_view 
     if (url_with_password(v)) {
         return std::string("the value is a connection string with a password");
     }
-    for (const char* marker : {"password=", "passwd=", "pwd=", "token=", "secret=", "apikey=",
-                               "api_key=", "-----begin"}) {
+    for (const char* marker : {"password=",
+                               "passwd=",
+                               "pwd=",
+                               "token=",
+                               "secret=",
+                               "apikey=",
+                               "api_key=",
+                               "-----begin"}) {
         if (v.find(marker) != std::string::npos) {
             return std::string("the value holds a credential (") + marker + ")";
         }

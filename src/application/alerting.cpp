@@ -29,7 +29,7 @@ domain::Alert run_alert(const RunReport& report,
     a.id = kind + ":" + report.target + ":" + report.run_id;
     a.kind = kind;
     a.target = report.target;
-    a.status = report.status;
+    a.status = domain::to_string(report.status);
     a.run_id = report.run_id;
     a.trigger = trigger;
     a.at = at;
@@ -39,12 +39,13 @@ domain::Alert run_alert(const RunReport& report,
         if (!i.snapshot_id.empty())
             a.snapshots.push_back(i.snapshot_id);
     }
-    if (report.status != "success") {
+    if (report.status != domain::RunStatus::success) {
         a.error_stage = report.stage;
         std::string err = report.error;
         // Each failed item's own error (the dump's stderr tail) says more than the run's summary.
         for (const auto& i : report.items) {
-            if (i.outcome != "ok" && !i.error.empty() && err.find(i.error) == std::string::npos) {
+            if (i.outcome != domain::StepOutcome::ok && !i.error.empty() &&
+                err.find(i.error) == std::string::npos) {
                 err += "\n" + i.database + ": " + i.error;
             }
         }
@@ -143,7 +144,7 @@ Task<void> Alerting::started(const domain::Target& target, const std::string& ru
 Task<void> Alerting::finished(const domain::Target& target,
                               const RunReport& report,
                               const std::string& trigger) {
-    if (report.status == "skipped")
+    if (report.status == domain::RunStatus::skipped)
         co_return;
     // A restore's safety backup is not the target's backup: its success ends no failure or
     // silence and pings no monitor (which would report the scheduled backups healthy); its
@@ -159,17 +160,18 @@ Task<void> Alerting::finished(const domain::Target& target,
         lines.insert(lines.end(), more.begin(), more.end());
     };
     if (safety) {
-        if (report.status != "success")
+        if (report.status != domain::RunStatus::success)
             add(co_await deliver(target.notify, run_alert(report, "failure", trigger, at)));
-    } else if (report.status == "success") {
-        const bool was_bad = mem.overdue || domain::is_failed_run(mem.last_status);
+    } else if (report.status == domain::RunStatus::success) {
+        const bool was_bad =
+            mem.overdue || (mem.last_status && domain::is_failed_run(*mem.last_status));
         add(co_await deliver(target.notify, run_alert(report, "success", trigger, at)));
         if (was_bad) {
             auto a = run_alert(report, "recovered", trigger, at);
-            a.status = "success";
-            a.details = mem.overdue
-                            ? "was overdue since " + mem.overdue_since + "\n"
-                            : "the last run before this one ended " + mem.last_status + "\n";
+            a.status = domain::to_string(domain::RunStatus::success);
+            a.details = mem.overdue ? "was overdue since " + mem.overdue_since + "\n"
+                                    : "the last run before this one ended " +
+                                          domain::to_string(*mem.last_status) + "\n";
             add(co_await deliver(target.notify, a));
         }
         mem.overdue = false;
@@ -187,9 +189,11 @@ Task<void> Alerting::finished(const domain::Target& target,
     }
     if (!safety && !target.monitor.empty()) {
         if (auto* m = monitors_(target.monitor)) {
-            auto a =
-                run_alert(report, report.status == "success" ? "success" : "failure", trigger, at);
-            auto pinged = co_await m->finished(report.status == "success",
+            auto a = run_alert(report,
+                               report.status == domain::RunStatus::success ? "success" : "failure",
+                               trigger,
+                               at);
+            auto pinged = co_await m->finished(report.status == domain::RunStatus::success,
                                                domain::alert_title(a),
                                                static_cast<std::int64_t>(report.seconds * 1000));
             lines.push_back(
@@ -212,7 +216,7 @@ Task<void> Alerting::finished(const domain::Target& target,
             all_ok = all_ok && (l.find(": sent") != std::string::npos ||
                                 l.find(": pinged") != std::string::npos);
         }
-        step.outcome = all_ok ? "ok" : "failed";
+        step.outcome = all_ok ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         audit_.add_step(step);
     }
 }
@@ -230,32 +234,32 @@ Task<void> Alerting::crashed(const domain::RunRecord& run) {
     a.id = "failure:" + run.target + ":" + run.id;
     a.kind = "failure";
     a.target = run.target;
-    a.status = "crashed";
+    a.status = domain::to_string(domain::RunStatus::crashed);
     a.run_id = run.id;
     a.trigger = run.trigger;
     a.at = run.finished_at;
     a.error_stage = "operator died";
     a.error = run.error;
     co_await deliver(notify, a);
-    mem.last_status = "crashed";
+    mem.last_status = domain::RunStatus::crashed;
     (void)store_.remember(run.target, mem);
 }
 
 Task<void> Alerting::drill_finished(const domain::Target& target, const VerifyReport& report) {
-    if (report.status == "passed")
+    if (report.status == domain::DrillResult::passed)
         co_return;
     // An empty drill restored fine but proved nothing: a warning of its own kind.
-    const bool empty = report.status == domain::kDrillPassedEmpty;
+    const bool empty = report.status == domain::DrillResult::passed_empty;
     domain::Alert a;
     a.kind = empty ? "drill_empty" : "drill_failed";
     a.id = a.kind + ":" + target.name + ":" + report.run_id;
     a.target = target.name;
-    a.status = report.status;
+    a.status = domain::to_string(report.status);
     a.run_id = report.run_id;
     a.trigger = "verify";
     a.seconds = report.seconds;
     for (const auto& c : report.checks) {
-        if (c.outcome == "failed") {
+        if (c.outcome == domain::StepOutcome::failed) {
             if (a.error_stage.empty())
                 a.error_stage = c.name;
             a.details += c.name + ": " + c.detail + "\n";
@@ -316,8 +320,8 @@ Task<void> Alerting::summary(const std::vector<domain::Target>& targets, const s
         const auto& mem = memory[t.name];
         std::string line = t.name + ": ";
         if (last && *last) {
-            line += (*last)->status + " at " + (*last)->finished_at;
-            if ((*last)->status == "success")
+            line += domain::to_string((*last)->status) + " at " + (*last)->finished_at;
+            if ((*last)->status == domain::RunStatus::success)
                 ++ok;
             else
                 ++bad;
@@ -325,7 +329,8 @@ Task<void> Alerting::summary(const std::vector<domain::Target>& targets, const s
             line += "no run yet";
             ++bad;
         }
-        if (success && !success->empty() && !(last && *last && (*last)->status == "success")) {
+        if (success && !success->empty() &&
+            !(last && *last && (*last)->status == domain::RunStatus::success)) {
             line += ", last success " + *success;
         }
         if (mem.overdue)

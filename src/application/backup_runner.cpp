@@ -44,7 +44,7 @@ namespace {
 // The audit step of the first item that failed: "dump shop", "files /srv/uploads".
 std::string item_stage(const std::vector<ItemReport>& items) {
     for (const auto& i : items) {
-        if (i.outcome == "ok")
+        if (i.outcome == domain::StepOutcome::ok)
             continue;
         if (i.database.rfind("files:", 0) == 0)
             return "files " + i.database.substr(6);
@@ -56,11 +56,8 @@ std::string item_stage(const std::vector<ItemReport>& items) {
 // Counts the bytes that pass on to the snapshot writer.
 class CountingSink final : public domain::ByteSink {
 public:
-    CountingSink(domain::SnapshotWriter& w,
-                 const std::string& interrupted,
-                 Progress& progress,
-                 std::string item)
-        : w_(w), interrupted_(interrupted), progress_(progress) {
+    CountingSink(domain::SnapshotWriter& w, const Cutoff& cut, Progress& progress, std::string item)
+        : w_(w), cut_(cut), progress_(progress) {
         progress_.item = std::move(item);
         progress_.bytes = 0;
         progress_.item_since = std::chrono::steady_clock::now();
@@ -70,9 +67,9 @@ public:
     CountingSink& operator=(const CountingSink&) = delete;
     std::uint64_t bytes{0};
     Task<Result<void>> write(std::span<const char> data) override {
-        if (!interrupted_.empty()) {
+        if (cut_.requested()) {
             // Shutdown: the stream stops here, so the snapshot is aborted, never committed.
-            co_return Failure{errc::cancelled, "cut short: " + interrupted_};
+            co_return Failure{errc::cancelled, "cut short: " + cut_.reason()};
         }
         bytes += data.size();
         progress_.bytes = bytes;
@@ -82,7 +79,7 @@ public:
 
 private:
     domain::SnapshotWriter& w_;
-    const std::string& interrupted_;
+    const Cutoff& cut_;
     Progress& progress_;
 };
 
@@ -106,16 +103,16 @@ Task<void> BackupRunner::settle(domain::SnapshotWriter& writer,
                                 ItemReport& report) {
     if (!source_ok) {
         co_await writer.abort();  // no snapshot from an incomplete source
-        report.outcome = "failed";
+        report.outcome = domain::StepOutcome::failed;
         report.error = std::move(error);
         co_return;
     }
     auto snap = co_await writer.commit();
     if (snap) {
-        report.outcome = "ok";
+        report.outcome = domain::StepOutcome::ok;
         report.snapshot_id = snap->snapshot_id;
     } else {
-        report.outcome = "failed";
+        report.outcome = domain::StepOutcome::failed;
         report.error = snap.error().message;
     }
 }
@@ -124,7 +121,8 @@ void BackupRunner::record_item(domain::StepRecord step, const ItemReport& item) 
     step.finished_at = domain::utc_now();
     step.bytes = item.bytes;
     step.outcome = item.outcome;
-    step.detail = item.outcome == "ok" ? "snapshot " + item.snapshot_id : item.error;
+    step.detail =
+        item.outcome == domain::StepOutcome::ok ? "snapshot " + item.snapshot_id : item.error;
     audit_.add_step(step);
 }
 
@@ -143,7 +141,7 @@ Task<std::string> BackupRunner::hook(const domain::Target& target,
               (tail.empty() ? "" : ": " + tail);
     }
     step.finished_at = domain::utc_now();
-    step.outcome = why.empty() ? "ok" : "failed";
+    step.outcome = why.empty() ? domain::StepOutcome::ok : domain::StepOutcome::failed;
     step.detail = why;
     audit_.add_step(step);
     co_return why;
@@ -157,7 +155,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
                                        domain::StreamLimits limits) {
     auto plan = co_await files_.plan_files(target);
     if (!plan) {
-        items.push_back({"files", "failed", "", 0, plan.error().message});
+        items.push_back({"files", domain::StepOutcome::failed, "", 0, plan.error().message});
         co_return;
     }
     bool restart = false;
@@ -170,13 +168,16 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         audit_.record_effect(effect);
         auto stopped = co_await files_.stop(target);
         step.finished_at = domain::utc_now();
-        step.outcome = stopped ? "ok" : "failed";
+        step.outcome = stopped ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         step.detail =
             stopped ? (*stopped ? "was running" : "was not running") : stopped.error().message;
         audit_.add_step(step);
         if (!stopped) {
-            items.push_back(
-                {"files", "failed", "", 0, "cannot stop the target: " + stopped.error().message});
+            items.push_back({"files",
+                             domain::StepOutcome::failed,
+                             "",
+                             0,
+                             "cannot stop the target: " + stopped.error().message});
             co_return;
         }
         restart = *stopped;
@@ -197,7 +198,7 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         if (pre_restore)
             spec.tags.push_back(domain::kSafetyTag);
         if (limits.expired()) {
-            ir.outcome = "failed";
+            ir.outcome = domain::StepOutcome::failed;
             ir.error = "not started: the run's time was up";
             record_item(std::move(step), ir);
             items.push_back(std::move(ir));
@@ -205,10 +206,10 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
         }
         auto writer = co_await repo.open_writer(spec);
         if (!writer) {
-            ir.outcome = "failed";
+            ir.outcome = domain::StepOutcome::failed;
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_, live_[run_id], ir.database);
+            CountingSink sink(**writer, *cut_, live_[run_id], ir.database);
             auto streamed = co_await files_.stream(target, item, sink, limits);
             ir.bytes = sink.bytes;
             const bool streamed_ok = streamed.has_value();
@@ -227,12 +228,12 @@ Task<void> BackupRunner::back_up_files(const domain::Target& target,
             audit_.settle_effect(effect);
         }
         step.finished_at = domain::utc_now();
-        step.outcome = started ? "ok" : "failed";
+        step.outcome = started ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         step.detail = started ? "" : started.error().message;
         audit_.add_step(step);
         if (!started) {
             items.push_back({"restart",
-                             "failed",
+                             domain::StepOutcome::failed,
                              "",
                              0,
                              "the target was not started again: " + started.error().message});
@@ -259,21 +260,21 @@ Task<void> BackupRunner::back_up_paths(const domain::Target& target,
                                       domain::snapshot_tag("path", path)};
         if (pre_restore)
             tags.push_back(domain::kSafetyTag);
-        if (!interrupted_.empty()) {
-            ir.outcome = "failed";
-            ir.error = "cut short: " + interrupted_;
+        if (cut_->requested()) {
+            ir.outcome = domain::StepOutcome::failed;
+            ir.error = "cut short: " + cut_->reason();
         } else if (limits.expired()) {
-            ir.outcome = "failed";
+            ir.outcome = domain::StepOutcome::failed;
             ir.error = "not started: the run's time was up";
         } else {
             auto done = co_await repo.backup_path(path, tags);
             if (done) {
-                ir.outcome = "ok";
+                ir.outcome = domain::StepOutcome::ok;
                 ir.snapshot_id = done->snapshot_id;
                 ir.bytes = done->bytes_processed;
                 live.run_bytes += ir.bytes;
             } else {
-                ir.outcome = "failed";
+                ir.outcome = domain::StepOutcome::failed;
                 ir.error = done.error().message;
             }
         }
@@ -301,7 +302,7 @@ Task<Result<domain::EffectRecord>> BackupRunner::join_network(const domain::Targ
     audit_.record_effect(effect);  // journalled first: recovery leaves it after a crash
     auto joined = co_await projects_.networks.join(network, self);
     step.finished_at = domain::utc_now();
-    step.outcome = joined ? "ok" : "failed";
+    step.outcome = joined ? domain::StepOutcome::ok : domain::StepOutcome::failed;
     step.detail = joined ? (*joined ? "joined" : "already on it") : joined.error().message;
     audit_.add_step(step);
     if (!joined || !*joined) {
@@ -322,7 +323,7 @@ Task<void> BackupRunner::leave_network(domain::EffectRecord joined, const std::s
     domain::StepRecord step{run_id, "leave network " + joined.ref, domain::utc_now()};
     auto left = co_await projects_.networks.leave(joined.ref, joined.detail);
     step.finished_at = domain::utc_now();
-    step.outcome = left ? "ok" : "failed";
+    step.outcome = left ? domain::StepOutcome::ok : domain::StepOutcome::failed;
     step.detail = left ? "" : left.error().message;
     audit_.add_step(step);
     if (left) {
@@ -345,12 +346,12 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger, st
     std::string holder;
     auto lock = locks_.try_lock(target.name, report.run_id, holder);
     if (!lock) {
-        report.status = "failed";
+        report.status = domain::RunStatus::failed;
         report.error = lock.error().message;
         co_return report;
     }
     if (!*lock) {
-        report.status = "skipped";
+        report.status = domain::RunStatus::skipped;
         report.error = "target " + target.name + " is locked by " + holder;
         co_return report;
     }
@@ -381,7 +382,7 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger, st
 void close_run_record(domain::AuditLog& audit, domain::RunRecord record) {
     auto existing = audit.run(record.id);
     if (existing && *existing) {
-        if ((*existing)->status != "running")
+        if ((*existing)->status != domain::RunStatus::running)
             return;
         auto r = **existing;
         r.status = record.status;
@@ -397,7 +398,7 @@ void close_run_record(domain::AuditLog& audit, domain::RunRecord record) {
 }
 
 void BackupRunner::fail_internally(RunReport& report, const std::string& what) {
-    report.status = "failed";
+    report.status = domain::RunStatus::failed;
     if (report.stage.empty())
         report.stage = "internal";
     report.error = "internal error: " + what;
@@ -423,24 +424,25 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     domain::StreamLimits limits;
     limits.deadline = started + given.timeout;
     limits.idle = given.idle_timeout;
+    limits.cut = cut_;  // shutdown: the streams are cancelled through their slots
     const std::string timed_out = "timed out after " + domain::format_duration(given.timeout);
     domain::RunRecord record;
     record.id = report.run_id;
     record.target = target.name;
     record.trigger = trigger;
-    record.status = "running";
+    record.status = domain::RunStatus::running;
     record.started_at = domain::utc_now();
     record.instance = instance_id_;
     record.pid = ::getpid();
     audit_.begin_run(record);  // bookkeeping failures never stop the backup
 
-    auto finish = [&](std::string status, std::string error, std::string stage) {
-        report.status = std::move(status);
+    auto finish = [&](domain::RunStatus status, std::string error, std::string stage) {
+        report.status = status;
         report.error = std::move(error);
         report.stage = std::move(stage);
-        if (!interrupted_.empty() && report.status != "success" &&
+        if (cut_->requested() && report.status != domain::RunStatus::success &&
             report.error.find("cut short") == std::string::npos) {
-            report.error = "cut short (" + interrupted_ + "): " + report.error;
+            report.error = "cut short (" + cut_->reason() + "): " + report.error;
         }
         record.status = report.status;
         record.error = report.error;
@@ -463,18 +465,20 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     {
         domain::StepRecord step{report.run_id, "provenance", domain::utc_now()};
         step.finished_at = step.started_at;
-        step.outcome = trust.held()                                        ? "failed"
-                       : trust.kind == ProvenanceVerdict::Kind::unverified ? "skipped"
-                                                                           : "ok";
+        step.outcome = trust.held() ? domain::StepOutcome::failed
+                       : trust.kind == ProvenanceVerdict::Kind::unverified
+                           ? domain::StepOutcome::skipped
+                           : domain::StepOutcome::ok;
         step.detail = trust.summary();
         audit_.add_step(step);
     }
     if (trust.held()) {
-        finish("failed", trust.held_message(), "provenance");
+        finish(domain::RunStatus::failed, trust.held_message(), "provenance");
         co_return;
     }
     if (!target.database && target.volumes.empty() && target.paths.empty()) {
-        finish("failed", "nothing to back up: no database, volumes or paths", "plan");
+        finish(
+            domain::RunStatus::failed, "nothing to back up: no database, volumes or paths", "plan");
         co_return;
     }
     std::optional<ItemReport> resolve_failed;
@@ -485,7 +489,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
             report.run_id, "resolve " + target.database->host, domain::utc_now()};
         auto resolved = co_await projects_.resolver.resolve(target);
         step.finished_at = domain::utc_now();
-        step.outcome = resolved ? "ok" : "failed";
+        step.outcome = resolved ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         step.detail =
             resolved ? (resolved->container_name.empty()
                             ? "outside Docker, client " + resolved->image
@@ -495,24 +499,30 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         if (resolved) {
             target = std::move(*resolved);
         } else if (target.paths.empty()) {
-            finish("failed", resolved.error().message, "resolve");
+            finish(domain::RunStatus::failed, resolved.error().message, "resolve");
             co_return;
         } else {
             // The database cannot be reached now; its asset paths are backed up all the same.
-            resolve_failed = {target.database->host, "failed", "", 0, resolved.error().message};
+            resolve_failed = {target.database->host,
+                              domain::StepOutcome::failed,
+                              "",
+                              0,
+                              resolved.error().message};
             target.database.reset();
         }
     }
     auto repo = co_await repositories_(target.repository);
     if (!repo) {
-        finish("failed", repo.error().message, "repository");
+        finish(domain::RunStatus::failed, repo.error().message, "repository");
         co_return;
     }
     std::string key_file;
     if (target.encrypt != "none" && !target.encrypt.empty()) {
         auto k = config_.keys.find(target.encrypt);
         if (k == config_.keys.end() || k->second.public_key_file.empty()) {
-            finish("failed", "key " + target.encrypt + " has no public_key_file", "encryption key");
+            finish(domain::RunStatus::failed,
+                   "key " + target.encrypt + " has no public_key_file",
+                   "encryption key");
             co_return;
         }
         key_file = k->second.public_key_file;
@@ -523,7 +533,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         (!target.pre_hook.empty() || !target.post_hook.empty())) {
         auto j = co_await join_network(target, report.run_id);
         if (!j) {
-            finish("failed", j.error().message, "network");
+            finish(domain::RunStatus::failed, j.error().message, "network");
             co_return;
         }
         joined = std::move(*j);
@@ -553,7 +563,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         ir.database = item.database;
         domain::StepRecord step{report.run_id, "dump " + item.database, domain::utc_now()};
         if (limits.expired()) {
-            ir.outcome = "failed";
+            ir.outcome = domain::StepOutcome::failed;
             ir.error = "not started: the run's time was up";
             record_item(std::move(step), ir);
             report.items.push_back(std::move(ir));
@@ -573,10 +583,10 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         spec.public_key_file = key_file;
         auto writer = co_await (*repo)->open_writer(spec);
         if (!writer) {
-            ir.outcome = "failed";
+            ir.outcome = domain::StepOutcome::failed;
             ir.error = writer.error().message;
         } else {
-            CountingSink sink(**writer, interrupted_, live_[report.run_id], ir.database);
+            CountingSink sink(**writer, *cut_, live_[report.run_id], ir.database);
             auto outcome = co_await dumper_.dump(target, item, sink, report.run_id, limits);
             ir.bytes = outcome.bytes;
             // Past the deadline nothing commits, not even a dump that just ended well.
@@ -586,7 +596,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
                               : outcome.timed_out || limits.expired() ? timed_out
                                                                       : dump_failure(outcome);
             co_await settle(**writer, dump_ok, std::move(why), ir);
-            if (ir.outcome == "ok") {
+            if (ir.outcome == domain::StepOutcome::ok) {
                 // What the snapshot holds: a restore drill compares the restored database to it.
                 audit_.record_contents({ir.snapshot_id,
                                         report.run_id,
@@ -608,8 +618,10 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         co_await back_up_paths(
             target, **repo, report.run_id, report.items, trigger == domain::kSafetyTrigger, limits);
     }
-    const int ok = static_cast<int>(std::count_if(
-        report.items.begin(), report.items.end(), [](const auto& i) { return i.outcome == "ok"; }));
+    const int ok =
+        static_cast<int>(std::count_if(report.items.begin(), report.items.end(), [](const auto& i) {
+            return i.outcome == domain::StepOutcome::ok;
+        }));
     const bool all_ok = go && ok > 0 && ok == static_cast<int>(report.items.size());
     // The time ran out before everything was stored: the run fails with it, whatever stage it
     // hit, and retention does not run.
@@ -622,21 +634,21 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         // The server refuses deletes: its owner runs retention there. Not a failure of the run.
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         step.finished_at = step.started_at;
-        step.outcome = "skipped";
+        step.outcome = domain::StepOutcome::skipped;
         step.detail = "delegated: repository " + target.repository +
                       " is append-only, retention (" + target.retention.to_string() +
                       ") is run by the server's owner";
         audit_.add_step(step);
-        report.retention = "delegated";
+        report.retention = domain::RetentionOutcome::delegated;
         report.retention_detail = step.detail;
     } else if (all_ok && trust.kind == ProvenanceVerdict::Kind::unverified) {
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         step.finished_at = step.started_at;
-        step.outcome = "skipped";
+        step.outcome = domain::StepOutcome::skipped;
         step.detail = "waits: the target's provenance could not be checked (" + trust.error +
                       "); retention comes again with the next verified run";
         audit_.add_step(step);
-        report.retention = step.outcome;
+        report.retention = domain::RetentionOutcome::skipped;
         report.retention_detail = step.detail;
     } else if (all_ok) {
         // Retention only after a fully successful run: a failure never costs a good snapshot.
@@ -647,7 +659,9 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         if (forgot)
             report.snapshots_kept = *forgot;
         const bool busy = !forgot && forgot.error().code == errc::repo_locked;
-        step.outcome = forgot ? "ok" : busy ? "skipped" : "failed";
+        step.outcome = forgot ? domain::StepOutcome::ok
+                       : busy ? domain::StepOutcome::skipped
+                              : domain::StepOutcome::failed;
         step.detail =
             forgot ? target.retention.to_string() +
                          (*forgot >= 0 ? ", " + std::to_string(*forgot) + " snapshot(s) kept"
@@ -655,7 +669,9 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
             : busy ? forgot.error().message + "; retention comes again with the next successful run"
                    : forgot.error().message;
         audit_.add_step(step);
-        report.retention = step.outcome;
+        report.retention = forgot ? domain::RetentionOutcome::ok
+                           : busy ? domain::RetentionOutcome::skipped
+                                  : domain::RetentionOutcome::failed;
         report.retention_detail = step.detail;
         if (!forgot && !busy) {
             retention_failed = forgot.error().message;
@@ -668,26 +684,28 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     co_await leave_network(joined, report.run_id);
 
     if (!go) {
-        finish("failed",
+        finish(domain::RunStatus::failed,
                !pre_failed.empty() ? pre_failed : plan_failed,
                !pre_failed.empty() ? "pre-hook" : "plan");
     } else if (out_of_time) {
-        finish("failed", timed_out, item_stage(report.items));
+        finish(domain::RunStatus::failed, timed_out, item_stage(report.items));
     } else if (all_ok && !retention_failed.empty()) {
-        finish("partial", "backup stored, retention failed: " + retention_failed, "retention");
+        finish(domain::RunStatus::partial,
+               "backup stored, retention failed: " + retention_failed,
+               "retention");
     } else if (all_ok && !post_failed.empty()) {
-        finish("partial", "backup stored, " + post_failed, "post-hook");
+        finish(domain::RunStatus::partial, "backup stored, " + post_failed, "post-hook");
     } else if (all_ok) {
-        finish("success", "", "");
+        finish(domain::RunStatus::success, "", "");
     } else if (ok > 0) {
         std::string failed;
         for (const auto& i : report.items) {
-            if (i.outcome != "ok")
+            if (i.outcome != domain::StepOutcome::ok)
                 failed += (failed.empty() ? "" : ", ") + i.database;
         }
-        finish("partial", "failed: " + failed, item_stage(report.items));
+        finish(domain::RunStatus::partial, "failed: " + failed, item_stage(report.items));
     } else {
-        finish("failed",
+        finish(domain::RunStatus::failed,
                report.items.empty() ? "nothing to dump" : report.items.front().error,
                item_stage(report.items));
     }

@@ -13,12 +13,13 @@
 #include "domain/operator_config.hpp"
 #include "domain/ports/backup_ports.hpp"
 #include "domain/ports/bookkeeping.hpp"
+#include "domain/run_status.hpp"
 
 namespace bk::app {
 
 struct ItemReport {
     std::string database;
-    std::string outcome;  ///< ok | failed
+    domain::StepOutcome outcome{domain::StepOutcome::failed};  ///< ok | failed
     std::string snapshot_id;
     std::uint64_t bytes{0};
     std::string error;
@@ -27,7 +28,7 @@ struct ItemReport {
 struct RunReport {
     std::string run_id;
     std::string target;
-    std::string status;  ///< success | failed | partial | skipped
+    domain::RunStatus status{domain::RunStatus::running};  ///< success | failed | partial | skipped
     std::vector<ItemReport> items;
     std::string error;
     std::string
@@ -35,9 +36,7 @@ struct RunReport {
     std::string trigger;
     std::string finished_at;          ///< ISO 8601 UTC
     std::int64_t snapshots_kept{-1};  ///< the target's snapshots after retention; -1 unknown
-    /// What became of retention: "ok", "delegated" (append-only repository: the server's
-    /// owner runs it), "skipped" (repository busy), "failed", or empty when it did not run.
-    std::string retention;
+    domain::RetentionOutcome retention{domain::RetentionOutcome::not_run};
     std::string retention_detail;
     double seconds{0};
 };
@@ -105,9 +104,10 @@ public:
     Task<RunReport> run(domain::Target target, std::string trigger, std::string run_id = {});
     /// Tells `observer` about every run from now on (nullptr: nobody).
     void observe(RunObserver* observer) { observer_ = observer; }
-    /// Cuts the runs in flight short: their streams stop at the next write, nothing is
+    /// Cuts the runs in flight short: their streams are cancelled now (through the stream
+    /// operations' cancellation slots, woken by the cut: StreamLimits::cut), nothing is
     /// committed, and they end `failed` with `reason`. For shutdown.
-    void interrupt(std::string reason) { interrupted_ = std::move(reason); }
+    void interrupt(std::string reason) { cut_->request(std::move(reason)); }
     /// The latest run's progress (one run at a time: the CLI's view).
     [[nodiscard]] Progress progress() const {
         auto it = live_.find(latest_);
@@ -165,7 +165,7 @@ private:
     domain::AuditLog& audit_;
     domain::TargetLocks& locks_;
     std::string instance_id_;
-    std::string interrupted_;
+    std::shared_ptr<Cutoff> cut_ = std::make_shared<Cutoff>();
     std::map<std::string, Progress> live_;
     std::string latest_;
     RunObserver* observer_{nullptr};

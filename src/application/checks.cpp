@@ -1,15 +1,15 @@
 #include "application/checks.hpp"
 
-#include "domain/utc_time.hpp"
 #include "application/target_health.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
+#include "domain/utc_time.hpp"
 
 namespace bk::app {
 
 namespace {
 
-constexpr std::int64_t kKeyExpiryWarning = 30 * 86400;
+constexpr std::int64_t kKeyExpiryWarning = std::int64_t{30} * 86400;
 
 Check unavailable(std::string name, const char* port) {
     return {std::move(name), std::string("cannot check it: no ") + port, "", false};
@@ -124,13 +124,15 @@ Task<std::vector<Check>> Checks::health(bool quick) {
     const std::int64_t now = ports_.host != nullptr ? ports_.host->now() : 0;
     std::string clock_problem;
     if (now < ports_.built_at) {
-        clock_problem = "the clock says " + domain::format_utc(now) + ", before this program was built";
+        clock_problem =
+            "the clock says " + domain::format_utc(now) + ", before this program was built";
     } else if (ports_.audit != nullptr) {
         if (auto recent = ports_.audit->history("", false, 1); recent && !recent->empty()) {
             const auto last = domain::parse_utc(recent->front().started_at);
             if (last > now + 300) {
-                clock_problem = "the clock says " + domain::format_utc(now) + " but a run started at " +
-                                recent->front().started_at + " (the clock went back)";
+                clock_problem = "the clock says " + domain::format_utc(now) +
+                                " but a run started at " + recent->front().started_at +
+                                " (the clock went back)";
             }
         }
     }

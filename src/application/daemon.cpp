@@ -1,7 +1,5 @@
 #include "application/daemon.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -11,6 +9,7 @@
 
 #include "application/recovery.hpp"
 #include "application/target_health.hpp"
+#include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
 namespace bk::app {
@@ -65,9 +64,9 @@ Daemon::Daemon(asio::any_io_executor ex,
       now_(std::move(now)),
       schedule_wake_(ex),
       refresh_wake_(ex),
-      done_wake_(ex),
       heartbeat_wake_(ex),
-      progress_wake_(ex) {
+      progress_wake_(ex),
+      tasks_(ex, [&log](const std::string& what) { log.error("internal task failed: " + what); }) {
     if (!now_)
         now_ = domain::unix_now;
 }
@@ -79,22 +78,7 @@ Task<void> Daemon::sleep(asio::steady_timer& t, std::chrono::steady_clock::durat
 }
 
 void Daemon::spawn(Task<void> task, std::function<void()> then) {
-    ++tasks_alive_;
-    asio::co_spawn(ex_, std::move(task), [this, then = std::move(then)](std::exception_ptr e) {
-        --tasks_alive_;
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                log_.error(std::string("internal task failed: ") + ex.what());
-            } catch (...) {
-                log_.error("internal task failed: unknown exception");
-            }
-        }
-        if (then)
-            then();
-        wake(done_wake_);
-    });
+    tasks_.spawn(std::move(task), std::move(then));
 }
 
 void Daemon::spawn_worker() {
@@ -144,7 +128,7 @@ Task<void> Daemon::run() {
     // The feed subscribes, then asks for the first listing; while the engine is away the
     // refresher keeps polling.
     while (!have_inventory_ && !stopping_) {
-        co_await sleep(done_wake_, std::chrono::milliseconds(100));
+        co_await changed_.wait();
     }
     if (!stopping_) {
         const auto stopped = std::count_if(inventory_.targets.begin(),
@@ -163,10 +147,11 @@ Task<void> Daemon::run() {
             spawn(heartbeat());
         spawn(progress_ticker());
     }
-    // Every task it started ends before it returns: they use this object.
-    while (tasks_alive_ > 0 || !stopping_) {
-        co_await sleep(done_wake_, std::chrono::seconds(1));
+    while (!stopping_) {
+        co_await changed_.wait();
     }
+    // Every task it started ends before it returns: they use this object.
+    co_await tasks_.wait();
     log_.info("daemon stopped");
 }
 
@@ -186,7 +171,7 @@ void Daemon::stop(std::string reason) {
     wake(schedule_wake_);
     wake_workers();
     wake(refresh_wake_);
-    wake(done_wake_);
+    changed_.notify_all();
     wake(heartbeat_wake_);
     wake(progress_wake_);
     for (auto* t : pending_delays_)
@@ -197,23 +182,21 @@ void Daemon::stop(std::string reason) {
 }
 
 Task<void> Daemon::grace_then_cut(std::string reason) {
-    asio::steady_timer t(ex_);
     const auto deadline = std::chrono::steady_clock::now() + config_.daemon.grace_period;
-    while (!running_.empty() && std::chrono::steady_clock::now() < deadline) {
-        co_await sleep(t, std::chrono::milliseconds(200));
+    // Woken by each run's end, not by a poll period.
+    while (!running_.empty()) {
+        // (g++ 12: no co_await inside a condition's expression)
+        const bool woken = co_await run_ended_.wait_until(deadline);
+        if (!woken)
+            break;
     }
     if (running_.empty())
         co_return;
     log_.warn("grace period over: cutting " + std::to_string(running_.size()) + " run(s) short");
+    // The runs' streams are cancelled through their slots (a silent dump too): their containers
+    // are killed and removed by the runs themselves. The janitor stays the recovery after a
+    // crash (the next start cleans what a killed daemon left).
     runner_.interrupt(reason);
-    // A dump that sends nothing never meets the interrupted sink: its container goes.
-    auto left = co_await janitor_.leftovers();
-    if (left) {
-        for (const auto& c : *left) {
-            if (c.instance == instance_)
-                co_await janitor_.remove(c);
-        }
-    }
 }
 
 void Daemon::request_refresh() {
@@ -292,6 +275,7 @@ void Daemon::apply_inventory(Inventory next) {
     inventory_ = std::move(next);
     have_inventory_ = true;
     wake(schedule_wake_);
+    changed_.notify_all();
 }
 
 void Daemon::on_change(const domain::ContainerChange& c) {
@@ -483,7 +467,8 @@ void Daemon::check_overdue(std::int64_t now) {
         if (auto interval = overdue_interval(t, *last, now, zone_)) {
             if (overdue_.insert(t.name).second) {
                 log_.warn("target " + t.name + " is overdue: last success " + *last + " (" +
-                          hms(now - domain::parse_utc(*last)) + " ago), due every " + hms(*interval));
+                          hms(now - domain::parse_utc(*last)) + " ago), due every " +
+                          hms(*interval));
                 // Told once (the alert memory survives restarts); `recovered` ends it.
                 if (alerts_ != nullptr)
                     spawn(alerts_->overdue(t, *last, *interval));
@@ -681,7 +666,8 @@ Task<void> Daemon::worker() {
         };
         // Nothing a job does may end this worker: an exception becomes the run's failure, and
         // what the run left in the engine (containers, networks, a stopped target) is cleaned.
-        std::string status;
+        std::string status;    // the event's word: a run's status, or a drill's result
+        bool clean_up = true;  // a run that did not end well may have left things in the engine
         std::string error;
         std::string internal;
         const domain::LogContext context{name, job.run_id};
@@ -691,30 +677,34 @@ Task<void> Daemon::worker() {
                 // (g++ 12: no braced temporaries in a co_await's arguments)
                 const domain::SnapshotChoice newest;
                 auto drill = co_await drills_->verify(job.target, newest, job.trigger, job.run_id);
-                status = drill.status;
+                status = domain::to_string(drill.status);
+                clean_up = drill.status == domain::DrillResult::failed;
                 error = drill.error;
                 if (alerts_ != nullptr)
                     co_await alerts_->drill_finished(job.target, drill);
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", drill.rto_seconds);
-                log_.write(
-                    drill.status == "passed" ? domain::LogLevel::info : domain::LogLevel::warn,
-                    "restore drill of " + name + ": " + drill.status + ", restore took " + secs +
-                        ", run " + drill.run_id +
-                        (drill.error.empty() ? "" : " (" + drill.error + ")"),
-                    context);
+                log_.write(drill.status == domain::DrillResult::passed ? domain::LogLevel::info
+                                                                       : domain::LogLevel::warn,
+                           "restore drill of " + name + ": " + domain::to_string(drill.status) +
+                               ", restore took " + secs + ", run " + drill.run_id +
+                               (drill.error.empty() ? "" : " (" + drill.error + ")"),
+                           context);
             } else {
                 log_.info("run of " + name + " (" + job.trigger + ") starts", context);
                 auto report = co_await runner_.run(job.target, job.trigger, job.run_id);
-                status = report.status;
+                status = domain::to_string(report.status);
+                clean_up = report.status != domain::RunStatus::success &&
+                           report.status != domain::RunStatus::skipped;
                 error = report.error;
                 char secs[32];
                 std::snprintf(secs, sizeof secs, "%.1f s", report.seconds);
-                log_.write(
-                    report.status == "success" ? domain::LogLevel::info : domain::LogLevel::warn,
-                    "run of " + name + ": " + report.status + " in " + secs + ", run " +
-                        report.run_id + (report.error.empty() ? "" : " (" + report.error + ")"),
-                    context);
+                log_.write(report.status == domain::RunStatus::success ? domain::LogLevel::info
+                                                                       : domain::LogLevel::warn,
+                           "run of " + name + ": " + domain::to_string(report.status) + " in " +
+                               secs + ", run " + report.run_id +
+                               (report.error.empty() ? "" : " (" + report.error + ")"),
+                           context);
             }
         } catch (const std::exception& e) {
             internal = e.what();
@@ -722,7 +712,8 @@ Task<void> Daemon::worker() {
             internal = "unknown exception";
         }
         if (!internal.empty()) {
-            status = "failed";
+            status = domain::to_string(domain::RunStatus::failed);
+            clean_up = true;
             error = "internal error: " + internal;
             log_.error(std::string(job.drill ? "restore drill" : "run") + " of " + name +
                            " ended by an internal error: " + internal,
@@ -732,14 +723,13 @@ Task<void> Daemon::worker() {
             record.kind = job.drill ? "verify" : "backup";
             record.target = name;
             record.trigger = job.trigger;
-            record.status = status;
+            record.status = domain::RunStatus::failed;
             record.error = error;
             record.finished_at = domain::utc_now();
             record.instance = instance_;
             close_run_record(audit_, std::move(record));
         }
-        if (status != "success" && status != "passed" && status != domain::kDrillPassedEmpty &&
-            status != "skipped") {
+        if (clean_up) {
             auto cleaned = co_await clean_up_run(audit_, janitor_, job.run_id);
             for (const auto& line : cleaned)
                 log_.warn("run " + job.run_id + ": " + line, context);
@@ -748,6 +738,7 @@ Task<void> Daemon::worker() {
         running_.erase(key);
         running_since_.erase(key);  // its "stuck" deadline
         running_targets_.erase(name);
+        run_ended_.notify_all();
         wake_workers();  // a job of this target may wait in the queue
     }
 }

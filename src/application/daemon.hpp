@@ -4,8 +4,10 @@
 // due time gets one catch-up run at start; containers are followed level-triggered (any event ->
 // debounce -> re-list) so that new, removed and recreated containers are picked up; `on` labels
 // turn starts, image changes and clean stops into runs. stop() stops scheduling and gives runs in
-// flight a grace period; after it they are cut short (their dump containers removed, so no
-// snapshot is committed) and end `failed` with the reason.
+// flight a grace period; after it they are cut short (their streams cancelled through their
+// cancellation slots, their dump containers killed, so no snapshot is committed) and end `failed`
+// with the reason. Every task it starts is owned by a task group that run() awaits; its loops
+// wait on signals (a Signal, a timer used as a condition), never on a poll period.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +25,8 @@
 #include "application/registry.hpp"
 #include "application/restore.hpp"
 #include "application/run_queue.hpp"
+#include "core/signal.hpp"
+#include "core/task_group.hpp"
 #include "domain/ports/logger.hpp"
 #include "domain/ports/recovery.hpp"
 #include "domain/schedule.hpp"
@@ -165,7 +169,8 @@ private:
 
     boost::asio::steady_timer schedule_wake_;
     boost::asio::steady_timer refresh_wake_;
-    boost::asio::steady_timer done_wake_;
+    Signal changed_;    ///< the first inventory arrived, stop() was called
+    Signal run_ended_;  ///< a run in flight ended
 
     Inventory inventory_;
     bool have_inventory_{false};
@@ -191,11 +196,11 @@ private:
     std::set<std::string> overdue_;
     std::set<boost::asio::steady_timer*> idle_workers_;
     std::int64_t last_overdue_check_{0};
-    int tasks_alive_{0};
     std::set<boost::asio::steady_timer*> pending_delays_;
     std::function<void()> every_minute_;
     std::int64_t last_minute_{0};
     bool stopping_{false};
+    TaskGroup tasks_;  ///< every task it spawned; run() awaits them all
 };
 
 }  // namespace bk::app

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "application/daemon.hpp"
+#include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
 namespace bk::app {
@@ -103,7 +104,8 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
             e.add("backupctl_runs_total",
                   "counter",
                   runs_help,
-                  target_label(c.target) + ",status=\"" + prometheus_label(c.status) + "\"",
+                  target_label(c.target) + ",status=\"" +
+                      prometheus_label(domain::to_string(c.status)) + "\"",
                   static_cast<double>(c.count));
         }
     }
@@ -137,7 +139,7 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   "gauge",
                   "1 when the target's last backup run succeeded, else 0.",
                   label,
-                  run.status == "success" ? 1 : 0);
+                  run.status == domain::RunStatus::success ? 1 : 0);
         }
         const auto mem = in.memory.find(t);
         if (mem != in.memory.end() && mem->second.snapshots >= 0) {
@@ -160,13 +162,13 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   "gauge",
                   "1 when the target's last restore drill passed, else 0.",
                   label,
-                  run.status == "success" || run.status == "passed" ? 1 : 0);
+                  run.status == domain::RunStatus::success ? 1 : 0);
             e.add("backupctl_last_drill_empty",
                   "gauge",
                   "1 when the target's last restore drill restored a database with no table or "
                   "no row (passed-empty: it proves nothing), else 0.",
                   label,
-                  run.status == domain::kDrillPassedEmpty ? 1 : 0);
+                  run.status == domain::RunStatus::passed_empty ? 1 : 0);
             e.add("backupctl_last_drill_timestamp_seconds",
                   "gauge",
                   "When the target's last restore drill ended (Unix time).",

@@ -45,7 +45,7 @@ Task<RecoveryReport> recover(domain::AuditLog& audit,
             if (instances.alive(run.instance))
                 continue;
             dead_seen.insert(run.instance);
-            run.status = "crashed";
+            run.status = domain::RunStatus::crashed;
             run.finished_at = domain::utc_now();
             run.error = "the operator (pid " + std::to_string(run.pid) + ", instance " +
                         run.instance + ") died during this run; found by instance " +

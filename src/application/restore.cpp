@@ -54,7 +54,7 @@ std::string RestoreService::close_failed(const std::string& run_id,
                                          const std::string& trigger,
                                          const std::string& internal) {
     auto record = new_record(run_id, kind, target, trigger);
-    record.status = "failed";
+    record.status = domain::RunStatus::failed;
     record.error = "internal error: " + internal;
     record.finished_at = domain::utc_now();
     auto error = record.error;
@@ -71,7 +71,7 @@ domain::RunRecord RestoreService::new_record(const std::string& id,
     record.kind = kind;
     record.target = target;
     record.trigger = trigger;
-    record.status = "running";
+    record.status = domain::RunStatus::running;
     record.started_at = domain::utc_now();
     record.instance = instance_id_;
     record.pid = ::getpid();
@@ -169,7 +169,7 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
     std::optional<domain::DumpCensus> census;
     if (p.kind == "db" && target.database)
         census.emplace(target.database->type, p.name == "*");
-    std::vector<char> buf(256 * 1024);
+    std::vector<char> buf(std::size_t{256} * 1024);
     bytes = 0;
     std::string failed;
     for (;;) {
@@ -232,7 +232,7 @@ Task<RestoreReport> RestoreService::restore(domain::Target target,
     RestoreReport report;
     report.run_id = run_id;
     report.target = name;
-    report.status = "failed";
+    report.status = domain::RunStatus::failed;
     report.error = close_failed(run_id, "restore", name, trigger, internal);
     co_return report;
 }
@@ -246,7 +246,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     report.target = target.name;
     const auto started = std::chrono::steady_clock::now();
     auto fail = [&](std::string why) {
-        report.status = "failed";
+        report.status = domain::RunStatus::failed;
         report.error = std::move(why);
         report.seconds = since(started);
         return report;
@@ -293,9 +293,10 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     if (live && request.safety_backup && request.into_container.empty()) {
         // The state being replaced is kept first: a wrong restore can be undone.
         auto safety = co_await runner_.run(target, domain::kSafetyTrigger);
-        if (safety.status != "success") {
-            co_return fail("the safety backup before the restore ended " + safety.status + " (" +
-                           safety.error + "); nothing was restored (--no-safety-backup skips it)");
+        if (safety.status != domain::RunStatus::success) {
+            co_return fail("the safety backup before the restore ended " +
+                           domain::to_string(safety.status) + " (" + safety.error +
+                           "); nothing was restored (--no-safety-backup skips it)");
         }
         report.safety_snapshot_run = safety.run_id;
     }
@@ -334,7 +335,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
             setup_failed = made.error().message;
         }
         step.finished_at = domain::utc_now();
-        step.outcome = setup_failed.empty() ? "ok" : "failed";
+        step.outcome = setup_failed.empty() ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         // The copy's name and id, also when it failed to answer (it is left for inspection):
         // `restore --cleanup` removes only copies a restore recorded here.
         if (made)
@@ -346,7 +347,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     for (const auto& p : *points) {
         if (!setup_failed.empty())
             break;
-        RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
+        RestoreItem item{p.kind, p.name, p.snapshot.id, domain::StepOutcome::failed, 0, 0, ""};
         domain::StepRecord step{
             report.run_id, "restore " + p.kind + " " + p.name, domain::utc_now()};
         const auto t0 = std::chrono::steady_clock::now();
@@ -404,7 +405,7 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
             }
         }
         item.seconds = since(t0);
-        item.outcome = outcome ? "ok" : "failed";
+        item.outcome = outcome ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         if (!outcome)
             item.error = outcome.error().message;
         step.finished_at = domain::utc_now();
@@ -416,16 +417,16 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
     }
     int ok = 0;
     for (const auto& i : report.items)
-        ok += i.outcome == "ok" ? 1 : 0;
+        ok += i.outcome == domain::StepOutcome::ok ? 1 : 0;
     if (!setup_failed.empty()) {
-        report.status = "failed";
+        report.status = domain::RunStatus::failed;
         report.error = setup_failed;
     } else if (ok == static_cast<int>(report.items.size())) {
-        report.status = "success";
+        report.status = domain::RunStatus::success;
     } else {
-        report.status = ok > 0 ? "partial" : "failed";
+        report.status = ok > 0 ? domain::RunStatus::partial : domain::RunStatus::failed;
         for (const auto& i : report.items) {
-            if (i.outcome != "ok") {
+            if (i.outcome != domain::StepOutcome::ok) {
                 report.error += (report.error.empty() ? "" : "; ") + i.name + ": " + i.error;
             }
         }
@@ -460,7 +461,7 @@ Task<VerifyReport> RestoreService::verify(domain::Target target,
     VerifyReport report;
     report.run_id = run_id;
     report.target = name;
-    report.status = "failed";
+    report.status = domain::DrillResult::failed;
     report.error = close_failed(run_id, "verify", name, trigger, internal);
     co_return report;
 }
@@ -485,27 +486,25 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
     auto finish = [&](std::string error) {
         bool passed = error.empty() && !report.items.empty();
         for (const auto& i : report.items)
-            passed = passed && i.outcome == "ok";
+            passed = passed && i.outcome == domain::StepOutcome::ok;
         for (const auto& c : report.checks)
-            passed = passed && c.outcome != "failed";
+            passed = passed && c.outcome != domain::StepOutcome::failed;
         if (error.empty() && !passed) {
             for (const auto& c : report.checks) {
-                if (c.outcome == "failed")
+                if (c.outcome == domain::StepOutcome::failed)
                     error += (error.empty() ? "" : "; ") + c.name + ": " + c.detail;
             }
         }
-        report.status = passed ? "passed" : "failed";
+        report.status = passed ? domain::DrillResult::passed : domain::DrillResult::failed;
         if (passed && !empty_databases.empty()) {
             error = empty_drill_message(empty_databases);
             const bool fail = config_.defaults.drill_empty == "fail";
-            report.status = fail ? "failed" : domain::kDrillPassedEmpty;
+            report.status = fail ? domain::DrillResult::failed : domain::DrillResult::passed_empty;
             passed = !fail;
         }
         report.error = error;
         report.seconds = since(started);
-        record.status = report.status == domain::kDrillPassedEmpty ? domain::kDrillPassedEmpty
-                        : passed                                   ? "success"
-                                                                   : "failed";
+        record.status = domain::run_status_of(report.status);
         record.error = error;
         record.finished_at = domain::utc_now();
         for (const auto& i : report.items) {
@@ -559,7 +558,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
             setup_failed = ready.error().message;
     }
     setup.finished_at = domain::utc_now();
-    setup.outcome = setup_failed.empty() ? "ok" : "failed";
+    setup.outcome = setup_failed.empty() ? domain::StepOutcome::ok : domain::StepOutcome::failed;
     setup.detail = setup_failed.empty() ? scratch->container_name : setup_failed;
     audit_.add_step(setup);
     for (const auto& p : *points) {
@@ -569,7 +568,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
             setup_failed = timed_out;
             break;
         }
-        RestoreItem item{p.kind, p.name, p.snapshot.id, "failed", 0, 0, ""};
+        RestoreItem item{p.kind, p.name, p.snapshot.id, domain::StepOutcome::failed, 0, 0, ""};
         domain::StepRecord step{report.run_id, "restore db " + p.name, domain::utc_now()};
         const auto t0 = std::chrono::steady_clock::now();
         // Its client gets what is left of the drill's time.
@@ -585,7 +584,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
         report.rto_seconds += item.seconds;
         if (!outcome && out_of_time())
             setup_failed = timed_out;
-        item.outcome = outcome ? "ok" : "failed";
+        item.outcome = outcome ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         if (!outcome)
             item.error = outcome.error().message;
         step.finished_at = domain::utc_now();
@@ -598,7 +597,7 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
             {"restore " + p.name, item.outcome, outcome ? "exit 0, dump complete" : item.error});
         if (outcome) {
             // The restored database against what the dump held when it was taken.
-            DrillCheck counts{"row counts " + p.name, "skipped", ""};
+            DrillCheck counts{"row counts " + p.name, domain::StepOutcome::skipped, ""};
             auto recorded =
                 audit_.contents(p.snapshot.full_id.empty() ? p.snapshot.id : p.snapshot.full_id);
             if (!recorded) {
@@ -611,13 +610,15 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                 const auto recorded_counts = domain::decode_recorded_counts((*recorded)->rows);
                 const auto& expected = recorded_counts.rows;
                 std::vector<std::string> tables;
+                tables.reserve(expected.size());
                 for (const auto& [t, n] : expected)
                     tables.push_back(t);
                 auto actual =
                     co_await restorer_.count_rows(*scratch, p.name, tables, report.run_id);
                 if (!actual) {
-                    counts.outcome =
-                        target.database->type == domain::DbType::mongodb ? "skipped" : "failed";
+                    counts.outcome = target.database->type == domain::DbType::mongodb
+                                         ? domain::StepOutcome::skipped
+                                         : domain::StepOutcome::failed;
                     counts.detail = actual.error().message;
                 } else {
                     // The first differences only: the step's detail stays small.
@@ -634,7 +635,8 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                     if (differ > kShown) {
                         diff += " and " + std::to_string(differ - kShown) + " more tables";
                     }
-                    counts.outcome = diff.empty() ? "ok" : "failed";
+                    counts.outcome =
+                        diff.empty() ? domain::StepOutcome::ok : domain::StepOutcome::failed;
                     counts.detail =
                         diff.empty() ? std::to_string(expected.size()) + " tables equal" : diff;
                     if (!recorded_counts.partial.empty()) {

@@ -15,6 +15,7 @@
 #include "domain/ports/bookkeeping.hpp"
 #include "domain/ports/restore_ports.hpp"
 #include "domain/restore_plan.hpp"
+#include "domain/run_status.hpp"
 
 namespace bk::app {
 
@@ -31,7 +32,7 @@ struct RestoreItem {
     std::string kind;  ///< db | files
     std::string name;
     std::string snapshot;
-    std::string outcome;  ///< ok | failed
+    domain::StepOutcome outcome{domain::StepOutcome::failed};  ///< ok | failed
     std::uint64_t bytes{0};
     double seconds{0};
     std::string error;
@@ -40,7 +41,7 @@ struct RestoreItem {
 struct RestoreReport {
     std::string run_id;
     std::string target;
-    std::string status;  ///< success | failed | partial
+    domain::RunStatus status{domain::RunStatus::running};  ///< success | failed | partial
     std::string error;
     std::string safety_snapshot_run;    ///< the pre-restore backup's run
     std::string new_container;          ///< the server --new-container made
@@ -51,14 +52,14 @@ struct RestoreReport {
 
 struct DrillCheck {
     std::string name;
-    std::string outcome;  ///< ok | failed | skipped
+    domain::StepOutcome outcome{domain::StepOutcome::ok};
     std::string detail;
 };
 
 struct VerifyReport {
     std::string run_id;
     std::string target;
-    std::string status;  ///< passed | passed-empty (domain::kDrillPassedEmpty) | failed
+    domain::DrillResult status{domain::DrillResult::failed};
     std::string error;
     std::vector<RestoreItem> items;
     std::vector<DrillCheck> checks;

@@ -19,7 +19,7 @@ std::string unproven(domain::AuditLog& audit,
     if (!*run || (*run)->kind != "restore" || (*run)->target != target) {
         return "no restore of " + target + " recorded here has run id " + copy.run_id;
     }
-    if ((*run)->status == "running") {
+    if ((*run)->status == domain::RunStatus::running) {
         return "its restore (run " + copy.run_id + ") is still running";
     }
     auto steps = audit.steps(copy.run_id);
@@ -54,14 +54,26 @@ Task<Result<std::vector<CleanupCandidate>>> plan_cleanup(domain::RestoredCopies&
     co_return plan;
 }
 
+std::string to_string(CopyFate f) {
+    switch (f) {
+        case CopyFate::removed:
+            return "removed";
+        case CopyFate::kept:
+            return "kept";
+        case CopyFate::failed:
+            break;
+    }
+    return "failed";
+}
+
 Task<std::vector<CleanupOutcome>> clean_up(domain::RestoredCopies& copies,
                                            std::vector<CleanupCandidate> plan) {
     std::vector<CleanupOutcome> out;
     for (auto& c : plan) {
-        CleanupOutcome o{c.copy, "kept", c.reason};
+        CleanupOutcome o{c.copy, CopyFate::kept, c.reason};
         if (c.removable) {
             auto removed = co_await copies.remove(c.copy);
-            o.outcome = removed ? "removed" : "failed";
+            o.outcome = removed ? CopyFate::removed : CopyFate::failed;
             o.detail = removed ? std::string{} : removed.error().message;
         }
         out.push_back(std::move(o));

@@ -26,10 +26,15 @@ Task<Result<std::vector<CleanupCandidate>>> plan_cleanup(domain::RestoredCopies&
                                                          domain::AuditLog& audit,
                                                          std::string target);
 
+/// What became of one restored copy.
+enum class CopyFate { removed, kept, failed };
+/// "removed", "kept", "failed" (the CLI's words, text and JSON). Never read back.
+std::string to_string(CopyFate f);
+
 struct CleanupOutcome {
     domain::RestoredCopy copy;
-    std::string outcome;  ///< removed | kept | failed
-    std::string detail;   ///< why kept, or the engine's error
+    CopyFate outcome{CopyFate::kept};
+    std::string detail;  ///< why kept, or the engine's error
 };
 
 /// Removes the removable candidates, one by one; the others are reported kept.

@@ -97,21 +97,22 @@ std::vector<SnapshotEntry> describe_snapshots(const std::vector<domain::Snapshot
             if (auto steps = audit->steps(run->id)) {
                 for (const auto& st : *steps) {
                     const std::string prefix = "snapshot ";
-                    if (st.outcome == "ok" && st.detail.rfind(prefix, 0) == 0 &&
+                    if (st.outcome == domain::StepOutcome::ok && st.detail.rfind(prefix, 0) == 0 &&
                         same_snapshot(st.detail.substr(prefix.size()), sid)) {
                         e.bytes = st.bytes;
                     }
                 }
             }
-            if (run->status == "failed" || run->status == "crashed") {
-                why.push_back("its run " + run->id + " ended " + run->status +
+            if (run->status == domain::RunStatus::failed ||
+                run->status == domain::RunStatus::crashed) {
+                why.push_back("its run " + run->id + " ended " + domain::to_string(run->status) +
                               (run->error.empty() ? "" : ": " + run->error));
             }
         }
         // The newest drill that restored it (runs come newest first).
         const auto drill =
             std::find_if(drills.begin(), drills.end(), [&s](const auto& r) { return holds(r, s); });
-        if (drill != drills.end() && drill->status == "failed") {
+        if (drill != drills.end() && drill->status == domain::RunStatus::failed) {
             why.push_back("its drill " + drill->id + " failed" +
                           (drill->error.empty() ? "" : ": " + drill->error));
         }

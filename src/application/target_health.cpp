@@ -48,14 +48,14 @@ std::optional<domain::RunRecord> last_telling_run(domain::AuditLog& audit,
     if (!runs)
         return std::nullopt;
     for (auto& r : *runs) {
-        if (r.status != "running" && r.status != "skipped")
+        if (r.status != domain::RunStatus::running && r.status != domain::RunStatus::skipped)
             return std::move(r);
     }
     return std::nullopt;
 }
 
 std::string run_failure(const domain::RunRecord& r, const char* what) {
-    return std::string(what) + " " + r.status + " at " +
+    return std::string(what) + " " + domain::to_string(r.status) + " at " +
            (r.finished_at.empty() ? r.started_at : r.finished_at) + " (run " + r.id +
            (r.error.empty() ? ")" : "): " + r.error);
 }
@@ -99,7 +99,7 @@ std::vector<HealthFinding> target_findings(const std::vector<domain::Target>& ta
             if (drill && domain::is_failed_run(drill->status)) {
                 out.push_back(
                     {HealthFinding::Level::fail, check, run_failure(*drill, "last restore drill")});
-            } else if (drill && drill->status == domain::kDrillPassedEmpty) {
+            } else if (drill && drill->status == domain::RunStatus::passed_empty) {
                 out.push_back({HealthFinding::Level::warn,
                                check,
                                "last restore drill " + drill->id +

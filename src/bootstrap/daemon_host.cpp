@@ -196,8 +196,14 @@ app::Daemon& DaemonHost::daemon() {
 Task<void> DaemonHost::run() {
     co_await parts_->daemon->run();
     parts_->daemon->on_event({});
-    if (parts_->listener)
+    if (parts_->listener) {
         parts_->listener->stop();
+        // Its sessions are cancelled; a request that ignores it does not hold the exit.
+        const auto bound = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        const bool ended = co_await parts_->listener->wait_until(bound);
+        if (!ended)
+            parts_->log->warn("http: sessions still open at exit");
+    }
 }
 
 }  // namespace bk::bootstrap

@@ -17,11 +17,12 @@
 #include "adapters/docker/docker_projects.hpp"
 #include "adapters/docker/docker_restorer.hpp"
 #include "adapters/docker/docker_target_source.hpp"
+#include "adapters/gpg/gpg_key_inspector.hpp"
 #include "adapters/notify/alert_adapters.hpp"
 #include "adapters/notify/file_alert_store.hpp"
-#include "adapters/gpg/gpg_key_inspector.hpp"
 #include "adapters/process/system_host_probe.hpp"
 #include "bootstrap/wiring.hpp"
+#include "core/signal.hpp"
 #include "dockerapi/client.hpp"
 
 namespace bk::adapters::restic {
@@ -45,6 +46,7 @@ struct Services::Engine {
 
 struct RunServices::Parts {
     std::set<std::string> preparing;
+    Signal prepared;  ///< a preparation ended (its waiters look again)
     std::unique_ptr<adapters::audit::FallbackAuditLog> audit;
     std::unique_ptr<domain::TargetLocks> locks;
     std::unique_ptr<domain::InstanceRegistry> instances;

@@ -2,8 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <cstdlib>
 #include <ctime>
@@ -379,17 +377,23 @@ std::string RunServices::metrics(const std::vector<std::string>& targets,
 Task<Result<domain::BackupRepository*>> RunServices::repository(std::string name) {
     // One preparation per repository at a time: two runs starting together must not both
     // `restic init` it.
-    while (parts_->preparing.contains(name)) {
-        boost::asio::steady_timer t(ex_, std::chrono::milliseconds(50));
-        co_await t.async_wait(boost::asio::use_awaitable);
-    }
+    while (parts_->preparing.contains(name))
+        co_await parts_->prepared.wait();  // woken when that preparation ends, no poll period
     if (auto it = parts_->repos.find(name); it != parts_->repos.end()) {
         co_return static_cast<domain::BackupRepository*>(it->second.get());
     }
+    // Ended also by an exception: its waiters must not wait for ever.
+    struct Preparing {
+        Parts& p;
+        std::string name;
+        ~Preparing() {
+            p.preparing.erase(name);
+            p.prepared.notify_all();
+        }
+    };
     parts_->preparing.insert(name);
-    auto result = co_await prepare_repository(name);
-    parts_->preparing.erase(name);
-    co_return result;
+    const Preparing preparing{*parts_, name};
+    co_return co_await prepare_repository(name);
 }
 
 Task<Result<domain::BackupRepository*>> RunServices::prepare_repository(std::string name) {

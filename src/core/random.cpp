@@ -1,7 +1,7 @@
 #include "core/random.hpp"
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 #include <vector>
 
 #include <sys/random.h>
@@ -26,7 +26,8 @@ Result<std::string> random_hex(std::size_t bytes, const RandomSource& source) {
             const int err = errno;
             return Failure{errc::io_error,
                            "cannot read random bytes (getrandom: " +
-                               std::string(n < 0 && err != 0 ? std::strerror(err) : "no bytes") +
+                               (n < 0 && err != 0 ? std::generic_category().message(err)
+                                                  : std::string("no bytes")) +
                                ")"};
         }
         got += static_cast<std::size_t>(n);

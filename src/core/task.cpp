@@ -9,20 +9,34 @@ public:
     [[nodiscard]] const char* name() const noexcept override { return "backupctl"; }
     [[nodiscard]] std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-            case errc::daemon_unavailable: return "Docker engine unavailable";
-            case errc::timeout: return "timed out";
-            case errc::cancelled: return "cancelled";
-            case errc::not_found: return "not found";
-            case errc::conflict: return "conflict";
-            case errc::invalid_config: return "invalid configuration";
-            case errc::invalid_label: return "invalid label";
-            case errc::dump_failed: return "dump failed";
-            case errc::encrypt_failed: return "encryption failed";
-            case errc::repo_failed: return "repository failed";
-            case errc::repo_locked: return "repository locked";
-            case errc::restore_failed: return "restore failed";
-            case errc::io_error: return "I/O error";
-            case errc::internal: return "internal error";
+            case errc::daemon_unavailable:
+                return "Docker engine unavailable";
+            case errc::timeout:
+                return "timed out";
+            case errc::cancelled:
+                return "cancelled";
+            case errc::not_found:
+                return "not found";
+            case errc::conflict:
+                return "conflict";
+            case errc::invalid_config:
+                return "invalid configuration";
+            case errc::invalid_label:
+                return "invalid label";
+            case errc::dump_failed:
+                return "dump failed";
+            case errc::encrypt_failed:
+                return "encryption failed";
+            case errc::repo_failed:
+                return "repository failed";
+            case errc::repo_locked:
+                return "repository locked";
+            case errc::restore_failed:
+                return "restore failed";
+            case errc::io_error:
+                return "I/O error";
+            case errc::internal:
+                return "internal error";
         }
         return "unknown";
     }

@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
+#include <string>
 #include <system_error>
 
 namespace bk {
@@ -42,6 +43,11 @@ struct Failure {
 
 template <class T>
 using Result = boost::system::result<T, Failure>;
+
+/// The text of an errno value (strerror is not thread-safe; this is).
+inline std::string errno_text(int err) {
+    return std::generic_category().message(err);
+}
 
 }  // namespace bk
 

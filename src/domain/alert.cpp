@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "domain/human.hpp"
+#include "domain/run_status.hpp"
 
 namespace bk::domain {
 
@@ -52,7 +53,8 @@ std::string alert_title(const Alert& a) {
                (a.error_stage.empty() ? std::string{} : " at " + a.error_stage);
     }
     std::string t = "backupctl: " + a.target + " backup " + upper(a.status);
-    if (!a.error_stage.empty() && a.status != "success")
+    // The alert carries the run's status as its word (it is sent as is).
+    if (!a.error_stage.empty() && parse_run_status(a.status) != RunStatus::success)
         t += " at " + a.error_stage;
     return t + " (" + secs(a.seconds) + ")";
 }

@@ -9,7 +9,7 @@
 namespace bk::domain {
 namespace {
 
-constexpr std::size_t kLineKeep = 64 * 1024;  // a COPY / CREATE TABLE line is shorter
+constexpr std::size_t kLineKeep = std::size_t{64} * 1024;  // a COPY / CREATE TABLE line is shorter
 
 constexpr const char* kPgMarker = "-- PostgreSQL database dump complete";
 constexpr const char* kPgAllMarker = "-- PostgreSQL database cluster dump complete";

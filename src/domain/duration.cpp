@@ -22,14 +22,25 @@ Parsed<std::chrono::seconds> parse_duration(std::string_view text) {
             }
         }
         if (digits == 0 || i == text.size()) {
-            return R::fail("\"" + std::string(text) + "\" is not a duration (e.g. 30m, 1h, 1h30m, 2d)");
+            return R::fail("\"" + std::string(text) +
+                           "\" is not a duration (e.g. 30m, 1h, 1h30m, 2d)");
         }
         switch (text[i]) {
-            case 's': total += n; break;
-            case 'm': total += n * 60; break;
-            case 'h': total += n * 3600; break;
-            case 'd': total += n * 86400; break;
-            case 'w': total += n * 604800; break;
+            case 's':
+                total += n;
+                break;
+            case 'm':
+                total += n * 60;
+                break;
+            case 'h':
+                total += n * 3600;
+                break;
+            case 'd':
+                total += n * 86400;
+                break;
+            case 'w':
+                total += n * 604800;
+                break;
             default:
                 if (std::isalpha(static_cast<unsigned char>(text[i])) == 0) {
                     return R::fail("\"" + std::string(text) +
@@ -49,7 +60,8 @@ std::string format_duration(std::chrono::seconds d) {
         return "0s";
     }
     std::string out;
-    const std::pair<long long, char> units[] = {{604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+    const std::pair<long long, char> units[] = {
+        {604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
     for (auto [size, unit] : units) {
         if (s >= size) {
             out += std::to_string(s / size) + unit;

@@ -7,6 +7,8 @@
 namespace bk::domain {
 
 std::string human_bytes(double bytes);
-inline std::string human_bytes(std::uint64_t bytes) { return human_bytes(static_cast<double>(bytes)); }
+inline std::string human_bytes(std::uint64_t bytes) {
+    return human_bytes(static_cast<double>(bytes));
+}
 
 }  // namespace bk::domain

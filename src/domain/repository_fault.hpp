@@ -27,7 +27,7 @@ enum class RepositoryFault {
 
 /// Where the text came from, for a fix that names the right host, port and file.
 struct FaultContext {
-    std::string host;              ///< sftp host, empty otherwise
+    std::string host;  ///< sftp host, empty otherwise
     int port{0};
     std::string known_hosts_file;  ///< sftp: the pinned keys
     bool init{false};              ///< the repository may be created
@@ -44,8 +44,10 @@ RepositoryDiagnosis diagnose_restic(std::string_view stderr_text, const FaultCon
 
 /// "repository NAME (MASKED-URL): ACTION failed: CAUSE; FIX" on one line, credentials masked.
 /// `action` is e.g. "opening", "backup", "forget"; it may be empty.
-std::string describe_repository_fault(std::string_view name, std::string_view url,
-                                      std::string_view action, const RepositoryDiagnosis& d);
+std::string describe_repository_fault(std::string_view name,
+                                      std::string_view url,
+                                      std::string_view action,
+                                      const RepositoryDiagnosis& d);
 
 /// One line of `text`: control characters become spaces, URLs are masked, at most `limit` bytes.
 std::string condensed(std::string_view text, std::size_t limit = 240);

@@ -53,8 +53,8 @@ std::optional<std::int64_t> parse_time(std::string_view text, const UtcOffset& o
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
         return std::nullopt;
     const std::int64_t wall =
-        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-        mi * 60 + s;
+        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+        std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + s;
     if (i == t.size()) {
         // Local time of the configured zone: the offset of the instant it names.
         const auto guess = wall - offset(wall);
@@ -66,7 +66,8 @@ std::optional<std::int64_t> parse_time(std::string_view text, const UtcOffset& o
     if ((t[i] == '+' || t[i] == '-') &&
         std::sscanf(t.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &n) == 2 &&
         i + 1 + static_cast<std::size_t>(n) == t.size()) {
-        const std::int64_t off = (oh * 3600 + om * 60) * (t[i] == '-' ? -1 : 1);
+        const std::int64_t off =
+            (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (t[i] == '-' ? -1 : 1);
         return wall - off;
     }
     return std::nullopt;

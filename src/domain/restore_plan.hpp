@@ -17,14 +17,14 @@ struct RestorePoint {
     std::string kind;  ///< db | files
     std::string name;  ///< the database, or the path of the files
     SnapshotInfo snapshot;
-    std::string key;   ///< the gpg key it was encrypted to (tag gpg:<key>), empty when not
+    std::string key;  ///< the gpg key it was encrypted to (tag gpg:<key>), empty when not
 };
 
 struct SnapshotChoice {
-    std::string snapshot;             ///< "" or "latest": the newest; else an id (or its prefix)
-    std::optional<std::int64_t> at;   ///< newest at or before (UTC seconds)
-    std::string only;                 ///< "", "db" or "files"
-    std::string database;             ///< only this database
+    std::string snapshot;            ///< "" or "latest": the newest; else an id (or its prefix)
+    std::optional<std::int64_t> at;  ///< newest at or before (UTC seconds)
+    std::string only;                ///< "", "db" or "files"
+    std::string database;            ///< only this database
 };
 
 struct ChosenPoints {
@@ -33,7 +33,8 @@ struct ChosenPoints {
 };
 
 /// `snapshots` are the repository's snapshots carrying the tag target:<target>.
-ChosenPoints choose_points(const std::vector<SnapshotInfo>& snapshots, const std::string& target,
+ChosenPoints choose_points(const std::vector<SnapshotInfo>& snapshots,
+                           const std::string& target,
                            const SnapshotChoice& choice);
 
 /// An RFC 3339 time ("2026-11-26T03:00:00Z", "...+01:00", restic's nanoseconds too), or a local

@@ -16,20 +16,18 @@ struct Field {
     const std::array<std::string_view, 13>* names;  // index = value
 };
 
-constexpr std::array<std::string_view, 13> kMonthNames{"",    "jan", "feb", "mar", "apr",
-                                                       "may", "jun", "jul", "aug", "sep",
-                                                       "oct", "nov", "dec"};
-constexpr std::array<std::string_view, 13> kDayNames{"sun", "mon", "tue", "wed", "thu",
-                                                     "fri", "sat", "",    "",    "",
-                                                     "",    "",    ""};
+constexpr std::array<std::string_view, 13> kMonthNames{
+    "", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+constexpr std::array<std::string_view, 13> kDayNames{
+    "sun", "mon", "tue", "wed", "thu", "fri", "sat", "", "", "", "", "", ""};
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
     std::vector<std::string_view> out;
     std::size_t start = 0;
     for (;;) {
         auto pos = s.find(sep, start);
-        out.push_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos
-                                                                     : pos - start));
+        out.push_back(
+            s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
         if (pos == std::string_view::npos) {
             return out;
         }
@@ -237,8 +235,11 @@ LocalFields fields_of(std::int64_t local) {
     const unsigned mp = (5 * doy + 2) / 153;
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    return {static_cast<int>((secs / 60) % 60), static_cast<int>(secs / 3600),
-            static_cast<int>(d), static_cast<int>(m), weekday};
+    return {static_cast<int>((secs / 60) % 60),
+            static_cast<int>(secs / 3600),
+            static_cast<int>(d),
+            static_cast<int>(m),
+            weekday};
 }
 
 bool matches_local(const CronSchedule& c, std::int64_t local) {
@@ -265,7 +266,7 @@ std::int64_t next_due(const CronSchedule& cron, std::int64_t after, const UtcOff
     std::int64_t prev_local = local(prev);
     // The latest local time already passed: a fall-back repeats local times, which run once.
     std::int64_t high = prev_local;
-    for (std::int64_t back = 60; back <= 3 * 3600; back += 60) {
+    for (std::int64_t back = 60; back <= std::int64_t{3} * 3600; back += 60) {
         high = std::max(high, local(prev - back));
     }
     const std::int64_t limit = t + 5LL * 366 * 86400;
@@ -276,14 +277,17 @@ std::int64_t next_due(const CronSchedule& cron, std::int64_t after, const UtcOff
             // Spring forward: the local minutes in [expected, lt) never happen; one that was
             // due runs now, once.
             for (std::int64_t m = expected; m < lt; m += 60) {
-                if (m > high && matches_local(cron, m)) return t;
+                if (m > high && matches_local(cron, m))
+                    return t;
             }
         }
-        if (lt > high && matches_local(cron, lt)) return t;
+        if (lt > high && matches_local(cron, lt))
+            return t;
         high = std::max(high, lt);
         // Minute by minute within a matching local hour, else to the next quarter hour (every
         // zone's offset is a multiple of 15 minutes, so no change of offset is stepped over).
-        const std::int64_t step = day_and_hour_match(cron, lt) ? 60 : 900 - (((lt % 900) + 900) % 900);
+        const std::int64_t step =
+            day_and_hour_match(cron, lt) ? 60 : 900 - (((lt % 900) + 900) % 900);
         prev = t;
         prev_local = lt;
         t += step;
@@ -293,7 +297,8 @@ std::int64_t next_due(const CronSchedule& cron, std::int64_t after, const UtcOff
 
 std::int64_t interval_after(const CronSchedule& cron, std::int64_t after, const UtcOffset& offset) {
     const auto first = next_due(cron, after, offset);
-    if (first < 0) return -1;
+    if (first < 0)
+        return -1;
     const auto second = next_due(cron, first, offset);
     return second < 0 ? -1 : second - first;
 }

@@ -16,11 +16,11 @@ struct CronSchedule {
     std::string text;  ///< as written
     std::bitset<60> minutes;
     std::bitset<24> hours;
-    std::bitset<32> days;      ///< 1..31
-    std::bitset<13> months;    ///< 1..12
-    std::bitset<7> weekdays;   ///< 0 = Sunday
-    bool any_day{true};        ///< day-of-month was "*"
-    bool any_weekday{true};    ///< day-of-week was "*"
+    std::bitset<32> days;     ///< 1..31
+    std::bitset<13> months;   ///< 1..12
+    std::bitset<7> weekdays;  ///< 0 = Sunday
+    bool any_day{true};       ///< day-of-month was "*"
+    bool any_weekday{true};   ///< day-of-week was "*"
 
     /// Classic cron: when both day fields are restricted, a day matching either runs.
     [[nodiscard]] bool matches(int minute, int hour, int day, int month, int weekday) const;

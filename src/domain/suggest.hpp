@@ -12,6 +12,7 @@ namespace bk::domain {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate nearest to `word`, when it is close enough to be a likely typo.
-std::optional<std::string> nearest(std::string_view word, std::span<const std::string_view> candidates);
+std::optional<std::string> nearest(std::string_view word,
+                                   std::span<const std::string_view> candidates);
 
 }  // namespace bk::domain

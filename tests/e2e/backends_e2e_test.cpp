@@ -4,10 +4,6 @@
 // a self-signed certificate). For each: a PostgreSQL target backed up, listed, kept by
 // retention, drilled, restored and pruned; and the faults, each asserting the one-line message
 // (repository, cause, fix) with no credential anywhere in what backupctl prints.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -19,17 +15,20 @@
 
 #include "support/process.hpp"
 #include "support/receivers.hpp"
-#include "support/sftp_server.hpp"
 #include "support/scenario.hpp"
+#include "support/sftp_server.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using bk::testing::eventually;
+using bk::testing::free_port;
 using bk::testing::Process;
 using bk::testing::quoted;
 using bk::testing::Scenario;
 using bk::testing::SftpServer;
-using bk::testing::free_port;
 using bk::testing::sh;
 using bk::testing::ShellResult;
 using bk::testing::test_image;
@@ -38,16 +37,18 @@ namespace {
 
 const char* kRepoPassword = "e2e-repo-Passw0rd";
 const char* kPgSecret = "e2e-pg-secret";
-const char* kPgChecksum = "SELECT md5(string_agg(id::text || ':' || name, ',' ORDER BY id)) FROM items";
-
+const char* kPgChecksum =
+    "SELECT md5(string_agg(id::text || ':' || name, ',' ORDER BY id)) FROM items";
 
 bool port_answers(int port) {
     return sh("curl -sk -o /dev/null --max-time 2 http://127.0.0.1:" + std::to_string(port) +
-              "/ 2>/dev/null; test $? -ne 7").exit_code == 0;
+              "/ 2>/dev/null; test $? -ne 7")
+               .exit_code == 0;
 }
 
 /// Every output backupctl gave must be free of every secret.
-void check_no_secrets(const std::vector<std::string>& outputs, const std::vector<std::string>& secrets) {
+void check_no_secrets(const std::vector<std::string>& outputs,
+                      const std::vector<std::string>& secrets) {
     for (const auto& out : outputs) {
         for (const auto& secret : secrets) {
             INFO("secret " << secret << " in:\n" << out);
@@ -59,46 +60,61 @@ void check_no_secrets(const std::vector<std::string>& outputs, const std::vector
 /// The line of `out` that mentions the repository failing.
 std::string line_with(const std::string& out, const std::string& needle) {
     const auto at = out.find(needle);
-    if (at == std::string::npos) return {};
+    if (at == std::string::npos)
+        return {};
     const auto start = out.rfind('\n', at);
     const auto end = out.find('\n', at);
     return out.substr(start == std::string::npos ? 0 : start + 1,
-                      end == std::string::npos ? std::string::npos : end - (start == std::string::npos ? 0 : start + 1));
+                      end == std::string::npos
+                          ? std::string::npos
+                          : end - (start == std::string::npos ? 0 : start + 1));
 }
 
 // --- a PostgreSQL target --------------------------------------------------------------------
 std::string psql(const Scenario& s, const std::string& sql) {
-    auto r = sh("docker exec " + s.container("db") + " psql -qtA -U postgres -d shop -c " + quoted(sql));
+    auto r =
+        sh("docker exec " + s.container("db") + " psql -qtA -U postgres -d shop -c " + quoted(sql));
     REQUIRE(r.exit_code == 0);
     return r.out;
 }
 
 /// Starts the target, fills it, returns its checksum.
 std::string start_pg(Scenario& s, const std::string& repository) {
-    s.start("db", test_image("BK_TEST_POSTGRES_IMAGE"),
-            {"backupctl.db.name=shop", "backupctl.repository=" + repository,
+    s.start("db",
+            test_image("BK_TEST_POSTGRES_IMAGE"),
+            {"backupctl.db.name=shop",
+             "backupctl.repository=" + repository,
              "backupctl.retention=last=1"},
             {std::string("POSTGRES_PASSWORD=") + kPgSecret, "POSTGRES_DB=shop"});
     s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d shop");
-    psql(s, "CREATE TABLE items (id int PRIMARY KEY, name text); "
-            "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 3000) g;");
+    psql(s,
+         "CREATE TABLE items (id int PRIMARY KEY, name text); "
+         "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 3000) g;");
     return psql(s, kPgChecksum);
 }
 
 /// A fake pg_dump target (fakedump image, the database name picks its behaviour).
-void start_fake(Scenario& s, const std::string& service, const std::string& mode,
+void start_fake(Scenario& s,
+                const std::string& service,
+                const std::string& mode,
                 const std::string& repository) {
-    s.start(service, test_image("BK_TEST_BASE_IMAGE"),
-            {"backupctl.db.type=postgres", "backupctl.db.name=" + mode,
+    s.start(service,
+            test_image("BK_TEST_BASE_IMAGE"),
+            {"backupctl.db.type=postgres",
+             "backupctl.db.name=" + mode,
              "backupctl.db.image=" + test_image("BK_TEST_FAKEDUMP_IMAGE"),
-             "backupctl.repository=" + repository, "backupctl.retention=last=1"},
-            {"POSTGRES_PASSWORD=x"}, "sleep 600");
+             "backupctl.repository=" + repository,
+             "backupctl.retention=last=1"},
+            {"POSTGRES_PASSWORD=x"},
+            "sleep 600");
 }
 
 const std::string kFakeImages = "security:\n  dump_images: [\"backupctl-test/fakedump:*\"]\n";
 
 /// run twice (retention keeps 1), snapshots, the drill, a restore, prune; returns every output.
-std::vector<std::string> full_cycle(Scenario& s, const std::string& before, const std::string& repository) {
+std::vector<std::string> full_cycle(Scenario& s,
+                                    const std::string& before,
+                                    const std::string& repository) {
     const std::string target = s.target("db");
     std::vector<std::string> outputs;
     for (int i = 0; i < 2; ++i) {
@@ -157,7 +173,8 @@ std::vector<std::string> full_cycle(Scenario& s, const std::string& before, cons
 class RestServer {
 public:
     RestServer(const Scenario& s, const std::string& name, bool append_only)
-        : port_(free_port()), dir_((s.dir() / ("rest-" + name)).string()),
+        : port_(free_port()),
+          dir_((s.dir() / ("rest-" + name)).string()),
           process_(argv(append_only), s.dir() / ("rclone-" + name + ".log")) {
         std::filesystem::create_directories(dir_);
         REQUIRE(eventually([this] { return port_answers(port_); }, std::chrono::seconds(30)));
@@ -171,9 +188,17 @@ public:
 private:
     std::vector<std::string> argv(bool append_only) {
         std::filesystem::create_directories(dir_);
-        std::vector<std::string> a{"/usr/bin/rclone", "serve", "restic", "--addr",
-                                   "127.0.0.1:" + std::to_string(port_), "--user", kUser, "--pass", kPass};
-        if (append_only) a.emplace_back("--append-only");
+        std::vector<std::string> a{"/usr/bin/rclone",
+                                   "serve",
+                                   "restic",
+                                   "--addr",
+                                   "127.0.0.1:" + std::to_string(port_),
+                                   "--user",
+                                   kUser,
+                                   "--pass",
+                                   kPass};
+        if (append_only)
+            a.emplace_back("--append-only");
         a.push_back(dir_);
         return a;
     }
@@ -206,10 +231,13 @@ public:
         : port_(free_port()),
           cert_((s.dir() / "s3-cert.pem").string()),
           process_(argv(s), s.dir() / "s3rver.log") {
-        REQUIRE(eventually([this] {
-            return sh("curl -s -o /dev/null --max-time 2 --cacert " + cert_ + " https://127.0.0.1:" +
-                      std::to_string(port_) + "/").exit_code == 0;
-        }, std::chrono::seconds(30)));
+        REQUIRE(eventually(
+            [this] {
+                return sh("curl -s -o /dev/null --max-time 2 --cacert " + cert_ +
+                          " https://127.0.0.1:" + std::to_string(port_) + "/")
+                           .exit_code == 0;
+            },
+            std::chrono::seconds(30)));
     }
     [[nodiscard]] std::string url(const std::string& bucket) const {
         return "s3:https://127.0.0.1:" + std::to_string(port_) + "/" + bucket + "/repo";
@@ -224,8 +252,20 @@ private:
                     .exit_code == 0);
         const std::string data = (s.dir() / "s3-data").string();
         std::filesystem::create_directories(data);
-        return {"/usr/bin/node", s3rver_bin(), "--address", "127.0.0.1", "--port", std::to_string(port_),
-                "--directory", data, "--key", key, "--cert", cert_, "--configure-bucket", "bkrepo",
+        return {"/usr/bin/node",
+                s3rver_bin(),
+                "--address",
+                "127.0.0.1",
+                "--port",
+                std::to_string(port_),
+                "--directory",
+                data,
+                "--key",
+                key,
+                "--cert",
+                cert_,
+                "--configure-bucket",
+                "bkrepo",
                 "--silent"};
     }
     int port_;
@@ -267,7 +307,8 @@ TEST_CASE("sftp faults: host keys, unreachable, missing, permission, password, f
         CHECK(r.exit_code == 1);
         const std::string line = line_with(r.out, "repository box (sftp:bk@127.0.0.1:");
         REQUIRE_FALSE(line.empty());
-        for (const auto& p : parts) CHECK_THAT(line, Catch::Contains(p));
+        for (const auto& p : parts)
+            CHECK_THAT(line, Catch::Contains(p));
     };
 
     SECTION("unknown host key") {
@@ -291,7 +332,8 @@ TEST_CASE("sftp faults: host keys, unreachable, missing, permission, password, f
         const int closed = free_port();
         std::string block = box.repo_yaml("box", "/data/repo", known);
         block.replace(block.find("port: " + std::to_string(box.port())),
-                      6 + std::to_string(box.port()).size(), "port: " + std::to_string(closed));
+                      6 + std::to_string(box.port()).size(),
+                      "port: " + std::to_string(closed));
         expect(run_with(block), {"refused the connection", "check that the server runs"});
     }
     SECTION("repository missing without init") {
@@ -313,8 +355,7 @@ TEST_CASE("sftp faults: host keys, unreachable, missing, permission, password, f
         box.exec("dd if=/dev/zero of=/srv/chroot/small/fill bs=4096 >/dev/null 2>&1; sync");
         REQUIRE(box.exec("df -k /srv/chroot/small | awk 'NR==2 {print $4}'").out == "0\n");
         const auto started = std::chrono::steady_clock::now();
-        expect(run_with(box.repo_yaml("box", "/small/repo", known)),
-               {"full disk", "free space"});
+        expect(run_with(box.repo_yaml("box", "/small/repo", known)), {"full disk", "free space"});
         // restic retries a full disk for minutes; backupctl stops it at the first retry.
         CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));
         CHECK(s.snapshot_count(target) == 0);
@@ -332,14 +373,18 @@ TEST_CASE("sftp: the server killed mid-upload fails the run, the next run succee
     const std::string target = s.target("app");
     Process run({BK_BACKUPCTL, "--config", s.config_path(), "run", target}, s.dir() / "killed.out");
     // Mid-upload: the first pack file is on the server.
-    REQUIRE(eventually([&] {
-        return !box.exec("find /srv/chroot/data/repo/data -type f 2>/dev/null | head -1").out.empty();
-    }, std::chrono::seconds(60)));
+    REQUIRE(eventually(
+        [&] {
+            return !box.exec("find /srv/chroot/data/repo/data -type f 2>/dev/null | head -1")
+                        .out.empty();
+        },
+        std::chrono::seconds(60)));
     REQUIRE(sh("docker kill " + box.name() + " >/dev/null").exit_code == 0);
     const auto killed = std::chrono::steady_clock::now();
     INFO(run.log());
     CHECK(run.wait(std::chrono::seconds(180)) == 1);
-    const auto took = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - killed);
+    const auto took =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - killed);
     INFO("the run ended " << took.count() << " s after the kill");
     const std::string line = line_with(run.log(), "repository box (sftp:bk@127.0.0.1:");
     CHECK_THAT(line, Catch::Contains("backup failed"));
@@ -368,8 +413,9 @@ TEST_CASE("sftp: the server killed mid-upload fails the run, the next run succee
 TEST_CASE("rest: credentials in the URL stay masked, full cycle", "[e2e][backend][rest]") {
     Scenario s;
     RestServer rest(s, "plain", false);
-    s.write_config("repositories:\n  vault:\n    url: " + rest.url(RestServer::kUser, RestServer::kPass) +
-                   "\n    password: " + kRepoPassword + "\n    init: true\n");
+    s.write_config(
+        "repositories:\n  vault:\n    url: " + rest.url(RestServer::kUser, RestServer::kPass) +
+        "\n    password: " + kRepoPassword + "\n    init: true\n");
     const std::string before = start_pg(s, "vault");
     auto outputs = full_cycle(s, before, "vault");
     auto show = s.backupctl("config show");
@@ -378,14 +424,17 @@ TEST_CASE("rest: credentials in the URL stay masked, full cycle", "[e2e][backend
     check_no_secrets(outputs, {kRepoPassword, kPgSecret, RestServer::kPass});
 
     // Wrong credentials in the URL: the server's 401, masked.
-    s.write_config("repositories:\n  vault:\n    url: " + rest.url(RestServer::kUser, "e2e-Wr0ng-pass") +
-                   "\n    password: " + kRepoPassword + "\n    init: true\n");
+    s.write_config(
+        "repositories:\n  vault:\n    url: " + rest.url(RestServer::kUser, "e2e-Wr0ng-pass") +
+        "\n    password: " + kRepoPassword + "\n    init: true\n");
     auto refused = s.backupctl("run " + s.target("db"));
     INFO(refused.out);
     CHECK(refused.exit_code == 1);
-    const std::string line = line_with(refused.out, "repository vault (rest:http://bkuser:***@127.0.0.1:");
+    const std::string line =
+        line_with(refused.out, "repository vault (rest:http://bkuser:***@127.0.0.1:");
     CHECK_THAT(line, Catch::Contains("refused the credentials") && Catch::Contains("401"));
-    check_no_secrets({refused.out, s.backupctl("history --json").out}, {"e2e-Wr0ng-pass", RestServer::kPass});
+    check_no_secrets({refused.out, s.backupctl("history --json").out},
+                     {"e2e-Wr0ng-pass", RestServer::kPass});
 }
 
 TEST_CASE("rest append-only: the backup works, retention is delegated, a refused forget is told",
@@ -402,7 +451,9 @@ TEST_CASE("rest append-only: the backup works, retention is delegated, a refused
         INFO(run.out);
         REQUIRE(run.exit_code == 0);
         CHECK_THAT(run.out, Catch::Contains(target + ": success"));
-        CHECK_THAT(run.out, Catch::Contains("retention: delegated (delegated: repository vault is append-only"));
+        CHECK_THAT(
+            run.out,
+            Catch::Contains("retention: delegated (delegated: repository vault is append-only"));
         check_no_secrets({run.out}, {RestServer::kPass, kRepoPassword});
     }
     auto snaps = s.backupctl("snapshots --json " + target);
@@ -418,8 +469,8 @@ TEST_CASE("rest append-only: the backup works, retention is delegated, a refused
 
     // The same server, not marked append-only: restic's forget meets 403 and would retry for
     // minutes; the run stops it, stores the backup and says what to do.
-    s.write_config(kFakeImages + "repositories:\n  vault:\n    url: " + url + "\n    password: " +
-                   kRepoPassword + "\n    init: true\n");
+    s.write_config(kFakeImages + "repositories:\n  vault:\n    url: " + url +
+                   "\n    password: " + kRepoPassword + "\n    init: true\n");
     const auto started = std::chrono::steady_clock::now();
     auto unmarked = s.backupctl("run " + target);
     const auto took = std::chrono::steady_clock::now() - started;
@@ -442,18 +493,19 @@ TEST_CASE("s3: keys from files, a private CA, full cycle", "[e2e][backend][s3]")
     std::ofstream(id) << "S3RVER\n";
     std::ofstream(secret) << "S3RVER\n";
     auto repo = [&](const std::string& bucket, bool cacert) {
-        return "repositories:\n  bucket:\n    url: " + s3.url(bucket) + "\n    password: " +
-               kRepoPassword + "\n    init: true\n" +
+        return "repositories:\n  bucket:\n    url: " + s3.url(bucket) +
+               "\n    password: " + kRepoPassword + "\n    init: true\n" +
                (cacert ? "    cacert: " + s3.cert() + "\n" : std::string{}) +
-               "    env:\n      AWS_ACCESS_KEY_ID_FILE: " + id + "\n      AWS_SECRET_ACCESS_KEY_FILE: " +
-               secret + "\n";
+               "    env:\n      AWS_ACCESS_KEY_ID_FILE: " + id +
+               "\n      AWS_SECRET_ACCESS_KEY_FILE: " + secret + "\n";
     };
     s.write_config(repo("bkrepo", true));
     const std::string before = start_pg(s, "bucket");
     auto outputs = full_cycle(s, before, "bucket");
     check_no_secrets(outputs, {kRepoPassword, kPgSecret});
     auto show = nlohmann::json::parse(s.backupctl("config show --json").out);
-    CHECK(show["repositories"]["bucket"]["env"]["AWS_SECRET_ACCESS_KEY"] == "***** (file " + secret + ")");
+    CHECK(show["repositories"]["bucket"]["env"]["AWS_SECRET_ACCESS_KEY"] ==
+          "***** (file " + secret + ")");
 
     // Without the CA: the certificate is not trusted, and the fix names cacert.
     s.write_config(repo("bkrepo", false));

@@ -2,13 +2,6 @@
 // events (new and force-recreated targets run on `on=start`), SIGTERM with a run in flight,
 // kill -9 then restart (the dead run is `crashed`, its dump container removed, a live CLI run
 // beside it untouched), and the audit fallback while the store is locked.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/file.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -22,16 +15,21 @@
 
 #include "support/process.hpp"
 #include "support/scenario.hpp"
-#include "support/socket_proxy.hpp"
 #include "support/shell.hpp"
+#include "support/socket_proxy.hpp"
 #include "support/test_env.hpp"
-
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using bk::testing::eventually;
 using bk::testing::Process;
 using bk::testing::Scenario;
-using bk::testing::slurp;
 using bk::testing::sh;
+using bk::testing::slurp;
 using bk::testing::test_image;
 
 namespace {
@@ -50,20 +48,25 @@ nlohmann::json runs_of(const Scenario& s, const std::string& target) {
 }
 
 /// The runs of `target` with this trigger and status.
-int count_runs(const Scenario& s, const std::string& target, const std::string& trigger,
+int count_runs(const Scenario& s,
+               const std::string& target,
+               const std::string& trigger,
                const std::string& status) {
     int n = 0;
     for (const auto& r : runs_of(s, target)) {
-        if (r.value("trigger", "") == trigger && r.value("status", "") == status) ++n;
+        if (r.value("trigger", "") == trigger && r.value("status", "") == status)
+            ++n;
     }
     return n;
 }
 
 std::string dump_container_of(const std::string& target) {
-    auto r = sh("docker ps -q --filter label=backupctl.ephemeral --filter label=backupctl.for-target=" +
-                target);
+    auto r =
+        sh("docker ps -q --filter label=backupctl.ephemeral --filter label=backupctl.for-target=" +
+           target);
     auto id = r.out;
-    while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+    while (!id.empty() && (id.back() == '\n' || id.back() == ' '))
+        id.pop_back();
     return id;
 }
 
@@ -72,9 +75,11 @@ const std::string kFakeConfig =
     "daemon:\n  concurrency: 3\n  grace_period: 3s\n  event_delay: 1s\n";
 
 std::vector<std::string> fake_labels(const std::string& mode, const std::string& extra = {}) {
-    std::vector<std::string> l{"backupctl.db.type=postgres", "backupctl.db.name=" + mode,
+    std::vector<std::string> l{"backupctl.db.type=postgres",
+                               "backupctl.db.name=" + mode,
                                "backupctl.db.image=" + test_image("BK_TEST_FAKEDUMP_IMAGE")};
-    if (!extra.empty()) l.push_back(extra);
+    if (!extra.empty())
+        l.push_back(extra);
     return l;
 }
 
@@ -84,9 +89,13 @@ TEST_CASE("daemon: catch-up at start, new and recreated containers, SIGTERM cuts
           "[e2e][daemon][engine-alone]") {
     Scenario s(kFakeConfig, true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
-    s.start("app", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    s.start(
+        "app", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
     // In a repository of its own: a backup in flight holds its repository's retention off.
-    s.start("stuck", base, fake_labels("hang", "backupctl.repository=other"), {"POSTGRES_PASSWORD=x"},
+    s.start("stuck",
+            base,
+            fake_labels("hang", "backupctl.repository=other"),
+            {"POSTGRES_PASSWORD=x"},
             "sleep 600");
     auto daemon = start_daemon(s, "daemon");
 
@@ -98,11 +107,16 @@ TEST_CASE("daemon: catch-up at start, new and recreated containers, SIGTERM cuts
 
     // Force-recreated (same name, same network, new container): found again, run on `start`.
     REQUIRE(sh("docker rm -f " + s.container("app") + " >/dev/null").exit_code == 0);
-    s.start("app", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    s.start(
+        "app", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
     CHECK(eventually([&] { return count_runs(s, s.target("app"), "event:start", "success") == 1; },
                      std::chrono::seconds(60)));
     // A new labelled container started while the daemon runs.
-    s.start("late", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    s.start("late",
+            base,
+            fake_labels("ok", "backupctl.on=start"),
+            {"POSTGRES_PASSWORD=x"},
+            "sleep 600");
     CHECK(eventually([&] { return count_runs(s, s.target("late"), "event:start", "success") == 1; },
                      std::chrono::seconds(60)));
     CHECK(s.snapshot_count(s.target("app")) == 2);
@@ -128,10 +142,14 @@ TEST_CASE("daemon: kill -9 mid-dump, then a restart cleans up without touching a
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     s.start("ok", base, fake_labels("ok"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
     auto first = start_daemon(s, "first");
-    REQUIRE(eventually([&] { return first->log().find("watching 1 target(s)") != std::string::npos; },
-                       std::chrono::seconds(30)));
+    REQUIRE(
+        eventually([&] { return first->log().find("watching 1 target(s)") != std::string::npos; },
+                   std::chrono::seconds(30)));
     // Started after the daemon, with on=start: the daemon runs it, and it hangs mid-stream.
-    s.start("victim", base, fake_labels("hang", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"},
+    s.start("victim",
+            base,
+            fake_labels("hang", "backupctl.on=start"),
+            {"POSTGRES_PASSWORD=x"},
             "sleep 600");
     REQUIRE(eventually([&] { return !dump_container_of(s.target("victim")).empty(); },
                        std::chrono::seconds(60)));
@@ -147,18 +165,22 @@ TEST_CASE("daemon: kill -9 mid-dump, then a restart cleans up without touching a
     CHECK(s.leftovers(s.target("victim")) == 1);  // what the dead daemon left
 
     auto second = start_daemon(s, "second");
-    CHECK(eventually([&] { return count_runs(s, s.target("victim"), "event:start", "crashed") == 1; },
-                     std::chrono::seconds(60)));
-    CHECK(eventually([&] { return s.leftovers(s.target("victim")) == 0; }, std::chrono::seconds(30)));
+    CHECK(
+        eventually([&] { return count_runs(s, s.target("victim"), "event:start", "crashed") == 1; },
+                   std::chrono::seconds(60)));
+    CHECK(
+        eventually([&] { return s.leftovers(s.target("victim")) == 0; }, std::chrono::seconds(30)));
     CHECK(s.snapshot_count(s.target("victim")) == 0);
     // The live CLI run: still running, its dump container still there.
     CHECK(count_runs(s, s.target("cli"), "manual", "running") == 1);
     CHECK(s.leftovers(s.target("cli")) == 1);
     CHECK(cli.running());
-    CHECK(eventually([&] {
-        return second->log().find("1 run(s) marked crashed, 1 dump container(s) removed") !=
-               std::string::npos;
-    }, std::chrono::seconds(30)));
+    CHECK(eventually(
+        [&] {
+            return second->log().find("1 run(s) marked crashed, 1 dump container(s) removed") !=
+                   std::string::npos;
+        },
+        std::chrono::seconds(30)));
 
     // The repository is usable (no stale lock of the dead restic): the next run succeeds.
     auto next = s.backupctl("run " + s.target("ok"));
@@ -177,7 +199,10 @@ TEST_CASE("daemon: kill -9 mid-dump, then a restart cleans up without touching a
 TEST_CASE("audit store locked during a run: the backup succeeds and its record replays once",
           "[e2e][daemon][audit]") {
     Scenario s(kFakeConfig);
-    s.start("db", test_image("BK_TEST_BASE_IMAGE"), fake_labels("ok"), {"POSTGRES_PASSWORD=x"},
+    s.start("db",
+            test_image("BK_TEST_BASE_IMAGE"),
+            fake_labels("ok"),
+            {"POSTGRES_PASSWORD=x"},
             "sleep 600");
     // A first run creates the store.
     REQUIRE(s.backupctl("run " + s.target("db")).exit_code == 0);
@@ -227,8 +252,10 @@ TEST_CASE("daemon: a due time missed during downtime gets one catch-up run, a fr
     {
         // The operator was down for three days: stale's last success is that old.
         SQLite::Database db((s.dir() / "state" / "audit.db").string(), SQLite::OPEN_READWRITE);
-        db.exec("UPDATE runs SET started_at='2020-01-01T03:00:00.000Z', "
-                "finished_at='2020-01-01T03:00:05.000Z' WHERE target='" + s.target("stale") + "'");
+        db.exec(
+            "UPDATE runs SET started_at='2020-01-01T03:00:00.000Z', "
+            "finished_at='2020-01-01T03:00:05.000Z' WHERE target='" +
+            s.target("stale") + "'");
     }
     auto daemon = start_daemon(s, "daemon");
     CHECK(eventually([&] { return count_runs(s, s.target("stale"), "catch-up", "success") == 1; },
@@ -237,8 +264,9 @@ TEST_CASE("daemon: a due time missed during downtime gets one catch-up run, a fr
     CHECK(daemon->wait(std::chrono::seconds(30)) == 0);
     INFO(daemon->log());
     CHECK(count_runs(s, s.target("fresh"), "catch-up", "success") == 0);
-    CHECK_THAT(daemon->log(), Catch::Contains("catch-up run of " + s.target("stale") +
-                                              ": last success 2020-01-01T03:00:05.000Z"));
+    CHECK_THAT(daemon->log(),
+               Catch::Contains("catch-up run of " + s.target("stale") +
+                               ": last success 2020-01-01T03:00:05.000Z"));
     CHECK(daemon->log().find("catch-up run of " + s.target("fresh")) == std::string::npos);
 }
 
@@ -250,16 +278,21 @@ TEST_CASE("daemon: the events stream cut again and again, no container missed",
     Scenario s(kFakeConfig + "docker:\n  host: unix://" + sock + "\n", true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     auto daemon = start_daemon(s, "daemon");
-    REQUIRE(eventually([&] { return daemon->log().find("watching 0 target(s)") != std::string::npos; },
-                       std::chrono::seconds(30)));
-    REQUIRE(eventually([&] { return proxy.events_connections_seen() >= 1; }, std::chrono::seconds(10)));
+    REQUIRE(
+        eventually([&] { return daemon->log().find("watching 0 target(s)") != std::string::npos; },
+                   std::chrono::seconds(30)));
+    REQUIRE(
+        eventually([&] { return proxy.events_connections_seen() >= 1; }, std::chrono::seconds(10)));
     // Each container starts while the stream is down: only the resync after the reconnect can
     // find it.
     for (int i = 0; i < 3; ++i) {
         const int before = proxy.events_connections_seen();
         CHECK(proxy.cut_events() == 1);
-        s.start("app" + std::to_string(i), base, fake_labels("ok", "backupctl.on=start"),
-                {"POSTGRES_PASSWORD=x"}, "sleep 600");
+        s.start("app" + std::to_string(i),
+                base,
+                fake_labels("ok", "backupctl.on=start"),
+                {"POSTGRES_PASSWORD=x"},
+                "sleep 600");
         CHECK(eventually([&] { return proxy.events_connections_seen() > before; },
                          std::chrono::seconds(30)));
     }
@@ -315,11 +348,14 @@ TEST_CASE("daemon: kill -9 while retention waits for the repository, then a rest
     REQUIRE(gate >= 0);
     REQUIRE(::flock(gate, LOCK_SH | LOCK_NB) == 0);
     auto first = start_daemon(s, "first");
-    REQUIRE(eventually([&] { return first->log().find("watching 0 target(s)") != std::string::npos; },
-                       std::chrono::seconds(30)));
-    s.start("db", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
+    REQUIRE(
+        eventually([&] { return first->log().find("watching 0 target(s)") != std::string::npos; },
+                   std::chrono::seconds(30)));
+    s.start(
+        "db", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
     // The dump is stored; the run now waits in retention for the repository.
-    REQUIRE(eventually([&] { return s.snapshot_count(s.target("db")) == 1; }, std::chrono::seconds(60)));
+    REQUIRE(eventually([&] { return s.snapshot_count(s.target("db")) == 1; },
+                       std::chrono::seconds(60)));
     REQUIRE(count_runs(s, s.target("db"), "event:start", "running") == 1);
     first->signal(SIGKILL);
     CHECK(first->wait(std::chrono::seconds(10)) == -SIGKILL);
@@ -345,7 +381,8 @@ namespace {
 /// Every container stops with it (no live-restore); networks and images stay.
 void restart_dockerd() {
     auto pid = sh("pidof dockerd").out;
-    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' '))
+        pid.pop_back();
     REQUIRE_FALSE(pid.empty());
     REQUIRE(pid.find(' ') == std::string::npos);  // one engine
     auto cmd = sh("tr '\\0' ' ' < /proc/" + pid + "/cmdline").out;
@@ -353,7 +390,8 @@ void restart_dockerd() {
     REQUIRE(sh("kill -TERM " + pid).exit_code == 0);
     REQUIRE(eventually([&] { return sh("kill -0 " + pid + " 2>/dev/null").exit_code != 0; },
                        std::chrono::seconds(60)));
-    REQUIRE(sh("setsid nohup " + cmd + " >>/var/log/backupctl-dockerd.log 2>&1 </dev/null &").exit_code == 0);
+    REQUIRE(sh("setsid nohup " + cmd + " >>/var/log/backupctl-dockerd.log 2>&1 </dev/null &")
+                .exit_code == 0);
     REQUIRE(eventually([] { return sh("docker info >/dev/null 2>&1").exit_code == 0; },
                        std::chrono::seconds(90)));
 }
@@ -365,12 +403,18 @@ TEST_CASE("daemon: dockerd restarted under it, a container started afterwards is
     Scenario s(kFakeConfig + "defaults:\n  catch_up: skip\n", true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     auto daemon = start_daemon(s, "daemon");
-    REQUIRE(eventually([&] { return daemon->log().find("watching 0 target(s)") != std::string::npos; },
-                       std::chrono::seconds(30)));
+    REQUIRE(
+        eventually([&] { return daemon->log().find("watching 0 target(s)") != std::string::npos; },
+                   std::chrono::seconds(30)));
     restart_dockerd();
-    s.start("after", base, fake_labels("ok", "backupctl.on=start"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
-    CHECK(eventually([&] { return count_runs(s, s.target("after"), "event:start", "success") == 1; },
-                     std::chrono::seconds(90)));
+    s.start("after",
+            base,
+            fake_labels("ok", "backupctl.on=start"),
+            {"POSTGRES_PASSWORD=x"},
+            "sleep 600");
+    CHECK(
+        eventually([&] { return count_runs(s, s.target("after"), "event:start", "success") == 1; },
+                   std::chrono::seconds(90)));
     CHECK(daemon->running());
     daemon->signal(SIGTERM);
     CHECK(daemon->wait(std::chrono::seconds(30)) == 0);
@@ -383,7 +427,10 @@ TEST_CASE("two operators on one engine: one's recovery never touches the other's
     Scenario s(kFakeConfig, true);
     const std::string base = test_image("BK_TEST_BASE_IMAGE");
     s.start("busy", base, fake_labels("stream"), {"POSTGRES_PASSWORD=x"}, "sleep 600");
-    s.start("quick", base, fake_labels("ok", "backupctl.repository=other"), {"POSTGRES_PASSWORD=x"},
+    s.start("quick",
+            base,
+            fake_labels("ok", "backupctl.repository=other"),
+            {"POSTGRES_PASSWORD=x"},
             "sleep 600");
     // Operator B: the same engine and scope, a state directory (and audit trail) of its own, as
     // a second backupctl container with its own volume would have.
@@ -401,7 +448,8 @@ TEST_CASE("two operators on one engine: one's recovery never touches the other's
     REQUIRE(eventually([&] { return !dump_container_of(s.target("busy")).empty(); },
                        std::chrono::seconds(60)));
     // ... while operator B starts (its recovery looks for dead operators' containers) and runs.
-    auto b = sh(std::string(BK_BACKUPCTL) + " --config " + config_b + " run " + s.target("quick") + " 2>&1");
+    auto b = sh(std::string(BK_BACKUPCTL) + " --config " + config_b + " run " + s.target("quick") +
+                " 2>&1");
     INFO(b.out);
     CHECK(b.exit_code == 0);
     CHECK(b.out.find("dump container(s) removed") == std::string::npos);

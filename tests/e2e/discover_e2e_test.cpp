@@ -41,9 +41,12 @@ CommandResult backupctl(const std::string& args) {
     return r;
 }
 
-ContainerSpec db_spec(const std::string& image, const std::string& project,
-                      const std::string& service, const std::string& tag,
-                      std::map<std::string, std::string> extra, std::vector<std::string> env) {
+ContainerSpec db_spec(const std::string& image,
+                      const std::string& project,
+                      const std::string& service,
+                      const std::string& tag,
+                      std::map<std::string, std::string> extra,
+                      std::vector<std::string> env) {
     ContainerSpec s;
     s.image = image;
     s.env = std::move(env);
@@ -107,14 +110,24 @@ Task<void> scenario(Client& c, std::string tag) {
     // The test images are named backupctl-test/postgres and backupctl-test/mariadb, so the type
     // is inferred from the image name as it would be for postgres:16 or mariadb:11.
     // Specs are built outside co_await: g++ 12 miscompiles initializer lists inside it.
-    const auto pg_spec = db_spec(pg_image, project, "db", tag, {{"backupctl.db.name", "shop"}},
+    const auto pg_spec = db_spec(pg_image,
+                                 project,
+                                 "db",
+                                 tag,
+                                 {{"backupctl.db.name", "shop"}},
                                  {"POSTGRES_PASSWORD=e2e-secret-pg", "POSTGRES_DB=shop"});
     const auto maria_spec =
-        db_spec(maria_image, project, "mariadb", tag,
+        db_spec(maria_image,
+                project,
+                "mariadb",
+                tag,
                 {{"backupctl.cron", "30 1 * * *"}, {"backupctl.retention", "last=5"}},
                 {"MARIADB_ROOT_PASSWORD=e2e-secret-maria", "MARIADB_DATABASE=app"});
     const auto broken_spec =
-        db_spec(pg_image, project, "broken", tag,
+        db_spec(pg_image,
+                project,
+                "broken",
+                tag,
                 {{"backupctl.crom", "0 3 * * *"}, {"backupctl.retention", "daily=seven"}},
                 {"POSTGRES_PASSWORD=e2e-secret-broken"});
     auto pg_id = co_await start(c, pg_spec, project + "-db-1");
@@ -124,8 +137,8 @@ Task<void> scenario(Client& c, std::string tag) {
     bk::testing::TempDir dir;
     const auto cfg = (dir.path() / "config.yml").string();
     std::ofstream(cfg) << "defaults:\n  cron: '0 4 * * *'\n"
-                          "repositories:\n  default: {url: " << (dir.path() / "repo").string()
-                       << "}\n";
+                          "repositories:\n  default: {url: "
+                       << (dir.path() / "repo").string() << "}\n";
 
     auto r = backupctl("--config " + cfg + " discover --json");
     REQUIRE(r.exit_code == 0);
@@ -168,8 +181,9 @@ Task<void> scenario(Client& c, std::string tag) {
     auto v = backupctl("--config " + cfg + " validate");
     CHECK(v.exit_code == 3);
     CHECK_THAT(v.out, Catch::Contains("container " + project + "-broken-1"));
-    CHECK_THAT(v.out, Catch::Contains("backupctl.crom=\"0 3 * * *\": is not a backupctl label "
-                                      "(did you mean backupctl.cron?)"));
+    CHECK_THAT(v.out,
+               Catch::Contains("backupctl.crom=\"0 3 * * *\": is not a backupctl label "
+                               "(did you mean backupctl.cron?)"));
 
     // Recreate the PostgreSQL container as compose does: a new id, the same project/service.
     co_await remove(c, pg_id);

@@ -3,9 +3,6 @@
 // paths with restic's file backup, hooks through the shell, a recreated container found again,
 // restore of one file and of the database, a drill; a database outside Docker reached by address
 // with a client image; what resolution says when the host is ambiguous or absent.
-#include <signal.h>
-#include <stdlib.h>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +17,8 @@
 #include "support/process.hpp"
 #include "support/shell.hpp"
 #include "support/test_env.hpp"
+#include <signal.h>
+#include <stdlib.h>
 
 using bk::testing::quoted;
 using bk::testing::sh;
@@ -41,8 +40,10 @@ public:
                     .exit_code == 0);
     }
     ~App() {
-        sh("docker ps -aq --filter label=bk.test=" + tag_ + " | xargs -r docker rm -f -v >/dev/null 2>&1");
-        for (const auto& n : extra_networks_) sh("docker network rm " + n + " >/dev/null 2>&1");
+        sh("docker ps -aq --filter label=bk.test=" + tag_ +
+           " | xargs -r docker rm -f -v >/dev/null 2>&1");
+        for (const auto& n : extra_networks_)
+            sh("docker network rm " + n + " >/dev/null 2>&1");
         sh("docker network rm " + net_ + " >/dev/null 2>&1");
         sh("docker volume rm " + volume() + " >/dev/null 2>&1");
     }
@@ -108,8 +109,8 @@ public:
     }
 
     [[nodiscard]] std::string restic(const std::string& repo, const std::string& args) const {
-        auto r = sh("RESTIC_REPOSITORY=" + repo + " RESTIC_PASSWORD=" + kResticSecret +
-                    " restic " + args + " 2>/dev/null");
+        auto r = sh("RESTIC_REPOSITORY=" + repo + " RESTIC_PASSWORD=" + kResticSecret + " restic " +
+                    args + " 2>/dev/null");
         return r.out;
     }
 
@@ -131,8 +132,9 @@ TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, 
           "[e2e][projects][engine-alone]") {
     App app;
     app.start_db();
-    app.psql("CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2)); "
-             "INSERT INTO orders SELECT g, g * 2.5 FROM generate_series(1, 3000) g;");
+    app.psql(
+        "CREATE TABLE orders (id int PRIMARY KEY, total numeric(10,2)); "
+        "INSERT INTO orders SELECT g, g * 2.5 FROM generate_series(1, 3000) g;");
 
     // The app's uploads, on the operator's own filesystem.
     const auto uploads = app.dir() / "uploads";
@@ -144,29 +146,44 @@ TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, 
     const auto home = app.dir() / "gnupg";
     std::filesystem::create_directory(home);
     std::filesystem::permissions(home, std::filesystem::perms::owner_all);
-    REQUIRE(sh("gpg --homedir " + home.string() + " --batch --pinentry-mode loopback --passphrase '' "
+    REQUIRE(sh("gpg --homedir " + home.string() +
+               " --batch --pinentry-mode loopback --passphrase '' "
                "--quick-gen-key 'backupctl e2e <ops@example.test>' future-default default never "
-               ">/dev/null 2>&1").exit_code == 0);
+               ">/dev/null 2>&1")
+                .exit_code == 0);
     REQUIRE(sh("gpg --homedir " + home.string() + " --armor --export > " +
-               (app.dir() / "pub.asc").string()).exit_code == 0);
+               (app.dir() / "pub.asc").string())
+                .exit_code == 0);
     REQUIRE(sh("gpg --homedir " + home.string() + " --armor --export-secret-keys > " +
-               (app.dir() / "sec.asc").string()).exit_code == 0);
+               (app.dir() / "sec.asc").string())
+                .exit_code == 0);
 
     const std::string repo = (app.dir() / "repo").string();
     const std::string hooks_log = (app.dir() / "hooks.log").string();
     const std::string name = "myapp-" + app.tag();
-    const std::string project = "projects:\n"
-        "  - name: " + name + "\n"
+    const std::string project =
+        "projects:\n"
+        "  - name: " +
+        name +
+        "\n"
         "    cron: '0 3 * * *'\n"
-        "    database: {type: postgres, host: " + app.db() + ", name: myapp_prod, user: postgres, "
+        "    database: {type: postgres, host: " +
+        app.db() +
+        ", name: myapp_prod, user: postgres, "
         "password: ${MYAPP_DB_PASSWORD}}\n"
-        "    assets: {paths: [" + uploads.string() + "]}\n"
-        "    restic: {repository_path: " + repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n"
+        "    assets: {paths: [" +
+        uploads.string() +
+        "]}\n"
+        "    restic: {repository_path: " +
+        repo +
+        ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n"
         "    retention: {keep_daily: 7, keep_last: 3}\n"
         "    encryption: {enabled: true, recipient: ops@example.test, public_key_file: " +
-        (app.dir() / "pub.asc").string() + ", private_key_file: " + (app.dir() / "sec.asc").string() + "}\n"
-        "    hooks: {pre_backup: \"echo pre-$((1+1)) >> " + hooks_log + "\", post_backup: \"echo post >> " +
-        hooks_log + "\"}\n";
+        (app.dir() / "pub.asc").string() +
+        ", private_key_file: " + (app.dir() / "sec.asc").string() +
+        "}\n"
+        "    hooks: {pre_backup: \"echo pre-$((1+1)) >> " +
+        hooks_log + "\", post_backup: \"echo post >> " + hooks_log + "\"}\n";
     const auto config = app.write_config(project);
 
     auto valid = app.backupctl(config, "validate");
@@ -187,7 +204,8 @@ TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, 
     int file_snaps = 0;
     for (const auto& s : snaps) {
         const auto tags = s["tags"].get<std::vector<std::string>>();
-        if (std::find(tags.begin(), tags.end(), "kind:db") != tags.end()) ++db_snaps;
+        if (std::find(tags.begin(), tags.end(), "kind:db") != tags.end())
+            ++db_snaps;
         if (std::find(tags.begin(), tags.end(), "path:" + uploads.string()) != tags.end()) {
             ++file_snaps;
             // restic's own file backup: the path itself, files listed one by one.
@@ -197,11 +215,13 @@ TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, 
     CHECK(db_snaps == 1);
     CHECK(file_snaps == 1);
     // The dump is stored encrypted to the recipient.
-    auto raw = sh("RESTIC_REPOSITORY=" + repo + " RESTIC_PASSWORD=" + kResticSecret + " restic dump latest /" +
-                  name + "/myapp_prod.sql 2>/dev/null | head -c 200 | grep -c CREATE || true");
+    auto raw = sh("RESTIC_REPOSITORY=" + repo + " RESTIC_PASSWORD=" + kResticSecret +
+                  " restic dump latest /" + name +
+                  "/myapp_prod.sql 2>/dev/null | head -c 200 | grep -c CREATE || true");
     CHECK(raw.out.find('0') == 0);
     // No dump container is left.
-    CHECK(sh("docker ps -aq --filter label=backupctl.for-target=" + name + " | wc -l").out == "0\n");
+    CHECK(sh("docker ps -aq --filter label=backupctl.for-target=" + name + " | wc -l").out ==
+          "0\n");
 
     // compose up --force-recreate: a new container (new id) of the same service, same data.
     REQUIRE(sh("docker rm -f " + app.db() + " >/dev/null").exit_code == 0);
@@ -218,19 +238,21 @@ TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, 
     // One file back, in place.
     std::filesystem::remove(uploads / "a.txt");
     std::ofstream(uploads / "sub" / "b.bin") << "changed since";
-    auto one = app.backupctl(config, "restore " + name + " --path " + (uploads / "a.txt").string() +
-                                         " --yes --no-safety-backup");
+    auto one = app.backupctl(config,
+                             "restore " + name + " --path " + (uploads / "a.txt").string() +
+                                 " --yes --no-safety-backup");
     INFO(one.out);
     REQUIRE(one.exit_code == 0);
     CHECK(read_file(uploads / "a.txt") == "first upload\n");
     CHECK(read_file(uploads / "sub" / "b.bin") == "changed since");  // only what was asked
     // The whole path into another directory.
     const auto elsewhere = app.dir() / "restored";
-    auto files = app.backupctl(config, "restore " + name + " --only files --files-to " +
-                                           elsewhere.string() + " --yes");
+    auto files = app.backupctl(
+        config, "restore " + name + " --only files --files-to " + elsewhere.string() + " --yes");
     INFO(files.out);
     REQUIRE(files.exit_code == 0);
-    CHECK(read_file(elsewhere / uploads.relative_path() / "sub" / "b.bin") == std::string(200000, 'b'));
+    CHECK(read_file(elsewhere / uploads.relative_path() / "sub" / "b.bin") ==
+          std::string(200000, 'b'));
 
     // The database back, into the server the project names.
     app.psql("DELETE FROM orders WHERE id > 100;");
@@ -248,8 +270,8 @@ TEST_CASE("a YAML project: database by container name, asset paths, hooks, gpg, 
     // A missing asset path: the run is partial and says which.
     const std::string missing = (app.dir() / "not-there").string();
     const auto partial_config = app.write_config(
-        project.substr(0, project.find("    assets:")) + "    assets: {paths: [" + uploads.string() +
-        ", " + missing + "]}\n" + project.substr(project.find("    restic:")));
+        project.substr(0, project.find("    assets:")) + "    assets: {paths: [" +
+        uploads.string() + ", " + missing + "]}\n" + project.substr(project.find("    restic:")));
     auto partial = app.backupctl(partial_config, "run " + name);
     INFO(partial.out);
     CHECK(partial.exit_code == 5);
@@ -265,14 +287,16 @@ TEST_CASE("a project's host: several matches, none, or on another network, each 
     REQUIRE(sh("docker run -d --name bkapp-" + app.tag() + "-other-db-1 --network " + other_net +
                " --network-alias db --label bk.test=" + app.tag() +
                " --label com.docker.compose.service=db -e POSTGRES_PASSWORD=x " +
-               test_image("BK_TEST_POSTGRES_IMAGE") + " >/dev/null").exit_code == 0);
+               test_image("BK_TEST_POSTGRES_IMAGE") + " >/dev/null")
+                .exit_code == 0);
     const std::string repo = (app.dir() / "repo").string();
     auto project = [&](const std::string& host, const std::string& network) {
         return "projects:\n  - name: amb-" + app.tag() + "\n" +
                (network.empty() ? std::string{} : "    docker_network: " + network + "\n") +
                "    database: {type: postgres, host: " + host +
                ", name: myapp_prod, password: ${MYAPP_DB_PASSWORD}}\n"
-               "    restic: {repository_path: " + repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n";
+               "    restic: {repository_path: " +
+               repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n";
     };
     // "db" is a service (and alias) in two projects: which one is meant?
     auto amb = app.backupctl(app.write_config(project("db", "")), "run amb-" + app.tag());
@@ -282,7 +306,8 @@ TEST_CASE("a project's host: several matches, none, or on another network, each 
     CHECK_THAT(amb.out, Catch::Contains(app.db()));
     CHECK_THAT(amb.out, Catch::Contains("bkapp-" + app.tag() + "-other-db-1"));
     // docker_network settles it.
-    auto one = app.backupctl(app.write_config(project("db", app.network())), "run amb-" + app.tag());
+    auto one =
+        app.backupctl(app.write_config(project("db", app.network())), "run amb-" + app.tag());
     INFO(one.out);
     CHECK(one.exit_code == 0);
     // A name that is no container: the networks searched and the fix.
@@ -306,7 +331,8 @@ TEST_CASE("a project's host: several matches, none, or on another network, each 
     CHECK_THAT(partial.out, Catch::Contains("failed: no-such-db"));
     CHECK_THAT(partial.out, Catch::Contains("files:" + assets.string() + ": ok"));
     // The right container on the wrong network.
-    auto wrong = app.backupctl(app.write_config(project(app.db(), other_net)), "run amb-" + app.tag());
+    auto wrong =
+        app.backupctl(app.write_config(project(app.db(), other_net)), "run amb-" + app.tag());
     INFO(wrong.out);
     CHECK(wrong.exit_code == 1);
     CHECK_THAT(wrong.out, Catch::Contains(app.db() + " is, on another network"));
@@ -324,9 +350,11 @@ TEST_CASE("a database outside Docker, reached by address and port with a client 
     const std::string server = "bkapp-" + app.tag() + "-external";
     REQUIRE(sh("docker run -d --name " + server + " --label bk.test=" + app.tag() +
                " -e POSTGRES_PASSWORD=" + kPgSecret + " -e POSTGRES_DB=myapp_prod " +
-               test_image("BK_TEST_POSTGRES_IMAGE") + " postgres -p 5433 >/dev/null").exit_code == 0);
+               test_image("BK_TEST_POSTGRES_IMAGE") + " postgres -p 5433 >/dev/null")
+                .exit_code == 0);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (sh("docker exec " + server + " pg_isready -q -h 127.0.0.1 -p 5433 -U postgres >/dev/null 2>&1")
+    while (sh("docker exec " + server +
+              " pg_isready -q -h 127.0.0.1 -p 5433 -U postgres >/dev/null 2>&1")
                .exit_code != 0) {
         REQUIRE(std::chrono::steady_clock::now() < deadline);
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -341,11 +369,16 @@ TEST_CASE("a database outside Docker, reached by address and port with a client 
     const std::string repo = (app.dir() / "repo").string();
     const std::string image = test_image("BK_TEST_POSTGRES_IMAGE");
     const std::string name = "ext-" + app.tag();
-    const std::string body =
-        "projects:\n  - name: " + name + "\n"
-        "    database: {type: postgres, host: " + address + ", port: 5433, name: myapp_prod, "
-        "user: postgres, password: ${MYAPP_DB_PASSWORD}, image: " + image + "}\n"
-        "    restic: {repository_path: " + repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n";
+    const std::string body = "projects:\n  - name: " + name +
+                             "\n"
+                             "    database: {type: postgres, host: " +
+                             address +
+                             ", port: 5433, name: myapp_prod, "
+                             "user: postgres, password: ${MYAPP_DB_PASSWORD}, image: " +
+                             image +
+                             "}\n"
+                             "    restic: {repository_path: " +
+                             repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n";
 
     // The client image is the operator's choice, and must be allowed.
     auto refused = app.backupctl(app.write_config(body), "validate");
@@ -359,8 +392,11 @@ TEST_CASE("a database outside Docker, reached by address and port with a client 
     REQUIRE(run.exit_code == 0);
     CHECK(app.restic(repo, "dump latest /" + name + "/myapp_prod.sql").find("COPY public.t") !=
           std::string::npos);
-    auto history = app.backupctl(config, "history --json --run " +
-                                             nlohmann::json::parse(app.backupctl(config, "history --json " + name).out)[0]["id"].get<std::string>());
+    auto history = app.backupctl(
+        config,
+        "history --json --run " +
+            nlohmann::json::parse(app.backupctl(config, "history --json " + name).out)[0]["id"]
+                .get<std::string>());
     CHECK_THAT(history.out, Catch::Contains("outside Docker, client " + image));
 }
 
@@ -371,13 +407,18 @@ TEST_CASE("daemon: a project is scheduled like a label target (its catch-up run 
     const std::string repo = (app.dir() / "repo").string();
     const std::string name = "sched-" + app.tag();
     // Scoped: this daemon sees no labelled container of another test.
-    const auto config = app.write_config(
-        "scope: s" + app.tag() + "\n"
-        "daemon: {grace_period: 3s}\n"
-        "projects:\n  - name: " + name + "\n    cron: '0 3 * * *'\n"
-        "    database: {type: postgres, host: " + app.db() +
-        ", name: myapp_prod, password: ${MYAPP_DB_PASSWORD}}\n"
-        "    restic: {repository_path: " + repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n");
+    const auto config =
+        app.write_config("scope: s" + app.tag() +
+                         "\n"
+                         "daemon: {grace_period: 3s}\n"
+                         "projects:\n  - name: " +
+                         name +
+                         "\n    cron: '0 3 * * *'\n"
+                         "    database: {type: postgres, host: " +
+                         app.db() +
+                         ", name: myapp_prod, password: ${MYAPP_DB_PASSWORD}}\n"
+                         "    restic: {repository_path: " +
+                         repo + ", password: ${MYAPP_RESTIC_PASSWORD}, init: true}\n");
     ::setenv("MYAPP_DB_PASSWORD", kPgSecret, 1);
     ::setenv("MYAPP_RESTIC_PASSWORD", kResticSecret, 1);
     bk::testing::Process daemon({BK_BACKUPCTL, "--config", config, "daemon"},

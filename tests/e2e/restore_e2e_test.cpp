@@ -38,7 +38,8 @@ struct Keys {
         const std::string g = "gpg --homedir " + home() +
                               " --batch --pinentry-mode loopback --passphrase e2e-key-passphrase ";
         REQUIRE(sh(g + "--quick-gen-key 'backupctl e2e <e2e@example.test>' future-default default "
-                       "never >/dev/null 2>&1").exit_code == 0);
+                       "never >/dev/null 2>&1")
+                    .exit_code == 0);
         REQUIRE(sh(g + "--armor --export > " + (dir.path() / "pub.asc").string()).exit_code == 0);
         REQUIRE(sh(g + "--armor --export-secret-keys > " + (dir.path() / "sec.asc").string())
                     .exit_code == 0);
@@ -59,40 +60,53 @@ struct Db {
         return r.out;
     }
     std::string checksum(const std::string& container) const {
-        return exec(container, maria ? "SET SESSION group_concat_max_len = 10000000; "
-                                       "SELECT MD5(GROUP_CONCAT(CONCAT(id, ':', name) ORDER BY id)) FROM items"
-                                     : "SELECT md5(string_agg(id::text || ':' || name, ',' ORDER BY id)) FROM items");
+        return exec(
+            container,
+            maria ? "SET SESSION group_concat_max_len = 10000000; "
+                    "SELECT MD5(GROUP_CONCAT(CONCAT(id, ':', name) ORDER BY id)) FROM items"
+                  : "SELECT md5(string_agg(id::text || ':' || name, ',' ORDER BY id)) FROM items");
     }
-    void start(Scenario& sc, const std::string& service, const std::vector<std::string>& labels) const {
+    void start(Scenario& sc,
+               const std::string& service,
+               const std::vector<std::string>& labels) const {
         if (maria) {
-            sc.start(service, test_image("BK_TEST_MARIADB_IMAGE"), labels,
+            sc.start(service,
+                     test_image("BK_TEST_MARIADB_IMAGE"),
+                     labels,
                      {"MARIADB_ROOT_PASSWORD=e2e-db-secret", "MARIADB_DATABASE=app"});
             sc.wait_until(service, "mariadb -uroot -pe2e-db-secret -h 127.0.0.1 -e 'select 1'");
         } else {
-            sc.start(service, test_image("BK_TEST_POSTGRES_IMAGE"), labels,
+            sc.start(service,
+                     test_image("BK_TEST_POSTGRES_IMAGE"),
+                     labels,
                      {"POSTGRES_PASSWORD=e2e-db-secret", "POSTGRES_DB=app"});
             sc.wait_until(service, "pg_isready -q -h 127.0.0.1 -U postgres -d app");
         }
         exec(sc.container(service),
-             maria ? "CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(64)); CREATE TABLE empty_t (x INT); "
+             maria ? "CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(64)); CREATE TABLE "
+                     "empty_t (x INT); "
                      "INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_3000;"
-                   : "CREATE TABLE items (id int PRIMARY KEY, name text); CREATE TABLE empty_t (x int); "
+                   : "CREATE TABLE items (id int PRIMARY KEY, name text); CREATE TABLE empty_t (x "
+                     "int); "
                      "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 3000) g;");
     }
 };
 
 std::string restored_container(const std::string& target) {
     return sh("docker ps -a --filter label=backupctl.restored-from=" + target +
-              " --format '{{.Names}}'").out;
+              " --format '{{.Names}}'")
+        .out;
 }
 
 void round_trip(bool maria, bool with_gpg) {
     std::optional<Keys> keys;
-    if (with_gpg) keys.emplace();
+    if (with_gpg)
+        keys.emplace();
     Scenario s(with_gpg ? keys->config() : std::string{});
     Db db{s, maria};
     std::vector<std::string> labels;
-    if (with_gpg) labels.push_back("backupctl.encrypt=e2e");
+    if (with_gpg)
+        labels.push_back("backupctl.encrypt=e2e");
     db.start(s, "db", labels);
     const std::string target = s.target("db");
     const std::string before = db.checksum(s.container("db"));
@@ -112,8 +126,9 @@ void round_trip(bool maria, bool with_gpg) {
     REQUIRE(restore.exit_code == 0);
     CHECK_THAT(restore.out, Catch::Contains("safety backup"));
     CHECK(db.checksum(s.container("db")) == before);
-    CHECK(db.exec(s.container("db"), maria ? "SHOW TABLES LIKE 'junk'"
-                                           : "SELECT count(*) FROM pg_tables WHERE tablename = 'junk'") ==
+    CHECK(db.exec(s.container("db"),
+                  maria ? "SHOW TABLES LIKE 'junk'"
+                        : "SELECT count(*) FROM pg_tables WHERE tablename = 'junk'") ==
           (maria ? "" : "0\n"));
     CHECK(restore.out.find("e2e-db-secret") == std::string::npos);
     CHECK(restore.out.find("e2e-key-passphrase") == std::string::npos);
@@ -152,11 +167,14 @@ void round_trip(bool maria, bool with_gpg) {
     CHECK_THAT(drill.out, Catch::Contains("drill passed"));
     CHECK_THAT(drill.out, Catch::Contains("2 tables equal"));
     CHECK(s.leftovers(target) == 0);
-    CHECK(sh("docker network ls -q --filter label=backupctl.for-target=" + target + " | wc -l").out == "0\n");
+    CHECK(
+        sh("docker network ls -q --filter label=backupctl.for-target=" + target + " | wc -l").out ==
+        "0\n");
     auto status = nlohmann::json::parse(s.backupctl("status --json").out);
     bool seen = false;
     for (const auto& t : status) {
-        if (t["target"] != target) continue;
+        if (t["target"] != target)
+            continue;
         seen = true;
         CHECK(t["drill"]["status"] == "success");
         CHECK(t["drill"]["restore_seconds"].get<double>() > 0);
@@ -164,13 +182,15 @@ void round_trip(bool maria, bool with_gpg) {
     CHECK(seen);
     auto history = nlohmann::json::parse(s.backupctl("history --json " + target).out);
     int restores = 0;
-    for (const auto& r : history) restores += r["kind"] == "restore" ? 1 : 0;
+    for (const auto& r : history)
+        restores += r["kind"] == "restore" ? 1 : 0;
     CHECK(restores == 2);
 }
 
 }  // namespace
 
-TEST_CASE("postgres: restore into the target and into a new container and the drill passes", "[e2e][restore]") {
+TEST_CASE("postgres: restore into the target and into a new container and the drill passes",
+          "[e2e][restore]") {
     round_trip(false, false);
 }
 
@@ -178,7 +198,8 @@ TEST_CASE("postgres through gpg: restore and drill", "[e2e][restore]") {
     round_trip(false, true);
 }
 
-TEST_CASE("mariadb: restore into the target and into a new container and the drill passes", "[e2e][restore]") {
+TEST_CASE("mariadb: restore into the target and into a new container and the drill passes",
+          "[e2e][restore]") {
     round_trip(true, false);
 }
 
@@ -186,7 +207,8 @@ TEST_CASE("mariadb through gpg: restore and drill", "[e2e][restore]") {
     round_trip(true, true);
 }
 
-TEST_CASE("a truncated or tampered snapshot fails the drill and is never applied", "[e2e][restore][failure]") {
+TEST_CASE("a truncated or tampered snapshot fails the drill and is never applied",
+          "[e2e][restore][failure]") {
     Keys keys;
     Scenario s(keys.config());
     Db db{s, false};
@@ -198,24 +220,29 @@ TEST_CASE("a truncated or tampered snapshot fails the drill and is never applied
     const std::string good = snaps[0]["id"];
     const std::string before = db.checksum(s.container("db"));
     const std::string path = "/" + target + "/app.sql";
-    const std::string tags = "--tag target:" + target + " --tag kind:db --tag db:app --host backupctl";
+    const std::string tags =
+        "--tag target:" + target + " --tag kind:db --tag db:app --host backupctl";
     auto id_of = [](const std::string& json_lines) {
         std::string id;
         std::istringstream in(json_lines);
         std::string line;
         while (std::getline(in, line)) {
             auto j = nlohmann::json::parse(line, nullptr, false);
-            if (j.is_object() && j.value("message_type", "") == "summary") id = j["snapshot_id"];
+            if (j.is_object() && j.value("message_type", "") == "summary")
+                id = j["snapshot_id"];
         }
         return id;
     };
     // Tampered: one byte in the middle of the gpg stream flipped, stored by hand.
-    auto tampered = sh("bash -c " + quoted(
-        "set -o pipefail; " + s.restic_env() + "restic dump " + good + " " + path + " > " +
-        (s.dir() / "enc").string() + " && python3 -c \"import sys; b=bytearray(open(sys.argv[1],'rb').read()); "
-        "b[len(b)//2]^=1; open(sys.argv[1],'wb').write(b)\" " + (s.dir() / "enc").string() + " && " +
-        s.restic_env() + "restic backup --json --stdin --stdin-filename " + target + "/app.sql " + tags +
-        " --tag gpg:e2e < " + (s.dir() / "enc").string()));
+    auto tampered =
+        sh("bash -c " +
+           quoted("set -o pipefail; " + s.restic_env() + "restic dump " + good + " " + path +
+                  " > " + (s.dir() / "enc").string() +
+                  " && python3 -c \"import sys; b=bytearray(open(sys.argv[1],'rb').read()); "
+                  "b[len(b)//2]^=1; open(sys.argv[1],'wb').write(b)\" " +
+                  (s.dir() / "enc").string() + " && " + s.restic_env() +
+                  "restic backup --json --stdin --stdin-filename " + target + "/app.sql " + tags +
+                  " --tag gpg:e2e < " + (s.dir() / "enc").string()));
     REQUIRE(tampered.exit_code == 0);
     const std::string tampered_id = id_of(tampered.out);
     REQUIRE(!tampered_id.empty());
@@ -234,13 +261,18 @@ TEST_CASE("a truncated or tampered snapshot fails the drill and is never applied
     CHECK(db.checksum(s.container("db")) == changed);
 
     // Truncated: the plain dump cut short, encrypted and stored by hand.
-    auto cut = sh("bash -c " + quoted(
-        "set -o pipefail; " + s.restic_env() + "restic dump " + good + " " + path +
-        " | gpg --homedir " + keys.home() + " --batch --quiet --pinentry-mode loopback --passphrase e2e-key-passphrase -d"
-        " > " + (s.dir() / "plain").string() +  // whole first: head closing early would fail gpg -d
-        " && head -c 20000 " + (s.dir() / "plain").string() + " | gpg --homedir " + keys.home() + " --batch --yes --trust-model always --recipient-file " +
-        (keys.dir.path() / "pub.asc").string() + " --compress-algo none --encrypt | " + s.restic_env() +
-        "restic backup --json --stdin --stdin-filename " + target + "/app.sql " + tags + " --tag gpg:e2e"));
+    auto cut = sh(
+        "bash -c " +
+        quoted("set -o pipefail; " + s.restic_env() + "restic dump " + good + " " + path +
+               " | gpg --homedir " + keys.home() +
+               " --batch --quiet --pinentry-mode loopback --passphrase e2e-key-passphrase -d"
+               " > " +
+               (s.dir() / "plain").string() +  // whole first: head closing early would fail gpg -d
+               " && head -c 20000 " + (s.dir() / "plain").string() + " | gpg --homedir " +
+               keys.home() + " --batch --yes --trust-model always --recipient-file " +
+               (keys.dir.path() / "pub.asc").string() + " --compress-algo none --encrypt | " +
+               s.restic_env() + "restic backup --json --stdin --stdin-filename " + target +
+               "/app.sql " + tags + " --tag gpg:e2e"));
     REQUIRE(cut.exit_code == 0);
     const std::string cut_id = id_of(cut.out);
     REQUIRE(!cut_id.empty());
@@ -250,7 +282,9 @@ TEST_CASE("a truncated or tampered snapshot fails the drill and is never applied
     CHECK_THAT(drill2.out, Catch::Contains("completion marker"));
     CHECK(db.checksum(s.container("db")) == changed);
     CHECK(s.leftovers(target) == 0);
-    CHECK(sh("docker network ls -q --filter label=backupctl.for-target=" + target + " | wc -l").out == "0\n");
+    CHECK(
+        sh("docker network ls -q --filter label=backupctl.for-target=" + target + " | wc -l").out ==
+        "0\n");
     sh("gpgconf --homedir " + keys.home() + " --kill gpg-agent");
 }
 
@@ -301,7 +335,8 @@ TEST_CASE("mariadb: the drill counts the rows of tables with hostile names",
     hostile_table_names(true);
 }
 
-TEST_CASE("two targets in one repository: a restore takes only its own target's snapshots", "[e2e][restore]") {
+TEST_CASE("two targets in one repository: a restore takes only its own target's snapshots",
+          "[e2e][restore]") {
     Scenario s;
     Db db{s, false};
     db.start(s, "one", {});
@@ -325,15 +360,19 @@ TEST_CASE("two targets in one repository: a restore takes only its own target's 
     CHECK_THAT(other.out, Catch::Contains("is not a snapshot of " + s.target("one")));
 }
 
-TEST_CASE("files come back byte-exact into the target and into a directory", "[e2e][restore][files]") {
+TEST_CASE("files come back byte-exact into the target and into a directory",
+          "[e2e][restore][files]") {
     Scenario s;
     const std::string volume = "bkrun-vol-" + s.tag();
-    REQUIRE(sh("docker volume create --label bk.test=" + s.tag() + " " + volume + " >/dev/null").exit_code == 0);
+    REQUIRE(sh("docker volume create --label bk.test=" + s.tag() + " " + volume + " >/dev/null")
+                .exit_code == 0);
     REQUIRE(sh("docker run -d --name " + s.container("app") + " --network bkrun-" + s.tag() +
-               "_default --label bk.test=" + s.tag() + " --label com.docker.compose.project=bkrun-" +
-               s.tag() + " --label com.docker.compose.service=app --label backupctl.enable=true" +
+               "_default --label bk.test=" + s.tag() +
+               " --label com.docker.compose.project=bkrun-" + s.tag() +
+               " --label com.docker.compose.service=app --label backupctl.enable=true" +
                " --label backupctl.volumes=" + volume + " -v " + volume + ":/srv/uploads " +
-               test_image("BK_TEST_BASE_IMAGE") + " sleep 600 >/dev/null").exit_code == 0);
+               test_image("BK_TEST_BASE_IMAGE") + " sleep 600 >/dev/null")
+                .exit_code == 0);
     const std::string app = s.container("app");
     REQUIRE(sh("docker exec " + app +
                " sh -c 'mkdir -p /srv/uploads/a/b && head -c 3000000 /dev/urandom "
@@ -342,7 +381,8 @@ TEST_CASE("files come back byte-exact into the target and into a directory", "[e
                "chmod 0640 /srv/uploads/note.txt && chown 4321:99 /srv/uploads/a && chmod 2750 "
                "/srv/uploads/a'")
                 .exit_code == 0);
-    const std::string sum = "sha256sum /srv/uploads/a/b/blob.bin /srv/uploads/note.txt | cut -c1-64";
+    const std::string sum =
+        "sha256sum /srv/uploads/a/b/blob.bin /srv/uploads/note.txt | cut -c1-64";
     const std::string want = sh("docker exec " + app + " sh -c " + quoted(sum)).out;
     REQUIRE(s.backupctl("run " + s.target("app")).exit_code == 0);
 
@@ -363,10 +403,13 @@ TEST_CASE("files come back byte-exact into the target and into a directory", "[e
     auto to_dir = s.backupctl("restore " + s.target("app") + " --files-to " + out.string());
     INFO(to_dir.out);
     REQUIRE(to_dir.exit_code == 0);
-    CHECK(sh("cd " + out.string() + " && sha256sum uploads/a/b/blob.bin uploads/note.txt | cut -c1-64").out == want);
+    CHECK(sh("cd " + out.string() +
+             " && sha256sum uploads/a/b/blob.bin uploads/note.txt | cut -c1-64")
+              .out == want);
 }
 
-TEST_CASE("the daemon runs restore drills on verify-cron and status shows them", "[e2e][restore][daemon][engine-alone]") {
+TEST_CASE("the daemon runs restore drills on verify-cron and status shows them",
+          "[e2e][restore][daemon][engine-alone]") {
     Scenario s("", true);
     Db db{s, false};
     // No scheduled backup soon (the catch-up at start makes the first one); a drill every minute.
@@ -377,13 +420,15 @@ TEST_CASE("the daemon runs restore drills on verify-cron and status shows them",
     auto drills = [&] {
         auto j = nlohmann::json::parse(s.backupctl("history --json " + target).out, nullptr, false);
         int n = 0;
-        if (!j.is_array()) return 0;
+        if (!j.is_array())
+            return 0;
         for (const auto& r : j) {
             n += r["kind"] == "verify" && r["trigger"] == "schedule" && r["status"] == "success";
         }
         return n;
     };
-    const bool drilled = bk::testing::eventually([&] { return drills() > 0; }, std::chrono::seconds(150));
+    const bool drilled =
+        bk::testing::eventually([&] { return drills() > 0; }, std::chrono::seconds(150));
     INFO(bk::testing::slurp(s.dir() / "daemon.log"));
     REQUIRE(drilled);
     daemon.signal(SIGTERM);
@@ -420,17 +465,21 @@ TEST_CASE("postgres: restore --new-container, then restore --cleanup frees the a
     sweep.image = image;
     REQUIRE(sh("printf 'FROM %s\\nVOLUME /var/lib/postgresql/data\\n' " +
                test_image("BK_TEST_POSTGRES_IMAGE") + " | docker build -q -t " + image +
-               " --label bk.test=" + s.tag() + " - >/dev/null 2>&1").exit_code == 0);
+               " --label bk.test=" + s.tag() + " - >/dev/null 2>&1")
+                .exit_code == 0);
     const std::string net = "bkrun-" + s.tag() + "_default";
     const std::string target = s.target("db");
     sweep.target = target;
     sweep.net = net;
-    s.start("db", image, {"backupctl.db.type=postgres"},
+    s.start("db",
+            image,
+            {"backupctl.db.type=postgres"},
             {"POSTGRES_PASSWORD=e2e-db-secret", "POSTGRES_DB=app"});
     s.wait_until("db", "pg_isready -q -h 127.0.0.1 -U postgres -d app");
     Db db{s, false};
-    db.exec(s.container("db"), "CREATE TABLE items (id int PRIMARY KEY, name text); "
-                               "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g;");
+    db.exec(s.container("db"),
+            "CREATE TABLE items (id int PRIMARY KEY, name text); "
+            "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g;");
     const std::string before = db.checksum(s.container("db"));
     auto backup = s.backupctl("run " + target);
     INFO(backup.out);
@@ -455,13 +504,15 @@ TEST_CASE("postgres: restore --new-container, then restore --cleanup frees the a
     std::string first;
     std::istringstream lines(names);
     for (std::string n; std::getline(lines, n);) {
-        if (n != second) first = n;
+        if (n != second)
+            first = n;
     }
     REQUIRE(!first.empty());
     CHECK_THAT(text.out, Catch::Contains("new container: " + first + " on network " + net));
     CHECK_THAT(text.out, Catch::Contains("keeps network " + net + " in use"));
-    CHECK_THAT(text.out, Catch::Contains("backupctl --config " + s.config_path() +
-                                         " restore --cleanup " + target));
+    CHECK_THAT(
+        text.out,
+        Catch::Contains("backupctl --config " + s.config_path() + " restore --cleanup " + target));
     CHECK_THAT(text.out, Catch::Contains("docker rm -f -v " + first));
     CHECK(db.checksum(first) == before);
     // Labelled with its target, its run and its time.

@@ -71,7 +71,7 @@ struct World {
             r.id = "run-" + std::to_string(i);
             r.target = "shop-db";
             r.trigger = "schedule";
-            r.status = i == 2 ? "failed" : "success";
+            r.status = i == 2 ? bk::domain::RunStatus::failed : bk::domain::RunStatus::success;
             r.started_at = "2026-11-2" + std::to_string(i) + "T03:00:00.000Z";
             r.finished_at = "2026-11-2" + std::to_string(i) + "T03:00:10.500Z";
             r.error = i == 2 ? "pg_dump exited 1 \xc3" : "";
@@ -83,7 +83,7 @@ struct World {
                                        "2026-11-22T03:00:00.000Z",
                                        "2026-11-22T03:00:10.000Z",
                                        0,
-                                       "failed",
+                                       bk::domain::StepOutcome::failed,
                                        "exit 1"}));
         backend = std::make_unique<FuzzBackend>(*audit);
         api = std::make_unique<bk::drivers::http::Api>(*backend, kToken);

@@ -27,7 +27,8 @@ std::string FakeRequest::param(const std::string& name) const {
     std::size_t pos = 0;
     while (pos <= query.size()) {
         auto amp = query.find('&', pos);
-        std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        std::string kv =
+            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
         auto eq = kv.find('=');
         if (kv.substr(0, eq) == name) {
             std::string raw = eq == std::string::npos ? "" : kv.substr(eq + 1);
@@ -75,25 +76,37 @@ namespace {
 
 const char* reason(unsigned status) {
     switch (status) {
-        case 101: return "UPGRADED";
-        case 200: return "OK";
-        case 201: return "Created";
-        case 204: return "No Content";
-        case 304: return "Not Modified";
-        case 400: return "Bad Request";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 409: return "Conflict";
-        case 500: return "Internal Server Error";
-        default: return "Status";
+        case 101:
+            return "UPGRADED";
+        case 200:
+            return "OK";
+        case 201:
+            return "Created";
+        case 204:
+            return "No Content";
+        case 304:
+            return "Not Modified";
+        case 400:
+            return "Bad Request";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 409:
+            return "Conflict";
+        case 500:
+            return "Internal Server Error";
+        default:
+            return "Status";
     }
 }
 
 std::string serialize_reply(const FakeReply& r) {
     std::string out;
     if (r.hijack) {
-        out = "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
-              "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+        out =
+            "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+            "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
         return out + r.body;
     }
     out = "HTTP/1.1 " + std::to_string(r.status) + " " + reason(r.status) + "\r\n";
@@ -137,8 +150,9 @@ FakeRequest to_fake(const http::request<http::string_body>& req, int connection)
     f.connection = connection;
     for (const auto& field : req) {
         std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+            return static_cast<char>(std::tolower(c));
+        });
         f.headers[name] = std::string(field.value());
     }
     std::string path = f.target;
@@ -156,7 +170,8 @@ FakeRequest to_fake(const http::request<http::string_body>& req, int connection)
 }
 
 asio::awaitable<void> serve(std::shared_ptr<FakeDockerd::State> st,
-                            std::shared_ptr<local::socket> sock, int connection) {
+                            std::shared_ptr<local::socket> sock,
+                            int connection) {
     boost::beast::flat_buffer buf;
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -261,8 +276,7 @@ std::string FakeDockerd::socket_path() const {
     return state_->socket_path;
 }
 
-void FakeDockerd::route(const std::string& method, const std::string& path_regex,
-                        Handler handler) {
+void FakeDockerd::route(const std::string& method, const std::string& path_regex, Handler handler) {
     state_->routes.push_back(Route{method, std::regex(path_regex), std::move(handler)});
 }
 

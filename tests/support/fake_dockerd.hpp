@@ -34,14 +34,14 @@ struct FakeRequest {
 struct FakeReply {
     unsigned status{200};
     std::string content_type{"application/json"};
-    std::string body;                     ///< sent with Content-Length unless chunks are given
-    std::vector<std::string> chunks;      ///< Transfer-Encoding: chunked, one chunk each
-    bool end_chunks{true};                ///< false: the chunked stream stays open
-    bool hijack{false};                   ///< 101 UPGRADED, then `body` raw
-    bool drain_stdin{false};              ///< hijack: then read what the client writes until EOF
-    std::optional<std::size_t> cut_after; ///< close after this many bytes of the whole reply
-    bool never_answer{false};             ///< read the request, then stay silent
-    bool close{false};                    ///< Connection: close after this reply
+    std::string body;                      ///< sent with Content-Length unless chunks are given
+    std::vector<std::string> chunks;       ///< Transfer-Encoding: chunked, one chunk each
+    bool end_chunks{true};                 ///< false: the chunked stream stays open
+    bool hijack{false};                    ///< 101 UPGRADED, then `body` raw
+    bool drain_stdin{false};               ///< hijack: then read what the client writes until EOF
+    std::optional<std::size_t> cut_after;  ///< close after this many bytes of the whole reply
+    bool never_answer{false};              ///< read the request, then stay silent
+    bool close{false};                     ///< Connection: close after this reply
     std::map<std::string, std::string> headers;
 
     static FakeReply json(std::string body, unsigned status = 200);

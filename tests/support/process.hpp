@@ -1,11 +1,6 @@
 #pragma once
 // A child process of the test (posix_spawn, its output in a file) and waiting on a condition
 // with a deadline: for tests that run backupctl in the background.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -16,6 +11,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 extern char** environ;
 
@@ -30,7 +30,8 @@ inline std::string slurp(const std::filesystem::path& p) {
 inline bool eventually(const std::function<bool()>& ok, std::chrono::seconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (ok()) return true;
+        if (ok())
+            return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     return ok();
@@ -39,13 +40,15 @@ inline bool eventually(const std::function<bool()>& ok, std::chrono::seconds lim
 /// A process of ours, its output in a file; killed with SIGKILL if still running at the end.
 class Process {
 public:
-    Process(const std::vector<std::string>& argv, std::filesystem::path log) : log_(std::move(log)) {
+    Process(const std::vector<std::string>& argv, std::filesystem::path log)
+        : log_(std::move(log)) {
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
         std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         REQUIRE(posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) == 0);
         posix_spawn_file_actions_destroy(&fa);
@@ -61,7 +64,8 @@ public:
 
     void signal(int sig) const { ::kill(pid_, sig); }
     bool running() {
-        if (exited_) return false;
+        if (exited_)
+            return false;
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             exited_ = true;
@@ -72,7 +76,8 @@ public:
     /// The exit code once it ended (-signal when killed), waiting at most `limit`.
     int wait(std::chrono::seconds limit) {
         eventually([this] { return !running(); }, limit);
-        if (running()) return -1000;
+        if (running())
+            return -1000;
         return WIFEXITED(status_) ? WEXITSTATUS(status_) : -WTERMSIG(status_);
     }
     [[nodiscard]] std::string log() const { return slurp(log_); }

@@ -19,26 +19,33 @@ namespace bk::testing {
 
 /// A self-signed certificate for 127.0.0.1 / localhost in `dir` (cert.pem, key.pem).
 inline void make_certificate(const std::filesystem::path& dir) {
-    const auto r = sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
-                      "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-                      quoted((dir / "key.pem").string()) + " -out " +
-                      quoted((dir / "cert.pem").string()) + " 2>/dev/null");
+    const auto r =
+        sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+           "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+           quoted((dir / "key.pem").string()) + " -out " + quoted((dir / "cert.pem").string()) +
+           " 2>/dev/null");
     REQUIRE(r.exit_code == 0);
 }
 
 /// A receiver process; `port()` once it listens; `records()` what it got, one JSON per request.
 class Receiver {
 public:
-    Receiver(const std::string& script, std::vector<std::string> args,
-             const std::filesystem::path& dir, const std::string& name)
+    Receiver(const std::string& script,
+             std::vector<std::string> args,
+             const std::filesystem::path& dir,
+             const std::string& name)
         : records_(dir / (name + ".jsonl")), out_(dir / (name + ".out")) {
         std::vector<std::string> argv{"/usr/bin/python3",
                                       std::string(BK_SOURCE_DIR) + "/tests/support/" + script,
-                                      "--log", records_.string()};
+                                      "--log",
+                                      records_.string()};
         argv.insert(argv.end(), args.begin(), args.end());
         proc_ = std::make_unique<Process>(argv, out_);
-        REQUIRE(eventually([this] { return slurp(out_).find("listening ") != std::string::npos || !proc_->running(); },
-                           std::chrono::seconds(20)));
+        REQUIRE(eventually(
+            [this] {
+                return slurp(out_).find("listening ") != std::string::npos || !proc_->running();
+            },
+            std::chrono::seconds(20)));
         const auto text = slurp(out_);
         const auto at = text.find("listening ");
         INFO(text);
@@ -51,7 +58,8 @@ public:
         std::ifstream in(records_);
         std::string line;
         while (std::getline(in, line)) {
-            if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+            if (!line.empty())
+                out.push_back(nlohmann::json::parse(line));
         }
         return out;
     }
@@ -66,7 +74,9 @@ private:
 
 /// A port nothing listens on now (bound, then released).
 inline int free_port() {
-    const auto r = sh("/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'");
+    const auto r =
+        sh("/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
+           "print(s.getsockname()[1])'");
     REQUIRE(r.exit_code == 0);
     return std::stoi(r.out);
 }

@@ -16,7 +16,8 @@
 namespace bk::testing {
 
 template <class T>
-T run_task(boost::asio::io_context& ioc, boost::asio::awaitable<T> task,
+T run_task(boost::asio::io_context& ioc,
+           boost::asio::awaitable<T> task,
            std::chrono::seconds limit = std::chrono::seconds(60)) {
     std::exception_ptr error;
     bool done = false;

@@ -27,7 +27,8 @@ public:
         : tag_(bk::testing::unique_suffix()), scoped_(scoped) {
         project_ = "bkrun-" + tag_;
         net_ = project_ + "_default";
-        REQUIRE(bk::testing::sh("docker network create --label bk.test=" + tag_ + " " + net_ + " >/dev/null")
+        REQUIRE(bk::testing::sh("docker network create --label bk.test=" + tag_ + " " + net_ +
+                                " >/dev/null")
                     .exit_code == 0);
         cfg_ = (dir_.path() / "config.yml").string();
         std::ofstream(cfg_) << "state_dir: " << (dir_.path() / "state").string() << "\n"
@@ -35,13 +36,14 @@ public:
                             << "    password: " << kResticPassword << "\n    init: true\n"
                             << "  other:\n    url: " << repo() << "-other\n"
                             << "    password: " << kResticPassword << "\n    init: true\n"
-                            << (scoped ? "scope: s" + tag_ + "\n" : std::string{})
-                            << extra_config;
+                            << (scoped ? "scope: s" + tag_ + "\n" : std::string{}) << extra_config;
     }
     ~Scenario() {
-        bk::testing::sh("docker ps -aq --filter label=bk.test=" + tag_ + " | xargs -r docker rm -f -v >/dev/null 2>&1");
+        bk::testing::sh("docker ps -aq --filter label=bk.test=" + tag_ +
+                        " | xargs -r docker rm -f -v >/dev/null 2>&1");
         bk::testing::sh("docker network rm " + net_ + " >/dev/null 2>&1");
-        bk::testing::sh("docker volume ls -q --filter label=bk.test=" + tag_ + " | xargs -r docker volume rm >/dev/null 2>&1");
+        bk::testing::sh("docker volume ls -q --filter label=bk.test=" + tag_ +
+                        " | xargs -r docker volume rm >/dev/null 2>&1");
     }
     Scenario(const Scenario&) = delete;
     Scenario& operator=(const Scenario&) = delete;
@@ -57,8 +59,10 @@ public:
     [[nodiscard]] const std::string& tag() const { return tag_; }
 
     /// Starts a container of `service` with compose-style labels.
-    void start(const std::string& service, const std::string& image,
-               const std::vector<std::string>& labels, const std::vector<std::string>& env,
+    void start(const std::string& service,
+               const std::string& image,
+               const std::vector<std::string>& labels,
+               const std::vector<std::string>& env,
                const std::string& cmd = {}) {
         std::string c = "docker run -d --name " + container(service) + " --network " + net_ +
                         " --network-alias " + service + " --label bk.test=" + tag_ +
@@ -66,8 +70,10 @@ public:
                         " --label com.docker.compose.service=" + service +
                         " --label backupctl.enable=true" +
                         (scoped_ ? " --label backupctl.scope=s" + tag_ : std::string{});
-        for (const auto& l : labels) c += " --label " + bk::testing::quoted(l);
-        for (const auto& e : env) c += " -e " + bk::testing::quoted(e);
+        for (const auto& l : labels)
+            c += " --label " + bk::testing::quoted(l);
+        for (const auto& e : env)
+            c += " -e " + bk::testing::quoted(e);
         c += " " + image + (cmd.empty() ? "" : " " + cmd) + " >/dev/null";
         REQUIRE(bk::testing::sh(c).exit_code == 0);
     }
@@ -75,7 +81,9 @@ public:
     /// Waits (with a deadline) until `probe` succeeds inside the container.
     void wait_until(const std::string& service, const std::string& probe) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-        while (bk::testing::sh("docker exec " + container(service) + " " + probe + " >/dev/null 2>&1").exit_code != 0) {
+        while (
+            bk::testing::sh("docker exec " + container(service) + " " + probe + " >/dev/null 2>&1")
+                .exit_code != 0) {
             REQUIRE(std::chrono::steady_clock::now() < deadline);
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
         }
@@ -90,7 +98,8 @@ public:
     [[nodiscard]] std::string scope() const { return "s" + tag_; }
 
     bk::testing::ShellResult backupctl(const std::string& args) const {
-        return bk::testing::sh(std::string(BK_BACKUPCTL) + " --config " + cfg_ + " " + args + " 2>&1");
+        return bk::testing::sh(std::string(BK_BACKUPCTL) + " --config " + cfg_ + " " + args +
+                               " 2>&1");
     }
 
     [[nodiscard]] std::string restic_env() const {
@@ -98,7 +107,8 @@ public:
     }
 
     int snapshot_count(const std::string& target_name) const {
-        auto r = bk::testing::sh(restic_env() + "restic snapshots --json --tag target:" + target_name + " 2>/dev/null");
+        auto r = bk::testing::sh(
+            restic_env() + "restic snapshots --json --tag target:" + target_name + " 2>/dev/null");
         if (r.exit_code != 0) {
             return 0;  // no repository yet: no snapshot
         }
@@ -107,8 +117,10 @@ public:
 
     /// Containers of ours (dump containers) still present for a target.
     int leftovers(const std::string& target_name) const {
-        auto r = bk::testing::sh("docker ps -aq --filter label=backupctl.ephemeral --filter label=backupctl.for-target=" +
-                    target_name + " | wc -l");
+        auto r = bk::testing::sh(
+            "docker ps -aq --filter label=backupctl.ephemeral --filter "
+            "label=backupctl.for-target=" +
+            target_name + " | wc -l");
         return std::stoi(r.out);
     }
 
@@ -120,6 +132,5 @@ private:
     bk::testing::TempDir dir_;
     std::string cfg_;
 };
-
 
 }  // namespace bk::testing

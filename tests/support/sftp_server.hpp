@@ -19,15 +19,17 @@ namespace bk::testing {
 class SftpServer {
 public:
     /// `tmpfs_bytes` > 0 mounts a tmpfs of that size at /small in the chroot (a full disk).
-    SftpServer(const std::string& tag, const std::filesystem::path& dir, const std::string& name,
+    SftpServer(const std::string& tag,
+               const std::filesystem::path& dir,
+               const std::string& name,
                std::size_t tmpfs_bytes = 0)
         : name_("bksftp-" + tag + "-" + name), port_(free_port()) {
         key_ = (dir / ("id_" + name)).string();
         REQUIRE(sh("ssh-keygen -q -t ed25519 -N '' -C e2e -f " + key_).exit_code == 0);
         const std::string pub = bk::testing::slurp(key_ + ".pub");
         std::string cmd = "docker run -d --name " + name_ + " --label bk.test=" + tag +
-                          " -p 127.0.0.1:" + std::to_string(port_) + ":22 -e SFTP_AUTHORIZED_KEY=" +
-                          quoted(pub.substr(0, pub.find('\n')));
+                          " -p 127.0.0.1:" + std::to_string(port_) +
+                          ":22 -e SFTP_AUTHORIZED_KEY=" + quoted(pub.substr(0, pub.find('\n')));
         if (tmpfs_bytes > 0) {
             cmd += " --tmpfs /srv/chroot/small:rw,size=" + std::to_string(tmpfs_bytes);
         }
@@ -42,7 +44,9 @@ public:
                            std::chrono::seconds(30)));
     }
     [[nodiscard]] std::string keyscan() const {
-        return sh("ssh-keyscan -T 2 -t ed25519 -p " + std::to_string(port_) + " 127.0.0.1 2>/dev/null").out;
+        return sh("ssh-keyscan -T 2 -t ed25519 -p " + std::to_string(port_) +
+                  " 127.0.0.1 2>/dev/null")
+            .out;
     }
     /// Writes the server's host key, as ssh-keyscan shows it, to `file`.
     void pin(const std::string& file) const { std::ofstream(file) << keyscan(); }
@@ -53,13 +57,15 @@ public:
         return sh("docker exec " + name_ + " sh -c " + quoted(command) + " 2>&1");
     }
     /// The repository block for `path` in the chroot.
-    [[nodiscard]] std::string repo_yaml(const std::string& repo, const std::string& path,
-                                        const std::string& known_hosts, bool init = true,
+    [[nodiscard]] std::string repo_yaml(const std::string& repo,
+                                        const std::string& path,
+                                        const std::string& known_hosts,
+                                        bool init = true,
                                         const std::string& password = "e2e-repo-Passw0rd") const {
-        return "  " + repo + ":\n    url: sftp:bk@127.0.0.1:" + path + "\n    password: " + password +
-               "\n    init: " + (init ? "true" : "false") + "\n    ssh: {key_file: " + key_ +
-               ", port: " + std::to_string(port_) + ", known_hosts_file: " + known_hosts +
-               ", connect_timeout: 5}\n";
+        return "  " + repo + ":\n    url: sftp:bk@127.0.0.1:" + path +
+               "\n    password: " + password + "\n    init: " + (init ? "true" : "false") +
+               "\n    ssh: {key_file: " + key_ + ", port: " + std::to_string(port_) +
+               ", known_hosts_file: " + known_hosts + ", connect_timeout: 5}\n";
     }
 
 private:

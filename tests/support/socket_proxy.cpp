@@ -1,13 +1,13 @@
 #include "support/socket_proxy.hpp"
 
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
-#include <stdexcept>
 
 namespace bk::testing {
 namespace {
@@ -49,12 +49,14 @@ EventsCuttingProxy::~EventsCuttingProxy() {
     {
         std::lock_guard<std::mutex> lock(mu_);
         for (auto& c : conns_) {
-            if (c->closed) continue;
+            if (c->closed)
+                continue;
             ::shutdown(c->client, SHUT_RDWR);
             ::shutdown(c->upstream, SHUT_RDWR);
         }
     }
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+        t.join();
     ::close(listen_fd_);
     ::unlink(path_.c_str());
 }
@@ -62,9 +64,11 @@ EventsCuttingProxy::~EventsCuttingProxy() {
 void EventsCuttingProxy::accept_loop() {
     while (!stop_) {
         pollfd p{listen_fd_, POLLIN, 0};
-        if (::poll(&p, 1, 100) <= 0) continue;
+        if (::poll(&p, 1, 100) <= 0)
+            continue;
         const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0) continue;
+        if (client < 0)
+            continue;
         const int upstream = connect_unix(upstream_path_);
         if (upstream < 0) {
             ::close(client);
@@ -84,10 +88,12 @@ void EventsCuttingProxy::pump(std::shared_ptr<Conn> c) {
     bool first = true;
     for (;;) {
         pollfd p[2] = {{c->client, POLLIN, 0}, {c->upstream, POLLIN, 0}};
-        if (::poll(p, 2, 200) < 0) break;
+        if (::poll(p, 2, 200) < 0)
+            break;
         bool closed = false;
         for (int i = 0; i < 2; ++i) {
-            if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+            if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+                continue;
             const auto n = ::read(p[i].fd, buf, sizeof buf);
             if (n <= 0) {
                 closed = true;
@@ -112,9 +118,11 @@ void EventsCuttingProxy::pump(std::shared_ptr<Conn> c) {
                 }
                 done += w;
             }
-            if (closed) break;
+            if (closed)
+                break;
         }
-        if (closed) break;
+        if (closed)
+            break;
     }
     std::lock_guard<std::mutex> lock(mu_);
     ::close(c->client);

@@ -218,7 +218,8 @@ public:
     Task<Result<std::string>> create_network(NetworkSpec spec);
     Task<Result<void>> remove_network(std::string id);
     /// 403 "already exists in network" comes back as conflict; callers may treat it as joined.
-    Task<Result<void>> connect_network(std::string network, std::string container,
+    Task<Result<void>> connect_network(std::string network,
+                                       std::string container,
                                        std::vector<std::string> aliases);
     /// 500 "is not connected" comes back as conflict; callers may treat it as left.
     Task<Result<void>> disconnect_network(std::string network, std::string container, bool force);
@@ -227,7 +228,8 @@ public:
     Task<Result<ImageInfo>> inspect_image(std::string name);
     /// Pulls image:tag (tag is always sent: without it the daemon pulls every tag). Errors inside
     /// the stream, and a stream that ends without a final "Status:" line, are stream_error.
-    Task<Result<void>> pull_image(std::string image, std::string tag,
+    Task<Result<void>> pull_image(std::string image,
+                                  std::string tag,
                                   std::function<void(const PullProgress&)> on_progress);
 
     // --- events

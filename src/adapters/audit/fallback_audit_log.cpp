@@ -16,11 +16,23 @@ namespace {
 
 using nlohmann::json;
 
+// The states' strings are the audit trail's: an unknown one makes the line bad, never a default.
+domain::RunStatus status_of(const std::string& s) {
+    if (auto v = domain::parse_run_status(s))
+        return *v;
+    throw std::invalid_argument("unknown run status '" + s + "'");
+}
+domain::StepOutcome outcome_of(const std::string& s) {
+    if (auto v = domain::parse_step_outcome(s))
+        return *v;
+    throw std::invalid_argument("unknown step outcome '" + s + "'");
+}
+
 json to_json(const domain::RunRecord& r) {
     return {{"id", r.id},
             {"target", r.target},
             {"trigger", r.trigger},
-            {"status", r.status},
+            {"status", domain::to_string(r.status)},
             {"started_at", r.started_at},
             {"finished_at", r.finished_at},
             {"instance", r.instance},
@@ -35,7 +47,7 @@ domain::RunRecord run_of(const json& j) {
     r.id = j.at("id").get<std::string>();
     r.target = j.at("target").get<std::string>();
     r.trigger = j.at("trigger").get<std::string>();
-    r.status = j.at("status").get<std::string>();
+    r.status = status_of(j.at("status").get<std::string>());
     r.started_at = j.at("started_at").get<std::string>();
     r.finished_at = j.value("finished_at", "");
     r.instance = j.value("instance", "");
@@ -52,7 +64,7 @@ json to_json(const domain::StepRecord& s) {
             {"started_at", s.started_at},
             {"finished_at", s.finished_at},
             {"bytes", s.bytes},
-            {"outcome", s.outcome},
+            {"outcome", domain::to_string(s.outcome)},
             {"detail", s.detail}};
 }
 domain::StepRecord step_of(const json& j) {
@@ -62,7 +74,7 @@ domain::StepRecord step_of(const json& j) {
     s.started_at = j.at("started_at").get<std::string>();
     s.finished_at = j.value("finished_at", "");
     s.bytes = j.value("bytes", std::uint64_t{0});
-    s.outcome = j.value("outcome", "");
+    s.outcome = outcome_of(j.value("outcome", ""));
     s.detail = j.value("detail", "");
     return s;
 }
@@ -189,12 +201,12 @@ Result<void> FallbackAuditLog::append(const std::string& line) {
     FileGuard guard(path_);
     const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
-        return Failure{errc::io_error, "cannot open " + path_ + ": " + std::strerror(errno)};
+        return Failure{errc::io_error, "cannot open " + path_ + ": " + errno_text(errno)};
     }
     const bool ok = write_all(fd, line + "\n") && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
-        return Failure{errc::io_error, "cannot write " + path_ + ": " + std::strerror(errno)};
+        return Failure{errc::io_error, "cannot write " + path_ + ": " + errno_text(errno)};
     }
     return {};
 }

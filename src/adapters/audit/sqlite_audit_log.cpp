@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 namespace bk::adapters::audit {
 namespace {
@@ -48,12 +49,20 @@ Failure db_failure(const std::exception& e) {
     return Failure{errc::io_error, std::string("audit database: ") + e.what()};
 }
 
+// The states' strings are the columns' (older databases read unchanged); one this version does
+// not know is an error of the read, never a default.
+domain::RunStatus status_from(const std::string& id, const std::string& s) {
+    if (auto v = domain::parse_run_status(s))
+        return *v;
+    throw std::runtime_error("run " + id + " has an unknown status '" + s + "'");
+}
+
 domain::RunRecord run_from(SQLite::Statement& q) {
     domain::RunRecord r;
     r.id = q.getColumn(0).getString();
     r.target = q.getColumn(1).getString();
     r.trigger = q.getColumn(2).getString();
-    r.status = q.getColumn(3).getString();
+    r.status = status_from(r.id, q.getColumn(3).getString());
     r.started_at = q.getColumn(4).getString();
     r.finished_at = q.getColumn(5).getString();
     r.instance = q.getColumn(6).getString();
@@ -123,7 +132,7 @@ Result<void> SqliteAuditLog::begin_run(const domain::RunRecord& r) {
         q.bind(1, r.id);
         q.bind(2, r.target);
         q.bind(3, r.trigger);
-        q.bind(4, r.status);
+        q.bind(4, domain::to_string(r.status));
         q.bind(5, r.started_at);
         q.bind(6, r.instance);
         q.bind(7, static_cast<int64_t>(r.pid));
@@ -146,7 +155,7 @@ Result<void> SqliteAuditLog::add_step(const domain::StepRecord& s) {
         q.bind(3, s.started_at);
         q.bind(4, s.finished_at);
         q.bind(5, static_cast<int64_t>(s.bytes));
-        q.bind(6, s.outcome);
+        q.bind(6, domain::to_string(s.outcome));
         q.bind(7, s.detail);
         q.exec();
         return {};
@@ -168,7 +177,7 @@ Result<void> SqliteAuditLog::finish_run(const domain::RunRecord& r) {
         q.bind(1, r.id);
         q.bind(2, r.target);
         q.bind(3, r.trigger);
-        q.bind(4, r.status);
+        q.bind(4, domain::to_string(r.status));
         q.bind(5, r.started_at);
         q.bind(6, r.finished_at);
         q.bind(7, r.instance);
@@ -297,9 +306,9 @@ Result<std::vector<domain::RunRecord>> SqliteAuditLog::runs(const domain::RunQue
         std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE 1=1";
         if (!query.target.empty())
             sql += " AND target=?";
-        if (query.status == "failed") {
+        if (query.status == domain::RunStatus::failed) {
             sql += " AND status IN ('failed','partial','crashed')";
-        } else if (!query.status.empty()) {
+        } else if (query.status) {
             sql += " AND status=?";
         }
         if (!query.kind.empty())
@@ -313,8 +322,8 @@ Result<std::vector<domain::RunRecord>> SqliteAuditLog::runs(const domain::RunQue
         int i = 1;
         if (!query.target.empty())
             q.bind(i++, query.target);
-        if (!query.status.empty() && query.status != "failed")
-            q.bind(i++, query.status);
+        if (query.status && query.status != domain::RunStatus::failed)
+            q.bind(i++, domain::to_string(*query.status));
         if (!query.kind.empty())
             q.bind(i++, query.kind);
         if (!query.before.empty())
@@ -356,7 +365,13 @@ Result<std::vector<domain::StepRecord>> SqliteAuditLog::steps(std::string run_id
             s.started_at = q.getColumn(2).getString();
             s.finished_at = q.getColumn(3).getString();
             s.bytes = static_cast<std::uint64_t>(q.getColumn(4).getInt64());
-            s.outcome = q.getColumn(5).getString();
+            const auto outcome = q.getColumn(5).getString();
+            const auto parsed = domain::parse_step_outcome(outcome);
+            if (!parsed) {
+                throw std::runtime_error("step " + s.name + " of run " + run_id +
+                                         " has an unknown outcome '" + outcome + "'");
+            }
+            s.outcome = *parsed;
             s.detail = q.getColumn(6).getString();
             out.push_back(std::move(s));
         }
@@ -434,10 +449,10 @@ Result<std::vector<domain::RunCount>> SqliteAuditLog::run_counts() {
                             "ORDER BY target, kind, status");
         std::vector<domain::RunCount> out;
         while (q.executeStep()) {
-            out.push_back({q.getColumn(0).getString(),
-                           q.getColumn(1).getString(),
-                           q.getColumn(2).getString(),
-                           q.getColumn(3).getInt64()});
+            auto target = q.getColumn(0).getString();
+            auto kind = q.getColumn(1).getString();
+            const auto status = status_from("of " + target, q.getColumn(2).getString());
+            out.push_back({std::move(target), std::move(kind), status, q.getColumn(3).getInt64()});
         }
         return out;
     } catch (const std::exception& e) {

@@ -19,7 +19,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup process_env();
 
 domain::OperatorConfig load_config_file(const std::string& path, const EnvLookup& env);
-domain::OperatorConfig load_config_text(std::string_view yaml, const std::string& file,
+domain::OperatorConfig load_config_text(std::string_view yaml,
+                                        const std::string& file,
                                         const EnvLookup& env);
 
 /// The embedded default: a local restic repository under state_dir, no notifiers.

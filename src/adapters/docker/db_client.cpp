@@ -1,7 +1,6 @@
 #include "adapters/docker/db_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +8,7 @@
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_target_source.hpp"
 #include "adapters/docker/stream_watchdog.hpp"
+#include "core/signal.hpp"
 #include "domain/duration.hpp"
 #include "domain/output_tail.hpp"
 
@@ -309,6 +309,7 @@ struct ClientContainer::State {
     std::string out;
     domain::OutputTail err{4096};
     bool pumping{false};
+    Signal pumped;  ///< the output pump ended (finish() awaits it)
     std::string pump_error;
     bool removed{false};
     domain::StreamLimits limits;
@@ -324,6 +325,23 @@ public:
 private:
     std::shared_ptr<ClientContainer::State> s_;
 };
+// Reads the container's stdout and stderr until they end; finish() awaits its end (State::pumped).
+Task<void> pump_output(std::shared_ptr<ClientContainer::State> state) {
+    Collector sink(state);
+    auto r = co_await state->attach->pump(sink);
+    if (!r)
+        state->pump_error = r.error().describe();
+    state->pumping = false;
+    state->pumped.notify_all();
+}
+
+// An unwinding path (a failed restore, a throw): the container goes with its owner.
+Task<void> remove_left(std::shared_ptr<ClientContainer::State> state) {
+    co_await state->client->remove_container(state->id, true, true);
+}
+
+// Neither may end the process: a failure is the janitor's to clean up (also after a crash).
+void ignore_failure(const std::exception_ptr&) {}
 }  // namespace
 
 dockerapi::Task<std::error_code> Collector::write(dockerapi::StreamKind kind,
@@ -339,15 +357,17 @@ dockerapi::Task<std::error_code> Collector::write(dockerapi::StreamKind kind,
 ClientContainer::ClientContainer(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
 ClientContainer::~ClientContainer() {
-    if (state_->attach)
-        state_->attach->close();
-    if (!state_->removed && !state_->id.empty()) {
-        // An unwinding path: the container goes with us (the janitor sweeps it otherwise).
-        auto s = state_;
-        asio::co_spawn(
-            s->client->executor(),
-            [s]() -> Task<void> { co_await s->client->remove_container(s->id, true, true); },
-            asio::detached);
+    try {
+        if (state_->attach)
+            state_->attach->close();
+        if (!state_->removed && !state_->id.empty()) {
+            // An unwinding path: the container goes with us (the janitor sweeps it otherwise).
+            // No owner is left to await it; the state it uses is its own.
+            asio::co_spawn(state_->client->executor(), remove_left(state_), ignore_failure);
+        }
+    } catch (...) {
+        // A destructor never throws (a failed spawn is an allocation failure): the janitor and
+        // the next start's recovery remove what carries the run's label.
     }
 }
 
@@ -404,20 +424,12 @@ Task<Result<std::unique_ptr<ClientContainer>>> ClientContainer::start(dockerapi:
     }
     // stdout and stderr are read beside the writes to stdin.
     state->pumping = true;
-    asio::co_spawn(
-        client.executor(),
-        [state]() -> Task<void> {
-            Collector sink(state);
-            auto r = co_await state->attach->pump(sink);
-            if (!r)
-                state->pump_error = r.error().describe();
-            state->pumping = false;
-        },
-        asio::detached);
+    asio::co_spawn(client.executor(), pump_output(state), ignore_failure);
     co_return self;
 }
 
 Task<Result<void>> ClientContainer::write(std::span<const char> data) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     // A client that stops reading its stdin would hold the restore (or the drill) forever.
     auto raced = co_await (state_->attach->write_stdin(data) ||
@@ -438,6 +450,7 @@ Task<Result<void>> ClientContainer::write(std::span<const char> data) {
 }
 
 Task<Result<int>> ClientContainer::finish() {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     (void)state_->attach->close_stdin();
     domain::StreamLimits limits = state_->limits;
@@ -449,10 +462,8 @@ Task<Result<int>> ClientContainer::finish() {
         co_return Failure{errc::timeout, "the client did not finish in time (timed out)"};
     }
     auto& status = std::get<0>(raced);
-    while (state_->pumping) {
-        asio::steady_timer t(state_->client->executor(), std::chrono::milliseconds(5));
-        co_await t.async_wait(asio::use_awaitable);
-    }
+    while (state_->pumping)
+        co_await state_->pumped.wait();  // woken by the pump's end, no poll period
     state_->attach->close();
     co_await state_->client->remove_container(state_->id, true, true);
     state_->removed = true;

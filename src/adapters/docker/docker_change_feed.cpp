@@ -28,10 +28,13 @@ DockerChangeFeed::~DockerChangeFeed() = default;
 void DockerChangeFeed::stop() {
     state_->stopped = true;
     state_->timer.cancel();
-    if (state_->stream != nullptr) state_->stream->close();
+    if (state_->stream != nullptr)
+        state_->stream->close();
 }
 
-bool DockerChangeFeed::connected() const { return state_->stream != nullptr; }
+bool DockerChangeFeed::connected() const {
+    return state_->stream != nullptr;
+}
 
 Task<void> DockerChangeFeed::follow(std::function<void(const domain::ContainerChange&)> on_change,
                                     std::function<void()> on_resync) {
@@ -50,16 +53,20 @@ Task<void> DockerChangeFeed::follow(std::function<void(const domain::ContainerCh
             while (!st->stopped) {
                 auto e = co_await stream->next();
                 if (!e) {
-                    if (e.error().code == dockerapi::errc::malformed_body) continue;
+                    if (e.error().code == dockerapi::errc::malformed_body)
+                        continue;
                     break;  // cut: reconnect
                 }
-                if (!*e) break;
+                if (!*e)
+                    break;
                 const auto& ev = **e;
-                if (ev.attributes.contains(kEphemeralLabel)) continue;  // our own
+                if (ev.attributes.contains(kEphemeralLabel))
+                    continue;  // our own
                 domain::ContainerChange change;
                 change.action = ev.action;
                 change.container_id = ev.actor_id;
-                if (auto n = ev.attributes.find("name"); n != ev.attributes.end()) change.name = n->second;
+                if (auto n = ev.attributes.find("name"); n != ev.attributes.end())
+                    change.name = n->second;
                 if (auto x = ev.attributes.find("exitCode"); x != ev.attributes.end()) {
                     try {
                         change.exit_code = std::stoi(x->second);
@@ -74,7 +81,8 @@ Task<void> DockerChangeFeed::follow(std::function<void(const domain::ContainerCh
                 backoff = std::chrono::seconds(1);
             }
         }
-        if (st->stopped) break;
+        if (st->stopped)
+            break;
         // Down: wait, then try again; the caller polls (re-lists) meanwhile.
         on_resync();
         st->timer.expires_after(backoff);

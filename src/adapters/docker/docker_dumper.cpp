@@ -103,6 +103,7 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
         names = {db.empty() ? std::string("*") : db};
     }
     std::vector<domain::DumpItem> items;
+    items.reserve(names.size());
     for (const auto& n : names) {
         items.push_back({n,
                          t.name + "/" + (n == "*" ? std::string("all") : n) +
@@ -259,6 +260,7 @@ Task<domain::DumpOutcome> DockerDumper::execute(Command cmd,
                                                 StreamSink& dsink,
                                                 std::string name,
                                                 domain::StreamLimits limits) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     domain::DumpOutcome outcome;
     auto& spec = cmd.spec;
@@ -326,6 +328,7 @@ Task<domain::DumpOutcome> DockerDumper::execute(Command cmd,
         if (killed) {
             wait_limits.deadline = std::min(limits.deadline, std::chrono::steady_clock::now()) +
                                    std::chrono::seconds(30);
+            wait_limits.cut.reset();  // cut already: the engine answers at once
         }
         auto waited = co_await (wait->result() || watchdog(wait_limits, dsink.stream_activity()));
         Result<dockerapi::WaitResult> status = Failure{errc::timeout, "timed out"};
@@ -337,8 +340,8 @@ Task<domain::DumpOutcome> DockerDumper::execute(Command cmd,
                 failure = "waiting for the dump: " + w.error().describe();
             }
         } else if (failure.empty()) {
-            failure = "timed out";
-            outcome.timed_out = true;
+            failure = describe(std::get<1>(waited), wait_limits);
+            outcome.timed_out = std::get<1>(waited) == Cut::deadline;
         }
         if (status) {
             outcome.exit_code = status->status_code;

@@ -19,7 +19,8 @@ std::string slug(const std::string& path) {
         const bool keep = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_';
         out += keep ? c : '-';
     }
-    while (!out.empty() && out.front() == '-') out.erase(0, 1);
+    while (!out.empty() && out.front() == '-')
+        out.erase(0, 1);
     return out.empty() ? "root" : out;
 }
 
@@ -45,7 +46,8 @@ private:
 
 }  // namespace
 
-Task<Result<std::vector<domain::FileItem>>> DockerFileArchiver::plan_files(const domain::Target& t) {
+Task<Result<std::vector<domain::FileItem>>> DockerFileArchiver::plan_files(
+    const domain::Target& t) {
     std::vector<domain::FileItem> items;
     if (t.volumes.empty()) {
         co_return items;
@@ -77,6 +79,7 @@ Task<Result<std::uint64_t>> DockerFileArchiver::stream(const domain::Target& t,
                                                        const domain::FileItem& item,
                                                        domain::ByteSink& sink,
                                                        domain::StreamLimits limits) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     ForwardSink forward(sink);
     auto raced = co_await (client_.get_archive(t.container_id, item.path, forward) ||
@@ -88,9 +91,10 @@ Task<Result<std::uint64_t>> DockerFileArchiver::stream(const domain::Target& t,
     }
     auto& got = std::get<0>(raced);
     if (!got) {
-        co_return Failure{errc::io_error, forward.error.empty()
-                                              ? "archive of " + item.path + ": " + got.error().describe()
-                                              : "storing the archive of " + item.path + ": " + forward.error};
+        co_return Failure{errc::io_error,
+                          forward.error.empty()
+                              ? "archive of " + item.path + ": " + got.error().describe()
+                              : "storing the archive of " + item.path + ": " + forward.error};
     }
     co_return *got;
 }

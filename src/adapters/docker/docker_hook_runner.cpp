@@ -27,7 +27,8 @@ public:
 }  // namespace
 
 Task<domain::HookOutcome> DockerHookRunner::run(const domain::Target& t,
-                                               std::vector<std::string> argv) {
+                                                std::vector<std::string> argv) {
+    // NOLINTNEXTLINE(google-build-using-namespace): the namespace of the operators || and &&
     using namespace boost::asio::experimental::awaitable_operators;
     domain::HookOutcome out;
     domain::StreamLimits limits;

@@ -14,7 +14,8 @@ public:
     explicit DockerHookRunner(dockerapi::Client& client) : client_(client) {}
 
     // domain::HookRunner
-    Task<domain::HookOutcome> run(const domain::Target& target, std::vector<std::string> argv) override;
+    Task<domain::HookOutcome> run(const domain::Target& target,
+                                  std::vector<std::string> argv) override;
 
 private:
     dockerapi::Client& client_;

@@ -130,6 +130,7 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
             : "network " + t.network;
     if (matches.size() > 1) {
         std::vector<std::string> names;
+        names.reserve(matches.size());
         for (const auto& m : matches)
             names.push_back(m.name + " (" + m.how + ", " + m.network + ")");
         co_return Failure{

@@ -13,6 +13,9 @@ namespace bk::adapters::docker {
 Task<Cut> watchdog(domain::StreamLimits limits, std::shared_ptr<const StreamActivity> activity) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     for (;;) {
+        if (limits.cut && limits.cut->requested()) {
+            co_return Cut::cutoff;
+        }
         const auto now = std::chrono::steady_clock::now();
         if (now >= limits.deadline) {
             co_return Cut::deadline;
@@ -29,6 +32,12 @@ Task<Cut> watchdog(domain::StreamLimits limits, std::shared_ptr<const StreamActi
                 next = std::min(next, now + limits.idle);  // look again once the piece is on
             }
         }
+        if (limits.cut) {
+            // Woken by the cut or at `next`; cancelled (the stream ended first), the wait ends
+            // and the next one throws, which ends the watchdog, which lost.
+            co_await limits.cut->wait_until(next);
+            continue;
+        }
         timer.expires_at(next);
         // Cancelled (the stream ended first): the exception ends the watchdog, which lost.
         co_await timer.async_wait(boost::asio::use_awaitable);
@@ -36,6 +45,9 @@ Task<Cut> watchdog(domain::StreamLimits limits, std::shared_ptr<const StreamActi
 }
 
 std::string describe(Cut cut, const domain::StreamLimits& limits, const char* what) {
+    if (cut == Cut::cutoff) {
+        return "cut short (" + (limits.cut ? limits.cut->reason() : std::string("stopped")) + ")";
+    }
     if (cut == Cut::idle) {
         return std::string("no ") + what + " for " + domain::format_duration(limits.idle);
     }

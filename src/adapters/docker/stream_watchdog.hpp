@@ -28,13 +28,14 @@ struct StreamActivity {
     }
 };
 
-enum class Cut { deadline, idle };
+enum class Cut { deadline, idle, cutoff };
 
-/// Completes when `limits` pass: the deadline, or `limits.idle` without activity. Runs until
-/// cancelled otherwise (race it with `||` against the stream).
+/// Completes when `limits` pass: the deadline, `limits.idle` without activity, or the cut is
+/// requested (woken by it, no polling). Runs until cancelled otherwise (race it with `||` against
+/// the stream: the stream's coroutine is then cancelled through its slot).
 Task<Cut> watchdog(domain::StreamLimits limits, std::shared_ptr<const StreamActivity> activity);
 
-/// "no output for 10m" / "timed out" for a cut of a stream.
+/// "no output for 10m" / "timed out" / "cut short (SIGTERM)" for a cut of a stream.
 std::string describe(Cut cut, const domain::StreamLimits& limits, const char* what = "output");
 
 }  // namespace bk::adapters::docker

@@ -137,7 +137,7 @@ Task<Result<std::string>> list_key_file(boost::asio::any_io_executor ex, std::st
     co_return std::move(r->out);
 }
 
-std::string upper_hex(std::string s) {
+std::string upper_hex(const std::string& s) {
     std::string out;
     for (char c : s) {
         if (c == ' ')

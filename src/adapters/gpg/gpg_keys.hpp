@@ -9,16 +9,12 @@
 #include <vector>
 
 #include "core/task.hpp"
+#include "domain/ports/checks.hpp"
 
 namespace bk::adapters::gpg {
 
-struct KeyStatus {
-    std::string fingerprint;
-    bool can_encrypt{false};
-    bool expired{false};
-    bool revoked{false};
-    std::int64_t expires{0};  ///< Unix time; 0 = never
-};
+/// The domain's own record of a key (the KeyInspector port returns it as is).
+using KeyStatus = domain::KeyStatus;
 
 /// Parses `gpg --with-colons` output of one key (the first `pub` record and its `fpr`).
 KeyStatus parse_gpg_colons(const std::string& colons, std::int64_t now);

@@ -1,13 +1,13 @@
 #include "adapters/lock/file_locks.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace bk::adapters::lock {
 namespace {
@@ -46,7 +46,7 @@ Result<std::unique_ptr<domain::LockHandle>> FileLocks::try_lock(const std::strin
     const std::string path = dir_ + "/" + target + ".lock";
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        return Failure{errc::io_error, "cannot open " + path + ": " + std::strerror(errno)};
+        return Failure{errc::io_error, "cannot open " + path + ": " + errno_text(errno)};
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         holder = holder_of(fd, "another process");
@@ -54,7 +54,8 @@ Result<std::unique_ptr<domain::LockHandle>> FileLocks::try_lock(const std::strin
         return std::unique_ptr<domain::LockHandle>{};
     }
     const std::string info = "pid=" + std::to_string(::getpid()) + " instance=" + instance_ +
-                             " run=" + run_id + " since=" + std::to_string(std::time(nullptr)) + "\n";
+                             " run=" + run_id + " since=" + std::to_string(std::time(nullptr)) +
+                             "\n";
     if (::ftruncate(fd, 0) == 0) {
         [[maybe_unused]] auto w = ::pwrite(fd, info.data(), info.size(), 0);
     }

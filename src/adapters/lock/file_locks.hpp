@@ -10,7 +10,8 @@ namespace bk::adapters::lock {
 /// its process dies. The file holds pid, instance, run id and start time for humans.
 class FileLocks final : public domain::TargetLocks {
 public:
-    FileLocks(std::string dir, std::string instance) : dir_(std::move(dir)), instance_(std::move(instance)) {}
+    FileLocks(std::string dir, std::string instance)
+        : dir_(std::move(dir)), instance_(std::move(instance)) {}
 
     Result<std::unique_ptr<domain::LockHandle>> try_lock(const std::string& target,
                                                          const std::string& run_id,

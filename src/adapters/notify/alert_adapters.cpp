@@ -10,8 +10,11 @@ namespace bk::adapters::notify {
 
 namespace {
 template <class T, class Map>
-void keep(Result<std::unique_ptr<T>> made, Map& into, const std::string& kind,
-          const std::string& name, std::vector<std::string>& problems) {
+void keep(Result<std::unique_ptr<T>> made,
+          Map& into,
+          const std::string& kind,
+          const std::string& name,
+          std::vector<std::string>& problems) {
     if (made) {
         into[name] = std::move(*made);
     } else {
@@ -36,9 +39,17 @@ AlertAdapters make_alert_adapters(boost::asio::any_io_executor ex,
     }
     for (const auto& [name, c] : config.monitors) {
         if (c.type == "uptime-kuma") {
-            keep(monitor::UptimeKumaMonitor::create(ex, c), out.monitors, "monitor", name, out.problems);
+            keep(monitor::UptimeKumaMonitor::create(ex, c),
+                 out.monitors,
+                 "monitor",
+                 name,
+                 out.problems);
         } else if (c.type == "healthchecks") {
-            keep(monitor::HealthchecksMonitor::create(ex, c), out.monitors, "monitor", name, out.problems);
+            keep(monitor::HealthchecksMonitor::create(ex, c),
+                 out.monitors,
+                 "monitor",
+                 name,
+                 out.problems);
         } else {
             out.problems.push_back("monitor " + name + ": unknown type \"" + c.type + "\"");
         }

@@ -1,9 +1,5 @@
 #include "adapters/notify/file_alert_store.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -11,6 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace bk::adapters::notify {
 
@@ -24,11 +25,20 @@ struct FileAlertStore::State {
 namespace {
 
 json to_json(const domain::Alert& a) {
-    return {{"id", a.id},           {"kind", a.kind},         {"target", a.target},
-            {"status", a.status},   {"run_id", a.run_id},     {"trigger", a.trigger},
-            {"at", a.at},           {"seconds", a.seconds},   {"bytes", a.bytes},
-            {"snapshots", a.snapshots}, {"error_stage", a.error_stage}, {"error", a.error},
-            {"last_success", a.last_success}, {"details", a.details}};
+    return {{"id", a.id},
+            {"kind", a.kind},
+            {"target", a.target},
+            {"status", a.status},
+            {"run_id", a.run_id},
+            {"trigger", a.trigger},
+            {"at", a.at},
+            {"seconds", a.seconds},
+            {"bytes", a.bytes},
+            {"snapshots", a.snapshots},
+            {"error_stage", a.error_stage},
+            {"error", a.error},
+            {"last_success", a.last_success},
+            {"details", a.details}};
 }
 
 domain::Alert alert_from(const json& j) {
@@ -42,7 +52,8 @@ domain::Alert alert_from(const json& j) {
     a.at = j.value("at", "");
     a.seconds = j.value("seconds", 0.0);
     a.bytes = j.value("bytes", std::uint64_t{0});
-    if (const auto s = j.find("snapshots"); s != j.end()) a.snapshots = s->get<std::vector<std::string>>();
+    if (const auto s = j.find("snapshots"); s != j.end())
+        a.snapshots = s->get<std::vector<std::string>>();
     a.error_stage = j.value("error_stage", "");
     a.error = j.value("error", "");
     a.last_success = j.value("last_success", "");
@@ -50,7 +61,8 @@ domain::Alert alert_from(const json& j) {
     return a;
 }
 
-bool parse_state(const std::string& text, std::vector<domain::QueuedAlert>& queue,
+bool parse_state(const std::string& text,
+                 std::vector<domain::QueuedAlert>& queue,
                  std::map<std::string, domain::AlertMemory>& memory) {
     try {
         const auto j = json::parse(text);
@@ -69,7 +81,12 @@ bool parse_state(const std::string& text, std::vector<domain::QueuedAlert>& queu
         if (const auto m = j.find("memory"); m != j.end()) {
             for (const auto& [name, v] : m->items()) {
                 domain::AlertMemory mem;
-                mem.last_status = v.value("last_status", "");
+                // "" before the first run; a status this version does not know is an error.
+                if (const auto last = v.value("last_status", ""); !last.empty()) {
+                    mem.last_status = domain::parse_run_status(last);
+                    if (!mem.last_status)
+                        throw std::invalid_argument("unknown last_status '" + last + "'");
+                }
                 mem.overdue = v.value("overdue", false);
                 mem.overdue_since = v.value("overdue_since", "");
                 mem.snapshots = v.value("snapshots", std::int64_t{-1});
@@ -87,7 +104,7 @@ bool parse_state(const std::string& text, std::vector<domain::QueuedAlert>& queu
 }
 
 std::string io_error(const std::string& what, const std::string& path) {
-    return what + " " + path + ": " + std::strerror(errno);
+    return what + " " + path + ": " + errno_text(errno);
 }
 
 }  // namespace
@@ -101,12 +118,14 @@ auto FileAlertStore::locked(bool write, F&& f) -> decltype(f(std::declval<State&
     std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
     const std::string lock_path = path_ + ".lock";
     const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return R(Failure{errc::io_error, io_error("cannot open", lock_path)});
+    if (fd < 0)
+        return R(Failure{errc::io_error, io_error("cannot open", lock_path)});
     struct Closer {
         int fd;
         ~Closer() { ::close(fd); }  // also drops the flock
     } closer{fd};
-    if (::flock(fd, LOCK_EX) != 0) return R(Failure{errc::io_error, io_error("cannot lock", lock_path)});
+    if (::flock(fd, LOCK_EX) != 0)
+        return R(Failure{errc::io_error, io_error("cannot lock", lock_path)});
 
     State st;
     if (std::ifstream in(path_); in) {
@@ -119,24 +138,25 @@ auto FileAlertStore::locked(bool write, F&& f) -> decltype(f(std::declval<State&
         }
     }
     auto result = f(st);
-    if (!write || !result) return result;
+    if (!write || !result)
+        return result;
     json queue = json::array();
     json memory = json::object();
     for (const auto& q : st.queue) {
         queue.push_back({{"notifier", q.notifier},
-                                {"alert", to_json(q.alert)},
-                                {"attempts", q.attempts},
-                                {"next_at", q.next_at},
-                                {"queued_at", q.queued_at},
-                                {"last_error", q.last_error}});
+                         {"alert", to_json(q.alert)},
+                         {"attempts", q.attempts},
+                         {"next_at", q.next_at},
+                         {"queued_at", q.queued_at},
+                         {"last_error", q.last_error}});
     }
     for (const auto& [name, m] : st.memory) {
-        memory[name] = {{"last_status", m.last_status},
-                               {"overdue", m.overdue},
-                               {"overdue_since", m.overdue_since},
-                               {"snapshots", m.snapshots},
-                               {"last_summary", m.last_summary},
-                               {"notify", m.notify}};
+        memory[name] = {{"last_status", m.last_status ? domain::to_string(*m.last_status) : ""},
+                        {"overdue", m.overdue},
+                        {"overdue_since", m.overdue_since},
+                        {"snapshots", m.snapshots},
+                        {"last_summary", m.last_summary},
+                        {"notify", m.notify}};
     }
     json out = json::object();
     out["version"] = 1;
@@ -145,7 +165,8 @@ auto FileAlertStore::locked(bool write, F&& f) -> decltype(f(std::declval<State&
     const std::string tmp = path_ + ".tmp";
     const std::string text = out.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
     const int tfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (tfd < 0) return R(Failure{errc::io_error, io_error("cannot write", tmp)});
+    if (tfd < 0)
+        return R(Failure{errc::io_error, io_error("cannot write", tmp)});
     const bool ok = ::write(tfd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                     ::fsync(tfd) == 0;
     ::close(tfd);
@@ -164,13 +185,15 @@ Result<bool> FileAlertStore::enqueue(const domain::QueuedAlert& q) {
     bool added = false;
     auto r = locked(true, [&](State& st) -> Result<void> {
         for (const auto& e : st.queue) {
-            if (e.key() == q.key()) return Result<void>{};
+            if (e.key() == q.key())
+                return Result<void>{};
         }
         st.queue.push_back(q);
         added = true;
         return Result<void>{};
     });
-    if (!r) return r.error();
+    if (!r)
+        return r.error();
     return added;
 }
 
@@ -180,7 +203,8 @@ Result<std::vector<domain::QueuedAlert>> FileAlertStore::queued() {
         out = st.queue;
         return Result<void>{};
     });
-    if (!r) return r.error();
+    if (!r)
+        return r.error();
     return out;
 }
 
@@ -195,7 +219,8 @@ Result<bool> FileAlertStore::claim(const domain::QueuedAlert& q, std::int64_t no
         }
         return Result<void>{};
     });
-    if (!r) return r.error();
+    if (!r)
+        return r.error();
     return taken;
 }
 
@@ -205,7 +230,8 @@ Result<void> FileAlertStore::settle(const domain::QueuedAlert& q, bool delivered
             std::erase_if(st.queue, [&q](const auto& e) { return e.key() == q.key(); });
         } else {
             for (auto& e : st.queue) {
-                if (e.key() == q.key()) e = q;
+                if (e.key() == q.key())
+                    e = q;
             }
         }
         return Result<void>{};
@@ -218,7 +244,8 @@ Result<std::map<std::string, domain::AlertMemory>> FileAlertStore::memory() {
         out = st.memory;
         return Result<void>{};
     });
-    if (!r) return r.error();
+    if (!r)
+        return r.error();
     return out;
 }
 

@@ -1,8 +1,6 @@
 #include "adapters/process/child_process.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
@@ -198,7 +196,7 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
         out.close_all();
         err.close_all();
         fd3.close_all();
-        return Failure{errc::io_error, what + ": " + std::strerror(errno)};
+        return Failure{errc::io_error, what + ": " + errno_text(errno)};
     };
     if ((o.pipe_stdin && o.stdin_fd < 0 && !in.open()) ||
         (o.pipe_stdout && o.stdout_fd < 0 && !out.open()) || !err.open() ||
@@ -440,6 +438,7 @@ std::vector<std::string> minimal_environment(const std::vector<std::string>& ext
             env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     std::vector<std::string> out;
+    out.reserve(env.size());
     for (const auto& [k, v] : env)
         out.push_back(k + "=" + v);
     return out;
@@ -450,10 +449,12 @@ int run_blocking(std::vector<std::string> args, std::vector<std::string> env) {
         return -1;
     }
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args)
         argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& e : env)
         envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -548,7 +549,7 @@ int reap_orphans() {
 }
 
 struct OrphanReaper::State {
-    explicit State(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    explicit State(const asio::any_io_executor& ex) : timer(ex) {}
     asio::steady_timer timer;
     bool stopped{false};
 };
@@ -567,15 +568,19 @@ Task<void> reap_every(std::shared_ptr<OrphanReaper::State> st, std::chrono::mill
 }  // namespace
 
 OrphanReaper::OrphanReaper(asio::any_io_executor ex, std::chrono::milliseconds interval)
-    : state_(std::make_shared<State>(ex)) {
+    : state_(std::make_shared<State>(ex)), tasks_(ex) {
     if (adopts_orphans()) {
-        asio::co_spawn(ex, reap_every(state_, interval), asio::detached);
+        tasks_.spawn(reap_every(state_, interval));
     }
 }
 
 OrphanReaper::~OrphanReaper() {
     state_->stopped = true;
-    state_->timer.cancel();
+    try {
+        state_->timer.cancel();
+    } catch (...) {
+        // A destructor never throws; the loop also ends at its next tick on `stopped`.
+    }
 }
 
 }  // namespace bk::adapters::process

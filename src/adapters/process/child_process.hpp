@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/task.hpp"
+#include "core/task_group.hpp"
 
 namespace bk::adapters::process {
 
@@ -116,6 +117,7 @@ public:
 
 private:
     std::shared_ptr<State> state_;
+    TaskGroup tasks_;  ///< the reaping loop: cancelled when the reaper goes
 };
 
 }  // namespace bk::adapters::process

@@ -1,14 +1,14 @@
 #include "adapters/process/local_files.hpp"
 
-#include <csignal>
-#include <filesystem>
-
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <csignal>
+#include <filesystem>
+
 #include "adapters/process/child_process.hpp"
+#include "core/signal.hpp"
 #include "domain/telling_line.hpp"
 
 namespace bk::adapters::process {
@@ -19,12 +19,7 @@ namespace asio = boost::asio;
 class TarLoad final : public domain::RestoreLoad {
 public:
     TarLoad(asio::any_io_executor ex, ChildProcess tar) : ex_(ex), tar_(std::move(tar)) {
-        auto err = err_;
-        auto done = done_;
-        asio::co_spawn(ex_, tar_.read_stderr_tail(4096), [err, done](std::exception_ptr, std::string v) {
-            *err = std::move(v);
-            *done = true;
-        });
+        asio::co_spawn(ex_, tar_.read_stderr_tail(4096), StderrRead{stderr_});
     }
     Task<Result<void>> write(std::span<const char> data) override {
         auto r = co_await tar_.write_stdin(data);
@@ -36,13 +31,12 @@ public:
     Task<Result<void>> finish() override {
         tar_.close_stdin();
         const int rc = co_await tar_.wait();
-        while (!*done_) {
-            asio::steady_timer t(ex_, std::chrono::milliseconds(5));
-            co_await t.async_wait(asio::use_awaitable);
-        }
+        while (!stderr_->done)
+            co_await stderr_->ended.wait();  // woken by the reader's end, no poll period
         if (rc != 0) {
-            co_return Failure{errc::restore_failed,
-                              "tar -x exited " + std::to_string(rc) + ": " + domain::last_line(*err_)};
+            co_return Failure{
+                errc::restore_failed,
+                "tar -x exited " + std::to_string(rc) + ": " + domain::last_line(stderr_->text)};
         }
         co_return Result<void>{};
     }
@@ -55,8 +49,21 @@ public:
 private:
     asio::any_io_executor ex_;
     ChildProcess tar_;
-    std::shared_ptr<std::string> err_ = std::make_shared<std::string>();
-    std::shared_ptr<bool> done_ = std::make_shared<bool>(false);
+    // tar's stderr, read beside the load; finish() awaits its end.
+    struct Stderr {
+        std::string text;
+        bool done{false};
+        Signal ended;
+    };
+    struct StderrRead {
+        std::shared_ptr<Stderr> s;
+        void operator()(const std::exception_ptr&, std::string v) const {
+            s->text = std::move(v);
+            s->done = true;
+            s->ended.notify_all();
+        }
+    };
+    std::shared_ptr<Stderr> stderr_ = std::make_shared<Stderr>();
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "adapters/gpg/gpg_pipe.hpp"
 #include "adapters/process/child_process.hpp"
 #include "core/random.hpp"
+#include "core/signal.hpp"
 #include "domain/repository_fault.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/telling_line.hpp"
@@ -58,25 +59,37 @@ std::optional<Failure> comma_in(const std::vector<std::string>& tags) {
 // restic's output beyond this is never read: a listing that long is an error, not a short list.
 constexpr std::size_t kMaxOutput = 8u << 20;
 
-// Completion of a task spawned beside the caller, awaited by polling a flag.
+// A reader spawned beside the caller, who awaits its end (a signal, no poll period). `also`,
+// when set, is told too (a loop that waits for more than one thing).
 struct Pending {
     bool done{false};
     std::string value;
+    Signal ended;
+    std::shared_ptr<Signal> also;
 };
 
-Task<void> wait_done(asio::any_io_executor ex, std::shared_ptr<Pending> p) {
-    while (!p->done) {
-        asio::steady_timer t(ex, std::chrono::milliseconds(5));
-        co_await t.async_wait(asio::use_awaitable);
-    }
+Task<void> wait_done(asio::any_io_executor, std::shared_ptr<Pending> p) {
+    while (!p->done)
+        co_await p->ended.wait();
 }
 
-std::shared_ptr<Pending> spawn_reader(asio::any_io_executor ex, Task<std::string> task) {
-    auto p = std::make_shared<Pending>();
-    asio::co_spawn(ex, std::move(task), [p](std::exception_ptr, std::string v) {
+struct ReaderEnded {
+    std::shared_ptr<Pending> p;
+    void operator()(const std::exception_ptr&, std::string v) const {
         p->value = std::move(v);
         p->done = true;
-    });
+        p->ended.notify_all();
+        if (p->also)
+            p->also->notify_all();
+    }
+};
+
+std::shared_ptr<Pending> spawn_reader(asio::any_io_executor ex,
+                                      Task<std::string> task,
+                                      std::shared_ptr<Signal> also = {}) {
+    auto p = std::make_shared<Pending>();
+    p->also = std::move(also);
+    asio::co_spawn(ex, std::move(task), ReaderEnded{p});
     return p;
 }
 
@@ -172,9 +185,18 @@ Task<Result<Ran>> run_child(asio::any_io_executor ex,
     }
     auto watch = std::make_shared<StderrWatch>();
     watch->pid = child->pid();
-    auto out = spawn_reader(ex, child->read_stdout(kMaxOutput + 1));
-    auto err = spawn_reader(
-        ex, child->read_stderr_tail(8192, [watch](std::string_view c) { watch->see(c); }));
+    // Woken by either reader's end and by a hopeless line; the timers are the deadlines.
+    auto wake = std::make_shared<Signal>();
+    auto out = spawn_reader(ex, child->read_stdout(kMaxOutput + 1), wake);
+    auto err = spawn_reader(ex,
+                            child->read_stderr_tail(8192,
+                                                    [watch, wake](std::string_view c) {
+                                                        const bool was = watch->hopeless;
+                                                        watch->see(c);
+                                                        if (watch->hopeless && !was)
+                                                            wake->notify_all();
+                                                    }),
+                            wake);
     const auto until = std::chrono::steady_clock::now() + deadline;
     std::optional<std::chrono::steady_clock::time_point> interrupted;
     Ran ran;
@@ -189,8 +211,8 @@ Task<Result<Ran>> run_child(asio::any_io_executor ex,
         } else if (interrupted && now - *interrupted > std::chrono::seconds(10)) {
             child->signal(SIGKILL);
         }
-        asio::steady_timer t(ex, std::chrono::milliseconds(20));
-        co_await t.async_wait(asio::use_awaitable);
+        auto next = interrupted ? *interrupted + std::chrono::seconds(11) : until;
+        co_await wake->wait_until(next);
     }
     watch->active = false;
     ran.exit_code = co_await child->wait();
@@ -265,7 +287,7 @@ public:
         std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
         const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
-            co_return Failure{errc::io_error, "cannot open " + path + ": " + std::strerror(errno)};
+            co_return Failure{errc::io_error, "cannot open " + path + ": " + errno_text(errno)};
         }
         auto gate = std::make_unique<RepositoryGate>(fd);
         const auto deadline = std::chrono::steady_clock::now() + max_wait;
@@ -365,9 +387,11 @@ public:
         if (!r) {
             // restic gave up (or was stopped at a hopeless error): its stderr says why.
             const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-            while (!err_->done && std::chrono::steady_clock::now() < until) {
-                asio::steady_timer t(ex_, std::chrono::milliseconds(20));
-                co_await t.async_wait(asio::use_awaitable);
+            // (g++ 12: no co_await inside a short-circuit expression)
+            while (!err_->done) {
+                const bool woken = co_await err_->ended.wait_until(until);
+                if (!woken)
+                    break;
             }
             if (err_->done && !err_->value.empty()) {
                 co_return Failure{errc::repo_failed, fault_("backup", err_->value)};
@@ -580,11 +604,17 @@ std::vector<std::string> ResticRepository::environment() const {
     auto pass = kResticPassThrough;
     const auto& url = config_.url;
     auto add = [&pass](std::initializer_list<const char*> names) {
-        for (const auto* n : names) pass.emplace_back(n);
+        for (const auto* n : names)
+            pass.emplace_back(n);
     };
     if (url.starts_with("s3:")) {
-        add({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION",
-             "AWS_REGION", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"});
+        add({"AWS_ACCESS_KEY_ID",
+             "AWS_SECRET_ACCESS_KEY",
+             "AWS_SESSION_TOKEN",
+             "AWS_DEFAULT_REGION",
+             "AWS_REGION",
+             "AWS_PROFILE",
+             "AWS_SHARED_CREDENTIALS_FILE"});
     } else if (url.starts_with("b2:")) {
         add({"B2_ACCOUNT_ID", "B2_ACCOUNT_KEY"});
     } else if (url.starts_with("azure:")) {

@@ -12,7 +12,9 @@ Result<domain::UtcOffset> system_zone(const std::string& zone) {
         return Failure{errc::invalid_config,
                        "timezone \"" + zone + "\" is not in /usr/share/zoneinfo (install tzdata?)"};
     }
-    // One zone per process: the operator's. localtime_r reads TZ after tzset.
+    // One zone per process: the operator's. localtime_r reads TZ after tzset. Called while
+    // bootstrap wires, before any other thread runs.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     ::setenv("TZ", zone == "UTC" ? "UTC0" : (":" + zone).c_str(), 1);
     ::tzset();
     return domain::UtcOffset([](std::int64_t utc) {

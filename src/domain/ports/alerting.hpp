@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/task.hpp"
 #include "domain/alert.hpp"
+#include "domain/run_status.hpp"
 
 namespace bk::domain {
 
@@ -44,8 +46,9 @@ struct QueuedAlert {
 
 /// What the alerting remembers between runs and restarts, per target.
 struct AlertMemory {
-    std::string last_status;  ///< of the last finished backup: success | failed | partial | crashed
-    bool overdue{false};      ///< an overdue alert went out and no success came since
+    /// Of the last finished backup: success | failed | partial | crashed; none before the first.
+    std::optional<RunStatus> last_status;
+    bool overdue{false};  ///< an overdue alert went out and no success came since
     std::string overdue_since;
     std::int64_t snapshots{-1};  ///< the target's snapshots after the last retention; -1 unknown
     std::string last_summary;    ///< (key "") the date of the last daily summary

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/signal.hpp"
 #include "core/task.hpp"
 #include "domain/retention.hpp"
 #include "domain/target.hpp"
@@ -23,19 +24,21 @@ public:
     virtual Task<Result<void>> write(std::span<const char> data) = 0;
 };
 
-/// How long a stream may go on: a deadline for all of it (the run's) and the longest silence.
-/// An adapter that passes either stops the stream's source (kills its container) and says so.
+/// How long a stream may go on: a deadline for all of it (the run's), the longest silence and a
+/// cut (shutdown) that may come at any time. An adapter that passes any stops the stream's source
+/// (its operations cancelled through their slots, its container killed) and says so.
 struct StreamLimits {
     std::chrono::steady_clock::time_point deadline{std::chrono::steady_clock::time_point::max()};
     std::chrono::seconds idle{0};  ///< no byte for this long fails the stream; 0: no limit
+    std::shared_ptr<Cutoff> cut;   ///< the run's: requested, the stream ends now; null: none
 
     [[nodiscard]] bool expired() const { return std::chrono::steady_clock::now() >= deadline; }
 };
 
 /// One database of a target, as a dump will produce it.
 struct DumpItem {
-    std::string database;  ///< "*" for all databases (pg_dumpall, --all-databases)
-    std::string file_name; ///< stable per database: restic's --stdin-filename
+    std::string database;   ///< "*" for all databases (pg_dumpall, --all-databases)
+    std::string file_name;  ///< stable per database: restic's --stdin-filename
 };
 
 /// What a dump did. The run decides from it whether the bytes may become a snapshot.
@@ -47,7 +50,7 @@ struct DumpOutcome {
     std::string error;  ///< a failure outside the dump program (engine, sink), if any
     std::map<std::string, std::uint64_t> rows;  ///< rows per table, as the dump holds them
     std::string rows_partial;  ///< why `rows` leaves tables out (DumpCensus::partial)
-    bool timed_out{false};  ///< stopped at its StreamLimits' deadline (error says so too)
+    bool timed_out{false};     ///< stopped at its StreamLimits' deadline (error says so too)
 };
 
 /// Port: dumps a target's databases with a short-lived container of the target's own image.
@@ -111,7 +114,8 @@ struct ReadSpec {
 };
 
 /// An open `restic dump` (through `gpg --decrypt` when encrypted). Read to the end, then finish:
-/// only finish() says whether the bytes were whole and authentic (gpg reports tampering at the end).
+/// only finish() says whether the bytes were whole and authentic (gpg reports tampering at the
+/// end).
 class SnapshotReader {
 public:
     virtual ~SnapshotReader() = default;
@@ -132,7 +136,8 @@ public:
     virtual Task<Result<std::unique_ptr<SnapshotReader>>> open_reader(ReadSpec spec) = 0;
     /// Applies retention to the snapshots carrying all of `tags`, grouped by host and tags.
     /// Returns how many snapshots of the group remain (-1 when restic did not say).
-    virtual Task<Result<std::int64_t>> forget(std::vector<std::string> tags, Retention retention) = 0;
+    virtual Task<Result<std::int64_t>> forget(std::vector<std::string> tags,
+                                              Retention retention) = 0;
     /// Removes data no snapshot references; waits until no snapshot is being written.
     virtual Task<Result<PruneSummary>> prune() = 0;
     /// Removes restic locks left by dead processes (restic's own staleness rule: the process is
@@ -145,7 +150,8 @@ public:
                                                       std::vector<std::string> tags) = 0;
     /// Restores `include` (a path inside the snapshot, or all of it) of a file snapshot under
     /// `target_dir` ("/": back in place), as restic restore does.
-    virtual Task<Result<std::uint64_t>> restore_path(std::string snapshot_id, std::string include,
+    virtual Task<Result<std::uint64_t>> restore_path(std::string snapshot_id,
+                                                     std::string include,
                                                      std::string target_dir) = 0;
 };
 

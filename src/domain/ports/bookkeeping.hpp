@@ -9,6 +9,7 @@
 
 #include "core/task.hpp"
 #include "domain/provenance.hpp"
+#include "domain/run_status.hpp"
 
 namespace bk::domain {
 
@@ -18,25 +19,15 @@ namespace bk::domain {
 inline constexpr const char* kSafetyTrigger = "pre-restore";
 /// The restic tag of a safety snapshot.
 inline constexpr const char* kSafetyTag = "pre-restore";
-/// The status of a drill (verify run, and its report) that restored every database, but one of
-/// them held no table or no row: it proves nothing. A warning, not a pass (`defaults.drill_empty:
-/// fail` makes it a failure instead).
-inline constexpr const char* kDrillPassedEmpty = "passed-empty";
-
-/// Whether a run's status says it did not do its job: failed, partial (some item failed) or
-/// crashed (its process died). Alerts and `health` count the same statuses.
-inline bool is_failed_run(const std::string& status) {
-    return status == "failed" || status == "partial" || status == "crashed";
-}
 
 struct RunRecord {
     std::string id;
     std::string kind{"backup"};  ///< backup | restore | verify
     std::string target;
     std::string trigger;  ///< manual | schedule | catch-up | event:<kind> | pre-restore (safety)
-    /// running | success | failed | partial | skipped | crashed; a drill (verify) that restored
-    /// a database with no table or no row: passed-empty
-    std::string status;
+    /// A drill (verify) that passed: success; that restored a database with no table or no
+    /// row: passed_empty (see run_status_of).
+    RunStatus status{RunStatus::running};
     std::string started_at;
     std::string finished_at;
     std::string instance;
@@ -52,7 +43,7 @@ struct StepRecord {
     std::string started_at;
     std::string finished_at;
     std::uint64_t bytes{0};
-    std::string outcome;  ///< ok | failed | skipped
+    StepOutcome outcome{StepOutcome::ok};
     std::string detail;
 };
 
@@ -83,15 +74,15 @@ struct ContentsRecord {
 struct RunCount {
     std::string target;
     std::string kind;
-    std::string status;
+    RunStatus status{RunStatus::success};
     std::int64_t count{0};
 };
 
 /// A page of runs, newest first: `before` is a started_at (exclusive) from the previous page.
 struct RunQuery {
     std::string target;
-    std::string status;  ///< empty: any; "failed" also takes partial and crashed
-    std::string kind;    ///< backup | restore | verify; empty: any
+    std::optional<RunStatus> status;  ///< none: any; failed also takes partial and crashed
+    std::string kind;                 ///< backup | restore | verify; empty: any
     std::string before;
     int limit{50};
     bool no_safety{false};  ///< leave out safety backups (trigger pre-restore)

@@ -1,8 +1,6 @@
 #include "drivers/cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,8 +14,10 @@
 #include "backupctl/labels/schema.hpp"
 #include "bootstrap/logging.hpp"
 #include "bootstrap/wiring.hpp"
+#include "core/task_group.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
+#include "domain/run_status.hpp"
 #include "domain/snapshot_tags.hpp"
 #include "drivers/cli/adopt_command.hpp"
 #include "drivers/cli/common.hpp"
@@ -150,14 +150,24 @@ constexpr int kExitLocked = 2;
 constexpr int kExitDryRunFailed = 4;
 constexpr int kExitPartial = 5;
 
-int exit_code_of(const std::string& status) {
-    if (status == "success")
-        return kExitOk;
-    if (status == "skipped")
-        return kExitLocked;
-    if (status == "partial")
-        return kExitPartial;
-    return kExitFailed;
+std::vector<std::string> run_status_words() {
+    std::vector<std::string> words;
+    for (const auto s : domain::kRunStatuses)
+        words.push_back(domain::to_string(s));
+    return words;
+}
+
+int exit_code_of(domain::RunStatus status) {
+    switch (status) {
+        case domain::RunStatus::success:
+            return kExitOk;
+        case domain::RunStatus::skipped:
+            return kExitLocked;
+        case domain::RunStatus::partial:
+            return kExitPartial;
+        default:
+            return kExitFailed;
+    }
 }
 
 struct RunArgs {
@@ -256,13 +266,14 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         if (!g.json)
             std::cout << "backing up " << t.name << " ...\n" << std::flush;
         auto ticking = std::make_shared<bool>(!g.json && ::isatty(STDERR_FILENO) == 1);
-        if (*ticking) {
-            boost::asio::co_spawn(
-                ex, progress_ticker(run.runner(), ticking), boost::asio::detached);
-        }
+        TaskGroup ticker(ex);  // owned and awaited: it uses the runner
+        if (*ticking)
+            ticker.spawn(progress_ticker(run.runner(), ticking));
         auto report = co_await run.runner().run(t, "manual");
         if (*ticking) {
             *ticking = false;
+            ticker.cancel_all();  // at once, not at its next tick
+            co_await ticker.wait();
             terminal_control("\r\033[K");
         }
         const int run_code = exit_code_of(report.status);
@@ -270,13 +281,13 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         nlohmann::json items = nlohmann::json::array();
         for (const auto& i : report.items) {
             items.push_back({{"database", i.database},
-                             {"outcome", i.outcome},
+                             {"outcome", domain::to_string(i.outcome)},
                              {"snapshot", i.snapshot_id},
                              {"bytes", i.bytes},
                              {"error", i.error}});
             if (!g.json) {
                 std::cout << "  " << i.database << ": " << i.outcome;
-                if (i.outcome == "ok")
+                if (i.outcome == domain::StepOutcome::ok)
                     std::cout << ", snapshot " << i.snapshot_id << ", " << human_bytes(i.bytes);
                 else
                     std::cout << ": " << i.error;
@@ -285,23 +296,23 @@ Task<int> run_command(boost::asio::any_io_executor ex, Globals g, RunArgs args) 
         }
         reports.push_back({{"run_id", report.run_id},
                            {"target", report.target},
-                           {"status", report.status},
+                           {"status", domain::to_string(report.status)},
                            {"seconds", report.seconds},
                            {"error", report.error},
                            {"stage", report.stage},
                            {"items", items},
-                           {"retention", report.retention},
+                           {"retention", domain::to_string(report.retention)},
                            {"retention_detail", report.retention_detail}});
         if (!g.json) {
-            if (!report.retention.empty() && report.retention != "ok" &&
-                report.retention != "failed") {
+            if (report.retention == domain::RetentionOutcome::delegated ||
+                report.retention == domain::RetentionOutcome::skipped) {
                 std::cout << "  retention: " << report.retention << " (" << report.retention_detail
                           << ")\n";
             }
             std::cout << t.name << ": " << report.status;
             if (!report.error.empty())
                 std::cout << " (" << report.error << ")";
-            if (report.status != "success" && !report.stage.empty()) {
+            if (report.status != domain::RunStatus::success && !report.stage.empty()) {
                 std::cout << " at " << report.stage;
             }
             char secs[32];
@@ -453,7 +464,11 @@ int history_command(const Globals& g, const HistoryArgs& a) {
     } else {
         domain::RunQuery q;
         q.target = a.target;
-        q.status = a.failed ? "failed" : a.status;
+        if (a.failed) {
+            q.status = domain::RunStatus::failed;
+        } else if (!a.status.empty()) {
+            q.status = domain::parse_run_status(a.status);  // CLI11 checked it is one
+        }
         q.kind = a.kind;
         q.before = a.before;
         q.limit = a.last;
@@ -470,7 +485,7 @@ int history_command(const Globals& g, const HistoryArgs& a) {
             if (auto st = audit->steps(r.id)) {
                 for (const auto& s : *st) {
                     steps.push_back({{"name", s.name},
-                                     {"outcome", s.outcome},
+                                     {"outcome", domain::to_string(s.outcome)},
                                      {"bytes", s.bytes},
                                      {"started_at", s.started_at},
                                      {"finished_at", s.finished_at},
@@ -480,7 +495,7 @@ int history_command(const Globals& g, const HistoryArgs& a) {
             j.push_back({{"id", r.id},
                          {"target", r.target},
                          {"trigger", r.trigger},
-                         {"status", r.status},
+                         {"status", domain::to_string(r.status)},
                          {"started_at", r.started_at},
                          {"finished_at", r.finished_at},
                          {"bytes", r.bytes},
@@ -501,7 +516,9 @@ int history_command(const Globals& g, const HistoryArgs& a) {
                       "%-24s %-24s %-15s %-25s %-11s %s\n",
                       r.id.c_str(),
                       r.target.c_str(),
-                      (r.kind == "backup" ? r.status : r.kind + ":" + r.status).c_str(),
+                      (r.kind == "backup" ? domain::to_string(r.status)
+                                          : r.kind + ":" + domain::to_string(r.status))
+                          .c_str(),
                       r.started_at.c_str(),
                       human_bytes(r.bytes).c_str(),
                       r.error.substr(0, 80).c_str());
@@ -602,8 +619,7 @@ int run(int argc, char** argv) {
     history->add_option("--last", hist.last, "How many runs (default 20)")
         ->check(CLI::Range(1, 100000));
     history->add_option("--status", hist.status, "Only runs with this status")
-        ->check(CLI::IsMember(
-            {"running", "success", "failed", "partial", "skipped", "crashed", "passed-empty"}));
+        ->check(CLI::IsMember(run_status_words()));
     history->add_option("--kind", hist.kind, "Only backup, restore or verify runs")
         ->check(CLI::IsMember({"backup", "restore", "verify"}));
     history->add_option("--before", hist.before, "Only runs started before this time (paging)");

@@ -98,70 +98,80 @@ int unlock_command(const std::string& config_path, const std::string& target, bo
     return 0;
 }
 
+static Task<int> health_task(boost::asio::any_io_executor ex,
+                             std::string config_path,
+                             bool json,
+                             bool quick) {
+    auto checks = co_await bootstrap::health_checks(ex, bootstrap::load_config(config_path), quick);
+    const bool bad = print_checks(checks, json);
+    co_return bad ? kExitFailed : kExitOk;
+}
+
 int health_command(const std::string& config_path, bool json, bool quick) {
-    return run_task([&config_path, json, quick](auto ex) -> Task<int> {
-        auto checks =
-            co_await bootstrap::health_checks(ex, bootstrap::load_config(config_path), quick);
-        const bool bad = print_checks(checks, json);
-        co_return bad ? kExitFailed : kExitOk;
-    });
+    return run_task([&](auto ex) { return health_task(ex, config_path, json, quick); });
+}
+
+static Task<int> notify_test_task(boost::asio::any_io_executor ex,
+                                  std::string config_path,
+                                  std::string name) {
+    auto config = bootstrap::load_config(config_path);
+    if (config.has_fatal_problems()) {
+        for (const auto& p : config.problems)
+            std::cerr << p.describe() << "\n";
+        co_return 3;
+    }
+    const bootstrap::AlertEndpoints endpoints(ex, config);
+    const auto t0 = std::chrono::steady_clock::now();
+    Result<void> sent = Failure{errc::not_found, ""};
+    std::string what;
+    if (auto* n = endpoints.notifier(name)) {
+        domain::Alert a;
+        a.kind = "test";
+        a.id = "test:" + name + ":" + domain::utc_now();
+        a.status = "test";
+        a.at = domain::utc_now();
+        a.details = "A test from `backupctl notify test " + name + "`: this notifier works.\n";
+        what = "test alert to notifier " + name;
+        sent = co_await n->send(a);
+    } else if (auto* m = endpoints.monitor(name)) {
+        what = "test ping to monitor " + name;
+        sent = co_await m->alive("backupctl notify test: this monitor works");
+    } else {
+        for (const auto& p : endpoints.problems())
+            std::cerr << "backupctl: " << p << "\n";
+        std::cerr << "backupctl: no usable notifier or monitor named \"" << name << "\"\n";
+        co_return 1;
+    }
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    if (!sent) {
+        std::cout << what << ": FAILED after " << ms << " ms: " << sent.error().message << "\n";
+        co_return 1;
+    }
+    std::cout << what << ": delivered in " << ms << " ms\n";
+    co_return 0;
 }
 
 int notify_test_command(const std::string& config_path, const std::string& name) {
-    return run_task([&config_path, &name](auto ex) -> Task<int> {
-        auto config = bootstrap::load_config(config_path);
-        if (config.has_fatal_problems()) {
-            for (const auto& p : config.problems)
-                std::cerr << p.describe() << "\n";
-            co_return 3;
-        }
-        const bootstrap::AlertEndpoints endpoints(ex, config);
-        const auto t0 = std::chrono::steady_clock::now();
-        Result<void> sent = Failure{errc::not_found, ""};
-        std::string what;
-        if (auto* n = endpoints.notifier(name)) {
-            domain::Alert a;
-            a.kind = "test";
-            a.id = "test:" + name + ":" + domain::utc_now();
-            a.status = "test";
-            a.at = domain::utc_now();
-            a.details = "A test from `backupctl notify test " + name + "`: this notifier works.\n";
-            what = "test alert to notifier " + name;
-            sent = co_await n->send(a);
-        } else if (auto* m = endpoints.monitor(name)) {
-            what = "test ping to monitor " + name;
-            sent = co_await m->alive("backupctl notify test: this monitor works");
-        } else {
-            for (const auto& p : endpoints.problems())
-                std::cerr << "backupctl: " << p << "\n";
-            std::cerr << "backupctl: no usable notifier or monitor named \"" << name << "\"\n";
-            co_return 1;
-        }
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - t0)
-                            .count();
-        if (!sent) {
-            std::cout << what << ": FAILED after " << ms << " ms: " << sent.error().message << "\n";
-            co_return 1;
-        }
-        std::cout << what << ": delivered in " << ms << " ms\n";
-        co_return 0;
-    });
+    return run_task([&](auto ex) { return notify_test_task(ex, config_path, name); });
+}
+
+static Task<int> metrics_task(boost::asio::any_io_executor ex, std::string config_path) {
+    Globals g;
+    g.config_path = config_path;
+    int code = kExitOk;
+    auto services = connect(ex, g, ConfigNeed::valid, code);
+    if (!services)
+        co_return code;
+    bootstrap::RunServices run(ex, *services);
+    (void)run.open();
+    std::cout << run.metrics({}, {}, -1);
+    co_return kExitOk;
 }
 
 int metrics_command(const std::string& config_path) {
-    return run_task([&config_path](auto ex) -> Task<int> {
-        Globals g;
-        g.config_path = config_path;
-        int code = kExitOk;
-        auto services = connect(ex, g, ConfigNeed::valid, code);
-        if (!services)
-            co_return code;
-        bootstrap::RunServices run(ex, *services);
-        (void)run.open();
-        std::cout << run.metrics({}, {}, -1);
-        co_return kExitOk;
-    });
+    return run_task([&](auto ex) { return metrics_task(ex, config_path); });
 }
 
 }  // namespace bk::drivers::cli

@@ -10,6 +10,7 @@
 #include "application/daemon.hpp"
 #include "application/restore_cleanup.hpp"
 #include "domain/human.hpp"
+#include "domain/run_status.hpp"
 #include "domain/schedule.hpp"
 #include "domain/utc_time.hpp"
 #include "drivers/cli/restore_output.hpp"
@@ -122,7 +123,7 @@ Task<int> cleanup_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
         std::cout << cleanup_text(args.target, done);
     }
     for (const auto& o : done) {
-        if (o.outcome == "failed")
+        if (o.outcome == app::CopyFate::failed)
             co_return kExitFailed;
     }
     co_return kExitOk;
@@ -197,9 +198,9 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
     } else {
         std::cout << restore_text(report, g.config_path);
     }
-    co_return report.status == "success" ? kExitOk
-    : report.status == "partial"         ? kExitPartial
-                                         : kExitFailed;
+    co_return report.status == domain::RunStatus::success ? kExitOk
+    : report.status == domain::RunStatus::partial         ? kExitPartial
+                                                          : kExitFailed;
 }
 
 Task<int> verify_task(boost::asio::any_io_executor ex,
@@ -228,20 +229,22 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
     if (g.json) {
         nlohmann::json checks = nlohmann::json::array();
         for (const auto& c : report.checks) {
-            checks.push_back({{"name", c.name}, {"outcome", c.outcome}, {"detail", c.detail}});
+            checks.push_back({{"name", c.name},
+                              {"outcome", domain::to_string(c.outcome)},
+                              {"detail", c.detail}});
         }
         nlohmann::json items = nlohmann::json::array();
         for (const auto& i : report.items) {
             items.push_back({{"database", i.name},
                              {"snapshot", i.snapshot},
-                             {"outcome", i.outcome},
+                             {"outcome", domain::to_string(i.outcome)},
                              {"bytes", i.bytes},
                              {"seconds", i.seconds},
                              {"error", i.error}});
         }
         std::cout << nlohmann::json{{"run_id", report.run_id},
                                     {"target", report.target},
-                                    {"status", report.status},
+                                    {"status", domain::to_string(report.status)},
                                     {"error", report.error},
                                     {"rto_seconds", report.rto_seconds},
                                     {"seconds", report.seconds},
@@ -252,9 +255,9 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
     } else {
         for (const auto& c : report.checks) {
             std::cout << "  "
-                      << (c.outcome == "ok"        ? "ok  "
-                          : c.outcome == "skipped" ? "skip"
-                                                   : "FAIL")
+                      << (c.outcome == domain::StepOutcome::ok        ? "ok  "
+                          : c.outcome == domain::StepOutcome::skipped ? "skip"
+                                                                      : "FAIL")
                       << " " << c.name << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
         }
         std::cout << name << ": drill " << report.status;
@@ -265,8 +268,7 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
     }
     // passed-empty is a warning (said above), not a failure: defaults.drill_empty: fail makes it
     // one.
-    co_return report.status == "passed" || report.status == domain::kDrillPassedEmpty ? kExitOk
-                                                                                      : kExitFailed;
+    co_return report.status != domain::DrillResult::failed ? kExitOk : kExitFailed;
 }
 
 // The restore time of a drill: its restore steps.
@@ -281,101 +283,108 @@ int verify_command(const Globals& g, const std::string& target, const std::strin
     return run_task([&](auto ex) { return verify_task(ex, g, target, snapshot); });
 }
 
-int status_command(const Globals& g) {
-    return run_task([&g](auto ex) -> Task<int> {
-        int code = kExitOk;
-        auto connected = connect(ex, g, ConfigNeed::any, code);
-        if (!connected) {
-            co_return code;
-        }
-        auto inventory = co_await discover_targets(*connected);
-        if (!inventory) {
-            co_return kExitFailed;
-        }
-        auto audit = bootstrap::open_audit(connected->config.state_dir, *connected->log);
-        auto alerts = bootstrap::open_alert_store(connected->config.state_dir);
-        std::map<std::string, domain::AlertMemory> memory;
-        if (auto m = alerts->memory())
-            memory = std::move(*m);
-        auto zone = bootstrap::time_zone(connected->config.timezone);
-        const auto now = static_cast<std::int64_t>(std::time(nullptr));
-        nlohmann::json out = nlohmann::json::array();
-        if (!g.json) {
-            std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
-                        "TARGET",
-                        "BACKUP",
-                        "AT",
-                        "DRILL",
-                        "AT",
-                        "RESTORE TIME",
-                        "STATE");
-        }
-        for (const auto& t : inventory->targets) {
-            auto backup = audit->last_run(t.name, "backup");
-            auto drill = audit->last_run(t.name, "verify");
-            const domain::RunRecord none;
-            const auto& b = backup && *backup ? **backup : none;
-            const auto& d = drill && *drill ? **drill : none;
-            const double rto = d.id.empty() ? 0 : app::drill_restore_seconds(*audit, d.id);
-            if (g.json) {
-                // What the dashboard shows too: next run, overdue, last success, size trend.
-                std::string next_run;
-                if (auto cron = domain::parse_cron(t.cron); cron && zone) {
-                    const auto due = domain::next_due(*cron, now, *zone);
-                    if (due >= 0)
-                        next_run = domain::format_utc(due);
-                }
-                nlohmann::json sizes = nlohmann::json::array();
-                domain::RunQuery q;
-                q.target = t.name;
-                q.kind = "backup";
-                q.status = "success";
-                q.no_safety = true;
-                q.limit = 10;
-                if (auto rs = audit->runs(q)) {
-                    for (auto it = rs->rbegin(); it != rs->rend(); ++it)
-                        sizes.push_back(it->bytes);
-                }
-                auto success = audit->last_success(t.name);
-                out.push_back(
-                    {{"target", t.name},
-                     {"backup",
-                      {{"status", b.status}, {"finished_at", b.finished_at}, {"run", b.id}}},
-                     {"drill",
-                      {{"status", d.status},
-                       {"finished_at", d.finished_at},
-                       {"run", d.id},
-                       {"restore_seconds", rto},
-                       {"error", d.error}}},
-                     {"last_success", success ? *success : std::string{}},
-                     {"next_run", next_run},
-                     {"overdue", memory.contains(t.name) && memory[t.name].overdue},
-                     {"state", app::state_of(t)},
-                     {"stopped_since",
-                      t.stopped() && !t.stopped_since.empty() ? nlohmann::json(t.stopped_since)
-                                                              : nlohmann::json(nullptr)},
-                     {"sizes", sizes}});
-            } else {
-                // A stopped target is not failing: it waits for its container (health warns).
-                const std::string state =
-                    t.stopped() ? "stopped since " +
-                                      (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
-                                : app::state_of(t);
-                std::printf(
-                    "%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
-                    t.name.c_str(),
-                    b.status.empty() ? "-" : b.status.c_str(),
-                    b.finished_at.empty() ? "-" : b.finished_at.c_str(),
-                    d.status.empty() ? "-" : (d.status == "success" ? "passed" : d.status.c_str()),
-                    d.finished_at.empty() ? "-" : d.finished_at.c_str(),
-                    d.id.empty() ? "-" : secs(rto).c_str(),
-                    state.c_str());
+static Task<int> status_task(boost::asio::any_io_executor ex, Globals g) {
+    int code = kExitOk;
+    auto connected = connect(ex, g, ConfigNeed::any, code);
+    if (!connected) {
+        co_return code;
+    }
+    auto inventory = co_await discover_targets(*connected);
+    if (!inventory) {
+        co_return kExitFailed;
+    }
+    auto audit = bootstrap::open_audit(connected->config.state_dir, *connected->log);
+    auto alerts = bootstrap::open_alert_store(connected->config.state_dir);
+    std::map<std::string, domain::AlertMemory> memory;
+    if (auto m = alerts->memory())
+        memory = std::move(*m);
+    auto zone = bootstrap::time_zone(connected->config.timezone);
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    nlohmann::json out = nlohmann::json::array();
+    if (!g.json) {
+        std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
+                    "TARGET",
+                    "BACKUP",
+                    "AT",
+                    "DRILL",
+                    "AT",
+                    "RESTORE TIME",
+                    "STATE");
+    }
+    for (const auto& t : inventory->targets) {
+        auto backup = audit->last_run(t.name, "backup");
+        auto drill = audit->last_run(t.name, "verify");
+        const domain::RunRecord none;
+        const auto& b = backup && *backup ? **backup : none;
+        const auto& d = drill && *drill ? **drill : none;
+        const double rto = d.id.empty() ? 0 : app::drill_restore_seconds(*audit, d.id);
+        // No run yet: "" in JSON, "-" on a terminal. A drill that passed is a success run.
+        const std::string backup_status = b.id.empty() ? "" : domain::to_string(b.status);
+        const std::string drill_status = d.id.empty() ? ""
+                                         : d.status == domain::RunStatus::success
+                                             ? "passed"
+                                             : domain::to_string(d.status);
+        if (g.json) {
+            // What the dashboard shows too: next run, overdue, last success, size trend.
+            std::string next_run;
+            if (auto cron = domain::parse_cron(t.cron); cron && zone) {
+                const auto due = domain::next_due(*cron, now, *zone);
+                if (due >= 0)
+                    next_run = domain::format_utc(due);
             }
+            nlohmann::json sizes = nlohmann::json::array();
+            domain::RunQuery q;
+            q.target = t.name;
+            q.kind = "backup";
+            q.status = domain::RunStatus::success;
+            q.no_safety = true;
+            q.limit = 10;
+            if (auto rs = audit->runs(q)) {
+                for (auto it = rs->rbegin(); it != rs->rend(); ++it)
+                    sizes.push_back(it->bytes);
+            }
+            auto success = audit->last_success(t.name);
+            out.push_back(
+                {{"target", t.name},
+                 {"backup",
+                  {{"status", backup_status}, {"finished_at", b.finished_at}, {"run", b.id}}},
+                 {"drill",
+                  {{"status", d.id.empty() ? "" : domain::to_string(d.status)},
+                   {"finished_at", d.finished_at},
+                   {"run", d.id},
+                   {"restore_seconds", rto},
+                   {"error", d.error}}},
+                 {"last_success", success ? *success : std::string{}},
+                 {"next_run", next_run},
+                 {"overdue", memory.contains(t.name) && memory[t.name].overdue},
+                 {"state", app::state_of(t)},
+                 {"stopped_since",
+                  t.stopped() && !t.stopped_since.empty() ? nlohmann::json(t.stopped_since)
+                                                          : nlohmann::json(nullptr)},
+                 {"sizes", sizes}});
+        } else {
+            // A stopped target is not failing: it waits for its container (health warns).
+            const std::string state =
+                t.stopped() ? "stopped since " +
+                                  (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
+                            : app::state_of(t);
+            std::printf("%-24s %-8s %-25s %-8s %-25s %-12s %s\n",
+                        t.name.c_str(),
+                        backup_status.empty() ? "-" : backup_status.c_str(),
+                        b.finished_at.empty() ? "-" : b.finished_at.c_str(),
+                        drill_status.empty() ? "-" : drill_status.c_str(),
+                        d.finished_at.empty() ? "-" : d.finished_at.c_str(),
+                        d.id.empty() ? "-" : secs(rto).c_str(),
+                        state.c_str());
         }
-        if (g.json)
-            std::cout << out.dump(2, ' ', false, kReplace) << "\n";
-        co_return kExitOk;
-    });
+    }
+    if (g.json)
+        std::cout << out.dump(2, ' ', false, kReplace) << "\n";
+    co_return kExitOk;
+}
+
+int status_command(const Globals& g) {
+    return run_task([&](auto ex) { return status_task(ex, g); });
 }
 
 }  // namespace bk::drivers::cli

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "domain/human.hpp"
+#include "domain/run_status.hpp"
 
 namespace bk::drivers::cli {
 namespace {
@@ -70,8 +71,9 @@ std::string restore_text(const app::RestoreReport& report, const std::string& co
     if (!report.safety_snapshot_run.empty())
         out += "  safety backup: run " + report.safety_snapshot_run + "\n";
     for (const auto& i : report.items) {
-        out += "  " + i.kind + " " + i.name + " from " + i.snapshot + ": " + i.outcome;
-        if (i.outcome == "ok") {
+        out += "  " + i.kind + " " + i.name + " from " + i.snapshot + ": " +
+               domain::to_string(i.outcome);
+        if (i.outcome == domain::StepOutcome::ok) {
             out += ", " + domain::human_bytes(i.bytes) + " in " + secs(i.seconds);
         } else {
             out += ": " + i.error;
@@ -82,7 +84,8 @@ std::string restore_text(const app::RestoreReport& report, const std::string& co
         const auto net =
             report.new_container_network.empty() ? std::string("-") : report.new_container_network;
         out += "  new container: " + report.new_container + " on network " + net +
-               (report.status == "success" ? " (left running)\n" : " (left for inspection)\n");
+               (report.status == domain::RunStatus::success ? " (left running)\n"
+                                                            : " (left for inspection)\n");
         const auto remove = removal_commands(report.target, report.new_container, config_path);
         out += "  it stays until removed";
         if (!report.new_container_network.empty() && report.new_container_network != "bridge" &&
@@ -92,7 +95,7 @@ std::string restore_text(const app::RestoreReport& report, const std::string& co
         }
         out += "; remove it with:\n    " + remove[0] + "\n  or: " + remove[1] + "\n";
     }
-    out += report.target + ": restore " + report.status;
+    out += report.target + ": restore " + domain::to_string(report.status);
     if (!report.error.empty())
         out += " (" + report.error + ")";
     out += " in " + secs(report.seconds) + ", run " + report.run_id + "\n";
@@ -105,14 +108,14 @@ nlohmann::json restore_json(const app::RestoreReport& report, const std::string&
         items.push_back({{"kind", i.kind},
                          {"name", i.name},
                          {"snapshot", i.snapshot},
-                         {"outcome", i.outcome},
+                         {"outcome", domain::to_string(i.outcome)},
                          {"bytes", i.bytes},
                          {"seconds", i.seconds},
                          {"error", i.error}});
     }
     nlohmann::json out{{"run_id", report.run_id},
                        {"target", report.target},
-                       {"status", report.status},
+                       {"status", domain::to_string(report.status)},
                        {"error", report.error},
                        {"seconds", report.seconds},
                        {"safety_backup_run", report.safety_snapshot_run},
@@ -144,16 +147,16 @@ std::string cleanup_text(const std::string& target, const std::vector<app::Clean
     int kept = 0;
     int failed = 0;
     for (const auto& o : done) {
-        out += "  " + o.outcome + " " + copy_line(o.copy);
+        out += "  " + app::to_string(o.outcome) + " " + copy_line(o.copy);
         if (!o.detail.empty())
             out += ": " + o.detail;
         out += "\n";
-        if (o.outcome == "kept") {
+        if (o.outcome == app::CopyFate::kept) {
             out += "    (if it is yours: docker rm -f -v " + shell_word(o.copy.name) + ")\n";
         }
-        removed += o.outcome == "removed" ? 1 : 0;
-        kept += o.outcome == "kept" ? 1 : 0;
-        failed += o.outcome == "failed" ? 1 : 0;
+        removed += o.outcome == app::CopyFate::removed ? 1 : 0;
+        kept += o.outcome == app::CopyFate::kept ? 1 : 0;
+        failed += o.outcome == app::CopyFate::failed ? 1 : 0;
     }
     out += target + ": cleanup removed " + std::to_string(removed) + ", kept " +
            std::to_string(kept) + ", failed " + std::to_string(failed) + "\n";
@@ -171,7 +174,7 @@ nlohmann::json cleanup_json(const std::string& target,
                           {"restored_at", o.copy.restored_at},
                           {"networks", o.copy.networks},
                           {"volumes", o.copy.volumes},
-                          {"outcome", o.outcome},
+                          {"outcome", app::to_string(o.outcome)},
                           {"detail", o.detail}});
     }
     return {{"target", target}, {"copies", copies}};

@@ -8,6 +8,7 @@
 #include "domain/duration.hpp"
 #include "domain/human.hpp"
 #include "domain/repository_location.hpp"
+#include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
 namespace bk::drivers::cli {
@@ -19,7 +20,8 @@ json to_json(const domain::Target& t) {
     j["name"] = t.name;
     j["source"] = t.source == domain::Origin::labels ? "labels" : "config";
     j["enabled"] = t.enabled;
-    if (!t.scope.empty()) j["scope"] = t.scope;
+    if (!t.scope.empty())
+        j["scope"] = t.scope;
     if (!t.container_name.empty()) {
         j["container"] = t.container_name;
         j["container_id"] = t.container_id;
@@ -31,7 +33,8 @@ json to_json(const domain::Target& t) {
     j["network"] = t.network;
     if (t.source == domain::Origin::labels) {
         j["state"] = t.stopped() ? "stopped" : "active";
-        j["stopped_since"] = t.stopped() && !t.stopped_since.empty() ? json(t.stopped_since) : json(nullptr);
+        j["stopped_since"] =
+            t.stopped() && !t.stopped_since.empty() ? json(t.stopped_since) : json(nullptr);
     }
     if (t.database) {
         const auto& d = *t.database;
@@ -44,16 +47,19 @@ json to_json(const domain::Target& t) {
             db["dump_image"] = d.dump_image.empty() ? json(t.image) : json(d.dump_image);
         } else {
             db["host"] = d.host;
-            if (d.port != 0) db["port"] = d.port;
+            if (d.port != 0)
+                db["port"] = d.port;
             db["password"] = d.has_password ? "*****" : "";
-            if (!d.dump_image.empty()) db["dump_image"] = d.dump_image;
+            if (!d.dump_image.empty())
+                db["dump_image"] = d.dump_image;
         }
         j["database"] = db;
     } else {
         j["database"] = nullptr;
     }
     j["volumes"] = t.volumes;
-    if (t.source == domain::Origin::config) j["paths"] = t.paths;
+    if (t.source == domain::Origin::config)
+        j["paths"] = t.paths;
     j["stop_during_backup"] = t.stop_during_backup;
     j["cron"] = t.cron;
     j["verify_cron"] = t.verify_cron;
@@ -77,8 +83,10 @@ json to_json(const domain::DiscoveredContainer& c) {
     j["container_id"] = c.container_id;
     j["state"] = c.state;
     j["disposition"] = domain::to_string(c.disposition);
-    if (c.target) j["target"] = c.target->name;
-    if (!c.note.empty()) j["note"] = c.note;
+    if (c.target)
+        j["target"] = c.target->name;
+    if (!c.note.empty())
+        j["note"] = c.note;
     json problems = json::array();
     for (const auto& p : c.problems) {
         problems.push_back({{"label", p.label},
@@ -91,30 +99,39 @@ json to_json(const domain::DiscoveredContainer& c) {
 }
 
 json to_json(const domain::ConfigProblem& p) {
-    json j{{"file", p.file}, {"line", p.line}, {"column", p.column}, {"path", p.path},
+    json j{{"file", p.file},
+           {"line", p.line},
+           {"column", p.column},
+           {"path", p.path},
            {"message", p.message}};
-    if (!p.project.empty()) j["disables_project"] = p.project;
+    if (!p.project.empty())
+        j["disables_project"] = p.project;
     return j;
 }
 
 json to_json(const app::Inventory& inv, const domain::OperatorConfig& config) {
     json j;
     j["targets"] = json::array();
-    for (const auto& t : inv.targets) j["targets"].push_back(to_json(t));
+    for (const auto& t : inv.targets)
+        j["targets"].push_back(to_json(t));
     j["containers"] = json::array();
-    for (const auto& c : inv.containers) j["containers"].push_back(to_json(c));
+    for (const auto& c : inv.containers)
+        j["containers"].push_back(to_json(c));
     j["conflicts"] = inv.conflicts;
     j["config_problems"] = json::array();
-    for (const auto& p : config.problems) j["config_problems"].push_back(to_json(p));
+    for (const auto& p : config.problems)
+        j["config_problems"].push_back(to_json(p));
     j["config_warnings"] = json::array();
-    for (const auto& p : config.warnings) j["config_warnings"].push_back(to_json(p));
+    for (const auto& p : config.warnings)
+        j["config_warnings"].push_back(to_json(p));
     return j;
 }
 
 namespace {
 json secrets_json(const std::map<std::string, domain::Secret>& m) {
     json j = json::object();
-    for (const auto& [k, v] : m) j[k] = v.masked();
+    for (const auto& [k, v] : m)
+        j[k] = v.masked();
     return j;
 }
 }  // namespace
@@ -124,8 +141,8 @@ json config_to_json(const domain::OperatorConfig& c) {
     j["file"] = c.file;
     j["scope"] = c.scope;
     j["timezone"] = c.timezone;
-    j["docker"] = {{"host", c.docker_host.empty() ? "(DOCKER_HOST or the default socket)"
-                                                 : c.docker_host}};
+    j["docker"] = {
+        {"host", c.docker_host.empty() ? "(DOCKER_HOST or the default socket)" : c.docker_host}};
     j["state_dir"] = c.state_dir;
     j["defaults"] = {{"cron", c.defaults.cron},
                      {"retention", c.defaults.retention.to_string()},
@@ -144,7 +161,8 @@ json config_to_json(const domain::OperatorConfig& c) {
                                    {"init", r.init},
                                    {"append_only", r.append_only},
                                    {"env", secrets_json(r.env)}};
-        if (!r.cacert.empty()) j["repositories"][name]["cacert"] = r.cacert;
+        if (!r.cacert.empty())
+            j["repositories"][name]["cacert"] = r.cacert;
         if (r.has_ssh) {
             j["repositories"][name]["ssh"] = {{"key_file", r.ssh.key_file},
                                               {"port", r.ssh.port},
@@ -163,13 +181,15 @@ json config_to_json(const domain::OperatorConfig& c) {
     }
     j["notifiers"] = json::object();
     for (const auto& [name, n] : c.notifiers) {
-        j["notifiers"][name] = {{"type", n.type}, {"events", n.events}, {"settings", n.settings},
+        j["notifiers"][name] = {{"type", n.type},
+                                {"events", n.events},
+                                {"settings", n.settings},
                                 {"secrets", secrets_json(n.secrets)}};
     }
     j["monitors"] = json::object();
     for (const auto& [name, m] : c.monitors) {
-        j["monitors"][name] = {{"type", m.type}, {"settings", m.settings},
-                               {"secrets", secrets_json(m.secrets)}};
+        j["monitors"][name] = {
+            {"type", m.type}, {"settings", m.settings}, {"secrets", secrets_json(m.secrets)}};
     }
     j["http"] = {{"listen", c.http.listen},
                  {"token_file", c.http.token_file},
@@ -187,11 +207,14 @@ json config_to_json(const domain::OperatorConfig& c) {
     j["security"] = {{"allow_label_hooks", c.security.allow_label_hooks},
                      {"dump_images", c.security.dump_images}};
     j["projects"] = json::array();
-    for (const auto& p : c.projects) j["projects"].push_back(to_json(p));
+    for (const auto& p : c.projects)
+        j["projects"].push_back(to_json(p));
     j["problems"] = json::array();
-    for (const auto& p : c.problems) j["problems"].push_back(to_json(p));
+    for (const auto& p : c.problems)
+        j["problems"].push_back(to_json(p));
     j["warnings"] = json::array();
-    for (const auto& p : c.warnings) j["warnings"].push_back(to_json(p));
+    for (const auto& p : c.warnings)
+        j["warnings"].push_back(to_json(p));
     j["origins"] = c.origins;
     return j;
 }
@@ -203,7 +226,8 @@ std::vector<std::string> segments(const std::string& path) {
     while (at <= path.size()) {
         const auto slash = path.find('/', at);
         out.push_back(path.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
-        if (slash == std::string::npos) break;
+        if (slash == std::string::npos)
+            break;
         at = slash + 1;
     }
     return out;
@@ -216,22 +240,26 @@ json* find_node(json& root, const std::string& path) {
     for (const auto& seg : segments(path)) {
         if (node->is_object()) {
             auto it = node->find(seg);
-            if (it == node->end()) return nullptr;
+            if (it == node->end())
+                return nullptr;
             in_projects = node == &root && seg == "projects";
             node = &*it;
         } else if (node->is_array()) {
             json* next = nullptr;
             if (in_projects) {
                 for (auto& p : *node) {
-                    if (p.is_object() && p.value("name", "") == seg) next = &p;
+                    if (p.is_object() && p.value("name", "") == seg)
+                        next = &p;
                 }
             } else if (!seg.empty() && std::all_of(seg.begin(), seg.end(), [](char ch) {
                            return std::isdigit(static_cast<unsigned char>(ch)) != 0;
                        })) {
                 const auto i = std::stoul(seg);
-                if (i < node->size()) next = &(*node)[i];
+                if (i < node->size())
+                    next = &(*node)[i];
             }
-            if (next == nullptr) return nullptr;
+            if (next == nullptr)
+                return nullptr;
             in_projects = false;
             node = next;
         } else {
@@ -247,11 +275,13 @@ json with_origins(json config) {
     config.erase("origins");
     for (const auto& [path, from] : origins.items()) {
         json* node = find_node(config, path);
-        if (node == nullptr || !from.is_string()) continue;
+        if (node == nullptr || !from.is_string())
+            continue;
         const auto suffix = " (" + from.get<std::string>() + ")";
         if (node->is_string()) {
             auto v = node->get<std::string>();
-            if (!v.ends_with(suffix)) *node = v + suffix;  // a masked secret says it already
+            if (!v.ends_with(suffix))
+                *node = v + suffix;  // a masked secret says it already
         } else if (node->is_primitive()) {
             *node = node->dump() + suffix;
         }
@@ -261,7 +291,8 @@ json with_origins(json config) {
 
 namespace {
 std::string pad(std::string s, std::size_t w) {
-    if (w == 0) return s;  // the last column: as long as it is
+    if (w == 0)
+        return s;  // the last column: as long as it is
     if (s.size() > w) {
         s = s.substr(0, w - 1) + "~";
     }
@@ -270,24 +301,34 @@ std::string pad(std::string s, std::size_t w) {
 }
 }  // namespace
 
-std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config,
+std::string render_discovery(const app::Inventory& inv,
+                             const domain::OperatorConfig& config,
                              bool verbose) {
     std::string out;
     struct Col {
         const char* title;
         std::size_t width;
     };
-    const Col cols[] = {{"TARGET", 24}, {"SOURCE", 7}, {"CONTAINER", 24}, {"DB", 9},
-                        {"DATABASES", 12}, {"NETWORK", 18}, {"SCHEDULE", 12}, {"REPOSITORY", 10},
+    const Col cols[] = {{"TARGET", 24},
+                        {"SOURCE", 7},
+                        {"CONTAINER", 24},
+                        {"DB", 9},
+                        {"DATABASES", 12},
+                        {"NETWORK", 18},
+                        {"SCHEDULE", 12},
+                        {"REPOSITORY", 10},
                         {"STATE", 0}};
-    for (const auto& c : cols) out += pad(c.title, c.width) + " ";
+    for (const auto& c : cols)
+        out += pad(c.title, c.width) + " ";
     out += "\n";
     for (const auto& t : inv.targets) {
         std::string dbs = "-";
         if (t.database) {
             dbs.clear();
-            for (const auto& n : t.database->names) dbs += (dbs.empty() ? "" : ",") + n;
-            if (dbs.empty()) dbs = "(auto)";
+            for (const auto& n : t.database->names)
+                dbs += (dbs.empty() ? "" : ",") + n;
+            if (dbs.empty())
+                dbs = "(auto)";
         }
         const std::string row[] = {
             t.name + (t.enabled ? "" : " (disabled)"),
@@ -298,10 +339,12 @@ std::string render_discovery(const app::Inventory& inv, const domain::OperatorCo
             t.network.empty() ? "-" : t.network,
             t.cron,
             t.repository,
-            t.stopped() ? "stopped since " + (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
+            t.stopped()
+                ? "stopped since " + (t.stopped_since.empty() ? std::string("?") : t.stopped_since)
             : t.source == domain::Origin::labels ? std::string("active")
                                                  : std::string("-")};
-        for (std::size_t i = 0; i < std::size(cols); ++i) out += pad(row[i], cols[i].width) + " ";
+        for (std::size_t i = 0; i < std::size(cols); ++i)
+            out += pad(row[i], cols[i].width) + " ";
         out += "\n";
     }
     if (inv.targets.empty()) {
@@ -331,7 +374,8 @@ std::string render_discovery(const app::Inventory& inv, const domain::OperatorCo
     }
     if (!config.warnings.empty()) {
         out += "\nWarnings:\n";
-        for (const auto& w : config.warnings) out += "  " + w.describe() + "\n";
+        for (const auto& w : config.warnings)
+            out += "  " + w.describe() + "\n";
     }
     if (verbose) {
         bool skipped = false;
@@ -396,22 +440,39 @@ std::string render_yaml(const json& j, int indent) {
 std::string render_snapshots(const std::vector<app::SnapshotEntry>& snapshots) {
     std::string out;
     char line[1024];
-    std::snprintf(line, sizeof line, "%-9s %-23s %-8s %-24s %10s  %-15s %s\n", "ID", "TIME", "KIND",
-                  "DATABASE/PATH", "SIZE", "MARK", "TAGS");
+    std::snprintf(line,
+                  sizeof line,
+                  "%-9s %-23s %-8s %-24s %10s  %-15s %s\n",
+                  "ID",
+                  "TIME",
+                  "KIND",
+                  "DATABASE/PATH",
+                  "SIZE",
+                  "MARK",
+                  "TAGS");
     out += line;
     std::string notes;
     for (const auto& s : snapshots) {
         std::string marks;
-        for (const auto& m : s.marks) marks += (marks.empty() ? "" : ",") + m;
+        for (const auto& m : s.marks)
+            marks += (marks.empty() ? "" : ",") + m;
         std::string tags;
-        for (const auto& t : s.tags) tags += (tags.empty() ? "" : " ") + t;
+        for (const auto& t : s.tags)
+            tags += (tags.empty() ? "" : " ") + t;
         const std::string size = s.bytes ? domain::human_bytes(*s.bytes) : "-";
-        std::snprintf(line, sizeof line, "%-9s %-23s %-8s %-24s %10s  %-15s %s\n", s.id.c_str(),
-                      app::human_utc(s.time).c_str(), s.kind.c_str(),
-                      s.item.empty() ? "-" : s.item.c_str(), size.c_str(),
-                      marks.empty() ? "-" : marks.c_str(), tags.c_str());
+        std::snprintf(line,
+                      sizeof line,
+                      "%-9s %-23s %-8s %-24s %10s  %-15s %s\n",
+                      s.id.c_str(),
+                      app::human_utc(s.time).c_str(),
+                      s.kind.c_str(),
+                      s.item.empty() ? "-" : s.item.c_str(),
+                      size.c_str(),
+                      marks.empty() ? "-" : marks.c_str(),
+                      tags.c_str());
         out += line;
-        if (!s.why.empty()) notes += "  " + s.id + " " + marks + ": " + s.why + "\n";
+        if (!s.why.empty())
+            notes += "  " + s.id + " " + marks + ": " + s.why + "\n";
     }
     return out + notes;
 }
@@ -419,21 +480,32 @@ std::string render_snapshots(const std::vector<app::SnapshotEntry>& snapshots) {
 std::string render_steps(const std::vector<domain::StepRecord>& steps) {
     std::string out;
     char line[1024];
-    std::snprintf(line, sizeof line, "  %-28s %-8s %10s %9s  %s\n", "STEP", "OUTCOME", "BYTES",
-                  "SECONDS", "DETAIL");
+    std::snprintf(line,
+                  sizeof line,
+                  "  %-28s %-8s %10s %9s  %s\n",
+                  "STEP",
+                  "OUTCOME",
+                  "BYTES",
+                  "SECONDS",
+                  "DETAIL");
     out += line;
     for (const auto& s : steps) {
         char secs[32] = "-";
         if (!s.finished_at.empty())
             std::snprintf(
                 secs, sizeof secs, "%.1f", domain::seconds_between(s.started_at, s.finished_at));
-        std::snprintf(line, sizeof line, "  %-28s %-8s %10s %9s  ", s.name.c_str(),
-                      s.outcome.empty() ? "-" : s.outcome.c_str(),
-                      s.bytes > 0 ? domain::human_bytes(s.bytes).c_str() : "-", secs);
+        std::snprintf(line,
+                      sizeof line,
+                      "  %-28s %-8s %10s %9s  ",
+                      s.name.c_str(),
+                      domain::to_string(s.outcome).c_str(),
+                      s.bytes > 0 ? domain::human_bytes(s.bytes).c_str() : "-",
+                      secs);
         // The detail in full: it is the step's reason (an error, a snapshot id, row counts).
         out += line + s.detail + "\n";
     }
-    if (steps.empty()) out += "  (no steps recorded)\n";
+    if (steps.empty())
+        out += "  (no steps recorded)\n";
     return out;
 }
 

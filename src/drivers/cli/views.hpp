@@ -4,13 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
-
 #include <vector>
 
 #include "application/registry.hpp"
 #include "application/snapshot_listing.hpp"
-#include "domain/ports/bookkeeping.hpp"
 #include "domain/operator_config.hpp"
+#include "domain/ports/bookkeeping.hpp"
 
 namespace bk::drivers::cli {
 
@@ -23,7 +22,8 @@ nlohmann::json config_to_json(const domain::OperatorConfig& config);
 nlohmann::json with_origins(nlohmann::json config);
 
 /// A fixed-width table of the targets, then every problem, for humans.
-std::string render_discovery(const app::Inventory& inv, const domain::OperatorConfig& config,
+std::string render_discovery(const app::Inventory& inv,
+                             const domain::OperatorConfig& config,
                              bool verbose = false);
 
 /// `snapshots`: a table (id, time with its zone, kind, database or path, size, mark, tags), then

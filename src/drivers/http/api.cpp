@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
 namespace bk::drivers::http {
@@ -18,7 +19,8 @@ constexpr auto kReplace = json::error_handler_t::replace;
 std::string decode(const std::string& s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) != 0 &&
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) != 0 &&
             std::isxdigit(static_cast<unsigned char>(s[i + 2])) != 0) {
             out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
@@ -31,14 +33,17 @@ std::string decode(const std::string& s) {
     return out;
 }
 
-json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+json or_null(const std::string& s) {
+    return s.empty() ? json(nullptr) : json(s);
+}
 
 json run_json(const domain::RunRecord& r) {
     json snaps = json::array();
     std::string cur;
     for (char c : r.snapshots + ",") {
         if (c == ',') {
-            if (!cur.empty()) snaps.push_back(cur);
+            if (!cur.empty())
+                snaps.push_back(cur);
             cur.clear();
         } else {
             cur += c;
@@ -48,7 +53,7 @@ json run_json(const domain::RunRecord& r) {
             {"kind", r.kind},
             {"target", r.target},
             {"trigger", r.trigger},
-            {"status", r.status},
+            {"status", domain::to_string(r.status)},
             {"started_at", r.started_at},
             {"finished_at", or_null(r.finished_at)},
             {"seconds",
@@ -66,9 +71,11 @@ Response json_response(int status, const json& j) {
 }
 
 bool is_name(const std::string& s) {
-    if (s.empty() || s.size() > 200) return false;
+    if (s.empty() || s.size() > 200)
+        return false;
     for (char c : s) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.') return false;
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.')
+            return false;
     }
     return true;
 }
@@ -81,35 +88,42 @@ Response error_response(int status, const std::string& code, const std::string& 
 
 std::string query_param(const std::string& target, const std::string& key) {
     const auto q = target.find('?');
-    if (q == std::string::npos) return {};
+    if (q == std::string::npos)
+        return {};
     std::string rest = target.substr(q + 1);
     std::size_t pos = 0;
     while (pos <= rest.size()) {
         const auto amp = rest.find('&', pos);
-        const auto part = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        const auto part =
+            rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
         const auto eq = part.find('=');
         if (decode(part.substr(0, eq)) == key) {
             return eq == std::string::npos ? std::string{} : decode(part.substr(eq + 1));
         }
-        if (amp == std::string::npos) break;
+        if (amp == std::string::npos)
+            break;
         pos = amp + 1;
     }
     return {};
 }
 
 bool constant_time_equal(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
+    if (a.size() != b.size())
+        return false;
     unsigned char diff = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
+        diff = static_cast<unsigned char>(
+            diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
     }
     return diff == 0;
 }
 
 bool Api::authorized(const Request& r) const {
-    if (token_.empty()) return false;
+    if (token_.empty())
+        return false;
     const std::string prefix = "Bearer ";
-    if (r.authorization.size() > prefix.size() && r.authorization.compare(0, prefix.size(), prefix) == 0) {
+    if (r.authorization.size() > prefix.size() &&
+        r.authorization.compare(0, prefix.size(), prefix) == 0) {
         return constant_time_equal(r.authorization.substr(prefix.size()), token_);
     }
     const auto path = r.target.substr(0, r.target.find('?'));
@@ -121,9 +135,13 @@ bool Api::authorized(const Request& r) const {
 }
 
 std::string Api::event_json(const app::RunEvent& e) {
-    json j{{"type", e.type}, {"run_id", e.run_id}, {"target", e.target}, {"kind", e.kind},
+    json j{{"type", e.type},
+           {"run_id", e.run_id},
+           {"target", e.target},
+           {"kind", e.kind},
            {"seconds", e.seconds}};
-    if (e.type == "started") j["trigger"] = e.trigger;
+    if (e.type == "started")
+        j["trigger"] = e.trigger;
     if (e.type == "progress") {
         j["item"] = e.item;
         j["bytes"] = e.bytes;
@@ -157,21 +175,26 @@ Task<Response> Api::serve(Request r) {
     const bool snapshots = path.size() > prefix.size() + suffix.size() &&
                            path.rfind(prefix, 0) == 0 &&
                            path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-    if (!snapshots || !enabled() || !authorized(r)) co_return handle(r);
+    if (!snapshots || !enabled() || !authorized(r))
+        co_return handle(r);
     if (r.method != "GET") {
         auto resp = error_response(405, "method_not_allowed", "use GET");
         resp.headers.emplace_back("Allow", "GET");
         co_return resp;
     }
-    const auto name = decode(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()));
-    if (!is_name(name)) co_return error_response(400, "bad_request", "not a target name");
+    const auto name =
+        decode(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()));
+    if (!is_name(name))
+        co_return error_response(400, "bad_request", "not a target name");
     auto list = co_await backend_.snapshots(name);
     if (!list) {
-        if (list.error().code == errc::not_found) co_return error_response(404, "not_found", list.error().message);
+        if (list.error().code == errc::not_found)
+            co_return error_response(404, "not_found", list.error().message);
         co_return error_response(502, "repository_failed", list.error().message);
     }
     json out = json::array();
-    for (const auto& s : *list) out.push_back(snapshot_json(s));
+    for (const auto& s : *list)
+        out.push_back(snapshot_json(s));
     json body;
     body["target"] = name;
     body["snapshots"] = std::move(out);
@@ -180,25 +203,29 @@ Task<Response> Api::serve(Request r) {
 
 Response Api::handle(const Request& r) {
     const auto path = r.target.substr(0, r.target.find('?'));
-    if (path.rfind("/api/", 0) != 0) return error_response(404, "not_found", "no such path: " + path);
+    if (path.rfind("/api/", 0) != 0)
+        return error_response(404, "not_found", "no such path: " + path);
     if (!enabled()) {
-        return error_response(403, "api_disabled",
-                              "the API needs http.token_file in the config (a bearer token)");
+        return error_response(
+            403, "api_disabled", "the API needs http.token_file in the config (a bearer token)");
     }
     if (!authorized(r)) {
-        auto resp = error_response(401, "unauthorized", "a valid \"Authorization: Bearer <token>\" header is needed");
+        auto resp = error_response(
+            401, "unauthorized", "a valid \"Authorization: Bearer <token>\" header is needed");
         resp.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"backupctl\"");
         return resp;
     }
     const std::string base = "/api/v1/";
-    if (path.rfind(base, 0) != 0) return error_response(404, "not_found", "no such path: " + path);
+    if (path.rfind(base, 0) != 0)
+        return error_response(404, "not_found", "no such path: " + path);
     const auto rest = path.substr(base.size());
     std::vector<std::string> parts;
     {
         std::string cur;
         for (char c : rest + "/") {
             if (c == '/') {
-                if (!cur.empty()) parts.push_back(decode(cur));
+                if (!cur.empty())
+                    parts.push_back(decode(cur));
                 cur.clear();
             } else {
                 cur += c;
@@ -230,7 +257,9 @@ Response Api::handle(const Request& r) {
 }
 
 namespace {
-json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::vector<app::RunEvent>& live) {
+json target_json(const app::TargetView& v,
+                 domain::AuditLog& audit,
+                 const std::vector<app::RunEvent>& live) {
     const auto& t = v.target;
     json j{{"name", t.name},
            {"container", t.container_name},
@@ -250,9 +279,11 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
            {"state", app::state_of(t)},
            {"stopped_since", t.stopped() ? or_null(t.stopped_since) : json(nullptr)}};
     j["last_run"] = nullptr;
-    if (auto r = audit.last_run(t.name, "backup"); r && *r) j["last_run"] = run_json(**r);
+    if (auto r = audit.last_run(t.name, "backup"); r && *r)
+        j["last_run"] = run_json(**r);
     j["last_success"] = nullptr;
-    if (auto s = audit.last_success(t.name); s && !s->empty()) j["last_success"] = *s;
+    if (auto s = audit.last_success(t.name); s && !s->empty())
+        j["last_success"] = *s;
     j["last_drill"] = nullptr;
     if (auto d = audit.last_run(t.name, "verify"); d && *d) {
         auto dj = run_json(**d);
@@ -264,17 +295,19 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
     domain::RunQuery q;
     q.target = t.name;
     q.kind = "backup";
-    q.status = "success";
+    q.status = domain::RunStatus::success;
     q.no_safety = true;
     q.limit = 10;
     if (auto rs = audit.runs(q)) {
-        for (auto it = rs->rbegin(); it != rs->rend(); ++it) sizes.push_back(it->bytes);
+        for (auto it = rs->rbegin(); it != rs->rend(); ++it)
+            sizes.push_back(it->bytes);
     }
     j["sizes"] = sizes;
     j["progress"] = nullptr;
     for (const auto& e : live) {
         if (e.target == t.name) {
-            j["progress"] = {{"run_id", e.run_id}, {"item", e.item}, {"bytes", e.bytes}, {"rate", e.rate}};
+            j["progress"] = {
+                {"run_id", e.run_id}, {"item", e.item}, {"bytes", e.bytes}, {"rate", e.rate}};
         }
     }
     return j;
@@ -284,27 +317,33 @@ json target_json(const app::TargetView& v, domain::AuditLog& audit, const std::v
 Response Api::targets() {
     const auto live = backend_.live();
     json out = json::array();
-    for (const auto& v : backend_.targets()) out.push_back(target_json(v, backend_.audit(), live));
+    for (const auto& v : backend_.targets())
+        out.push_back(target_json(v, backend_.audit(), live));
     return json_response(200, {{"targets", out}});
 }
 
 Response Api::target(const std::string& name) {
     for (const auto& v : backend_.targets()) {
-        if (v.target.name == name) return json_response(200, target_json(v, backend_.audit(), backend_.live()));
+        if (v.target.name == name)
+            return json_response(200, target_json(v, backend_.audit(), backend_.live()));
     }
     return error_response(404, "not_found", "no target named " + name);
 }
 
 Response Api::start(const std::string& name, bool drill) {
-    if (!is_name(name)) return error_response(400, "bad_request", "not a target name");
+    if (!is_name(name))
+        return error_response(400, "bad_request", "not a target name");
     auto id = backend_.request(name, drill);
     if (!id) {
         const auto code = id.error().code;
-        if (code == errc::not_found) return error_response(404, "not_found", id.error().message);
-        if (code == errc::conflict) return error_response(409, "conflict", id.error().message);
+        if (code == errc::not_found)
+            return error_response(404, "not_found", id.error().message);
+        if (code == errc::conflict)
+            return error_response(409, "conflict", id.error().message);
         return error_response(422, "not_possible", id.error().message);
     }
-    auto resp = json_response(202, {{"run_id", *id}, {"target", name}, {"kind", drill ? "verify" : "backup"}});
+    auto resp = json_response(
+        202, {{"run_id", *id}, {"target", name}, {"kind", drill ? "verify" : "backup"}});
     resp.headers.emplace_back("Location", "/api/v1/runs/" + *id);
     return resp;
 }
@@ -312,7 +351,7 @@ Response Api::start(const std::string& name, bool drill) {
 Response Api::runs(const std::string& target) {
     domain::RunQuery q;
     q.target = query_param(target, "target");
-    q.status = query_param(target, "status");
+    const auto status = query_param(target, "status");
     q.kind = query_param(target, "kind");
     q.before = query_param(target, "before");
     if (const auto l = query_param(target, "limit"); !l.empty()) {
@@ -320,35 +359,44 @@ Response Api::runs(const std::string& target) {
         try {
             std::size_t used = 0;
             n = std::stoi(l, &used);
-            if (used != l.size()) n = -1;
+            if (used != l.size())
+                n = -1;
         } catch (const std::exception&) {
             n = -1;
         }
-        if (n < 1 || n > 500) return error_response(400, "bad_request", "limit must be 1..500");
+        if (n < 1 || n > 500)
+            return error_response(400, "bad_request", "limit must be 1..500");
         q.limit = n;
     }
-    static const std::vector<std::string> statuses{"",        "running", "success", "failed",
-                                                   "partial", "skipped", "crashed", "passed-empty"};
-    if (std::find(statuses.begin(), statuses.end(), q.status) == statuses.end()) {
-        return error_response(400, "bad_request",
-                              "status must be running, success, failed, partial, skipped, crashed or passed-empty");
+    if (!status.empty())
+        q.status = domain::parse_run_status(status);
+    if (!status.empty() && !q.status) {
+        return error_response(
+            400,
+            "bad_request",
+            "status must be running, success, failed, partial, skipped, crashed or passed-empty");
     }
     if (!q.kind.empty() && q.kind != "backup" && q.kind != "restore" && q.kind != "verify") {
         return error_response(400, "bad_request", "kind must be backup, restore or verify");
     }
     auto rs = backend_.audit().runs(q);
-    if (!rs) return error_response(503, "audit_unavailable", rs.error().message);
+    if (!rs)
+        return error_response(503, "audit_unavailable", rs.error().message);
     json out = json::array();
-    for (const auto& r : *rs) out.push_back(run_json(r));
+    for (const auto& r : *rs)
+        out.push_back(run_json(r));
     json next = nullptr;
-    if (static_cast<int>(rs->size()) == q.limit && !rs->empty()) next = rs->back().started_at;
+    if (static_cast<int>(rs->size()) == q.limit && !rs->empty())
+        next = rs->back().started_at;
     return json_response(200, {{"runs", out}, {"next_before", next}});
 }
 
 Response Api::run(const std::string& id) {
     auto r = backend_.audit().run(id);
-    if (!r) return error_response(503, "audit_unavailable", r.error().message);
-    if (!*r) return error_response(404, "not_found", "no run " + id);
+    if (!r)
+        return error_response(503, "audit_unavailable", r.error().message);
+    if (!*r)
+        return error_response(404, "not_found", "no run " + id);
     auto j = run_json(**r);
     json steps = json::array();
     if (auto s = backend_.audit().steps(id)) {
@@ -357,7 +405,7 @@ Response Api::run(const std::string& id) {
                              {"started_at", or_null(st.started_at)},
                              {"finished_at", or_null(st.finished_at)},
                              {"bytes", st.bytes},
-                             {"outcome", st.outcome},
+                             {"outcome", domain::to_string(st.outcome)},
                              {"detail", or_null(st.detail)}});
         }
     }

@@ -1,8 +1,6 @@
 #include "drivers/http/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +12,7 @@
 #include <deque>
 #include <list>
 
+#include "core/task_group.hpp"
 #include "drivers/http/api.hpp"
 
 namespace bk::drivers::http {
@@ -43,7 +42,7 @@ struct Connection {
 };
 
 struct HttpServer::State {
-    explicit State(asio::any_io_executor ex) : acceptor(ex), backoff(ex) {}
+    explicit State(asio::any_io_executor ex) : acceptor(ex), backoff(ex), tasks(ex) {}
     tcp::acceptor acceptor;
     asio::steady_timer backoff;
     Options options;
@@ -53,6 +52,7 @@ struct HttpServer::State {
     Counters counters;
     std::string metrics;
     std::optional<std::chrono::steady_clock::time_point> metrics_at;
+    TaskGroup tasks;  ///< the accept loop and every session: none is detached
 };
 
 Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& listen) {
@@ -168,7 +168,7 @@ Task<void> session(tcp::socket socket, std::shared_ptr<HttpServer::State> st) {
     stream.expires_after(std::chrono::seconds(10));
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(8 * 1024);
-    parser.body_limit(16 * 1024);
+    parser.body_limit(std::uint64_t{16} * 1024);
     auto [ec, n] = co_await bhttp::async_read(stream, buf, parser, kUse);
     conn.waiting = false;
     bhttp::response<bhttp::string_body> res{bhttp::status::ok, 11};
@@ -306,7 +306,7 @@ Task<void> accept_loop(std::shared_ptr<HttpServer::State> st) {
             refuse(socket);
             continue;
         }
-        asio::co_spawn(st->acceptor.get_executor(), session(std::move(socket), st), asio::detached);
+        st->tasks.spawn(session(std::move(socket), st));
     }
 }
 
@@ -315,7 +315,11 @@ Task<void> accept_loop(std::shared_ptr<HttpServer::State> st) {
 HttpServer::HttpServer(std::shared_ptr<State> st) : state_(std::move(st)) {}
 
 HttpServer::~HttpServer() {
-    stop();
+    try {
+        stop();
+    } catch (...) {
+        // A destructor never throws: what stop() could not close goes with the io_context.
+    }
 }
 
 void HttpServer::stop() {
@@ -329,6 +333,13 @@ void HttpServer::stop() {
         if (auto s = w.lock())
             s->wake.cancel();
     }
+    // The sessions in flight (an event stream lasts for ever) end through their slots.
+    state_->tasks.cancel_all();
+}
+
+Task<bool> HttpServer::wait_until(std::chrono::steady_clock::time_point deadline) {
+    auto st = state_;
+    co_return co_await st->tasks.wait_until(deadline);
 }
 
 void HttpServer::publish(const app::RunEvent& e) {
@@ -386,7 +397,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::any_io_executor ex, 
         st->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
         return Failure{errc::io_error, "cannot listen on " + listen + ": " + ec.message()};
-    asio::co_spawn(ex, accept_loop(st), asio::detached);
+    st->tasks.spawn(accept_loop(st));
     return std::unique_ptr<HttpServer>(new HttpServer(st));
 }
 

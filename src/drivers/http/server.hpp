@@ -1,14 +1,15 @@
 #pragma once
 // The daemon's HTTP server (Beast, on the daemon's io_context): GET /healthz, GET /readyz,
 // GET /metrics, the dashboard at /, the API under /api/v1 (see api.hpp) and the server-sent
-// event stream GET /api/v1/events. Requests are small and quick or they are cut: headers ≤ 8 KiB, bodies
-// ≤ 16 KiB, 10 s to send a request. At most max_connections are open at once: a new one then
+// event stream GET /api/v1/events. Requests are small and quick or they are cut: headers ≤ 8 KiB,
+// bodies ≤ 16 KiB, 10 s to send a request. At most max_connections are open at once: a new one then
 // closes the oldest connection still waiting for its request (idle clients cannot lock the
 // server up), or, when none is idle, gets a 503 and is closed. Accept errors (EMFILE) back off
 // (50 ms doubling to 1 s) instead of spinning.
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,7 +49,11 @@ public:
                                                      Options options);
     /// Sends `e` to every event-stream client (slow clients lose old progress, never the rest).
     void publish(const app::RunEvent& e);
+    /// Stops listening and cancels the sessions in flight (through their cancellation slots).
     void stop();
+    /// Until the accept loop and every session have ended (after stop()), at most until
+    /// `deadline`: false when some are left then.
+    Task<bool> wait_until(std::chrono::steady_clock::time_point deadline);
     [[nodiscard]] unsigned short port() const;
 
     struct Counters {

@@ -1,13 +1,9 @@
 // dockerapi::Client against the real dockerd. Every container and network made here carries the
 // label bk.test=<unique>, and is removed at the end of its test (.ci/run sweeps by label too).
-#include <openssl/evp.h>
-
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
-
-#include "support/result_printing.hpp"
-#include "support/stream_helpers.hpp"
+#include <openssl/evp.h>
 
 #include <chrono>
 #include <iomanip>
@@ -16,7 +12,9 @@
 #include "dockerapi/client.hpp"
 #include "dockerapi/event_cursor.hpp"
 #include "dockerapi/tar.hpp"
+#include "support/result_printing.hpp"
 #include "support/run_task.hpp"
+#include "support/stream_helpers.hpp"
 #include "support/test_env.hpp"
 
 using namespace dockerapi;  // NOLINT(google-build-using-namespace)
@@ -69,7 +67,6 @@ public:
 private:
     EVP_MD_CTX* ctx_;
 };
-
 
 ContainerSpec spec_for(const std::string& tag, std::vector<std::string> cmd) {
     ContainerSpec s;
@@ -233,9 +230,11 @@ TEST_CASE("create, archive put, attach, wait, start, remove", "[e2e][docker]") {
 namespace {
 Task<void> one_gib(Client& c, std::string tag) {
     // stdout: 1 GiB of random bytes; stderr: their SHA-256 as computed inside the container.
-    auto spec = spec_for(tag, {"sh", "-c",
-                               "mkfifo /tmp/p; (sha256sum </tmp/p | cut -d' ' -f1 >&2) & "
-                               "head -c 1073741824 /dev/urandom | tee /tmp/p; wait"});
+    auto spec = spec_for(tag,
+                         {"sh",
+                          "-c",
+                          "mkfifo /tmp/p; (sha256sum </tmp/p | cut -d' ' -f1 >&2) & "
+                          "head -c 1073741824 /dev/urandom | tee /tmp/p; wait"});
     auto created = co_await c.create_container(spec, "bk-e2e-" + tag);
     REQUIRE(created);
     Sha256Sink sink;
@@ -260,7 +259,9 @@ TEST_CASE("1 GiB through attach arrives byte-exact", "[e2e][docker][big]") {
 }
 
 namespace {
-Task<Result<ExecInfo>> exec_and_wait(Client& c, std::string container, std::vector<std::string> cmd,
+Task<Result<ExecInfo>> exec_and_wait(Client& c,
+                                     std::string container,
+                                     std::vector<std::string> cmd,
                                      CollectSink& sink) {
     auto id = co_await c.create_exec(container, exec_spec(std::move(cmd)));
     if (!id) {

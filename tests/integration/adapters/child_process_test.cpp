@@ -2,13 +2,12 @@
 // and a clear error for a program that does not exist.
 #include "adapters/process/child_process.hpp"
 
-#include <signal.h>
-
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <catch2/catch.hpp>
 
 #include "support/bk_result_printing.hpp"
 #include "support/run_task.hpp"
+#include <signal.h>
 
 using namespace bk::adapters::process;  // NOLINT(google-build-using-namespace)
 using bk::testing::run_task;

@@ -34,13 +34,15 @@ std::string make_key(const std::filesystem::path& work, const std::string& uid) 
     REQUIRE(sh(g + "--pinentry-mode loopback --passphrase '' --quick-gen-key " + quoted(uid) +
                " future-default default never >/dev/null 2>&1")
                 .exit_code == 0);
-    auto fpr = sh(g + "--with-colons --list-keys 2>/dev/null | awk -F: '$1==\"fpr\"{print $10; exit}'");
+    auto fpr =
+        sh(g + "--with-colons --list-keys 2>/dev/null | awk -F: '$1==\"fpr\"{print $10; exit}'");
     REQUIRE(fpr.exit_code == 0);
     REQUIRE(fpr.out.size() == 41);
     const auto dir = work / "keys";
     std::filesystem::create_directories(dir);
     const std::string name = fpr.out.substr(0, 8);
-    REQUIRE(sh(g + "--armor --export > " + quoted((dir / (name + ".pub")).string())).exit_code == 0);
+    REQUIRE(sh(g + "--armor --export > " + quoted((dir / (name + ".pub")).string())).exit_code ==
+            0);
     REQUIRE(sh(g + "--export-secret-keys > " + quoted((dir / (name + "-secret.gpg")).string()))
                 .exit_code == 0);
     sh("gpgconf --homedir " + quoted(home.string()) + " --kill gpg-agent >/dev/null 2>&1");
@@ -74,7 +76,8 @@ TEST_CASE("GPG_KEYS_DIR: a recipient by e-mail or fingerprint, its secret key, n
 
     // By fingerprint, spaced or not, and by long key id.
     std::string spaced;
-    for (std::size_t i = 0; i < ops.size(); i += 4) spaced += ops.substr(i, 4) + " ";
+    for (std::size_t i = 0; i < ops.size(); i += 4)
+        spaced += ops.substr(i, 4) + " ";
     auto by_fpr = find(dir, spaced);
     REQUIRE(by_fpr);
     CHECK(by_fpr->public_key_file == pub);
@@ -85,18 +88,20 @@ TEST_CASE("GPG_KEYS_DIR: a recipient by e-mail or fingerprint, its secret key, n
     // No such key: the recipient, the directory and every file looked at.
     auto none = find(dir, "nobody@example.test");
     REQUIRE_FALSE(none);
-    const auto files = ops.substr(0, 8) + "-secret.gpg, " + ops.substr(0, 8) + ".pub, README.asc (not a key)";
+    const auto files =
+        ops.substr(0, 8) + "-secret.gpg, " + ops.substr(0, 8) + ".pub, README.asc (not a key)";
     CHECK(none.error().message == "no key for recipient nobody@example.test in " + dir.string() +
                                       " (looked at: " + files + ")");
     auto not_a_key = find(dir, "ops team");
     REQUIRE_FALSE(not_a_key);
-    CHECK_THAT(not_a_key.error().message,
-               Catch::StartsWith("recipient \"ops team\" is neither an e-mail address nor a fingerprint"));
+    CHECK_THAT(
+        not_a_key.error().message,
+        Catch::StartsWith("recipient \"ops team\" is neither an e-mail address nor a fingerprint"));
     auto no_dir = find(work.path() / "absent", "ops@example.test");
     REQUIRE_FALSE(no_dir);
-    CHECK_THAT(no_dir.error().message, Catch::Contains("the key directory " +
-                                                       (work.path() / "absent").string() +
-                                                       " (GPG_KEYS_DIR) does not exist"));
+    CHECK_THAT(no_dir.error().message,
+               Catch::Contains("the key directory " + (work.path() / "absent").string() +
+                               " (GPG_KEYS_DIR) does not exist"));
 
     // Only the secret key: said so.
     const auto only_secret = work.path() / "only-secret";
@@ -104,16 +109,19 @@ TEST_CASE("GPG_KEYS_DIR: a recipient by e-mail or fingerprint, its secret key, n
     std::filesystem::copy_file(sec, only_secret / "ops.gpg");
     auto secret_only = find(only_secret, "ops@example.test");
     REQUIRE_FALSE(secret_only);
-    CHECK_THAT(secret_only.error().message, Catch::EndsWith("only its secret key is there: export the public key next to it"));
+    CHECK_THAT(secret_only.error().message,
+               Catch::EndsWith("only its secret key is there: export the public key next to it"));
 
     // A second key with the same address: which one is meant?
     const auto other = make_key(work.path(), "Ops Again <ops@example.test>");
     auto several = find(dir, "ops@example.test");
     REQUIRE_FALSE(several);
+    CHECK_THAT(
+        several.error().message,
+        Catch::StartsWith("several keys for recipient ops@example.test in " + dir.string() + ": "));
     CHECK_THAT(several.error().message,
-               Catch::StartsWith("several keys for recipient ops@example.test in " + dir.string() + ": "));
-    CHECK_THAT(several.error().message, Catch::Contains(ops) && Catch::Contains(other) &&
-                                            Catch::Contains("name one by its fingerprint"));
+               Catch::Contains(ops) && Catch::Contains(other) &&
+                   Catch::Contains("name one by its fingerprint"));
     // The fingerprint settles it.
     auto settled = find(dir, other);
     REQUIRE(settled);

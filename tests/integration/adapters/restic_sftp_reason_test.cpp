@@ -43,8 +43,7 @@ TEST_CASE("ssh's reason is in the error although restic exits before it copies i
     config.ssh.port = 2222;
     config.ssh.known_hosts_file = (dir.path() / "known_hosts").string();
     boost::asio::io_context ioc;
-    adapters::restic::ResticRepository repo(ioc.get_executor(), "box", config,
-                                            dir.path().string());
+    adapters::restic::ResticRepository repo(ioc.get_executor(), "box", config, dir.path().string());
     auto opened = bk::testing::run_task(ioc, repo.prepare());
     ::setenv("PATH", old_path.c_str(), 1);
     REQUIRE_FALSE(opened.has_value());

@@ -82,7 +82,9 @@ TEST_CASE("a snapshot listing restic cut or garbled is an error, not an empty li
         script << "#!/bin/sh\n"
                   "for a in \"$@\"; do\n"
                   "  if [ \"$a\" = snapshots ]; then\n"
-                  "    if [ -e \"" << (dir.path() / "garbled").string() << "\" ]; then\n"
+                  "    if [ -e \""
+               << (dir.path() / "garbled").string()
+               << "\" ]; then\n"
                   "      echo 'Fatal: not JSON'; exit 0\n"
                   "    fi\n"
                   "    printf '[' ; head -c 9437184 /dev/zero | tr '\\0' ' '; printf ']'; exit 0\n"
@@ -97,8 +99,7 @@ TEST_CASE("a snapshot listing restic cut or garbled is an error, not an empty li
     config.url = (dir.path() / "repo").string();
     config.password = domain::Secret("pw", "test");
     boost::asio::io_context ioc;
-    adapters::restic::ResticRepository repo(ioc.get_executor(), "cut", config,
-                                            dir.path().string());
+    adapters::restic::ResticRepository repo(ioc.get_executor(), "cut", config, dir.path().string());
     const std::vector<std::string> tags{"target:shop-db"};
     auto cut = bk::testing::run_task(ioc, repo.snapshots(tags));
     std::ofstream(dir.path() / "garbled") << "1";

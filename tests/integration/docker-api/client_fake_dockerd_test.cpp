@@ -7,14 +7,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
-#include "support/result_printing.hpp"
-#include "support/stream_helpers.hpp"
-
 #include <chrono>
 
 #include "dockerapi/client.hpp"
 #include "support/fake_dockerd.hpp"
+#include "support/result_printing.hpp"
 #include "support/run_task.hpp"
+#include "support/stream_helpers.hpp"
 #include "support/test_env.hpp"
 
 using namespace dockerapi;  // NOLINT(google-build-using-namespace)
@@ -37,8 +36,6 @@ ClientOptions options_for(const FakeDockerd& d) {
     return o;
 }
 
-
-
 struct Fixture {
     boost::asio::io_context ioc;
     FakeDockerd dockerd{ioc};
@@ -56,8 +53,10 @@ TEST_CASE("list and inspect parse recorded answers, requests are versioned and e
     f.dockerd.route("GET", "/containers/[^/]+/json", [](const FakeRequest&) {
         return FakeReply::json(read_fixture("docker/v1.41/container_inspect.json"));
     });
-    auto list = run_task(f.ioc, f.client.list_containers(
-                                    {.all = true, .filters = {{"label", {"backupctl.enable=true", "a b"}}}}));
+    auto list =
+        run_task(f.ioc,
+                 f.client.list_containers(
+                     {.all = true, .filters = {{"label", {"backupctl.enable=true", "a b"}}}}));
     REQUIRE(list);
     REQUIRE(list->size() == 1);
     CHECK(list->front().name() == "bk-fixture");
@@ -124,8 +123,9 @@ TEST_CASE("the API version is negotiated, never pinned", "[client][version]") {
         int calls = 0;
         d.route("GET", "/version", [&calls](const FakeRequest&) {
             if (++calls == 1) {
-                return FakeReply::error(400, "client version 1.41 is too new. Maximum supported "
-                                             "API version is 1.40");
+                return FakeReply::error(400,
+                                        "client version 1.41 is too new. Maximum supported "
+                                        "API version is 1.40");
             }
             return FakeReply::json("{}");
         });
@@ -140,11 +140,13 @@ TEST_CASE("the API version is negotiated, never pinned", "[client][version]") {
     }
 }
 
-TEST_CASE("daemon errors, malformed bodies, silence and absence are typed errors", "[client][errors]") {
+TEST_CASE("daemon errors, malformed bodies, silence and absence are typed errors",
+          "[client][errors]") {
     SECTION("500 with a message") {
         Fixture f;
-        f.dockerd.route("GET", "/containers/json",
-                        [](const FakeRequest&) { return FakeReply::error(500, "boom"); });
+        f.dockerd.route("GET", "/containers/json", [](const FakeRequest&) {
+            return FakeReply::error(500, "boom");
+        });
         auto r = run_task(f.ioc, f.client.list_containers({}));
         REQUIRE_FALSE(r);
         CHECK(r.error().code == errc::daemon_error);
@@ -163,8 +165,9 @@ TEST_CASE("daemon errors, malformed bodies, silence and absence are typed errors
     }
     SECTION("malformed JSON") {
         Fixture f;
-        f.dockerd.route("GET", "/containers/json",
-                        [](const FakeRequest&) { return FakeReply::json("[{\"Id\": tru"); });
+        f.dockerd.route("GET", "/containers/json", [](const FakeRequest&) {
+            return FakeReply::json("[{\"Id\": tru");
+        });
         auto r = run_task(f.ioc, f.client.list_containers({}));
         REQUIRE_FALSE(r);
         CHECK(r.error().code == errc::malformed_body);
@@ -219,7 +222,8 @@ TEST_CASE("network connect twice: the daemon's 403 is a conflict", "[client][net
     CHECK(req.body == R"({"Container":"bk-fixture","EndpointConfig":{}})");
 }
 
-TEST_CASE("attach: hijack, frames to the sink, a cut mid-frame is truncated_stream", "[client][attach]") {
+TEST_CASE("attach: hijack, frames to the sink, a cut mid-frame is truncated_stream",
+          "[client][attach]") {
     Fixture f;
     bool cut = false;
     f.dockerd.route("POST", "/containers/[^/]+/attach", [&cut](const FakeRequest& req) {
@@ -261,7 +265,8 @@ TEST_CASE("wait: the status after the headers, a daemon dying meanwhile is trunc
     f.dockerd.route("POST", "/containers/[^/]+/wait", [&die](const FakeRequest& req) {
         CHECK(req.param("condition") == "next-exit");
         FakeReply r;
-        r.chunks = {R"({"Error":null,"StatusCode":7})" "\n"};
+        r.chunks = {R"({"Error":null,"StatusCode":7})"
+                    "\n"};
         if (die) {
             r.chunks.clear();
             r.end_chunks = false;  // headers flushed, then the daemon dies (below)
@@ -284,7 +289,8 @@ TEST_CASE("wait: the status after the headers, a daemon dying meanwhile is trunc
     CHECK_THAT(s2.error().message, Catch::Contains("exit code unknown"));
 }
 
-TEST_CASE("events: recorded stream, since/until/filters sent, int64 times kept", "[client][events]") {
+TEST_CASE("events: recorded stream, since/until/filters sent, int64 times kept",
+          "[client][events]") {
     Fixture f;
     const std::string recorded = read_fixture("docker/v1.41/events.ndjson");
     f.dockerd.route("GET", "/events", [&recorded](const FakeRequest&) {
@@ -336,7 +342,8 @@ TEST_CASE("events: a stream cut by the daemon is an error the watcher can reconn
     f.dockerd.drop_connections();
     auto second = run_task(f.ioc, stream->next());
     REQUIRE_FALSE(second);
-    CHECK((second.error().code == errc::truncated_stream || second.error().code == errc::transport));
+    CHECK(
+        (second.error().code == errc::truncated_stream || second.error().code == errc::transport));
 }
 
 TEST_CASE("pull: success needs the final status, in-band errors fail", "[client][images]") {
@@ -345,18 +352,23 @@ TEST_CASE("pull: success needs the final status, in-band errors fail", "[client]
     f.dockerd.route("POST", "/images/create", [&mode](const FakeRequest& req) {
         CHECK(req.param("tag") == "15");
         FakeReply r;
-        r.chunks = {R"({"status":"Pulling from library/postgres","id":"15"})" "\n"};
+        r.chunks = {R"({"status":"Pulling from library/postgres","id":"15"})"
+                    "\n"};
         if (mode == "ok") {
-            r.chunks.push_back(R"({"status":"Status: Image is up to date for postgres:15"})" "\n");
+            r.chunks.push_back(R"({"status":"Status: Image is up to date for postgres:15"})"
+                               "\n");
         } else if (mode == "error") {
-            r.chunks.push_back(R"({"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"})" "\n");
+            r.chunks.push_back(
+                R"({"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"})"
+                "\n");
         }
         return r;
     });
     int progress = 0;
     mode = "ok";
-    auto ok = run_task(f.ioc, f.client.pull_image("postgres", "15",
-                                                  [&progress](const PullProgress&) { ++progress; }));
+    auto ok = run_task(
+        f.ioc,
+        f.client.pull_image("postgres", "15", [&progress](const PullProgress&) { ++progress; }));
     CHECK(ok);
     CHECK(progress == 2);
     mode = "error";
@@ -371,14 +383,17 @@ TEST_CASE("pull: success needs the final status, in-band errors fail", "[client]
 }
 
 namespace {
-Task<Result<std::vector<ContainerSummary>>> cancelled_after(Client& c, boost::asio::io_context& ioc,
+Task<Result<std::vector<ContainerSummary>>> cancelled_after(Client& c,
+                                                            boost::asio::io_context& ioc,
                                                             std::chrono::milliseconds after) {
     boost::asio::cancellation_signal signal;
     boost::asio::steady_timer timer(ioc, after);
     std::optional<Result<std::vector<ContainerSummary>>> out;
-    boost::asio::co_spawn(ioc, c.list_containers({}),
-                          boost::asio::bind_cancellation_slot(
-                              signal.slot(), [&out](std::exception_ptr, auto r) { out = std::move(r); }));
+    boost::asio::co_spawn(
+        ioc,
+        c.list_containers({}),
+        boost::asio::bind_cancellation_slot(
+            signal.slot(), [&out](std::exception_ptr, auto r) { out = std::move(r); }));
     co_await timer.async_wait(boost::asio::use_awaitable);
     signal.emit(boost::asio::cancellation_type::terminal);
     while (!out) {

@@ -15,15 +15,20 @@
 using namespace bk;
 
 namespace {
-void add_run(domain::AuditLog& audit, const std::string& id, const std::string& target,
-             const std::string& kind, const std::string& status, const std::string& start,
-             const std::string& end, std::uint64_t bytes) {
+void add_run(domain::AuditLog& audit,
+             const std::string& id,
+             const std::string& target,
+             const std::string& kind,
+             const std::string& status,
+             const std::string& start,
+             const std::string& end,
+             std::uint64_t bytes) {
     domain::RunRecord r;
     r.id = id;
     r.kind = kind;
     r.target = target;
     r.trigger = "schedule";
-    r.status = status;
+    r.status = *domain::parse_run_status(status);
     r.started_at = start;
     r.finished_at = end;
     r.bytes = bytes;
@@ -31,16 +36,51 @@ void add_run(domain::AuditLog& audit, const std::string& id, const std::string& 
 }
 }  // namespace
 
-TEST_CASE("metrics: per-target series from the audit trail pass promtool check metrics", "[integration][metrics]") {
+TEST_CASE("metrics: per-target series from the audit trail pass promtool check metrics",
+          "[integration][metrics]") {
     bk::testing::TempDir dir;
     auto audit = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
     REQUIRE(audit);
     auto& a = **audit;
-    add_run(a, "r1", "shop-db", "backup", "success", "2026-11-27T03:00:00.000Z", "2026-11-27T03:00:12.500Z", 1000);
-    add_run(a, "r2", "shop-db", "backup", "failed", "2026-11-27T04:00:00.000Z", "2026-11-27T04:00:02.000Z", 0);
-    add_run(a, "r3", "we\"ird\\name", "backup", "success", "2026-11-27T03:00:00.000Z", "2026-11-27T03:00:01.000Z", 5);
-    add_run(a, "v1", "shop-db", "verify", "success", "2026-11-27T05:00:00.000Z", "2026-11-27T05:00:30.000Z", 0);
-    domain::StepRecord restore{"v1", "restore db shop", "2026-11-27T05:00:10.000Z", "2026-11-27T05:00:17.250Z", 0, "ok", ""};
+    add_run(a,
+            "r1",
+            "shop-db",
+            "backup",
+            "success",
+            "2026-11-27T03:00:00.000Z",
+            "2026-11-27T03:00:12.500Z",
+            1000);
+    add_run(a,
+            "r2",
+            "shop-db",
+            "backup",
+            "failed",
+            "2026-11-27T04:00:00.000Z",
+            "2026-11-27T04:00:02.000Z",
+            0);
+    add_run(a,
+            "r3",
+            "we\"ird\\name",
+            "backup",
+            "success",
+            "2026-11-27T03:00:00.000Z",
+            "2026-11-27T03:00:01.000Z",
+            5);
+    add_run(a,
+            "v1",
+            "shop-db",
+            "verify",
+            "success",
+            "2026-11-27T05:00:00.000Z",
+            "2026-11-27T05:00:30.000Z",
+            0);
+    domain::StepRecord restore{"v1",
+                               "restore db shop",
+                               "2026-11-27T05:00:10.000Z",
+                               "2026-11-27T05:00:17.250Z",
+                               0,
+                               domain::StepOutcome::ok,
+                               ""};
     REQUIRE(a.add_step(restore));
 
     app::MetricsInput in;
@@ -52,7 +92,9 @@ TEST_CASE("metrics: per-target series from the audit trail pass promtool check m
     in.events_connected = 1;
     const auto text = app::render_metrics(a, in);
     INFO(text);
-    auto has = [&text](const std::string& line) { return text.find(line + "\n") != std::string::npos; };
+    auto has = [&text](const std::string& line) {
+        return text.find(line + "\n") != std::string::npos;
+    };
     CHECK(has("backupctl_runs_total{target=\"shop-db\",status=\"success\"} 1"));
     CHECK(has("backupctl_runs_total{target=\"shop-db\",status=\"failed\"} 1"));
     CHECK(has("backupctl_last_success_timestamp_seconds{target=\"shop-db\"} 1795748412.5"));
@@ -76,10 +118,13 @@ TEST_CASE("metrics: per-target series from the audit trail pass promtool check m
     CHECK(check.exit_code == 0);
     // The checker does fail on a broken exposition (so the check above means something).
     std::ofstream(dir.path() / "bad.txt") << "# TYPE x counter\nx{a=\"1\" 2\n";
-    CHECK(bk::testing::sh("promtool check metrics < " + (dir.path() / "bad.txt").string() + " >/dev/null 2>&1").exit_code != 0);
+    CHECK(bk::testing::sh("promtool check metrics < " + (dir.path() / "bad.txt").string() +
+                          " >/dev/null 2>&1")
+              .exit_code != 0);
 }
 
-TEST_CASE("gpg colons: expired, revoked and encryption capability are read from the pub record", "[integration][health]") {
+TEST_CASE("gpg colons: expired, revoked and encryption capability are read from the pub record",
+          "[integration][health]") {
     const std::string good =
         "pub:-:3072:1:AAAABBBBCCCCDDDD:1700000000:1900000000::-:::scESC::::::23::0:\n"
         "fpr:::::::::0123456789ABCDEF0123456789ABCDEF01234567:\n"
@@ -90,7 +135,8 @@ TEST_CASE("gpg colons: expired, revoked and encryption capability are read from 
     CHECK_FALSE(k.expired);
     CHECK(k.expires == 1900000000);
     CHECK(adapters::gpg::parse_gpg_colons(good, 1950000000).expired);
-    const std::string revoked = "pub:r:3072:1:AAAA:1700000000:::-:::sc::::::23::0:\nfpr:::::::::AB:\n";
+    const std::string revoked =
+        "pub:r:3072:1:AAAA:1700000000:::-:::sc::::::23::0:\nfpr:::::::::AB:\n";
     auto r = adapters::gpg::parse_gpg_colons(revoked, 1800000000);
     CHECK(r.revoked);
     CHECK_FALSE(r.can_encrypt);

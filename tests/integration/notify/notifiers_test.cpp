@@ -1,9 +1,8 @@
 // Notifiers and monitors against real receivers on loopback: payloads, signatures, URL formats,
 // timeouts, TLS verification, and an alert queued while its receiver was down that arrives
 // exactly once after it came back, across a restart of the sender.
-#include <catch2/catch.hpp>
-
 #include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -33,23 +32,25 @@ domain::Alert failed_alert() {
     app::RunReport r;
     r.run_id = "20261127T040000Z-abcdef";
     r.target = "shop-db";
-    r.status = "failed";
+    r.status = domain::RunStatus::failed;
     r.stage = "dump shop";
     r.error = "pg_dump exited 1";
     r.seconds = 12.5;
     app::ItemReport i;
     i.database = "shop";
-    i.outcome = "failed";
+    i.outcome = domain::StepOutcome::failed;
     i.error = "pg_dump: error: connection refused\n.a line that starts with a dot";
     r.items.push_back(i);
     return app::run_alert(r, "failure", "schedule", "2026-11-27T04:00:12.500Z");
 }
 
-domain::NotifierConfig notifier(const std::string& type, std::map<std::string, std::string> secrets,
+domain::NotifierConfig notifier(const std::string& type,
+                                std::map<std::string, std::string> secrets,
                                 std::map<std::string, std::string> settings = {}) {
     domain::NotifierConfig c;
     c.type = type;
-    for (auto& [k, v] : secrets) c.secrets[k] = domain::Secret(v, "test");
+    for (auto& [k, v] : secrets)
+        c.secrets[k] = domain::Secret(v, "test");
     c.settings = std::move(settings);
     return c;
 }
@@ -60,12 +61,14 @@ std::string http_url(const Receiver& r, const std::string& path, bool tls = fals
 
 }  // namespace
 
-TEST_CASE("webhook: the JSON payload and an HMAC-SHA256 signature a receiver can check", "[integration][notify]") {
+TEST_CASE("webhook: the JSON payload and an HMAC-SHA256 signature a receiver can check",
+          "[integration][notify]") {
     bk::testing::TempDir dir;
     Receiver rx("http_recorder.py", {}, dir.path(), "hook");
     auto cfg = notifier("webhook", {{"url", http_url(rx, "/hooks/backup")}, {"secret", "s3cret"}});
     boost::asio::io_context ioc;
-    auto n = adapters::notify::WebhookNotifier::create(ioc.get_executor(), cfg, [] { return std::int64_t{1795000000}; });
+    auto n = adapters::notify::WebhookNotifier::create(
+        ioc.get_executor(), cfg, [] { return std::int64_t{1795000000}; });
     REQUIRE(n);
     const auto alert = failed_alert();
     auto sent = bk::testing::run_task(ioc, (*n)->send(alert));
@@ -88,16 +91,19 @@ TEST_CASE("webhook: the JSON payload and an HMAC-SHA256 signature a receiver can
     CHECK(body["run_id"] == "20261127T040000Z-abcdef");
     CHECK(body["duration_seconds"] == 12.5);
     CHECK(body["error"]["stage"] == "dump shop");
-    CHECK(body["error"]["message"].get<std::string>().find("connection refused") != std::string::npos);
+    CHECK(body["error"]["message"].get<std::string>().find("connection refused") !=
+          std::string::npos);
     // The signature, computed independently by the openssl CLI over "<timestamp>.<body>".
     const auto signed_file = dir.path() / "signed";
     std::ofstream(signed_file, std::ios::binary) << "1795000000." << r["body"].get<std::string>();
-    const auto dgst = bk::testing::sh("openssl dgst -sha256 -hmac s3cret -r " + signed_file.string());
+    const auto dgst =
+        bk::testing::sh("openssl dgst -sha256 -hmac s3cret -r " + signed_file.string());
     REQUIRE(dgst.exit_code == 0);
     CHECK(r["headers"]["x-backupctl-signature-256"] == "sha256=" + dgst.out.substr(0, 64));
 }
 
-TEST_CASE("slack: one readable message with the target, status, stage and error tail", "[integration][notify]") {
+TEST_CASE("slack: one readable message with the target, status, stage and error tail",
+          "[integration][notify]") {
     bk::testing::TempDir dir;
     Receiver rx("http_recorder.py", {}, dir.path(), "slack");
     auto cfg = notifier("slack", {{"webhook_url", http_url(rx, "/services/T0/B0/XYZ")}});
@@ -108,7 +114,8 @@ TEST_CASE("slack: one readable message with the target, status, stage and error 
     const auto recs = rx.records();
     REQUIRE(recs.size() == 1);
     CHECK(recs[0]["path"] == "/services/T0/B0/XYZ");
-    const auto text = nlohmann::json::parse(recs[0]["body"].get<std::string>())["text"].get<std::string>();
+    const auto text =
+        nlohmann::json::parse(recs[0]["body"].get<std::string>())["text"].get<std::string>();
     CHECK(text.find("backupctl: shop-db backup FAILED at dump shop (12.5 s)") != std::string::npos);
     CHECK(text.find("*Target:* shop-db") != std::string::npos);
     CHECK(text.find("*Failed at:* dump shop") != std::string::npos);
@@ -132,11 +139,13 @@ TEST_CASE("uptime kuma: the push URL carries status, message and ping", "[integr
     const auto recs = rx.records();
     REQUIRE(recs.size() == 2);
     CHECK(recs[0]["method"] == "GET");
-    CHECK(recs[0]["path"] == "/api/push/Tok3n?status=down&msg=shop-db%20failed%20%26%20more&ping=1234");
+    CHECK(recs[0]["path"] ==
+          "/api/push/Tok3n?status=down&msg=shop-db%20failed%20%26%20more&ping=1234");
     CHECK(recs[1]["path"] == "/api/push/Tok3n?status=up&msg=ok&ping=87");
 }
 
-TEST_CASE("healthchecks: start, success and fail pings with the message as the body", "[integration][monitor]") {
+TEST_CASE("healthchecks: start, success and fail pings with the message as the body",
+          "[integration][monitor]") {
     bk::testing::TempDir dir;
     Receiver rx("http_recorder.py", {}, dir.path(), "hc");
     domain::MonitorConfig cfg;
@@ -157,12 +166,14 @@ TEST_CASE("healthchecks: start, success and fail pings with the message as the b
     CHECK(recs[2]["body"] == "dump failed");
 }
 
-TEST_CASE("a receiver that never answers costs the timeout, and an error status names no secret", "[integration][notify]") {
+TEST_CASE("a receiver that never answers costs the timeout, and an error status names no secret",
+          "[integration][notify]") {
     bk::testing::TempDir dir;
     boost::asio::io_context ioc;
     {
         Receiver rx("http_recorder.py", {"--hang"}, dir.path(), "hang");
-        auto cfg = notifier("webhook", {{"url", http_url(rx, "/secret-path-token")}}, {{"timeout", "1"}});
+        auto cfg =
+            notifier("webhook", {{"url", http_url(rx, "/secret-path-token")}}, {{"timeout", "1"}});
         auto n = adapters::notify::WebhookNotifier::create(ioc.get_executor(), cfg);
         REQUIRE(n);
         const auto t0 = std::chrono::steady_clock::now();
@@ -181,12 +192,15 @@ TEST_CASE("a receiver that never answers costs the timeout, and an error status 
         REQUIRE(n);
         auto sent = bk::testing::run_task(ioc, (*n)->send(failed_alert()));
         REQUIRE_FALSE(sent);
-        CHECK(sent.error().message.find("HTTP 500 from http://127.0.0.1:" + std::to_string(rx.port())) == 0);
+        CHECK(sent.error().message.find("HTTP 500 from http://127.0.0.1:" +
+                                        std::to_string(rx.port())) == 0);
         CHECK(sent.error().message.find("secret-path-token") == std::string::npos);
     }
     {
         // Nobody listens: refused at once.
-        auto cfg = notifier("webhook", {{"url", "http://127.0.0.1:" + std::to_string(bk::testing::free_port()) + "/x"}});
+        auto cfg = notifier(
+            "webhook",
+            {{"url", "http://127.0.0.1:" + std::to_string(bk::testing::free_port()) + "/x"}});
         auto n = adapters::notify::WebhookNotifier::create(ioc.get_executor(), cfg);
         REQUIRE(n);
         auto sent = bk::testing::run_task(ioc, (*n)->send(failed_alert()));
@@ -195,12 +209,15 @@ TEST_CASE("a receiver that never answers costs the timeout, and an error status 
     }
 }
 
-TEST_CASE("TLS: an untrusted certificate is refused, the configured CA is trusted", "[integration][notify]") {
+TEST_CASE("TLS: an untrusted certificate is refused, the configured CA is trusted",
+          "[integration][notify]") {
     bk::testing::TempDir dir;
     bk::testing::make_certificate(dir.path());
     const auto cert = (dir.path() / "cert.pem").string();
-    Receiver rx("http_recorder.py", {"--cert", cert, "--key", (dir.path() / "key.pem").string()},
-                dir.path(), "tls");
+    Receiver rx("http_recorder.py",
+                {"--cert", cert, "--key", (dir.path() / "key.pem").string()},
+                dir.path(),
+                "tls");
     boost::asio::io_context ioc;
     auto untrusted = notifier("webhook", {{"url", http_url(rx, "/h", true)}});
     auto n1 = adapters::notify::WebhookNotifier::create(ioc.get_executor(), untrusted);
@@ -219,7 +236,8 @@ TEST_CASE("TLS: an untrusted certificate is refused, the configured CA is truste
     CHECK(rx.records().size() == 1);
 
     // The certificate names 127.0.0.1 and localhost, not this name: refused even with its CA.
-    auto wrong_name = notifier("webhook", {{"url", "https://127.0.0.2:" + std::to_string(rx.port()) + "/h"}},
+    auto wrong_name = notifier("webhook",
+                               {{"url", "https://127.0.0.2:" + std::to_string(rx.port()) + "/h"}},
                                {{"ca_file", cert}});
     auto n3 = adapters::notify::WebhookNotifier::create(ioc.get_executor(), wrong_name);
     REQUIRE(n3);
@@ -227,13 +245,16 @@ TEST_CASE("TLS: an untrusted certificate is refused, the configured CA is truste
     CHECK_FALSE(mismatch);
 }
 
-TEST_CASE("a receiver down for a while then back gets the queued alert exactly once, across a restart",
-          "[integration][notify][outbox]") {
+TEST_CASE(
+    "a receiver down for a while then back gets the queued alert exactly once, across a restart",
+    "[integration][notify][outbox]") {
     bk::testing::TempDir dir;
     const int port = bk::testing::free_port();
     domain::OperatorConfig config;
-    config.notifiers["hook"] = notifier("webhook", {{"url", "http://127.0.0.1:" + std::to_string(port) + "/in"}},
-                                        {{"timeout", "2"}});
+    config.notifiers["hook"] =
+        notifier("webhook",
+                 {{"url", "http://127.0.0.1:" + std::to_string(port) + "/in"}},
+                 {{"timeout", "2"}});
     auto audit = adapters::audit::SqliteAuditLog::open((dir.path() / "audit.db").string());
     REQUIRE(audit);
     std::int64_t now = 1'800'000'000;
@@ -244,7 +265,7 @@ TEST_CASE("a receiver down for a while then back gets the queued alert exactly o
     app::RunReport report;
     report.run_id = "run-1";
     report.target = "shop-db";
-    report.status = "failed";
+    report.status = domain::RunStatus::failed;
     report.stage = "dump shop";
     report.error = "pg_dump exited 1";
     const auto outbox = (dir.path() / "notify-outbox.json").string();
@@ -252,9 +273,14 @@ TEST_CASE("a receiver down for a while then back gets the queued alert exactly o
     {
         adapters::notify::FileAlertStore store(outbox);
         auto adapters = adapters::notify::make_alert_adapters(ioc.get_executor(), config);
-        app::Alerting alerting(config, [&](const std::string& n) { return adapters.notifier(n); },
-                               [](const std::string&) { return nullptr; }, store, **audit, log,
-                               [&now] { return now; });
+        app::Alerting alerting(
+            config,
+            [&](const std::string& n) { return adapters.notifier(n); },
+            [](const std::string&) { return nullptr; },
+            store,
+            **audit,
+            log,
+            [&now] { return now; });
         bk::testing::run_task(ioc, alerting.finished(target, report, "schedule"));
         CHECK(store.pending() == 1);
         // The same alert again (a replay): still one waiting.
@@ -272,9 +298,14 @@ TEST_CASE("a receiver down for a while then back gets the queued alert exactly o
     Receiver rx("http_recorder.py", {"--port", std::to_string(port)}, dir.path(), "back");
     adapters::notify::FileAlertStore store(outbox);
     auto adapters = adapters::notify::make_alert_adapters(ioc.get_executor(), config);
-    app::Alerting alerting(config, [&](const std::string& n) { return adapters.notifier(n); },
-                           [](const std::string&) { return nullptr; }, store, **audit, log,
-                           [&now] { return now; });
+    app::Alerting alerting(
+        config,
+        [&](const std::string& n) { return adapters.notifier(n); },
+        [](const std::string&) { return nullptr; },
+        store,
+        **audit,
+        log,
+        [&now] { return now; });
     now += 30;  // not due yet
     CHECK(bk::testing::run_task(ioc, alerting.retry_due()) == 0);
     CHECK(rx.records().empty());
@@ -288,18 +319,31 @@ TEST_CASE("a receiver down for a while then back gets the queued alert exactly o
     CHECK(store.pending() == 0);
 }
 
-TEST_CASE("email: STARTTLS, AUTH, every recipient, a dot line survives", "[integration][notify][email]") {
+TEST_CASE("email: STARTTLS, AUTH, every recipient, a dot line survives",
+          "[integration][notify][email]") {
     bk::testing::TempDir dir;
     bk::testing::make_certificate(dir.path());
     const auto cert = (dir.path() / "cert.pem").string();
-    Receiver sink("smtp_sink.py", {"--cert", cert, "--key", (dir.path() / "key.pem").string(),
-                                   "--user", "ops", "--password", "mail-pass"},
-                  dir.path(), "smtp");
+    Receiver sink("smtp_sink.py",
+                  {"--cert",
+                   cert,
+                   "--key",
+                   (dir.path() / "key.pem").string(),
+                   "--user",
+                   "ops",
+                   "--password",
+                   "mail-pass"},
+                  dir.path(),
+                  "smtp");
     boost::asio::io_context ioc;
-    auto cfg = notifier("email", {{"password", "mail-pass"}},
-                        {{"host", "127.0.0.1"}, {"port", std::to_string(sink.port())},
-                         {"username", "ops"}, {"from", "backupctl <backup@example.test>"},
-                         {"to", "a@example.test, b@example.test"}, {"ca_file", cert}});
+    auto cfg = notifier("email",
+                        {{"password", "mail-pass"}},
+                        {{"host", "127.0.0.1"},
+                         {"port", std::to_string(sink.port())},
+                         {"username", "ops"},
+                         {"from", "backupctl <backup@example.test>"},
+                         {"to", "a@example.test, b@example.test"},
+                         {"ca_file", cert}});
     auto n = adapters::notify::EmailNotifier::create(ioc.get_executor(), cfg);
     REQUIRE(n);
     auto sent = bk::testing::run_task(ioc, (*n)->send(failed_alert()));
@@ -312,14 +356,20 @@ TEST_CASE("email: STARTTLS, AUTH, every recipient, a dot line survives", "[integ
     CHECK(recs[0]["from"] == "backup@example.test");
     CHECK(recs[0]["to"] == nlohmann::json::array({"a@example.test", "b@example.test"}));
     const auto data = recs[0]["data"].get<std::string>();
-    CHECK(data.find("Subject: backupctl: shop-db backup FAILED at dump shop (12.5 s)") != std::string::npos);
-    CHECK(data.find("X-Backupctl-Delivery: failure:shop-db:20261127T040000Z-abcdef") != std::string::npos);
+    CHECK(data.find("Subject: backupctl: shop-db backup FAILED at dump shop (12.5 s)") !=
+          std::string::npos);
+    CHECK(data.find("X-Backupctl-Delivery: failure:shop-db:20261127T040000Z-abcdef") !=
+          std::string::npos);
     CHECK(data.find("\n.a line that starts with a dot") != std::string::npos);
 
     // A wrong password is refused, and so is a session without STARTTLS.
-    auto wrong = notifier("email", {{"password", "nope"}},
-                          {{"host", "127.0.0.1"}, {"port", std::to_string(sink.port())},
-                           {"username", "ops"}, {"from", "b@example.test"}, {"to", "a@example.test"},
+    auto wrong = notifier("email",
+                          {{"password", "nope"}},
+                          {{"host", "127.0.0.1"},
+                           {"port", std::to_string(sink.port())},
+                           {"username", "ops"},
+                           {"from", "b@example.test"},
+                           {"to", "a@example.test"},
                            {"ca_file", cert}});
     auto n2 = adapters::notify::EmailNotifier::create(ioc.get_executor(), wrong);
     REQUIRE(n2);
@@ -328,9 +378,13 @@ TEST_CASE("email: STARTTLS, AUTH, every recipient, a dot line survives", "[integ
     INFO(refused.error().message);
     CHECK(refused.error().message.find("AUTH PLAIN (user ops)") != std::string::npos);
     CHECK(refused.error().message.find("nope") == std::string::npos);
-    auto plain = notifier("email", {}, {{"host", "127.0.0.1"}, {"port", std::to_string(sink.port())},
-                                        {"from", "b@example.test"}, {"to", "a@example.test"},
-                                        {"starttls", "false"}});
+    auto plain = notifier("email",
+                          {},
+                          {{"host", "127.0.0.1"},
+                           {"port", std::to_string(sink.port())},
+                           {"from", "b@example.test"},
+                           {"to", "a@example.test"},
+                           {"starttls", "false"}});
     auto n3 = adapters::notify::EmailNotifier::create(ioc.get_executor(), plain);
     REQUIRE(n3);
     CHECK_FALSE(bk::testing::run_task(ioc, (*n3)->send(failed_alert())));
@@ -369,16 +423,20 @@ TEST_CASE("URLs are parsed by RFC 3986, not by hand", "[integration][notify]") {
           "http://k/api/push/t?status=up&msg=x&ping=1#top");
 }
 
-TEST_CASE("backupctl notify test: delivered says so, a dead receiver fails with exit 1", "[integration][notify]") {
+TEST_CASE("backupctl notify test: delivered says so, a dead receiver fails with exit 1",
+          "[integration][notify]") {
     bk::testing::TempDir dir;
     Receiver rx("http_recorder.py", {}, dir.path(), "cli");
     const auto cfg = dir.path() / "config.yml";
     std::ofstream(cfg) << "state_dir: " << (dir.path() / "state").string() << "\n"
-                       << "notifiers:\n  up: {type: webhook, url: \"" << http_url(rx, "/t") << "\"}\n"
-                       << "  down: {type: webhook, url: \"http://127.0.0.1:" << bk::testing::free_port()
-                       << "/t\", timeout: \"2\"}\n"
-                       << "monitors:\n  kuma: {type: uptime-kuma, url: \"" << http_url(rx, "/api/push/tk") << "\"}\n";
-    const std::string bk = std::string(BK_BACKUPCTL) + " --config " + cfg.string() + " notify test ";
+                       << "notifiers:\n  up: {type: webhook, url: \"" << http_url(rx, "/t")
+                       << "\"}\n"
+                       << "  down: {type: webhook, url: \"http://127.0.0.1:"
+                       << bk::testing::free_port() << "/t\", timeout: \"2\"}\n"
+                       << "monitors:\n  kuma: {type: uptime-kuma, url: \""
+                       << http_url(rx, "/api/push/tk") << "\"}\n";
+    const std::string bk =
+        std::string(BK_BACKUPCTL) + " --config " + cfg.string() + " notify test ";
     auto ok = bk::testing::sh(bk + "up 2>&1");
     INFO(ok.out);
     CHECK(ok.exit_code == 0);
@@ -392,7 +450,8 @@ TEST_CASE("backupctl notify test: delivered says so, a dead receiver fails with 
     const auto recs = rx.records();
     REQUIRE(recs.size() == 2);
     CHECK(nlohmann::json::parse(recs[0]["body"].get<std::string>())["event"] == "test");
-    CHECK(recs[1]["path"].get<std::string>().rfind("/api/push/tk?status=up&msg=backupctl%20notify%20test", 0) == 0);
+    CHECK(recs[1]["path"].get<std::string>().rfind(
+              "/api/push/tk?status=up&msg=backupctl%20notify%20test", 0) == 0);
     // Nothing was queued: a test is not an alert.
     CHECK_FALSE(std::filesystem::exists(dir.path() / "state" / "notify-outbox.json"));
 }

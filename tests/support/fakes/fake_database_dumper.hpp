@@ -1,9 +1,11 @@
 #pragma once
 // Fake of domain::DatabaseDumper: dumps `payload` (in `chunks` writes) followed by a complete
 // census, or what the test sets: an exit code, no completion marker, an engine error, a wait on
-// `gate` (a dump that has not finished yet), `on_dump` first (throw, leave a container behind in
+// `gate` (a dump that has not finished yet; the run's cut ends that wait, as it cancels a real
+// stream), `on_dump` first (throw, leave a container behind in
 // a FakeJanitor, ...), `after_chunk` between writes (a signal arriving mid-stream).
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -38,8 +40,9 @@ public:
     /// When set, each dump waits until it is released (cancelled) before it writes.
     std::shared_ptr<boost::asio::steady_timer> gate;
     int dumps{0};
+    int cut{0};  ///< dumps cancelled by the run's cut (StreamLimits::cut) while gated
     int probes{0};
-    std::string probe_error;  ///< non-empty: probe() fails with it
+    std::string probe_error;           ///< non-empty: probe() fails with it
     std::vector<std::string> run_ids;  ///< the run of each dump, in order
 
     /// Lets the dumps waiting on the gate go on; later ones do not wait.
@@ -61,7 +64,7 @@ public:
                                    const domain::DumpItem& item,
                                    domain::ByteSink& sink,
                                    std::string run_id,
-                                   domain::StreamLimits) override {
+                                   domain::StreamLimits limits) override {
         ++dumps;
         run_ids.push_back(run_id);
         if (on_dump)
@@ -69,8 +72,22 @@ public:
         if (gate) {
             auto held = gate;  // lives until released
             held->expires_at(boost::asio::steady_timer::time_point::max());
-            boost::system::error_code ec;
-            co_await held->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (limits.cut) {
+                // As the Docker adapter: the stream races the cut, which cancels it through its
+                // slot (its container is killed, nothing more is written).
+                using namespace boost::asio::experimental::awaitable_operators;
+                auto raced =
+                    co_await (wait_gate(held) ||
+                              limits.cut->wait_until(std::chrono::steady_clock::time_point::max()));
+                if (raced.index() == 1) {
+                    ++cut;
+                    domain::DumpOutcome out;
+                    out.error = "cut short: " + limits.cut->reason();
+                    co_return out;
+                }
+            } else {
+                co_await wait_gate(held);
+            }
         }
         domain::DumpOutcome out;
         for (int i = 0; i < chunks; ++i) {
@@ -92,6 +109,10 @@ public:
             out.stderr_tail = "pg_dump: error: query failed\n";
         out.rows = rows;
         co_return out;
+    }
+    static Task<void> wait_gate(std::shared_ptr<boost::asio::steady_timer> held) {
+        boost::system::error_code ec;
+        co_await held->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
     Task<Result<void>> probe(const domain::Target&, std::string) override {
         ++probes;

@@ -22,7 +22,11 @@ public:
     /// Called when a leftover is removed (a dump container gone ends its attach stream).
     std::function<void(const domain::Leftover&)> on_remove;
 
-    Task<Result<std::vector<domain::Leftover>>> leftovers() override { co_return containers; }
+    int listings{0};  ///< calls of leftovers(): sweeps and per-run clean-ups
+    Task<Result<std::vector<domain::Leftover>>> leftovers() override {
+        ++listings;
+        co_return containers;
+    }
     Task<Result<void>> remove(domain::Leftover l) override {
         const std::string id = l.container_id;
         removed.insert(id);

@@ -14,10 +14,11 @@ TEST_CASE("the operator's container id comes from its mountinfo, only from it", 
     const std::string id(64, 'a');
     const std::string in_container =
         "652 640 0:52 / / rw,relatime master:282 - overlay overlay rw\n"
-        "668 652 254:1 /srv/docker/containers/" + id +
+        "668 652 254:1 /srv/docker/containers/" +
+        id +
         "/resolv.conf /etc/resolv.conf rw,relatime - ext4 /dev/vda1 rw\n"
-        "669 652 254:1 /srv/docker/containers/" + id +
-        "/hostname /etc/hostname rw,relatime - ext4 /dev/vda1 rw\n";
+        "669 652 254:1 /srv/docker/containers/" +
+        id + "/hostname /etc/hostname rw,relatime - ext4 /dev/vda1 rw\n";
     CHECK(container_id_from_mountinfo(in_container) == id);
     // On the host: no such mounts.
     CHECK(container_id_from_mountinfo("22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n")

@@ -1,12 +1,13 @@
 // The audit fallback: a broken store never loses a record; replay lands every record once, in
 // order, and one unreadable line does not hold back the others.
+#include "adapters/audit/fallback_audit_log.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
-#include "adapters/audit/fallback_audit_log.hpp"
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "support/fakes/fake_logger.hpp"
 #include "support/test_env.hpp"
@@ -20,7 +21,8 @@ namespace {
 FallbackAuditLog::Opener opener(const std::string& db_path) {
     return [db_path]() -> bk::Result<std::unique_ptr<bk::domain::AuditLog>> {
         auto db = SqliteAuditLog::open(db_path);
-        if (!db) return db.error();
+        if (!db)
+            return db.error();
         return std::unique_ptr<bk::domain::AuditLog>(std::move(*db));
     };
 }
@@ -30,11 +32,12 @@ bk::domain::RunRecord run(const std::string& id, const std::string& status) {
     r.id = id;
     r.target = "shop-db";
     r.trigger = "manual";
-    r.status = status;
+    r.status = *bk::domain::parse_run_status(status);
     r.started_at = "2026-11-26T10:00:00.000Z";
     r.instance = "i1";
     r.pid = 42;
-    if (status != "running") r.finished_at = "2026-11-26T10:01:00.000Z";
+    if (status != "running")
+        r.finished_at = "2026-11-26T10:01:00.000Z";
     return r;
 }
 
@@ -56,8 +59,15 @@ TEST_CASE("records go to the JSONL file while the store is broken and replay onc
     FallbackAuditLog broken(opener(db), jsonl, log);
     CHECK_FALSE(broken.store_error().empty());
     REQUIRE(broken.begin_run(run("r1", "running")).has_value());
-    REQUIRE(broken.add_step({"r1", "dump shop", "2026-11-26T10:00:01.000Z",
-                             "2026-11-26T10:00:59.000Z", 1234, "ok", ""}).has_value());
+    REQUIRE(broken
+                .add_step({"r1",
+                           "dump shop",
+                           "2026-11-26T10:00:01.000Z",
+                           "2026-11-26T10:00:59.000Z",
+                           1234,
+                           bk::domain::StepOutcome::ok,
+                           ""})
+                .has_value());
     REQUIRE(broken.finish_run(run("r1", "success")).has_value());
     CHECK(broken.pending() == 3);
     // Each record that missed the store is said in the log, with where it went.
@@ -83,7 +93,7 @@ TEST_CASE("records go to the JSONL file while the store is broken and replay onc
     auto runs = healed.history("", false, 10);
     REQUIRE(runs.has_value());
     REQUIRE(runs->size() == 1);
-    CHECK(runs->front().status == "success");
+    CHECK(runs->front().status == bk::domain::RunStatus::success);
     CHECK(runs->front().pid == 42);
     auto steps = healed.steps("r1");
     REQUIRE(steps.has_value());
@@ -106,8 +116,10 @@ TEST_CASE("an unreadable line is moved aside and the rest replays", "[unit][audi
     {
         std::ofstream out(jsonl, std::ios::app);
         out << "{\"op\":\"finish_run\",\"record\":{\"id\":\"r2\",\"tar\n";  // a torn write
-        out << "{\"op\":\"finish_run\",\"record\":" << "{\"id\":\"r3\",\"target\":\"shop-db\","
-            << "\"trigger\":\"schedule\",\"status\":\"success\",\"started_at\":\"2026-11-26T11:00:00Z\","
+        out << "{\"op\":\"finish_run\",\"record\":"
+            << "{\"id\":\"r3\",\"target\":\"shop-db\","
+            << "\"trigger\":\"schedule\",\"status\":\"success\",\"started_at\":\"2026-11-26T11:00:"
+               "00Z\","
             << "\"finished_at\":\"2026-11-26T11:01:00Z\"}}\n";
     }
     FallbackAuditLog healed(opener(db), jsonl, log);
@@ -130,8 +142,8 @@ TEST_CASE("effects are journalled until settled", "[unit][audit]") {
     bk::testing::FakeLogger log;
     FallbackAuditLog audit(
         opener((dir.path() / "audit.db").string()), (dir.path() / "f.jsonl").string(), log);
-    bk::domain::EffectRecord e{"r1", "i1", "container_stopped", "abc123", "shop-app-1",
-                               "2026-11-26T10:00:00Z"};
+    bk::domain::EffectRecord e{
+        "r1", "i1", "container_stopped", "abc123", "shop-app-1", "2026-11-26T10:00:00Z"};
     REQUIRE(audit.begin_run(run("r1", "running")).has_value());
     REQUIRE(audit.record_effect(e).has_value());
     REQUIRE(audit.record_effect(e).has_value());  // twice: still one

@@ -21,7 +21,8 @@ namespace {
 EnvLookup env(std::map<std::string, std::string> vars) {
     return [vars](const std::string& name) -> std::optional<std::string> {
         auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
+        if (it == vars.end())
+            return std::nullopt;
         return it->second;
     };
 }
@@ -36,18 +37,20 @@ const char* kBare = R"(projects:
 
 std::vector<std::string> described(const std::vector<domain::ConfigProblem>& problems) {
     std::vector<std::string> out;
-    for (const auto& p : problems) out.push_back(p.describe());
+    for (const auto& p : problems)
+        out.push_back(p.describe());
     return out;
 }
 
 bool has(const std::vector<std::string>& lines, const std::string& part) {
-    return std::any_of(lines.begin(), lines.end(),
-                       [&part](const std::string& l) { return l.find(part) != std::string::npos; });
+    return std::any_of(lines.begin(), lines.end(), [&part](const std::string& l) {
+        return l.find(part) != std::string::npos;
+    });
 }
 
 const domain::Target& project(const domain::OperatorConfig& c, const std::string& name) {
-    auto it = std::find_if(c.projects.begin(), c.projects.end(),
-                           [&name](const auto& t) { return t.name == name; });
+    auto it = std::find_if(
+        c.projects.begin(), c.projects.end(), [&name](const auto& t) { return t.name == name; });
     REQUIRE(it != c.projects.end());
     return *it;
 }
@@ -65,8 +68,8 @@ TEST_CASE("RESTIC_PASSWORD is a project repository's password when restic.passwo
     CHECK(c.origins.at("/repositories/project:myapp/password") == "env RESTIC_PASSWORD");
 
     // The project's own password wins.
-    const std::string own = std::string(kBare).replace(std::string(kBare).find("/backups/myapp}"),
-                                                       15, "/backups/myapp, password: mine}");
+    const std::string own = std::string(kBare).replace(
+        std::string(kBare).find("/backups/myapp}"), 15, "/backups/myapp, password: mine}");
     auto o = load_config_text(own, "p.yml", env({{"RESTIC_PASSWORD", "from-env"}}));
     REQUIRE(o.problems.empty());
     CHECK(o.repositories.at("project:myapp").password.reveal() == "mine");
@@ -125,40 +128,49 @@ TEST_CASE("ENCRYPTION_ENABLED and GPG_RECIPIENT encrypt a project without an enc
     off["ENCRYPTION_ENABLED"] = "false";
     CHECK(project(load_config_text(two, "p.yml", env(off)), "myapp").encrypt == "none");
     auto own_default = load_config_text(
-        "keys:\n  ops: {public_key_file: /k/ops.asc}\ndefaults:\n  encrypt: ops\n" + two, "p.yml",
+        "keys:\n  ops: {public_key_file: /k/ops.asc}\ndefaults:\n  encrypt: ops\n" + two,
+        "p.yml",
         env(vars));
     REQUIRE(own_default.problems.empty());
     CHECK(project(own_default, "myapp").encrypt == "ops");
 }
 
-TEST_CASE("bad encryption variables are problems naming the variable, the value and the accepted ones",
-          "[config][env]") {
-    auto yes = load_config_text(kBare, "p.yml",
-                                env({{"RESTIC_PASSWORD", "r"}, {"ENCRYPTION_ENABLED", "yes"},
-                                     {"GPG_RECIPIENT", "a@b.c"}}));
+TEST_CASE(
+    "bad encryption variables are problems naming the variable, the value and the accepted ones",
+    "[config][env]") {
+    auto yes = load_config_text(
+        kBare,
+        "p.yml",
+        env({{"RESTIC_PASSWORD", "r"}, {"ENCRYPTION_ENABLED", "yes"}, {"GPG_RECIPIENT", "a@b.c"}}));
     REQUIRE(yes.problems.size() == 1);
     CHECK(yes.problems.front().describe() ==
           "environment: ENCRYPTION_ENABLED: \"yes\" is not a value it takes (true, false)");
     CHECK(yes.has_fatal_problems());
     CHECK(yes.projects.front().encrypt == "none");
 
-    auto age = load_config_text(kBare, "p.yml",
-                                env({{"RESTIC_PASSWORD", "r"}, {"ENCRYPTION_ENABLED", "true"},
-                                     {"ENCRYPTION_TYPE", "age"}, {"GPG_RECIPIENT", "a@b.c"}}));
+    auto age = load_config_text(kBare,
+                                "p.yml",
+                                env({{"RESTIC_PASSWORD", "r"},
+                                     {"ENCRYPTION_ENABLED", "true"},
+                                     {"ENCRYPTION_TYPE", "age"},
+                                     {"GPG_RECIPIENT", "a@b.c"}}));
     REQUIRE(age.problems.size() == 1);
     CHECK(age.problems.front().describe() ==
           "environment: ENCRYPTION_TYPE: \"age\" is not an encryption type (gpg)");
 
-    auto nobody = load_config_text(kBare, "p.yml",
-                                   env({{"RESTIC_PASSWORD", "r"}, {"ENCRYPTION_ENABLED", "true"},
-                                        {"GPG_RECIPIENT", ""}}));
+    auto nobody = load_config_text(
+        kBare,
+        "p.yml",
+        env({{"RESTIC_PASSWORD", "r"}, {"ENCRYPTION_ENABLED", "true"}, {"GPG_RECIPIENT", ""}}));
     REQUIRE(nobody.problems.size() == 1);
-    CHECK_THAT(nobody.problems.front().describe(),
-               Catch::StartsWith("environment: GPG_RECIPIENT: is not set, but ENCRYPTION_ENABLED=true"));
+    CHECK_THAT(
+        nobody.problems.front().describe(),
+        Catch::StartsWith("environment: GPG_RECIPIENT: is not set, but ENCRYPTION_ENABLED=true"));
 }
 
-TEST_CASE("NOTIFICATION_TYPE gives a project without a notification block the environment's notifier",
-          "[config][env]") {
+TEST_CASE(
+    "NOTIFICATION_TYPE gives a project without a notification block the environment's notifier",
+    "[config][env]") {
     const std::string yaml = std::string(kBare) + R"(  - name: own
     database: {type: postgres, host: own-db, password: pw}
     restic: {repository_path: /backups/own}
@@ -194,8 +206,12 @@ TEST_CASE("NOTIFICATION_TYPE gives a project without a notification block the en
     CHECK(project(c, "quiet").enabled);
 
     // A YAML default wins over the environment.
-    auto d = load_config_text("notifiers:\n  team: {type: webhook, url: https://team.example}\n"
-                              "defaults:\n  notify: [team]\n" + yaml, "p.yml", env(vars));
+    auto d = load_config_text(
+        "notifiers:\n  team: {type: webhook, url: https://team.example}\n"
+        "defaults:\n  notify: [team]\n" +
+            yaml,
+        "p.yml",
+        env(vars));
     REQUIRE(d.problems.empty());
     CHECK(project(d, "myapp").notify == std::vector<std::string>{"team"});
     CHECK_FALSE(d.notifiers.contains("env"));
@@ -204,9 +220,10 @@ TEST_CASE("NOTIFICATION_TYPE gives a project without a notification block the en
 TEST_CASE("a notification block of a type without settings takes them from the environment",
           "[config][env]") {
     const std::string yaml = std::string(kBare) + "    notification: {type: slack}\n";
-    auto c = load_config_text(yaml, "p.yml",
-                              env({{"RESTIC_PASSWORD", "r"},
-                                   {"SLACK_WEBHOOK_URL", "https://hooks.slack.test/x"}}));
+    auto c = load_config_text(
+        yaml,
+        "p.yml",
+        env({{"RESTIC_PASSWORD", "r"}, {"SLACK_WEBHOOK_URL", "https://hooks.slack.test/x"}}));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
     const auto& n = c.notifiers.at("project:myapp");
@@ -215,24 +232,32 @@ TEST_CASE("a notification block of a type without settings takes them from the e
 
     // Without the variable the project says what it needs and is disabled.
     auto bare = load_config_text(std::string(kBare) + "    notification: {type: webhook}\n",
-                                 "p.yml", env({{"RESTIC_PASSWORD", "r"}}));
+                                 "p.yml",
+                                 env({{"RESTIC_PASSWORD", "r"}}));
     REQUIRE(bare.problems.size() == 1);
-    CHECK_THAT(bare.problems.front().describe(),
-               Catch::EndsWith("projects[0].notification: a webhook notification needs its "
-                               "settings in config: or WEBHOOK_URL set (project \"myapp\" is disabled)"));
+    CHECK_THAT(
+        bare.problems.front().describe(),
+        Catch::EndsWith("projects[0].notification: a webhook notification needs its "
+                        "settings in config: or WEBHOOK_URL set (project \"myapp\" is disabled)"));
     auto teams = load_config_text(std::string(kBare) + "    notification: {type: teams}\n",
-                                  "p.yml", env({{"RESTIC_PASSWORD", "r"}}));
+                                  "p.yml",
+                                  env({{"RESTIC_PASSWORD", "r"}}));
     REQUIRE(teams.problems.size() == 1);
-    CHECK_THAT(teams.problems.front().message,
-               Catch::Contains("\"teams\" is not a notification type (slack, webhook, email, none)"));
+    CHECK_THAT(
+        teams.problems.front().message,
+        Catch::Contains("\"teams\" is not a notification type (slack, webhook, email, none)"));
 }
 
 TEST_CASE("NOTIFICATION_TYPE=email maps the SMTP variables to the e-mail notifier's settings",
           "[config][env]") {
-    const std::map<std::string, std::string> vars{
-        {"RESTIC_PASSWORD", "r"},       {"NOTIFICATION_TYPE", "email"}, {"SMTP_HOST", "smtp.example"},
-        {"SMTP_PORT", "587"},           {"SMTP_SECURE", "false"},       {"SMTP_USER", "mailer"},
-        {"SMTP_PASSWORD", "smtp-secret"}, {"SMTP_TO", "ops@example.com"}};
+    const std::map<std::string, std::string> vars{{"RESTIC_PASSWORD", "r"},
+                                                  {"NOTIFICATION_TYPE", "email"},
+                                                  {"SMTP_HOST", "smtp.example"},
+                                                  {"SMTP_PORT", "587"},
+                                                  {"SMTP_SECURE", "false"},
+                                                  {"SMTP_USER", "mailer"},
+                                                  {"SMTP_PASSWORD", "smtp-secret"},
+                                                  {"SMTP_TO", "ops@example.com"}};
     auto c = load_config_text(kBare, "p.yml", env(vars));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
@@ -254,9 +279,10 @@ TEST_CASE("NOTIFICATION_TYPE=email maps the SMTP variables to the e-mail notifie
     secure["SMTP_PORT"] = "465";
     auto s = load_config_text(kBare, "p.yml", env(secure));
     REQUIRE(s.problems.size() == 1);
-    CHECK_THAT(s.problems.front().describe(),
-               Catch::StartsWith("environment: SMTP_SECURE: \"true\" (TLS from the first byte, port "
-                                 "465) is not supported"));
+    CHECK_THAT(
+        s.problems.front().describe(),
+        Catch::StartsWith("environment: SMTP_SECURE: \"true\" (TLS from the first byte, port "
+                          "465) is not supported"));
 
     auto partial = vars;
     partial.erase("SMTP_HOST");
@@ -268,22 +294,23 @@ TEST_CASE("NOTIFICATION_TYPE=email maps the SMTP variables to the e-mail notifie
     CHECK(p.has_fatal_problems());
 }
 
-TEST_CASE("NOTIFICATION_TYPE none is no notifier, an unknown type is a problem with the accepted ones",
-          "[config][env]") {
-    auto none = load_config_text(kBare, "p.yml",
-                                 env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "none"}}));
+TEST_CASE(
+    "NOTIFICATION_TYPE none is no notifier, an unknown type is a problem with the accepted ones",
+    "[config][env]") {
+    auto none = load_config_text(
+        kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "none"}}));
     REQUIRE(none.problems.empty());
     CHECK(none.projects.front().notify.empty());
     CHECK(none.notifiers.empty());
 
-    auto teams = load_config_text(kBare, "p.yml",
-                                  env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "teams"}}));
+    auto teams = load_config_text(
+        kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "teams"}}));
     REQUIRE(teams.problems.size() == 1);
     CHECK(teams.problems.front().describe() ==
           "environment: NOTIFICATION_TYPE: \"teams\" is not a value it takes (slack, webhook, "
           "email, none)");
-    auto typo = load_config_text(kBare, "p.yml",
-                                 env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "slak"}}));
+    auto typo = load_config_text(
+        kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "slak"}}));
     REQUIRE(typo.problems.size() == 1);
     CHECK_THAT(typo.problems.front().message, Catch::EndsWith("did you mean \"slack\"?"));
 }
@@ -304,14 +331,16 @@ TEST_CASE("TIMEZONE and DAILY_SUMMARY_CRON fill what the YAML leaves out, retrie
     CHECK(c.origins.at("/daemon/summary_cron") == "env DAILY_SUMMARY_CRON");
     const auto warnings = described(c.warnings);
     REQUIRE(warnings.size() == 2);
-    CHECK(has(warnings, "environment: BACKUP_RETRY_COUNT: \"3\" is ignored: backupctl does not "
-                        "retry a stage"));
+    CHECK(has(warnings,
+              "environment: BACKUP_RETRY_COUNT: \"3\" is ignored: backupctl does not "
+              "retry a stage"));
     CHECK(has(warnings, "environment: BACKUP_RETRY_DELAY_MS: \"5000\" is ignored"));
 
     // The YAML's own values win.
-    auto own = load_config_text("timezone: UTC\ndaemon: {summary_cron: '0 9 * * *'}\n" +
-                                    std::string(kBare),
-                                "p.yml", env(vars));
+    auto own = load_config_text(
+        "timezone: UTC\ndaemon: {summary_cron: '0 9 * * *'}\n" + std::string(kBare),
+        "p.yml",
+        env(vars));
     REQUIRE(own.problems.empty());
     CHECK(own.timezone == "UTC");
     CHECK(own.daemon.summary_cron == "0 9 * * *");
@@ -326,8 +355,10 @@ TEST_CASE("TIMEZONE and DAILY_SUMMARY_CRON fill what the YAML leaves out, retrie
 }
 
 TEST_CASE("without projects the original's variables are not read", "[config][env]") {
-    auto c = load_config_text("repositories:\n  default: {url: /r, password: x}\n", "l.yml",
-                              env({{"TIMEZONE", "Europe/Berlin"}, {"NOTIFICATION_TYPE", "teams"},
+    auto c = load_config_text("repositories:\n  default: {url: /r, password: x}\n",
+                              "l.yml",
+                              env({{"TIMEZONE", "Europe/Berlin"},
+                                   {"NOTIFICATION_TYPE", "teams"},
                                    {"BACKUP_RETRY_COUNT", "3"}}));
     CHECK(c.problems.empty());
     CHECK(c.warnings.empty());
@@ -336,11 +367,10 @@ TEST_CASE("without projects the original's variables are not read", "[config][en
 }
 
 TEST_CASE("UPTIME_KUMA_BASE_URL is a project monitor's base_url, and says so", "[config][env]") {
-    auto c = load_config_text(std::string(kBare) +
-                                  "    monitor: {type: uptime-kuma, config: {push_token: tok}}\n",
-                              "p.yml",
-                              env({{"RESTIC_PASSWORD", "r"},
-                                   {"UPTIME_KUMA_BASE_URL", "https://kuma.example"}}));
+    auto c = load_config_text(
+        std::string(kBare) + "    monitor: {type: uptime-kuma, config: {push_token: tok}}\n",
+        "p.yml",
+        env({{"RESTIC_PASSWORD", "r"}, {"UPTIME_KUMA_BASE_URL", "https://kuma.example"}}));
     REQUIRE(c.problems.empty());
     CHECK(c.monitors.at("project:myapp").settings.at("base_url") == "https://kuma.example");
     CHECK(c.origins.at("/monitors/project:myapp/settings/base_url") == "env UPTIME_KUMA_BASE_URL");
@@ -359,9 +389,11 @@ TEST_CASE("HETZNER_SSH_* put a project's repository_path on the storage box, hos
     auto unpinned = load_config_text(kBare, "p.yml", env(box));
     const auto problems = described(unpinned.problems);
     INFO(Catch::Detail::stringify(problems));
-    CHECK(has(problems, "projects[0].restic.repository_path: is on the storage box "
-                        "u1.your-storagebox.de, whose host key must be pinned: run `ssh-keyscan -p 22 "
-                        "u1.your-storagebox.de > " + (dir.path() / "known_hosts").string() + "`"));
+    CHECK(has(problems,
+              "projects[0].restic.repository_path: is on the storage box "
+              "u1.your-storagebox.de, whose host key must be pinned: run `ssh-keyscan -p 22 "
+              "u1.your-storagebox.de > " +
+                  (dir.path() / "known_hosts").string() + "`"));
 
     // known_hosts beside the key (as the original's ssh-keys directory), the port from the env.
     std::ofstream(dir.path() / "known_hosts") << "[u1.your-storagebox.de]:23 ssh-ed25519 AAAA\n";

@@ -113,7 +113,8 @@ projects:
 )";
     auto c = load_config_text(yaml, "h.yml", env({}));
     std::vector<std::string> messages;
-    for (const auto& p : c.problems) messages.push_back(p.describe());
+    for (const auto& p : c.problems)
+        messages.push_back(p.describe());
     INFO(Catch::rangeToString(messages));
     REQUIRE(c.projects.size() == 1);
     const auto& p = c.projects.front();
@@ -126,11 +127,13 @@ projects:
     // mysql:8 and elsewhere/pg:16 are not allowed; two bad asset paths.
     REQUIRE(c.problems.size() == 4);
     auto has = [&messages](const std::string& what) {
-        return std::any_of(messages.begin(), messages.end(),
-                           [&what](const auto& m) { return m.find(what) != std::string::npos; });
+        return std::any_of(messages.begin(), messages.end(), [&what](const auto& m) {
+            return m.find(what) != std::string::npos;
+        });
     };
-    CHECK(has("defaults.client_images.mysql: image \"mysql:8\" is not allowed by "
-              "security.dump_images"));
+    CHECK(
+        has("defaults.client_images.mysql: image \"mysql:8\" is not allowed by "
+            "security.dump_images"));
     CHECK(has("projects[0].database.image: image \"elsewhere/pg:16\" is not allowed"));
     CHECK(has("\"relative/path\" must be an absolute path"));
     CHECK(has("\"/a,b\" must be an absolute path without commas"));
@@ -244,8 +247,10 @@ TEST_CASE("remote repositories: ssh, keys read from files, cacert, append_only",
     password: x
     cacert: /etc/backupctl/ca.pem
     env:
-      AWS_ACCESS_KEY_ID_FILE: )" + id + R"(
-      AWS_SECRET_ACCESS_KEY_file: )" + secret + R"(
+      AWS_ACCESS_KEY_ID_FILE: )" +
+                             id + R"(
+      AWS_SECRET_ACCESS_KEY_file: )" +
+                             secret + R"(
       AWS_SHARED_CREDENTIALS_FILE: /root/.aws/credentials
   vault:
     url: rest:http://bk:pw@10.0.0.5:8000/repo
@@ -273,15 +278,16 @@ TEST_CASE("remote repositories: ssh, keys read from files, cacert, append_only",
 }
 
 TEST_CASE("an sftp repository must pin its host key", "[config]") {
-    auto none = load_config_text("repositories:\n  box: {url: \"sftp:u1@box.example:/r\", password: x}\n",
-                                 "a.yml", env({}));
+    auto none = load_config_text(
+        "repositories:\n  box: {url: \"sftp:u1@box.example:/r\", password: x}\n", "a.yml", env({}));
     REQUIRE(none.problems.size() == 1);
     CHECK_THAT(none.problems[0].message, Catch::Contains("ssh-keyscan -p 22 box.example > FILE"));
     CHECK(none.has_fatal_problems());
     auto no_pin = load_config_text(
         "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
         "    ssh: {key_file: /k, port: 23}\n",
-        "b.yml", env({}));
+        "b.yml",
+        env({}));
     REQUIRE(no_pin.problems.size() == 1);
     CHECK_THAT(no_pin.problems[0].message,
                Catch::Contains("ssh-keyscan -p 23 box.example > FILE") &&
@@ -289,61 +295,72 @@ TEST_CASE("an sftp repository must pin its host key", "[config]") {
     auto tofu = load_config_text(
         "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
         "    ssh: {key_file: /k, accept_new_host_key: true}\n",
-        "c.yml", env({}));
+        "c.yml",
+        env({}));
     CHECK(tofu.problems.empty());
     auto spaced = load_config_text(
         "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
         "    ssh: {key_file: /my keys/k, known_hosts_file: /k}\n",
-        "d.yml", env({}));
+        "d.yml",
+        env({}));
     REQUIRE(spaced.problems.size() == 1);
     CHECK_THAT(spaced.problems[0].message, Catch::Contains("holds a space"));
     auto wrong_kind = load_config_text(
         "repositories:\n  r:\n    url: /local\n    password: x\n    ssh: {key_file: /k}\n"
         "    env: {RESTIC_PASSWORD: y}\n",
-        "e.yml", env({}));
+        "e.yml",
+        env({}));
     CHECK(wrong_kind.problems.size() == 2);
 }
 
 TEST_CASE("config errors carry file, line and column, and the nearest key", "[config]") {
-    const std::string yaml = "defaults:\n"
-                             "  crom: '0 3 * * *'\n"
-                             "  retention: last=3,daly=2\n"
-                             "repositories:\n"
-                             "  main: {url: /r, pasword: x}\n"
-                             "projects:\n"
-                             "  - name: app\n"
-                             "    cron: '0 25 * * *'\n"
-                             "    database: {type: postgress, host: db}\n"
-                             "    retention: {keep_daily: seven}\n";
+    const std::string yaml =
+        "defaults:\n"
+        "  crom: '0 3 * * *'\n"
+        "  retention: last=3,daly=2\n"
+        "repositories:\n"
+        "  main: {url: /r, pasword: x}\n"
+        "projects:\n"
+        "  - name: app\n"
+        "    cron: '0 25 * * *'\n"
+        "    database: {type: postgress, host: db}\n"
+        "    retention: {keep_daily: seven}\n";
     auto c = load_config_text(yaml, "bad.yml", env({}));
     std::vector<std::string> got;
     for (const auto& p : c.problems) {
         got.push_back(p.describe());
     }
     auto has = [&got](const std::string& part) {
-        return std::any_of(got.begin(), got.end(),
-                           [&part](const std::string& g) { return g.find(part) != std::string::npos; });
+        return std::any_of(got.begin(), got.end(), [&part](const std::string& g) {
+            return g.find(part) != std::string::npos;
+        });
     };
     INFO(Catch::Detail::stringify(got));
     CHECK(has("bad.yml:2:3: defaults.crom: unknown key \"crom\"; did you mean \"cron\"?"));
     CHECK(has("bad.yml:3:14: defaults.retention: unknown key \"daly\"; did you mean \"daily\"?"));
-    CHECK(has("bad.yml:5:19: repositories.main.pasword: unknown key \"pasword\"; did you mean \"password\"?"));
-    CHECK(has("bad.yml:8:11: projects[0].cron: \"0 25 * * *\" is not a schedule: hour: 25 is out of range 0-23 (project \"app\" is disabled)"));
+    CHECK(
+        has("bad.yml:5:19: repositories.main.pasword: unknown key \"pasword\"; did you mean "
+            "\"password\"?"));
+    CHECK(
+        has("bad.yml:8:11: projects[0].cron: \"0 25 * * *\" is not a schedule: hour: 25 is out of "
+            "range 0-23 (project \"app\" is disabled)"));
     CHECK(has("projects[0].database.type: \"postgress\" is not a database type"));
     CHECK(has("projects[0].retention.keep_daily: \"seven\" is not a whole number"));
     CHECK(c.has_fatal_problems());
 }
 
 TEST_CASE("broken YAML and missing files are one clear problem", "[config]") {
-    auto c = load_config_text("projects:\n  - name: a\n    cron: [unclosed\n", "broken.yml", env({}));
+    auto c =
+        load_config_text("projects:\n  - name: a\n    cron: [unclosed\n", "broken.yml", env({}));
     REQUIRE(c.problems.size() == 1);
     CHECK(c.problems.front().line > 0);
     CHECK_THAT(c.problems.front().message, Catch::StartsWith("not valid YAML"));
     auto missing = load_config_file("/nonexistent/backupctl.yml", env({}));
     REQUIRE(missing.problems.size() == 1);
-    CHECK(missing.problems.front().describe() == "/nonexistent/backupctl.yml: cannot read the config file");
-    auto both = load_config_text("repositories:\n  r: {url: /r, password: a, password_file: /x}\n",
-                                 "both.yml", env({}));
+    CHECK(missing.problems.front().describe() ==
+          "/nonexistent/backupctl.yml: cannot read the config file");
+    auto both = load_config_text(
+        "repositories:\n  r: {url: /r, password: a, password_file: /x}\n", "both.yml", env({}));
     REQUIRE(both.problems.size() == 1);
     CHECK_THAT(both.problems.front().message, Catch::Contains("either password or password_file"));
 }
@@ -364,10 +381,14 @@ int check_doc_examples(const std::string& page) {
             continue;
         }
         ++examples;
-        auto c = load_config_text(yaml, page + " example " + std::to_string(examples),
-                                  env({{"MYAPP_DB_PASSWORD", "x"}, {"MYAPP_RESTIC_PASSWORD", "x"},
-                                       {"SLACK_WEBHOOK", "https://x"}, {"KUMA_TOKEN", "x"},
-                                       {"RESTIC_PASSWORD", "x"}, {"REST_PASSWORD", "x"}}));
+        auto c = load_config_text(yaml,
+                                  page + " example " + std::to_string(examples),
+                                  env({{"MYAPP_DB_PASSWORD", "x"},
+                                       {"MYAPP_RESTIC_PASSWORD", "x"},
+                                       {"SLACK_WEBHOOK", "https://x"},
+                                       {"KUMA_TOKEN", "x"},
+                                       {"RESTIC_PASSWORD", "x"},
+                                       {"REST_PASSWORD", "x"}}));
         INFO(yaml);
         for (const auto& p : c.problems) {
             // Files named by *_file keys do not exist here; everything else must be clean.

@@ -1,16 +1,16 @@
 // The alerting's rules with a recording notifier: who gets which event, recovered after a failure
 // or an overdue spell, overdue told once also across a restart, the daily summary once per date,
 // the backoff of re-sends.
-#include <catch2/catch.hpp>
+#include "application/alerting.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/notify/file_alert_store.hpp"
-#include "application/alerting.hpp"
 #include "support/bk_result_printing.hpp"
 #include "support/fakes.hpp"
 #include "support/run_rig.hpp"
@@ -44,10 +44,15 @@ struct Fixture {
         restart();
     }
     void restart() {
-        store = std::make_unique<adapters::notify::FileAlertStore>((dir.path() / "outbox.json").string());
+        store = std::make_unique<adapters::notify::FileAlertStore>(
+            (dir.path() / "outbox.json").string());
         alerting = std::make_unique<app::Alerting>(
-            config, [this](const std::string& n) -> domain::Notifier* { return &recorders[n]; },
-            [](const std::string&) { return nullptr; }, *store, *audit, log,
+            config,
+            [this](const std::string& n) -> domain::Notifier* { return &recorders[n]; },
+            [](const std::string&) { return nullptr; },
+            *store,
+            *audit,
+            log,
             [this] { return now; });
     }
     domain::Target target() const {
@@ -61,7 +66,7 @@ struct Fixture {
         app::RunReport r;
         r.run_id = id;
         r.target = "shop-db";
-        r.status = status;
+        r.status = *domain::parse_run_status(status);
         r.stage = status == "success" ? "" : "dump shop";
         bk::testing::run_task(ioc, alerting->finished(target(), r, "schedule"));
     }
@@ -81,7 +86,8 @@ TEST_CASE("events: failure by default, all, or named ones", "[unit][alerting]") 
     CHECK_FALSE(domain::wants({"success"}, "failure"));
 }
 
-TEST_CASE("a failure goes to the failure subscribers, the following success also says recovered", "[unit][alerting]") {
+TEST_CASE("a failure goes to the failure subscribers, the following success also says recovered",
+          "[unit][alerting]") {
     Fixture f;
     f.run("success", "r1");
     CHECK(f.recorders["failures"].kinds().empty());
@@ -100,7 +106,8 @@ TEST_CASE("a failure goes to the failure subscribers, the following success also
     CHECK(f.recorders["failures"].kinds().size() == 2);
 }
 
-TEST_CASE("overdue is told once, also across a restart, and a success ends it with recovered", "[unit][alerting]") {
+TEST_CASE("overdue is told once, also across a restart, and a success ends it with recovered",
+          "[unit][alerting]") {
     Fixture f;
     f.run("success", "r1");
     const auto t = f.target();
@@ -122,7 +129,8 @@ TEST_CASE("overdue is told once, also across a restart, and a success ends it wi
     CHECK(f.recorders["failures"].kinds().back() == "overdue");
 }
 
-TEST_CASE("the daily summary goes once per date to the notifiers that asked for it", "[unit][alerting]") {
+TEST_CASE("the daily summary goes once per date to the notifiers that asked for it",
+          "[unit][alerting]") {
     Fixture f;
     f.run("success", "r1");
     std::vector<domain::Target> targets{f.target()};
@@ -133,7 +141,8 @@ TEST_CASE("the daily summary goes once per date to the notifiers that asked for 
     CHECK(f.recorders["failures"].kinds().empty());
     const auto& s = f.recorders["everything"].got.back();
     CHECK(s.id == "summary:2026-11-27");
-    CHECK(s.details.find("shop-db: no run yet") != std::string::npos);  // the runs are not in this audit
+    CHECK(s.details.find("shop-db: no run yet") !=
+          std::string::npos);  // the runs are not in this audit
     bk::testing::run_task(f.ioc, f.alerting->summary(targets, "2026-11-28"));
     CHECK(f.recorders["everything"].kinds().back() == "summary");
     CHECK(f.recorders["everything"].got.size() == 3);
@@ -147,7 +156,8 @@ TEST_CASE("re-sends back off from 30 s, doubling, to at most an hour", "[unit][a
     CHECK(app::alert_backoff(50) == 3600);
 }
 
-TEST_CASE("a failed delivery waits in the outbox and goes out once when due", "[unit][alerting][outbox]") {
+TEST_CASE("a failed delivery waits in the outbox and goes out once when due",
+          "[unit][alerting][outbox]") {
     Fixture f;
     f.recorders["failures"].fail_next = 1;
     f.run("failed", "r1");
@@ -161,7 +171,8 @@ TEST_CASE("a failed delivery waits in the outbox and goes out once when due", "[
     CHECK(f.store->pending() == 0);
 }
 
-TEST_CASE("an unreadable outbox is moved aside and the outbox works again", "[unit][alerting][outbox]") {
+TEST_CASE("an unreadable outbox is moved aside and the outbox works again",
+          "[unit][alerting][outbox]") {
     bk::testing::TempDir dir;
     const auto path = (dir.path() / "outbox.json").string();
     std::ofstream(path) << "{ not json";
@@ -184,7 +195,8 @@ TEST_CASE("tail_lines keeps the last lines within a byte limit", "[unit][alertin
     CHECK(domain::tail_lines("aaaa\nbbbb\ncccc", 3, 8) == "cccc");
 }
 
-TEST_CASE("a run found crashed alerts the notifiers its target had when the run started", "[unit][alerting]") {
+TEST_CASE("a run found crashed alerts the notifiers its target had when the run started",
+          "[unit][alerting]") {
     Fixture f;
     auto t = f.target();
     t.notify = {"everything"};
@@ -194,7 +206,7 @@ TEST_CASE("a run found crashed alerts the notifiers its target had when the run 
     run.id = "r9";
     run.kind = "backup";
     run.target = "shop-db";
-    run.status = "crashed";
+    run.status = domain::RunStatus::crashed;
     run.error = "the operator (pid 42) died during this run";
     bk::testing::run_task(f.ioc, f.alerting->crashed(run));
     CHECK(f.recorders["failures"].got.empty());
@@ -214,28 +226,30 @@ TEST_CASE("a safety backup's success says no recovered and ends no failure", "[u
     app::RunReport safety;
     safety.run_id = "r2";
     safety.target = "shop-db";
-    safety.status = "success";
+    safety.status = domain::RunStatus::success;
     bk::testing::run_task(f.ioc, f.alerting->finished(f.target(), safety, domain::kSafetyTrigger));
     CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure"});
     CHECK(f.recorders["everything"].kinds() == std::vector<std::string>{"failure"});
     auto mem = f.store->memory();
     REQUIRE(mem);
-    CHECK((*mem)["shop-db"].last_status == "failed");  // the next real success recovers it
+    CHECK((*mem)["shop-db"].last_status ==
+          domain::RunStatus::failed);  // the next real success recovers it
     f.run("success", "r3");
     CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"failure", "recovered"});
 }
 
-TEST_CASE("an empty drill is told as drill_empty, by default, and a passed one not at all", "[unit][alerting]") {
+TEST_CASE("an empty drill is told as drill_empty, by default, and a passed one not at all",
+          "[unit][alerting]") {
     Fixture f;
     CHECK(domain::wants({}, "drill_empty"));
     app::VerifyReport report;
     report.run_id = "d1";
     report.target = "shop-db";
-    report.status = "passed";
+    report.status = domain::DrillResult::passed;
     bk::testing::run_task(f.ioc, f.alerting->drill_finished(f.target(), report));
     CHECK(f.recorders["failures"].got.empty());
     report.run_id = "d2";
-    report.status = domain::kDrillPassedEmpty;
+    report.status = domain::DrillResult::passed_empty;
     report.error = app::empty_drill_message({"app (no tables)"});
     bk::testing::run_task(f.ioc, f.alerting->drill_finished(f.target(), report));
     REQUIRE(f.recorders["failures"].kinds() == std::vector<std::string>{"drill_empty"});
@@ -276,7 +290,7 @@ TEST_CASE(
 
     rig.dumper.exit_code = 1;
     const auto failed = bk::testing::run_task(runner.run(target, "schedule", ""));
-    REQUIRE(failed.status == "failed");
+    REQUIRE(failed.status == domain::RunStatus::failed);
     CHECK(kuma.pings.size() == 2);
     CHECK(kuma.pings.front() == "start");
     CHECK(kuma.pings.back().rfind("down ", 0) == 0);
@@ -289,7 +303,7 @@ TEST_CASE(
     // The run's notify step says who got it and who did not.
     bool stepped = false;
     for (const auto& s : *rig.audit->steps(failed.run_id)) {
-        stepped = stepped || (s.name == "notify" && s.outcome == "failed" &&
+        stepped = stepped || (s.name == "notify" && s.outcome == domain::StepOutcome::failed &&
                               s.detail.find("ops: sent failure") != std::string::npos);
     }
     CHECK(stepped);
@@ -305,7 +319,7 @@ TEST_CASE(
 
     rig.dumper.exit_code = 0;
     const auto ok = bk::testing::run_task(runner.run(target, "schedule", ""));
-    REQUIRE(ok.status == "success");
+    REQUIRE(ok.status == domain::RunStatus::success);
     CHECK(ops.kinds() == std::vector<std::string>{"failure", "recovered"});
     CHECK(pager.kinds() == std::vector<std::string>{"failure", "recovered"});
     CHECK(kuma.pings.size() == 4);

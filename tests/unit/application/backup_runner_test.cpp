@@ -36,7 +36,7 @@ struct Rig : bk::testing::RunRig {
         REQUIRE(s.has_value());
         std::vector<std::string> out;
         for (const auto& step : *s)
-            out.push_back(step.name + ": " + step.outcome);
+            out.push_back(step.name + ": " + domain::to_string(step.outcome));
         return out;
     }
     bool has_step(const std::string& run_id, const std::string& name) {
@@ -74,7 +74,7 @@ TEST_CASE("a dump that fails commits no snapshot and fails the run at its dump",
     const auto report = rig.run();
 
     INFO(report.error);
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     CHECK(report.stage == "dump app");
     CHECK(report.error.find(expected) != std::string::npos);
     CHECK(rig.repo.snapshots_stored.empty());
@@ -82,7 +82,7 @@ TEST_CASE("a dump that fails commits no snapshot and fails the run at its dump",
     REQUIRE(report.items.size() == 1);
     CHECK(report.items[0].snapshot_id.empty());
     const auto record = rig.record(report.run_id);
-    CHECK(record.status == "failed");
+    CHECK(record.status == domain::RunStatus::failed);
     CHECK(record.snapshots.empty());
     CHECK(rig.steps(report.run_id) ==
           std::vector<std::string>{"provenance: ok", "dump app: failed"});
@@ -91,7 +91,7 @@ TEST_CASE("a dump that fails commits no snapshot and fails the run at its dump",
 TEST_CASE("a dump that succeeds commits its snapshot with the target's tags", "[unit][runner]") {
     Rig rig;
     const auto report = rig.run();
-    CHECK(report.status == "success");
+    CHECK(report.status == domain::RunStatus::success);
     REQUIRE(rig.repo.snapshots_stored.size() == 1);
     CHECK(rig.repo.snapshots_stored[0].data == rig.dumper.payload);
     CHECK(rig.repo.snapshots_stored[0].tags ==
@@ -104,26 +104,26 @@ TEST_CASE("retention runs only after a fully successful run", "[unit][runner][re
     Rig rig;
     SECTION("success: retention runs on the target's snapshots") {
         const auto report = rig.run();
-        CHECK(report.status == "success");
+        CHECK(report.status == domain::RunStatus::success);
         REQUIRE(rig.repo.forgets.size() == 1);
         CHECK(rig.repo.forgets[0] == std::vector<std::string>{"target:shop-db"});
-        CHECK(report.retention == "ok");
+        CHECK(report.retention == domain::RetentionOutcome::ok);
         CHECK(report.snapshots_kept == 1);
         CHECK(rig.has_step(report.run_id, "retention"));
     }
     SECTION("a failed dump: no retention") {
         rig.dumper.exit_code = 1;
         const auto report = rig.run();
-        CHECK(report.status == "failed");
+        CHECK(report.status == domain::RunStatus::failed);
         CHECK(rig.repo.forgets.empty());
-        CHECK(report.retention.empty());
+        CHECK(report.retention == domain::RetentionOutcome::not_run);
         CHECK_FALSE(rig.has_step(report.run_id, "retention"));
     }
     SECTION("one of two databases failed (partial): no retention") {
         rig.dumper.databases = {"app", "logs"};
         rig.dumper.failing = {"logs"};
         const auto report = rig.run();
-        CHECK(report.status == "partial");
+        CHECK(report.status == domain::RunStatus::partial);
         CHECK(report.error == "failed: logs");
         CHECK(rig.repo.snapshots_stored.size() == 1);  // the good one stands
         CHECK(rig.repo.forgets.empty());
@@ -133,7 +133,7 @@ TEST_CASE("retention runs only after a fully successful run", "[unit][runner][re
         rig.target.pre_hook = {"pre"};
         rig.hooks.exit_codes["pre"] = 1;
         const auto report = rig.run();
-        CHECK(report.status == "failed");
+        CHECK(report.status == domain::RunStatus::failed);
         CHECK(report.stage == "pre-hook");
         CHECK(rig.dumper.dumps == 0);
         CHECK(rig.repo.forgets.empty());
@@ -141,7 +141,7 @@ TEST_CASE("retention runs only after a fully successful run", "[unit][runner][re
     SECTION("the run's time is up: nothing committed, no retention") {
         rig.target.timeout = std::chrono::seconds(0);
         const auto report = rig.run();
-        CHECK(report.status == "failed");
+        CHECK(report.status == domain::RunStatus::failed);
         CHECK(report.error.find("timed out") != std::string::npos);
         CHECK(rig.repo.snapshots_stored.empty());
         CHECK(rig.repo.forgets.empty());
@@ -154,25 +154,25 @@ TEST_CASE("a failed retention keeps the snapshot and makes the run partial, a bu
     SECTION("restic fails") {
         rig.repo.forget_fails = Failure{errc::repo_failed, "Fatal: unable to open config"};
         const auto report = rig.run();
-        CHECK(report.status == "partial");
+        CHECK(report.status == domain::RunStatus::partial);
         CHECK(report.stage == "retention");
         CHECK(report.error == "backup stored, retention failed: Fatal: unable to open config");
-        CHECK(report.retention == "failed");
+        CHECK(report.retention == domain::RetentionOutcome::failed);
         CHECK(rig.repo.snapshots_stored.size() == 1);
     }
     SECTION("the repository is locked by another restic") {
         rig.repo.forget_fails = Failure{errc::repo_locked, "repository is already locked"};
         const auto report = rig.run();
-        CHECK(report.status == "success");
-        CHECK(report.retention == "skipped");
+        CHECK(report.status == domain::RunStatus::success);
+        CHECK(report.retention == domain::RetentionOutcome::skipped);
         CHECK(report.retention_detail.find("comes again with the next successful run") !=
               std::string::npos);
     }
     SECTION("an append-only repository: delegated to the server's owner") {
         rig.config.repositories["main"].append_only = true;
         const auto report = rig.run();
-        CHECK(report.status == "success");
-        CHECK(report.retention == "delegated");
+        CHECK(report.status == domain::RunStatus::success);
+        CHECK(report.retention == domain::RetentionOutcome::delegated);
         CHECK(rig.repo.forgets.empty());
     }
 }
@@ -184,7 +184,7 @@ TEST_CASE("the post-hook runs after a success, a failed dump and a failed pre-ho
     rig.target.post_hook = {"post"};
     SECTION("success") {
         const auto report = rig.run();
-        CHECK(report.status == "success");
+        CHECK(report.status == domain::RunStatus::success);
         CHECK(rig.hooks.ran == std::vector<std::string>{"pre", "post"});
         // After the snapshot and its retention: the app is quiesced until its data is stored.
         const auto steps = rig.steps(report.run_id);
@@ -193,20 +193,20 @@ TEST_CASE("the post-hook runs after a success, a failed dump and a failed pre-ho
     SECTION("the dump failed") {
         rig.dumper.exit_code = 1;
         const auto report = rig.run();
-        CHECK(report.status == "failed");
+        CHECK(report.status == domain::RunStatus::failed);
         CHECK(rig.hooks.ran == std::vector<std::string>{"pre", "post"});
     }
     SECTION("the pre-hook failed") {
         rig.hooks.exit_codes["pre"] = 3;
         const auto report = rig.run();
-        CHECK(report.status == "failed");
+        CHECK(report.status == domain::RunStatus::failed);
         CHECK(report.error.find("pre-hook exited 3") != std::string::npos);
         CHECK(rig.hooks.ran == std::vector<std::string>{"pre", "post"});
     }
     SECTION("the post-hook itself failed: the backup stands, the run is partial") {
         rig.hooks.exit_codes["post"] = 1;
         const auto report = rig.run();
-        CHECK(report.status == "partial");
+        CHECK(report.status == domain::RunStatus::partial);
         CHECK(report.stage == "post-hook");
         CHECK(rig.repo.snapshots_stored.size() == 1);
     }
@@ -226,14 +226,14 @@ TEST_CASE("an interrupt (SIGTERM) cuts a run in flight: nothing committed, faile
     const auto report = bk::testing::run_task(runner.run(rig.target, "schedule", ""));
 
     INFO(report.error);
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     CHECK(report.error.find("cut short") != std::string::npos);
     CHECK(report.error.find("SIGTERM") != std::string::npos);
     CHECK(rig.repo.snapshots_stored.empty());
     CHECK(rig.repo.aborted == 1);
     CHECK(rig.repo.forgets.empty());
     CHECK(rig.hooks.ran == std::vector<std::string>{"post"});  // the app is not left quiesced
-    CHECK(rig.record(report.run_id).status == "failed");
+    CHECK(rig.record(report.run_id).status == domain::RunStatus::failed);
     CHECK(runner.live().empty());
 }
 
@@ -246,10 +246,10 @@ TEST_CASE("a run that throws ends failed with its reason, and its lock is free a
     auto runner = rig.runner();
     const auto report = bk::testing::run_task(runner.run(rig.target, "manual", ""));
 
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     CHECK(report.error == "internal error: basic_string::substr");
     CHECK(rig.repo.snapshots_stored.empty());
-    CHECK(rig.record(report.run_id).status == "failed");
+    CHECK(rig.record(report.run_id).status == domain::RunStatus::failed);
     auto running = rig.audit->running();
     REQUIRE(running.has_value());
     CHECK(running->empty());
@@ -257,7 +257,8 @@ TEST_CASE("a run that throws ends failed with its reason, and its lock is free a
     CHECK(runner.lockable("shop-db", holder));
     // The next run of the target is not held up by the failed one.
     rig.dumper.on_dump = nullptr;
-    CHECK(bk::testing::run_task(runner.run(rig.target, "manual", "")).status == "success");
+    CHECK(bk::testing::run_task(runner.run(rig.target, "manual", "")).status ==
+          domain::RunStatus::success);
 }
 
 TEST_CASE("a target another run holds is skipped: nothing dumped, nothing recorded",
@@ -268,7 +269,7 @@ TEST_CASE("a target another run holds is skipped: nothing dumped, nothing record
     REQUIRE(held.has_value());
     REQUIRE(*held != nullptr);
     const auto report = rig.run();
-    CHECK(report.status == "skipped");
+    CHECK(report.status == domain::RunStatus::skipped);
     CHECK(report.error.find("is locked by") != std::string::npos);
     CHECK(rig.dumper.dumps == 0);
     CHECK_FALSE(rig.audit->run(report.run_id)->has_value());
@@ -289,7 +290,7 @@ TEST_CASE("a target stopped for its files backup is started again, also when the
     }
     const auto report = rig.run();
 
-    CHECK(report.status == (fail ? "failed" : "success"));
+    CHECK(report.status == (fail ? domain::RunStatus::failed : domain::RunStatus::success));
     CHECK(rig.repo.snapshots_stored.size() == (fail ? 0U : 1U));
     CHECK_FALSE(rig.files.streamed_while_running);  // stopped before its files were read
     CHECK(rig.files.stops == 1);

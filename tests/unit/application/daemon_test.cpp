@@ -35,6 +35,8 @@ struct Rig : bk::testing::RunRig {
     }
 };
 
+using Millis = std::chrono::duration<double, std::milli>;
+
 /// Waits (with the test's overall limit) until `ready` holds.
 Task<void> until(std::function<bool()> ready) {
     boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
@@ -111,7 +113,7 @@ TEST_CASE("a run that throws ends failed, its leftovers go, and the worker runs 
     auto runs = rig.audit->history("bad", false, 10);
     REQUIRE(runs.has_value());
     REQUIRE(runs->size() == 1);
-    CHECK(runs->front().status == "failed");
+    CHECK(runs->front().status == domain::RunStatus::failed);
     CHECK(runs->front().error.find("internal error") != std::string::npos);
 }
 
@@ -212,7 +214,7 @@ TEST_CASE("a scheduled run of a stopped target is not attempted, and no overdue"
         r.id = std::string("old-") + name;
         r.target = name;
         r.trigger = "manual";
-        r.status = "success";
+        r.status = domain::RunStatus::success;
         r.started_at = "2027-01-14T08:00:00.000Z";
         r.finished_at = "2027-01-14T08:00:05.000Z";
         REQUIRE(rig.audit->finish_run(r).has_value());
@@ -427,6 +429,86 @@ TEST_CASE("SIGTERM: past the grace period a run is cut: its container goes, noth
     auto running = rig.audit->running();
     REQUIRE(running.has_value());
     CHECK(running->empty());
+}
+
+TEST_CASE("SIGTERM past the grace period cancels a silent dump through its slot, no sweep",
+          "[daemon][sigterm]") {
+    Rig rig;
+    rig.config.daemon.grace_period = std::chrono::seconds(0);
+    rig.source.found = {bk::testing::labelled_target("db")};
+    Running d(rig);
+    // A dump that sends nothing: only a cancellation of its stream ends it (removing its
+    // container does not: no janitor sweep may be what unblocks a run).
+    rig.dumper.gate = std::make_shared<boost::asio::steady_timer>(d.ioc.get_executor());
+    rig.dumper.on_dump = [&rig](const domain::Target&, const std::string& run_id) {
+        rig.janitor.containers.push_back({"c-dump", "backupctl-dump-db", "self", run_id});
+    };
+    int listings_at_stop = -1;
+    std::chrono::steady_clock::time_point stopped_at{};
+    std::chrono::steady_clock::time_point finished_at{};
+    d.daemon.on_event([&](const app::RunEvent& e) {
+        if (e.type != "finished")
+            return;
+        finished_at = std::chrono::steady_clock::now();
+        d.finished.push_back(e);
+    });
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return !d.daemon.views().empty(); });
+            REQUIRE(d.daemon.request("db", false).has_value());
+            co_await until([&] { return rig.dumper.dumps == 1; });
+            listings_at_stop = rig.janitor.listings;
+            stopped_at = std::chrono::steady_clock::now();
+            d.daemon.stop("SIGTERM");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    INFO(Catch::rangeToString(rig.log.text));
+    REQUIRE(d.finished.size() == 1);
+    CHECK(d.finished[0].status == "failed");
+    CHECK(d.finished[0].error.find("cut short: SIGTERM") != std::string::npos);
+    CHECK(rig.dumper.cut == 1);  // its stream was cancelled by the cut
+    const auto took = finished_at - stopped_at;
+    INFO("stop -> run ended: " << Millis(took).count() << " ms");
+    CHECK(took < std::chrono::seconds(1));
+    // No sweep before the run ended: the only listing after the stop is the failed run's own
+    // clean-up, which removes its container.
+    CHECK(rig.janitor.listings == listings_at_stop + 1);
+    CHECK(rig.janitor.removed.contains("c-dump"));
+    CHECK(rig.repo.snapshots_stored.empty());
+    CHECK(rig.repo.aborted == 1);
+}
+
+TEST_CASE("SIGTERM: a run that ends in the grace period ends the daemon at once (no poll period)",
+          "[daemon][sigterm]") {
+    Rig rig;
+    rig.config.daemon.grace_period = std::chrono::seconds(60);
+    rig.source.found = {bk::testing::labelled_target("db")};
+    Running d(rig);
+    rig.dumper.gate = std::make_shared<boost::asio::steady_timer>(d.ioc.get_executor());
+    std::chrono::steady_clock::time_point released_at{};
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return !d.daemon.views().empty(); });
+            REQUIRE(d.daemon.request("db", false).has_value());
+            co_await until([&] { return rig.dumper.dumps == 1; });
+            d.daemon.stop("SIGTERM");
+            released_at = std::chrono::steady_clock::now();
+            rig.dumper.release();
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+    const auto took = std::chrono::steady_clock::now() - released_at;
+
+    INFO(Catch::rangeToString(rig.log.text));
+    REQUIRE(d.finished.size() == 1);
+    CHECK(d.finished[0].status == "success");
+    // The grace period waited on a 200 ms poll; it is woken by the run's end now.
+    INFO("run released -> daemon stopped: " << Millis(took).count() << " ms");
+    CHECK(took < std::chrono::milliseconds(100));
 }
 
 TEST_CASE("a request while another process holds the target's lock is refused, then it runs",

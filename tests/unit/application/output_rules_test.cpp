@@ -57,9 +57,9 @@ TEST_CASE("a safety backup is never the last backup, the last success or in the 
           "[unit][output]") {
     Rig rig;
     auto scheduled = rig.run("schedule");
-    REQUIRE(scheduled.status == "success");
+    REQUIRE(scheduled.status == domain::RunStatus::success);
     auto safety = rig.run(domain::kSafetyTrigger);
-    REQUIRE(safety.status == "success");
+    REQUIRE(safety.status == domain::RunStatus::success);
     REQUIRE(rig.repo.snapshots_stored.size() == 2);
     CHECK(rig.repo.snapshots_stored[1].tags.back() == domain::kSafetyTag);
 
@@ -83,7 +83,7 @@ TEST_CASE("a safety backup is never the last backup, the last success or in the 
 
     // Before any backup of its own, a target with only a safety backup has no last success.
     Rig fresh;
-    REQUIRE(fresh.run(domain::kSafetyTrigger).status == "success");
+    REQUIRE(fresh.run(domain::kSafetyTrigger).status == domain::RunStatus::success);
     CHECK(fresh.audit->last_success("shop-db")->empty());
     CHECK_FALSE(fresh.audit->last_run("shop-db", "backup")->has_value());
 }
@@ -91,16 +91,16 @@ TEST_CASE("a safety backup is never the last backup, the last success or in the 
 TEST_CASE("a drill of a database without tables ends passed-empty and says it proves nothing",
           "[unit][output]") {
     Rig rig;
-    REQUIRE(rig.run("schedule").status == "success");
+    REQUIRE(rig.run("schedule").status == domain::RunStatus::success);
     auto drill = rig.drill();
     INFO(drill.error);
-    CHECK(drill.status == "passed-empty");
+    CHECK(drill.status == domain::DrillResult::passed_empty);
     CHECK(drill.error.find("the drill proves nothing") != std::string::npos);
     CHECK(drill.error.find("app (no tables)") != std::string::npos);
     auto last = rig.audit->last_run("shop-db", "verify");
     REQUIRE(last.has_value());
     REQUIRE(last->has_value());
-    CHECK((*last)->status == "passed-empty");
+    CHECK((*last)->status == domain::RunStatus::passed_empty);
     CHECK((*last)->error == drill.error);
 }
 
@@ -109,46 +109,47 @@ TEST_CASE("a drill whose tables hold no row ends passed-empty, with rows it pass
     Rig rig;
     rig.dumper.rows = {{"public.users", 0}, {"public.orders", 0}};
     rig.restorer.rows = rig.dumper.rows;
-    REQUIRE(rig.run("schedule").status == "success");
+    REQUIRE(rig.run("schedule").status == domain::RunStatus::success);
     auto empty = rig.drill();
-    CHECK(empty.status == "passed-empty");
+    CHECK(empty.status == domain::DrillResult::passed_empty);
     CHECK(empty.error.find("app (no rows)") != std::string::npos);
 
     rig.dumper.rows = {{"public.users", 2}, {"public.orders", 0}};
     rig.restorer.rows = rig.dumper.rows;
-    REQUIRE(rig.run("schedule").status == "success");
+    REQUIRE(rig.run("schedule").status == domain::RunStatus::success);
     auto real = rig.drill();
     INFO(real.error);
-    CHECK(real.status == "passed");
+    CHECK(real.status == domain::DrillResult::passed);
     CHECK(real.error.empty());
     auto record = rig.audit->run(real.run_id);
     REQUIRE(record.has_value());
     REQUIRE(record->has_value());
-    CHECK((*record)->status == "success");
+    CHECK((*record)->status == domain::RunStatus::success);
 }
 
 TEST_CASE("defaults.drill_empty: fail makes an empty drill a failure", "[unit][output]") {
     Rig rig;
     rig.config.defaults.drill_empty = "fail";
-    REQUIRE(rig.run("schedule").status == "success");
+    REQUIRE(rig.run("schedule").status == domain::RunStatus::success);
     auto drill = rig.drill();
-    CHECK(drill.status == "failed");
+    CHECK(drill.status == domain::DrillResult::failed);
     CHECK(drill.error.find("the drill proves nothing") != std::string::npos);
-    CHECK(rig.audit->run(drill.run_id)->value().status == "failed");
+    CHECK(rig.audit->run(drill.run_id)->value().status == domain::RunStatus::failed);
 }
 
 TEST_CASE("snapshots: newest first, UTC times, kind, database, size and the marks",
           "[unit][output]") {
     Rig rig;
     auto first = rig.run("schedule");  // snap0001: good
-    REQUIRE(first.status == "success");
-    REQUIRE(rig.run(domain::kSafetyTrigger).status == "success");  // snap0002: safety
-    auto third = rig.run("schedule");                              // snap0003: its run crashed
-    REQUIRE(third.status == "success");
+    REQUIRE(first.status == domain::RunStatus::success);
+    REQUIRE(rig.run(domain::kSafetyTrigger).status ==
+            domain::RunStatus::success);  // snap0002: safety
+    auto third = rig.run("schedule");     // snap0003: its run crashed
+    REQUIRE(third.status == domain::RunStatus::success);
     auto crashed = rig.audit->run(third.run_id);
     REQUIRE(crashed->has_value());
     auto record = **crashed;
-    record.status = "crashed";
+    record.status = domain::RunStatus::crashed;
     record.error = "operator died";
     REQUIRE(rig.audit->finish_run(record).has_value());
     // A drill of snap0001 that failed.
@@ -157,7 +158,7 @@ TEST_CASE("snapshots: newest first, UTC times, kind, database, size and the mark
     drill.kind = "verify";
     drill.target = "shop-db";
     drill.trigger = "manual";
-    drill.status = "failed";
+    drill.status = domain::RunStatus::failed;
     drill.started_at = "2026-12-02T00:00:00.000Z";
     drill.finished_at = "2026-12-02T00:01:00.000Z";
     drill.snapshots = "snap0001";
@@ -194,7 +195,7 @@ TEST_CASE("snapshots: newest first, UTC times, kind, database, size and the mark
 
     // A later drill of snap0001 that passed: no longer suspect.
     drill.id = "drill-2";
-    drill.status = "success";
+    drill.status = domain::RunStatus::success;
     drill.error.clear();
     drill.started_at = "2026-12-03T00:00:00.000Z";
     drill.finished_at = "2026-12-03T00:01:00.000Z";
@@ -205,7 +206,7 @@ TEST_CASE("snapshots: newest first, UTC times, kind, database, size and the mark
 TEST_CASE("snapshots the audit does not know keep their listing, without size or mark",
           "[unit][output]") {
     Rig rig;
-    REQUIRE(rig.run("schedule").status == "success");
+    REQUIRE(rig.run("schedule").status == domain::RunStatus::success);
     const std::vector<std::string> tags{domain::snapshot_tag("target", "shop-db")};
     auto list = bk::testing::run_task(rig.repo.snapshots(tags));
     REQUIRE(list.has_value());
@@ -219,7 +220,7 @@ TEST_CASE("snapshots the audit does not know keep their listing, without size or
 TEST_CASE("history --run prints the run's steps as text", "[unit][output]") {
     Rig rig;
     auto run = rig.run("schedule");
-    REQUIRE(run.status == "success");
+    REQUIRE(run.status == domain::RunStatus::success);
     auto steps = rig.audit->steps(run.run_id);
     REQUIRE(steps.has_value());
     const auto text = drivers::cli::render_steps(*steps);

@@ -97,7 +97,7 @@ TEST_CASE("an impostor of an absent target is held: no snapshot, no retention, n
     Rig rig;
     // The real shop-db is seen once and backed up.
     auto first = rig.run(*victim().target);
-    REQUIRE(first.status == "success");
+    REQUIRE(first.status == domain::RunStatus::success);
     REQUIRE(rig.repo.snapshots_stored.size() == 1);
     REQUIRE(rig.repo.forgets.size() == 1);
     auto recorded = rig.audit->provenance("shop-db");
@@ -108,7 +108,7 @@ TEST_CASE("an impostor of an absent target is held: no snapshot, no retention, n
 
     // Compose down; a tenant's container now claims the name.
     auto held = rig.run(*impostor().target);
-    CHECK(held.status == "failed");
+    CHECK(held.status == domain::RunStatus::failed);
     CHECK(held.stage == "provenance");
     CHECK(held.error.find("compose project shop -> evil") != std::string::npos);
     CHECK(held.error.find("backupctl adopt shop-db") != std::string::npos);
@@ -122,27 +122,27 @@ TEST_CASE("an impostor of an absent target is held: no snapshot, no retention, n
     app::RestoreRequest request;
     request.safety_backup = false;
     auto restored = bk::testing::run_task(restore.restore(*impostor().target, request, "manual"));
-    CHECK(restored.status == "failed");
+    CHECK(restored.status == domain::RunStatus::failed);
     CHECK(restored.error.find("held") != std::string::npos);
     const domain::SnapshotChoice newest;
     auto drill = bk::testing::run_task(restore.verify(*impostor().target, newest, "manual"));
-    CHECK(drill.status == "failed");
+    CHECK(drill.status == domain::DrillResult::failed);
     CHECK(drill.error.find("held") != std::string::npos);
     CHECK(rig.restorer.clones == 0);
     CHECK(rig.restorer.loads == 0);
 
     // The real one comes back: it runs as before.
     auto back = rig.run(*victim().target);
-    CHECK(back.status == "success");
+    CHECK(back.status == domain::RunStatus::success);
 
     // The operator says the change is theirs: from then on the new provenance is the target's.
     auto adopted = app::adopt_provenance(*rig.audit, *impostor().target, "ops 0");
     REQUIRE(adopted.has_value());
     CHECK(adopted->confirmed_by == "adopt (ops 0)");
     auto after = rig.run(*impostor().target);
-    CHECK(after.status == "success");
+    CHECK(after.status == domain::RunStatus::success);
     auto old = rig.run(*victim().target);
-    CHECK(old.status == "failed");  // and now the old one would be the stranger
+    CHECK(old.status == domain::RunStatus::failed);  // and now the old one would be the stranger
 }
 
 TEST_CASE("a conflict goes to the claimant whose provenance is recorded", "[provenance]") {
@@ -182,10 +182,10 @@ TEST_CASE("a conflict goes to the claimant whose provenance is recorded", "[prov
 TEST_CASE("with the audit store down the backup runs but retention waits", "[provenance]") {
     Rig rig(false);
     auto report = rig.run(*victim().target);
-    CHECK(report.status == "success");
+    CHECK(report.status == domain::RunStatus::success);
     CHECK(rig.repo.snapshots_stored.size() == 1);
     CHECK(rig.repo.forgets.empty());
-    CHECK(report.retention == "skipped");
+    CHECK(report.retention == domain::RetentionOutcome::skipped);
     CHECK(report.retention_detail.find("provenance could not be checked") != std::string::npos);
 }
 
@@ -194,7 +194,7 @@ TEST_CASE("a database name cannot add a tag to its snapshot", "[tags]") {
     // A database the tenant created in their own server, named to add a tag.
     rig.dumper.databases = {"x,target:bank-db"};
     auto report = rig.run(*victim().target);
-    REQUIRE(report.status == "success");
+    REQUIRE(report.status == domain::RunStatus::success);
     REQUIRE(rig.repo.snapshots_stored.size() == 1);
     const auto& tags = rig.repo.snapshots_stored[0].tags;
     for (const auto& tag : tags)

@@ -21,7 +21,7 @@ domain::RunRecord running_run(const std::string& id, const std::string& instance
     r.id = id;
     r.target = "t-" + id;
     r.trigger = "schedule";
-    r.status = "running";
+    r.status = domain::RunStatus::running;
     r.started_at = "2026-11-26T10:00:00.000Z";
     r.instance = instance;
     r.pid = 4242;
@@ -39,16 +39,36 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     REQUIRE(log.begin_run(running_run("r-live", "live1")).has_value());
     REQUIRE(log.begin_run(running_run("r-self", "self")).has_value());
     // The dead instance stopped a target for its files backup and died before starting it.
-    REQUIRE(log.record_effect({"r-dead", "dead1", "container_stopped", "app-id", "shop-app-1",
-                               "2026-11-26T10:00:01.000Z"}).has_value());
+    REQUIRE(log.record_effect({"r-dead",
+                               "dead1",
+                               "container_stopped",
+                               "app-id",
+                               "shop-app-1",
+                               "2026-11-26T10:00:01.000Z"})
+                .has_value());
     // The live one has stopped another target right now.
-    REQUIRE(log.record_effect({"r-live", "live1", "container_stopped", "web-id", "shop-web-1",
-                               "2026-11-26T10:00:02.000Z"}).has_value());
+    REQUIRE(log.record_effect({"r-live",
+                               "live1",
+                               "container_stopped",
+                               "web-id",
+                               "shop-web-1",
+                               "2026-11-26T10:00:02.000Z"})
+                .has_value());
     // Both joined an app network with the operator's container for a project's hooks.
-    REQUIRE(log.record_effect({"r-dead", "dead1", "network_joined", "shop_default", "op-dead",
-                               "2026-11-26T10:00:03.000Z"}).has_value());
-    REQUIRE(log.record_effect({"r-live", "live1", "network_joined", "web_default", "op-live",
-                               "2026-11-26T10:00:04.000Z"}).has_value());
+    REQUIRE(log.record_effect({"r-dead",
+                               "dead1",
+                               "network_joined",
+                               "shop_default",
+                               "op-dead",
+                               "2026-11-26T10:00:03.000Z"})
+                .has_value());
+    REQUIRE(log.record_effect({"r-live",
+                               "live1",
+                               "network_joined",
+                               "web_default",
+                               "op-live",
+                               "2026-11-26T10:00:04.000Z"})
+                .has_value());
 
     bk::testing::FakeInstances instances;
     instances.files.insert("dead1");
@@ -82,11 +102,12 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     auto runs = log.history("", false, 10);
     REQUIRE(runs.has_value());
     std::map<std::string, domain::RunRecord> by_id;
-    for (const auto& r : *runs) by_id[r.id] = r;
-    CHECK(by_id["r-dead"].status == "crashed");
+    for (const auto& r : *runs)
+        by_id[r.id] = r;
+    CHECK(by_id["r-dead"].status == domain::RunStatus::crashed);
     CHECK_THAT(by_id["r-dead"].error, Catch::Contains("pid 4242"));
-    CHECK(by_id["r-live"].status == "running");
-    CHECK(by_id["r-self"].status == "running");
+    CHECK(by_id["r-live"].status == domain::RunStatus::running);
+    CHECK(by_id["r-self"].status == domain::RunStatus::running);
     auto open = log.open_effects();
     REQUIRE(open.has_value());
     REQUIRE(open->size() == 2);  // the live instance's stop and network join stay open
@@ -94,8 +115,7 @@ TEST_CASE("recovery cleans what a dead instance left and nothing of a live one",
     CHECK(open->back().run_id == "r-live");
 
     // Run again: nothing left to do, and no restic call without a reason.
-    auto again = bk::testing::run_task(
-        app::recover(log, janitor, instances, lookup, {"default"}));
+    auto again = bk::testing::run_task(app::recover(log, janitor, instances, lookup, {"default"}));
     CHECK_FALSE(again.found_anything());
     CHECK(repo.unlocks == 2);
 }

@@ -42,9 +42,10 @@ TEST_CASE("a name claimed twice runs nowhere and is reported on every claimant",
     p.name = "shop-db";
     p.source = domain::Origin::config;
     cfg.projects.push_back(p);
-    auto inv = app::Registry::merge(
-        cfg, {labelled("shop-db-1", "shop-db"), labelled("shop-db-2", "shop-db"),
-              labelled("other-1", "other")});
+    auto inv = app::Registry::merge(cfg,
+                                    {labelled("shop-db-1", "shop-db"),
+                                     labelled("shop-db-2", "shop-db"),
+                                     labelled("other-1", "other")});
     REQUIRE(inv.targets.size() == 1);
     CHECK(inv.targets[0].name == "other");
     REQUIRE(inv.conflicts.size() == 1);

@@ -31,7 +31,8 @@ struct Rig : bk::testing::RunRig {
     /// A backup of shop-db, then `restore shop-db --new-container`.
     app::RestoreReport restore_new_container() {
         auto r = runner();
-        REQUIRE(bk::testing::run_task(r.run(shop(), "manual", "")).status == "success");
+        REQUIRE(bk::testing::run_task(r.run(shop(), "manual", "")).status ==
+                domain::RunStatus::success);
         auto service = restore_service(r);
         app::RestoreRequest request;
         request.new_container = true;
@@ -64,7 +65,7 @@ TEST_CASE("restore --new-container: the report and the audit name the copy and i
     CHECK(report.new_container_network == "shop_default");
     // The fake loads nothing: the restore fails after the copy was made, which stays for
     // inspection, and the step still names it (name and short id).
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     auto steps = rig.audit->steps(report.run_id);
     REQUIRE(steps.has_value());
     bool named = false;
@@ -119,8 +120,8 @@ TEST_CASE("restore --cleanup removes the copies its restores made and keeps the 
 
     auto done = bk::testing::run_task(app::clean_up(rig.copies, std::move(*plan)));
     REQUIRE(done.size() == 4);
-    CHECK(done[0].outcome == "removed");
-    CHECK(done[1].outcome == "kept");
+    CHECK(done[0].outcome == app::CopyFate::removed);
+    CHECK(done[1].outcome == app::CopyFate::kept);
     CHECK(rig.copies.removed == std::vector<std::string>{"copy-" + report.run_id});
     CHECK(rig.copies.copies.size() == 4);  // the strangers and the other target's copy
 
@@ -150,11 +151,11 @@ TEST_CASE("restore --cleanup keeps a copy whose run is of another target or stil
     running.id = "20261201T100000-live";
     running.kind = "restore";
     running.target = "shop-db";
-    running.status = "running";
+    running.status = domain::RunStatus::running;
     running.started_at = "2026-12-01T10:00:00Z";
     REQUIRE(rig.audit->begin_run(running).has_value());
     domain::StepRecord step{running.id, "new container", running.started_at};
-    step.outcome = "ok";
+    step.outcome = domain::StepOutcome::ok;
     step.detail = app::new_container_detail("shop-db-1-restored-live", "live-id");
     REQUIRE(rig.audit->add_step(step).has_value());
     domain::RestoredCopy live;
@@ -169,7 +170,7 @@ TEST_CASE("restore --cleanup keeps a copy whose run is of another target or stil
     CHECK_FALSE(busy->front().removable);
     CHECK(busy->front().reason.find("still running") != std::string::npos);
     auto done = bk::testing::run_task(app::clean_up(rig.copies, std::move(*busy)));
-    CHECK(done.front().outcome == "kept");
+    CHECK(done.front().outcome == app::CopyFate::kept);
     CHECK(rig.copies.removed.empty());
 }
 

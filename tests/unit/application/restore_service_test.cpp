@@ -58,12 +58,12 @@ struct Rig : bk::testing::RunRig {
 TEST_CASE("a restore into the live target backs it up first, then loads its newest snapshot",
           "[unit][restore]") {
     Rig rig;
-    REQUIRE(rig.back_up(rig.target).status == "success");
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
     rig.dumper.payload = kDumpNow;  // the state the restore replaces
     const auto report = rig.restore({});
 
     INFO(report.error);
-    CHECK(report.status == "success");
+    CHECK(report.status == domain::RunStatus::success);
     CHECK_FALSE(report.safety_snapshot_run.empty());
     REQUIRE(rig.repo.snapshots_stored.size() == 2);
     const auto& safety = rig.repo.snapshots_stored[1];
@@ -78,16 +78,16 @@ TEST_CASE("a restore into the live target backs it up first, then loads its newe
     REQUIRE(record.has_value());
     REQUIRE(record->has_value());
     CHECK((*record)->kind == "restore");
-    CHECK((*record)->status == "success");
+    CHECK((*record)->status == domain::RunStatus::success);
 }
 
 TEST_CASE("when the safety backup fails nothing is restored", "[unit][restore]") {
     Rig rig;
-    REQUIRE(rig.back_up(rig.target).status == "success");
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
     rig.dumper.exit_code = 1;  // the target's server cannot be dumped now
     const auto report = rig.restore({});
 
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     CHECK(report.error.find("the safety backup before the restore ended failed") !=
           std::string::npos);
     CHECK(report.error.find("nothing was restored") != std::string::npos);
@@ -97,7 +97,7 @@ TEST_CASE("when the safety backup fails nothing is restored", "[unit][restore]")
 
 TEST_CASE("a damaged snapshot is never loaded into a live target", "[unit][restore]") {
     Rig rig;
-    REQUIRE(rig.back_up(rig.target).status == "success");
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
     std::string expected;
     SECTION("gpg finds it tampered (its verdict comes at the end)") {
         rig.repo.reader_fails = Failure{errc::restore_failed, "gpg: BAD signature"};
@@ -113,7 +113,7 @@ TEST_CASE("a damaged snapshot is never loaded into a live target", "[unit][resto
     const auto report = rig.restore(request);
 
     INFO(report.error);
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     REQUIRE(report.items.size() == 1);
     CHECK(report.items[0].error.find(expected) != std::string::npos);
     CHECK(report.items[0].error.find("nothing was changed") != std::string::npos);
@@ -124,13 +124,13 @@ TEST_CASE("a damaged snapshot is never loaded into a live target", "[unit][resto
 TEST_CASE("into a new container a damaged snapshot's load is aborted, never committed",
           "[unit][restore]") {
     Rig rig;
-    REQUIRE(rig.back_up(rig.target).status == "success");
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
     rig.repo.reader_fails = Failure{errc::restore_failed, "gpg: BAD signature"};
     app::RestoreRequest request;
     request.new_container = true;
     const auto report = rig.restore(request);
 
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     CHECK(rig.repo.snapshots_stored.size() == 1);  // a new container needs no safety backup
     CHECK(rig.restorer.loads == 1);
     CHECK(rig.restorer.aborted == 1);
@@ -140,15 +140,16 @@ TEST_CASE("into a new container a damaged snapshot's load is aborted, never comm
 
 TEST_CASE("a restore takes only the target's own snapshots", "[unit][restore]") {
     Rig rig;
-    REQUIRE(rig.back_up(rig.target).status == "success");
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
     // Another target in the same repository, backed up later.
     rig.dumper.payload = kDumpNow;
-    REQUIRE(rig.back_up(*bk::testing::labelled_target("other-db").target).status == "success");
+    REQUIRE(rig.back_up(*bk::testing::labelled_target("other-db").target).status ==
+            domain::RunStatus::success);
     app::RestoreRequest request;
     request.safety_backup = false;
     const auto report = rig.restore(request);
 
-    CHECK(report.status == "success");
+    CHECK(report.status == domain::RunStatus::success);
     REQUIRE(report.items.size() == 1);
     CHECK(report.items[0].snapshot == "snap0001");
     CHECK(rig.restorer.loaded == kDumpMonday);
@@ -156,7 +157,7 @@ TEST_CASE("a restore takes only the target's own snapshots", "[unit][restore]") 
 
 TEST_CASE("a restore refuses a target whose lock another run holds", "[unit][restore][lock]") {
     Rig rig;
-    REQUIRE(rig.back_up(rig.target).status == "success");
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
     std::string holder;
     auto held = rig.locks->try_lock("shop-db", "20261201T100000Z-other", holder);
     REQUIRE(held.has_value());
@@ -165,7 +166,7 @@ TEST_CASE("a restore refuses a target whose lock another run holds", "[unit][res
     request.safety_backup = false;
     const auto report = rig.restore(request);
 
-    CHECK(report.status == "failed");
+    CHECK(report.status == domain::RunStatus::failed);
     CHECK(report.error.find("is locked by") != std::string::npos);
     CHECK(rig.restorer.loads == 0);
 }
@@ -173,21 +174,21 @@ TEST_CASE("a restore refuses a target whose lock another run holds", "[unit][res
 TEST_CASE("a drill loads into a scratch server, compares the row counts and removes the server",
           "[unit][restore][drill]") {
     Rig rig;
-    REQUIRE(rig.back_up(rig.target).status == "success");
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
     SECTION("the counts match: passed") {
         rig.restorer.rows = {{"public.users", 2}};
         const auto drill = rig.drill();
         INFO(drill.error);
-        CHECK(drill.status == "passed");
+        CHECK(drill.status == domain::DrillResult::passed);
     }
     SECTION("a table lost rows: failed, naming it") {
         rig.restorer.rows = {{"public.users", 1}};
         const auto drill = rig.drill();
-        CHECK(drill.status == "failed");
+        CHECK(drill.status == domain::DrillResult::failed);
         bool named = false;
         for (const auto& c : drill.checks) {
             named =
-                named || (c.outcome == "failed" &&
+                named || (c.outcome == domain::StepOutcome::failed &&
                           c.detail.find("public.users 1 rows, 2 at backup") != std::string::npos);
         }
         CHECK(named);
@@ -195,7 +196,7 @@ TEST_CASE("a drill loads into a scratch server, compares the row counts and remo
     SECTION("the snapshot is damaged: failed, its load aborted") {
         rig.repo.reader_fails = Failure{errc::restore_failed, "gpg: BAD signature"};
         const auto drill = rig.drill();
-        CHECK(drill.status == "failed");
+        CHECK(drill.status == domain::DrillResult::failed);
         CHECK(rig.restorer.aborted == 1);
         CHECK(rig.restorer.finished == 0);
     }

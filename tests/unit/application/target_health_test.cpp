@@ -35,7 +35,7 @@ struct Store {
         r.kind = kind;
         r.target = target;
         r.trigger = "schedule";
-        r.status = status;
+        r.status = *domain::parse_run_status(status);
         r.started_at = at;
         r.finished_at = at;
         r.error = error;
@@ -155,7 +155,7 @@ TEST_CASE("health: a drill that restored an empty database warns, it proves noth
     Store s;
     s.run("empty", "success", "2027-01-15T03:00:05.000Z");
     s.run("empty",
-          domain::kDrillPassedEmpty,
+          "passed-empty",
           "2027-01-15T04:00:05.000Z",
           "verify",
           "the database had no tables or rows: the drill proves nothing (shop (no tables))");

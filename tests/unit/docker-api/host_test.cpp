@@ -31,8 +31,8 @@ TEST_CASE("DOCKER_HOST forms", "[host]") {
 }
 
 TEST_CASE("unsupported DOCKER_HOST values say why", "[host]") {
-    for (const char* bad : {"ssh://user@host", "unix://relative.sock", "tcp://host", "tcp://h:x",
-                            "docker.sock"}) {
+    for (const char* bad :
+         {"ssh://user@host", "unix://relative.sock", "tcp://host", "tcp://h:x", "docker.sock"}) {
         auto r = parse_docker_host(bad);
         REQUIRE_FALSE(r);
         CHECK(r.error().code == errc::invalid_argument);

@@ -7,9 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include "support/result_printing.hpp"
-#include "support/stream_helpers.hpp"
-
 #include "support/run_task.hpp"
+#include "support/stream_helpers.hpp"
 
 namespace test = boost::beast::test;
 using namespace dockerapi;          // NOLINT(google-build-using-namespace)
@@ -28,10 +27,10 @@ http::request<http::string_body> get(const std::string& target) {
     return req;
 }
 
-
 std::string chunked(const std::vector<std::string>& chunks, bool end = true) {
-    std::string out = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                      "Transfer-Encoding: chunked\r\n\r\n";
+    std::string out =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
     for (const auto& c : chunks) {
         char hex[16];
         std::snprintf(hex, sizeof hex, "%zx\r\n", c.size());
@@ -39,7 +38,6 @@ std::string chunked(const std::vector<std::string>& chunks, bool end = true) {
     }
     return end ? out + "0\r\n\r\n" : out;
 }
-
 
 Task<Result<StreamTotals>> hijack_and_pump(test::stream& ts, CollectSink& sink) {
     beast::flat_buffer buf;
@@ -78,7 +76,9 @@ Task<Result<std::string>> read_whole_stream(test::stream& ts) {
 // A connected pair: the client end reads `canned`, then EOF (the daemon end closed); what the
 // client writes goes to the daemon end and is ignored.
 struct Wire {
-    Wire(boost::asio::io_context& ioc, const std::string& canned, std::size_t read_size = 0,
+    Wire(boost::asio::io_context& ioc,
+         const std::string& canned,
+         std::size_t read_size = 0,
          test::fail_count* fc = nullptr)
         : client(fc != nullptr ? test::stream(ioc, *fc) : test::stream(ioc)), daemon(ioc) {
         client.connect(daemon);
@@ -111,9 +111,10 @@ TEST_CASE("exchange: content-length and chunked answers, read in pieces of any s
             Wire w(ioc, answer, read_size);
             test::stream& ts = w.client;
             beast::flat_buffer buf;
-            auto ex = run_task(ioc, exchange(ts, buf, get("/v1.41/containers/json"), 1u << 20,
-                                             std::chrono::seconds(5)),
-                               std::chrono::seconds(5));
+            auto ex = run_task(
+                ioc,
+                exchange(ts, buf, get("/v1.41/containers/json"), 1u << 20, std::chrono::seconds(5)),
+                std::chrono::seconds(5));
             REQUIRE(ex.response);
             CHECK(ex.response->result_int() == 200);
             CHECK(ex.response->body() == body);
@@ -130,9 +131,10 @@ TEST_CASE("exchange: every I/O failing in turn gives an error, never a hang", "[
         Wire w(ioc, answer, 3, &fc);
         test::stream& ts = w.client;
         beast::flat_buffer buf;
-        auto ex = run_task(
-            ioc, exchange(ts, buf, get("/v1.41/version"), 1u << 20, std::chrono::seconds(5)),
-            std::chrono::seconds(5));
+        auto ex =
+            run_task(ioc,
+                     exchange(ts, buf, get("/v1.41/version"), 1u << 20, std::chrono::seconds(5)),
+                     std::chrono::seconds(5));
         if (ex.response) {
             succeeded = true;
             CHECK(ex.response->body() == R"({"Version":"20.10"})");
@@ -267,8 +269,10 @@ TEST_CASE("streams: chunked bodies arrive whole, daemon errors carry status and 
     }
     {
         const std::string body = R"({"message":"No such container: x"})";
-        Wire w(ioc, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
-                             "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+        Wire w(ioc,
+               "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+               "Content-Length: " +
+                   std::to_string(body.size()) + "\r\n\r\n" + body);
         test::stream& ts = w.client;
         auto r = run_task(ioc, read_whole_stream(ts));
         REQUIRE_FALSE(r);

@@ -67,8 +67,8 @@ TEST_CASE("events keep their 19-digit timeNano exactly", "[models]") {
         CHECK(e.time_nano / 1'000'000'000 == e.time);
     }
     CHECK(saw_exec_start);
-    auto die = std::find_if(events.begin(), events.end(),
-                            [](const Event& e) { return e.action == "die"; });
+    auto die = std::find_if(
+        events.begin(), events.end(), [](const Event& e) { return e.action == "die"; });
     REQUIRE(die != events.end());
     CHECK(die->attributes.count("exitCode") == 1);
 }
@@ -130,7 +130,8 @@ TEST_CASE("wait answers with and without an error", "[models]") {
     REQUIRE(ok);
     CHECK(ok->status_code == 7);
     CHECK(ok->error.empty());
-    auto failed = parse_wait(R"({"Error":{"Message":"OCI runtime create failed"},"StatusCode":127})");
+    auto failed =
+        parse_wait(R"({"Error":{"Message":"OCI runtime create failed"},"StatusCode":127})");
     REQUIRE(failed);
     CHECK(failed->status_code == 127);
     CHECK(failed->error == "OCI runtime create failed");
@@ -145,7 +146,8 @@ TEST_CASE("error messages from JSON and text bodies", "[models]") {
 }
 
 TEST_CASE("pull lines: progress and in-band errors", "[models]") {
-    auto p = parse_pull_line(R"({"status":"Downloading","progressDetail":{"current":1},"id":"a6"})");
+    auto p =
+        parse_pull_line(R"({"status":"Downloading","progressDetail":{"current":1},"id":"a6"})");
     REQUIRE(p);
     CHECK(p->status == "Downloading");
     auto e = parse_pull_line(
@@ -173,7 +175,8 @@ TEST_CASE("container spec serialisation", "[models]") {
     CHECK(j["Labels"]["backupctl.ephemeral"] == "true");
     CHECK_FALSE(j.contains("Entrypoint"));
 
-    auto f = nlohmann::json::parse(serialize(Filters{{"label", {"a=b", "c"}}, {"status", {"running"}}}));
+    auto f =
+        nlohmann::json::parse(serialize(Filters{{"label", {"a=b", "c"}}, {"status", {"running"}}}));
     CHECK(f["label"] == nlohmann::json::array({"a=b", "c"}));
     CHECK(f["status"] == nlohmann::json::array({"running"}));
 }

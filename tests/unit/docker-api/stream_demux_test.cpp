@@ -2,10 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "support/result_printing.hpp"
 #include "support/stream_helpers.hpp"
-
-#include <string>
 
 using dockerapi::StreamDemux;
 using dockerapi::StreamKind;
@@ -14,7 +14,6 @@ using bk::testing::CollectSink;
 using bk::testing::frame;
 
 namespace {
-
 
 struct Collected {
     std::string out;

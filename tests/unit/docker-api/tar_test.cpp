@@ -59,7 +59,9 @@ TEST_CASE("read_tar reads pax and GNU long names written by libarchive", "[tar]"
         struct archive* a = archive_write_new();
         REQUIRE(archive_write_set_format(a, format) == ARCHIVE_OK);
         REQUIRE(archive_write_open(
-                    a, &out, nullptr,
+                    a,
+                    &out,
+                    nullptr,
                     [](struct archive*, void* client, const void* buf, size_t n) -> la_ssize_t {
                         static_cast<std::string*>(client)->append(static_cast<const char*>(buf), n);
                         return static_cast<la_ssize_t>(n);

@@ -1,9 +1,9 @@
 // DumpCensus: completeness and row counts of pg_dump / mariadb-dump output, however it is split.
+#include "domain/dump_census.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
-
-#include "domain/dump_census.hpp"
 
 using bk::domain::DbType;
 using bk::domain::DumpCensus;

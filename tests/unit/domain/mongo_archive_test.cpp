@@ -2,13 +2,13 @@
 // archive is built here by the format specification (no MongoDB server is packaged for this
 // machine, so nothing is recorded from a real mongodump yet) and is the same bytes the fake
 // mongodump of the e2e image prints.
+#include "domain/mongo_archive.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <iterator>
 #include <string>
-
-#include "domain/mongo_archive.hpp"
 
 using bk::domain::MongoArchiveCheck;
 
@@ -16,7 +16,8 @@ namespace {
 
 void put_i32(std::string& out, std::int32_t v) {
     const auto u = static_cast<std::uint32_t>(v);
-    for (int i = 0; i < 4; ++i) out += static_cast<char>((u >> (8 * i)) & 0xffu);
+    for (int i = 0; i < 4; ++i)
+        out += static_cast<char>((u >> (8 * i)) & 0xffu);
 }
 
 class Doc {
@@ -56,14 +57,19 @@ const std::string kTerminator("\xff\xff\xff\xff", 4);
 std::string header(const std::string& coll, bool eof) {
     Doc d;
     d.str("db", "shop").str("collection", coll);
-    if (eof) d.boolean("EOF", true).i64("CRC", 12345);
+    if (eof)
+        d.boolean("EOF", true).i64("CRC", 12345);
     return d.bytes();
 }
 
 /// Two collections, interleaved like a concurrent mongodump writes them.
 std::string sample_archive() {
     std::string a("\x6d\xe2\x99\x81", 4);
-    a += Doc().str("version", "0.1").str("server_version", "7.0.0").str("tool_version", "100.9.0").bytes();
+    a += Doc()
+             .str("version", "0.1")
+             .str("server_version", "7.0.0")
+             .str("tool_version", "100.9.0")
+             .bytes();
     a += Doc().str("db", "shop").str("collection", "items").str("metadata", "{}").bytes();
     a += Doc().str("db", "shop").str("collection", "users").str("metadata", "{}").bytes();
     a += kTerminator;
@@ -127,9 +133,11 @@ TEST_CASE("an archive of an empty database is complete and other bytes are not a
 }
 
 TEST_CASE("the fake mongodump of the e2e image prints the sample archive", "[unit][mongo]") {
-    const std::string path = std::string(BK_SOURCE_DIR) + "/tests/images/fakedump/sample.mongo.archive";
+    const std::string path =
+        std::string(BK_SOURCE_DIR) + "/tests/images/fakedump/sample.mongo.archive";
     std::ifstream in(path, std::ios::binary);
-    const std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string on_disk((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
     if (on_disk != sample_archive()) {
         std::ofstream(path + ".new", std::ios::binary) << sample_archive();
     }

@@ -1,8 +1,8 @@
 // restic's stderr (0.14, captured from real servers on this machine: rclone serve restic, s3rver
 // over HTTPS, Debian's sshd in a container) read into one line: cause and fix, credentials masked.
-#include <catch2/catch.hpp>
-
 #include "domain/repository_fault.hpp"
+
+#include <catch2/catch.hpp>
 
 using bk::domain::describe_repository_fault;
 using bk::domain::diagnose_restic;
@@ -21,12 +21,14 @@ const char* kRestUnauthorized =
     "Is there a repository at the following location?\n"
     "rest:http://u1:***@127.0.0.1:51321/repo1/\n";
 const char* kRestRefused =
-    "Fatal: unable to open config file: client.Head: Head \"http://u1:p1secret@127.0.0.1:1/repo1/config\": "
+    "Fatal: unable to open config file: client.Head: Head "
+    "\"http://u1:p1secret@127.0.0.1:1/repo1/config\": "
     "dial tcp 127.0.0.1:1: connect: connection refused\n"
     "Is there a repository at the following location?\n"
     "rest:http://u1:***@127.0.0.1:1/repo1/\n";
 const char* kRestNoHost =
-    "Fatal: unable to open config file: client.Head: Head \"http://u1:***@nohost.invalid:1/repo1/config\": "
+    "Fatal: unable to open config file: client.Head: Head "
+    "\"http://u1:***@nohost.invalid:1/repo1/config\": "
     "dial tcp: lookup nohost.invalid on 10.255.255.53:53: no such host\n"
     "Is there a repository at the following location?\n"
     "rest:http://u1:***@nohost.invalid:1/repo1/\n";
@@ -87,7 +89,8 @@ const char* kSftpFull =
 const char* kSftpKilled =
     "Save(<data/5bf0559919>) returned error, retrying after 552.330144ms: Write: connection lost\n"
     "error while unlocking: ssh command exited: exit status 255Fatal: unable to save snapshot: ssh "
-    "command exited: exit status 255\nerror in cleanup handler: ssh command exited: exit status 255\n";
+    "command exited: exit status 255\nerror in cleanup handler: ssh command exited: exit status "
+    "255\n";
 const char* kLocked =
     "unable to create lock in backend: repository is already locked by PID 20203 on vm by root "
     "(UID 0, GID 0)\nlock was created at 2026-11-26 14:43:48 (4.801931942s ago)\n"
@@ -123,12 +126,15 @@ TEST_CASE("each diagnosis says what to do", "[unit][repository]") {
 
 TEST_CASE("the one-line message names the repository, masks the url and keeps one line",
           "[unit][repository]") {
-    const auto line = describe_repository_fault("offsite", "rest:http://u1:p1secret@127.0.0.1:1/repo1/",
-                                                "opening", diagnose_restic(kRestRefused));
+    const auto line = describe_repository_fault("offsite",
+                                                "rest:http://u1:p1secret@127.0.0.1:1/repo1/",
+                                                "opening",
+                                                diagnose_restic(kRestRefused));
     CHECK(line.find('\n') == std::string::npos);
     CHECK(line.find("p1secret") == std::string::npos);
-    CHECK_THAT(line, Catch::StartsWith("repository offsite (rest:http://u1:***@127.0.0.1:1/repo1/): "
-                                       "opening failed: the server refused the connection"));
+    CHECK_THAT(line,
+               Catch::StartsWith("repository offsite (rest:http://u1:***@127.0.0.1:1/repo1/): "
+                                 "opening failed: the server refused the connection"));
 }
 
 TEST_CASE("an unknown error keeps restic's own line, condensed and masked", "[unit][repository]") {
@@ -161,8 +167,9 @@ TEST_CASE("sftp: restic's and ssh's messages, each with its fix", "[unit][reposi
     CHECK_THAT(full.fix, Catch::Contains("free space"));
     auto killed = diagnose_restic(kSftpKilled, box);
     CHECK(killed.fault == RepositoryFault::unreachable);
-    CHECK_THAT(killed.cause, Catch::Contains("connection to the server was lost") &&
-                                 Catch::Contains("unable to save snapshot"));
+    CHECK_THAT(killed.cause,
+               Catch::Contains("connection to the server was lost") &&
+                   Catch::Contains("unable to save snapshot"));
     // Port 22: ssh writes the host alone in known_hosts.
     const FaultContext plain{.host = "box.example", .port = 22, .known_hosts_file = "/k"};
     CHECK_THAT(diagnose_restic(kSftpChangedKey, plain).fix, Catch::Contains("-R box.example &&"));

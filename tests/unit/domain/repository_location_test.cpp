@@ -1,10 +1,10 @@
 // Repository URLs shown without their credentials, sftp: URLs taken apart, and the ssh command
 // restic runs: every option that pins the host key, refusing what restic's splitter would break.
+#include "domain/repository_location.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-
-#include "domain/repository_location.hpp"
 
 using bk::domain::mask_url;
 using bk::domain::parse_sftp_url;
@@ -16,7 +16,8 @@ namespace {
 
 bool has_pair(const std::vector<std::string>& argv, const std::string& a, const std::string& b) {
     for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-        if (argv[i] == a && argv[i + 1] == b) return true;
+        if (argv[i] == a && argv[i + 1] == b)
+            return true;
     }
     return false;
 }
@@ -34,7 +35,8 @@ TEST_CASE("mask_url hides the password of a URL's userinfo", "[unit][repository]
     CHECK(mask_url("rest:http://u:p@ss:w@host:1/") == "rest:http://u:***@host:1/");
 }
 
-TEST_CASE("mask_url leaves URLs without credentials and scp-like sftp alone", "[unit][repository]") {
+TEST_CASE("mask_url leaves URLs without credentials and scp-like sftp alone",
+          "[unit][repository]") {
     CHECK(mask_url("/var/lib/backupctl/repository") == "/var/lib/backupctl/repository");
     CHECK(mask_url("sftp:u123@u123.your-storagebox.de:/backups") ==
           "sftp:u123@u123.your-storagebox.de:/backups");
@@ -45,7 +47,8 @@ TEST_CASE("mask_url leaves URLs without credentials and scp-like sftp alone", "[
 
 TEST_CASE("mask_url masks every URL inside a message", "[unit][repository]") {
     const std::string msg =
-        "Fatal: unable to open config file: client.Head: Head \"http://u1:p1secret@127.0.0.1:1/repo1/config\": "
+        "Fatal: unable to open config file: client.Head: Head "
+        "\"http://u1:p1secret@127.0.0.1:1/repo1/config\": "
         "dial tcp 127.0.0.1:1: connect: connection refused\nIs there a repository at the following "
         "location?\nrest:http://u1:p1secret@127.0.0.1:1/repo1/";
     const std::string masked = mask_url(msg);
@@ -152,7 +155,8 @@ TEST_CASE("ssh_command refuses what cannot pass restic's command splitter", "[un
     CHECK_FALSE(ssh_command(*parse_sftp_url("sftp:bk@-oProxyCommand=x:/r"), ssh));
 }
 
-TEST_CASE("ssh_command without a known_hosts file names the ssh-keyscan fix", "[unit][repository]") {
+TEST_CASE("ssh_command without a known_hosts file names the ssh-keyscan fix",
+          "[unit][repository]") {
     SshConfig ssh;
     ssh.port = 23;
     auto r = ssh_command(*parse_sftp_url("sftp:u1@box.example:/r"), ssh);

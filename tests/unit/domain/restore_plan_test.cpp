@@ -1,8 +1,8 @@
 // Which snapshots a restore takes: its own target's only, the newest per database and path,
 // --at, ids, and the safety backup of a previous restore never as "latest".
-#include <catch2/catch.hpp>
-
 #include "domain/restore_plan.hpp"
+
+#include <catch2/catch.hpp>
 
 using bk::domain::choose_points;
 using bk::domain::parse_time;
@@ -44,7 +44,8 @@ TEST_CASE("the newest of each database and path of the target itself", "[unit][r
     CHECK(c.points[1].name == "/srv/up");
 }
 
-TEST_CASE("a restore takes the newest before a time or of one kind or database or one id", "[unit][restore]") {
+TEST_CASE("a restore takes the newest before a time or of one kind or database or one id",
+          "[unit][restore]") {
     SnapshotChoice at;
     at.at = parse_time("2026-11-20T12:00:00Z", kUtc);
     auto c = choose_points(kRepo, "shop", at);
@@ -69,7 +70,8 @@ TEST_CASE("a restore takes the newest before a time or of one kind or database o
     CHECK(!choose_points(kRepo, "shop3", {}).error.empty());
 }
 
-TEST_CASE("times in RFC 3339 and restic form and local ones in the configured zone", "[unit][restore]") {
+TEST_CASE("times in RFC 3339 and restic form and local ones in the configured zone",
+          "[unit][restore]") {
     CHECK(parse_time("1970-01-02T00:00:00Z", kUtc) == 86400);
     CHECK(parse_time("1970-01-02T01:00:00+01:00", kUtc) == 86400);
     CHECK(parse_time("1970-01-02T00:00:00.999999999Z", kUtc) == 86400);

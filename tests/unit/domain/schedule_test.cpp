@@ -20,8 +20,8 @@ TEST_CASE("cron fields, lists, ranges, steps and names", "[cron]") {
     CHECK(c->weekdays.count() == 5);
     CHECK_FALSE(c->any_day);
     // Both day fields restricted: either matches (classic cron).
-    CHECK(c->matches(0, 2, 1, 1, 0));   // the 1st, a Sunday
-    CHECK(c->matches(0, 2, 3, 1, 1));   // a Monday, the 3rd
+    CHECK(c->matches(0, 2, 1, 1, 0));  // the 1st, a Sunday
+    CHECK(c->matches(0, 2, 3, 1, 1));  // a Monday, the 3rd
     CHECK_FALSE(c->matches(0, 2, 3, 1, 0));
     CHECK_FALSE(c->matches(5, 2, 1, 1, 1));
 
@@ -35,8 +35,8 @@ TEST_CASE("cron fields, lists, ranges, steps and names", "[cron]") {
 }
 
 TEST_CASE("cron macros", "[cron]") {
-    for (const char* m : {"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly",
-                          "@annually"}) {
+    for (const char* m :
+         {"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"}) {
         CHECK(parse_cron(m));
     }
     auto daily = parse_cron("@daily");
@@ -45,7 +45,8 @@ TEST_CASE("cron macros", "[cron]") {
 }
 
 TEST_CASE("cron errors say which field and why", "[cron]") {
-    CHECK(parse_cron("0 3 * *").error == "expected 5 fields (minute hour day-of-month month day-of-week), got 4");
+    CHECK(parse_cron("0 3 * *").error ==
+          "expected 5 fields (minute hour day-of-month month day-of-week), got 4");
     CHECK(parse_cron("61 3 * * *").error == "minute: 61 is out of range 0-59");
     CHECK(parse_cron("0 3 32 * *").error == "day-of-month: 32 is out of range 1-31");
     CHECK(parse_cron("0 3 * 13 *").error == "month: 13 is out of range 1-12");
@@ -127,7 +128,10 @@ std::int64_t utc(int y, int mo, int d, int h, int mi) {
     return days * 86400 + h * 3600 + mi * 60;
 }
 
-std::vector<std::int64_t> dues(const char* text, std::int64_t from, int count, const UtcOffset& tz) {
+std::vector<std::int64_t> dues(const char* text,
+                               std::int64_t from,
+                               int count,
+                               const UtcOffset& tz) {
     auto c = parse_cron(text);
     REQUIRE(c);
     std::vector<std::int64_t> out;
@@ -144,14 +148,15 @@ std::vector<std::int64_t> dues(const char* text, std::int64_t from, int count, c
 TEST_CASE("next due time in UTC: minutes, days, month ends, impossible dates", "[cron][due]") {
     const UtcOffset zero = [](std::int64_t) { return std::int64_t{0}; };
     CHECK(dues("*/15 * * * *", utc(2026, 11, 26, 10, 7), 3, zero) ==
-          std::vector<std::int64_t>{utc(2026, 11, 26, 10, 15), utc(2026, 11, 26, 10, 30),
-                                    utc(2026, 11, 26, 10, 45)});
+          std::vector<std::int64_t>{
+              utc(2026, 11, 26, 10, 15), utc(2026, 11, 26, 10, 30), utc(2026, 11, 26, 10, 45)});
     // strictly after: a due time equal to `after` is not returned again
     CHECK(dues("0 3 * * *", utc(2026, 11, 26, 3, 0), 1, zero)[0] == utc(2026, 11, 27, 3, 0));
     CHECK(dues("@monthly", utc(2026, 12, 15, 0, 0), 2, zero) ==
           std::vector<std::int64_t>{utc(2027, 1, 1, 0, 0), utc(2027, 2, 1, 0, 0)});
     CHECK(dues("0 0 29 2 *", utc(2026, 3, 1, 0, 0), 1, zero)[0] == utc(2028, 2, 29, 0, 0));
-    CHECK(dues("@weekly", utc(2026, 11, 26, 12, 0), 1, zero)[0] == utc(2026, 11, 29, 0, 0));  // Sunday
+    CHECK(dues("@weekly", utc(2026, 11, 26, 12, 0), 1, zero)[0] ==
+          utc(2026, 11, 29, 0, 0));          // Sunday
     auto parsed = parse_cron("0 0 30 * *");  // made impossible by hand: parse_cron refuses it
     REQUIRE(parsed);
     CronSchedule never = *parsed;
@@ -168,16 +173,18 @@ TEST_CASE("schedules in local time across DST: a skipped time runs once, a repea
     const UtcOffset tz = berlin_like;
     // Plain local time: 03:00 Berlin is 02:00 UTC in winter, 01:00 UTC in summer.
     CHECK(dues("0 3 * * *", utc(2026, 3, 27, 12, 0), 3, tz) ==
-          std::vector<std::int64_t>{utc(2026, 3, 28, 2, 0), utc(2026, 3, 29, 1, 0),
-                                    utc(2026, 3, 30, 1, 0)});
+          std::vector<std::int64_t>{
+              utc(2026, 3, 28, 2, 0), utc(2026, 3, 29, 1, 0), utc(2026, 3, 30, 1, 0)});
     // 02:30 does not exist on 2026-03-29: it runs once at the first instant after the gap
     // (03:00 CEST = 01:00 UTC), then normally.
     CHECK(dues("30 2 * * *", utc(2026, 3, 28, 12, 0), 2, tz) ==
           std::vector<std::int64_t>{utc(2026, 3, 29, 1, 0), utc(2026, 3, 30, 0, 30)});
     // Every 15 minutes through the gap: nothing runs twice, the gap's four times collapse into one.
     const auto q = dues("*/15 * * * *", utc(2026, 3, 29, 0, 30), 4, tz);
-    CHECK(q == std::vector<std::int64_t>{utc(2026, 3, 29, 0, 45), utc(2026, 3, 29, 1, 0),
-                                         utc(2026, 3, 29, 1, 15), utc(2026, 3, 29, 1, 30)});
+    CHECK(q == std::vector<std::int64_t>{utc(2026, 3, 29, 0, 45),
+                                         utc(2026, 3, 29, 1, 0),
+                                         utc(2026, 3, 29, 1, 15),
+                                         utc(2026, 3, 29, 1, 30)});
     // 02:30 happens twice on 2026-10-25 (CEST, then CET): it runs on the first pass only.
     CHECK(dues("30 2 * * *", utc(2026, 10, 24, 12, 0), 2, tz) ==
           std::vector<std::int64_t>{utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)});
@@ -185,15 +192,23 @@ TEST_CASE("schedules in local time across DST: a skipped time runs once, a repea
     CHECK(dues("50 2 * * *", utc(2026, 10, 25, 1, 40), 1, tz)[0] == utc(2026, 10, 26, 1, 50));
     // Hourly: the repeated 02:00 (01:00 UTC) is not run again.
     const auto h = dues("0 * * * *", utc(2026, 10, 24, 23, 30), 4, tz);
-    CHECK(h == std::vector<std::int64_t>{utc(2026, 10, 25, 0, 0), utc(2026, 10, 25, 2, 0),
-                                         utc(2026, 10, 25, 3, 0), utc(2026, 10, 25, 4, 0)});
+    CHECK(h == std::vector<std::int64_t>{utc(2026, 10, 25, 0, 0),
+                                         utc(2026, 10, 25, 2, 0),
+                                         utc(2026, 10, 25, 3, 0),
+                                         utc(2026, 10, 25, 4, 0)});
 }
 
 TEST_CASE("the system's Europe/Berlin agrees with the controllable zone", "[cron][due][dst][tz]") {
     auto berlin = bk::adapters::time::system_zone("Europe/Berlin");
     REQUIRE(berlin.has_value());
-    for (std::int64_t t : {kSpring - 60, kSpring, kSpring + 60, kAutumn - 60, kAutumn, kAutumn + 60,
-                           utc(2026, 7, 1, 12, 0), utc(2026, 12, 1, 12, 0)}) {
+    for (std::int64_t t : {kSpring - 60,
+                           kSpring,
+                           kSpring + 60,
+                           kAutumn - 60,
+                           kAutumn,
+                           kAutumn + 60,
+                           utc(2026, 7, 1, 12, 0),
+                           utc(2026, 12, 1, 12, 0)}) {
         INFO(t);
         CHECK((*berlin)(t) == berlin_like(t));
     }

@@ -1,11 +1,12 @@
 // The HTTP API's logic without the transport: auth (missing, wrong, right, the event stream's
 // query token), the error shape, paging through runs, run detail, 202/404/409/422 for run
 // requests, methods, and the small helpers.
+#include "drivers/http/api.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "adapters/audit/sqlite_audit_log.hpp"
-#include "drivers/http/api.hpp"
 #include "support/bk_result_printing.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
@@ -34,9 +35,12 @@ public:
     }
     Result<std::string> request(const std::string& name, bool drill) override {
         requested.push_back(name + (drill ? " verify" : " run"));
-        if (name == "busy") return Failure{errc::conflict, "target busy is locked by pid 42"};
-        if (name == "files") return Failure{errc::invalid_config, "target files has no database to drill"};
-        if (name != "shop-db") return Failure{errc::not_found, "no target named " + name};
+        if (name == "busy")
+            return Failure{errc::conflict, "target busy is locked by pid 42"};
+        if (name == "files")
+            return Failure{errc::invalid_config, "target files has no database to drill"};
+        if (name != "shop-db")
+            return Failure{errc::not_found, "no target named " + name};
         return std::string("20261127T050000Z-abc123");
     }
     domain::AuditLog& audit() override { return audit_; }
@@ -50,7 +54,8 @@ public:
         return {e};
     }
     Task<Result<std::vector<app::SnapshotEntry>>> snapshots(std::string name) override {
-        if (name != "shop-db") co_return Failure{errc::not_found, "no target named " + name};
+        if (name != "shop-db")
+            co_return Failure{errc::not_found, "no target named " + name};
         app::SnapshotEntry safety;
         safety.id = "5afe0001";
         safety.time = "2026-11-26T10:00:00Z";
@@ -77,7 +82,8 @@ Request get(const std::string& target, const std::string& token = kToken) {
     Request r;
     r.method = "GET";
     r.target = target;
-    if (!token.empty()) r.authorization = "Bearer " + token;
+    if (!token.empty())
+        r.authorization = "Bearer " + token;
     return r;
 }
 
@@ -95,14 +101,19 @@ struct Fixture {
             r.id = "run-" + std::to_string(i);
             r.target = "shop-db";
             r.trigger = "schedule";
-            r.status = i == 3 ? "failed" : "success";
+            r.status = i == 3 ? domain::RunStatus::failed : domain::RunStatus::success;
             r.started_at = "2026-11-2" + std::to_string(i) + "T03:00:00.000Z";
             r.finished_at = "2026-11-2" + std::to_string(i) + "T03:00:10.500Z";
             r.bytes = static_cast<std::uint64_t>(1000 * i);
             REQUIRE(audit->finish_run(r));
         }
-        REQUIRE(audit->add_step({"run-3", "dump shop", "2026-11-23T03:00:00.000Z",
-                                 "2026-11-23T03:00:10.000Z", 0, "failed", "pg_dump exited 1"}));
+        REQUIRE(audit->add_step({"run-3",
+                                 "dump shop",
+                                 "2026-11-23T03:00:00.000Z",
+                                 "2026-11-23T03:00:10.000Z",
+                                 0,
+                                 domain::StepOutcome::failed,
+                                 "pg_dump exited 1"}));
         backend = std::make_unique<FakeBackend>(*audit);
         api = std::make_unique<Api>(*backend, kToken);
     }
@@ -138,7 +149,8 @@ TEST_CASE("api: no token file means no API, a wrong or missing token is refused"
     CHECK(f.backend->requested.empty());
 }
 
-TEST_CASE("api: targets with their schedule, state, last runs, size trend and live progress", "[unit][api]") {
+TEST_CASE("api: targets with their schedule, state, last runs, size trend and live progress",
+          "[unit][api]") {
     Fixture f;
     auto j = f.call(get("/api/v1/targets"), 200);
     REQUIRE(j["targets"].size() == 1);
@@ -165,10 +177,14 @@ TEST_CASE("api: runs page by page, filtered, and one run with its steps", "[unit
     CHECK(p1["runs"][0]["id"] == "run-5");
     CHECK(p1["runs"][1]["id"] == "run-4");
     REQUIRE(p1["next_before"].is_string());
-    auto p2 = f.call(get("/api/v1/runs?target=shop-db&limit=2&before=" + p1["next_before"].get<std::string>()), 200);
+    auto p2 = f.call(
+        get("/api/v1/runs?target=shop-db&limit=2&before=" + p1["next_before"].get<std::string>()),
+        200);
     REQUIRE(p2["runs"].size() == 2);
     CHECK(p2["runs"][0]["id"] == "run-3");
-    auto p3 = f.call(get("/api/v1/runs?target=shop-db&limit=2&before=" + p2["next_before"].get<std::string>()), 200);
+    auto p3 = f.call(
+        get("/api/v1/runs?target=shop-db&limit=2&before=" + p2["next_before"].get<std::string>()),
+        200);
     REQUIRE(p3["runs"].size() == 1);
     CHECK(p3["runs"][0]["id"] == "run-1");
     CHECK(p3["next_before"].is_null());
@@ -187,7 +203,8 @@ TEST_CASE("api: runs page by page, filtered, and one run with its steps", "[unit
     CHECK(f.call(get("/api/v1/runs/nope"), 404)["error"]["code"] == "not_found");
 }
 
-TEST_CASE("api: run and verify requests answer 202 with the run id, or 404, 409, 422", "[unit][api]") {
+TEST_CASE("api: run and verify requests answer 202 with the run id, or 404, 409, 422",
+          "[unit][api]") {
     Fixture f;
     auto post = [](const std::string& target) {
         Request r = get(target);
@@ -199,11 +216,14 @@ TEST_CASE("api: run and verify requests answer 202 with the run id, or 404, 409,
     CHECK(json::parse(resp.body)["run_id"] == "20261127T050000Z-abc123");
     CHECK(json::parse(resp.body)["kind"] == "backup");
     CHECK(f.call(post("/api/v1/targets/shop-db/verify"), 202)["kind"] == "verify");
-    CHECK(f.call(post("/api/v1/targets/busy/run"), 409)["error"]["message"] == "target busy is locked by pid 42");
+    CHECK(f.call(post("/api/v1/targets/busy/run"), 409)["error"]["message"] ==
+          "target busy is locked by pid 42");
     CHECK(f.call(post("/api/v1/targets/ghost/run"), 404)["error"]["code"] == "not_found");
     CHECK(f.call(post("/api/v1/targets/files/verify"), 422)["error"]["code"] == "not_possible");
     CHECK(f.call(post("/api/v1/targets/a%2Fb/run"), 400)["error"]["code"] == "bad_request");
-    CHECK(f.backend->requested == std::vector<std::string>{"shop-db run", "shop-db verify", "busy run", "ghost run", "files verify"});
+    CHECK(f.backend->requested ==
+          std::vector<std::string>{
+              "shop-db run", "shop-db verify", "busy run", "ghost run", "files verify"});
     // GET on a POST path, POST on a GET path, an unknown path.
     CHECK(f.call(get("/api/v1/targets/shop-db/run"), 405)["error"]["code"] == "method_not_allowed");
     CHECK(f.call(post("/api/v1/targets"), 405)["error"]["code"] == "method_not_allowed");
@@ -215,11 +235,13 @@ TEST_CASE("api helpers: query parameters decoded, constant-time comparison", "[u
     CHECK(query_param("/x?a=1&b=two%20words&c=", "b") == "two words");
     CHECK(query_param("/x?a=1&b=2", "c").empty());
     CHECK(query_param("/x", "a").empty());
-    CHECK(query_param("/x?before=2026-11-27T03%3A00%3A00.000Z", "before") == "2026-11-27T03:00:00.000Z");
+    CHECK(query_param("/x?before=2026-11-27T03%3A00%3A00.000Z", "before") ==
+          "2026-11-27T03:00:00.000Z");
     CHECK(drivers::http::constant_time_equal("abc", "abc"));
     CHECK_FALSE(drivers::http::constant_time_equal("abc", "abd"));
     CHECK_FALSE(drivers::http::constant_time_equal("abc", "abcd"));
-    const auto e = Api::event_json(app::RunEvent{"progress", "r1", "shop-db", "backup", "", "", "shop", 10, 2.5, 1.0, ""});
+    const auto e = Api::event_json(
+        app::RunEvent{"progress", "r1", "shop-db", "backup", "", "", "shop", 10, 2.5, 1.0, ""});
     CHECK(json::parse(e)["bytes"] == 10);
 }
 
@@ -230,7 +252,7 @@ TEST_CASE("api: the last backup and the size trend never count a safety backup",
     r.id = "run-safety";
     r.target = "shop-db";
     r.trigger = domain::kSafetyTrigger;
-    r.status = "success";
+    r.status = domain::RunStatus::success;
     r.started_at = "2026-11-26T10:00:00.000Z";
     r.finished_at = "2026-11-26T10:00:05.000Z";
     r.bytes = 9999;

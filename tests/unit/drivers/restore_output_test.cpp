@@ -17,11 +17,11 @@ bk::app::RestoreReport made_copy() {
     bk::app::RestoreReport r;
     r.run_id = "20261201T100000-abc";
     r.target = "shop-db";
-    r.status = "success";
+    r.status = bk::domain::RunStatus::success;
     r.seconds = 2.5;
     r.new_container = "shop-db-1-restored-20261201T100000";
     r.new_container_network = "shop_default";
-    r.items.push_back({"db", "app", "0123abcd", "ok", 4096, 0.4, ""});
+    r.items.push_back({"db", "app", "0123abcd", bk::domain::StepOutcome::ok, 4096, 0.4, ""});
     return r;
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("restore --new-container prints the copy, its network and how to remov
 TEST_CASE("a failed restore into a new container says the copy is left for inspection",
           "[cli][restore][cleanup]") {
     auto r = made_copy();
-    r.status = "failed";
+    r.status = bk::domain::RunStatus::failed;
     r.error = "app: psql exited 3";
     const auto text = restore_text(r, "");
     CHECK_THAT(text, Catch::Contains("(left for inspection)"));
@@ -89,8 +89,9 @@ TEST_CASE("restore --cleanup reports what it removed and kept, or that nothing w
     ours.volumes = {"v1"};
     auto stranger = ours;
     stranger.name = "someone";
-    std::vector<bk::app::CleanupOutcome> done{{ours, "removed", ""},
-                                              {stranger, "kept", "no restore of shop-db"}};
+    std::vector<bk::app::CleanupOutcome> done{
+        {ours, bk::app::CopyFate::removed, ""},
+        {stranger, bk::app::CopyFate::kept, "no restore of shop-db"}};
     const auto text = cleanup_text("shop-db", done);
     INFO(text);
     CHECK_THAT(text,

@@ -139,8 +139,12 @@ TEST_CASE("unknown keys are reported with the nearest valid key", "[labels]") {
 
 TEST_CASE("near-miss prefixes are reported, not ignored", "[labels]") {
     auto cfg = config();
-    for (const char* key : {"backupctl-enable", "backup-ctl.enable", "backupctl_enable",
-                            "backupclt.enable", "Backupctl.enable", "backupctl-cron"}) {
+    for (const char* key : {"backupctl-enable",
+                            "backup-ctl.enable",
+                            "backupctl_enable",
+                            "backupclt.enable",
+                            "Backupctl.enable",
+                            "backupctl-cron"}) {
         ContainerFacts f = pg();
         f.labels.erase("backupctl.enable");
         f.labels[key] = "true";
@@ -154,7 +158,8 @@ TEST_CASE("near-miss prefixes are reported, not ignored", "[labels]") {
     }
     // Labels of other tools are left alone.
     ContainerFacts other = pg();
-    other.labels = {{"traefik.enable", "true"}, {"com.centurylinklabs.watchtower.enable", "true"},
+    other.labels = {{"traefik.enable", "true"},
+                    {"com.centurylinklabs.watchtower.enable", "true"},
                     {"docker-volume-backup.stop-during-backup", "true"}};
     CHECK_FALSE(labels::mentions_backupctl(other.labels));
     CHECK(parse_labels(other, cfg).disposition == domain::Disposition::not_enabled);
@@ -167,7 +172,8 @@ TEST_CASE("secrets in labels are refused and never echoed", "[labels][secrets]")
         {"backupctl.db.password-env", "postgres://app:hunter2@db:5432/app"},
         {"backupctl.db.user", "app password=hunter2"},
         {"backupctl.name", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
-        {"backupctl.notify", "https://hooks.example.com/services/T000/B000/XyZ9aBcD3eFgH1iJkL2mNoP4"},
+        {"backupctl.notify",
+         "https://hooks.example.com/services/T000/B000/XyZ9aBcD3eFgH1iJkL2mNoP4"},
         {"backupctl.repository", "s3://AKIAABCDEFGHIJ:Secret123@bucket/x"},
     };
     for (const auto& [key, value] : cases) {
@@ -185,7 +191,8 @@ TEST_CASE("secrets in labels are refused and never echoed", "[labels][secrets]")
     }
     // Digests and ordinary words are not secrets.
     CHECK_FALSE(labels::secret_reason(
-        "db.image", "postgres@sha256:4f2e1a8b9c0d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"));
+        "db.image",
+        "postgres@sha256:4f2e1a8b9c0d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"));
     CHECK_FALSE(labels::secret_reason("db.password-env", "POSTGRES_PASSWORD"));
     CHECK_FALSE(labels::secret_reason("cron", "0 3 * * *"));
 }
@@ -208,7 +215,9 @@ TEST_CASE("bad values get precise errors", "[labels]") {
         {"backupctl.db.type", "postgress", "is not a database type", "did you mean postgres?"},
         {"backupctl.min-interval", "1 hour", "not a duration", ""},
         {"backupctl.on", "start,restart", "\"restart\" is not a trigger", ""},
-        {"backupctl.network", "shop_defualt", "is not a network of this container",
+        {"backupctl.network",
+         "shop_defualt",
+         "is not a network of this container",
          "did you mean shop_default?"},
         {"backupctl.volumes", "pgdata", "is neither a volume nor a mount path", ""},
         {"backupctl.repository", "ofsite", "names no entry", "did you mean offsite?"},

@@ -19,7 +19,8 @@ public:
     Task<Result<void>> alive(std::string message) override;
 
 private:
-    HealthchecksMonitor(boost::asio::any_io_executor ex, const domain::MonitorConfig& config,
+    HealthchecksMonitor(boost::asio::any_io_executor ex,
+                        const domain::MonitorConfig& config,
                         std::string ping_url);
     Task<Result<void>> ping(const std::string& suffix, std::string body);
     boost::asio::any_io_executor ex_;

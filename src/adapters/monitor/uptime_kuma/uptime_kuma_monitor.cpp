@@ -11,7 +11,9 @@ namespace bk::adapters::monitor {
 
 using notify::setting;
 
-std::string kuma_push_url(const std::string& push_base, bool up, const std::string& msg,
+std::string kuma_push_url(const std::string& push_base,
+                          bool up,
+                          const std::string& msg,
                           std::int64_t ping_ms) {
     auto parsed = boost::urls::parse_uri(push_base);
     if (!parsed)
@@ -32,7 +34,8 @@ std::string kuma_push_url(const std::string& push_base, bool up, const std::stri
 }
 
 UptimeKumaMonitor::UptimeKumaMonitor(boost::asio::any_io_executor ex,
-                                     const domain::MonitorConfig& config, std::string push_base)
+                                     const domain::MonitorConfig& config,
+                                     std::string push_base)
     : ex_(std::move(ex)), config_(config), push_base_(std::move(push_base)) {}
 
 Result<std::unique_ptr<UptimeKumaMonitor>> UptimeKumaMonitor::create(
@@ -42,7 +45,8 @@ Result<std::unique_ptr<UptimeKumaMonitor>> UptimeKumaMonitor::create(
         auto root = setting(config, "base_url");
         if (root.empty()) {
             // The original backupctl's setting, for configs of its `projects:` shape.
-            if (const char* env = std::getenv("UPTIME_KUMA_BASE_URL")) root = env;
+            if (const char* env = std::getenv("UPTIME_KUMA_BASE_URL"))
+                root = env;
         }
         const auto token = setting(config, "push_token");
         if (root.empty() || token.empty()) {
@@ -50,7 +54,8 @@ Result<std::unique_ptr<UptimeKumaMonitor>> UptimeKumaMonitor::create(
                            "an uptime-kuma monitor needs url (the push URL), or base_url (or "
                            "$UPTIME_KUMA_BASE_URL) and push_token"};
         }
-        while (!root.empty() && root.back() == '/') root.pop_back();
+        while (!root.empty() && root.back() == '/')
+            root.pop_back();
         base = root + "/api/push/" + token;
     }
     return std::unique_ptr<UptimeKumaMonitor>(new UptimeKumaMonitor(std::move(ex), config, base));
@@ -65,7 +70,9 @@ Task<Result<void>> UptimeKumaMonitor::push(bool up, const std::string& msg, std:
     co_return co_await notify::http_expect_2xx(ex_, std::move(r));
 }
 
-Task<Result<void>> UptimeKumaMonitor::started() { co_return Result<void>{}; }
+Task<Result<void>> UptimeKumaMonitor::started() {
+    co_return Result<void>{};
+}
 
 Task<Result<void>> UptimeKumaMonitor::finished(bool ok, std::string message, std::int64_t millis) {
     co_return co_await push(ok, message, millis);

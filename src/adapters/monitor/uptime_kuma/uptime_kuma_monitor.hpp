@@ -10,7 +10,9 @@
 namespace bk::adapters::monitor {
 
 /// The push URL for one report.
-std::string kuma_push_url(const std::string& push_base, bool up, const std::string& msg,
+std::string kuma_push_url(const std::string& push_base,
+                          bool up,
+                          const std::string& msg,
                           std::int64_t ping_ms);
 
 class UptimeKumaMonitor final : public domain::Monitor {
@@ -22,7 +24,8 @@ public:
     Task<Result<void>> alive(std::string message) override;
 
 private:
-    UptimeKumaMonitor(boost::asio::any_io_executor ex, const domain::MonitorConfig& config,
+    UptimeKumaMonitor(boost::asio::any_io_executor ex,
+                      const domain::MonitorConfig& config,
                       std::string push_base);
     Task<Result<void>> push(bool up, const std::string& msg, std::int64_t ping);
     boost::asio::any_io_executor ex_;

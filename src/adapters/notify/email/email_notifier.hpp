@@ -11,8 +11,10 @@
 namespace bk::adapters::notify {
 
 /// The message (headers and body, CRLF lines, not yet dot-stuffed).
-std::string email_message(const domain::Alert& alert, const std::string& from,
-                          const std::vector<std::string>& to, const std::string& date);
+std::string email_message(const domain::Alert& alert,
+                          const std::string& from,
+                          const std::vector<std::string>& to,
+                          const std::string& date);
 
 class EmailNotifier final : public domain::Notifier {
 public:

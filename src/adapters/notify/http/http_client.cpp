@@ -27,7 +27,7 @@ namespace urls = boost::urls;
 namespace {
 
 constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kBodyLimit = 64 * 1024;
+constexpr std::size_t kBodyLimit = std::size_t{64} * 1024;
 
 struct Target {
     bool tls{false};
@@ -81,7 +81,9 @@ Result<Target> parse_target(const std::string& url) {
     return t;
 }
 
-Failure net_failure(const beast::error_code& ec, const std::string& what, const std::string& origin) {
+Failure net_failure(const beast::error_code& ec,
+                    const std::string& what,
+                    const std::string& origin) {
     if (ec == beast::error::timeout) {
         return {errc::timeout, what + " " + origin + " timed out"};
     }
@@ -96,29 +98,35 @@ Failure net_failure(const beast::error_code& ec, const std::string& what, const 
 }
 
 template <class Stream>
-Task<Result<HttpResponse>> exchange(Stream& stream, const HttpRequest& r,
-                                    const Target& t, const std::string& origin) {
-    http::request<http::string_body> req{r.method == "GET" ? http::verb::get
+Task<Result<HttpResponse>> exchange(Stream& stream,
+                                    const HttpRequest& r,
+                                    const Target& t,
+                                    const std::string& origin) {
+    http::request<http::string_body> req{r.method == "GET"   ? http::verb::get
                                          : r.method == "PUT" ? http::verb::put
                                                              : http::verb::post,
-                                         t.path, 11};
+                                         t.path,
+                                         11};
     const bool default_port = (t.tls && t.port == "443") || (!t.tls && t.port == "80");
     const auto host = t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
     req.set(http::field::host, default_port ? host : host + ":" + t.port);
     req.set(http::field::user_agent, "backupctl/0.1");
     req.set(http::field::connection, "close");
-    for (const auto& [k, v] : r.headers) req.set(k, v);
+    for (const auto& [k, v] : r.headers)
+        req.set(k, v);
     if (r.method != "GET" || !r.body.empty()) {
         req.body() = r.body;
         req.prepare_payload();
     }
     auto [wec, wn] = co_await http::async_write(stream, req, kUse);
-    if (wec) co_return net_failure(wec, "sending to", origin);
+    if (wec)
+        co_return net_failure(wec, "sending to", origin);
     beast::flat_buffer buf;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
     auto [rec, rn] = co_await http::async_read(stream, buf, parser, kUse);
-    if (rec && rec != http::error::body_limit) co_return net_failure(rec, "reading from", origin);
+    if (rec && rec != http::error::body_limit)
+        co_return net_failure(rec, "reading from", origin);
     HttpResponse out;
     out.status = static_cast<int>(parser.get().result_int());
     out.body = std::move(parser.get().body());
@@ -129,10 +137,12 @@ Task<Result<HttpResponse>> exchange(Stream& stream, const HttpRequest& r,
 
 std::string url_origin(const std::string& url) {
     auto t = parse_target(url);
-    if (!t) return "(a bad URL)";
+    if (!t)
+        return "(a bad URL)";
     const bool default_port = (t->tls && t->port == "443") || (!t->tls && t->port == "80");
     const auto host = t->host.find(':') != std::string::npos ? "[" + t->host + "]" : t->host;
-    return std::string(t->tls ? "https://" : "http://") + host + (default_port ? "" : ":" + t->port);
+    return std::string(t->tls ? "https://" : "http://") + host +
+           (default_port ? "" : ":" + t->port);
 }
 
 std::string query_encode(const std::string& value) {
@@ -140,10 +150,12 @@ std::string query_encode(const std::string& value) {
 }
 
 std::chrono::milliseconds timeout_setting(const std::string& value) {
-    if (value.empty()) return std::chrono::seconds(10);
+    if (value.empty())
+        return std::chrono::seconds(10);
     try {
         const double s = std::stod(value);
-        if (s > 0 && s <= 600) return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+        if (s > 0 && s <= 600)
+            return std::chrono::milliseconds(static_cast<long long>(s * 1000));
     } catch (const std::exception&) {
     }
     return std::chrono::seconds(10);
@@ -151,7 +163,8 @@ std::chrono::milliseconds timeout_setting(const std::string& value) {
 
 Task<Result<HttpResponse>> http_request(asio::any_io_executor ex, HttpRequest r) {
     auto t = parse_target(r.url);
-    if (!t) co_return t.error();
+    if (!t)
+        co_return t.error();
     const std::string origin = url_origin(r.url);
     const auto deadline = std::chrono::steady_clock::now() + r.timeout;
     auto left = [deadline] {
@@ -164,12 +177,14 @@ Task<Result<HttpResponse>> http_request(asio::any_io_executor ex, HttpRequest r)
     // The resolver has no deadline of its own; the stream's timer bounds the rest.
     asio::steady_timer guard(ex, r.timeout);
     guard.async_wait([&resolver](const boost::system::error_code& ec) {
-        if (!ec) resolver.cancel();
+        if (!ec)
+            resolver.cancel();
     });
     auto [rec, endpoints] = co_await resolver.async_resolve(t->host, t->port, kUse);
     guard.cancel();
     if (rec) {
-        if (rec == asio::error::operation_aborted) co_return Failure{errc::timeout, "resolving " + origin + " timed out"};
+        if (rec == asio::error::operation_aborted)
+            co_return Failure{errc::timeout, "resolving " + origin + " timed out"};
         co_return Failure{errc::daemon_unavailable, "resolving " + origin + ": " + rec.message()};
     }
     tcp.expires_after(left());
@@ -192,9 +207,10 @@ Task<Result<HttpResponse>> http_request(asio::any_io_executor ex, HttpRequest r)
             ctx.load_verify_file(r.ca_file, ec);
         }
         if (ec) {
-            co_return Failure{errc::invalid_config, "TLS trust anchors" +
-                                                        (r.ca_file.empty() ? std::string{} : " " + r.ca_file) +
-                                                        ": " + ec.message()};
+            co_return Failure{errc::invalid_config,
+                              "TLS trust anchors" +
+                                  (r.ca_file.empty() ? std::string{} : " " + r.ca_file) + ": " +
+                                  ec.message()};
         }
         ctx.set_verify_mode(ssl::verify_peer);
         beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), ctx);
@@ -209,7 +225,8 @@ Task<Result<HttpResponse>> http_request(asio::any_io_executor ex, HttpRequest r)
         }
         out = co_await exchange(stream, r, *t, origin);
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
-        if (out) co_await stream.async_shutdown(kUse);  // a peer that just closes is fine too
+        if (out)
+            co_await stream.async_shutdown(kUse);  // a peer that just closes is fine too
     }
     co_return out;
 }
@@ -217,12 +234,16 @@ Task<Result<HttpResponse>> http_request(asio::any_io_executor ex, HttpRequest r)
 Task<Result<void>> http_expect_2xx(asio::any_io_executor ex, HttpRequest request) {
     const auto origin = url_origin(request.url);
     auto r = co_await http_request(std::move(ex), std::move(request));
-    if (!r) co_return r.error();
+    if (!r)
+        co_return r.error();
     if (r->status / 100 != 2) {
         std::string body = r->body.substr(0, 200);
-        for (auto& c : body) if (c == '\n' || c == '\r') c = ' ';
-        co_return Failure{errc::io_error, "HTTP " + std::to_string(r->status) + " from " + origin +
-                                              (body.empty() ? std::string{} : ": " + body)};
+        for (auto& c : body)
+            if (c == '\n' || c == '\r')
+                c = ' ';
+        co_return Failure{errc::io_error,
+                          "HTTP " + std::to_string(r->status) + " from " + origin +
+                              (body.empty() ? std::string{} : ": " + body)};
     }
     co_return Result<void>{};
 }

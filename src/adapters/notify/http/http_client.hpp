@@ -44,8 +44,10 @@ std::string query_encode(const std::string& value);
 /// A setting of a notifier or monitor, from its secrets or its plain settings.
 template <class Config>
 std::string setting(const Config& c, const std::string& key) {
-    if (auto it = c.secrets.find(key); it != c.secrets.end()) return it->second.reveal();
-    if (auto it = c.settings.find(key); it != c.settings.end()) return it->second;
+    if (auto it = c.secrets.find(key); it != c.secrets.end())
+        return it->second.reveal();
+    if (auto it = c.settings.find(key); it != c.settings.end())
+        return it->second;
     return {};
 }
 

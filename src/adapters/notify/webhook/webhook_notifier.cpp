@@ -37,8 +37,13 @@ std::string webhook_payload(const domain::Alert& a) {
 std::string hmac_sha256_hex(const std::string& secret, const std::string& message) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<const unsigned char*>(message.data()), message.size(), md, &len);
+    HMAC(EVP_sha256(),
+         secret.data(),
+         static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(message.data()),
+         message.size(),
+         md,
+         &len);
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (unsigned int i = 0; i < len; ++i) {
@@ -48,25 +53,27 @@ std::string hmac_sha256_hex(const std::string& secret, const std::string& messag
     return out;
 }
 
-WebhookNotifier::WebhookNotifier(boost::asio::any_io_executor ex, const domain::NotifierConfig& config,
+WebhookNotifier::WebhookNotifier(boost::asio::any_io_executor ex,
+                                 const domain::NotifierConfig& config,
                                  Clock clock)
     : ex_(std::move(ex)), config_(config), clock_(std::move(clock)) {
     if (!clock_) {
         clock_ = [] {
-            return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+            return static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
         };
     }
 }
 
-Result<std::unique_ptr<WebhookNotifier>> WebhookNotifier::create(boost::asio::any_io_executor ex,
-                                                                  const domain::NotifierConfig& config,
-                                                                  Clock clock) {
+Result<std::unique_ptr<WebhookNotifier>> WebhookNotifier::create(
+    boost::asio::any_io_executor ex, const domain::NotifierConfig& config, Clock clock) {
     if (setting(config, "url").empty()) {
         return Failure{errc::invalid_config, "a webhook notifier needs url (or url_file)"};
     }
-    return std::unique_ptr<WebhookNotifier>(new WebhookNotifier(std::move(ex), config, std::move(clock)));
+    return std::unique_ptr<WebhookNotifier>(
+        new WebhookNotifier(std::move(ex), config, std::move(clock)));
 }
 
 Task<Result<void>> WebhookNotifier::send(const domain::Alert& alert) {

@@ -28,7 +28,9 @@ public:
     Task<Result<void>> send(const domain::Alert& alert) override;
 
 private:
-    WebhookNotifier(boost::asio::any_io_executor ex, const domain::NotifierConfig& config, Clock clock);
+    WebhookNotifier(boost::asio::any_io_executor ex,
+                    const domain::NotifierConfig& config,
+                    Clock clock);
     boost::asio::any_io_executor ex_;
     const domain::NotifierConfig& config_;
     Clock clock_;
