@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lint (the format check is a step of .ci/run; the tidy pass is not yet, see docs/testing.md):
+# Lint (a step of .ci/run: the format check first, the tidy pass beside the sanitizer tests):
 #   - clang-format --dry-run --Werror over every C++ file in git (.clang-format);
 #   - clang-tidy with the checks of .clang-tidy, every warning an error, over the translation
 #     units of src/, docker-api/ and labels/ changed since the commit in .ci/tidy-base (a .cpp
