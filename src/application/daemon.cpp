@@ -27,6 +27,21 @@ double drill_restore_seconds(domain::AuditLog& audit, const std::string& run_id)
     return total;
 }
 
+std::vector<std::uint64_t> backup_sizes(domain::AuditLog& audit, const std::string& target, int n) {
+    domain::RunQuery q;
+    q.target = target;
+    q.kind = "backup";
+    q.status = domain::RunStatus::success;
+    q.no_safety = true;
+    q.limit = n;
+    std::vector<std::uint64_t> sizes;
+    if (auto rs = audit.runs(q)) {
+        for (auto it = rs->rbegin(); it != rs->rend(); ++it)
+            sizes.push_back(it->bytes);
+    }
+    return sizes;
+}
+
 namespace {
 bool has(const std::vector<std::string>& v, const char* x) {
     return std::find(v.begin(), v.end(), x) != v.end();

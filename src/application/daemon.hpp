@@ -13,12 +13,14 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "application/alerting.hpp"
 #include "application/backup_runner.hpp"
@@ -35,6 +37,12 @@ namespace bk::app {
 
 /// How long a restore drill's restores took (its "restore ..." steps): the RTO it measured.
 double drill_restore_seconds(domain::AuditLog& audit, const std::string& run_id);
+
+/// The size trend of a target: bytes of its last `n` successful backups (no safety backup),
+/// oldest first; empty when the audit store cannot say.
+std::vector<std::uint64_t> backup_sizes(domain::AuditLog& audit,
+                                        const std::string& target,
+                                        int n = 10);
 
 /// What the daemon tells listeners (the HTTP API's event stream) about runs.
 struct RunEvent {

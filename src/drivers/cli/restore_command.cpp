@@ -332,17 +332,7 @@ static Task<int> status_task(boost::asio::any_io_executor ex, Globals g) {
                 if (due >= 0)
                     next_run = domain::format_utc(due);
             }
-            nlohmann::json sizes = nlohmann::json::array();
-            domain::RunQuery q;
-            q.target = t.name;
-            q.kind = "backup";
-            q.status = domain::RunStatus::success;
-            q.no_safety = true;
-            q.limit = 10;
-            if (auto rs = audit->runs(q)) {
-                for (auto it = rs->rbegin(); it != rs->rend(); ++it)
-                    sizes.push_back(it->bytes);
-            }
+            const auto sizes = app::backup_sizes(*audit, t.name);
             auto success = audit->last_success(t.name);
             out.push_back(
                 {{"target", t.name},

@@ -291,18 +291,7 @@ json target_json(const app::TargetView& v,
         j["last_drill"] = dj;
     }
     // The size trend: bytes of the last successful backups, oldest first.
-    json sizes = json::array();
-    domain::RunQuery q;
-    q.target = t.name;
-    q.kind = "backup";
-    q.status = domain::RunStatus::success;
-    q.no_safety = true;
-    q.limit = 10;
-    if (auto rs = audit.runs(q)) {
-        for (auto it = rs->rbegin(); it != rs->rend(); ++it)
-            sizes.push_back(it->bytes);
-    }
-    j["sizes"] = sizes;
+    j["sizes"] = app::backup_sizes(audit, t.name);
     j["progress"] = nullptr;
     for (const auto& e : live) {
         if (e.target == t.name) {
