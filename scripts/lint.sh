@@ -2,11 +2,13 @@
 # Lint (a step of .ci/run: the format check first, the tidy pass beside the sanitizer tests):
 #   - clang-format --dry-run --Werror over every C++ file in git (.clang-format);
 #   - clang-tidy with the checks of .clang-tidy, every warning an error, over the translation
-#     units of src/, docker-api/ and labels/ changed since the commit in .ci/tidy-base (a .cpp
-#     changed, or the .cpp beside a changed header), or over all of them with --all (also when
-#     .ci/tidy-base names no commit here). A whole-tree pass is a quarter of an hour on 2 cores,
-#     too much for every CI run: after one comes out clean, .ci/tidy-base records that commit.
-#   scripts/lint.sh [--all] [--format-only|--tidy-only] [BUILD_DIR]    (BUILD_DIR: a configured tree with
+#     units of src/, docker-api/ and labels/ whose file differs from the clean state recorded in
+#     .ci/tidy-clean (a .cpp changed, or the .cpp beside a changed header), or over all of them
+#     with --all (also without .ci/tidy-clean). A whole-tree pass is most of an hour on 2 cores
+#     beside the tests, too much for every CI run: after one comes out clean,
+#     `scripts/lint.sh --record COMMIT` records that commit's files (blob ids: no history needed,
+#     so CI's shallow clone compares too).
+#   scripts/lint.sh [--all] [--format-only|--tidy-only] [--record COMMIT] [BUILD_DIR]    (BUILD_DIR: a configured tree with
 #                                                           compile_commands.json; default build)
 # Exit 1 when a file is not formatted or clang-tidy warns; the offending lines are printed.
 source "$(dirname "$0")/lib.sh"
@@ -17,6 +19,10 @@ while [ $# -gt 0 ]; do
     --all) all=1 ;;
     --format-only) format_only=1 ;;
     --tidy-only) tidy_only=1 ;;
+    --record) # after a clean whole pass: .ci/tidy-clean from that commit's tree
+      git -C "$BK_ROOT" ls-tree -r "${2:?--record COMMIT}" -- src docker-api labels |
+        awk '$4 ~ /\.(cpp|hpp|h|cc)$/ {print $3, $4}' >"$BK_ROOT/.ci/tidy-clean"
+      exit 0 ;;
     -*) die "unknown option $1" ;;
     *) build_dir=$1 ;;
   esac
@@ -59,19 +65,27 @@ for e in json.load(open(db)):
         print(rel)
 PY
 )
-base=$(cat .ci/tidy-base 2>/dev/null || true)
-if [ $all = 0 ] && ! git cat-file -e "${base:-none}^{commit}" 2>/dev/null; then
-  log "no commit in .ci/tidy-base (none yet, or a shallow clone): tidying every unit"
+# .ci/tidy-clean: "<blob> <path>" of every source file at the last commit tidied clean as a
+# whole (git ls-tree of that commit; `scripts/lint.sh --record COMMIT` writes it). Comparing the
+# files' contents with it needs no history, so a shallow clone (CI's) tidies only what changed.
+if [ $all = 0 ] && [ ! -s .ci/tidy-clean ]; then
+  log "no .ci/tidy-clean: tidying every unit"
   all=1
 fi
 if [ $all = 0 ]; then
-  mapfile -t changed < <(git diff --name-only "$base" -- '*.cpp' '*.hpp' '*.h' '*.cc'; git ls-files --others --exclude-standard '*.cpp' '*.hpp')
+  declare -A clean=()
+  while read -r blob path; do clean[$path]=$blob; done <.ci/tidy-clean
+  mapfile -t files < <(git ls-files -co --exclude-standard -- src docker-api labels |
+                       grep -E '\.(cpp|hpp|h|cc)$')
+  mapfile -t blobs < <(printf '%s\n' "${files[@]}" | git hash-object --stdin-paths)
   declare -A want=()
-  for f in "${changed[@]}"; do want[${f%.*}]=1; done
+  for i in "${!files[@]}"; do
+    [ "${clean[${files[$i]}]:-}" = "${blobs[$i]}" ] || want[${files[$i]%.*}]=1
+  done
   picked=()
   for u in "${units[@]}"; do [ -n "${want[${u%.*}]:-}" ] && picked+=("$u"); done
   units=("${picked[@]}")
-  log "clang-tidy: ${#units[@]} translation unit(s) changed since $(git rev-parse --short "$base")"
+  log "clang-tidy: ${#units[@]} translation unit(s) changed since the clean state in .ci/tidy-clean"
 else
   log "clang-tidy: all ${#units[@]} translation units"
 fi
