@@ -354,33 +354,39 @@ private:
         }
 
         // database
-        std::optional<domain::DbType> type;
+        std::shared_ptr<const domain::DatabaseKind> type;
+        const auto* db_kinds = config_.database_kinds.get();
+        const std::string kind_names =
+            db_kinds == nullptr ? std::string("(none in this build)") : db_kinds->names_text();
         if (auto v = get("db.type")) {
-            type = domain::db_type_from_string(lower(*v));
+            type = db_kinds == nullptr ? nullptr : db_kinds->find(lower(*v));
             if (!type) {
-                const std::vector<std::string_view> kinds{
-                    "postgres", "mysql", "mariadb", "mongodb"};
-                auto n = domain::nearest(lower(*v), kinds);
+                std::vector<std::string> names;
+                if (db_kinds != nullptr)
+                    names = db_kinds->names();
+                const std::vector<std::string_view> views(names.begin(), names.end());
+                auto n = domain::nearest(lower(*v), views);
                 bad("db.type",
                     *v,
-                    "is not a database type (postgres, mysql, mariadb, mongodb)",
+                    "is not a database type (" + kind_names + ")",
                     n ? "did you mean " + *n + "?" : "");
             }
-        } else {
-            type = domain::infer_db_type(facts_.image);
+        } else if (db_kinds != nullptr) {
+            type = db_kinds->infer(facts_.image);
         }
         const bool db_labels = labels_->contains("db.name") || labels_->contains("db.user") ||
                                labels_->contains("db.password-env") ||
-                               labels_->contains("db.image") || labels_->contains("db.type");
+                               labels_->contains("db.image") || labels_->contains("db.type") ||
+                               labels_->contains("db.path");
         if (!type && db_labels && !labels_->contains("db.type")) {
             bad("db.type",
                 "",
                 "cannot be inferred from the image \"" + facts_.image + "\"",
-                "set backupctl.db.type to postgres, mysql, mariadb or mongodb");
+                "set backupctl.db.type to " + kind_names);
         }
         if (type) {
             domain::DatabaseSpec db;
-            db.type = *type;
+            db.kind = type;
             if (auto v = get("db.name")) {
                 if (*v == "*") {
                     db.names = {"*"};

@@ -18,8 +18,10 @@ constexpr std::array kSchema{
               "`<compose project>-<compose service>`, else the container name",
               "Target name: keys snapshots, audit rows, locks and metrics; stays the same when "
               "the container is recreated."},
-    LabelSpec{
-        "db.type", db_type, "from the image name", "`postgres`, `mysql`, `mariadb` or `mongodb`."},
+    LabelSpec{"db.type",
+              db_type,
+              "from the image name",
+              "A database kind: see \"Database kinds\" below."},
     LabelSpec{"db.name",
               db_names,
               "from the target's env (`POSTGRES_DB`, `MYSQL_DATABASE`, ...), else all",
@@ -175,7 +177,7 @@ std::string_view type_name(ValueType t) {
     return "text";
 }
 
-std::string render_label_reference() {
+std::string render_label_reference(const domain::DatabaseKinds& kinds) {
     std::string out =
         "# Label reference\n\n"
         "<!-- Generated from labels/src/schema.cpp by `backupctl docs labels`; a test fails when "
@@ -200,6 +202,15 @@ std::string render_label_reference() {
     for (const auto& s : kSchema) {
         out += "| `backupctl." + std::string(s.key) + "` | " + std::string(type_name(s.type)) +
                " | " + std::string(s.default_text) + " | " + std::string(s.description) + " |\n";
+    }
+    out +=
+        "\n## Database kinds\n\n`backupctl.db.type` takes one of these (the image name implies it "
+        "when the label is absent):\n\n";
+    for (const auto& k : kinds.all()) {
+        out += "- `" + std::string(k->name()) + "`";
+        for (auto alias : k->aliases())
+            out += " (or `" + std::string(alias) + "`)";
+        out += ": " + std::string(k->describe()) + "\n";
     }
     out +=
         "\nValues are at most 1024 characters of printable UTF-8: a control character "

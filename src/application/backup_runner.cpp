@@ -91,8 +91,12 @@ std::string dump_failure(const domain::DumpOutcome& o) {
     if (o.exit_code != 0) {
         return "the dump exited " + std::to_string(o.exit_code) + (tail.empty() ? "" : ": " + tail);
     }
+    // The client's own words, else the kind's check's (what is missing or wrong).
+    const std::string why = tail.empty() ? o.check_problem : tail;
+    if (tail.empty() && why.find("completion marker") != std::string::npos)
+        return why;
     return "the dump ended without its completion marker (truncated?)" +
-           (tail.empty() ? std::string{} : ": " + tail);
+           (why.empty() ? std::string{} : ": " + why);
 }
 
 }  // namespace

@@ -166,9 +166,9 @@ Task<Result<void>> RestoreService::stream(domain::BackupRepository& repo,
         co_await load.abort();
         co_return reader.error();
     }
-    std::optional<domain::DumpCensus> census;
-    if (p.kind == "db" && target.database)
-        census.emplace(target.database->type, p.name == "*");
+    std::unique_ptr<domain::DumpCheck> census;
+    if (p.kind == "db" && target.database && target.database->kind)
+        census = target.database->kind->check(p.name == "*");
     std::vector<char> buf(std::size_t{256} * 1024);
     bytes = 0;
     std::string failed;
@@ -616,9 +616,11 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
                 auto actual =
                     co_await restorer_.count_rows(*scratch, p.name, tables, report.run_id);
                 if (!actual) {
-                    counts.outcome = target.database->type == domain::DbType::mongodb
-                                         ? domain::StepOutcome::skipped
-                                         : domain::StepOutcome::failed;
+                    // A kind whose drills count nothing says why; a count that failed fails.
+                    counts.outcome =
+                        target.database->kind == nullptr || target.database->kind->drill_counts()
+                            ? domain::StepOutcome::failed
+                            : domain::StepOutcome::skipped;
                     counts.detail = actual.error().message;
                 } else {
                     // The first differences only: the step's detail stays small.

@@ -17,6 +17,7 @@
 #include "adapters/restic/restic_repository.hpp"
 #include "adapters/time/system_zone.hpp"
 #include "application/metrics.hpp"
+#include "bootstrap/database_kinds.hpp"
 #include "bootstrap/logging.hpp"
 #include "bootstrap/parts.hpp"
 
@@ -103,9 +104,12 @@ domain::OperatorConfig load_config(const std::string& cli_path) {
         }
     }
     if (path.empty()) {
-        return adapters::config::default_config();
+        auto config = adapters::config::default_config();
+        config.database_kinds = database_kinds();
+        return config;
     }
-    auto config = adapters::config::load_config_file(path, adapters::config::process_env());
+    auto config =
+        adapters::config::load_config_file(database_kinds(), path, adapters::config::process_env());
     find_keys_of_recipients(config);
     return config;
 }
@@ -271,7 +275,8 @@ Result<void> RunServices::open() {
     p.instances =
         std::make_unique<adapters::lock::FileInstanceRegistry>(state + "/instances", instance_id_);
     p.janitor = std::make_unique<adapters::docker::DockerJanitor>(client);
-    p.dumper = std::make_unique<adapters::docker::DockerDumper>(client, instance_id_);
+    p.dumper =
+        std::make_unique<adapters::docker::DockerDumper>(client, instance_id_, database_registry());
     p.files = std::make_unique<adapters::docker::DockerFileArchiver>(client);
     p.hooks = std::make_unique<adapters::docker::DockerHookRunner>(client);
     p.resolver = std::make_unique<adapters::docker::DockerTargetResolver>(
@@ -302,7 +307,8 @@ Result<void> RunServices::open() {
         *p.audit,
         *log_);
     p.runner->observe(p.alerting.get());
-    p.restorer = std::make_unique<adapters::docker::DockerRestorer>(client, instance_id_);
+    p.restorer = std::make_unique<adapters::docker::DockerRestorer>(
+        client, instance_id_, database_registry());
     p.restored_copies = std::make_unique<adapters::docker::DockerRestoredCopies>(client);
     p.local_files = std::make_unique<adapters::process::TarLocalFiles>(ex_);
     p.restore = std::make_unique<app::RestoreService>(

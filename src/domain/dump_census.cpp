@@ -117,15 +117,15 @@ std::optional<std::uint64_t> number(std::string_view s) {
 
 }  // namespace
 
-DumpCensus::DumpCensus(DbType type, bool all_databases) : type_(type), all_(all_databases) {}
+DumpCensus::DumpCensus(DumpDialect type, bool all_databases) : type_(type), all_(all_databases) {}
 
 void DumpCensus::feed(std::span<const char> data) {
     bytes_ += data.size();
-    if (type_ == DbType::mongodb) {
+    if (type_ == DumpDialect::mongodb) {
         archive_.feed(data);
         return;
     }
-    if (type_ == DbType::postgres) {
+    if (type_ == DumpDialect::postgres) {
         feed_lines(data);
         return;
     }
@@ -212,17 +212,17 @@ void DumpCensus::on_sql_byte(char c) {
 }
 
 bool DumpCensus::is_marker(const std::string& line) const {
-    if (type_ == DbType::postgres)
+    if (type_ == DumpDialect::postgres)
         return line == (all_ ? kPgAllMarker : kPgMarker);
     return starts_with(line, kMariaMarker);
 }
 
 bool DumpCensus::is_trailer(const std::string& line) const {
-    return type_ == DbType::postgres ? pg_trailer(line) : line.empty();
+    return type_ == DumpDialect::postgres ? pg_trailer(line) : line.empty();
 }
 
 void DumpCensus::on_line_end() {
-    if (type_ == DbType::postgres) {
+    if (type_ == DumpDialect::postgres) {
         if (in_copy_) {
             if (line_ == "\\.") {
                 in_copy_ = false;
@@ -277,7 +277,7 @@ void DumpCensus::on_line_end() {
 }
 
 bool DumpCensus::complete() const {
-    if (type_ == DbType::mongodb)
+    if (type_ == DumpDialect::mongodb)
         return archive_.complete();
     if (in_copy_ || in_insert_)
         return false;  // cut inside a table's data
@@ -292,8 +292,8 @@ bool DumpCensus::complete() const {
 std::string DumpCensus::problem() const {
     if (complete())
         return {};
-    if (type_ == DbType::mongodb)
-        return archive_.problem();
+    if (type_ == DumpDialect::mongodb)
+        return "archive check: " + archive_.problem();
     if (in_copy_ || in_insert_) {
         return "the dump ends inside a table's data, without its completion marker (truncated?)";
     }
@@ -304,14 +304,14 @@ const std::map<std::string, std::uint64_t>& DumpCensus::rows() const {
     static const std::map<std::string, std::uint64_t> none;
     if (all_)
         return none;
-    return type_ == DbType::mongodb ? archive_.documents() : counts_.rows();
+    return type_ == DumpDialect::mongodb ? archive_.documents() : counts_.rows();
 }
 
 const std::string& DumpCensus::partial() const {
     static const std::string none;
     if (all_)
         return none;
-    return type_ == DbType::mongodb ? archive_.partial() : counts_.partial();
+    return type_ == DumpDialect::mongodb ? archive_.partial() : counts_.partial();
 }
 
 std::string encode_counts(const std::map<std::string, std::uint64_t>& rows,

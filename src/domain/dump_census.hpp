@@ -12,29 +12,33 @@
 #include <string>
 #include <string_view>
 
+#include "domain/database_kind.hpp"
 #include "domain/mongo_archive.hpp"
 #include "domain/table_counts.hpp"
-#include "domain/target.hpp"
 
 namespace bk::domain {
 
-class DumpCensus {
+/// The dump formats the census reads: SQL text of pg_dump, of mysqldump / mariadb-dump, and
+/// mongodump archives (the kinds of src/databases/ choose theirs).
+enum class DumpDialect { postgres, mysql, mariadb, mongodb };
+
+class DumpCensus final : public DumpCheck {
 public:
     /// `all_databases`: pg_dumpall / --all-databases / every database: completeness only, no
     /// counts (their tables live in several databases).
-    DumpCensus(DbType type, bool all_databases);
+    DumpCensus(DumpDialect type, bool all_databases);
 
-    void feed(std::span<const char> data);
+    void feed(std::span<const char> data) override;
     /// The stream so far is a whole dump.
-    [[nodiscard]] bool complete() const;
+    [[nodiscard]] bool complete() const override;
     /// Why it is not complete (empty when it is).
-    [[nodiscard]] std::string problem() const;
+    [[nodiscard]] std::string problem() const override;
     /// Table -> rows, keyed by the name as the SQL to count it needs it: `public.users` (psql),
     /// `` `shop`.`orders` `` (mariadb), `shop.orders` (mongo).
-    [[nodiscard]] const std::map<std::string, std::uint64_t>& rows() const;
+    [[nodiscard]] const std::map<std::string, std::uint64_t>& rows() const override;
     /// Why rows() leaves tables out (a bound of TableCounts was reached); empty when it does not.
-    [[nodiscard]] const std::string& partial() const;
-    [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
+    [[nodiscard]] const std::string& partial() const override;
+    [[nodiscard]] std::uint64_t bytes() const override { return bytes_; }
 
 private:
     void feed_lines(std::span<const char> data);
@@ -44,7 +48,7 @@ private:
     [[nodiscard]] bool is_marker(const std::string& line) const;
     [[nodiscard]] bool is_trailer(const std::string& line) const;
 
-    DbType type_;
+    DumpDialect type_;
     bool all_;
     std::uint64_t bytes_{0};
     std::string line_;       ///< the start of the current line (bounded)

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,9 @@ struct OperatorConfig {
     DaemonConfig daemon;
     SecurityConfig security;
     std::vector<Target> projects;  ///< from `projects:`, source = config
+    /// The database kinds of this build (bootstrap registers them; labels and the config take
+    /// their names from here). Null: none known, every database is refused.
+    std::shared_ptr<const DatabaseKinds> database_kinds;
     std::vector<ConfigProblem> problems;
     /// Said by `validate` and `config show`, but nothing is refused for them (e.g. a variable of
     /// the original backupctl that has no effect here).

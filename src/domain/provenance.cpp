@@ -45,7 +45,7 @@ Provenance provenance_of(const Target& target) {
         p.image = image_repository(target.image);
     }
     if (target.database)
-        p.db_type = to_string(target.database->type);
+        p.db_type = target.database->kind_name();
     return p;
 }
 

@@ -2,52 +2,12 @@
 
 namespace bk::domain {
 
-const char* to_string(DbType t) {
-    switch (t) {
-        case DbType::postgres:
-            return "postgres";
-        case DbType::mysql:
-            return "mysql";
-        case DbType::mariadb:
-            return "mariadb";
-        case DbType::mongodb:
-            return "mongodb";
-    }
-    return "postgres";
+std::string DatabaseSpec::kind_name() const {
+    return kind ? std::string(kind->name()) : std::string{};
 }
 
-std::optional<DbType> db_type_from_string(std::string_view s) {
-    if (s == "postgres" || s == "postgresql")
-        return DbType::postgres;
-    if (s == "mysql")
-        return DbType::mysql;
-    if (s == "mariadb")
-        return DbType::mariadb;
-    if (s == "mongodb" || s == "mongo")
-        return DbType::mongodb;
-    return std::nullopt;
-}
-
-std::optional<DbType> infer_db_type(std::string_view image) {
-    // Drop the digest and the tag, keep the last path component.
-    if (auto at = image.find('@'); at != std::string_view::npos) {
-        image = image.substr(0, at);
-    }
-    auto slash = image.rfind('/');
-    std::string_view repo = slash == std::string_view::npos ? image : image.substr(slash + 1);
-    if (auto colon = repo.find(':'); colon != std::string_view::npos) {
-        repo = repo.substr(0, colon);
-    }
-    auto has = [&repo](std::string_view w) { return repo.find(w) != std::string_view::npos; };
-    if (has("postgres") || has("postgis") || has("timescaledb"))
-        return DbType::postgres;
-    if (has("mariadb"))
-        return DbType::mariadb;
-    if (has("mysql") || has("percona"))
-        return DbType::mysql;
-    if (has("mongo"))
-        return DbType::mongodb;
-    return std::nullopt;
+bool DatabaseSpec::is(std::string_view name) const {
+    return kind && kind->name() == name;
 }
 
 bool Target::stopped() const {

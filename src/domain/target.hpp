@@ -7,27 +7,27 @@
 #include <string>
 #include <vector>
 
+#include "domain/database_kind.hpp"
 #include "domain/retention.hpp"
 #include "domain/secret.hpp"
 
 namespace bk::domain {
 
-enum class DbType { postgres, mysql, mariadb, mongodb };
-
-const char* to_string(DbType t);
-std::optional<DbType> db_type_from_string(std::string_view s);
-/// The type an image name implies (postgres, postgis, timescaledb -> postgres; mysql, percona ->
-/// mysql; mariadb -> mariadb; mongo -> mongodb), looking at the repository name only.
-std::optional<DbType> infer_db_type(std::string_view image);
-
 enum class Origin { labels, config };
 
 struct DatabaseSpec {
-    DbType type{DbType::postgres};
+    /// Its kind (never null in a target: labels and config refuse an unknown one).
+    std::shared_ptr<const DatabaseKind> kind;
+    /// Its name ("postgres"), empty when no kind is set.
+    [[nodiscard]] std::string kind_name() const;
+    /// The kind is `name` (canonical).
+    [[nodiscard]] bool is(std::string_view name) const;
     std::vector<std::string> names;  ///< empty: all databases
     std::string user;
     std::string password_env;  ///< labels: the NAME of the target's env var holding the password
     std::string dump_image;    ///< empty: the target's own image
+    /// File-based kinds (sqlite): the database files inside the target's container.
+    std::vector<std::string> paths;
     // config projects name the server directly
     std::string
         host;     ///< a container (name, compose service, network alias) or a host outside Docker

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "adapters/config/yaml_config_loader.hpp"
+#include "bootstrap/database_kinds.hpp"
 #include "fuzz_input.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -17,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             return std::nullopt;
         return "value-of-" + name;
     };
-    const auto config = bk::adapters::config::load_config_text(yaml, "fuzz.yml", env);
+    const auto config = bk::adapters::config::load_config_text(
+        bk::bootstrap::database_kinds(), yaml, "fuzz.yml", env);
     for (const auto& p : config.problems)
         BK_FUZZ_CHECK(!p.message.empty());
     return 0;

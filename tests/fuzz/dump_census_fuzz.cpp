@@ -11,9 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bk::fuzz::FuzzInput in(data, size);
     (void)decode_recorded_counts(in.rest());
     const auto choice = in.byte();
-    const DbType type = choice % 3 == 0   ? DbType::postgres
-                        : choice % 3 == 1 ? DbType::mariadb
-                                          : DbType::mongodb;
+    const DumpDialect type = choice % 3 == 0   ? DumpDialect::postgres
+                             : choice % 3 == 1 ? DumpDialect::mariadb
+                                               : DumpDialect::mongodb;
     const bool all = (choice & 0x80u) != 0;
     const auto sizes = in.line();
     DumpCensus census(type, all);

@@ -697,12 +697,14 @@ private:
             for (auto it = ci.begin(); it != ci.end(); ++it) {
                 const std::string type = it->first.Scalar();
                 const std::string p = "defaults.client_images." + type;
-                if (!domain::db_type_from_string(type)) {
+                const auto* kinds = out_.database_kinds.get();
+                if (kinds == nullptr || !kinds->find(type)) {
                     problem(it->first,
                             p,
-                            "\"" + type +
-                                "\" is not a database type (postgres, "
-                                "mysql, mariadb, mongodb)");
+                            "\"" + type + "\" is not a database type (" +
+                                (kinds == nullptr ? std::string("none in this build")
+                                                  : kinds->names_text()) +
+                                ")");
                     continue;
                 }
                 if (auto v = text(it->second, p))
@@ -1355,18 +1357,21 @@ private:
             check_keys(db, dp, kDatabaseKeys);
             domain::DatabaseSpec spec;
             if (auto v = text(db["type"], dp + ".type")) {
-                if (auto ty = domain::db_type_from_string(*v)) {
-                    spec.type = *ty;
+                const auto* kinds = out_.database_kinds.get();
+                if (auto ty = kinds == nullptr ? nullptr : kinds->find(*v)) {
+                    spec.kind = ty;
                 } else {
-                    const std::array<std::string_view, 4> kinds{
-                        "postgres", "mysql", "mariadb", "mongodb"};
-                    auto near = domain::nearest(*v, kinds);
+                    std::vector<std::string> names;
+                    if (kinds != nullptr)
+                        names = kinds->names();
+                    const std::vector<std::string_view> views(names.begin(), names.end());
+                    auto near = domain::nearest(*v, views);
                     problem(db["type"],
                             dp + ".type",
-                            "\"" + *v +
-                                "\" is not a database type (postgres, mysql, mariadb, "
-                                "mongodb)" +
-                                (near ? "; did you mean \"" + *near + "\"?" : ""));
+                            "\"" + *v + "\" is not a database type (" +
+                                (kinds == nullptr ? std::string("none in this build")
+                                                  : kinds->names_text()) +
+                                ")" + (near ? "; did you mean \"" + *near + "\"?" : ""));
                 }
             } else {
                 problem(db, dp, "has no type");
@@ -1727,11 +1732,13 @@ std::string protect_variables(std::string_view yaml, std::set<std::string>& plac
 }
 }  // namespace
 
-domain::OperatorConfig load_config_text(std::string_view yaml,
+domain::OperatorConfig load_config_text(std::shared_ptr<const domain::DatabaseKinds> kinds,
+                                        std::string_view yaml,
                                         const std::string& file,
                                         const EnvLookup& env) {
     domain::OperatorConfig out;
     out.file = file;
+    out.database_kinds = std::move(kinds);
     std::set<std::string> placeholders;
     const std::string text = protect_variables(yaml, placeholders);
     YAML::Node root;
@@ -1766,17 +1773,20 @@ domain::OperatorConfig load_config_text(std::string_view yaml,
     return out;
 }
 
-domain::OperatorConfig load_config_file(const std::string& path, const EnvLookup& env) {
+domain::OperatorConfig load_config_file(std::shared_ptr<const domain::DatabaseKinds> kinds,
+                                        const std::string& path,
+                                        const EnvLookup& env) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         domain::OperatorConfig out;
         out.file = path;
+        out.database_kinds = std::move(kinds);
         out.problems.push_back({path, 0, 0, "", "cannot read the config file", ""});
         return out;
     }
     std::ostringstream ss;
     ss << in.rdbuf();
-    return load_config_text(ss.str(), path, env);
+    return load_config_text(std::move(kinds), ss.str(), path, env);
 }
 
 }  // namespace bk::adapters::config

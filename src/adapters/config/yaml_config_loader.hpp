@@ -5,6 +5,7 @@
 // a problem inside a project (a missing variable, an unknown key) disables that project only.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,8 +19,13 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 /// The process environment.
 EnvLookup process_env();
 
-domain::OperatorConfig load_config_file(const std::string& path, const EnvLookup& env);
-domain::OperatorConfig load_config_text(std::string_view yaml,
+/// `kinds`: the database kinds whose names `database.type` and `defaults.client_images` take
+/// (kept in the result's database_kinds).
+domain::OperatorConfig load_config_file(std::shared_ptr<const domain::DatabaseKinds> kinds,
+                                        const std::string& path,
+                                        const EnvLookup& env);
+domain::OperatorConfig load_config_text(std::shared_ptr<const domain::DatabaseKinds> kinds,
+                                        std::string_view yaml,
                                         const std::string& file,
                                         const EnvLookup& env);
 

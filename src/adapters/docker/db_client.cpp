@@ -9,6 +9,7 @@
 #include "adapters/docker/docker_target_source.hpp"
 #include "adapters/docker/stream_watchdog.hpp"
 #include "core/signal.hpp"
+#include "databases/engine.hpp"
 #include "domain/duration.hpp"
 #include "domain/output_tail.hpp"
 
@@ -33,71 +34,6 @@ std::string first_of(const std::map<std::string, std::string>& env,
             return it->second;
     }
     return {};
-}
-
-bool is_pg(const domain::Target& t) {
-    return t.database && t.database->type == domain::DbType::postgres;
-}
-
-bool is_mongo(const domain::Target& t) {
-    return t.database && t.database->type == domain::DbType::mongodb;
-}
-
-std::string pgpass_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == ':' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out;
-}
-
-// YAML double-quoted scalar for mongodump's --config file.
-std::string yaml_quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
-std::string cnf_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        // A line break would end the value and start a line of the caller's choosing.
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::string pg_database_arg(const std::string& database) {
-    // libpq reads -d as a conninfo when it holds '=' or starts like a URI: "host=elsewhere
-    // dbname=x". Such a name goes as a conninfo of dbname alone, quoted: the name and nothing
-    // else (libpq expands only the first dbname). A plain name stays as it is.
-    const bool conninfo = database.find('=') != std::string::npos ||
-                          database.starts_with("postgresql:") || database.starts_with("postgres:");
-    if (!conninfo)
-        return database;
-    std::string quoted = "dbname='";
-    for (char c : database) {
-        if (c == '\'' || c == '\\')
-            quoted += '\\';
-        quoted += c;
-    }
-    return quoted + "'";
 }
 
 std::string unsafe_database_name(const std::string& database) {
@@ -136,20 +72,28 @@ std::optional<std::string> first_file_of(const std::string& tar) {
 
 }  // namespace
 
-Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::Target& t) {
+const databases::Engine* engine_of(const databases::Registry& kinds, const domain::Target& t) {
+    return t.database && t.database->kind ? kinds.engine(t.database->kind->name()) : nullptr;
+}
+
+std::string no_engine(const domain::Target& t) {
+    return t.name + ": no database kind \"" + (t.database ? t.database->kind_name() : "") +
+           "\" in this build";
+}
+
+Task<Credentials> resolve_credentials(dockerapi::Client& client,
+                                      const domain::Target& t,
+                                      const databases::Engine& engine) {
     Credentials c;
+    const auto& db = *t.database;
     if (t.source == domain::Origin::config) {
         // A config project names its server and credentials itself: nothing is read from the
         // server container's environment. database.host is resolved already (TargetResolver).
-        const auto& db = *t.database;
         c.host = db.host;
-        c.user = !db.user.empty() ? db.user
-                 : is_pg(t)       ? std::string("postgres")
-                 : is_mongo(t)    ? std::string{}
-                                  : std::string("root");
+        c.user = !db.user.empty() ? db.user : engine.project_user();
         c.password = db.password.reveal();
         c.port = db.port;
-        if (c.password.empty() && !c.user.empty() && !is_mongo(t)) {
+        if (c.password.empty() && !c.user.empty() && engine.project_needs_password()) {
             c.error = "project " + t.name + " gives no database.password (or password_file)";
         }
         co_return c;
@@ -165,8 +109,6 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
         co_return c;
     }
     auto env = env_map(inspect->env);
-    const bool pg = is_pg(t);
-    const auto& db = *t.database;
     // Its address on the network the client joins: no DNS on the default bridge, and the
     // embedded DNS of a user network was seen failing under load ("Temporary failure in name
     // resolution" for a drill server 2 runs in 5). The name only when no address is known.
@@ -175,34 +117,14 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
         n != inspect->networks.end() && !n->second.ip_address.empty()) {
         c.host = n->second.ip_address;
     }
-    if (is_mongo(t) && db.user.empty() && db.password_env.empty() &&
-        first_of(env, {"MONGO_INITDB_ROOT_USERNAME"}).empty()) {
-        co_return c;  // the official image without MONGO_INITDB_ROOT_*: no authentication
+    if (engine.unauthenticated(env, db)) {
+        co_return c;
     }
-    c.user = !db.user.empty() ? db.user
-             : pg             ? first_of(env, {"POSTGRES_USER"})
-             : is_mongo(t)    ? first_of(env, {"MONGO_INITDB_ROOT_USERNAME"})
-                              : std::string{};
-    if (c.user.empty())
-        c.user = pg ? "postgres" : "root";
+    c.user = !db.user.empty() ? db.user : engine.default_user(env);
     // The password variable: the label's, else the image's usual one for this user.
     std::string var = db.password_env;
-    if (var.empty()) {
-        if (pg) {
-            var = "POSTGRES_PASSWORD";
-        } else if (is_mongo(t)) {
-            var = "MONGO_INITDB_ROOT_PASSWORD";
-        } else if (c.user == "root") {
-            var =
-                env.contains("MARIADB_ROOT_PASSWORD") || env.contains("MARIADB_ROOT_PASSWORD_FILE")
-                    ? "MARIADB_ROOT_PASSWORD"
-                    : "MYSQL_ROOT_PASSWORD";
-        } else {
-            var = env.contains("MARIADB_PASSWORD") || env.contains("MARIADB_PASSWORD_FILE")
-                      ? "MARIADB_PASSWORD"
-                      : "MYSQL_PASSWORD";
-        }
-    }
+    if (var.empty())
+        var = engine.password_variable(c.user, env);
     if (auto it = env.find(var); it != env.end()) {
         c.password = it->second;
     } else if (auto f = env.find(var + "_FILE"); f != env.end()) {
@@ -222,11 +144,7 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
         co_return c;
     }
     // Non-secret defaults only.
-    for (const char* k : {"POSTGRES_DB",
-                          "POSTGRES_USER",
-                          "MARIADB_DATABASE",
-                          "MYSQL_DATABASE",
-                          "MONGO_INITDB_DATABASE"}) {
+    for (const auto& k : engine.default_variables()) {
         if (auto it = env.find(k); it != env.end())
             c.env[k] = it->second;
     }
@@ -235,7 +153,9 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::T
 
 ClientCommand client_command(const domain::Target& t,
                              const Credentials& cred,
-                             const std::string& instance_id) {
+                             const std::string& instance_id,
+                             const databases::Engine& engine,
+                             const std::vector<std::string>& argv) {
     ClientCommand c;
     auto& spec = c.spec;
     spec.image = t.database && !t.database->dump_image.empty() ? t.database->dump_image : t.image;
@@ -247,55 +167,17 @@ ClientCommand client_command(const domain::Target& t,
     if (!t.network.empty() && t.network != "host" && t.network != "bridge") {
         spec.networks[t.network] = {};
     }
-    const auto type = t.database->type;
-    if (type == domain::DbType::postgres) {
-        spec.env = {"PGPASSFILE=/tmp/backupctl.pgpass"};
-        c.secret_files.push_back(
-            {"backupctl.pgpass", "*:*:*:*:" + pgpass_escape(cred.password) + "\n", 0600, 0, 0});
-    } else if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
-        c.secret_files.push_back(
-            {"backupctl.my.cnf",
-             "[client]\nuser=\"" + cnf_escape(cred.user) + "\"\npassword=\"" +
-                 cnf_escape(cred.password) + "\"\nhost=\"" + cnf_escape(cred.host) + "\"\n" +
-                 (cred.port > 0 ? "port=" + std::to_string(cred.port) + "\n" : std::string{}),
-             0600,
-             0,
-             0});
-    } else if (!cred.user.empty()) {
-        c.secret_files.push_back({"backupctl.mongodump.yaml",
-                                  "password: " + yaml_quote(cred.password) + "\n",
-                                  0600,
-                                  0,
-                                  0});
+    databases::Connection conn{cred.host, cred.port, cred.user, cred.password, cred.env};
+    auto setup = engine.client(conn);
+    spec.env = std::move(setup.env);
+    for (auto& f : setup.files)
+        c.secret_files.push_back({std::move(f.name), std::move(f.content), 0600, 0, 0});
+    if (!argv.empty()) {
+        spec.cmd = {argv.front()};
+        spec.cmd.insert(spec.cmd.end(), setup.connection.begin(), setup.connection.end());
+        spec.cmd.insert(spec.cmd.end(), argv.begin() + 1, argv.end());
     }
     return c;
-}
-
-std::vector<std::string> connection_args(const domain::Target& t, const Credentials& cred) {
-    const auto type = t.database->type;
-    const std::string port = cred.port > 0 ? std::to_string(cred.port) : std::string{};
-    if (type == domain::DbType::postgres) {
-        std::vector<std::string> a{"-h", cred.host, "-U", cred.user, "--no-password"};
-        if (!port.empty())
-            a.insert(a.end(), {"-p", port});
-        return a;
-    }
-    if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
-        return {"--defaults-extra-file=/tmp/backupctl.my.cnf"};
-    }
-    std::vector<std::string> a{"--host", cred.host};
-    if (!port.empty())
-        a.insert(a.end(), {"--port", port});
-    if (!cred.user.empty()) {
-        a.insert(a.end(),
-                 {"--username",
-                  cred.user,
-                  "--authenticationDatabase",
-                  "admin",
-                  "--config",
-                  "/tmp/backupctl.mongodump.yaml"});
-    }
-    return a;
 }
 
 // --- ClientContainer ------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/task.hpp"
+#include "databases/engine.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
 #include "domain/ports/backup_ports.hpp"
@@ -20,17 +21,6 @@ namespace bk::adapters::docker {
 std::map<std::string, std::string> env_map(const std::vector<std::string>& env);
 std::string first_of(const std::map<std::string, std::string>& env,
                      std::initializer_list<const char*> keys);
-bool is_pg(const domain::Target& t);
-bool is_mongo(const domain::Target& t);
-std::string pgpass_escape(const std::string& s);
-std::string yaml_quote(const std::string& s);
-/// A value for a double-quoted MySQL option-file value: quotes and backslashes escaped, line
-/// breaks and tabs written as \n \r \t (a raw line break would start a line of its own).
-std::string cnf_escape(const std::string& s);
-/// The value of pg_dump's and psql's -d for a database name: the name, or when libpq would read
-/// it as a conninfo (it holds '=', or starts with postgres: or postgresql:) `dbname='<name>'`,
-/// a conninfo that holds only the name: it cannot name a host, user or option.
-std::string pg_database_arg(const std::string& database);
 /// Why `database` cannot be given to a client program as a name (empty, a leading '-' that would
 /// be read as an option, a control character); empty when it can.
 std::string unsafe_database_name(const std::string& database);
@@ -44,21 +34,28 @@ struct Credentials {
     std::string error;
 };
 
+/// The engine of `t`'s database kind; null when this build has none (no_engine() says so).
+const databases::Engine* engine_of(const databases::Registry& kinds, const domain::Target& t);
+std::string no_engine(const domain::Target& t);
+
 /// The user, password and host a client uses for `t` (the label's user/password-env, else the
 /// image's usual variables and their *_FILE forms, read from the container through the engine).
-Task<Credentials> resolve_credentials(dockerapi::Client& client, const domain::Target& t);
+Task<Credentials> resolve_credentials(dockerapi::Client& client,
+                                      const domain::Target& t,
+                                      const databases::Engine& engine);
 
-/// A client container of the target's database: its image, on its network, our labels, the
-/// password as a 0600 file under /tmp (PGPASSFILE, --defaults-extra-file, mongo --config).
+/// A client container of the target's database running `argv` (the kind's connection
+/// arguments after its program): its image, on its network, our labels, the password as a 0600
+/// file under /tmp (PGPASSFILE, --defaults-extra-file, mongo --config).
 struct ClientCommand {
     dockerapi::ContainerSpec spec;
     std::vector<dockerapi::TarEntry> secret_files;
 };
 ClientCommand client_command(const domain::Target& t,
                              const Credentials& cred,
-                             const std::string& instance_id);
-/// The arguments that connect the client program of `t`'s type with `cred` (after the program).
-std::vector<std::string> connection_args(const domain::Target& t, const Credentials& cred);
+                             const std::string& instance_id,
+                             const databases::Engine& engine,
+                             const std::vector<std::string>& argv);
 
 /// A running client container whose stdin the operator writes. stdout is kept up to a bound
 /// (query results), stderr's tail for messages.

@@ -10,7 +10,6 @@
 #include "adapters/docker/stream_watchdog.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/tar.hpp"
-#include "domain/dump_census.hpp"
 #include "domain/output_tail.hpp"
 #include "domain/telling_line.hpp"
 
@@ -20,7 +19,7 @@ namespace {
 // Forwards stdout to the run's sink, keeps the stderr tail and the end of stdout (for the marker).
 class DumpSink final : public DockerDumper::StreamSink {
 public:
-    explicit DumpSink(domain::ByteSink& out, domain::DumpCensus* census = nullptr)
+    explicit DumpSink(domain::ByteSink& out, domain::DumpCheck* census = nullptr)
         : out_(out), census_(census) {}
     std::shared_ptr<StreamActivity> activity{std::make_shared<StreamActivity>()};
     domain::OutputTail stderr_tail{4096};
@@ -35,6 +34,8 @@ public:
                                            std::span<const char> data) override {
         if (kind == dockerapi::StreamKind::stderr_stream) {
             stderr_tail.append(std::string_view(data.data(), data.size()));
+            if (census_ != nullptr)
+                census_->feed_messages(data);
             co_return std::error_code{};
         }
         bytes += data.size();
@@ -52,37 +53,18 @@ public:
 
 private:
     domain::ByteSink& out_;
-    domain::DumpCensus* census_;
+    domain::DumpCheck* census_;
 };
 
 }  // namespace
 
-std::string client_too_old(const domain::Target& t, const std::string& stderr_tail) {
-    // pg_dump: "aborting because of server version mismatch" / "server version: 16.4; pg_dump
-    // version: 15.8"
-    if (!is_pg(t) || stderr_tail.find("server version mismatch") == std::string::npos) {
-        return {};
-    }
-    std::string versions;
-    if (auto at = stderr_tail.find("server version:"); at != std::string::npos) {
-        versions = stderr_tail.substr(at, stderr_tail.find('\n', at) - at);
-        while (!versions.empty() && (versions.back() == '\r' || versions.back() == ' ')) {
-            versions.pop_back();
-        }
-    }
-    const std::string image = t.database->dump_image.empty() ? t.image : t.database->dump_image;
-    return "the client in " + image + " is older than the server" +
-           (versions.empty() ? std::string{} : " (" + versions + ")") +
-           ": pg_dump refuses to dump a newer server; set " +
-           (t.source == domain::Origin::config
-                ? "database.image (or defaults.client_images.postgres)"
-                : std::string("backupctl.db.image")) +
-           " to a postgres image of the server's major version or newer";
-}
-
 Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Target& t) {
     if (!t.database) {
         co_return std::vector<domain::DumpItem>{};
+    }
+    const auto* engine = engine_of(kinds_, t);
+    if (engine == nullptr) {
+        co_return Failure{errc::dump_failed, no_engine(t)};
     }
     std::vector<std::string> names = t.database->names;
     if (names.empty() && t.source == domain::Origin::config) {
@@ -94,20 +76,13 @@ Task<Result<std::vector<domain::DumpItem>>> DockerDumper::plan(const domain::Tar
         if (!inspect) {
             co_return to_failure(inspect.error());
         }
-        auto env = env_map(inspect->env);
-        std::string db = is_pg(t)      ? first_of(env, {"POSTGRES_DB", "POSTGRES_USER"})
-                         : is_mongo(t) ? first_of(env, {"MONGO_INITDB_DATABASE"})
-                                       : first_of(env, {"MARIADB_DATABASE", "MYSQL_DATABASE"});
-        if (is_pg(t) && db.empty())
-            db = "postgres";
+        const auto db = engine->default_database(env_map(inspect->env));
         names = {db.empty() ? std::string("*") : db};
     }
     std::vector<domain::DumpItem> items;
     items.reserve(names.size());
     for (const auto& n : names) {
-        items.push_back({n,
-                         t.name + "/" + (n == "*" ? std::string("all") : n) +
-                             (is_mongo(t) ? ".archive" : ".sql")});
+        items.push_back({n, t.database->kind->file_name(t.name, n)});
     }
     co_return items;
 }
@@ -121,64 +96,17 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
             co_return Failure{errc::dump_failed, "the database name " + why};
         }
     }
-    auto cred = co_await resolve_credentials(client_, t);
+    const auto* engine = engine_of(kinds_, t);
+    if (engine == nullptr) {
+        co_return Failure{errc::dump_failed, no_engine(t)};
+    }
+    auto cred = co_await resolve_credentials(client_, t, *engine);
     if (!cred.error.empty()) {
         co_return Failure{errc::dump_failed, cred.error};
     }
-    const auto type = t.database->type;
-    auto base = client_command(t, cred, instance_id_);
-    Command c{std::move(base.spec), std::move(base.secret_files)};
-    auto& spec = c.spec;
-    const auto conn = connection_args(t, cred);
-    auto with_conn = [&conn](std::vector<std::string> argv) {
-        argv.insert(argv.begin() + 1, conn.begin(), conn.end());
-        return argv;
-    };
-    if (type == domain::DbType::postgres) {
-        if (probe) {
-            spec.cmd = with_conn({"psql",
-                                  "-d",
-                                  pg_database_arg(database == "*" ? "postgres" : database),
-                                  "-qtAc",
-                                  "SELECT 1"});
-        } else if (database == "*") {
-            spec.cmd = with_conn({"pg_dumpall"});
-        } else {
-            spec.cmd = with_conn({"pg_dump", "-d", pg_database_arg(database)});
-        }
-    } else if (type == domain::DbType::mysql || type == domain::DbType::mariadb) {
-        const bool maria = type == domain::DbType::mariadb;
-        if (probe) {
-            spec.cmd = with_conn({maria ? "mariadb" : "mysql", "-e", "SELECT 1"});
-            if (database != "*")
-                spec.cmd.push_back(database);
-        } else {
-            spec.cmd = with_conn({maria ? "mariadb-dump" : "mysqldump",
-                                  "--single-transaction",
-                                  "--routines",
-                                  "--events",
-                                  "--triggers"});
-            if (database == "*") {
-                spec.cmd.push_back("--all-databases");
-            } else {
-                spec.cmd.push_back("--databases");
-                spec.cmd.push_back(database);
-            }
-        }
-    } else {
-        // mongodump reads the password from its --config file (mongo-tools >= 100.3). A probe
-        // dumps nothing: --archive to stdout of an unknown collection lists and authenticates.
-        spec.cmd = with_conn({"mongodump", "--archive"});
-        if (database != "*") {
-            spec.cmd.push_back("--db");
-            spec.cmd.push_back(database);
-        }
-        if (probe) {
-            spec.cmd.push_back("--collection");
-            spec.cmd.push_back("backupctl-probe-nonexistent");
-        }
-    }
-    co_return c;
+    auto base = client_command(
+        t, cred, instance_id_, *engine, probe ? engine->probe(database) : engine->dump(database));
+    co_return Command{std::move(base.spec), std::move(base.secret_files)};
 }
 
 Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t,
@@ -193,23 +121,25 @@ Task<domain::DumpOutcome> DockerDumper::dump(const domain::Target& t,
         co_return outcome;
     }
     cmd->spec.labels[kRunLabel] = run_id;
-    domain::DumpCensus census(t.database->type, item.database == "*");
-    DumpSink dsink(sink, &census);
+    if (!t.database->kind) {
+        outcome.error = no_engine(t);
+        co_return outcome;
+    }
+    auto check = t.database->kind->check(item.database == "*");
+    DumpSink dsink(sink, check.get());
     outcome = co_await execute(std::move(*cmd),
                                dsink,
                                "backupctl-dump-" + run_id + "-" + std::to_string(++sequence_),
                                limits);
     outcome.bytes = dsink.bytes;
     outcome.stderr_tail = dsink.stderr_tail.text();
-    outcome.completion_marker = census.complete();
-    outcome.rows = census.rows();
-    outcome.rows_partial = census.partial();
-    if (t.database->type == domain::DbType::mongodb && !census.complete() &&
-        outcome.stderr_tail.empty()) {
-        outcome.stderr_tail = "archive check: " + census.problem();
-    }
+    outcome.completion_marker = check->complete();
+    outcome.rows = check->rows();
+    outcome.rows_partial = check->partial();
+    outcome.check_problem = check->problem();
     if (outcome.error.empty() && outcome.exit_code != 0) {
-        outcome.error = client_too_old(t, outcome.stderr_tail);
+        if (const auto* engine = engine_of(kinds_, t); engine != nullptr)
+            outcome.error = engine->explain_failure(t, outcome.stderr_tail);
     }
     co_return outcome;
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "adapters/docker/stream_watchdog.hpp"
+#include "databases/engine.hpp"
 #include "dockerapi/client.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/models/containers.hpp"
@@ -17,17 +18,15 @@ inline constexpr const char* kInstanceLabel = "backupctl.instance";
 inline constexpr const char* kRunLabel = "backupctl.run";
 inline constexpr const char* kTargetLabel = "backupctl.for-target";
 
-/// Why a dump failed when its client is older than the server (pg_dump refuses), with the fix;
-/// empty when `stderr_tail` says something else.
-std::string client_too_old(const domain::Target& t, const std::string& stderr_tail);
-
 /// domain::DatabaseDumper with dump containers: the target's own image (or its allowed override)
 /// on the target's network, LogConfig none, the password written as a 0600 file (.pgpass or a
 /// MySQL option file) through the archive API before start: never env, argv or logs.
 class DockerDumper final : public domain::DatabaseDumper {
 public:
-    DockerDumper(dockerapi::Client& client, std::string instance_id)
-        : client_(client), instance_id_(std::move(instance_id)) {}
+    DockerDumper(dockerapi::Client& client,
+                 std::string instance_id,
+                 const databases::Registry& kinds)
+        : client_(client), instance_id_(std::move(instance_id)), kinds_(kinds) {}
 
     // domain::DatabaseDumper
     Task<Result<std::vector<domain::DumpItem>>> plan(const domain::Target& target) override;
@@ -63,6 +62,7 @@ private:
 
     dockerapi::Client& client_;
     std::string instance_id_;
+    const databases::Registry& kinds_;
     int sequence_{0};
 };
 

@@ -153,7 +153,7 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
     // Not a container here: a host outside Docker, reached with the client image the config names.
     std::string image = db.dump_image;
     if (image.empty()) {
-        if (auto it = client_images_.find(domain::to_string(db.type)); it != client_images_.end()) {
+        if (auto it = client_images_.find(db.kind_name()); it != client_images_.end()) {
             image = it->second;
         }
     }
@@ -170,7 +170,7 @@ Task<Result<domain::Target>> DockerTargetResolver::resolve(const domain::Target&
                           why +
                               "; for a database outside Docker set database.image (or "
                               "defaults.client_images." +
-                              std::string(domain::to_string(db.type)) +
+                              db.kind_name() +
                               ") to a client image allowed by security.dump_images"};
     }
     r.container_id.clear();

@@ -19,75 +19,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-bool is_mysql(const domain::Target& t) {
-    return t.database->type == domain::DbType::mysql || t.database->type == domain::DbType::mariadb;
-}
-
-std::string client_program(const domain::Target& t) {
-    switch (t.database->type) {
-        case domain::DbType::postgres:
-            return "psql";
-        case domain::DbType::mariadb:
-            return "mariadb";
-        case domain::DbType::mysql:
-            return "mysql";
-        case domain::DbType::mongodb:
-            return "mongorestore";
-    }
-    return "psql";
-}
-
-std::string backtick(const std::string& id) {
-    std::string out = "`";
-    for (char c : id) {
-        out += c;
-        if (c == '`')
-            out += '`';
-    }
-    return out + "`";
-}
-
-// The count of one table, the names as dump text wrote them. The names reach the client as hex
-// data and the server quotes them (format's %I, backticks doubled): no byte of a name passes
-// through the client's own lexer, where psql's and mysql's `\!` would run a shell command.
-std::optional<std::string> postgres_count(const std::string& table) {
-    auto parts = domain::sql_name_parts(table, '"', true);
-    if (!parts)
-        return std::nullopt;
-    std::string format = "SELECT count(*) FROM ";
-    std::string args;
-    for (std::size_t i = 0; i < parts->size(); ++i) {
-        format += i == 0 ? "%I" : ".%I";
-        args += ", convert_from(decode('" + domain::to_hex((*parts)[i]) +
-                "', 'hex'), current_setting('server_encoding'))";
-    }
-    return "SELECT format('" + format + "'" + args + ") \\gexec\n";
-}
-
-std::optional<std::string> mariadb_count(const std::string& table) {
-    auto parts = domain::sql_name_parts(table, '`', false);
-    if (!parts)
-        return std::nullopt;
-    std::string concat = "CONCAT('SELECT count(*) FROM '";
-    for (std::size_t i = 0; i < parts->size(); ++i) {
-        concat += std::string(i == 0 ? "" : ", '.'") + ", '`', REPLACE(CONVERT(X'" +
-                  domain::to_hex((*parts)[i]) + "' USING utf8mb4), '`', '``'), '`'";
-    }
-    return "SET @backupctl_count = " + concat +
-           ");\nPREPARE backupctl_count FROM @backupctl_count;\nEXECUTE backupctl_count;\n"
-           "DEALLOCATE PREPARE backupctl_count;\n";
-}
-
-// A name from dump text in a message: control bytes shown as '?'.
-std::string printable(const std::string& s) {
-    std::string out = s.substr(0, 200);
-    for (char& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            c = '?';
-    }
-    return out;
-}
-
 std::string failure_of(const std::string& what, int exit_code, const std::string& err) {
     const auto line = domain::telling_line(err);
     return what + " exited " + std::to_string(exit_code) + (line.empty() ? "" : ": " + line);
@@ -164,37 +95,6 @@ private:
     std::string where_;
 };
 
-// The variables of the image's initialisation a scratch copy keeps: names, never passwords.
-const std::vector<std::string>& init_variables(domain::DbType type) {
-    static const std::vector<std::string> pg{
-        "POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS", "PGDATA", "LANG", "LC_ALL", "TZ"};
-    static const std::vector<std::string> my{"MARIADB_DATABASE", "MYSQL_DATABASE", "LANG", "TZ"};
-    static const std::vector<std::string> mongo{"MONGO_INITDB_ROOT_USERNAME",
-                                                "MONGO_INITDB_DATABASE"};
-    switch (type) {
-        case domain::DbType::postgres:
-            return pg;
-        case domain::DbType::mongodb:
-            return mongo;
-        default:
-            return my;
-    }
-}
-
-const char* password_file_variable(domain::DbType type) {
-    switch (type) {
-        case domain::DbType::postgres:
-            return "POSTGRES_PASSWORD_FILE";
-        case domain::DbType::mariadb:
-            return "MARIADB_ROOT_PASSWORD_FILE";
-        case domain::DbType::mysql:
-            return "MYSQL_ROOT_PASSWORD_FILE";
-        case domain::DbType::mongodb:
-            return "MONGO_INITDB_ROOT_PASSWORD_FILE";
-    }
-    return "POSTGRES_PASSWORD_FILE";
-}
-
 // A client of `into` takes each piece of input within its idle timeout and ends within its
 // timeout (the drill as a whole has its own deadline on top).
 domain::StreamLimits client_limits(const domain::Target& into) {
@@ -221,16 +121,16 @@ Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
     const std::vector<std::string>& args,
     const std::string& run_id,
     std::size_t keep_stdout) {
-    auto cred = co_await resolve_credentials(client_, into);
+    const auto* engine = engine_of(kinds_, into);
+    if (engine == nullptr) {
+        co_return Failure{errc::restore_failed, no_engine(into)};
+    }
+    auto cred = co_await resolve_credentials(client_, into, *engine);
     if (!cred.error.empty()) {
         co_return Failure{errc::restore_failed, cred.error};
     }
-    auto cmd = client_command(into, cred, instance_id_);
+    auto cmd = client_command(into, cred, instance_id_, *engine, args);
     cmd.spec.labels[kRunLabel] = run_id;
-    const auto conn = connection_args(into, cred);
-    cmd.spec.cmd = {args.front()};
-    cmd.spec.cmd.insert(cmd.spec.cmd.end(), conn.begin(), conn.end());
-    cmd.spec.cmd.insert(cmd.spec.cmd.end(), args.begin() + 1, args.end());
     co_return co_await ClientContainer::start(
         client_, std::move(cmd), name(run_id), keep_stdout, client_limits(into));
 }
@@ -262,46 +162,16 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
     if (!into.database) {
         co_return Failure{errc::restore_failed, into.name + " has no database"};
     }
-    const auto type = into.database->type;
-    const bool all = database == "*";
-    // One client session: the database emptied first (a dump restores into an empty one), then
-    // the dump. psql loads it in a transaction that only our COMMIT ends, written after the
-    // stream proved whole: killed before that, the server rolls it back.
-    std::vector<std::string> argv;
-    std::string preamble;
-    std::string epilogue;
-    if (type == domain::DbType::postgres && !all) {
-        // \connect reads a name with '=' as a conninfo (psql strips the quotes): it gets the
-        // name as a conninfo of dbname alone, with the session's host and user.
-        argv = {"psql",
-                "-d",
-                "postgres",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-v",
-                "db=" + database,
-                "-v",
-                "dbconn=" + pg_database_arg(database)};
-        preamble =
-            "SELECT coalesce((SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
-            "pg_catalog.pg_database WHERE datname = :'db'), current_user) AS owner \\gset\n"
-            "DROP DATABASE IF EXISTS :\"db\" WITH (FORCE);\n"
-            "CREATE DATABASE :\"db\" OWNER :\"owner\" TEMPLATE template0;\n"
-            "\\connect -reuse-previous=on :\"dbconn\"\n"
-            "BEGIN;\n";
-        epilogue = "\nCOMMIT;\n";
-    } else if (type == domain::DbType::postgres) {
-        argv = {"psql", "-d", "postgres", "-q"};  // pg_dumpall: "role exists" errors are expected
-    } else if (is_mysql(into)) {
-        argv = {client_program(into)};
-        if (!all)
-            preamble = "DROP DATABASE IF EXISTS " + backtick(database) + ";\n";
-    } else {
-        argv = {"mongorestore", "--archive", "--drop"};
-        if (!all)
-            argv.push_back("--nsInclude=" + database + ".*");
+    const auto* engine = engine_of(kinds_, into);
+    if (engine == nullptr) {
+        co_return Failure{errc::restore_failed, no_engine(into)};
     }
+    // One client session: the database emptied first (a dump restores into an empty one), then
+    // the dump, then what the kind writes once the stream proved whole (psql's COMMIT).
+    auto plan = engine->load(database);
+    const auto& argv = plan.argv;
+    const auto& preamble = plan.preamble;
+    const auto& epilogue = plan.epilogue;
     auto c = co_await start_client(into, argv, run_id, 0);
     if (!c) {
         co_return c.error();
@@ -327,26 +197,17 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
     if (tables.empty()) {
         co_return out;
     }
-    if (into.database->type == domain::DbType::mongodb) {
-        co_return Failure{errc::restore_failed,
-                          "counting documents needs mongosh, which this version does not use"};
+    const auto* engine = engine_of(kinds_, into);
+    if (engine == nullptr) {
+        co_return Failure{errc::restore_failed, no_engine(into)};
     }
-    std::vector<std::string> argv;
-    std::string sql;
-    const bool pg = into.database->type == domain::DbType::postgres;
-    if (pg) {
-        argv = {"psql", "-d", pg_database_arg(database), "-qtA", "-v", "ON_ERROR_STOP=1"};
-    } else {
-        argv = {client_program(into), "--batch", "--skip-column-names"};
+    std::string why;
+    auto plan = engine->count(database, tables, why);
+    if (!plan) {
+        co_return Failure{errc::restore_failed, why};
     }
-    for (const auto& t : tables) {
-        auto sql_of = pg ? postgres_count(t) : mariadb_count(t);
-        if (!sql_of) {
-            co_return Failure{errc::restore_failed,
-                              "a table name the drill cannot count: " + printable(t)};
-        }
-        sql += *sql_of;
-    }
+    auto argv = std::move(plan->argv);
+    auto sql = std::move(plan->input);
     auto ran = co_await run(into, std::move(argv), std::move(sql), run_id);
     if (!ran) {
         co_return ran.error();
@@ -355,29 +216,21 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
         co_return Failure{errc::restore_failed,
                           failure_of("counting rows", ran->exit_code, ran->err)};
     }
-    std::istringstream lines(ran->out);
-    std::string line;
-    std::size_t i = 0;
-    while (std::getline(lines, line) && i < tables.size()) {
-        if (line.empty())
-            continue;
-        try {
-            out[tables[i++]] = std::stoull(line);
-        } catch (const std::exception&) {
-            co_return Failure{errc::restore_failed, "unexpected count output: " + line};
-        }
+    auto counted = engine->parse_counts(ran->out, tables, why);
+    if (!counted) {
+        co_return Failure{errc::restore_failed, why};
     }
-    if (i != tables.size()) {
-        co_return Failure{
-            errc::restore_failed,
-            "counted " + std::to_string(i) + " of " + std::to_string(tables.size()) + " tables"};
-    }
+    out = std::move(*counted);
     co_return out;
 }
 
 Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
                                                    bool scratch,
                                                    std::string run_id) {
+    const auto* engine = engine_of(kinds_, target);
+    if (engine == nullptr) {
+        co_return Failure{errc::restore_failed, no_engine(target)};
+    }
     // A config project whose database is outside Docker has no container: its client image
     // serves as the drill's server.
     const bool outside = target.container_id.empty();
@@ -436,20 +289,18 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
         }
         server.network = net.name;
         const auto env = env_map(inspect.env);
-        for (const auto& k : init_variables(target.database->type)) {
+        for (const auto& k : engine->scratch_variables()) {
             if (auto it = env.find(k); it != env.end())
                 spec.env.push_back(k + "=" + it->second);
         }
-        spec.env.push_back(std::string(password_file_variable(target.database->type)) +
+        spec.env.push_back(engine->scratch_password_file_variable() +
                            "=/tmp/backupctl-drill.password");
         spec.labels = net.labels;
         // The drill logs in as the image's superuser, with the throwaway password.
         server.database->user.clear();
         server.database->password_env.clear();
-        if (target.database->type == domain::DbType::mongodb &&
-            !env.contains("MONGO_INITDB_ROOT_USERNAME")) {
-            spec.env.push_back("MONGO_INITDB_ROOT_USERNAME=root");
-        }
+        for (auto& extra : engine->scratch_extra(env))
+            spec.env.push_back(std::move(extra));
     } else {
         server.container_name = target.container_name + "-restored-" + run_id.substr(0, 16);
         spec.env = inspect.env;  // the target's own configuration: the app can point at it
@@ -518,7 +369,7 @@ Task<Result<domain::Target>> DockerRestorer::server_in(const domain::Target& tar
         server.network = inspect->network_mode;
     }
     domain::DatabaseSpec db;
-    db.type = target.database->type;
+    db.kind = target.database->kind;
     db.names = target.database->names;
     server.database = std::move(db);
     co_return server;
@@ -528,23 +379,11 @@ Task<Result<void>> DockerRestorer::wait_ready(const domain::Target& server,
                                               std::chrono::seconds limit,
                                               std::string run_id) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    std::vector<std::string> argv;
-    switch (server.database->type) {
-        case domain::DbType::postgres:
-            argv = {"psql", "-d", "postgres", "-qtAc", "SELECT 1"};
-            break;
-        case domain::DbType::mongodb:
-            argv = {"mongodump",
-                    "--archive",
-                    "--db",
-                    "admin",
-                    "--collection",
-                    "backupctl-probe-nonexistent"};
-            break;
-        default:
-            argv = {client_program(server), "-e", "SELECT 1"};
-            break;
+    const auto* engine = engine_of(kinds_, server);
+    if (engine == nullptr) {
+        co_return Failure{errc::restore_failed, no_engine(server)};
     }
+    const auto argv = engine->ready();
     std::string last = "no answer";
     for (;;) {
         auto ran = co_await run(server, argv, "", run_id);

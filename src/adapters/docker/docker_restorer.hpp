@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "databases/engine.hpp"
 #include "dockerapi/client.hpp"
 #include "domain/ports/restore_ports.hpp"
 
@@ -25,8 +26,10 @@ std::map<std::string, std::string> restored_copy_labels(const std::string& targe
 /// mongorestore reading the dump from stdin (attach), the password as a 0600 file as for dumps.
 class DockerRestorer final : public domain::DatabaseRestorer {
 public:
-    DockerRestorer(dockerapi::Client& client, std::string instance_id)
-        : client_(client), instance_id_(std::move(instance_id)) {}
+    DockerRestorer(dockerapi::Client& client,
+                   std::string instance_id,
+                   const databases::Registry& kinds)
+        : client_(client), instance_id_(std::move(instance_id)), kinds_(kinds) {}
 
     Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_load(const domain::Target& into,
                                                                  std::string database,
@@ -69,6 +72,7 @@ private:
 
     dockerapi::Client& client_;
     std::string instance_id_;
+    const databases::Registry& kinds_;
     int sequence_{0};
 };
 

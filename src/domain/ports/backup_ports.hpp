@@ -44,7 +44,8 @@ struct DumpItem {
 /// What a dump did. The run decides from it whether the bytes may become a snapshot.
 struct DumpOutcome {
     int exit_code{-1};
-    bool completion_marker{false};  ///< the dump's "complete" trailer was seen at the end
+    bool completion_marker{false};  ///< the kind's check found the dump whole (DumpCheck)
+    std::string check_problem;      ///< why it did not, in the check's words
     std::uint64_t bytes{0};
     std::string stderr_tail;
     std::string error;  ///< a failure outside the dump program (engine, sink), if any

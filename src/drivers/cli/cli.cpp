@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "backupctl/labels/schema.hpp"
+#include "bootstrap/database_kinds.hpp"
 #include "bootstrap/logging.hpp"
 #include "bootstrap/wiring.hpp"
 #include "core/task_group.hpp"
@@ -749,7 +750,7 @@ int run(int argc, char** argv) {
         return config_local_paths_command(g);
     }
     if (docs_labels->parsed()) {
-        std::cout << labels::render_label_reference();
+        std::cout << labels::render_label_reference(*bootstrap::database_kinds());
         return kExitOk;
     }
     if (runcmd->parsed()) {

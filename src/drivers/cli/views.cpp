@@ -39,7 +39,7 @@ json to_json(const domain::Target& t) {
     if (t.database) {
         const auto& d = *t.database;
         json db;
-        db["type"] = domain::to_string(d.type);
+        db["type"] = d.kind_name();
         db["names"] = d.names.empty() ? json("auto") : json(d.names);
         db["user"] = d.user.empty() ? json("auto") : json(d.user);
         if (t.source == domain::Origin::labels) {
@@ -334,7 +334,7 @@ std::string render_discovery(const app::Inventory& inv,
             t.name + (t.enabled ? "" : " (disabled)"),
             t.source == domain::Origin::labels ? "labels" : "config",
             t.container_name.empty() ? (t.database ? t.database->host : "-") : t.container_name,
-            t.database ? domain::to_string(t.database->type) : "files",
+            t.database ? t.database->kind_name() : std::string("files"),
             dbs,
             t.network.empty() ? "-" : t.network,
             t.cron,

@@ -11,6 +11,7 @@
 #include "dockerapi/tar.hpp"
 #include "support/bk_result_printing.hpp"
 #include "support/fake_dockerd.hpp"
+#include "support/kinds.hpp"
 #include "support/result_printing.hpp"
 #include "support/run_task.hpp"
 
@@ -31,7 +32,8 @@ struct Fixture {
                                  o.request_timeout = 5s;
                                  return o;
                              }()};
-    bk::adapters::docker::DockerRestorer restorer{client, "test-instance"};
+    bk::adapters::docker::DockerRestorer restorer{
+        client, "test-instance", bk::bootstrap::database_registry()};
 
     // A container that runs a client to its end: create, archive, attach, wait, start, remove.
     void serve_clients() {
@@ -80,8 +82,7 @@ bk::domain::Target target_a() {
     a.container_name = "shop-db-1";
     a.image = "registry.example/a-image:1";
     a.network = "a_net";
-    bk::domain::DatabaseSpec db;
-    db.type = bk::domain::DbType::postgres;
+    bk::domain::DatabaseSpec db = bk::testing::database("postgres");
     db.names = {"shop"};
     db.user = "a_user";
     db.password_env = "AWS_SECRET_ACCESS_KEY";

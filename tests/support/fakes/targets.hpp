@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/discovery.hpp"
+#include "support/kinds.hpp"
 
 namespace bk::testing {
 
@@ -30,7 +31,7 @@ inline domain::DiscoveredContainer labelled_target(const std::string& name,
     t.compose_project = name;
     t.compose_service = "db";
     t.image = "postgres:15";
-    t.database = domain::DatabaseSpec{};
+    t.database = bk::testing::database();
     t.repository = repository;
     t.encrypt = "none";
     c.target = t;

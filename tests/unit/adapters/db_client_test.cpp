@@ -9,24 +9,36 @@
 #include "adapters/docker/docker_restorer.hpp"
 #include "backupctl/labels/parse.hpp"
 #include "backupctl/labels/schema.hpp"
+#include "bootstrap/database_kinds.hpp"
+#include "databases/mysql/mysql.hpp"
+#include "databases/postgres/postgres.hpp"
+#include "support/kinds.hpp"
 
 using namespace bk;  // NOLINT(google-build-using-namespace)
-using adapters::docker::client_command;
-using adapters::docker::cnf_escape;
-using adapters::docker::pg_database_arg;
 using adapters::docker::unsafe_database_name;
+using databases::mysql::cnf_escape;
 
 namespace {
 
-domain::Target target(domain::DbType type) {
+domain::Target target(const std::string& kind) {
     domain::Target t;
     t.name = "shop-db";
     t.image = "mariadb:11";
     t.network = "shop_default";
-    domain::DatabaseSpec db;
-    db.type = type;
-    t.database = db;
+    t.database = bk::testing::database(kind);
     return t;
+}
+
+std::string pg_database_arg(const std::string& name) {
+    return databases::postgres::database_arg(name);
+}
+
+adapters::docker::ClientCommand client_command(const domain::Target& t,
+                                               const adapters::docker::Credentials& cred,
+                                               const std::string& instance_id) {
+    const auto* engine = adapters::docker::engine_of(bootstrap::database_registry(), t);
+    REQUIRE(engine != nullptr);
+    return adapters::docker::client_command(t, cred, instance_id, *engine, engine->dump("shop"));
 }
 
 std::string file_of(const adapters::docker::ClientCommand& c, const std::string& name) {
@@ -64,7 +76,7 @@ TEST_CASE("my.cnf: a line break in the user or password cannot add a line", "[db
     cred.user = "root\nhost=evil";
     cred.password = "pw\nssl=0";
     cred.host = "10.0.0.2\nport=1";
-    auto cmd = client_command(target(domain::DbType::mariadb), cred, "op-1");
+    auto cmd = client_command(target("mariadb"), cred, "op-1");
     const auto cnf = file_of(cmd, "backupctl.my.cnf");
     CHECK(cnf ==
           "[client]\nuser=\"root\\nhost=evil\"\npassword=\"pw\\nssl=0\"\nhost=\"10.0.0.2\\nport="
@@ -82,7 +94,7 @@ TEST_CASE("a client container's labels make it backupctl's own, never a target",
     adapters::docker::Credentials cred;
     cred.user = "root";
     cred.password = "pw";
-    auto cmd = client_command(target(domain::DbType::mariadb), cred, "0a1b2c3d-0123456789abcdef");
+    auto cmd = client_command(target("mariadb"), cred, "0a1b2c3d-0123456789abcdef");
     labels::ContainerFacts facts;
     facts.id = "c0ffee";
     facts.name = "backupctl-dump-r1-1";

@@ -5,10 +5,21 @@
 #include <catch2/catch.hpp>
 
 #include "adapters/docker/docker_dumper.hpp"
+#include "bootstrap/database_kinds.hpp"
+#include "databases/engine.hpp"
+#include "support/kinds.hpp"
 
-using bk::adapters::docker::client_too_old;
 using bk::adapters::docker::container_id_from_mountinfo;
 using bk::adapters::docker::is_ip_address;
+
+namespace {
+// What the target's kind says of a failed dump beyond its own words.
+std::string client_too_old(const bk::domain::Target& t, const std::string& tail) {
+    const auto* engine = bk::bootstrap::database_registry().engine(t.database->kind_name());
+    REQUIRE(engine != nullptr);
+    return engine->explain_failure(t, tail);
+}
+}  // namespace
 
 TEST_CASE("the operator's container id comes from its mountinfo, only from it", "[projects]") {
     const std::string id(64, 'a');
@@ -44,7 +55,7 @@ TEST_CASE("a pg_dump older than its server is told so, with the fix", "[projects
     t.name = "billing";
     t.source = bk::domain::Origin::config;
     t.image = "postgres:15";
-    t.database = bk::domain::DatabaseSpec{};
+    t.database = bk::testing::database();
     const std::string tail =
         "pg_dump: error: aborting because of server version mismatch\n"
         "pg_dump: detail: server version: 16.4 (Debian 16.4-1); pg_dump version: 15.8\n";
@@ -56,6 +67,6 @@ TEST_CASE("a pg_dump older than its server is told so, with the fix", "[projects
     CHECK_THAT(client_too_old(t, tail), Catch::Contains("backupctl.db.image"));
     // Any other failure is not this one.
     CHECK(client_too_old(t, "pg_dump: error: connection to server failed").empty());
-    t.database->type = bk::domain::DbType::mariadb;
+    t.database = bk::testing::database("mariadb");
     CHECK(client_too_old(t, tail).empty());
 }

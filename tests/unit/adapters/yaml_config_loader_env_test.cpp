@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "adapters/config/yaml_config_loader.hpp"
+#include "support/kinds.hpp"
 #include "support/test_env.hpp"
 
 using namespace bk;  // NOLINT(google-build-using-namespace)
@@ -59,7 +60,8 @@ const domain::Target& project(const domain::OperatorConfig& c, const std::string
 
 TEST_CASE("RESTIC_PASSWORD is a project repository's password when restic.password is absent",
           "[config][env]") {
-    auto c = load_config_text(kBare, "p.yml", env({{"RESTIC_PASSWORD", "from-env"}}));
+    auto c = load_config_text(
+        bk::testing::database_kinds(), kBare, "p.yml", env({{"RESTIC_PASSWORD", "from-env"}}));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
     const auto& repo = c.repositories.at("project:myapp");
@@ -70,13 +72,14 @@ TEST_CASE("RESTIC_PASSWORD is a project repository's password when restic.passwo
     // The project's own password wins.
     const std::string own = std::string(kBare).replace(
         std::string(kBare).find("/backups/myapp}"), 15, "/backups/myapp, password: mine}");
-    auto o = load_config_text(own, "p.yml", env({{"RESTIC_PASSWORD", "from-env"}}));
+    auto o = load_config_text(
+        bk::testing::database_kinds(), own, "p.yml", env({{"RESTIC_PASSWORD", "from-env"}}));
     REQUIRE(o.problems.empty());
     CHECK(o.repositories.at("project:myapp").password.reveal() == "mine");
     CHECK_FALSE(o.origins.contains("/repositories/project:myapp/password"));
 
     // Neither: the project says what to give, and is disabled.
-    auto none = load_config_text(kBare, "p.yml", env({}));
+    auto none = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env({}));
     REQUIRE(none.problems.size() == 1);
     CHECK(none.problems.front().describe() ==
           "p.yml:5:13: projects[0].restic: has no password: give password or password_file, or "
@@ -100,7 +103,7 @@ TEST_CASE("ENCRYPTION_ENABLED and GPG_RECIPIENT encrypt a project without an enc
                                                   {"ENCRYPTION_TYPE", "gpg"},
                                                   {"GPG_RECIPIENT", "backup@example.com"},
                                                   {"GPG_KEYS_DIR", "/app/gpg-keys"}};
-    auto c = load_config_text(two, "p.yml", env(vars));
+    auto c = load_config_text(bk::testing::database_kinds(), two, "p.yml", env(vars));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
     // No block: the environment's key, looked up in GPG_KEYS_DIR by bootstrap.
@@ -117,7 +120,8 @@ TEST_CASE("ENCRYPTION_ENABLED and GPG_RECIPIENT encrypt a project without an enc
     CHECK(c.keys.at("project:keyed").keys_dir == "/app/gpg-keys");
 
     // GPG_KEYS_DIR unset: the original's default.
-    auto d = load_config_text(two, "p.yml", env({{"RESTIC_PASSWORD", "r"}}));
+    auto d = load_config_text(
+        bk::testing::database_kinds(), two, "p.yml", env({{"RESTIC_PASSWORD", "r"}}));
     REQUIRE(d.problems.empty());
     CHECK(d.keys.at("project:keyed").keys_dir == "/gpg-keys");
     CHECK(project(d, "myapp").encrypt == "none");  // ENCRYPTION_ENABLED unset: off
@@ -126,8 +130,10 @@ TEST_CASE("ENCRYPTION_ENABLED and GPG_RECIPIENT encrypt a project without an enc
     // ENCRYPTION_ENABLED=false, and a YAML default, both keep the environment's key out.
     auto off = vars;
     off["ENCRYPTION_ENABLED"] = "false";
-    CHECK(project(load_config_text(two, "p.yml", env(off)), "myapp").encrypt == "none");
+    CHECK(project(load_config_text(bk::testing::database_kinds(), two, "p.yml", env(off)), "myapp")
+              .encrypt == "none");
     auto own_default = load_config_text(
+        bk::testing::database_kinds(),
         "keys:\n  ops: {public_key_file: /k/ops.asc}\ndefaults:\n  encrypt: ops\n" + two,
         "p.yml",
         env(vars));
@@ -139,6 +145,7 @@ TEST_CASE(
     "bad encryption variables are problems naming the variable, the value and the accepted ones",
     "[config][env]") {
     auto yes = load_config_text(
+        bk::testing::database_kinds(),
         kBare,
         "p.yml",
         env({{"RESTIC_PASSWORD", "r"}, {"ENCRYPTION_ENABLED", "yes"}, {"GPG_RECIPIENT", "a@b.c"}}));
@@ -148,7 +155,8 @@ TEST_CASE(
     CHECK(yes.has_fatal_problems());
     CHECK(yes.projects.front().encrypt == "none");
 
-    auto age = load_config_text(kBare,
+    auto age = load_config_text(bk::testing::database_kinds(),
+                                kBare,
                                 "p.yml",
                                 env({{"RESTIC_PASSWORD", "r"},
                                      {"ENCRYPTION_ENABLED", "true"},
@@ -159,6 +167,7 @@ TEST_CASE(
           "environment: ENCRYPTION_TYPE: \"age\" is not an encryption type (gpg)");
 
     auto nobody = load_config_text(
+        bk::testing::database_kinds(),
         kBare,
         "p.yml",
         env({{"RESTIC_PASSWORD", "r"}, {"ENCRYPTION_ENABLED", "true"}, {"GPG_RECIPIENT", ""}}));
@@ -185,7 +194,7 @@ TEST_CASE(
         {"NOTIFICATION_TYPE", "slack"},
         {"SLACK_WEBHOOK_URL", "https://hooks.slack.test/T0/B0/secret"},
         {"WEBHOOK_URL", "https://unused.example/"}};
-    auto c = load_config_text(yaml, "p.yml", env(vars));
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "p.yml", env(vars));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
     CHECK(project(c, "myapp").notify == std::vector<std::string>{"env"});
@@ -206,12 +215,12 @@ TEST_CASE(
     CHECK(project(c, "quiet").enabled);
 
     // A YAML default wins over the environment.
-    auto d = load_config_text(
-        "notifiers:\n  team: {type: webhook, url: https://team.example}\n"
-        "defaults:\n  notify: [team]\n" +
-            yaml,
-        "p.yml",
-        env(vars));
+    auto d = load_config_text(bk::testing::database_kinds(),
+                              "notifiers:\n  team: {type: webhook, url: https://team.example}\n"
+                              "defaults:\n  notify: [team]\n" +
+                                  yaml,
+                              "p.yml",
+                              env(vars));
     REQUIRE(d.problems.empty());
     CHECK(project(d, "myapp").notify == std::vector<std::string>{"team"});
     CHECK_FALSE(d.notifiers.contains("env"));
@@ -221,6 +230,7 @@ TEST_CASE("a notification block of a type without settings takes them from the e
           "[config][env]") {
     const std::string yaml = std::string(kBare) + "    notification: {type: slack}\n";
     auto c = load_config_text(
+        bk::testing::database_kinds(),
         yaml,
         "p.yml",
         env({{"RESTIC_PASSWORD", "r"}, {"SLACK_WEBHOOK_URL", "https://hooks.slack.test/x"}}));
@@ -231,7 +241,8 @@ TEST_CASE("a notification block of a type without settings takes them from the e
     CHECK(c.origins.at("/notifiers/project:myapp/secrets/webhook_url") == "env SLACK_WEBHOOK_URL");
 
     // Without the variable the project says what it needs and is disabled.
-    auto bare = load_config_text(std::string(kBare) + "    notification: {type: webhook}\n",
+    auto bare = load_config_text(bk::testing::database_kinds(),
+                                 std::string(kBare) + "    notification: {type: webhook}\n",
                                  "p.yml",
                                  env({{"RESTIC_PASSWORD", "r"}}));
     REQUIRE(bare.problems.size() == 1);
@@ -239,7 +250,8 @@ TEST_CASE("a notification block of a type without settings takes them from the e
         bare.problems.front().describe(),
         Catch::EndsWith("projects[0].notification: a webhook notification needs its "
                         "settings in config: or WEBHOOK_URL set (project \"myapp\" is disabled)"));
-    auto teams = load_config_text(std::string(kBare) + "    notification: {type: teams}\n",
+    auto teams = load_config_text(bk::testing::database_kinds(),
+                                  std::string(kBare) + "    notification: {type: teams}\n",
                                   "p.yml",
                                   env({{"RESTIC_PASSWORD", "r"}}));
     REQUIRE(teams.problems.size() == 1);
@@ -258,7 +270,7 @@ TEST_CASE("NOTIFICATION_TYPE=email maps the SMTP variables to the e-mail notifie
                                                   {"SMTP_USER", "mailer"},
                                                   {"SMTP_PASSWORD", "smtp-secret"},
                                                   {"SMTP_TO", "ops@example.com"}};
-    auto c = load_config_text(kBare, "p.yml", env(vars));
+    auto c = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(vars));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
     const auto& n = c.notifiers.at("env");
@@ -277,7 +289,7 @@ TEST_CASE("NOTIFICATION_TYPE=email maps the SMTP variables to the e-mail notifie
     auto secure = vars;
     secure["SMTP_SECURE"] = "true";
     secure["SMTP_PORT"] = "465";
-    auto s = load_config_text(kBare, "p.yml", env(secure));
+    auto s = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(secure));
     REQUIRE(s.problems.size() == 1);
     CHECK_THAT(
         s.problems.front().describe(),
@@ -287,7 +299,7 @@ TEST_CASE("NOTIFICATION_TYPE=email maps the SMTP variables to the e-mail notifie
     auto partial = vars;
     partial.erase("SMTP_HOST");
     partial.erase("SMTP_TO");
-    auto p = load_config_text(kBare, "p.yml", env(partial));
+    auto p = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(partial));
     REQUIRE(p.problems.size() == 1);
     CHECK(p.problems.front().describe() ==
           "environment: NOTIFICATION_TYPE: is email, but SMTP_HOST and SMTP_TO is not set");
@@ -297,20 +309,26 @@ TEST_CASE("NOTIFICATION_TYPE=email maps the SMTP variables to the e-mail notifie
 TEST_CASE(
     "NOTIFICATION_TYPE none is no notifier, an unknown type is a problem with the accepted ones",
     "[config][env]") {
-    auto none = load_config_text(
-        kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "none"}}));
+    auto none = load_config_text(bk::testing::database_kinds(),
+                                 kBare,
+                                 "p.yml",
+                                 env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "none"}}));
     REQUIRE(none.problems.empty());
     CHECK(none.projects.front().notify.empty());
     CHECK(none.notifiers.empty());
 
-    auto teams = load_config_text(
-        kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "teams"}}));
+    auto teams = load_config_text(bk::testing::database_kinds(),
+                                  kBare,
+                                  "p.yml",
+                                  env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "teams"}}));
     REQUIRE(teams.problems.size() == 1);
     CHECK(teams.problems.front().describe() ==
           "environment: NOTIFICATION_TYPE: \"teams\" is not a value it takes (slack, webhook, "
           "email, none)");
-    auto typo = load_config_text(
-        kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "slak"}}));
+    auto typo = load_config_text(bk::testing::database_kinds(),
+                                 kBare,
+                                 "p.yml",
+                                 env({{"RESTIC_PASSWORD", "r"}, {"NOTIFICATION_TYPE", "slak"}}));
     REQUIRE(typo.problems.size() == 1);
     CHECK_THAT(typo.problems.front().message, Catch::EndsWith("did you mean \"slack\"?"));
 }
@@ -322,7 +340,7 @@ TEST_CASE("TIMEZONE and DAILY_SUMMARY_CRON fill what the YAML leaves out, retrie
                                                   {"DAILY_SUMMARY_CRON", "0 7 * * *"},
                                                   {"BACKUP_RETRY_COUNT", "3"},
                                                   {"BACKUP_RETRY_DELAY_MS", "5000"}};
-    auto c = load_config_text(kBare, "p.yml", env(vars));
+    auto c = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(vars));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
     CHECK(c.timezone == "Europe/Berlin");
@@ -338,6 +356,7 @@ TEST_CASE("TIMEZONE and DAILY_SUMMARY_CRON fill what the YAML leaves out, retrie
 
     // The YAML's own values win.
     auto own = load_config_text(
+        bk::testing::database_kinds(),
         "timezone: UTC\ndaemon: {summary_cron: '0 9 * * *'}\n" + std::string(kBare),
         "p.yml",
         env(vars));
@@ -348,14 +367,15 @@ TEST_CASE("TIMEZONE and DAILY_SUMMARY_CRON fill what the YAML leaves out, retrie
 
     auto bad = vars;
     bad["DAILY_SUMMARY_CRON"] = "0 7 * *";
-    auto b = load_config_text(kBare, "p.yml", env(bad));
+    auto b = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(bad));
     REQUIRE(b.problems.size() == 1);
     CHECK_THAT(b.problems.front().describe(),
                Catch::StartsWith("environment: DAILY_SUMMARY_CRON: \"0 7 * *\" is not a schedule"));
 }
 
 TEST_CASE("without projects the original's variables are not read", "[config][env]") {
-    auto c = load_config_text("repositories:\n  default: {url: /r, password: x}\n",
+    auto c = load_config_text(bk::testing::database_kinds(),
+                              "repositories:\n  default: {url: /r, password: x}\n",
                               "l.yml",
                               env({{"TIMEZONE", "Europe/Berlin"},
                                    {"NOTIFICATION_TYPE", "teams"},
@@ -368,6 +388,7 @@ TEST_CASE("without projects the original's variables are not read", "[config][en
 
 TEST_CASE("UPTIME_KUMA_BASE_URL is a project monitor's base_url, and says so", "[config][env]") {
     auto c = load_config_text(
+        bk::testing::database_kinds(),
         std::string(kBare) + "    monitor: {type: uptime-kuma, config: {push_token: tok}}\n",
         "p.yml",
         env({{"RESTIC_PASSWORD", "r"}, {"UPTIME_KUMA_BASE_URL", "https://kuma.example"}}));
@@ -386,7 +407,7 @@ TEST_CASE("HETZNER_SSH_* put a project's repository_path on the storage box, hos
                                                  {"HETZNER_SSH_USER", "u1"},
                                                  {"HETZNER_SSH_KEY_PATH", key}};
     // No known_hosts anywhere: the fix is named, nothing is trusted blindly.
-    auto unpinned = load_config_text(kBare, "p.yml", env(box));
+    auto unpinned = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(box));
     const auto problems = described(unpinned.problems);
     INFO(Catch::Detail::stringify(problems));
     CHECK(has(problems,
@@ -399,7 +420,7 @@ TEST_CASE("HETZNER_SSH_* put a project's repository_path on the storage box, hos
     std::ofstream(dir.path() / "known_hosts") << "[u1.your-storagebox.de]:23 ssh-ed25519 AAAA\n";
     auto vars = box;
     vars["HETZNER_SSH_PORT"] = "23";
-    auto c = load_config_text(kBare, "p.yml", env(vars));
+    auto c = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(vars));
     INFO(Catch::Detail::stringify(described(c.problems)));
     REQUIRE(c.problems.empty());
     const auto& repo = c.repositories.at("project:myapp");
@@ -414,7 +435,7 @@ TEST_CASE("HETZNER_SSH_* put a project's repository_path on the storage box, hos
           "beside HETZNER_SSH_KEY_PATH");
 
     // Without a port: the original's code default (22), said so.
-    auto d = load_config_text(kBare, "p.yml", env(box));
+    auto d = load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(box));
     REQUIRE(d.problems.empty());
     CHECK(d.repositories.at("project:myapp").ssh.port == 22);
     CHECK_THAT(d.origins.at("/repositories/project:myapp/ssh/port"),
@@ -426,18 +447,23 @@ TEST_CASE("HETZNER_SSH_* put a project's repository_path on the storage box, hos
     database: {type: postgres, host: db, password: pw}
     restic: {repository_path: "s3:https://s3.example/b/r", password: r}
 )";
-    auto e = load_config_text(s3, "p.yml", env(vars));
+    auto e = load_config_text(bk::testing::database_kinds(), s3, "p.yml", env(vars));
     CHECK(e.repositories.at("project:other").url == "s3:https://s3.example/b/r");
-    auto f = load_config_text(kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}}));
+    auto f = load_config_text(
+        bk::testing::database_kinds(), kBare, "p.yml", env({{"RESTIC_PASSWORD", "r"}}));
     CHECK(f.repositories.at("project:myapp").url == "/backups/myapp");
 
     // A user but no key; a port that is none.
     auto nokey = box;
     nokey.erase("HETZNER_SSH_KEY_PATH");
-    CHECK(has(described(load_config_text(kBare, "p.yml", env(nokey)).problems),
-              "HETZNER_SSH_KEY_PATH is not set"));
+    CHECK(has(
+        described(
+            load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(nokey)).problems),
+        "HETZNER_SSH_KEY_PATH is not set"));
     auto badport = vars;
     badport["HETZNER_SSH_PORT"] = "twenty-three";
-    CHECK(has(described(load_config_text(kBare, "p.yml", env(badport)).problems),
-              "HETZNER_SSH_PORT: \"twenty-three\" is not a port"));
+    CHECK(has(
+        described(
+            load_config_text(bk::testing::database_kinds(), kBare, "p.yml", env(badport)).problems),
+        "HETZNER_SSH_PORT: \"twenty-three\" is not a port"));
 }

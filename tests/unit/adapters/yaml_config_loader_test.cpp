@@ -7,6 +7,7 @@
 #include <regex>
 #include <sstream>
 
+#include "support/kinds.hpp"
 #include "support/test_env.hpp"
 
 using namespace bk;  // NOLINT(google-build-using-namespace)
@@ -46,7 +47,7 @@ const std::map<std::string, std::string> kSeedEnv{{"MYAPP_DB_PASSWORD", "db-pw"}
 }  // namespace
 
 TEST_CASE("the seed example of PRODUCT.md loads unchanged", "[config]") {
-    auto c = load_config_text(kSeed, "seed.yml", env(kSeedEnv));
+    auto c = load_config_text(bk::testing::database_kinds(), kSeed, "seed.yml", env(kSeedEnv));
     INFO((c.problems.empty() ? "" : c.problems.front().describe()));
     REQUIRE(c.problems.empty());
     REQUIRE(c.projects.size() == 1);
@@ -56,7 +57,7 @@ TEST_CASE("the seed example of PRODUCT.md loads unchanged", "[config]") {
     CHECK(p.source == domain::Origin::config);
     CHECK(p.cron == "0 3 * * *");
     REQUIRE(p.database);
-    CHECK(p.database->type == domain::DbType::postgres);
+    CHECK(p.database->kind_name() == "postgres");
     CHECK(p.database->host == "myapp-db");
     CHECK(p.database->names == std::vector<std::string>{"myapp_prod"});
     CHECK(p.database->user == "backup_user");
@@ -83,7 +84,7 @@ TEST_CASE("a missing variable disables only the project that uses it", "[config]
 )";
     auto vars = kSeedEnv;
     vars.erase("KUMA_TOKEN");
-    auto c = load_config_text(two, "two.yml", env(vars));
+    auto c = load_config_text(bk::testing::database_kinds(), two, "two.yml", env(vars));
     REQUIRE(c.problems.size() == 1);
     const auto& p = c.problems.front();
     CHECK(p.message == "environment variable KUMA_TOKEN is not set");
@@ -111,7 +112,7 @@ projects:
     restic: {repository_path: /backups/shop, password: r}
     hooks: {pre_backup: "curl -fsS http://shop/maintenance/on && echo 'on'", timeout: 5s}
 )";
-    auto c = load_config_text(yaml, "h.yml", env({}));
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "h.yml", env({}));
     std::vector<std::string> messages;
     for (const auto& p : c.problems)
         messages.push_back(p.describe());
@@ -149,26 +150,27 @@ projects:
     restic: {repository_path: /backups/shop, password: r}
     hooks: {pre_backup: "curl -H \"X-Token: $TOKEN\" http://shop/on", env: [TOKEN, LANGUAGE]}
 )";
-    auto c = load_config_text(yaml, "h.yml", env({}));
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "h.yml", env({}));
     INFO((c.problems.empty() ? "" : c.problems.front().describe()));
     REQUIRE(c.problems.empty());
     REQUIRE(c.projects.size() == 1);
     CHECK(c.projects.front().hook_env == std::vector<std::string>{"TOKEN", "LANGUAGE"});
     CHECK(c.http.max_connections == 40);
     CHECK(c.http.max_event_streams == 4);
-    auto defaults = load_config_text("http: {listen: \"127.0.0.1:0\"}\n", "d.yml", env({}));
+    auto defaults = load_config_text(
+        bk::testing::database_kinds(), "http: {listen: \"127.0.0.1:0\"}\n", "d.yml", env({}));
     CHECK(defaults.http.max_connections == 128);
     CHECK(defaults.http.max_event_streams == 16);
 
-    auto bad = load_config_text(
-        "http: {max_connections: 8, max_event_streams: 8}\n"
-        "projects:\n"
-        "  - name: shop\n"
-        "    database: {type: postgres, host: db, password: pw}\n"
-        "    restic: {repository_path: /b, password: r}\n"
-        "    hooks: {pre_backup: \"true\", env: [\"A=1\"]}\n",
-        "bad.yml",
-        env({}));
+    auto bad = load_config_text(bk::testing::database_kinds(),
+                                "http: {max_connections: 8, max_event_streams: 8}\n"
+                                "projects:\n"
+                                "  - name: shop\n"
+                                "    database: {type: postgres, host: db, password: pw}\n"
+                                "    restic: {repository_path: /b, password: r}\n"
+                                "    hooks: {pre_backup: \"true\", env: [\"A=1\"]}\n",
+                                "bad.yml",
+                                env({}));
     std::vector<std::string> messages;
     for (const auto& p : bad.problems)
         messages.push_back(p.describe());
@@ -211,7 +213,7 @@ monitors:
 http: {listen: "0.0.0.0:9000", token_file: /run/secrets/http}
 security: {allow_label_hooks: true, dump_images: ["postgres:*", "mariadb:*"]}
 )";
-    auto c = load_config_text(yaml, "full.yml", env({}));
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "full.yml", env({}));
     INFO((c.problems.empty() ? "" : c.problems.front().describe()));
     REQUIRE(c.problems.empty());
     CHECK(c.scope == "prod");
@@ -257,7 +259,7 @@ TEST_CASE("remote repositories: ssh, keys read from files, cacert, append_only",
     password: x
     append_only: true
 )";
-    auto c = load_config_text(yaml, "remote.yml", env({}));
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "remote.yml", env({}));
     INFO((c.problems.empty() ? "" : c.problems.front().describe()));
     REQUIRE(c.problems.empty());
     const auto& box = c.repositories.at("box");
@@ -278,34 +280,41 @@ TEST_CASE("remote repositories: ssh, keys read from files, cacert, append_only",
 }
 
 TEST_CASE("an sftp repository must pin its host key", "[config]") {
-    auto none = load_config_text(
-        "repositories:\n  box: {url: \"sftp:u1@box.example:/r\", password: x}\n", "a.yml", env({}));
+    auto none =
+        load_config_text(bk::testing::database_kinds(),
+                         "repositories:\n  box: {url: \"sftp:u1@box.example:/r\", password: x}\n",
+                         "a.yml",
+                         env({}));
     REQUIRE(none.problems.size() == 1);
     CHECK_THAT(none.problems[0].message, Catch::Contains("ssh-keyscan -p 22 box.example > FILE"));
     CHECK(none.has_fatal_problems());
-    auto no_pin = load_config_text(
-        "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
-        "    ssh: {key_file: /k, port: 23}\n",
-        "b.yml",
-        env({}));
+    auto no_pin =
+        load_config_text(bk::testing::database_kinds(),
+                         "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
+                         "    ssh: {key_file: /k, port: 23}\n",
+                         "b.yml",
+                         env({}));
     REQUIRE(no_pin.problems.size() == 1);
     CHECK_THAT(no_pin.problems[0].message,
                Catch::Contains("ssh-keyscan -p 23 box.example > FILE") &&
                    Catch::Contains("accept_new_host_key"));
-    auto tofu = load_config_text(
-        "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
-        "    ssh: {key_file: /k, accept_new_host_key: true}\n",
-        "c.yml",
-        env({}));
+    auto tofu =
+        load_config_text(bk::testing::database_kinds(),
+                         "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
+                         "    ssh: {key_file: /k, accept_new_host_key: true}\n",
+                         "c.yml",
+                         env({}));
     CHECK(tofu.problems.empty());
-    auto spaced = load_config_text(
-        "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
-        "    ssh: {key_file: /my keys/k, known_hosts_file: /k}\n",
-        "d.yml",
-        env({}));
+    auto spaced =
+        load_config_text(bk::testing::database_kinds(),
+                         "repositories:\n  box:\n    url: sftp:u1@box.example:/r\n    password: x\n"
+                         "    ssh: {key_file: /my keys/k, known_hosts_file: /k}\n",
+                         "d.yml",
+                         env({}));
     REQUIRE(spaced.problems.size() == 1);
     CHECK_THAT(spaced.problems[0].message, Catch::Contains("holds a space"));
     auto wrong_kind = load_config_text(
+        bk::testing::database_kinds(),
         "repositories:\n  r:\n    url: /local\n    password: x\n    ssh: {key_file: /k}\n"
         "    env: {RESTIC_PASSWORD: y}\n",
         "e.yml",
@@ -325,7 +334,7 @@ TEST_CASE("config errors carry file, line and column, and the nearest key", "[co
         "    cron: '0 25 * * *'\n"
         "    database: {type: postgress, host: db}\n"
         "    retention: {keep_daily: seven}\n";
-    auto c = load_config_text(yaml, "bad.yml", env({}));
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "bad.yml", env({}));
     std::vector<std::string> got;
     for (const auto& p : c.problems) {
         got.push_back(p.describe());
@@ -350,17 +359,22 @@ TEST_CASE("config errors carry file, line and column, and the nearest key", "[co
 }
 
 TEST_CASE("broken YAML and missing files are one clear problem", "[config]") {
-    auto c =
-        load_config_text("projects:\n  - name: a\n    cron: [unclosed\n", "broken.yml", env({}));
+    auto c = load_config_text(bk::testing::database_kinds(),
+                              "projects:\n  - name: a\n    cron: [unclosed\n",
+                              "broken.yml",
+                              env({}));
     REQUIRE(c.problems.size() == 1);
     CHECK(c.problems.front().line > 0);
     CHECK_THAT(c.problems.front().message, Catch::StartsWith("not valid YAML"));
-    auto missing = load_config_file("/nonexistent/backupctl.yml", env({}));
+    auto missing =
+        load_config_file(bk::testing::database_kinds(), "/nonexistent/backupctl.yml", env({}));
     REQUIRE(missing.problems.size() == 1);
     CHECK(missing.problems.front().describe() ==
           "/nonexistent/backupctl.yml: cannot read the config file");
-    auto both = load_config_text(
-        "repositories:\n  r: {url: /r, password: a, password_file: /x}\n", "both.yml", env({}));
+    auto both = load_config_text(bk::testing::database_kinds(),
+                                 "repositories:\n  r: {url: /r, password: a, password_file: /x}\n",
+                                 "both.yml",
+                                 env({}));
     REQUIRE(both.problems.size() == 1);
     CHECK_THAT(both.problems.front().message, Catch::Contains("either password or password_file"));
 }
@@ -381,7 +395,8 @@ int check_doc_examples(const std::string& page) {
             continue;
         }
         ++examples;
-        auto c = load_config_text(yaml,
+        auto c = load_config_text(bk::testing::database_kinds(),
+                                  yaml,
                                   page + " example " + std::to_string(examples),
                                   env({{"MYAPP_DB_PASSWORD", "x"},
                                        {"MYAPP_RESTIC_PASSWORD", "x"},
@@ -420,13 +435,14 @@ TEST_CASE("every YAML example in docs/migrating.md loads without problems", "[co
 
 TEST_CASE("security.labels_may_use and require_encryption", "[config][security]") {
     const std::map<std::string, std::string> none;
-    auto defaults = load_config_text("", "c.yml", env(none));
+    auto defaults = load_config_text(bk::testing::database_kinds(), "", "c.yml", env(none));
     CHECK(defaults.security.labels_may_use.repositories == std::vector<std::string>{"*"});
     CHECK(defaults.security.labels_may_use.notifiers == std::vector<std::string>{"*"});
     CHECK(defaults.security.labels_may_use.monitors.empty());
     CHECK_FALSE(defaults.security.require_encryption);
 
-    auto c = load_config_text(R"(monitors:
+    auto c = load_config_text(bk::testing::database_kinds(),
+                              R"(monitors:
   tenant-a: {type: healthchecks, ping_url: https://hc.test/a}
 keys:
   ops: {public_key_file: /keys/ops.asc}
@@ -449,20 +465,28 @@ security:
     CHECK(c.security.require_encryption);
 
     // a plain name that names nothing would refuse every label silently: a problem
-    auto typo = load_config_text(
-        "security:\n  labels_may_use:\n    monitors: [tenant-b]\n", "c.yml", env(none));
+    auto typo = load_config_text(bk::testing::database_kinds(),
+                                 "security:\n  labels_may_use:\n    monitors: [tenant-b]\n",
+                                 "c.yml",
+                                 env(none));
     REQUIRE(typo.problems.size() == 1);
     CHECK(typo.problems[0].describe() ==
           "c.yml:3:15: security.labels_may_use.monitors: \"tenant-b\" names no entry of "
           "`monitors:`");
 
     // required, but the default is none: the line that says none
-    auto unencrypted = load_config_text(
-        "defaults:\n  encrypt: none\nsecurity:\n  require_encryption: true\n", "c.yml", env(none));
+    auto unencrypted =
+        load_config_text(bk::testing::database_kinds(),
+                         "defaults:\n  encrypt: none\nsecurity:\n  require_encryption: true\n",
+                         "c.yml",
+                         env(none));
     REQUIRE(unencrypted.problems.size() == 1);
     CHECK(unencrypted.problems[0].line == 2);
     CHECK(unencrypted.problems[0].path == "defaults.encrypt");
-    auto unset = load_config_text("security:\n  require_encryption: true\n", "c.yml", env(none));
+    auto unset = load_config_text(bk::testing::database_kinds(),
+                                  "security:\n  require_encryption: true\n",
+                                  "c.yml",
+                                  env(none));
     REQUIRE(unset.problems.size() == 1);
     CHECK(unset.problems[0].path == "security.require_encryption");
     CHECK(unset.has_fatal_problems());
@@ -470,7 +494,8 @@ security:
 
 TEST_CASE("a project without encryption is refused when encryption is required",
           "[config][security]") {
-    auto c = load_config_text(R"(keys:
+    auto c = load_config_text(bk::testing::database_kinds(),
+                              R"(keys:
   ops: {public_key_file: /keys/ops.asc}
 defaults:
   encrypt: ops
@@ -497,7 +522,8 @@ projects:
 
 TEST_CASE("names in the config hold no control characters and no leading '-'",
           "[config][security]") {
-    auto c = load_config_text(R"(projects:
+    auto c = load_config_text(bk::testing::database_kinds(),
+                              R"(projects:
   - name: shop
     database: {type: mysql, host: db, password: pw, user: "root\n[client]\nhost=evil", name: "a\r\nb"}
   - name: other
@@ -562,7 +588,7 @@ projects:
     assets: {paths: [/srv/null]}
     restic: {repository_path: /backups/null, password: x}
 )";
-    auto c = load_config_text(yaml, "t.yml", env({}));
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "t.yml", env({}));
     INFO((c.problems.empty() ? "" : c.problems.front().describe()));
     REQUIRE(c.problems.empty());
     using std::chrono::minutes;
@@ -582,14 +608,16 @@ projects:
     CHECK(c.projects[4].timeout == std::chrono::hours(2));  // 0: no limit of its own
 
     // Without a defaults block: 6 h, 10 min, 2 h.
-    auto d = load_config_text("scope: x\n", "d.yml", env({}));
+    auto d = load_config_text(bk::testing::database_kinds(), "scope: x\n", "d.yml", env({}));
     CHECK(d.defaults.timeout == std::chrono::hours(6));
     CHECK(d.defaults.idle_timeout == minutes(10));
     CHECK(d.defaults.drill_timeout == std::chrono::hours(2));
     CHECK(d.security.max_label_timeout == std::chrono::hours(24));
 
-    auto bad =
-        load_config_text("defaults:\n  timeout: 0s\n  idle_timeout: soon\n", "b.yml", env({}));
+    auto bad = load_config_text(bk::testing::database_kinds(),
+                                "defaults:\n  timeout: 0s\n  idle_timeout: soon\n",
+                                "b.yml",
+                                env({}));
     REQUIRE(bad.problems.size() == 2);
     CHECK(bad.problems[0].path == "defaults.timeout");
     CHECK_THAT(bad.problems[0].message, Catch::Contains("more than 0"));
@@ -598,7 +626,8 @@ projects:
 
 TEST_CASE("compose/config.yml loads, publishes the API inside the container with a token file",
           "[config][docs]") {
-    auto c = load_config_file(std::string(BK_SOURCE_DIR) + "/compose/config.yml", env({}));
+    auto c = load_config_file(
+        bk::testing::database_kinds(), std::string(BK_SOURCE_DIR) + "/compose/config.yml", env({}));
     for (const auto& p : c.problems) {
         if (!p.message.starts_with("cannot read "))  // the secrets exist in the container only
             FAIL(p.describe());
@@ -610,11 +639,14 @@ TEST_CASE("compose/config.yml loads, publishes the API inside the container with
 }
 
 TEST_CASE("defaults.drill_empty is warn or fail, warn by default", "[config]") {
-    CHECK(load_config_text("timezone: UTC\n", "t.yml", env({})).defaults.drill_empty == "warn");
-    auto fail = load_config_text("defaults:\n  drill_empty: fail\n", "t.yml", env({}));
+    CHECK(load_config_text(bk::testing::database_kinds(), "timezone: UTC\n", "t.yml", env({}))
+              .defaults.drill_empty == "warn");
+    auto fail = load_config_text(
+        bk::testing::database_kinds(), "defaults:\n  drill_empty: fail\n", "t.yml", env({}));
     REQUIRE(fail.problems.empty());
     CHECK(fail.defaults.drill_empty == "fail");
-    auto bad = load_config_text("defaults:\n  drill_empty: ignore\n", "t.yml", env({}));
+    auto bad = load_config_text(
+        bk::testing::database_kinds(), "defaults:\n  drill_empty: ignore\n", "t.yml", env({}));
     REQUIRE(bad.problems.size() == 1);
     CHECK(bad.problems[0].describe().find("must be warn or fail") != std::string::npos);
     CHECK(bad.problems[0].describe().find("t.yml:2") != std::string::npos);
@@ -622,17 +654,23 @@ TEST_CASE("defaults.drill_empty is warn or fail, warn by default", "[config]") {
 
 TEST_CASE("log.level and log.format: parsed, and a wrong value says where", "[config][log]") {
     const std::map<std::string, std::string> none;
-    auto defaults = load_config_text("timezone: UTC\n", "c.yml", env(none));
+    auto defaults =
+        load_config_text(bk::testing::database_kinds(), "timezone: UTC\n", "c.yml", env(none));
     CHECK(defaults.log.level == domain::LogLevel::info);
     CHECK(defaults.log.format == domain::LogFormat::text);
 
-    auto set = load_config_text("log:\n  level: debug\n  format: json\n", "c.yml", env(none));
+    auto set = load_config_text(bk::testing::database_kinds(),
+                                "log:\n  level: debug\n  format: json\n",
+                                "c.yml",
+                                env(none));
     CHECK(set.problems.empty());
     CHECK(set.log.level == domain::LogLevel::debug);
     CHECK(set.log.format == domain::LogFormat::json);
 
-    auto wrong =
-        load_config_text("log:\n  level: loud\n  format: xml\n  colour: red\n", "c.yml", env(none));
+    auto wrong = load_config_text(bk::testing::database_kinds(),
+                                  "log:\n  level: loud\n  format: xml\n  colour: red\n",
+                                  "c.yml",
+                                  env(none));
     REQUIRE(wrong.problems.size() == 3);
     std::vector<std::string> said;
     for (const auto& p : wrong.problems)

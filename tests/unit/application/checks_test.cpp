@@ -11,6 +11,7 @@
 #include "support/fakes/fake_engine_probe.hpp"
 #include "support/fakes/fake_host_probe.hpp"
 #include "support/fakes/fake_key_inspector.hpp"
+#include "support/kinds.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -75,7 +76,7 @@ domain::Target labelled_postgres() {
     t.image = "postgres:16";
     t.repository = "main";
     t.encrypt = "none";
-    t.database = domain::DatabaseSpec{};
+    t.database = bk::testing::database();
     return t;
 }
 

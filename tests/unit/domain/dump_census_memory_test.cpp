@@ -24,8 +24,8 @@
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
-using bk::domain::DbType;
 using bk::domain::DumpCensus;
+using bk::domain::DumpDialect;
 
 namespace {
 
@@ -131,7 +131,7 @@ void check_bounded(const DumpCensus& c, const Growth& g) {
 }  // namespace
 
 TEST_CASE("census memory stays flat over 1 GiB of distinct tables: pg_dump", "[unit][census]") {
-    DumpCensus c(DbType::postgres, false);
+    DumpCensus c(DumpDialect::postgres, false);
     std::string name;
     const auto g = stream(
         c,
@@ -149,7 +149,7 @@ TEST_CASE("census memory stays flat over 1 GiB of distinct tables: pg_dump", "[u
 
 TEST_CASE("census memory stays flat over 128 MiB of distinct tables: mariadb-dump",
           "[unit][census]") {
-    DumpCensus c(DbType::mariadb, false);
+    DumpCensus c(DumpDialect::mariadb, false);
     std::string name;
     const auto g = stream(
         c,
@@ -168,7 +168,7 @@ TEST_CASE("census memory stays flat over 1 GiB of distinct collections: mongodum
           "[unit][census]") {
     // A prelude announcing every collection, then a segment and an EOF header for each.
     const std::uint64_t collections = 236'000;  // about 1 GiB in all
-    DumpCensus c(DbType::mongodb, false);
+    DumpCensus c(DumpDialect::mongodb, false);
     std::string start("\x6d\xe2\x99\x81", 4);
     const std::string version = "0.1";
     const std::string db = "shop";

@@ -5,8 +5,8 @@
 
 #include <string>
 
-using bk::domain::DbType;
 using bk::domain::DumpCensus;
+using bk::domain::DumpDialect;
 
 namespace {
 
@@ -64,7 +64,10 @@ INSERT INTO `or``ders` VALUES
 -- Dump completed on 2026-11-26 21:00:00
 )";
 
-DumpCensus feed_in_pieces(DbType type, const std::string& s, std::size_t piece, bool all = false) {
+DumpCensus feed_in_pieces(DumpDialect type,
+                          const std::string& s,
+                          std::size_t piece,
+                          bool all = false) {
     DumpCensus c(type, all);
     for (std::size_t i = 0; i < s.size(); i += piece) {
         c.feed(std::span<const char>(s.data() + i, std::min(piece, s.size() - i)));
@@ -77,7 +80,7 @@ DumpCensus feed_in_pieces(DbType type, const std::string& s, std::size_t piece, 
 TEST_CASE("pg_dump: rows per table and the completion marker however split", "[unit][census]") {
     for (std::size_t piece : {1u, 2u, 7u, 64u, 100000u}) {
         INFO("piece " << piece);
-        auto c = feed_in_pieces(DbType::postgres, kPgDump, piece);
+        auto c = feed_in_pieces(DumpDialect::postgres, kPgDump, piece);
         CHECK(c.complete());
         const auto& rows = c.rows();
         REQUIRE(rows.size() == 2);
@@ -89,18 +92,18 @@ TEST_CASE("pg_dump: rows per table and the completion marker however split", "[u
 
 TEST_CASE("pg_dump: a cut dump is incomplete", "[unit][census]") {
     const auto cut = kPgDump.substr(0, kPgDump.find("--\n-- PostgreSQL database dump complete"));
-    auto c = feed_in_pieces(DbType::postgres, cut, 5);
+    auto c = feed_in_pieces(DumpDialect::postgres, cut, 5);
     CHECK_FALSE(c.complete());
     CHECK(c.problem().find("completion marker") != std::string::npos);
     // pg_dumpall's marker is another one
-    CHECK_FALSE(feed_in_pieces(DbType::postgres, kPgDump, 9, true).complete());
-    CHECK(feed_in_pieces(DbType::postgres, kPgDump, 9, true).rows().empty());
+    CHECK_FALSE(feed_in_pieces(DumpDialect::postgres, kPgDump, 9, true).complete());
+    CHECK(feed_in_pieces(DumpDialect::postgres, kPgDump, 9, true).rows().empty());
 }
 
 TEST_CASE("mariadb-dump: tuples counted outside quotes and parentheses", "[unit][census]") {
     for (std::size_t piece : {1u, 3u, 11u, 100000u}) {
         INFO("piece " << piece);
-        auto c = feed_in_pieces(DbType::mariadb, kMariaDump, piece);
+        auto c = feed_in_pieces(DumpDialect::mariadb, kMariaDump, piece);
         CHECK(c.complete());
         const auto& rows = c.rows();
         REQUIRE(rows.size() == 2);
@@ -108,7 +111,7 @@ TEST_CASE("mariadb-dump: tuples counted outside quotes and parentheses", "[unit]
         CHECK(rows.at("`shop`.`or``ders`") == 7);
     }
     const auto cut = kMariaDump.substr(0, kMariaDump.size() - 45);
-    CHECK_FALSE(feed_in_pieces(DbType::mariadb, cut, 4).complete());
+    CHECK_FALSE(feed_in_pieces(DumpDialect::mariadb, cut, 4).complete());
 }
 
 TEST_CASE("counts survive their text form", "[unit][census]") {
@@ -123,7 +126,7 @@ TEST_CASE("pg_dump: a quoted table name holding \" (\" is counted under its whol
         "COPY public.\"a (b\" (id, name) FROM stdin;\n1\tx\n2\ty\n\\.\n"
         "COPY public.\"q\"\"; \\! id\" FROM stdin;\n1\n\\.\n"
         "--\n-- PostgreSQL database dump complete\n--\n";
-    auto c = feed_in_pieces(DbType::postgres, dump, 3);
+    auto c = feed_in_pieces(DumpDialect::postgres, dump, 3);
     CHECK(c.complete());
     const std::map<std::string, std::uint64_t> want{{"public.\"a (b\"", 2},
                                                     {"public.\"q\"\"; \\! id\"", 1}};
@@ -174,7 +177,7 @@ TEST_CASE("pg_dump: the marker counts only as the final line, outside COPY data"
     // Cut inside a COPY whose row is the marker (the audit's probe): the last 512 bytes held it.
     const std::string in_copy = head + "3\tx\n--\n-- PostgreSQL database dump complete\n--\n\n";
     for (std::size_t piece : {1u, 5u, 100000u}) {
-        auto c = feed_in_pieces(DbType::postgres, in_copy, piece);
+        auto c = feed_in_pieces(DumpDialect::postgres, in_copy, piece);
         CHECK_FALSE(c.complete());
         CHECK(c.problem().find("inside a table's data") != std::string::npos);
     }
@@ -182,26 +185,26 @@ TEST_CASE("pg_dump: the marker counts only as the final line, outside COPY data"
     const std::string then_more = head + "-- PostgreSQL database dump complete\n\\.\n\n" +
                                   "--\n-- PostgreSQL database dump complete\n--\n\n" +
                                   "CREATE INDEX users_name ON public.users (name);\n";
-    CHECK_FALSE(feed_in_pieces(DbType::postgres, then_more, 3).complete());
+    CHECK_FALSE(feed_in_pieces(DumpDialect::postgres, then_more, 3).complete());
     // The real trailer, with or without "\unrestrict", with or without the last newline.
     const std::string whole = head + "\\.\n\n--\n-- PostgreSQL database dump complete\n--\n\n";
-    CHECK(feed_in_pieces(DbType::postgres, whole, 4).complete());
-    CHECK(feed_in_pieces(DbType::postgres, whole + "\\unrestrict AbC\n", 4).complete());
-    CHECK(feed_in_pieces(DbType::postgres, whole + "\\unrestrict AbC", 4).complete());
-    CHECK(feed_in_pieces(DbType::postgres, whole.substr(0, whole.size() - 5), 4).complete());
-    CHECK_FALSE(feed_in_pieces(DbType::postgres, whole + "SELECT 1;\n", 4).complete());
+    CHECK(feed_in_pieces(DumpDialect::postgres, whole, 4).complete());
+    CHECK(feed_in_pieces(DumpDialect::postgres, whole + "\\unrestrict AbC\n", 4).complete());
+    CHECK(feed_in_pieces(DumpDialect::postgres, whole + "\\unrestrict AbC", 4).complete());
+    CHECK(feed_in_pieces(DumpDialect::postgres, whole.substr(0, whole.size() - 5), 4).complete());
+    CHECK_FALSE(feed_in_pieces(DumpDialect::postgres, whole + "SELECT 1;\n", 4).complete());
     // pg_dumpall: each database's marker is followed by more; the cluster's ends it.
     const std::string cluster = "--\n-- PostgreSQL database cluster dump\n--\n\n\\connect shop\n" +
                                 whole + "\\connect other\n" + whole;
-    CHECK_FALSE(feed_in_pieces(DbType::postgres, cluster, 6, true).complete());
-    CHECK(feed_in_pieces(DbType::postgres,
+    CHECK_FALSE(feed_in_pieces(DumpDialect::postgres, cluster, 6, true).complete());
+    CHECK(feed_in_pieces(DumpDialect::postgres,
                          cluster + "--\n-- PostgreSQL database cluster dump complete\n--\n\n",
                          6,
                          true)
               .complete());
     const std::string cluster_cut =
         "\\connect shop\n" + head + "-- PostgreSQL database cluster dump complete\n";
-    CHECK_FALSE(feed_in_pieces(DbType::postgres, cluster_cut, 6, true).complete());
+    CHECK_FALSE(feed_in_pieces(DumpDialect::postgres, cluster_cut, 6, true).complete());
 }
 
 TEST_CASE("mariadb-dump: the marker counts only as the last line, outside INSERT data",
@@ -210,19 +213,20 @@ TEST_CASE("mariadb-dump: the marker counts only as the last line, outside INSERT
     // Cut inside an INSERT whose value holds the marker.
     const std::string in_insert = head + "(7,'\n-- Dump completed on 2026-11-26 21:00:00\n";
     for (std::size_t piece : {1u, 5u, 100000u}) {
-        CHECK_FALSE(feed_in_pieces(DbType::mariadb, in_insert, piece).complete());
+        CHECK_FALSE(feed_in_pieces(DumpDialect::mariadb, in_insert, piece).complete());
     }
     const std::string tuple_cut = head + "(7,'-- Dump completed on 2026-11-26 21:00:00')";
-    CHECK_FALSE(feed_in_pieces(DbType::mariadb, tuple_cut, 3).complete());
+    CHECK_FALSE(feed_in_pieces(DumpDialect::mariadb, tuple_cut, 3).complete());
     // The marker, then more SQL (a cut later on).
     const std::string whole = head + "(7,'x');\n-- Dump completed on 2026-11-26 21:00:00\n";
-    CHECK(feed_in_pieces(DbType::mariadb, whole, 3).complete());
-    CHECK(feed_in_pieces(DbType::mariadb, head + "(7,'x');\n-- Dump completed\n", 3).complete());
+    CHECK(feed_in_pieces(DumpDialect::mariadb, whole, 3).complete());
+    CHECK(
+        feed_in_pieces(DumpDialect::mariadb, head + "(7,'x');\n-- Dump completed\n", 3).complete());
     CHECK_FALSE(
-        feed_in_pieces(DbType::mariadb, whole + "DROP TABLE IF EXISTS `x`;\n", 3).complete());
+        feed_in_pieces(DumpDialect::mariadb, whole + "DROP TABLE IF EXISTS `x`;\n", 3).complete());
     // --all-databases: the same rule.
-    CHECK(feed_in_pieces(DbType::mariadb, whole, 7, true).complete());
-    CHECK_FALSE(feed_in_pieces(DbType::mariadb, in_insert, 7, true).complete());
+    CHECK(feed_in_pieces(DumpDialect::mariadb, whole, 7, true).complete());
+    CHECK_FALSE(feed_in_pieces(DumpDialect::mariadb, in_insert, 7, true).complete());
 }
 
 TEST_CASE("the census keeps at most its bounds of tables and says the counts are partial",
@@ -235,7 +239,7 @@ TEST_CASE("the census keeps at most its bounds of tables and says the counts are
     }
     dump += "COPY public." + std::string(TableCounts::kMaxName + 1, 'L') + " FROM stdin;\n1\n\\.\n";
     dump += "--\n-- PostgreSQL database dump complete\n--\n";
-    auto c = feed_in_pieces(DbType::postgres, dump, 1 << 16);
+    auto c = feed_in_pieces(DumpDialect::postgres, dump, 1 << 16);
     CHECK(c.complete());
     CHECK(c.rows().size() == TableCounts::kMaxTables);
     CHECK(c.rows().at("public.t0") == 2);
@@ -244,7 +248,7 @@ TEST_CASE("the census keeps at most its bounds of tables and says the counts are
     CHECK(bk::domain::decode_recorded_counts(text).partial == "more than 10000 tables");
 
     // One name too long: left out, the others counted.
-    auto l = feed_in_pieces(DbType::postgres,
+    auto l = feed_in_pieces(DumpDialect::postgres,
                             "COPY public." + std::string(5000, 'L') +
                                 " FROM stdin;\n1\n\\.\nCOPY public.ok FROM stdin;\n1\n\\.\n",
                             1000);
@@ -256,9 +260,9 @@ TEST_CASE("the census keeps at most its bounds of tables and says the counts are
     for (std::size_t i = 0; i < 2000; ++i) {
         big += "INSERT INTO `" + std::to_string(i) + std::string(1000, 'm') + "` VALUES (1),(2);\n";
     }
-    auto m = feed_in_pieces(DbType::mariadb, big, 4096);
+    auto m = feed_in_pieces(DumpDialect::mariadb, big, 4096);
     CHECK(m.rows().size() < 1100);
     CHECK(m.rows().begin()->second == 2);
     CHECK(m.partial() == "more than 1 MiB of table names");
-    CHECK(feed_in_pieces(DbType::mariadb, kMariaDump, 64).partial().empty());
+    CHECK(feed_in_pieces(DumpDialect::mariadb, kMariaDump, 64).partial().empty());
 }

@@ -8,6 +8,7 @@
 
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "support/bk_result_printing.hpp"
+#include "support/kinds.hpp"
 #include "support/run_task.hpp"
 #include "support/test_env.hpp"
 
@@ -27,7 +28,7 @@ public:
         app::TargetView v;
         v.target.name = "shop-db";
         v.target.container_name = "shop-db-1";
-        v.target.database = domain::DatabaseSpec{};
+        v.target.database = bk::testing::database();
         v.target.cron = "0 3 * * *";
         v.next_run = 1'800'000'000;
         v.overdue = true;

@@ -8,6 +8,7 @@
 #include "backupctl/labels/schema.hpp"
 #include "domain/operator_config.hpp"
 #include "domain/printable.hpp"
+#include "support/kinds.hpp"
 
 using namespace bk;  // NOLINT(google-build-using-namespace)
 using labels::ContainerFacts;
@@ -17,6 +18,7 @@ namespace {
 
 domain::OperatorConfig config() {
     domain::OperatorConfig c;
+    c.database_kinds = bk::testing::database_kinds();
     c.repositories["default"] = {};
     c.repositories["offsite"] = {};
     c.keys["ops"] = {};
@@ -60,7 +62,7 @@ TEST_CASE("a labelled postgres container becomes a target with resolved defaults
     CHECK(t.compose_project == "shop");
     CHECK(t.network == "shop_default");
     REQUIRE(t.database);
-    CHECK(t.database->type == domain::DbType::postgres);
+    CHECK(t.database->kind_name() == "postgres");
     CHECK(t.database->names.empty());  // auto: from the env at run time
     CHECK(t.database->dump_image.empty());
     CHECK(t.cron == cfg.defaults.cron);
@@ -246,21 +248,21 @@ TEST_CASE("bad values get precise errors", "[labels]") {
 
 TEST_CASE("the database type comes from the image or the label", "[labels]") {
     auto cfg = config();
-    for (auto [image, type] : std::vector<std::pair<std::string, domain::DbType>>{
-             {"postgres:15", domain::DbType::postgres},
-             {"postgis/postgis:16-3.4", domain::DbType::postgres},
-             {"timescale/timescaledb:latest-pg16", domain::DbType::postgres},
-             {"mariadb:11", domain::DbType::mariadb},
-             {"mysql:8.0", domain::DbType::mysql},
-             {"percona:8", domain::DbType::mysql},
-             {"mongo:7", domain::DbType::mongodb},
-             {"registry.example.com:5000/team/postgres@sha256:abc", domain::DbType::postgres}}) {
+    for (auto [image, type] : std::vector<std::pair<std::string, std::string>>{
+             {"postgres:15", "postgres"},
+             {"postgis/postgis:16-3.4", "postgres"},
+             {"timescale/timescaledb:latest-pg16", "postgres"},
+             {"mariadb:11", "mariadb"},
+             {"mysql:8.0", "mysql"},
+             {"percona:8", "mysql"},
+             {"mongo:7", "mongodb"},
+             {"registry.example.com:5000/team/postgres@sha256:abc", "postgres"}}) {
         auto f = pg();
         f.image = image;
         auto o = parse_labels(f, cfg);
         INFO(image);
         REQUIRE(o.target);
-        CHECK(o.target->database->type == type);
+        CHECK(o.target->database->kind_name() == type);
     }
     // An app image: files only when volumes are named, else an error naming the fix.
     auto app = pg();
@@ -326,7 +328,7 @@ TEST_CASE("docs/labels.md is generated from the schema and up to date", "[labels
     std::stringstream ss;
     ss << in.rdbuf();
     INFO("regenerate with: build/src/backupctl docs labels > docs/labels.md");
-    CHECK(ss.str() == labels::render_label_reference());
+    CHECK(ss.str() == labels::render_label_reference(*bk::testing::database_kinds()));
     for (const auto& spec : labels::label_schema()) {
         CHECK_THAT(ss.str(), Catch::Contains("`backupctl." + std::string(spec.key) + "`"));
     }

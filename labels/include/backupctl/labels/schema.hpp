@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/database_kind.hpp"
+
 namespace bk::labels {
 
 inline constexpr std::string_view kPrefix = "backupctl.";
@@ -50,6 +52,6 @@ const LabelSpec* find_label(std::string_view key);
 std::string_view type_name(ValueType t);
 
 /// docs/labels.md, generated from the table (a test fails when the file is stale).
-std::string render_label_reference();
+std::string render_label_reference(const domain::DatabaseKinds& kinds);
 
 }  // namespace bk::labels
