@@ -71,6 +71,11 @@ fi
 tmp=$(mktemp "$dir/.backupctl-restore.XXXXXX")
 trap 'rm -f "$tmp" "$tmp-wal" "$tmp-shm" "$tmp-journal"' EXIT
 cat >"$tmp"
+# sqlite3 takes an empty file for an empty database, and its integrity for ok.
+if [ ! -s "$tmp" ]; then
+  echo "backupctl: the snapshot is empty" >&2
+  exit 1
+fi
 if ! check=$(sqlite3 -bail "$tmp" "PRAGMA integrity_check" 2>&1); then
   echo "backupctl: the snapshot is not a usable SQLite database: $check" >&2
   exit 1
@@ -97,6 +102,10 @@ case $db in /*) ;; *) db=./$db ;; esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat >"$db"
+if [ ! -s "$db" ]; then
+  echo "backupctl: the snapshot is empty" >&2
+  exit 1
+fi
 if ! check=$(sqlite3 -bail "$db" "PRAGMA integrity_check" 2>&1); then
   echo "backupctl: the snapshot is not a usable SQLite database: $check" >&2
   exit 1

@@ -247,3 +247,44 @@ TEST_CASE("sqlite: the backup script fails on a file that is not a database", "[
     CHECK(read_file(out).empty());
     CHECK_THAT(read_file(err), Catch::Contains("file is not a database"));
 }
+
+// The restore script, run here: it replaces the database only with a snapshot that passes the
+// integrity check, and leaves nothing of its own behind either way.
+TEST_CASE("sqlite: the restore script replaces the database only with a sound copy", "[sqlite]") {
+    const bk::testing::TempDir dir;
+    const auto db = make_database(dir);
+    const auto snapshot = dir.path() / "snapshot";
+    REQUIRE(run({"sh", "-c", std::string(bk::databases::sqlite::kBackupScript), "sh", db},
+                "/dev/null",
+                snapshot) == 0);
+    const auto restore = [&](const std::filesystem::path& in) {
+        return run({"sh", "-c", std::string(bk::databases::sqlite::kRestoreScript), "sh", db}, in);
+    };
+    const auto files = [&] {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+            names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    };
+    // The app's database changes after the backup; a failed restore keeps that.
+    REQUIRE(run({"sqlite3", db, "INSERT INTO empty VALUES (1)"}) == 0);
+    const auto before = read_file(db);
+
+    const auto text = dir.path() / "text";
+    std::ofstream(text) << "not a database, but long enough to look like the start of one....\n";
+    const auto cut = dir.path() / "cut";
+    std::ofstream(cut, std::ios::binary) << read_file(snapshot).substr(0, 3 * 4096);
+    const auto listing = files();
+    for (const auto& bad : {std::filesystem::path("/dev/null"), text, cut}) {
+        CHECK(restore(bad) != 0);
+        CHECK(read_file(db) == before);
+        CHECK(files() == listing);
+    }
+
+    REQUIRE(restore(snapshot) == 0);
+    CHECK(read_file(db) == read_file(snapshot));
+    CHECK_FALSE(std::filesystem::exists(db + "-wal"));
+    CHECK_FALSE(std::filesystem::exists(db + "-shm"));
+    CHECK(files() == listing);
+}
