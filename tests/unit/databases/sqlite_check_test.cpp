@@ -94,7 +94,7 @@ std::string make_database(const bk::testing::TempDir& dir) {
 TEST_CASE("sqlite: a whole database file, split any way, is complete", "[sqlite]") {
     const bk::testing::TempDir dir;
     const auto file = read_file(make_database(dir));
-    REQUIRE(file.size() > 4 * 4096);
+    REQUIRE(file.size() > std::size_t{4} * 4096);
     for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{0}}) {
         SqliteCheck check;
         feed(check, file, chunk);
@@ -274,7 +274,7 @@ TEST_CASE("sqlite: the restore script replaces the database only with a sound co
     const auto text = dir.path() / "text";
     std::ofstream(text) << "not a database, but long enough to look like the start of one....\n";
     const auto cut = dir.path() / "cut";
-    std::ofstream(cut, std::ios::binary) << read_file(snapshot).substr(0, 3 * 4096);
+    std::ofstream(cut, std::ios::binary) << read_file(snapshot).substr(0, std::size_t{3} * 4096);
     const auto listing = files();
     for (const auto& bad : {std::filesystem::path("/dev/null"), text, cut}) {
         CHECK(restore(bad) != 0);
