@@ -1,16 +1,18 @@
 #pragma once
 // The scripts the SQLite kind runs in its helper container (an image with sh, coreutils and the
 // sqlite3 CLI, mounting the target's volume), each as `sh -c <script> sh <args>`: paths come as
-// positional arguments and are never part of a script's text. Every script stops at the first
-// failed step (set -e) with a non-zero status and sqlite3's own message on stderr.
+// positional arguments and are never part of a script's text, nor of any SQL or dot-command (the
+// scripts work in a directory of their own, under relative names). Every script stops at the
+// first failed step (set -e) with a non-zero status and sqlite3's own message on stderr.
 //
 // The row counts are lines `backupctl-rows <HEX> <count>` then `backupctl-rows-end`, HEX being
 // the table name's UTF-8 bytes as sqlite's hex() writes them (any name survives a line), the
-// format SqliteCheck::feed_messages reads. They are generated from sqlite_schema: a query writes
-// one `SELECT count(*)` statement per table into a file, a second sqlite3 runs it (no pipe: sh
-// has no pipefail, and a failed generator must fail the script). Internal tables (sqlite_*) and
-// virtual tables (their module may be missing from the CLI; their shadow tables are counted)
-// are left out.
+// format SqliteCheck::feed_messages reads. A query over sqlite_schema writes one
+// `SELECT count(*)` statement per table into count.sql with writefile(): the names never pass
+// through the CLI's output formatting (newer CLIs escape control characters in query output, and
+// a name may hold a newline); a second sqlite3 runs the file (no pipe: sh has no pipefail, and a
+// failed generator must fail the script). Internal tables (sqlite_*) and virtual tables (their
+// module may be missing from the CLI; their shadow tables are counted) are left out.
 
 #include <string_view>
 
@@ -20,16 +22,20 @@ namespace bk::databases::sqlite {
 /// stdout, the row counts of that copy to stderr.
 ///
 /// The copy is sqlite3's .backup (page by page: the file as the app has it, journal mode, page
-/// size and all) inside one read transaction (BEGIN + a read of sqlite_schema): without it the
-/// CLI's .backup copies 100 pages per step, each in its own transaction, and restarts whenever
-/// another process commits in between, so that a busy writer can hold it off for ever. In WAL
-/// mode the read transaction does not stop the writer; in rollback mode the writer waits for
-/// the copy (its busy timeout must cover it), and ours waits up to 10 s for the writer's lock.
-/// VACUUM INTO would be as consistent, but rebuilds the file (and drops WAL mode from it).
+/// size and all) inside one read transaction (BEGIN + a read of sqlite_schema). Without it the
+/// CLI's .backup copies 100 pages per step, each step its own transaction, and starts again
+/// whenever another connection commits in between: with a writer busy, a copy of 22 MB took
+/// 3-12 s in WAL mode and failed ("database is locked") every time in rollback mode. In WAL mode
+/// the read transaction does not stop the writer; in rollback mode the writer waits for the copy
+/// (its busy timeout must cover it), and the copy waits up to 10 s for the writer's lock.
+/// VACUUM INTO is as consistent but rebuilds the file, and its copy is no longer in WAL mode.
+/// With the app stopped, sqlite3 replays (checkpoints) a WAL left behind into the database, as
+/// any connection would: the backup is not read-only on the volume.
 inline constexpr std::string_view kBackupScript = R"sh(set -eu
 db=$1
-# sqlite3 reads a name starting with "file:" as a URI and one starting with "-" as an option.
-case $db in /*) ;; *) db=./$db ;; esac
+# Absolute: the script works in its own directory. (A relative name could also start with
+# "file:", which sqlite3 reads as a URI, or "-", an option.)
+case $db in /*) ;; *) db=$PWD/$db ;; esac
 # sqlite3 would create a missing database.
 if [ ! -f "$db" ]; then
   echo "backupctl: no database file at $1" >&2
@@ -37,21 +43,27 @@ if [ ! -f "$db" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+cd "$work"
 if ! why=$(sqlite3 -bail "$db" ".timeout 10000" "BEGIN" "SELECT count(*) FROM sqlite_schema" \
-  ".backup $work/copy.db" "COMMIT" 2>&1 >/dev/null); then
+  ".backup copy.db" "COMMIT" 2>&1 >/dev/null); then
   echo "backupctl: cannot copy the database $1: $why" >&2
   exit 1
 fi
-sqlite3 -bail "$work/copy.db" >"$work/count.sql" <<'SQL'
-SELECT 'SELECT ''backupctl-rows ' || hex(name) || ' '' || count(*) FROM "' ||
-       replace(name, '"', '""') || '";'
-  FROM sqlite_schema
- WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND sql NOT LIKE 'CREATE VIRTUAL %'
- ORDER BY name;
+count() {
+  sqlite3 -bail "$1" >/dev/null <<'SQL'
+SELECT writefile('count.sql', coalesce(group_concat(statement, char(10)), ''))
+  FROM (SELECT 'SELECT ''backupctl-rows ' || hex(name) || ' '' || count(*) FROM "' ||
+               replace(name, '"', '""') || '";' AS statement
+          FROM sqlite_schema
+         WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'
+           AND sql NOT LIKE 'CREATE VIRTUAL %'
+         ORDER BY name);
 SQL
-sqlite3 -bail "$work/copy.db" <"$work/count.sql" >&2
-echo backupctl-rows-end >&2
-cat "$work/copy.db"
+  sqlite3 -bail "$1" <count.sql
+  echo backupctl-rows-end
+}
+count copy.db >&2
+cat copy.db
 )sh";
 
 /// Restore, the app stopped. Args: $1 the database file in the target's volume. Reads the
@@ -95,12 +107,14 @@ mv -f "$tmp" "$db"
 /// Drill. Args: $1 a file to restore into (in a scratch volume or the helper's /tmp; the caller
 /// removes it and its -wal, -shm). Reads the snapshot from stdin, checks it with PRAGMA
 /// integrity_check and writes the row counts of every table to stdout in the backup's format
-/// (SqliteCheck reads them; the drill compares the tables recorded at backup time).
+/// (SqliteCheck::feed_messages reads them; the drill compares the tables recorded at backup
+/// time).
 inline constexpr std::string_view kDrillScript = R"sh(set -eu
 db=$1
-case $db in /*) ;; *) db=./$db ;; esac
+case $db in /*) ;; *) db=$PWD/$db ;; esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+cd "$work"
 cat >"$db"
 if [ ! -s "$db" ]; then
   echo "backupctl: the snapshot is empty" >&2
@@ -114,15 +128,20 @@ if [ "$check" != ok ]; then
   echo "backupctl: the snapshot fails its integrity check: $check" >&2
   exit 1
 fi
-sqlite3 -bail "$db" >"$work/count.sql" <<'SQL'
-SELECT 'SELECT ''backupctl-rows ' || hex(name) || ' '' || count(*) FROM "' ||
-       replace(name, '"', '""') || '";'
-  FROM sqlite_schema
- WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND sql NOT LIKE 'CREATE VIRTUAL %'
- ORDER BY name;
+count() {
+  sqlite3 -bail "$1" >/dev/null <<'SQL'
+SELECT writefile('count.sql', coalesce(group_concat(statement, char(10)), ''))
+  FROM (SELECT 'SELECT ''backupctl-rows ' || hex(name) || ' '' || count(*) FROM "' ||
+               replace(name, '"', '""') || '";' AS statement
+          FROM sqlite_schema
+         WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'
+           AND sql NOT LIKE 'CREATE VIRTUAL %'
+         ORDER BY name);
 SQL
-sqlite3 -bail "$db" <"$work/count.sql"
-echo backupctl-rows-end
+  sqlite3 -bail "$1" <count.sql
+  echo backupctl-rows-end
+}
+count "$db"
 )sh";
 
 }  // namespace bk::databases::sqlite
