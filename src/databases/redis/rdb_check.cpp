@@ -11,8 +11,9 @@ namespace bk::databases::redis {
 namespace {
 
 // Slicing-by-8: table k holds the CRC of a byte followed by k zero bytes, so eight bytes are
-// folded with eight lookups and no dependency between them. One byte at a time reached about
-// 600 MB/s here; a dump of many gigabytes passes through this on a shared core.
+// folded with eight lookups and no dependency between them. One byte at a time made 200-330 MB/s
+// on this project's 2-core machine, slicing-by-8 700-1100 MB/s: a dump of many gigabytes passes
+// through this on a shared core.
 using Tables = std::array<std::array<std::uint64_t, 256>, 8>;
 
 constexpr Tables make_tables() {
@@ -130,24 +131,30 @@ RdbCheck::EndKind RdbCheck::end_at(std::size_t offset) const {
     return stored == 0 ? EndKind::zero : EndKind::none;
 }
 
-RdbCheck::EndKind RdbCheck::end_kind() const {
+RdbCheck::End RdbCheck::end() const {
     // The shortest RDB is its header, 0xFF and the checksum.
     constexpr std::size_t kShortest = 9 + 9;
     if (total_ < kShortest || !header_problem().empty())
-        return EndKind::none;
+        return {};
     if (auto k = end_at(tail_size_ - 9); k != EndKind::none)
-        return k;
-    if (total_ >= kShortest + kEofMarkSize && tail_size_ == kTail)
-        return end_at(0);
-    return EndKind::none;
+        return {k, total_};
+    if (total_ >= kShortest + kEofMarkSize && tail_size_ == kTail) {
+        if (auto k = end_at(0); k != EndKind::none)
+            return {k, total_ - kEofMarkSize};
+    }
+    return {};
 }
 
 bool RdbCheck::complete() const {
-    return end_kind() != EndKind::none;
+    return end().kind != EndKind::none;
 }
 
 bool RdbCheck::checksummed() const {
-    return end_kind() == EndKind::checksummed;
+    return end().kind == EndKind::checksummed;
+}
+
+std::uint64_t RdbCheck::rdb_bytes() const {
+    return end().rdb_bytes;
 }
 
 std::string RdbCheck::problem() const {

@@ -53,14 +53,22 @@ public:
     /// zeros, and complete() only found the 0xFF and the zeros where the end belongs). Only
     /// meaningful when complete().
     [[nodiscard]] bool checksummed() const;
+    /// The RDB's own length, without the diskless EOF mark after it (0 unless complete()). A
+    /// server loads dump.rdb with the mark, but not an AOF base file: a restore into a server
+    /// with `appendonly yes` writes only these bytes (redis_scripts.hpp).
+    [[nodiscard]] std::uint64_t rdb_bytes() const;
 
 private:
     // The end can only be 9 or 49 bytes before the stream's end: the last kTail bytes are kept
     // out of the running CRC so that the CRC up to either candidate is computed when asked.
     static constexpr std::size_t kTail = 9 + kEofMarkSize;
     enum class EndKind { none, checksummed, zero };
+    struct End {
+        EndKind kind{EndKind::none};
+        std::uint64_t rdb_bytes{0};
+    };
     [[nodiscard]] EndKind end_at(std::size_t offset_in_tail) const;
-    [[nodiscard]] EndKind end_kind() const;
+    [[nodiscard]] End end() const;
     void take_header(std::span<const unsigned char> data);
     [[nodiscard]] std::string header_problem() const;
     void on_line(std::string_view line);

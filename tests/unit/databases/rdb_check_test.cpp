@@ -74,6 +74,8 @@ TEST_CASE("a whole RDB is complete in chunks of any size", "[redis]") {
     CHECK(check.problem().empty());
     CHECK(check.bytes() == data.size());
     CHECK(check.checksummed() == (name != "nochecksum.rdb"));
+    CHECK(check.rdb_bytes() ==
+          (name == "disk.rdb" ? data.size() : data.size() - RdbCheck::kEofMarkSize));
 }
 
 TEST_CASE("an RDB cut anywhere is not complete", "[redis]") {
@@ -84,6 +86,7 @@ TEST_CASE("an RDB cut anywhere is not complete", "[redis]") {
         INFO("cut at " << cut);
         // Cut exactly before the EOF mark, it is the RDB that a disk-based sync sends.
         CHECK(check.complete() == (cut == rdb_end));
+        CHECK(check.rdb_bytes() == (cut == rdb_end ? rdb_end : 0));
         if (cut > 0 && cut != rdb_end)
             CHECK(check.problem() ==
                   "truncated or damaged: no end marker with a matching checksum");
