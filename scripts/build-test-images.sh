@@ -6,7 +6,8 @@
 # Prints KEY=image lines (BK_TEST_BASE_IMAGE, BK_TEST_POSTGRES_IMAGE, BK_TEST_MARIADB_IMAGE,
 # BK_TEST_FAKEDUMP_IMAGE: a pg_dump that misbehaves on purpose, BK_TEST_SFTP_IMAGE: an
 # SFTP-only sshd like a storage box, BK_TEST_SQLITE_IMAGE: the sqlite3 CLI and an app writing a
-# SQLite database),
+# SQLite database, BK_TEST_REDIS_IMAGE: Debian's redis-server behaving like the official redis
+# image),
 # and writes them to $1 when given.
 source "$(dirname "$0")/lib.sh"
 
@@ -21,6 +22,7 @@ maria=backupctl-test/mariadb:$(printf '%s' "$base" | cat - "$recipe_dir"/mariadb
 fake=backupctl-test/fakedump:$(printf '%s' "$base" | cat - "$recipe_dir"/fakedump/* | recipe_hash)
 sftp=backupctl-test/sftp:$(printf '%s' "$base" | cat - "$recipe_dir"/sftp/* | recipe_hash)
 sqlite=backupctl-test/sqlite:$(printf '%s' "$base" | cat - "$recipe_dir"/sqlite/* | recipe_hash)
+redis=backupctl-test/redis:$(printf '%s' "$base" | cat - "$recipe_dir"/redis/* | recipe_hash)
 
 build_base() {
   have_image "$base" && return 0
@@ -54,12 +56,14 @@ build_db "$maria" "$recipe_dir/mariadb"
 build_db "$fake" "$recipe_dir/fakedump"
 build_db "$sftp" "$recipe_dir/sftp"
 build_db "$sqlite" "$recipe_dir/sqlite"
+build_db "$redis" "$recipe_dir/redis"
 
 lines="BK_TEST_BASE_IMAGE=$base
 BK_TEST_POSTGRES_IMAGE=$pg
 BK_TEST_MARIADB_IMAGE=$maria
 BK_TEST_FAKEDUMP_IMAGE=$fake
 BK_TEST_SFTP_IMAGE=$sftp
-BK_TEST_SQLITE_IMAGE=$sqlite"
+BK_TEST_SQLITE_IMAGE=$sqlite
+BK_TEST_REDIS_IMAGE=$redis"
 printf '%s\n' "$lines"
 if [ -n "$out_file" ]; then mkdir -p "$(dirname "$out_file")"; printf '%s\n' "$lines" >"$out_file"; fi
