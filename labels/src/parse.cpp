@@ -427,7 +427,17 @@ private:
                 check_dump_image(*v);
                 db.dump_image = *v;
             }
+            if (type->file_based()) {
+                file_kind(db);
+            } else if (auto v = get("db.path")) {
+                bad("db.path",
+                    *v,
+                    "is for database files (" + std::string(type->name()) +
+                        " is a server: its dump needs no path)");
+            }
             t.database = db;
+        } else if (auto v = get("db.path")) {
+            bad("db.path", *v, "names database files, but no db.type says of which kind");
         }
 
         // network
@@ -586,6 +596,51 @@ private:
             return user.front();
         }
         return facts_.networks.empty() ? std::string{} : facts_.networks.front();
+    }
+
+    // A file kind (sqlite): the files' paths inside the container, copied by the operator's
+    // helper image (defaults.client_images.<kind>), never an image a label names unless the
+    // operator's security.dump_images allows it.
+    void file_kind(domain::DatabaseSpec& db) {
+        const std::string kind(db.kind->name());
+        if (labels_->contains("db.name")) {
+            bad("db.name",
+                *get("db.name"),
+                "is for servers: " + kind + " files are named by db.path");
+        }
+        auto v = get("db.path");
+        if (!v) {
+            bad("db.path",
+                "",
+                "is needed: a " + kind + " target names its database files",
+                "e.g. backupctl.db.path=/data/db.sqlite3 (several: a comma-separated list)");
+            return;
+        }
+        db.names = split_list(*v);
+        if (db.names.empty())
+            bad("db.path", *v, "names no file");
+        for (const auto& path : db.names) {
+            const bool dotted = path.find("/../") != std::string::npos ||
+                                path.find("/./") != std::string::npos || path.ends_with("/..") ||
+                                path.ends_with("/.");
+            if (!path.starts_with('/') || path.size() < 2 || path.ends_with('/') || dotted) {
+                bad("db.path",
+                    *v,
+                    "\"" + path + "\" is not an absolute path of a file (no . or .. parts)");
+            }
+        }
+        if (db.dump_image.empty()) {
+            auto it = config_.defaults.client_images.find(kind);
+            if (it == config_.defaults.client_images.end() || it->second.empty()) {
+                bad("db.type",
+                    kind,
+                    "needs the operator's helper image for " + kind + " files",
+                    "set defaults.client_images." + kind +
+                        " in the operator's config (an image with sqlite3 and a shell)");
+            } else {
+                db.dump_image = it->second;
+            }
+        }
     }
 
     void check_dump_image(const std::string& image) {

@@ -27,6 +27,12 @@ constexpr std::array kSchema{
               "from the target's env (`POSTGRES_DB`, `MYSQL_DATABASE`, ...), else all",
               "Database(s) to dump, comma-separated, or `*` for all (with globals). A name may not "
               "start with `-`."},
+    LabelSpec{"db.path",
+              text,
+              "none (needed by file kinds)",
+              "File kinds (`sqlite`): the database files inside the container, absolute paths, "
+              "comma-separated; each must be in a named volume of the container. Copied by the "
+              "operator's helper image (`defaults.client_images.sqlite`)."},
     LabelSpec{"db.user",
               text,
               "from the target's env, else `postgres` / `root`",

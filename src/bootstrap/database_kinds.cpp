@@ -4,6 +4,8 @@
 #include "databases/mongodb/mongodb.hpp"
 #include "databases/mysql/mysql.hpp"
 #include "databases/postgres/postgres.hpp"
+#include "databases/redis/redis.hpp"
+#include "databases/sqlite/sqlite.hpp"
 
 namespace bk::bootstrap {
 namespace {
@@ -14,6 +16,8 @@ databases::Registry make_registry() {
     r.add(databases::mysql::mysql_kind(), databases::mysql::mysql_engine());
     r.add(databases::mysql::mariadb_kind(), databases::mysql::mariadb_engine());
     r.add(databases::mongodb::kind(), databases::mongodb::engine());
+    r.add(databases::sqlite::kind(), databases::sqlite::engine());
+    r.add(databases::redis::kind(), databases::redis::engine());
     return r;
 }
 

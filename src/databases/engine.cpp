@@ -32,6 +32,13 @@ std::optional<std::map<std::string, std::uint64_t>> Engine::parse_counts(
     return counts;
 }
 
+std::vector<std::string> Engine::with_connection(std::vector<std::string> argv,
+                                                 const std::vector<std::string>& connection) const {
+    if (!argv.empty())
+        argv.insert(argv.begin() + 1, connection.begin(), connection.end());
+    return argv;
+}
+
 std::string cannot_count(const std::string& table) {
     std::string out = table.substr(0, 200);
     for (char& c : out) {

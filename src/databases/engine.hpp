@@ -58,6 +58,18 @@ struct CountPlan {
     std::string input;
 };
 
+/// Where a kind's client containers run and what they reach.
+struct Placement {
+    /// On the target's network; false: no network at all (a file kind's helper).
+    bool network{true};
+    /// The target's named volumes mounted at their own paths (a file kind's helper reads and
+    /// writes the database files there). A file on a bind mount cannot be reached: an error.
+    bool target_volumes{false};
+    /// A restore into the target stops it first and starts it again after (the files are
+    /// replaced under a server that is not running).
+    bool stop_target_to_load{false};
+};
+
 class Engine {
 public:
     virtual ~Engine() = default;
@@ -85,7 +97,11 @@ public:
     [[nodiscard]] virtual std::string default_database(const Env& env) const = 0;
 
     // Clients.
+    [[nodiscard]] virtual Placement placement() const { return {}; }
     [[nodiscard]] virtual ClientSetup client(const Connection& c) const = 0;
+    /// A client's argv with its connection arguments: after the program by default.
+    [[nodiscard]] virtual std::vector<std::string> with_connection(
+        std::vector<std::string> argv, const std::vector<std::string>& connection) const;
     /// The dump of `database` ("*": all) to stdout.
     [[nodiscard]] virtual std::vector<std::string> dump(const std::string& database) const = 0;
     /// One query through the same credentials, dumping nothing (dry run).
@@ -101,6 +117,14 @@ public:
         const std::string& out, const std::vector<std::string>& tables, std::string& why) const;
     /// A query that succeeds once a fresh server accepts clients.
     [[nodiscard]] virtual std::vector<std::string> ready() const = 0;
+    /// The drill as one client session: the snapshot on stdin is loaded into a throwaway server
+    /// or file inside that container (no network, nothing left behind), checked, and its counts
+    /// written to stdout for parse_counts(). nullopt: drills load a scratch server (clone()).
+    [[nodiscard]] virtual std::optional<std::vector<std::string>> drill_session(
+        const std::string& /*database*/) const {
+        return std::nullopt;
+    }
+    [[nodiscard]] bool drills_in_session() const { return drill_session("*").has_value(); }
 
     // Scratch servers (drills) and copies (restore --new-container).
     /// Variables of the target's server a scratch copy keeps: names, never passwords.

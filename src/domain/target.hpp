@@ -22,12 +22,10 @@ struct DatabaseSpec {
     [[nodiscard]] std::string kind_name() const;
     /// The kind is `name` (canonical).
     [[nodiscard]] bool is(std::string_view name) const;
-    std::vector<std::string> names;  ///< empty: all databases
+    std::vector<std::string> names;  ///< empty: all databases; file kinds: the files' paths
     std::string user;
     std::string password_env;  ///< labels: the NAME of the target's env var holding the password
     std::string dump_image;    ///< empty: the target's own image
-    /// File-based kinds (sqlite): the database files inside the target's container.
-    std::vector<std::string> paths;
     // config projects name the server directly
     std::string
         host;     ///< a container (name, compose service, network alias) or a host outside Docker

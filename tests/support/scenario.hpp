@@ -58,18 +58,20 @@ public:
     }
     [[nodiscard]] const std::string& tag() const { return tag_; }
 
-    /// Starts a container of `service` with compose-style labels.
+    /// Starts a container of `service` with compose-style labels (`docker_args`: more options of
+    /// docker run, e.g. a volume).
     void start(const std::string& service,
                const std::string& image,
                const std::vector<std::string>& labels,
                const std::vector<std::string>& env,
-               const std::string& cmd = {}) {
-        std::string c = "docker run -d --name " + container(service) + " --network " + net_ +
-                        " --network-alias " + service + " --label bk.test=" + tag_ +
-                        " --label com.docker.compose.project=" + project_ +
-                        " --label com.docker.compose.service=" + service +
-                        " --label backupctl.enable=true" +
-                        (scoped_ ? " --label backupctl.scope=s" + tag_ : std::string{});
+               const std::string& cmd = {},
+               const std::string& docker_args = {}) {
+        std::string c =
+            "docker run -d " + docker_args + " --name " + container(service) + " --network " +
+            net_ + " --network-alias " + service + " --label bk.test=" + tag_ +
+            " --label com.docker.compose.project=" + project_ +
+            " --label com.docker.compose.service=" + service + " --label backupctl.enable=true" +
+            (scoped_ ? " --label backupctl.scope=s" + tag_ : std::string{});
         for (const auto& l : labels)
             c += " --label " + bk::testing::quoted(l);
         for (const auto& e : env)

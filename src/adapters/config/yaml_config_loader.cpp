@@ -1358,7 +1358,14 @@ private:
             domain::DatabaseSpec spec;
             if (auto v = text(db["type"], dp + ".type")) {
                 const auto* kinds = out_.database_kinds.get();
-                if (auto ty = kinds == nullptr ? nullptr : kinds->find(*v)) {
+                if (auto ty = kinds == nullptr ? nullptr : kinds->find(*v);
+                    ty && ty->file_based()) {
+                    problem(db["type"],
+                            dp + ".type",
+                            "\"" + *v +
+                                "\" files are backed up from labels (backupctl.db.path on the "
+                                "app's container), not from a project");
+                } else if (ty) {
                     spec.kind = ty;
                 } else {
                     std::vector<std::string> names;

@@ -5,6 +5,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_target_source.hpp"
 #include "adapters/docker/stream_watchdog.hpp"
@@ -109,6 +111,7 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client,
         co_return c;
     }
     auto env = env_map(inspect->env);
+    c.mounts = inspect->mounts;
     // Its address on the network the client joins: no DNS on the default bridge, and the
     // embedded DNS of a user network was seen failing under load ("Temporary failure in name
     // resolution" for a drill server 2 runs in 5). The name only when no address is known.
@@ -151,6 +154,39 @@ Task<Credentials> resolve_credentials(dockerapi::Client& client,
     co_return c;
 }
 
+HelperVolumes helper_volumes(const std::vector<dockerapi::MountInfo>& mounts,
+                             const std::vector<std::string>& paths,
+                             const std::string& container) {
+    HelperVolumes out;
+    for (const auto& path : paths) {
+        // The deepest mount whose destination holds the path.
+        const dockerapi::MountInfo* best = nullptr;
+        for (const auto& m : mounts) {
+            const auto& d = m.destination;
+            const bool under = path.size() > d.size() && path.starts_with(d) &&
+                               (d.ends_with('/') || path[d.size()] == '/');
+            if (under && (best == nullptr || d.size() > best->destination.size()))
+                best = &m;
+        }
+        if (best == nullptr) {
+            out.error = path + " is not on a volume of " + container +
+                        ": a helper reaches only files in named volumes";
+            return out;
+        }
+        if (best->type != "volume" || best->name.empty()) {
+            out.error = path + " is on a " + best->type + " mount of " + container + " (" +
+                        best->destination +
+                        "): a helper may mount named volumes only, never a host directory; put "
+                        "the database in a named volume";
+            return out;
+        }
+        std::string bind = best->name + ":" + best->destination;
+        if (std::find(out.binds.begin(), out.binds.end(), bind) == out.binds.end())
+            out.binds.push_back(std::move(bind));
+    }
+    return out;
+}
+
 ClientCommand client_command(const domain::Target& t,
                              const Credentials& cred,
                              const std::string& instance_id,
@@ -163,20 +199,22 @@ ClientCommand client_command(const domain::Target& t,
     spec.user = "0:0";
     spec.labels = {
         {kEphemeralLabel, "true"}, {kInstanceLabel, instance_id}, {kTargetLabel, t.name}};
-    spec.network_mode = t.network;
-    if (!t.network.empty() && t.network != "host" && t.network != "bridge") {
-        spec.networks[t.network] = {};
+    const auto placement = engine.placement();
+    if (placement.network) {
+        spec.network_mode = t.network;
+        if (!t.network.empty() && t.network != "host" && t.network != "bridge") {
+            spec.networks[t.network] = {};
+        }
+    } else {
+        spec.network_mode = "none";  // a file kind's helper talks to nobody
     }
     databases::Connection conn{cred.host, cred.port, cred.user, cred.password, cred.env};
     auto setup = engine.client(conn);
     spec.env = std::move(setup.env);
     for (auto& f : setup.files)
         c.secret_files.push_back({std::move(f.name), std::move(f.content), 0600, 0, 0});
-    if (!argv.empty()) {
-        spec.cmd = {argv.front()};
-        spec.cmd.insert(spec.cmd.end(), setup.connection.begin(), setup.connection.end());
-        spec.cmd.insert(spec.cmd.end(), argv.begin() + 1, argv.end());
-    }
+    if (!argv.empty())
+        spec.cmd = engine.with_connection(argv, setup.connection);
     return c;
 }
 

@@ -31,8 +31,21 @@ struct Credentials {
     std::map<std::string, std::string> env;  // non-secret defaults only are read from it
     std::string host;
     int port{0};  ///< 0: the client's default
+    /// The target's mounts (a file kind's helper mounts its named volumes the same way).
+    std::vector<dockerapi::MountInfo> mounts;
     std::string error;
 };
+
+/// A file kind's helper: the target's named volumes that hold `paths`, as Binds
+/// ("volume:/destination"), or why a path cannot be reached (not under a mount, or under a
+/// bind mount of a host directory, which a helper may not mount).
+struct HelperVolumes {
+    std::vector<std::string> binds;
+    std::string error;
+};
+HelperVolumes helper_volumes(const std::vector<dockerapi::MountInfo>& mounts,
+                             const std::vector<std::string>& paths,
+                             const std::string& container);
 
 /// The engine of `t`'s database kind; null when this build has none (no_engine() says so).
 const databases::Engine* engine_of(const databases::Registry& kinds, const domain::Target& t);

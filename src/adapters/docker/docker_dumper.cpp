@@ -106,6 +106,14 @@ Task<Result<DockerDumper::Command>> DockerDumper::command(const domain::Target& 
     }
     auto base = client_command(
         t, cred, instance_id_, *engine, probe ? engine->probe(database) : engine->dump(database));
+    if (engine->placement().target_volumes) {
+        // A file kind's helper: the target's named volume holding the file, at its path.
+        auto vols = helper_volumes(cred.mounts, {database}, t.container_name);
+        if (!vols.error.empty()) {
+            co_return Failure{errc::dump_failed, vols.error};
+        }
+        base.spec.binds = std::move(vols.binds);
+    }
     co_return Command{std::move(base.spec), std::move(base.secret_files)};
 }
 

@@ -3,8 +3,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <functional>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 #include "adapters/docker/db_client.hpp"
 #include "adapters/docker/docker_dumper.hpp"
@@ -24,11 +26,21 @@ std::string failure_of(const std::string& what, int exit_code, const std::string
     return what + " exited " + std::to_string(exit_code) + (line.empty() ? "" : ": " + line);
 }
 
-// The load of one dump: a client container fed through its stdin.
+// The load of one dump: a client container fed through its stdin. `restart`: the target it
+// stopped first (a file kind's restore), started again whatever the load's outcome.
+// `on_output`: what the client wrote to stdout, once it ended well (a drill session's counts).
 class DockerLoad final : public domain::RestoreLoad {
 public:
     DockerLoad(std::unique_ptr<ClientContainer> c, std::string what, std::string epilogue)
         : c_(std::move(c)), what_(std::move(what)), epilogue_(std::move(epilogue)) {}
+    DockerLoad(const DockerLoad&) = delete;
+    DockerLoad& operator=(const DockerLoad&) = delete;
+    void restart_after(dockerapi::Client& client, std::string container_id) {
+        client_ = &client;
+        restart_ = std::move(container_id);
+    }
+    void on_output(std::function<Result<void>(const std::string&)> f) { on_output_ = std::move(f); }
+
     Task<Result<void>> write(std::span<const char> data) override {
         auto w = co_await c_->write(data);
         if (!w) {
@@ -40,6 +52,17 @@ public:
         co_return Result<void>{};
     }
     Task<Result<void>> finish() override {
+        auto done = co_await finish_client();
+        co_await restart();
+        co_return done;
+    }
+    Task<void> abort() override {
+        co_await c_->abort();
+        co_await restart();
+    }
+
+private:
+    Task<Result<void>> finish_client() {
         if (!epilogue_.empty()) {
             auto w = co_await write(std::span<const char>(epilogue_.data(), epilogue_.size()));
             if (!w) {
@@ -54,14 +77,23 @@ public:
         if (*rc != 0) {
             co_return Failure{errc::restore_failed, failure_of(what_, *rc, c_->err_tail())};
         }
+        if (on_output_)
+            co_return on_output_(c_->out());
         co_return Result<void>{};
     }
-    Task<void> abort() override { co_await c_->abort(); }
+    Task<void> restart() {
+        if (client_ == nullptr || restart_.empty())
+            co_return;
+        auto id = std::exchange(restart_, std::string{});
+        co_await client_->start_container(id);
+    }
 
-private:
     std::unique_ptr<ClientContainer> c_;
     std::string what_;
     std::string epilogue_;
+    dockerapi::Client* client_{nullptr};
+    std::string restart_;
+    std::function<Result<void>(const std::string&)> on_output_;
 };
 
 // The load of a files snapshot: its tar streamed into the target by PUT /archive.
@@ -120,7 +152,8 @@ Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
     const domain::Target& into,
     const std::vector<std::string>& args,
     const std::string& run_id,
-    std::size_t keep_stdout) {
+    std::size_t keep_stdout,
+    ClientPlace place) {
     const auto* engine = engine_of(kinds_, into);
     if (engine == nullptr) {
         co_return Failure{errc::restore_failed, no_engine(into)};
@@ -131,8 +164,31 @@ Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
     }
     auto cmd = client_command(into, cred, instance_id_, *engine, args);
     cmd.spec.labels[kRunLabel] = run_id;
-    co_return co_await ClientContainer::start(
+    if (!place.files.empty()) {
+        // A file kind's helper: the target's named volumes holding the files, at their paths.
+        auto vols = helper_volumes(cred.mounts, place.files, into.container_name);
+        if (!vols.error.empty()) {
+            co_return Failure{errc::restore_failed, vols.error};
+        }
+        cmd.spec.binds = std::move(vols.binds);
+    }
+    if (place.stopped != nullptr) {
+        // The files are replaced under a server that does not run (started again by the load).
+        auto stopped = co_await client_.stop_container(into.container_id, std::chrono::seconds(30));
+        if (!stopped) {
+            co_return Failure{
+                errc::restore_failed,
+                "stopping " + into.container_name + ": " + stopped.error().describe()};
+        }
+        *place.stopped = true;
+    }
+    auto started = co_await ClientContainer::start(
         client_, std::move(cmd), name(run_id), keep_stdout, client_limits(into));
+    if (!started && place.stopped != nullptr && *place.stopped) {
+        co_await client_.start_container(into.container_id);
+        *place.stopped = false;
+    }
+    co_return started;
 }
 
 Task<Result<DockerRestorer::Ran>> DockerRestorer::run(const domain::Target& into,
@@ -166,18 +222,52 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
     if (engine == nullptr) {
         co_return Failure{errc::restore_failed, no_engine(into)};
     }
+    if (auto session = drill_sessions_.find(into.container_name);
+        session != drill_sessions_.end()) {
+        // A drill in one session: loaded, checked and counted inside the client container.
+        auto argv = engine->drill_session(database);
+        if (!argv) {
+            co_return Failure{errc::restore_failed, "no drill session for " + into.name};
+        }
+        auto c = co_await start_client(into, *argv, run_id, std::size_t{8} << 20, {});
+        if (!c) {
+            co_return c.error();
+        }
+        auto load = std::make_unique<DockerLoad>(
+            std::move(*c), "the drill of " + into.name + " " + database, std::string{});
+        auto* counts = &session->second[database];
+        const std::vector<std::string> none;
+        load->on_output([engine, counts, none](const std::string& out) -> Result<void> {
+            std::string why;
+            auto parsed = engine->parse_counts(out, none, why);
+            if (!parsed)
+                return Failure{errc::restore_failed, why};
+            *counts = std::move(*parsed);
+            return Result<void>{};
+        });
+        co_return std::unique_ptr<domain::RestoreLoad>(std::move(load));
+    }
     // One client session: the database emptied first (a dump restores into an empty one), then
     // the dump, then what the kind writes once the stream proved whole (psql's COMMIT).
     auto plan = engine->load(database);
     const auto& argv = plan.argv;
     const auto& preamble = plan.preamble;
     const auto& epilogue = plan.epilogue;
-    auto c = co_await start_client(into, argv, run_id, 0);
+    const auto placement = engine->placement();
+    ClientPlace place;
+    bool stopped = false;
+    if (placement.target_volumes)
+        place.files = {database};
+    if (placement.stop_target_to_load && !into.container_id.empty())
+        place.stopped = &stopped;
+    auto c = co_await start_client(into, argv, run_id, 0, place);
     if (!c) {
         co_return c.error();
     }
     auto load = std::make_unique<DockerLoad>(
         std::move(*c), argv.front() + " into " + into.container_name, epilogue);
+    if (stopped)
+        load->restart_after(client_, into.container_id);
     if (!preamble.empty()) {
         auto w = co_await load->write(std::span<const char>(preamble.data(), preamble.size()));
         if (!w) {
@@ -195,6 +285,19 @@ Task<Result<std::map<std::string, std::uint64_t>>> DockerRestorer::count_rows(
     std::string run_id) {
     std::map<std::string, std::uint64_t> out;
     if (tables.empty()) {
+        co_return out;
+    }
+    if (auto session = drill_sessions_.find(into.container_name);
+        session != drill_sessions_.end()) {
+        // Counted by the drill's own session, after its load.
+        auto counted = session->second.find(database);
+        if (counted == session->second.end()) {
+            co_return Failure{errc::restore_failed, "the drill counted nothing for " + database};
+        }
+        for (const auto& t : tables) {
+            if (auto it = counted->second.find(t); it != counted->second.end())
+                out[t] = it->second;
+        }
         co_return out;
     }
     const auto* engine = engine_of(kinds_, into);
@@ -230,6 +333,19 @@ Task<Result<domain::Target>> DockerRestorer::clone(const domain::Target& target,
     const auto* engine = engine_of(kinds_, target);
     if (engine == nullptr) {
         co_return Failure{errc::restore_failed, no_engine(target)};
+    }
+    if (engine->drills_in_session()) {
+        if (!scratch) {
+            co_return Failure{errc::restore_failed,
+                              "a new container of " + target.name + " (" +
+                                  target.database->kind_name() +
+                                  ") is not made by restore: restore into the target"};
+        }
+        // Nothing to start: each load is a session of its own (drill_session()).
+        domain::Target session = target;
+        session.container_name = "backupctl-drill-" + run_id;
+        drill_sessions_[session.container_name].clear();
+        co_return session;
     }
     // A config project whose database is outside Docker has no container: its client image
     // serves as the drill's server.
@@ -378,6 +494,8 @@ Task<Result<domain::Target>> DockerRestorer::server_in(const domain::Target& tar
 Task<Result<void>> DockerRestorer::wait_ready(const domain::Target& server,
                                               std::chrono::seconds limit,
                                               std::string run_id) {
+    if (drill_sessions_.contains(server.container_name))
+        co_return Result<void>{};  // no server: the drill's session loads and counts
     const auto deadline = std::chrono::steady_clock::now() + limit;
     const auto* engine = engine_of(kinds_, server);
     if (engine == nullptr) {
@@ -402,6 +520,8 @@ Task<Result<void>> DockerRestorer::wait_ready(const domain::Target& server,
 }
 
 Task<void> DockerRestorer::discard(const domain::Target& scratch) {
+    if (drill_sessions_.erase(scratch.container_name) > 0)
+        co_return;  // its sessions removed their containers
     if (!scratch.container_id.empty()) {
         co_await client_.remove_container(scratch.container_id, true, true);
     }

@@ -22,6 +22,14 @@ std::map<std::string, std::string> restored_copy_labels(const std::string& targe
                                                         const std::string& run_id,
                                                         const std::string& at);
 
+/// Where a restore client runs besides its kind's placement.
+struct ClientPlace {
+    /// A file kind's helper: the files it reaches (the target's volumes holding them).
+    std::vector<std::string> files;
+    /// Not null: the target is stopped before the client starts (set true when it was).
+    bool* stopped{nullptr};
+};
+
 /// domain::DatabaseRestorer with client containers of the target's image: psql / mariadb /
 /// mongorestore reading the dump from stdin (attach), the password as a 0600 file as for dumps.
 class DockerRestorer final : public domain::DatabaseRestorer {
@@ -67,13 +75,18 @@ private:
         const domain::Target& into,
         const std::vector<std::string>& args,
         const std::string& run_id,
-        std::size_t keep_stdout);
+        std::size_t keep_stdout,
+        ClientPlace place = {});
     std::string name(const std::string& run_id);
 
     dockerapi::Client& client_;
     std::string instance_id_;
     const databases::Registry& kinds_;
     int sequence_{0};
+    /// Drills of kinds that load and count in one session (Engine::drill_session): the scratch
+    /// "server" clone() named, and per database the counts its session wrote.
+    std::map<std::string, std::map<std::string, std::map<std::string, std::uint64_t>>>
+        drill_sessions_;
 };
 
 /// domain::RestoredCopies over the Engine API: the containers labelled backupctl.restored-from.

@@ -4,10 +4,10 @@
 // in a container of the target's own image (redis-cli, sh, head, stat, chown, mv: the official
 // image, Debian or Alpine, has them), so nothing from labels or the config is ever interpolated
 // into a script: host, port, user, paths and lengths are positional arguments.
-// The password is never in argv or the environment: the container's stdin carries it as one line
-// (the engine writes the secret, then the stream closes), the script reads it into an unexported
+// The password is never in argv or the environment: the engine writes it as a 0600 file,
+// /tmp/backupctl.redis-pass, before the container starts; the script reads it into an unexported
 // variable and hands it to each redis-cli on a pipe from printf (a builtin: no argv either) read
-// by --askpass. An empty line: no password.
+// by --askpass. No file or an empty line: no password.
 // Measured with Debian's redis 7.0.15 (tests/images/redis) on 2026-12-07:
 //  - redis-cli exits 1 when --rdb fails (wrong or missing password, unreachable server), but 0
 //    after an error reply to an ordinary command (INFO, PING, CONFIG): those replies are checked.
@@ -22,7 +22,7 @@
 
 namespace bk::databases::redis {
 
-/// The dump. Args: HOST PORT [USER]; stdin: the password line.
+/// The dump. Args: HOST PORT [USER]; the password in /tmp/backupctl.redis-pass.
 /// stdout: the RDB exactly as the server sent it (RdbCheck). stderr: backupctl-keyspace-before,
 /// INFO keyspace, redis-cli's progress, backupctl-keyspace-after, INFO keyspace,
 /// backupctl-keyspace-end (RdbCheck::feed_messages takes the counts from it), and a
@@ -31,7 +31,8 @@ inline constexpr std::string_view kDumpScript = R"sh(
 set -u
 host=$1 port=$2 user=${3:-}
 pass=
-IFS= read -r pass || true
+# The password: a 0600 file the engine writes before the start (absent: none).
+if [ -f /tmp/backupctl.redis-pass ]; then IFS= read -r pass </tmp/backupctl.redis-pass || true; fi
 cli() {
   set -- -h "$host" -p "$port" "$@"
   if [ -n "$user" ]; then set -- --user "$user" "$@"; fi
@@ -65,16 +66,18 @@ echo backupctl-keyspace-end >&2
 )sh";
 
 /// Where the target keeps its data, asked before it is stopped for a restore. Args: HOST PORT
-/// [USER]; stdin: the password line. stdout: CONFIG GET's reply for dir, dbfilename, appendonly,
-/// appenddirname and appendfilename: names and values on alternate lines, in the server's order.
-/// Exit 1 with a backupctl-error: line when CONFIG is unavailable, e.g. renamed away
+/// [USER]; the password in /tmp/backupctl.redis-pass. stdout: CONFIG GET's reply for dir,
+/// dbfilename, appendonly, appenddirname and appendfilename: names and values on alternate lines,
+/// in the server's order. Exit 1 with a backupctl-error: line when CONFIG is unavailable, e.g.
+/// renamed away
 /// (`rename-command CONFIG ""`: "ERR unknown command 'CONFIG', with args beginning with: ..."),
 /// or the password is wrong; the restore then needs the paths from elsewhere (db.path).
 inline constexpr std::string_view kConfigScript = R"sh(
 set -u
 host=$1 port=$2 user=${3:-}
 pass=
-IFS= read -r pass || true
+# The password: a 0600 file the engine writes before the start (absent: none).
+if [ -f /tmp/backupctl.redis-pass ]; then IFS= read -r pass </tmp/backupctl.redis-pass || true; fi
 cli() {
   set -- -h "$host" -p "$port" "$@"
   if [ -n "$user" ]; then set -- --user "$user" "$@"; fi
@@ -185,6 +188,55 @@ case $out in
   *) printf 'backupctl-error: INFO keyspace: %s\n' "$out" >&2; exit 1 ;;
 esac
 printf '%s\n' "$out" | sed -n 's/^\(db[0-9][0-9]*\):keys=\([0-9][0-9]*\),.*/\1 \2/p'
+)sh";
+
+/// The dry run's probe: the server answers PING with these credentials. Args: HOST PORT [USER].
+inline constexpr std::string_view kProbeScript = R"sh(
+set -u
+host=$1 port=$2 user=${3:-}
+pass=
+if [ -f /tmp/backupctl.redis-pass ]; then IFS= read -r pass </tmp/backupctl.redis-pass || true; fi
+set -- -h "$host" -p "$port"
+if [ -n "$user" ]; then set -- --user "$user" "$@"; fi
+if [ -z "$pass" ]; then out=$(redis-cli "$@" PING 2>&1 </dev/null)
+else out=$(printf '%s\n' "$pass" | redis-cli --askpass --no-auth-warning "$@" PING 2>&1); fi
+case $out in
+  PONG*) ;;
+  *"without any password configured"*) ;;
+  *) printf 'backupctl-error: PING: %s\n' "$out" >&2; exit 1 ;;
+esac
+)sh";
+
+/// The drill in one session, in a container of the target's own image with no network: the
+/// snapshot on stdin becomes /tmp's dump.rdb, a redis-server of that image loads it on a unix
+/// socket only (saving nothing), and once it has loaded, its INFO keyspace goes to stdout between
+/// the markers the dump wrote (RdbCheck::feed_messages reads both). A server that rejects the
+/// RDB exits: its log's last lines go to stderr.
+inline constexpr std::string_view kDrillSessionScript = R"sh(
+set -u
+work=$(mktemp -d)
+trap 'redis-cli -s "$work/s" SHUTDOWN NOSAVE >/dev/null 2>&1 </dev/null; rm -rf "$work"' EXIT
+cat > "$work/dump.rdb"
+if [ ! -s "$work/dump.rdb" ]; then echo "backupctl-error: the snapshot is empty" >&2; exit 1; fi
+redis-server --port 0 --unixsocket "$work/s" --dir "$work" --dbfilename dump.rdb --save '' \
+  --appendonly no --daemonize yes --logfile "$work/log" </dev/null >/dev/null 2>&1 || true
+tries=3000
+while :; do
+  if info=$(redis-cli -s "$work/s" INFO persistence 2>&1 </dev/null); then
+    case $info in *"loading:0"*) break ;; esac
+  fi
+  if grep -q -e 'Short read' -e 'Bad file format' -e 'aborting' -e 'Fatal' "$work/log" 2>/dev/null; then
+    echo "backupctl-error: redis-server did not load the snapshot:" >&2; tail -5 "$work/log" >&2; exit 1
+  fi
+  tries=$((tries - 1))
+  if [ "$tries" -le 0 ]; then
+    echo "backupctl-error: redis-server did not finish loading" >&2; tail -5 "$work/log" >&2; exit 1
+  fi
+  sleep 0.2
+done
+out=$(redis-cli -s "$work/s" INFO keyspace 2>&1 </dev/null) || { printf '%s\n' "$out" >&2; exit 1; }
+case $out in "# Keyspace"*) ;; *) printf 'backupctl-error: INFO keyspace: %s\n' "$out" >&2; exit 1 ;; esac
+printf 'backupctl-keyspace-before\n%s\nbackupctl-keyspace-after\n%s\nbackupctl-keyspace-end\n' "$out" "$out"
 )sh";
 
 }  // namespace bk::databases::redis
