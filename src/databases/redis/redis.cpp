@@ -30,8 +30,9 @@ public:
         return "REDIS_PASSWORD";
     }
     [[nodiscard]] std::vector<std::string> default_variables() const override { return {}; }
-    // An RDB holds every database.
-    [[nodiscard]] std::string default_database(const Env& /*env*/) const override { return {}; }
+    // An RDB holds every database, whose keys it counts: "all", not "*" (a dump of every
+    // database of a SQL server, which records no counts).
+    [[nodiscard]] std::string default_database(const Env& /*env*/) const override { return "all"; }
     [[nodiscard]] ClientSetup client(const Connection& c) const override {
         ClientSetup s;
         if (!c.password.empty())
