@@ -24,6 +24,7 @@ cleanup() {
   [ -z "$haproxy_pid" ] || kill "$haproxy_pid" 2>/dev/null || true
   ids=$(docker ps -aq --filter "label=bk.test=$tag")
   [ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
+  docker volume rm "$tag-vol" "$tag-vol2" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -86,6 +87,12 @@ refused "CgroupnsMode host" '{'"$base"',"HostConfig":{"CgroupnsMode":"host"}}'
 pad=$(head -c 12000 /dev/zero | tr '\0' a)
 refused "a body larger than what haproxy buffers behind long headers" \
   '{'"$base"',"Env":["P='"${pad:0:5000}"'"],"HostConfig":{"Binds":["/:/host"]}}' -H "X-Pad: $pad"
+refused "Binds of a host directory" '{'"$base"',"HostConfig":{"Binds":["/:/host"]}}'
+refused "Binds: a host directory after a named volume" '{'"$base"',"HostConfig":{"Binds":["data:/data", "/etc:/host:ro"]}}'
+refused "Binds of a relative path" '{'"$base"',"HostConfig":{"Binds":["./x:/host"]}}'
+refused "Binds: a ']' inside an element hides the next one" '{'"$base"',"HostConfig":{"Binds":["x]", "/:/host"]}}'
+refused "Binds: a quote inside an element" '{'"$base"',"HostConfig":{"Binds":["x\", \"/:/host"]}}'
+refused "Mounts of any kind" '{'"$base"',"HostConfig":{"Mounts":[{"Type":"volume","Source":"data","Target":"/data"}]}}'
 refused "a chunked body" '{'"$base"',"HostConfig":{"Binds":["/:/host"]}}' -H 'Transfer-Encoding: chunked'
 
 # What backupctl sends: a create like a dump or client container's, a streamed (chunked) tar
@@ -96,6 +103,11 @@ got=$(request POST "/v1.41/containers/create?name=$tag-ok" "$work/ok.json")
 id=$(sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p' "$work/out")
 [ -n "$id" ] || fail "no container id in: $got"
 printf 'ok   passed: a create like backupctl'"'"'s\n'
+# A SQLite helper's create: the app's named volume at its own path, no network.
+printf '%s' '{'"$base"',"Entrypoint":[""],"User":"0:0","HostConfig":{"LogConfig":{"Type":"none"},"NetworkMode":"none","Binds":["'"$tag"'-vol:/data", "'"$tag"'-vol2:/srv/x:ro"]}}' >"$work/helper.json"
+got=$(request POST "/v1.41/containers/create?name=$tag-helper" "$work/helper.json")
+[[ $got == "201 "* ]] || fail "a helper's create with named volumes: expected 201, got: $got"
+printf 'ok   passed: a create with named volumes (a file kind'"'"'s helper)\n'
 mkdir -p "$work/tree/d" && printf 'restored\n' >"$work/tree/d/f.txt" && chmod 0640 "$work/tree/d/f.txt"
 tar -C "$work/tree" --owner=1234 --group=4321 --numeric-owner -cf "$work/tree.tar" d
 code=$(curl -sS --max-time 20 --unix-socket "$proxy" -o "$work/out" -w '%{http_code}' -X PUT \
