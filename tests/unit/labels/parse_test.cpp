@@ -529,3 +529,59 @@ TEST_CASE("deadline labels shorten the defaults and lengthen them only as far as
     auto word = parse_labels(pg({{"backupctl.idle-timeout", "forever"}}), cfg);
     CHECK_THAT(only_problem(word).message, Catch::Contains("not a duration"));
 }
+
+TEST_CASE("a sqlite target names its files; the operator's config names the helper image",
+          "[labels][kinds]") {
+    auto cfg = config();
+    auto f = pg({{"backupctl.db.type", "sqlite"},
+                 {"backupctl.db.path", "/data/db.sqlite3, /data/icons.sqlite3"}});
+    f.image = "vaultwarden/server:1.30";
+    // No helper image in the config: refused, saying where it goes.
+    auto none = parse_labels(f, cfg);
+    CHECK(none.disposition == domain::Disposition::invalid);
+    CHECK_THAT(only_problem(none).describe(), Catch::Contains("defaults.client_images.sqlite"));
+    cfg.defaults.client_images["sqlite"] = "keinos/sqlite3:3.40";
+    auto o = parse_labels(f, cfg);
+    INFO((o.problems.empty() ? std::string{} : o.problems.front().describe()));
+    REQUIRE(o.target);
+    REQUIRE(o.target->database);
+    CHECK(o.target->database->kind_name() == "sqlite");
+    CHECK(o.target->database->names ==
+          std::vector<std::string>{"/data/db.sqlite3", "/data/icons.sqlite3"});
+    CHECK(o.target->database->dump_image == "keinos/sqlite3:3.40");
+    // Paths that are not absolute file paths, or climb out.
+    for (const auto* bad : {"data/db.sqlite3", "/data/../etc/passwd", "/data/", "-x", "/a/./b"}) {
+        auto g = f;
+        g.labels["backupctl.db.path"] = bad;
+        auto p = parse_labels(g, cfg);
+        INFO(bad);
+        CHECK(p.disposition == domain::Disposition::invalid);
+        CHECK_THAT(only_problem(p).label, Catch::Contains("db.path"));
+    }
+    // A path without a kind, a path for a server kind, a file kind without a path.
+    auto g = pg({{"backupctl.db.path", "/data/x.db"}});
+    g.image = "ghcr.io/acme/app:1";
+    CHECK(parse_labels(g, cfg).disposition == domain::Disposition::invalid);
+    auto h = pg({{"backupctl.db.path", "/data/x.db"}});
+    CHECK_THAT(only_problem(parse_labels(h, cfg)).message, Catch::Contains("is a server"));
+    auto k = pg({{"backupctl.db.type", "sqlite"}});
+    CHECK_THAT(only_problem(parse_labels(k, cfg)).message, Catch::Contains("names its database"));
+}
+
+TEST_CASE("db.type takes the registry's names; redis is inferred from its image",
+          "[labels][kinds]") {
+    auto cfg = config();
+    auto f = pg({{"backupctl.db.type", "mongo"}});
+    CHECK(parse_labels(f, cfg).target->database->kind_name() == "mongodb");  // an alias
+    f.labels["backupctl.db.type"] = "redsi";
+    auto o = parse_labels(f, cfg);
+    CHECK_THAT(only_problem(o).message,
+               Catch::Contains("postgres, mysql, mariadb, mongodb, sqlite or redis"));
+    CHECK_THAT(only_problem(o).suggestion, Catch::Contains("redis"));
+    auto r = pg();
+    r.image = "redis:7.2-alpine";
+    CHECK(parse_labels(r, cfg).target->database->kind_name() == "redis");
+    // Without a registry no kind is known: a database label is an error, never a default.
+    cfg.database_kinds = nullptr;
+    CHECK(parse_labels(pg(), cfg).disposition == domain::Disposition::invalid);
+}
