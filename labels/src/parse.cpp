@@ -636,7 +636,7 @@ private:
                     kind,
                     "needs the operator's helper image for " + kind + " files",
                     "set defaults.client_images." + kind +
-                        " in the operator's config (an image with sqlite3 and a shell)");
+                        " in the operator's config (docs/backups.md names what it needs)");
             } else {
                 db.dump_image = it->second;
             }

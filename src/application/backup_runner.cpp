@@ -92,7 +92,7 @@ std::string dump_failure(const domain::DumpOutcome& o) {
         return "the dump exited " + std::to_string(o.exit_code) + (tail.empty() ? "" : ": " + tail);
     }
     // The client's own words, else the kind's check's (what is missing or wrong).
-    const std::string why = tail.empty() ? o.check_problem : tail;
+    std::string why = tail.empty() ? o.check_problem : tail;
     if (tail.empty() && why.find("completion marker") != std::string::npos)
         return why;
     return "the dump ended without its completion marker (truncated?)" +
