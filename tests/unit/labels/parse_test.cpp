@@ -530,7 +530,7 @@ TEST_CASE("deadline labels shorten the defaults and lengthen them only as far as
     CHECK_THAT(only_problem(word).message, Catch::Contains("not a duration"));
 }
 
-TEST_CASE("a sqlite target names its files; the operator's config names the helper image",
+TEST_CASE("a sqlite target names its files, the operator's config names the helper image",
           "[labels][kinds]") {
     auto cfg = config();
     auto f = pg({{"backupctl.db.type", "sqlite"},
@@ -568,7 +568,7 @@ TEST_CASE("a sqlite target names its files; the operator's config names the help
     CHECK_THAT(only_problem(parse_labels(k, cfg)).message, Catch::Contains("names its database"));
 }
 
-TEST_CASE("db.type takes the registry's names; redis is inferred from its image",
+TEST_CASE("db.type takes the registry's names, redis is inferred from its image",
           "[labels][kinds]") {
     auto cfg = config();
     auto f = pg({{"backupctl.db.type", "mongo"}});
