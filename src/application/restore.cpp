@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "application/provenance_guard.hpp"
@@ -362,6 +363,21 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
                         Failure{ok.error().code, ok.error().message + "; nothing was changed"};
                 }
             }
+            // A file kind's restore into the target stops it while the files are replaced
+            // (the restorer starts it again): journalled first, so that if we die meanwhile,
+            // recovery starts it again.
+            std::optional<domain::EffectRecord> stop;
+            if (outcome && !other && !request.new_container && target.database &&
+                target.database->kind && target.database->kind->file_based() &&
+                !target.container_id.empty()) {
+                stop = domain::EffectRecord{report.run_id,
+                                            instance_id_,
+                                            "container_stopped",
+                                            target.container_id,
+                                            target.container_name,
+                                            domain::utc_now()};
+                audit_.record_effect(*stop);
+            }
             if (outcome) {
                 auto load = co_await restorer_.open_load(db_into, p.name, report.run_id);
                 if (!load) {
@@ -369,6 +385,10 @@ Task<RestoreReport> RestoreService::restore_unguarded(domain::Target target,
                 } else {
                     outcome = co_await stream(**repo, p, target, **load, item.bytes);
                 }
+            }
+            if (stop) {
+                stop->at = domain::utc_now();
+                audit_.settle_effect(*stop);
             }
         } else if (is_path_snapshot(p)) {
             // restic's own restore: back in place, or under --files-to (with the full path).

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,12 +26,15 @@ public:
     std::string loaded;                         ///< the bytes of every finished load
     std::map<std::string, std::uint64_t> rows;  ///< what count_rows finds
     std::vector<std::string> loaded_into;       ///< container name of each load opened
+    std::function<void()> on_open;              ///< called as each load opens (tests look around)
 
     Task<Result<std::unique_ptr<domain::RestoreLoad>>> open_load(const domain::Target& into,
                                                                  std::string,
                                                                  std::string) override {
         ++loads;
         loaded_into.push_back(into.container_name);
+        if (on_open)
+            on_open();
         if (load_ok)
             co_return std::unique_ptr<domain::RestoreLoad>(new Load(*this));
         co_return Failure{errc::internal, "the fake restorer loads nothing"};

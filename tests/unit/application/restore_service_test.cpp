@@ -13,6 +13,7 @@
 #include "domain/ports/bookkeeping.hpp"
 #include "support/bk_result_printing.hpp"
 #include "support/fakes.hpp"
+#include "support/kinds.hpp"
 #include "support/run_rig.hpp"
 #include "support/run_task.hpp"
 
@@ -204,4 +205,57 @@ TEST_CASE("a drill loads into a scratch server, compares the row counts and remo
     CHECK(rig.restorer.loaded_into == std::vector<std::string>{"shop-db-drill"});
     CHECK(rig.restorer.discarded == 1);
     CHECK(rig.repo.snapshots_stored.size() == 1);  // a drill takes no safety backup
+}
+
+namespace {
+
+// The smallest whole SQLite file: one 512-byte page whose header says so.
+std::string one_page_sqlite() {
+    std::string f(512, '\0');
+    f.replace(0, 16, std::string("SQLite format 3\0", 16));
+    f[16] = 0x02;  // page size 512 (big-endian)
+    f[17] = 0x00;
+    f[18] = 1;   // write version
+    f[19] = 1;   // read version
+    f[21] = 64;  // payload fractions
+    f[22] = 32;
+    f[23] = 32;
+    f[27] = 1;  // change counter 1
+    f[31] = 1;  // 1 page
+    f[95] = 1;  // valid for change 1: the page count above is valid
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("a file kind's restore into the target journals the target's stop and settles it",
+          "[unit][restore][kinds]") {
+    Rig rig;
+    rig.target.database = bk::testing::database("sqlite");
+    rig.target.database->names = {"/data/app.db"};
+    rig.dumper.payload = one_page_sqlite();
+    rig.dumper.rows = {};
+    REQUIRE(rig.back_up(rig.target).status == domain::RunStatus::success);
+    std::vector<domain::EffectRecord> during;
+    rig.restorer.on_open = [&rig, &during] {
+        auto open = rig.audit->open_effects();
+        REQUIRE(open);
+        during = *open;
+    };
+    SECTION("the load works") {}
+    SECTION("the load fails") {
+        rig.restorer.load_ok = false;
+    }
+    app::RestoreRequest request;
+    request.safety_backup = false;
+    const auto report = rig.restore(request);
+    // While the files were replaced, recovery would have found the stop and started it again.
+    REQUIRE(during.size() == 1);
+    CHECK(during[0].kind == "container_stopped");
+    CHECK(during[0].ref == rig.target.container_id);
+    CHECK(during[0].run_id == report.run_id);
+    // Settled after the load, whatever its outcome.
+    auto after = rig.audit->open_effects();
+    REQUIRE(after);
+    CHECK(after->empty());
 }
