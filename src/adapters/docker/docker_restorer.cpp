@@ -158,12 +158,21 @@ Task<Result<std::unique_ptr<ClientContainer>>> DockerRestorer::start_client(
     if (engine == nullptr) {
         co_return Failure{errc::restore_failed, no_engine(into)};
     }
-    auto cred = co_await resolve_credentials(client_, into, *engine);
-    if (!cred.error.empty()) {
-        co_return Failure{errc::restore_failed, cred.error};
+    Credentials cred;
+    if (!place.isolated) {
+        cred = co_await resolve_credentials(client_, into, *engine);
+        if (!cred.error.empty()) {
+            co_return Failure{errc::restore_failed, cred.error};
+        }
     }
     auto cmd = client_command(into, cred, instance_id_, *engine, args);
     cmd.spec.labels[kRunLabel] = run_id;
+    if (place.isolated) {
+        cmd.spec.cmd = args;  // no connection: it reaches nothing but itself
+        cmd.spec.network_mode = "none";
+        cmd.spec.networks.clear();
+        cmd.secret_files.clear();
+    }
     if (!place.files.empty()) {
         // A file kind's helper: the target's named volumes holding the files, at their paths.
         auto vols = helper_volumes(cred.mounts, place.files, into.container_name);
@@ -229,7 +238,9 @@ Task<Result<std::unique_ptr<domain::RestoreLoad>>> DockerRestorer::open_load(
         if (!argv) {
             co_return Failure{errc::restore_failed, "no drill session for " + into.name};
         }
-        auto c = co_await start_client(into, *argv, run_id, std::size_t{8} << 20, {});
+        ClientPlace isolated;
+        isolated.isolated = true;
+        auto c = co_await start_client(into, *argv, run_id, std::size_t{8} << 20, isolated);
         if (!c) {
             co_return c.error();
         }

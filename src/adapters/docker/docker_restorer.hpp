@@ -28,6 +28,9 @@ struct ClientPlace {
     std::vector<std::string> files;
     /// Not null: the target is stopped before the client starts (set true when it was).
     bool* stopped{nullptr};
+    /// A drill session (Engine::drill_session): no network and no credentials of the target:
+    /// it loads into a server or file of its own, with no route to the real one.
+    bool isolated{false};
 };
 
 /// domain::DatabaseRestorer with client containers of the target's image: psql / mariadb /

@@ -314,3 +314,52 @@ TEST_CASE("restored copies: listed by their label, removed with their volumes",
     gone.container_id = "gone";
     CHECK(run_task(f.ioc, copies.remove(gone)));  // removed meanwhile: nothing left to do
 }
+
+TEST_CASE("a drill session runs with no network and none of the target's credentials",
+          "[restorer][security][kinds]") {
+    Fixture f;
+    f.serve_clients();
+    // The target's inspect would hand out its password and address: a session needs neither.
+    f.dockerd.route("GET", "/containers/[^/]+/json", [](const FakeRequest&) {
+        nlohmann::json j = {
+            {"Id", "cccc"},
+            {"Name", "/cache-1"},
+            {"Image", "sha256:c0c0"},
+            {"Config", {{"Image", "redis:7"}, {"Env", {"REDIS_PASSWORD=cache-secret"}}}},
+            {"State", {{"Status", "running"}, {"Running", true}}},
+            {"HostConfig", {{"NetworkMode", "c_net"}}},
+            {"NetworkSettings", {{"Networks", {{"c_net", {{"IPAddress", "10.9.0.9"}}}}}}}};
+        return FakeReply::json(j.dump());
+    });
+    bk::domain::Target cache;
+    cache.name = "shop-cache";
+    cache.container_id = "cccc";
+    cache.container_name = "cache-1";
+    cache.image = "redis:7";
+    cache.network = "c_net";
+    cache.database = bk::testing::database("redis");
+
+    auto run = [&]() -> dockerapi::Task<std::string> {
+        auto scratch = co_await f.restorer.clone(cache, true, "run9");
+        if (!scratch)
+            co_return "clone: " + scratch.error().message;
+        auto load = co_await f.restorer.open_load(*scratch, "all", "run9");
+        if (!load)
+            co_return "open_load: " + load.error().message;
+        co_await (*load)->finish();  // the fake prints no counts: the outcome is not the point
+        co_await f.restorer.discard(*scratch);
+        co_return std::string{};
+    };
+    const std::string failed = run_task(f.ioc, run());
+    CHECK(failed.empty());
+
+    const auto creates = f.requests("POST", "/containers/create");
+    REQUIRE(creates.size() == 1);
+    INFO(creates[0].body);
+    const auto spec = nlohmann::json::parse(creates[0].body);
+    CHECK(spec["HostConfig"]["NetworkMode"] == "none");
+    CHECK(creates[0].body.find("c_net") == std::string::npos);
+    CHECK(creates[0].body.find("10.9.0.9") == std::string::npos);
+    CHECK(f.requests("PUT", "/containers/client1/archive").empty());  // no password file
+    CHECK(f.requests("GET", "/containers/cccc/json").empty());
+}
