@@ -512,6 +512,15 @@ private:
         limit("idle-timeout", t.idle_timeout);
         limit("drill-timeout", t.drill_timeout);
         limit("hooks.timeout", t.hook_timeout);
+        t.anomaly = config_.defaults.anomaly;
+        if (auto v = get("anomaly")) {
+            auto a = domain::parse_anomaly_policy(*v);
+            if (!a) {
+                bad("anomaly", *v, a.error);
+            } else {
+                t.anomaly = *a;
+            }
+        }
         t.retention = config_.defaults.retention;
         if (auto v = get("retention")) {
             auto r = domain::parse_retention(*v);

@@ -95,6 +95,13 @@ constexpr std::array kSchema{
               "the config's `defaults.retention`",
               "Snapshots to keep, e.g. `last=3,daily=7,weekly=4,monthly=6` (keys: last, hourly, "
               "daily, weekly, monthly, yearly)."},
+    LabelSpec{"anomaly",
+              anomaly,
+              "the config's `defaults.anomaly` (`bytes-drop=50%,rows-drop=50%,table-gone=on`)",
+              "When a stored run is `suspect` against this target's history: `bytes-drop` and "
+              "`rows-drop` (percent a dump or a table may shrink since the last normal run), "
+              "`table-gone` (`on`/`off`), `unchanged` (a duration: a dump identical for that "
+              "long), or `off`. See docs/anomalies.md."},
     LabelSpec{"repository",
               name,
               "`default`",
@@ -179,6 +186,8 @@ std::string_view type_name(ValueType t) {
             return "retention";
         case command:
             return "command";
+        case anomaly:
+            return "anomaly policy";
     }
     return "text";
 }

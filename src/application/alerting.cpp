@@ -162,9 +162,15 @@ Task<void> Alerting::finished(const domain::Target& target,
     if (safety) {
         if (report.status != domain::RunStatus::success)
             add(co_await deliver(target.notify, run_alert(report, "failure", trigger, at)));
+    } else if (report.status == domain::RunStatus::suspect) {
+        // Stored but not trusted: a human looks (and accepts it, or restores).
+        add(co_await deliver(target.notify, run_alert(report, "anomaly", trigger, at)));
+        mem.overdue = false;
+        mem.overdue_since.clear();
     } else if (report.status == domain::RunStatus::success) {
         const bool was_bad =
-            mem.overdue || (mem.last_status && domain::is_failed_run(*mem.last_status));
+            mem.overdue || (mem.last_status && (domain::is_failed_run(*mem.last_status) ||
+                                                *mem.last_status == domain::RunStatus::suspect));
         add(co_await deliver(target.notify, run_alert(report, "success", trigger, at)));
         if (was_bad) {
             auto a = run_alert(report, "recovered", trigger, at);

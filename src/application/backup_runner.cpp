@@ -9,6 +9,7 @@
 #include <random>
 
 #include "application/provenance_guard.hpp"
+#include "application/suspects.hpp"
 #include "domain/dump_census.hpp"
 #include "domain/duration.hpp"
 #include "domain/human.hpp"
@@ -562,6 +563,9 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     if (!go) {
         plan.clear();
     }
+    // Each stored dump's figures, to compare with the target's history once all are stored.
+    std::vector<std::pair<std::size_t, domain::DumpFigures>> figures;
+    const auto run_began = domain::unix_now();
     for (const auto& item : plan) {
         ItemReport ir;
         ir.database = item.database;
@@ -606,7 +610,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
                                         report.run_id,
                                         target.name,
                                         item.database,
-                                        domain::encode_counts(outcome.rows, outcome.rows_partial)});
+                                        domain::encode_counts(outcome.rows, outcome.rows_partial),
+                                        outcome.bytes});
+                domain::DumpFigures f;
+                f.run_id = report.run_id;
+                f.at = run_began;
+                f.bytes = outcome.bytes;
+                f.has_rows = true;
+                f.rows = outcome.rows;
+                f.rows_partial = outcome.rows_partial;
+                figures.emplace_back(report.items.size(), std::move(f));
             }
         }
         record_item(std::move(step), ir);
@@ -627,6 +640,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
             return i.outcome == domain::StepOutcome::ok;
         }));
     const bool all_ok = go && ok > 0 && ok == static_cast<int>(report.items.size());
+    // Trust across runs: a stored dump that differs sharply from its history makes the run
+    // suspect; its snapshot is tagged into a retention group of its own.
+    Judgement judged;
+    // A restore's safety backup is not judged: it copies what is there, whatever that is.
+    if (all_ok && !limits.expired() && trigger != domain::kSafetyTrigger) {
+        std::vector<StoredDump> stored;
+        for (auto& [index, f] : figures)
+            stored.push_back({&report.items[index], std::move(f)});
+        judged = co_await judge_dumps(audit_, **repo, target, report.run_id, std::move(stored));
+    }
     // The time ran out before everything was stored: the run fails with it, whatever stage it
     // hit, and retention does not run.
     const bool out_of_time = go && !all_ok && limits.expired();
@@ -644,6 +667,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
                       ") is run by the server's owner";
         audit_.add_step(step);
         report.retention = domain::RetentionOutcome::delegated;
+        report.retention_detail = step.detail;
+    } else if (all_ok && !judged.untagged.empty()) {
+        domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
+        step.finished_at = step.started_at;
+        step.outcome = domain::StepOutcome::skipped;
+        step.detail = "waits: " + judged.untagged +
+                      "; untagged it would count toward keep and could push out the last normal "
+                      "snapshot";
+        audit_.add_step(step);
+        report.retention = domain::RetentionOutcome::skipped;
         report.retention_detail = step.detail;
     } else if (all_ok && trust.kind == ProvenanceVerdict::Kind::unverified) {
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
@@ -693,6 +726,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
                !pre_failed.empty() ? "pre-hook" : "plan");
     } else if (out_of_time) {
         finish(domain::RunStatus::failed, timed_out, item_stage(report.items));
+    } else if (all_ok && !judged.anomalies.empty()) {
+        // Stored and kept, but not trusted until a human accepts it (`backupctl accept`).
+        std::string why = "suspect: ";
+        for (std::size_t i = 0; i < judged.anomalies.size(); ++i)
+            why += (i == 0 ? "" : "; ") + judged.anomalies[i];
+        if (!retention_failed.empty())
+            why += "; also retention failed: " + retention_failed;
+        if (!post_failed.empty())
+            why += "; also " + post_failed;
+        finish(domain::RunStatus::suspect, why, "anomalies");
     } else if (all_ok && !retention_failed.empty()) {
         finish(domain::RunStatus::partial,
                "backup stored, retention failed: " + retention_failed,

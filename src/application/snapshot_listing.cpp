@@ -103,6 +103,16 @@ std::vector<SnapshotEntry> describe_snapshots(const std::vector<domain::Snapshot
                     }
                 }
             }
+            if (!e.bytes) {
+                // A snapshot re-tagged since (suspect, accepted) has its size in its contents.
+                if (auto c = audit->contents(s.full_id); c && *c && (*c)->bytes > 0)
+                    e.bytes = (*c)->bytes;
+            }
+            if (run->status == domain::RunStatus::suspect) {
+                why.push_back("its run " + run->id +
+                              " differs sharply from the target's history (" + run->error +
+                              "); `backupctl accept " + run->id + "` if that was expected");
+            }
             if (run->status == domain::RunStatus::failed ||
                 run->status == domain::RunStatus::crashed) {
                 why.push_back("its run " + run->id + " ended " + domain::to_string(run->status) +

@@ -12,7 +12,7 @@ bool wants(const std::vector<std::string>& events, std::string_view kind) {
     // The default: whatever needs a human (a failure, a silence, a failed drill) and its end.
     if (events.empty()) {
         return kind == "failure" || kind == "overdue" || kind == "drill_failed" ||
-               kind == "drill_empty" || kind == "recovered";
+               kind == "drill_empty" || kind == "anomaly" || kind == "recovered";
     }
     return std::any_of(events.begin(), events.end(), [kind](const std::string& e) {
         return e == kind || e == "all";
@@ -41,6 +41,11 @@ std::string alert_title(const Alert& a) {
         return "backupctl: " + a.target + " is OVERDUE" +
                (a.last_success.empty() ? std::string(" (never backed up)")
                                        : " (last success " + a.last_success + ")");
+    }
+    if (a.kind == "anomaly") {
+        return "backupctl: " + a.target +
+               " backup SUSPECT: stored, but it differs sharply from its history (" +
+               secs(a.seconds) + ")";
     }
     if (a.kind == "recovered")
         return "backupctl: " + a.target + " RECOVERED, backup succeeded";

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/anomaly.hpp"
 #include "domain/ports/logger.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/retention.hpp"
@@ -66,6 +67,8 @@ struct Defaults {
     std::chrono::seconds drill_timeout{kDefaultDrillTimeout};  ///< a whole restore drill
     /// A drill whose database held no table or no row: warn (it ends passed-empty) or fail.
     std::string drill_empty{"warn"};
+    /// When a run is suspect against its target's history (`backupctl.anomaly` overrides it).
+    AnomalyPolicy anomaly;
     /// Config projects whose database is outside Docker: the client image per type (postgres,
     /// mysql, mariadb, mongodb); each must match security.dump_images.
     std::map<std::string, std::string> client_images;

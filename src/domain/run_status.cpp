@@ -8,7 +8,7 @@ namespace bk::domain {
 namespace {
 
 // The one table per enum: every value with its string.
-constexpr std::array<std::pair<RunStatus, std::string_view>, 7> kNamedRunStatuses{{
+constexpr std::array<std::pair<RunStatus, std::string_view>, 8> kNamedRunStatuses{{
     {RunStatus::running, "running"},
     {RunStatus::success, "success"},
     {RunStatus::failed, "failed"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<RunStatus, std::string_view>, 7> kNamedRunStatuse
     {RunStatus::skipped, "skipped"},
     {RunStatus::crashed, "crashed"},
     {RunStatus::passed_empty, "passed-empty"},
+    {RunStatus::suspect, "suspect"},
 }};
 constexpr std::array<std::pair<StepOutcome, std::string_view>, 3> kNamedStepOutcomes{{
     {StepOutcome::ok, "ok"},

@@ -19,6 +19,9 @@ enum class RunStatus {
     skipped,       ///< another run held the target's lock
     crashed,       ///< its process died (found by recovery)
     passed_empty,  ///< a drill that restored every database, but one held no table or row
+    /// a backup whose dumps were stored, but one differs sharply from the target's history
+    /// (domain/anomaly.hpp): kept, tagged, alerted, until `backupctl accept` makes it success
+    suspect,
 };
 
 /// What became of one step or item of a run (a dump, a restore, a drill's check).
@@ -47,7 +50,8 @@ inline constexpr RunStatus kRunStatuses[] = {RunStatus::running,
                                              RunStatus::partial,
                                              RunStatus::skipped,
                                              RunStatus::crashed,
-                                             RunStatus::passed_empty};
+                                             RunStatus::passed_empty,
+                                             RunStatus::suspect};
 inline constexpr StepOutcome kStepOutcomes[] = {
     StepOutcome::ok, StepOutcome::failed, StepOutcome::skipped};
 inline constexpr DrillResult kDrillResults[] = {
@@ -58,7 +62,7 @@ inline constexpr RetentionOutcome kRetentionOutcomes[] = {RetentionOutcome::not_
                                                           RetentionOutcome::skipped,
                                                           RetentionOutcome::failed};
 
-/// "running", "success", "failed", "partial", "skipped", "crashed", "passed-empty".
+/// "running", "success", "failed", "partial", "skipped", "crashed", "passed-empty", "suspect".
 std::string to_string(RunStatus s);
 /// "ok", "failed", "skipped".
 std::string to_string(StepOutcome o);

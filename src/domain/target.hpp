@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/anomaly.hpp"
 #include "domain/database_kind.hpp"
 #include "domain/retention.hpp"
 #include "domain/secret.hpp"
@@ -73,6 +74,8 @@ struct Target {
     std::vector<std::string> triggers;  ///< start, image-change, stop
     std::chrono::seconds min_interval{3600};
     Retention retention;
+    /// When a stored run is suspect against the target's history (docs/anomalies.md).
+    AnomalyPolicy anomaly;
     std::string repository;
     std::string encrypt;  ///< a key name from the config, or "none"
     std::vector<std::string> notify;

@@ -100,14 +100,16 @@ json to_json(const domain::ContentsRecord& c) {
             {"run_id", c.run_id},
             {"target", c.target},
             {"item", c.item},
-            {"rows", c.rows}};
+            {"rows", c.rows},
+            {"bytes", c.bytes}};
 }
 domain::ContentsRecord contents_of(const json& j) {
     return {j.at("snapshot_id").get<std::string>(),
             j.at("run_id").get<std::string>(),
             j.at("target").get<std::string>(),
             j.at("item").get<std::string>(),
-            j.value("rows", "")};
+            j.value("rows", ""),
+            j.value("bytes", std::uint64_t{0})};
 }
 
 // One JSONL line; bytes that are not UTF-8 (a program's stderr) become U+FFFD, never an exception.
@@ -130,6 +132,10 @@ Result<void> apply_line(domain::AuditLog& store, const json& line) {
         return store.settle_effect(effect_of(rec));
     if (op == "record_contents")
         return store.record_contents(contents_of(rec));
+    if (op == "rename_snapshot") {
+        return store.rename_snapshot(rec.at("old").get<std::string>(),
+                                     rec.at("new").get<std::string>());
+    }
     throw std::invalid_argument("unknown op " + op);
 }
 
@@ -250,6 +256,19 @@ Result<void> FallbackAuditLog::record_contents(const domain::ContentsRecord& c) 
     return write("record_contents", line_of(to_json(c)), [&](domain::AuditLog& s) {
         return s.record_contents(c);
     });
+}
+Result<void> FallbackAuditLog::rename_snapshot(const std::string& old_id,
+                                               const std::string& new_id) {
+    return write("rename_snapshot",
+                 line_of(json{{"old", old_id}, {"new", new_id}}),
+                 [&](domain::AuditLog& s) { return s.rename_snapshot(old_id, new_id); });
+}
+Result<std::vector<domain::DumpFigures>> FallbackAuditLog::normal_dumps(std::string target,
+                                                                        std::string item,
+                                                                        int limit) {
+    if (auto* s = store())
+        return s->normal_dumps(std::move(target), std::move(item), limit);
+    return unavailable();
 }
 Result<std::optional<domain::ContentsRecord>> FallbackAuditLog::contents(std::string snapshot_id) {
     if (auto* s = store())

@@ -53,6 +53,10 @@ public:
     Result<std::string> last_success(std::string target) override;
     Result<void> record_contents(const domain::ContentsRecord& contents) override;
     Result<std::optional<domain::ContentsRecord>> contents(std::string snapshot_id) override;
+    Result<void> rename_snapshot(const std::string& old_id, const std::string& new_id) override;
+    Result<std::vector<domain::DumpFigures>> normal_dumps(std::string target,
+                                                          std::string item,
+                                                          int limit) override;
     Result<std::optional<domain::RunRecord>> last_run(std::string target,
                                                       std::string kind) override;
     Result<std::vector<domain::RunRecord>> runs(const domain::RunQuery& query) override;

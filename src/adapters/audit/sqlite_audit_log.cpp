@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "domain/dump_census.hpp"
+#include "domain/utc_time.hpp"
+
 namespace bk::adapters::audit {
 namespace {
 
@@ -39,6 +42,9 @@ const char* const kMigrations[] = {
          compose_service TEXT NOT NULL DEFAULT '', image TEXT NOT NULL DEFAULT '',
          db_type TEXT NOT NULL DEFAULT '', first_seen TEXT NOT NULL,
          confirmed_at TEXT NOT NULL, confirmed_by TEXT NOT NULL DEFAULT '');)",
+    // 5: a dump's bytes beside its counts, for comparing a run with the target's history.
+    R"(ALTER TABLE contents ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+       CREATE INDEX contents_target_item ON contents(target, item);)",
 };
 
 constexpr const char* kRunColumns =
@@ -264,7 +270,8 @@ Result<std::string> SqliteAuditLog::last_success(std::string target) {
     try {
         SQLite::Statement q(*db_,
                             std::string("SELECT IFNULL(MAX(finished_at),'') FROM runs "
-                                        "WHERE target=? AND status='success' AND kind='backup' "
+                                        "WHERE target=? AND status IN ('success','suspect') "
+                                        "AND kind='backup' "
                                         "AND trigger<>'") +
                                 domain::kSafetyTrigger + "'");
         q.bind(1, target);
@@ -384,13 +391,14 @@ Result<std::vector<domain::StepRecord>> SqliteAuditLog::steps(std::string run_id
 Result<void> SqliteAuditLog::record_contents(const domain::ContentsRecord& c) {
     try {
         SQLite::Statement q(*db_,
-                            "INSERT INTO contents (snapshot_id, run_id, target, item, rows) "
-                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(snapshot_id) DO NOTHING");
+                            "INSERT INTO contents (snapshot_id, run_id, target, item, rows, bytes) "
+                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(snapshot_id) DO NOTHING");
         q.bind(1, c.snapshot_id);
         q.bind(2, c.run_id);
         q.bind(3, c.target);
         q.bind(4, c.item);
         q.bind(5, c.rows);
+        q.bind(6, static_cast<std::int64_t>(c.bytes));
         q.exec();
         return {};
     } catch (const std::exception& e) {
@@ -401,7 +409,7 @@ Result<void> SqliteAuditLog::record_contents(const domain::ContentsRecord& c) {
 Result<std::optional<domain::ContentsRecord>> SqliteAuditLog::contents(std::string snapshot_id) {
     try {
         SQLite::Statement q(*db_,
-                            "SELECT snapshot_id, run_id, target, item, rows FROM contents "
+                            "SELECT snapshot_id, run_id, target, item, rows, bytes FROM contents "
                             "WHERE substr(snapshot_id, 1, length(?1)) = ?1 "
                             "OR substr(?1, 1, length(snapshot_id)) = snapshot_id LIMIT 2");
         q.bind(1, snapshot_id);
@@ -411,11 +419,62 @@ Result<std::optional<domain::ContentsRecord>> SqliteAuditLog::contents(std::stri
                              q.getColumn(1).getString(),
                              q.getColumn(2).getString(),
                              q.getColumn(3).getString(),
-                             q.getColumn(4).getString()});
+                             q.getColumn(4).getString(),
+                             static_cast<std::uint64_t>(q.getColumn(5).getInt64())});
         }
         if (found.size() != 1 || snapshot_id.size() < 8)
             return std::optional<domain::ContentsRecord>{};
         return std::optional<domain::ContentsRecord>(std::move(found.front()));
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::rename_snapshot(const std::string& old_id, const std::string& new_id) {
+    if (old_id.size() < 8 || new_id.empty())
+        return Failure{errc::internal, "rename_snapshot: an id of 8 characters or more"};
+    try {
+        SQLite::Statement q(*db_,
+                            "UPDATE contents SET snapshot_id=?2 "
+                            "WHERE substr(snapshot_id, 1, length(?1)) = ?1 "
+                            "OR substr(?1, 1, length(snapshot_id)) = snapshot_id");
+        q.bind(1, old_id);
+        q.bind(2, new_id);
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::vector<domain::DumpFigures>> SqliteAuditLog::normal_dumps(std::string target,
+                                                                      std::string item,
+                                                                      int limit) {
+    try {
+        SQLite::Statement q(
+            *db_,
+            std::string("SELECT r.id, r.started_at, c.bytes, c.rows FROM contents c "
+                        "JOIN runs r ON r.id = c.run_id "
+                        "WHERE c.target=? AND c.item=? AND r.kind='backup' "
+                        "AND r.status='success' AND r.trigger<>'") +
+                domain::kSafetyTrigger + "' ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?");
+        q.bind(1, target);
+        q.bind(2, item);
+        q.bind(3, limit);
+        std::vector<domain::DumpFigures> out;
+        while (q.executeStep()) {
+            domain::DumpFigures f;
+            f.run_id = q.getColumn(0).getString();
+            f.at = domain::parse_utc(q.getColumn(1).getString());
+            f.bytes = static_cast<std::uint64_t>(q.getColumn(2).getInt64());
+            const auto rows = q.getColumn(3).getString();
+            f.has_rows = !rows.empty();
+            auto counts = domain::decode_recorded_counts(rows);
+            f.rows = std::move(counts.rows);
+            f.rows_partial = std::move(counts.partial);
+            out.push_back(std::move(f));
+        }
+        return out;
     } catch (const std::exception& e) {
         return db_failure(e);
     }

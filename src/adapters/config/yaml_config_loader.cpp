@@ -48,7 +48,7 @@ constexpr std::array<std::string_view, 7> kDaemonKeys{"concurrency",
                                                       "heartbeat_interval",
                                                       "summary_cron"};
 constexpr std::array<std::string_view, 1> kDockerKeys{"host"};
-constexpr std::array<std::string_view, 13> kDefaultsKeys{"cron",
+constexpr std::array<std::string_view, 14> kDefaultsKeys{"cron",
                                                          "retention",
                                                          "repository",
                                                          "encrypt",
@@ -60,7 +60,8 @@ constexpr std::array<std::string_view, 13> kDefaultsKeys{"cron",
                                                          "timeout",
                                                          "idle_timeout",
                                                          "drill_timeout",
-                                                         "drill_empty"};
+                                                         "drill_empty",
+                                                         "anomaly"};
 constexpr std::array<std::string_view, 8> kRepoKeys{
     "url", "password", "password_file", "init", "env", "ssh", "cacert", "append_only"};
 constexpr std::array<std::string_view, 6> kSshKeys{
@@ -110,25 +111,11 @@ constexpr std::array<std::string_view, 5> kSecurityKeys{"allow_label_hooks",
                                                         "require_encryption",
                                                         "max_label_timeout"};
 constexpr std::array<std::string_view, 3> kLabelReachKeys{"repositories", "notifiers", "monitors"};
-constexpr std::array<std::string_view, 19> kProjectKeys{"name",
-                                                        "enabled",
-                                                        "cron",
-                                                        "timeout_minutes",
-                                                        "timeout",
-                                                        "idle_timeout",
-                                                        "drill_timeout",
-                                                        "docker_network",
-                                                        "database",
-                                                        "assets",
-                                                        "restic",
-                                                        "retention",
-                                                        "encryption",
-                                                        "notification",
-                                                        "monitor",
-                                                        "hooks",
-                                                        "verification",
-                                                        "compression",
-                                                        "verify_cron"};
+constexpr std::array<std::string_view, 20> kProjectKeys{
+    "name",         "enabled",       "cron",           "timeout_minutes", "timeout",
+    "idle_timeout", "drill_timeout", "docker_network", "database",        "assets",
+    "restic",       "retention",     "encryption",     "notification",    "monitor",
+    "hooks",        "verification",  "compression",    "verify_cron",     "anomaly"};
 constexpr std::array<std::string_view, 9> kDatabaseKeys{"type",
                                                         "host",
                                                         "port",
@@ -686,6 +673,13 @@ private:
         positive_duration(d, "timeout", "defaults", df.timeout);
         positive_duration(d, "idle_timeout", "defaults", df.idle_timeout);
         positive_duration(d, "drill_timeout", "defaults", df.drill_timeout);
+        if (auto v = text(d["anomaly"], "defaults.anomaly")) {
+            if (auto a = domain::parse_anomaly_policy(*v)) {
+                df.anomaly = *a;
+            } else {
+                problem(d["anomaly"], "defaults.anomaly", a.error);
+            }
+        }
         if (auto v = text(d["drill_empty"], "defaults.drill_empty")) {
             if (*v != "warn" && *v != "fail") {
                 problem(d["drill_empty"], "defaults.drill_empty", "must be warn or fail");
@@ -1474,6 +1468,14 @@ private:
             out_.repositories[t.repository] = std::move(repo);
         }
 
+        t.anomaly = out_.defaults.anomaly;
+        if (auto v = text(n["anomaly"], p + ".anomaly")) {
+            if (auto a = domain::parse_anomaly_policy(*v)) {
+                t.anomaly = *a;
+            } else {
+                problem(n["anomaly"], p + ".anomaly", a.error);
+            }
+        }
         t.retention = out_.defaults.retention;
         if (const auto r = n["retention"]; is_map(r, p + ".retention")) {
             check_keys(r, p + ".retention", kRetentionKeys);

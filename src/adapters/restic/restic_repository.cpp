@@ -813,6 +813,7 @@ Task<Result<std::vector<domain::SnapshotInfo>>> ResticRepository::snapshots(
             i.tags = s["tags"].get<std::vector<std::string>>();
         if (s.contains("paths") && s["paths"].is_array())
             i.paths = s["paths"].get<std::vector<std::string>>();
+        i.original = s.value("original", "");
         out.push_back(std::move(i));
     }
     co_return out;
@@ -880,6 +881,81 @@ Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tag
         kept = -1;
     }
     co_return kept;
+}
+
+Task<Result<std::string>> ResticRepository::retag(std::string snapshot_id,
+                                                  std::vector<std::string> add,
+                                                  std::vector<std::string> remove) {
+    if (auto bad = comma_in(add))
+        co_return *bad;
+    if (auto bad = comma_in(remove))
+        co_return *bad;
+    if (config_.append_only) {
+        co_return Failure{errc::invalid_config,
+                          "repository " + name_ +
+                              " is append-only: restic tag rewrites a snapshot and deletes the "
+                              "old one, which the server refuses"};
+    }
+    // The snapshot's first id stays in `original` across rewrites: it finds the new one after.
+    auto identity = [](const domain::SnapshotInfo& i) {
+        return i.original.empty() ? i.full_id : i.original;
+    };
+    auto find = [](const std::vector<domain::SnapshotInfo>& all, auto&& match) {
+        const domain::SnapshotInfo* hit = nullptr;
+        for (const auto& i : all) {
+            if (match(i)) {
+                if (hit != nullptr)
+                    return static_cast<const domain::SnapshotInfo*>(nullptr);
+                hit = &i;
+            }
+        }
+        return hit;
+    };
+    auto before = co_await snapshots({});
+    if (!before)
+        co_return before.error();
+    const auto* old = find(*before, [&](const domain::SnapshotInfo& i) {
+        return snapshot_id.size() >= 8 && i.full_id.starts_with(snapshot_id);
+    });
+    if (old == nullptr) {
+        co_return Failure{errc::not_found,
+                          "repository " + name_ + ": no single snapshot " + snapshot_id};
+    }
+    const std::string first = identity(*old);
+    const std::string old_id = old->full_id;
+    std::vector<std::string> argv{"tag"};
+    if (!add.empty()) {
+        argv.push_back("--add");
+        argv.push_back(join_tags(add));
+    }
+    if (!remove.empty()) {
+        argv.push_back("--remove");
+        argv.push_back(join_tags(remove));
+    }
+    argv.push_back(old_id);
+    {
+        // restic tag takes the repository's exclusive lock: not beside our own writers.
+        auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), true, kForgetWait);
+        if (!gate)
+            co_return gate.error();
+        auto r = co_await run_restic(
+            ex_, restic_argv(std::move(argv)), environment(), password_, kForgetDeadline);
+        if (!r)
+            co_return r.error();
+        if (r->exit_code != 0 || r->timed_out || r->gave_up)
+            co_return FaultText{name_, config_.url, context_}.failure("restic tag", *r);
+    }
+    auto after = co_await snapshots({});
+    if (!after)
+        co_return after.error();
+    const auto* now =
+        find(*after, [&](const domain::SnapshotInfo& i) { return identity(i) == first; });
+    if (now == nullptr) {
+        co_return Failure{errc::repo_failed,
+                          "repository " + name_ + ": snapshot " + old_id.substr(0, 8) +
+                              " is not found after restic tag"};
+    }
+    co_return now->full_id;
 }
 
 }  // namespace bk::adapters::restic

@@ -34,6 +34,9 @@ public:
         domain::ReadSpec spec) override;
 
     /// Removes data no snapshot references (`restic prune`), holding the repository exclusively.
+    Task<Result<std::string>> retag(std::string snapshot_id,
+                                    std::vector<std::string> add,
+                                    std::vector<std::string> remove) override;
     Task<Result<domain::PruneSummary>> prune() override;
     Task<Result<void>> unlock_stale() override;
     Task<Result<domain::SnapshotSummary>> backup_path(std::string path,

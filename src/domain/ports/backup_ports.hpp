@@ -93,6 +93,8 @@ struct SnapshotInfo {
     std::string time;
     std::vector<std::string> tags;
     std::vector<std::string> paths;
+    /// The id the snapshot had when it was written, when `restic tag` has rewritten it since.
+    std::string original;
 };
 
 struct PruneSummary {
@@ -139,6 +141,12 @@ public:
     /// Returns how many snapshots of the group remain (-1 when restic did not say).
     virtual Task<Result<std::int64_t>> forget(std::vector<std::string> tags,
                                               Retention retention) = 0;
+    /// Adds and removes tags of one snapshot (`restic tag`, which rewrites it under a new id).
+    /// Returns the snapshot's new full id (its old one when nothing changed). Refused on an
+    /// append-only repository: the rewrite must delete the old snapshot file.
+    virtual Task<Result<std::string>> retag(std::string snapshot_id,
+                                            std::vector<std::string> add,
+                                            std::vector<std::string> remove) = 0;
     /// Removes data no snapshot references; waits until no snapshot is being written.
     virtual Task<Result<PruneSummary>> prune() = 0;
     /// Removes restic locks left by dead processes (restic's own staleness rule: the process is

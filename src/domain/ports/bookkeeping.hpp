@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/task.hpp"
+#include "domain/anomaly.hpp"
 #include "domain/provenance.hpp"
 #include "domain/run_status.hpp"
 
@@ -66,8 +67,9 @@ struct ContentsRecord {
     std::string snapshot_id;  ///< restic's full id
     std::string run_id;
     std::string target;
-    std::string item;  ///< the database
-    std::string rows;  ///< domain::encode_counts
+    std::string item;        ///< the database
+    std::string rows;        ///< domain::encode_counts
+    std::uint64_t bytes{0};  ///< the dump's bytes (0: recorded by an older version)
 };
 
 /// How many runs of one kind a target has had with one status (for metrics).
@@ -100,6 +102,14 @@ public:
     virtual Result<void> record_effect(const EffectRecord& effect) = 0;
     virtual Result<void> settle_effect(const EffectRecord& effect) = 0;
     virtual Result<void> record_contents(const ContentsRecord& contents) = 0;
+    /// A snapshot has a new id (`restic tag` rewrote it): its contents record follows (ids
+    /// match by prefix, either way). The run's own snapshot list is its writer's to rewrite.
+    virtual Result<void> rename_snapshot(const std::string& old_id, const std::string& new_id) = 0;
+    /// The normal dumps of one database of a target, newest first: backups that ended success
+    /// (suspect runs a human has not accepted never count), safety backups left out.
+    virtual Result<std::vector<DumpFigures>> normal_dumps(std::string target,
+                                                          std::string item,
+                                                          int limit) = 0;
 
     virtual Result<std::vector<RunRecord>> history(std::string target,
                                                    bool failed_only,

@@ -11,14 +11,6 @@
 namespace bk::drivers::cli {
 namespace {
 
-std::string who() {
-    const char* user = std::getenv("SUDO_USER");
-    if (user == nullptr || *user == '\0')
-        user = std::getenv("USER");
-    return std::string(user != nullptr && *user != '\0' ? user : "uid") + " " +
-           std::to_string(::getuid());
-}
-
 nlohmann::json to_json(const domain::Provenance& p) {
     return {{"origin", p.origin},
             {"compose_project", p.compose_project},
@@ -100,7 +92,7 @@ Task<int> adopt_task(boost::asio::any_io_executor ex, Globals g, std::string nam
             co_return kExitFailed;
         }
     }
-    auto adopted = app::adopt_provenance(run.audit(), *target, who());
+    auto adopted = app::adopt_provenance(run.audit(), *target, operator_identity());
     if (!adopted) {
         std::cerr << "backupctl: " << adopted.error().message << "\n";
         co_return kExitFailed;

@@ -20,6 +20,7 @@
 #include "domain/repository_location.hpp"
 #include "domain/run_status.hpp"
 #include "domain/snapshot_tags.hpp"
+#include "drivers/cli/accept_command.hpp"
 #include "drivers/cli/adopt_command.hpp"
 #include "drivers/cli/common.hpp"
 #include "drivers/cli/daemon_command.hpp"
@@ -150,6 +151,7 @@ int config_local_paths_command(const Globals& g) {
 constexpr int kExitLocked = 2;
 constexpr int kExitDryRunFailed = 4;
 constexpr int kExitPartial = 5;
+constexpr int kExitSuspect = 6;
 
 std::vector<std::string> run_status_words() {
     std::vector<std::string> words;
@@ -166,6 +168,8 @@ int exit_code_of(domain::RunStatus status) {
             return kExitLocked;
         case domain::RunStatus::partial:
             return kExitPartial;
+        case domain::RunStatus::suspect:
+            return kExitSuspect;
         default:
             return kExitFailed;
     }
@@ -598,7 +602,7 @@ int run(int argc, char** argv) {
     auto* runcmd = app.add_subcommand(
         "run",
         "Back up a target now (exit 0 ok, 1 failed, 2 locked, 4 dry-run check failed, "
-        "5 partial)");
+        "5 partial, 6 suspect)");
     RunArgs run_args;
     runcmd->add_option("target", run_args.target, "Target name");
     runcmd->add_flag("--all", run_args.all, "Every enabled target");
@@ -696,6 +700,14 @@ int run(int argc, char** argv) {
     verify->add_option(
         "--snapshot", verify_snapshot, "A snapshot id (default: the newest of each database)");
     verify->add_flag("--json", g.json, "JSON output");
+    std::string accept_run;
+    auto* accept = app.add_subcommand(
+        "accept",
+        "A suspect backup run (it differs sharply from its history) is as expected: make it "
+        "normal, the baseline of the next comparison, and let retention proceed");
+    accept->add_option("run", accept_run, "Run id (see `backupctl history --status suspect`)")
+        ->required();
+    accept->add_flag("--json", g.json, "JSON output");
     std::string adopt_target;
     bool adopt_yes = false;
     auto* adopt = app.add_subcommand(
@@ -790,6 +802,9 @@ int run(int argc, char** argv) {
     }
     if (status->parsed()) {
         return status_command(g);
+    }
+    if (accept->parsed()) {
+        return accept_command(g, accept_run);
     }
     if (adopt->parsed()) {
         return adopt_command(g, adopt_target, adopt_yes);

@@ -1,8 +1,10 @@
 #include "drivers/cli/common.hpp"
 
+#include <cstdlib>
 #include <iostream>
 
 #include "drivers/cli/terminal_text.hpp"
+#include <unistd.h>
 
 namespace bk::drivers::cli {
 
@@ -40,6 +42,14 @@ Task<std::optional<app::Inventory>> discover_targets(bootstrap::Services& servic
         co_return std::nullopt;
     }
     co_return std::move(*inventory);
+}
+
+std::string operator_identity() {
+    const char* user = std::getenv("SUDO_USER");
+    if (user == nullptr || *user == '\0')
+        user = std::getenv("USER");
+    return std::string(user != nullptr && *user != '\0' ? user : "uid") + " " +
+           std::to_string(::getuid());
 }
 
 void open_run(bootstrap::RunServices& run) {

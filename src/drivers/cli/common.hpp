@@ -64,6 +64,9 @@ std::unique_ptr<bootstrap::Services> connect(boost::asio::any_io_executor ex,
 /// The targets found now; nullopt when discovery failed (said on stderr).
 Task<std::optional<app::Inventory>> discover_targets(bootstrap::Services& services);
 
+/// Who runs this command, for the audit trail: "$SUDO_USER or $USER uid N".
+std::string operator_identity();
+
 /// Opens a run's services; a broken audit store is a warning in the log (the command goes on,
 /// its records go to the fallback file).
 void open_run(bootstrap::RunServices& run);

@@ -363,7 +363,8 @@ Response Api::runs(const std::string& target) {
         return error_response(
             400,
             "bad_request",
-            "status must be running, success, failed, partial, skipped, crashed or passed-empty");
+            "status must be running, success, failed, partial, skipped, crashed, passed-empty or "
+            "suspect");
     }
     if (!q.kind.empty() && q.kind != "backup" && q.kind != "restore" && q.kind != "verify") {
         return error_response(400, "bad_request", "kind must be backup, restore or verify");

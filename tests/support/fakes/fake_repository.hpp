@@ -36,6 +36,8 @@ public:
     std::optional<Failure> commit_fails;
     std::optional<Failure> forget_fails;
     std::optional<Failure> reader_fails;
+    std::optional<Failure> retag_fails;
+    int retags{0};  ///< retag calls
 
     Task<Result<void>> prepare() override { co_return Result<void>{}; }
     Task<Result<std::unique_ptr<domain::SnapshotWriter>>> open_writer(
@@ -72,6 +74,27 @@ public:
         if (forget_fails)
             co_return *forget_fails;
         co_return static_cast<std::int64_t>(snapshots_stored.size());
+    }
+    /// As restic tag: the snapshot gets a new id ("snap0002" -> "snap0002r1"), tags changed.
+    Task<Result<std::string>> retag(std::string id,
+                                    std::vector<std::string> add,
+                                    std::vector<std::string> remove) override {
+        ++retags;
+        if (retag_fails)
+            co_return *retag_fails;
+        for (auto& s : snapshots_stored) {
+            if (!s.id.starts_with(id))
+                continue;
+            for (const auto& t : remove)
+                std::erase(s.tags, t);
+            for (const auto& t : add) {
+                if (std::find(s.tags.begin(), s.tags.end(), t) == s.tags.end())
+                    s.tags.push_back(t);
+            }
+            s.id = s.id.substr(0, 8) + "r" + std::to_string(retags);
+            co_return s.id;
+        }
+        co_return Failure{errc::not_found, "no snapshot " + id};
     }
     Task<Result<domain::PruneSummary>> prune() override { co_return domain::PruneSummary{}; }
     Task<Result<void>> unlock_stale() override {

@@ -23,6 +23,7 @@ TEST_CASE("run statuses: each value has the string older versions wrote, and par
         {RunStatus::skipped, "skipped"},
         {RunStatus::crashed, "crashed"},
         {RunStatus::passed_empty, "passed-empty"},
+        {RunStatus::suspect, "suspect"},
     };
     REQUIRE(std::size(kRunStatuses) == expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {

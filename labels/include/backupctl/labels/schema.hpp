@@ -38,6 +38,7 @@ enum class ValueType {
     duration,
     retention,
     command,
+    anomaly,
 };
 
 struct LabelSpec {
