@@ -140,6 +140,12 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   "1 when the target's last backup run succeeded, else 0.",
                   label,
                   run.status == domain::RunStatus::success ? 1 : 0);
+            e.add("backupctl_last_run_suspect",
+                  "gauge",
+                  "1 when the target's last backup run was stored but is suspect against its "
+                  "history (docs/anomalies.md), else 0.",
+                  label,
+                  run.status == domain::RunStatus::suspect ? 1 : 0);
         }
         const auto mem = in.memory.find(t);
         if (mem != in.memory.end() && mem->second.snapshots >= 0) {

@@ -85,6 +85,12 @@ std::vector<HealthFinding> target_findings(const std::vector<domain::Target>& ta
         }
         if (backup && domain::is_failed_run(backup->status)) {
             out.push_back({HealthFinding::Level::fail, check, run_failure(*backup, "last backup")});
+        } else if (backup && backup->status == domain::RunStatus::suspect) {
+            // Stored, not trusted: a human looks (docs/anomalies.md); not overdue.
+            out.push_back({HealthFinding::Level::warn,
+                           check,
+                           "last backup " + backup->id + " is suspect (" + backup->error +
+                               "); `backupctl accept " + backup->id + "` if that was expected"});
         } else if (auto last = audit.last_success(t.name); last) {
             if (auto interval = overdue_interval(t, *last, now, zone)) {
                 out.push_back({HealthFinding::Level::fail,

@@ -110,6 +110,13 @@ TEST_CASE("a backup after 90 percent of a table's rows were deleted is suspect, 
               return suspect(p.second);
           }) == 1);
     CHECK(s.backupctl("snapshots " + target).out.find("suspect") != std::string::npos);
+    CHECK(s.backupctl("metrics").out.find("backupctl_last_run_suspect{target=\"" + target +
+                                          "\"} 1\n") != std::string::npos);
+    auto status = s.backupctl("status --json");
+    CHECK(status.out.find("\"suspect\"") != std::string::npos);
+    auto health = s.backupctl("health");
+    INFO(health.out);
+    CHECK(health.out.find("last backup " + second_run + " is suspect") != std::string::npos);
 
     // 3. Still compared with the last normal run: suspect again; the normal snapshot stays.
     auto third = s.backupctl("run " + target);

@@ -100,6 +100,7 @@ TEST_CASE("metrics: per-target series from the audit trail pass promtool check m
     CHECK(has("backupctl_last_success_timestamp_seconds{target=\"shop-db\"} 1795748412.5"));
     CHECK(has("backupctl_last_run_duration_seconds{target=\"shop-db\"} 2"));
     CHECK(has("backupctl_last_run_success{target=\"shop-db\"} 0"));
+    CHECK(has("backupctl_last_run_suspect{target=\"shop-db\"} 0"));
     CHECK(has("backupctl_last_run_bytes{target=\"shop-db\"} 0"));
     CHECK(has("backupctl_snapshots{target=\"shop-db\"} 7"));
     CHECK(has("backupctl_overdue{target=\"shop-db\"} 1"));

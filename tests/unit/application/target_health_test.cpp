@@ -1,6 +1,7 @@
 // What `backupctl health` reports of the targets: a failed last backup or drill and an overdue
-// target fail, an empty drill warns, a stopped target warns (its old failure named, neither failing
-// nor overdue), a skipped run hides no failure, and a missing notifier warns.
+// target fail, an empty drill and a suspect backup warn, a stopped target warns (its old failure
+// named, neither failing nor overdue), a skipped run hides no failure, and a missing notifier
+// warns.
 #include "application/target_health.hpp"
 
 #include <catch2/catch.hpp>
@@ -165,4 +166,17 @@ TEST_CASE("health: a drill that restored an empty database warns, it proves noth
     CHECK_THAT(of(all, "empty")[0].message,
                Catch::StartsWith("last restore drill r2 restored an empty database") &&
                    Catch::Contains("shop (no tables)"));
+}
+
+TEST_CASE("health: a suspect last backup warns with how to accept it, and is not overdue",
+          "[health][anomaly]") {
+    Store s;
+    s.run("shop", "success", "2027-01-10T03:00:05.000Z");
+    s.run("shop", "suspect", "2027-01-15T03:00:05.000Z", "backup", "suspect: app: table t gone");
+    const auto all = app::target_findings({target("shop")}, *s.audit, kNow, kUtc);
+    REQUIRE(of(all, "shop").size() == 1);
+    CHECK(of(all, "shop")[0].level == Level::warn);
+    CHECK_THAT(of(all, "shop")[0].message,
+               Catch::StartsWith("last backup r2 is suspect (suspect: app: table t gone)") &&
+                   Catch::Contains("backupctl accept r2"));
 }
