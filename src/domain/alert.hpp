@@ -11,8 +11,15 @@
 namespace bk::domain {
 
 /// The events a notifier can be subscribed to.
-inline constexpr std::string_view kAlertKinds[] = {
-    "failure", "success", "overdue", "recovered", "drill_failed", "drill_empty", "summary"};
+inline constexpr std::string_view kAlertKinds[] = {"failure",
+                                                   "success",
+                                                   "overdue",
+                                                   "recovered",
+                                                   "drill_failed",
+                                                   "drill_empty",
+                                                   "summary",
+                                                   "check_failed",
+                                                   "check_recovered"};
 
 struct Alert {
     std::string id;      ///< stable per event: a re-send carries the same id (receivers dedupe)
@@ -32,7 +39,8 @@ struct Alert {
 };
 
 /// Whether a notifier subscribed to `events` takes `kind`: empty means the default (failure,
-/// overdue, drill_failed, drill_empty and recovered: a problem and its end), "all" takes every
+/// overdue, drill_failed, drill_empty, recovered, check_failed and check_recovered: a problem and
+/// its end), "all" takes every
 /// kind, otherwise each kind is named.
 bool wants(const std::vector<std::string>& events, std::string_view kind);
 
