@@ -388,6 +388,8 @@ std::string RunServices::metrics(const std::vector<std::string>& targets,
     in.notification_queue = p.alert_store->pending();
     in.events_connected = events_connected;
     in.audit_ok = p.audit->store_error().empty();
+    for (const auto& [name, repo] : base_.config.repositories)
+        in.repositories[name] = repo.check_subsets;
     return app::render_metrics(*p.audit, in);
 }
 
