@@ -93,8 +93,8 @@ Check repository_check_state(domain::AuditLog& audit,
         c.problem = *refused;
         return c;
     }
-    c.detail = "last check " + l.finished_at + " passed (subset " + std::to_string(l.subset) +
-               "/" + std::to_string(l.subsets) + ")";
+    c.detail = "last check " + l.finished_at + " passed (subset " + std::to_string(l.subset) + "/" +
+               std::to_string(l.subsets) + ")";
     if (repo.check_cron == "off")
         return c;
     if (auto cron = domain::parse_cron(repo.check_cron)) {

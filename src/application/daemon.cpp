@@ -81,10 +81,9 @@ Daemon::Daemon(asio::any_io_executor ex,
       refresh_wake_(ex),
       heartbeat_wake_(ex),
       progress_wake_(ex),
-      check_tasks_(ex,
-                   [&log](const std::string& what) {
-                       log.error("repository check task failed: " + what);
-                   }),
+      check_tasks_(
+          ex,
+          [&log](const std::string& what) { log.error("repository check task failed: " + what); }),
       tasks_(ex, [&log](const std::string& what) { log.error("internal task failed: " + what); }) {
     if (!now_)
         now_ = domain::unix_now;
@@ -497,8 +496,8 @@ Task<void> Daemon::scheduler() {
 Task<void> Daemon::run_check(std::string repository) {
     auto done = co_await checks_->run(repository);
     if (done.kind == CheckOutcome::Kind::busy || done.kind == CheckOutcome::Kind::error) {
-        log_.warn("scheduled check of repository " + repository +
-                  " did not run: " + done.message + "; it comes again at its next due time");
+        log_.warn("scheduled check of repository " + repository + " did not run: " + done.message +
+                  "; it comes again at its next due time");
     }
 }
 

@@ -215,7 +215,7 @@ private:
     std::int64_t last_minute_{0};
     bool stopping_{false};
     TaskGroup check_tasks_;  ///< checks in flight: cancelled by stop(), awaited by run()
-    TaskGroup tasks_;  ///< every task it spawned; run() awaits them all
+    TaskGroup tasks_;        ///< every task it spawned; run() awaits them all
 };
 
 }  // namespace bk::app
