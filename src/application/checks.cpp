@@ -71,7 +71,7 @@ Check repository_check_state(domain::AuditLog& audit,
                              const domain::RepositoryConfig& repo,
                              std::int64_t now,
                              const std::optional<domain::UtcOffset>& zone) {
-    Check c{"repository " + name + " check", "", "", false};
+    Check c{"check of repository " + name, "", "", false};
     auto last = audit.checks(name, 1);
     if (!last) {
         c.problem = "the audit store cannot be read: " + last.error().message;
