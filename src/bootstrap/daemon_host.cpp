@@ -29,6 +29,10 @@ public:
             daemon_.target_names(), daemon_.overdue_targets(), daemon_.events_connected() ? 1 : 0);
     }
     std::vector<app::RunEvent> live() override { return daemon_.live(); }
+    std::vector<app::RepositoryCheckState> repository_checks() override {
+        auto states = run_.repository_checks().states({});
+        return states ? std::move(*states) : std::vector<app::RepositoryCheckState>{};
+    }
     Task<Result<std::vector<app::SnapshotEntry>>> snapshots(std::string name) override {
         std::string repository;
         for (const auto& v : daemon_.views()) {

@@ -7,34 +7,13 @@
 
 #include "bootstrap/wiring.hpp"
 #include "domain/utc_time.hpp"
+#include "drivers/http/api.hpp"
 
 namespace bk::drivers::cli {
 namespace {
 
-nlohmann::json to_json(const domain::CheckRecord& c) {
-    return {{"id", c.id},
-            {"started_at", c.started_at},
-            {"finished_at", c.finished_at},
-            {"subset", c.subset},
-            {"subsets", c.subsets},
-            {"ok", c.ok},
-            {"packs_read", c.packs_read},
-            {"total_packs", c.total_packs},
-            {"error", c.error}};
-}
-
 nlohmann::json to_json(const app::RepositoryCheckState& s) {
-    nlohmann::json j{{"repository", s.repository},
-                     {"check_cron", s.cron},
-                     {"check_subsets", s.subsets},
-                     {"next_subset", s.next_subset},
-                     {"read_fraction", s.read_fraction},
-                     {"next_due", s.next_due >= 0 ? domain::format_utc(s.next_due) : ""},
-                     {"overdue", s.overdue},
-                     {"last", s.last ? to_json(*s.last) : nlohmann::json(nullptr)}};
-    if (!s.error.empty())
-        j["error"] = s.error;
-    return j;
+    return http::repository_check_json(s);
 }
 
 std::string percent(double f) {
@@ -123,7 +102,9 @@ Task<int> check_task(boost::asio::any_io_executor ex,
                              {"message", done.message}};
             if (done.kind == app::CheckOutcome::Kind::passed ||
                 done.kind == app::CheckOutcome::Kind::failed) {
-                j["check"] = to_json(done.record);
+                app::RepositoryCheckState one;
+                one.last = done.record;
+                j["check"] = http::repository_check_json(one)["last"];
             }
             out.push_back(std::move(j));
             continue;
