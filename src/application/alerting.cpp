@@ -275,6 +275,32 @@ Task<void> Alerting::drill_finished(const domain::Target& target, const VerifyRe
     co_await deliver(target.notify, a);
 }
 
+Task<void> Alerting::check_finished(const domain::CheckRecord& check, bool previous_failed) {
+    if (check.ok && !previous_failed)
+        co_return;
+    domain::Alert a;
+    a.kind = check.ok ? "check_recovered" : "check_failed";
+    a.id = a.kind + ":" + check.repository + ":" + check.id;
+    a.target = check.repository;
+    a.status = "subset " + std::to_string(check.subset) + "/" + std::to_string(check.subsets) +
+               (check.ok ? " passed" : " failed");
+    a.run_id = check.id;
+    a.trigger = "check";
+    a.at = check.finished_at;
+    a.seconds = domain::seconds_between(check.started_at, check.finished_at);
+    if (!check.ok) {
+        a.error_stage = "restic check";
+        a.error = domain::tail_lines(check.error, 20, 2000);
+        a.details =
+            "forget and prune refuse this repository until a check passes: repair it, "
+            "then run `backupctl check --now " +
+            check.repository + "`\n";
+    } else {
+        a.details = "forget and prune run again on this repository\n";
+    }
+    co_await deliver(all_notifiers(), a);
+}
+
 Task<void> Alerting::overdue(const domain::Target& target,
                              const std::string& last_success,
                              std::int64_t interval_seconds) {

@@ -65,6 +65,10 @@ public:
     Task<Result<void>> heartbeat(const std::string& monitor,
                                  std::string message,
                                  bool healthy = true);
+    /// A repository check ended: check_failed when it did not pass, check_recovered when it
+    /// passed and the one before it had failed. To every notifier that wants the kind (a
+    /// repository is every target's).
+    Task<void> check_finished(const domain::CheckRecord& check, bool previous_failed);
     /// Re-sends what waits in the outbox and is due; returns how many were delivered.
     Task<int> retry_due();
 

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "application/provenance_guard.hpp"
+#include "application/repository_checks.hpp"
 #include "application/suspects.hpp"
 #include "domain/dump_census.hpp"
 #include "domain/duration.hpp"
@@ -675,6 +676,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         step.detail = "waits: " + judged.untagged +
                       "; untagged it would count toward keep and could push out the last normal "
                       "snapshot";
+        audit_.add_step(step);
+        report.retention = domain::RetentionOutcome::skipped;
+        report.retention_detail = step.detail;
+    } else if (auto refused =
+                   all_ok ? maintenance_refused(audit_, target.repository) : std::nullopt) {
+        // The repository's last check failed: no delete on it until a check passes.
+        domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
+        step.finished_at = step.started_at;
+        step.outcome = domain::StepOutcome::skipped;
+        step.detail = "refused: " + *refused;
         audit_.add_step(step);
         report.retention = domain::RetentionOutcome::skipped;
         report.retention_detail = step.detail;

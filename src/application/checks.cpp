@@ -2,6 +2,7 @@
 
 #include "application/target_health.hpp"
 #include "domain/human.hpp"
+#include "domain/repository_check.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/utc_time.hpp"
 
@@ -61,6 +62,49 @@ Check Checks::disk_space() {
         c.problem = "only " + domain::human_bytes(*free_bytes) +
                     " free (restic's cache needs at least " + domain::human_bytes(kMinFreeBytes) +
                     ")";
+    }
+    return c;
+}
+
+Check repository_check_state(domain::AuditLog& audit,
+                             const std::string& name,
+                             const domain::RepositoryConfig& repo,
+                             std::int64_t now,
+                             const std::optional<domain::UtcOffset>& zone) {
+    Check c{"check of repository " + name, "", "", false};
+    auto last = audit.checks(name, 1);
+    if (!last) {
+        c.problem = "the audit store cannot be read: " + last.error().message;
+        c.warning = true;
+        return c;
+    }
+    if (last->empty()) {
+        if (repo.check_cron != "off") {
+            c.problem = "never checked (check_cron " + repo.check_cron +
+                        "): run `backupctl check --now " + name + "`";
+            c.warning = true;
+        } else {
+            c.detail = "never checked (check_cron: off)";
+        }
+        return c;
+    }
+    const auto& l = last->front();
+    if (auto refused = domain::maintenance_refusal(name, l)) {
+        c.problem = *refused;
+        return c;
+    }
+    c.detail = "last check " + l.finished_at + " passed (subset " + std::to_string(l.subset) + "/" +
+               std::to_string(l.subsets) + ")";
+    if (repo.check_cron == "off")
+        return c;
+    if (auto cron = domain::parse_cron(repo.check_cron)) {
+        const auto z = zone.value_or([](std::int64_t) { return std::int64_t{0}; });
+        const auto finished = domain::parse_utc(l.finished_at);
+        if (domain::check_overdue(finished, domain::interval_after(*cron, finished, z), now)) {
+            c.problem = "overdue: the last check was " + l.finished_at + " (check_cron " +
+                        repo.check_cron + ")";
+            c.warning = true;
+        }
     }
     return c;
 }
@@ -139,6 +183,10 @@ Task<std::vector<Check>> Checks::health(bool quick) {
     checks.push_back({"clock", clock_problem, domain::format_utc(now), false});
     if (quick)
         co_return checks;
+    if (ports_.audit != nullptr) {
+        for (const auto& [name, repo] : config_.repositories)
+            checks.push_back(repository_check_state(*ports_.audit, name, repo, now, ports_.zone));
+    }
     for (const auto& [name, key] : config_.keys) {
         auto c = co_await key_check(ports_.keys, name, key.public_key_file, now);
         checks.push_back(std::move(c));

@@ -60,6 +60,15 @@ struct CheckPorts {
     std::int64_t built_at{0};  ///< a clock before this is wrong
 };
 
+/// A repository's rotating check for `health`: its last check failed is a problem (prune and
+/// forget refuse it); never checked or no check within twice its check_cron's interval, a
+/// warning.
+Check repository_check_state(domain::AuditLog& audit,
+                             const std::string& name,
+                             const domain::RepositoryConfig& repo,
+                             std::int64_t now,
+                             const std::optional<domain::UtcOffset>& zone);
+
 class Checks {
 public:
     Checks(const domain::OperatorConfig& config, CheckPorts ports);

@@ -81,6 +81,9 @@ Daemon::Daemon(asio::any_io_executor ex,
       refresh_wake_(ex),
       heartbeat_wake_(ex),
       progress_wake_(ex),
+      check_tasks_(
+          ex,
+          [&log](const std::string& what) { log.error("repository check task failed: " + what); }),
       tasks_(ex, [&log](const std::string& what) { log.error("internal task failed: " + what); }) {
     if (!now_)
         now_ = domain::unix_now;
@@ -166,6 +169,7 @@ Task<void> Daemon::run() {
         co_await changed_.wait();
     }
     // Every task it started ends before it returns: they use this object.
+    co_await check_tasks_.wait();
     co_await tasks_.wait();
     log_.info("daemon stopped");
 }
@@ -191,6 +195,8 @@ void Daemon::stop(std::string reason) {
     wake(progress_wake_);
     for (auto* t : pending_delays_)
         t->cancel();
+    // A check reads for hours; cut, it is not recorded and its subset is read again next time.
+    check_tasks_.cancel_all();
     if (!running_.empty()) {
         spawn(grace_then_cut(std::move(reason)));
     }
@@ -447,6 +453,28 @@ Task<void> Daemon::scheduler() {
                     wake_at = std::min(wake_at, it->second);
             }
         }
+        if (checks_ != nullptr) {
+            for (const auto& [name, repo] : config_.repositories) {
+                if (repo.check_cron == "off")
+                    continue;
+                auto cron = domain::parse_cron(repo.check_cron);
+                if (!cron)
+                    continue;
+                auto it = next_check_.find(name);
+                if (it == next_check_.end()) {
+                    it = next_check_.insert_or_assign(name, domain::next_due(*cron, now, zone_))
+                             .first;
+                } else if (it->second >= 0 && it->second <= now) {
+                    // One check per repository at a time; prune and writers are ordered by the
+                    // repository's own gate (restic check locks it exclusively).
+                    if (!checks_->running(name))
+                        check_tasks_.spawn(run_check(name));
+                    it->second = domain::next_due(*cron, now, zone_);
+                }
+                if (it->second >= 0)
+                    wake_at = std::min(wake_at, it->second);
+            }
+        }
         check_overdue(now);
         if (alerts_ != nullptr) {
             maybe_summary(now);
@@ -462,6 +490,14 @@ Task<void> Daemon::scheduler() {
         }
         co_await sleep(schedule_wake_,
                        std::chrono::seconds(std::max<std::int64_t>(1, wake_at - now)));
+    }
+}
+
+Task<void> Daemon::run_check(std::string repository) {
+    auto done = co_await checks_->run(repository);
+    if (done.kind == CheckOutcome::Kind::busy || done.kind == CheckOutcome::Kind::error) {
+        log_.warn("scheduled check of repository " + repository + " did not run: " + done.message +
+                  "; it comes again at its next due time");
     }
 }
 

@@ -25,6 +25,7 @@
 #include "application/alerting.hpp"
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
+#include "application/repository_checks.hpp"
 #include "application/restore.hpp"
 #include "application/run_queue.hpp"
 #include "core/signal.hpp"
@@ -95,6 +96,8 @@ public:
     /// Stops scheduling; runs in flight get the grace period, then are cut short.
     void stop(std::string reason);
 
+    /// Repository checks on each repository's check_cron, with `checks` (cut at stop).
+    void repository_checks(RepositoryChecks& checks) { checks_ = &checks; }
     /// Restore drills on each target's verify_cron (targets with a database), with `service`.
     void drills(RestoreService& service) { drills_ = &service; }
     /// Queues a run (or a drill) of `name` now; its run id. Errors: not_found (no such target),
@@ -159,6 +162,7 @@ private:
     /// last success); nullopt when it should not.
     std::optional<std::string> missed(const domain::Target& t, std::int64_t now);
     void check_overdue(std::int64_t now);
+    Task<void> run_check(std::string repository);
     void wake(boost::asio::steady_timer& t) { t.cancel(); }
     void wake_workers();
     static Task<void> sleep(boost::asio::steady_timer& t, std::chrono::steady_clock::duration d);
@@ -186,6 +190,8 @@ private:
     std::map<std::string, std::int64_t> next_due_;
     std::map<std::string, std::int64_t> next_drill_;
     RestoreService* drills_{nullptr};
+    RepositoryChecks* checks_{nullptr};
+    std::map<std::string, std::int64_t> next_check_;  ///< repository -> UTC seconds
     Alerting* alerts_{nullptr};
     bool retrying_{false};
     std::int64_t last_retry_{0};
@@ -208,7 +214,8 @@ private:
     std::function<void()> every_minute_;
     std::int64_t last_minute_{0};
     bool stopping_{false};
-    TaskGroup tasks_;  ///< every task it spawned; run() awaits them all
+    TaskGroup check_tasks_;  ///< checks in flight: cancelled by stop(), awaited by run()
+    TaskGroup tasks_;        ///< every task it spawned; run() awaits them all
 };
 
 }  // namespace bk::app

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "application/daemon.hpp"
+#include "domain/repository_check.hpp"
 #include "domain/run_status.hpp"
 #include "domain/utc_time.hpp"
 
@@ -186,6 +187,31 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
                   label,
                   drill_restore_seconds(audit, run.id));
         }
+    }
+    for (const auto& [name, subsets] : in.repositories) {
+        // Up to N + 1 checks: enough to find the start of the current rotation.
+        auto checks = audit.checks(name, subsets + 1);
+        if (!checks || checks->empty())
+            continue;
+        const auto& last = checks->front();
+        const std::string label = "repository=\"" + prometheus_label(name) + "\"";
+        e.add("backupctl_repository_check_timestamp_seconds",
+              "gauge",
+              "When the repository's last check (restic check --read-data-subset) ended (Unix "
+              "time).",
+              label,
+              domain::utc_timestamp(last.finished_at));
+        e.add("backupctl_repository_check_ok",
+              "gauge",
+              "1 when the repository's last check passed, else 0 (prune and forget refuse it).",
+              label,
+              last.ok ? 1 : 0);
+        e.add("backupctl_repository_check_read_fraction",
+              "gauge",
+              "The fraction of the repository's packs the current rotation of checks has read "
+              "(1: all of it).",
+              label,
+              domain::rotation_read_fraction(*checks, subsets));
     }
     e.add("backupctl_audit_store_up",
           "gauge",

@@ -22,6 +22,8 @@ struct MetricsInput {
     int notification_queue{0};
     int events_connected{-1};  ///< 1/0 in the daemon; -1: not exported (the CLI)
     bool audit_ok{true};
+    /// The config's repositories with their check_subsets (N), for the check series.
+    std::map<std::string, int> repositories;
 };
 
 /// The whole exposition; audit reads that fail leave their series out.

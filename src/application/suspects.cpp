@@ -1,5 +1,6 @@
 #include "application/suspects.hpp"
 
+#include "application/repository_checks.hpp"
 #include "domain/snapshot_tags.hpp"
 #include "domain/utc_time.hpp"
 
@@ -18,7 +19,8 @@ std::vector<std::string> split_ids(const std::string& list) {
     std::size_t start = 0;
     while (start <= list.size()) {
         const auto comma = list.find(',', start);
-        auto id = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto id =
+            list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!id.empty())
             out.push_back(std::move(id));
         if (comma == std::string::npos)
@@ -59,8 +61,7 @@ Task<Judgement> judge_dumps(domain::AuditLog& audit,
         }
         auto found = domain::find_anomalies(s.figures, *history, target.anomaly);
         if (found.empty()) {
-            notes.push_back(item.database + ": as expected against run " +
-                            history->front().run_id);
+            notes.push_back(item.database + ": as expected against run " + history->front().run_id);
             continue;
         }
         for (const auto& f : found)
@@ -106,7 +107,8 @@ Task<Result<AcceptReport>> accept_run(domain::AuditLog& audit,
     if (run.kind != "backup" || run.status != domain::RunStatus::suspect) {
         co_return Failure{errc::conflict,
                           "run " + run_id + " is a " + run.kind + " run that ended " +
-                              domain::to_string(run.status) + ": only a suspect backup is accepted"};
+                              domain::to_string(run.status) +
+                              ": only a suspect backup is accepted"};
     }
     if (run.target != target.name) {
         co_return Failure{errc::conflict,
@@ -123,9 +125,8 @@ Task<Result<AcceptReport>> accept_run(domain::AuditLog& audit,
     AcceptReport report;
     auto ids = split_ids(run.snapshots);
     for (const auto& s : *suspects) {
-        auto it = std::find_if(ids.begin(), ids.end(), [&](const std::string& id) {
-            return same_id(id, s.full_id);
-        });
+        auto it = std::find_if(
+            ids.begin(), ids.end(), [&](const std::string& id) { return same_id(id, s.full_id); });
         if (it == ids.end())
             continue;
         std::vector<std::string> remove{std::string(domain::kSuspectTag)};
@@ -158,16 +159,20 @@ Task<Result<AcceptReport>> accept_run(domain::AuditLog& audit,
         ret.outcome = domain::StepOutcome::skipped;
         ret.detail = "delegated: repository " + target.repository + " is append-only";
         report.retention = domain::RetentionOutcome::delegated;
+    } else if (auto refused = maintenance_refused(audit, target.repository)) {
+        ret.outcome = domain::StepOutcome::skipped;
+        ret.detail = "refused: " + *refused;
+        report.retention = domain::RetentionOutcome::skipped;
     } else {
         std::vector<std::string> group{domain::snapshot_tag("target", target.name)};
         auto forgot = co_await (*repo)->forget(std::move(group), target.retention);
         ret.outcome = forgot ? domain::StepOutcome::ok : domain::StepOutcome::failed;
-        ret.detail = forgot ? target.retention.to_string() +
-                                  (*forgot >= 0 ? ", " + std::to_string(*forgot) + " snapshot(s) kept"
-                                                : std::string{})
-                            : forgot.error().message;
-        report.retention =
-            forgot ? domain::RetentionOutcome::ok : domain::RetentionOutcome::failed;
+        ret.detail = forgot
+                         ? target.retention.to_string() +
+                               (*forgot >= 0 ? ", " + std::to_string(*forgot) + " snapshot(s) kept"
+                                             : std::string{})
+                         : forgot.error().message;
+        report.retention = forgot ? domain::RetentionOutcome::ok : domain::RetentionOutcome::failed;
     }
     ret.finished_at = domain::utc_now();
     audit.add_step(ret);

@@ -29,6 +29,10 @@ public:
             daemon_.target_names(), daemon_.overdue_targets(), daemon_.events_connected() ? 1 : 0);
     }
     std::vector<app::RunEvent> live() override { return daemon_.live(); }
+    std::vector<app::RepositoryCheckState> repository_checks() override {
+        auto states = run_.repository_checks().states({});
+        return states ? std::move(*states) : std::vector<app::RepositoryCheckState>{};
+    }
     Task<Result<std::vector<app::SnapshotEntry>>> snapshots(std::string name) override {
         std::string repository;
         for (const auto& v : daemon_.views()) {
@@ -143,6 +147,7 @@ Task<void> DaemonHost::start() {
     auto& daemon = *p.daemon;
     daemon.drills(p.run->restore());
     daemon.alerts(p.run->alerting());
+    daemon.repository_checks(p.run->repository_checks());
     p.backend = std::make_unique<DaemonBackend>(daemon, *p.run);
     p.api = std::make_unique<drivers::http::Api>(*p.backend,
                                                  read_token(services.config.http.token_file, log));

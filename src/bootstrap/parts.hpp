@@ -66,6 +66,7 @@ struct RunServices::Parts {
     std::unique_ptr<adapters::notify::FileAlertStore> alert_store;
     std::unique_ptr<adapters::notify::AlertAdapters> alert_adapters;
     std::unique_ptr<app::Alerting> alerting;
+    std::unique_ptr<app::RepositoryChecks> repository_checks;
     adapters::process::SystemHostProbe host;
     std::unique_ptr<adapters::gpg::GpgKeyInspector> keys;
 

@@ -322,11 +322,22 @@ Result<void> RunServices::open() {
         *p.runner,
         instance_id_);
     p.keys = std::make_unique<adapters::gpg::GpgKeyInspector>(ex_);
+    auto zone = time_zone(base_.config.timezone);
+    p.repository_checks = std::make_unique<app::RepositoryChecks>(
+        base_.config,
+        [this](std::string name) { return repository(std::move(name)); },
+        *p.audit,
+        *log_,
+        zone ? *zone : domain::UtcOffset{});
+    p.repository_checks->alerts(p.alerting.get());
     return result;
 }
 
 app::Alerting& RunServices::alerting() {
     return *parts_->alerting;
+}
+app::RepositoryChecks& RunServices::repository_checks() {
+    return *parts_->repository_checks;
 }
 app::BackupRunner& RunServices::runner() {
     return *parts_->runner;
@@ -377,6 +388,8 @@ std::string RunServices::metrics(const std::vector<std::string>& targets,
     in.notification_queue = p.alert_store->pending();
     in.events_connected = events_connected;
     in.audit_ok = p.audit->store_error().empty();
+    for (const auto& [name, repo] : base_.config.repositories)
+        in.repositories[name] = repo.check_subsets;
     return app::render_metrics(*p.audit, in);
 }
 

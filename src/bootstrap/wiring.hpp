@@ -16,6 +16,7 @@
 #include "application/checks.hpp"
 #include "application/recovery.hpp"
 #include "application/registry.hpp"
+#include "application/repository_checks.hpp"
 #include "application/restore.hpp"
 #include "domain/operator_config.hpp"
 #include "domain/ports/alerting.hpp"
@@ -120,6 +121,8 @@ public:
                         int events_connected);
     app::BackupRunner& runner();
     app::RestoreService& restore();
+    /// The repositories' rotating checks, telling the alerting (after open()).
+    app::RepositoryChecks& repository_checks();
     /// What `restore --new-container` left (after open()).
     domain::RestoredCopies& restored_copies();
     /// The audit trail (after open()); while its store is broken, records go to audit_path().

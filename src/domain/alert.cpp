@@ -12,7 +12,8 @@ bool wants(const std::vector<std::string>& events, std::string_view kind) {
     // The default: whatever needs a human (a failure, a silence, a failed drill) and its end.
     if (events.empty()) {
         return kind == "failure" || kind == "overdue" || kind == "drill_failed" ||
-               kind == "drill_empty" || kind == "anomaly" || kind == "recovered";
+               kind == "drill_empty" || kind == "anomaly" || kind == "recovered" ||
+               kind == "check_failed" || kind == "check_recovered";
     }
     return std::any_of(events.begin(), events.end(), [kind](const std::string& e) {
         return e == kind || e == "all";
@@ -49,6 +50,11 @@ std::string alert_title(const Alert& a) {
     }
     if (a.kind == "recovered")
         return "backupctl: " + a.target + " RECOVERED, backup succeeded";
+    // A repository's check: the alert's target is the repository.
+    if (a.kind == "check_failed")
+        return "backupctl: repository " + a.target + " check FAILED (" + a.status + ")";
+    if (a.kind == "check_recovered")
+        return "backupctl: repository " + a.target + " check PASSED again (" + a.status + ")";
     if (a.kind == "drill_empty") {
         return "backupctl: " + a.target +
                " restore drill PROVES NOTHING: the database had no tables or rows";

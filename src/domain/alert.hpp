@@ -18,7 +18,9 @@ inline constexpr std::string_view kAlertKinds[] = {"failure",
                                                    "drill_failed",
                                                    "drill_empty",
                                                    "summary",
-                                                   "anomaly"};
+                                                   "anomaly",
+                                                   "check_failed",
+                                                   "check_recovered"};
 
 struct Alert {
     std::string id;      ///< stable per event: a re-send carries the same id (receivers dedupe)
@@ -38,8 +40,8 @@ struct Alert {
 };
 
 /// Whether a notifier subscribed to `events` takes `kind`: empty means the default (failure,
-/// overdue, drill_failed, drill_empty, anomaly and recovered: a problem and its end), "all" takes
-/// every kind, otherwise each kind is named.
+/// overdue, drill_failed, drill_empty, anomaly, recovered, check_failed and check_recovered: a
+/// problem and its end), "all" takes every kind, otherwise each kind is named.
 bool wants(const std::vector<std::string>& events, std::string_view kind);
 
 /// One line: "backupctl: shop-db backup FAILED at dump shop (12.3 s)".

@@ -12,7 +12,8 @@
 namespace bk::domain {
 namespace {
 
-constexpr std::array<std::string_view, 4> kKeys{"bytes-drop", "rows-drop", "table-gone", "unchanged"};
+constexpr std::array<std::string_view, 4> kKeys{
+    "bytes-drop", "rows-drop", "table-gone", "unchanged"};
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && s.front() == ' ')
@@ -63,15 +64,16 @@ std::string AnomalyPolicy::to_string() const {
         return "off";
     auto pct = [](int p) { return p == 0 ? std::string("off") : std::to_string(p) + "%"; };
     return "bytes-drop=" + pct(bytes_drop) + ",rows-drop=" + pct(rows_drop) +
-           ",table-gone=" + (table_gone ? "on" : "off") +
-           ",unchanged=" + (unchanged.count() == 0 ? std::string("off") : format_duration(unchanged));
+           ",table-gone=" + (table_gone ? "on" : "off") + ",unchanged=" +
+           (unchanged.count() == 0 ? std::string("off") : format_duration(unchanged));
 }
 
 Parsed<AnomalyPolicy> parse_anomaly_policy(std::string_view text) {
     using P = Parsed<AnomalyPolicy>;
     text = trim(text);
     if (text.empty())
-        return P::fail("empty; e.g. rows-drop=50%,bytes-drop=50%,table-gone=on,unchanged=3d or off");
+        return P::fail(
+            "empty; e.g. rows-drop=50%,bytes-drop=50%,table-gone=on,unchanged=3d or off");
     if (text == "off")
         return P::ok(AnomalyPolicy{.bytes_drop = 0, .rows_drop = 0, .table_gone = false});
     AnomalyPolicy p;

@@ -28,6 +28,10 @@ struct RepositoryConfig {
     /// The server refuses deletes (rest-server/rclone --append-only): retention and prune are
     /// the server owner's job, never run from here.
     bool append_only{false};
+    /// When to run the next `restic check --read-data-subset=k/N` ("off": never).
+    std::string check_cron{"@weekly"};
+    /// N: the data is read in this many subsets, one per check (1: all of it every check).
+    int check_subsets{8};
 };
 
 struct KeyConfig {

@@ -56,9 +56,10 @@ std::string last_run_id(const Scenario& s, const std::string& target) {
 
 }  // namespace
 
-TEST_CASE("a backup after 90 percent of a table's rows were deleted is suspect, alerted, and "
-          "kept apart from retention until accepted",
-          "[e2e][anomaly]") {
+TEST_CASE(
+    "a backup after 90 percent of a table's rows were deleted is suspect, alerted, and "
+    "kept apart from retention until accepted",
+    "[e2e][anomaly]") {
     bk::testing::TempDir rxdir;
     Receiver rx("http_recorder.py", {}, rxdir.path(), "rx");
     Scenario s("notifiers:\n  hook:\n    type: webhook\n    url: http://127.0.0.1:" +
@@ -106,9 +107,8 @@ TEST_CASE("a backup after 90 percent of a table's rows were deleted is suspect, 
     REQUIRE(after.size() == 2);
     CHECK(after.contains(normal_id));  // last=1, yet the normal snapshot survives
     CHECK_FALSE(suspect(after[normal_id]));
-    CHECK(std::count_if(after.begin(), after.end(), [](const auto& p) {
-              return suspect(p.second);
-          }) == 1);
+    CHECK(std::count_if(
+              after.begin(), after.end(), [](const auto& p) { return suspect(p.second); }) == 1);
     CHECK(s.backupctl("snapshots " + target).out.find("suspect") != std::string::npos);
     CHECK(s.backupctl("metrics").out.find("backupctl_last_run_suspect{target=\"" + target +
                                           "\"} 1\n") != std::string::npos);

@@ -65,6 +65,8 @@ public:
     Result<std::optional<domain::Provenance>> provenance(std::string target) override;
     Result<std::vector<domain::Provenance>> provenances() override;
     Result<void> record_provenance(const domain::Provenance& p) override;
+    Result<void> record_check(const domain::CheckRecord& check) override;
+    Result<std::vector<domain::CheckRecord>> checks(std::string repository, int limit) override;
 
 private:
     template <class Write>

@@ -45,6 +45,13 @@ const char* const kMigrations[] = {
     // 5: a dump's bytes beside its counts, for comparing a run with the target's history.
     R"(ALTER TABLE contents ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
        CREATE INDEX contents_target_item ON contents(target, item);)",
+    // 6: repository checks (restic check --read-data-subset=k/N), the rotation's memory.
+    R"(CREATE TABLE checks (
+         id TEXT PRIMARY KEY, repository TEXT NOT NULL, started_at TEXT NOT NULL,
+         finished_at TEXT NOT NULL, subset INTEGER NOT NULL, subsets INTEGER NOT NULL,
+         ok INTEGER NOT NULL, packs_read INTEGER NOT NULL DEFAULT -1,
+         total_packs INTEGER NOT NULL DEFAULT -1, error TEXT NOT NULL DEFAULT '');
+       CREATE INDEX checks_repository ON checks(repository, finished_at);)",
 };
 
 constexpr const char* kRunColumns =
@@ -562,6 +569,58 @@ Result<void> SqliteAuditLog::record_provenance(const domain::Provenance& p) {
         q.bind(9, p.confirmed_by);
         q.exec();
         return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::record_check(const domain::CheckRecord& c) {
+    try {
+        SQLite::Statement q(*db_,
+                            "INSERT INTO checks (id, repository, started_at, finished_at, subset, "
+                            "subsets, ok, packs_read, total_packs, error) VALUES "
+                            "(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING");
+        q.bind(1, c.id);
+        q.bind(2, c.repository);
+        q.bind(3, c.started_at);
+        q.bind(4, c.finished_at);
+        q.bind(5, c.subset);
+        q.bind(6, c.subsets);
+        q.bind(7, c.ok ? 1 : 0);
+        q.bind(8, static_cast<int64_t>(c.packs_read));
+        q.bind(9, static_cast<int64_t>(c.total_packs));
+        q.bind(10, c.error);
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::vector<domain::CheckRecord>> SqliteAuditLog::checks(std::string repository, int limit) {
+    try {
+        SQLite::Statement q(*db_,
+                            "SELECT id, repository, started_at, finished_at, subset, subsets, ok, "
+                            "packs_read, total_packs, error FROM checks WHERE repository=? "
+                            "ORDER BY finished_at DESC, rowid DESC LIMIT ?");
+        q.bind(1, repository);
+        q.bind(2, limit);
+        std::vector<domain::CheckRecord> out;
+        while (q.executeStep()) {
+            domain::CheckRecord c;
+            c.id = q.getColumn(0).getString();
+            c.repository = q.getColumn(1).getString();
+            c.started_at = q.getColumn(2).getString();
+            c.finished_at = q.getColumn(3).getString();
+            c.subset = q.getColumn(4).getInt();
+            c.subsets = q.getColumn(5).getInt();
+            c.ok = q.getColumn(6).getInt() != 0;
+            c.packs_read = q.getColumn(7).getInt64();
+            c.total_packs = q.getColumn(8).getInt64();
+            c.error = q.getColumn(9).getString();
+            out.push_back(std::move(c));
+        }
+        return out;
     } catch (const std::exception& e) {
         return db_failure(e);
     }

@@ -15,6 +15,7 @@
 #include "domain/alert.hpp"
 #include "domain/duration.hpp"
 #include "domain/printable.hpp"
+#include "domain/repository_check.hpp"
 #include "domain/schedule.hpp"
 #include "domain/suggest.hpp"
 
@@ -62,8 +63,16 @@ constexpr std::array<std::string_view, 14> kDefaultsKeys{"cron",
                                                          "drill_timeout",
                                                          "drill_empty",
                                                          "anomaly"};
-constexpr std::array<std::string_view, 8> kRepoKeys{
-    "url", "password", "password_file", "init", "env", "ssh", "cacert", "append_only"};
+constexpr std::array<std::string_view, 10> kRepoKeys{"url",
+                                                     "password",
+                                                     "password_file",
+                                                     "init",
+                                                     "env",
+                                                     "ssh",
+                                                     "cacert",
+                                                     "append_only",
+                                                     "check_cron",
+                                                     "check_subsets"};
 constexpr std::array<std::string_view, 6> kSshKeys{
     "key_file", "port", "known_hosts_file", "accept_new_host_key", "user", "connect_timeout"};
 // Environment variables whose value is a path by definition: a *_FILE key of these is passed
@@ -757,6 +766,21 @@ private:
             r.init = *v;
         if (auto v = boolean(n["append_only"], p + ".append_only"))
             r.append_only = *v;
+        if (const auto c = n["check_cron"]; c) {
+            // "off" (or empty) disables the scheduled checks; `backupctl check --now` still runs.
+            const auto off = c.IsScalar() && (c.Scalar() == "off" || c.Scalar().empty());
+            if (c.IsNull() || off) {
+                r.check_cron = "off";
+            } else if (auto v = cron(c, p + ".check_cron")) {
+                r.check_cron = *v;
+            }
+        }
+        if (auto v = integer(n["check_subsets"],
+                             p + ".check_subsets",
+                             domain::kMinCheckSubsets,
+                             domain::kMaxCheckSubsets)) {
+            r.check_subsets = *v;
+        }
         if (auto v = text(n["cacert"], p + ".cacert")) {
             r.cacert = *v;
             if (!r.url.starts_with("s3:") && !r.url.starts_with("rest:")) {
@@ -911,7 +935,7 @@ private:
                     p + ".events",
                     "\"" + e +
                         "\" is not an event (failure, success, overdue, recovered, "
-                        "drill_failed, drill_empty, summary, all)" +
+                        "drill_failed, drill_empty, summary, check_failed, check_recovered, all)" +
                         (near ? "; did you mean \"" + *near + "\"?" : ""));
         }
         for (const char* key : {"url", "webhook_url", "secret", "password"}) {

@@ -18,6 +18,8 @@
 #include "adapters/process/child_process.hpp"
 #include "core/random.hpp"
 #include "core/signal.hpp"
+#include "domain/alert.hpp"
+#include "domain/repository_check.hpp"
 #include "domain/repository_fault.hpp"
 #include "domain/repository_location.hpp"
 #include "domain/telling_line.hpp"
@@ -998,6 +1000,50 @@ Task<Result<domain::PruneSummary>> ResticRepository::prune() {
                 line.erase(0, 1);
             s.summary += (s.summary.empty() ? "" : "; ") + line;
         }
+    }
+    co_return s;
+}
+
+Task<Result<domain::CheckSummary>> ResticRepository::check(int k, int n) {
+    if (n < 1 || k < 1 || k > n) {
+        co_return Failure{errc::invalid_config,
+                          "check subset " + std::to_string(k) + "/" + std::to_string(n) +
+                              " of repository " + name_ + " is out of range"};
+    }
+    // restic 0.14 locks the repository exclusively for a check: our own writers, forget and
+    // prune go first (the gate), so that neither side finds the repository locked by us.
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), true, kCheckWait);
+    if (!gate) {
+        co_return gate.error();
+    }
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::string> command{"check"};
+    command.push_back("--read-data-subset=" + std::to_string(k) + "/" + std::to_string(n));
+    auto argv = restic_argv(std::move(command));
+    auto r = co_await run_restic(ex_, std::move(argv), environment(), password_, kCheckDeadline);
+    if (!r) {
+        co_return r.error();
+    }
+    const FaultText fault{name_, config_.url, context_};
+    if (r->exit_code != 0 && fault.diagnose(r->err).fault == domain::RepositoryFault::locked) {
+        // Another host's restic (or a dead process's lock): busy, nothing was checked.
+        co_return fault.failure("check", *r);
+    }
+    domain::CheckSummary s;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const auto counts = domain::parse_check_counts(r->out);
+    s.packs_read = counts.packs_read;
+    s.total_packs = counts.total_packs;
+    s.ok = r->exit_code == 0 && !r->timed_out && !r->gave_up;
+    if (!s.ok) {
+        // A transport fault is said as the other commands say it; damage in restic's own words
+        // (its stderr names the pack or blob, then "Fatal: repository contains errors").
+        const auto d = fault.diagnose(r->err);
+        s.error = d.fault == domain::RepositoryFault::other && !r->timed_out
+                      ? domain::tail_lines(r->err, 20, 2000)
+                      : fault.failure("check", *r).message;
+        if (s.error.empty())
+            s.error = "restic check exited " + std::to_string(r->exit_code);
     }
     co_return s;
 }

@@ -44,6 +44,7 @@ public:
     Task<Result<std::uint64_t>> restore_path(std::string snapshot_id,
                                              std::string include,
                                              std::string target_dir) override;
+    Task<Result<domain::CheckSummary>> check(int k, int n) override;
 
     /// The environment restic runs with (for `backupctl restic`); the password is not in it.
     [[nodiscard]] std::vector<std::string> environment() const;
@@ -60,6 +61,10 @@ private:
     /// restic retries failing deletes for many minutes: forget and prune are stopped after this.
     static constexpr std::chrono::seconds kForgetDeadline{15 * 60};
     static constexpr std::chrono::seconds kPruneDeadline{12 * 3600};
+    /// A check waits this long for the repository's writers to finish (restic check locks it
+    /// exclusively), then is reported busy; reading a subset of the data may take hours.
+    static constexpr std::chrono::seconds kCheckWait{3600};
+    static constexpr std::chrono::seconds kCheckDeadline{12 * 3600};
 
     boost::asio::any_io_executor ex_;
     std::string name_;

@@ -102,6 +102,15 @@ struct PruneSummary {
     double seconds{0};
 };
 
+/// What one `restic check --read-data-subset=k/N` found.
+struct CheckSummary {
+    bool ok{false};
+    std::int64_t packs_read{-1};   ///< the packs of the subset restic read; -1: not said
+    std::int64_t total_packs{-1};  ///< all packs as restic counted them; -1: not said
+    std::string error;             ///< a failed check: restic's last lines
+    double seconds{0};
+};
+
 struct WriterSpec {
     std::string file_name;
     std::vector<std::string> tags;
@@ -162,6 +171,11 @@ public:
     virtual Task<Result<std::uint64_t>> restore_path(std::string snapshot_id,
                                                      std::string include,
                                                      std::string target_dir) = 0;
+    /// `restic check --read-data-subset=k/n` (1 <= k <= n): the structure and the k-th of n
+    /// subsets of the data packs. A check that ran and found damage (or could not read) is a
+    /// summary with ok false; errc::repo_locked when the repository stayed busy (our own writers
+    /// and prune, or another host's restic): nothing was checked.
+    virtual Task<Result<CheckSummary>> check(int k, int n) = 0;
 };
 
 }  // namespace bk::domain

@@ -10,6 +10,7 @@
 #include "core/task.hpp"
 #include "domain/anomaly.hpp"
 #include "domain/provenance.hpp"
+#include "domain/repository_check.hpp"
 #include "domain/run_status.hpp"
 
 namespace bk::domain {
@@ -137,6 +138,10 @@ public:
     virtual Result<std::vector<Provenance>> provenances() = 0;
     /// Records (or replaces) a target's provenance.
     virtual Result<void> record_provenance(const Provenance& p) = 0;
+    /// Records a repository check (keyed by repository and started_at: a replay lands once).
+    virtual Result<void> record_check(const CheckRecord& check) = 0;
+    /// The repository's checks, newest first, at most `limit`.
+    virtual Result<std::vector<CheckRecord>> checks(std::string repository, int limit) = 0;
 };
 
 /// A held lock; released when destroyed (and by the kernel when the process dies).

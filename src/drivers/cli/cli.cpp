@@ -22,6 +22,7 @@
 #include "domain/snapshot_tags.hpp"
 #include "drivers/cli/accept_command.hpp"
 #include "drivers/cli/adopt_command.hpp"
+#include "drivers/cli/check_command.hpp"
 #include "drivers/cli/common.hpp"
 #include "drivers/cli/daemon_command.hpp"
 #include "drivers/cli/restore_command.hpp"
@@ -412,6 +413,19 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
                 std::cout << "  " << name << ": skipped (" << summary.summary << ")\n";
             continue;
         }
+        if (auto refused = app::maintenance_refused(run.audit(), name)) {
+            // Its last check failed: deleting now could cost what a repair would keep.
+            code = kExitFailed;
+            out.push_back({{"repository", name},
+                           {"ok", false},
+                           {"refused", true},
+                           {"error", *refused},
+                           {"summary", ""},
+                           {"seconds", 0}});
+            if (!g.json)
+                std::cout << "  " << name << ": REFUSED: " << *refused << "\n";
+            continue;
+        }
         auto repo = co_await run.repository(name);
         if (!repo) {
             error = repo.error().message;
@@ -639,6 +653,19 @@ int run(int argc, char** argv) {
     prune->add_option("repository", prune_repo, "Only this repository (default: all)");
     prune->add_flag("--json", g.json, "JSON output");
 
+    auto* check = app.add_subcommand(
+        "check",
+        "Each repository's rotating check (restic check --read-data-subset=k/N): last check, "
+        "result, the data read in this rotation, next due; --now checks the next subset");
+    std::vector<std::string> check_repos;
+    bool check_now = false;
+    check->add_option("repository", check_repos, "Only these repositories (default: all)");
+    check->add_flag("--now",
+                    check_now,
+                    "Check each repository's next subset now (exit 1 when one "
+                    "failed or could not run)");
+    check->add_flag("--json", g.json, "JSON output");
+
     auto* daemon =
         app.add_subcommand("daemon",
                            "Run the scheduler and follow the engine's events until SIGTERM/SIGINT "
@@ -790,6 +817,9 @@ int run(int argc, char** argv) {
     }
     if (metrics->parsed()) {
         return metrics_command(g.config_path);
+    }
+    if (check->parsed()) {
+        return check_command(g, check_repos, check_now);
     }
     if (prune->parsed()) {
         return run_task([&g, &prune_repo](auto ex) { return prune_command(ex, g, prune_repo); });

@@ -160,6 +160,8 @@ json config_to_json(const domain::OperatorConfig& c) {
                                    {"password", r.password.masked()},
                                    {"init", r.init},
                                    {"append_only", r.append_only},
+                                   {"check_cron", r.check_cron},
+                                   {"check_subsets", r.check_subsets},
                                    {"env", secrets_json(r.env)}};
         if (!r.cacert.empty())
             j["repositories"][name]["cacert"] = r.cacert;

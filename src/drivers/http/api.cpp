@@ -247,6 +247,9 @@ Response Api::handle(const Request& r) {
     if (parts.size() == 3 && parts[0] == "targets" && (parts[2] == "run" || parts[2] == "verify")) {
         return only("POST") ? start(parts[1], parts[2] == "verify") : not_allowed("POST");
     }
+    if (parts.size() == 1 && parts[0] == "repositories") {
+        return only("GET") ? repositories() : not_allowed("GET");
+    }
     if (parts.size() == 1 && parts[0] == "runs") {
         return only("GET") ? runs(r.target) : not_allowed("GET");
     }
@@ -401,6 +404,43 @@ Response Api::run(const std::string& id) {
     }
     j["steps"] = steps;
     return json_response(200, j);
+}
+
+nlohmann::json repository_check_json(const app::RepositoryCheckState& s) {
+    nlohmann::json last = nullptr;
+    if (s.last) {
+        const auto& c = *s.last;
+        last = {{"id", c.id},
+                {"started_at", c.started_at},
+                {"finished_at", c.finished_at},
+                {"subset", c.subset},
+                {"subsets", c.subsets},
+                {"ok", c.ok},
+                {"packs_read", c.packs_read},
+                {"total_packs", c.total_packs},
+                {"error", c.error}};
+    }
+    nlohmann::json j{{"repository", s.repository},
+                     {"check_cron", s.cron},
+                     {"check_subsets", s.subsets},
+                     {"next_subset", s.next_subset},
+                     {"read_fraction", s.read_fraction},
+                     {"next_due", s.next_due >= 0 ? domain::format_utc(s.next_due) : ""},
+                     {"overdue", s.overdue},
+                     {"last", last}};
+    if (!s.error.empty())
+        j["error"] = s.error;
+    return j;
+}
+
+Response Api::repositories() {
+    auto out = nlohmann::json::array();
+    for (const auto& s : backend_.repository_checks())
+        out.push_back(repository_check_json(s));
+    return {200,
+            "application/json",
+            out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {}};
 }
 
 }  // namespace bk::drivers::http

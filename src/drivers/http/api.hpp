@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "application/daemon.hpp"
+#include "application/repository_checks.hpp"
 #include "application/snapshot_listing.hpp"
 #include "core/task.hpp"
 #include "domain/ports/bookkeeping.hpp"
@@ -46,7 +47,12 @@ public:
     /// The target's snapshots in its repository, described and marked (see snapshot_listing.hpp).
     /// Errors: not_found (no such target), the repository's.
     virtual Task<Result<std::vector<app::SnapshotEntry>>> snapshots(std::string name) = 0;
+    /// Each repository's rotating check (see repository_checks.hpp); none by default.
+    virtual std::vector<app::RepositoryCheckState> repository_checks() { return {}; }
 };
+
+/// One repository's check state as `check --json` and GET /api/v1/repositories show it.
+nlohmann::json repository_check_json(const app::RepositoryCheckState& s);
 
 /// One snapshot as `snapshots --json` and the API show it.
 nlohmann::json snapshot_json(const app::SnapshotEntry& s);
@@ -76,6 +82,7 @@ private:
     Response runs(const std::string& target);
     Response run(const std::string& id);
     Response start(const std::string& name, bool drill);
+    Response repositories();
 
     ApiBackend& backend_;
     std::string token_;

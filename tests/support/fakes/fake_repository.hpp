@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/ports/backup_ports.hpp"
@@ -107,6 +108,14 @@ public:
     }
     Task<Result<std::uint64_t>> restore_path(std::string, std::string, std::string) override {
         co_return Failure{errc::internal, "the fake repository restores no paths"};
+    }
+    /// Each check's k/n, in order; `check_result` is what each returns (default: passed, 10 of
+    /// 80 packs).
+    std::vector<std::pair<int, int>> checks_run;
+    Result<domain::CheckSummary> check_result{domain::CheckSummary{true, 10, 80, "", 0.1}};
+    Task<Result<domain::CheckSummary>> check(int k, int n) override {
+        checks_run.emplace_back(k, n);
+        co_return check_result;
     }
 
 private:

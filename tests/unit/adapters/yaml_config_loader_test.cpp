@@ -683,3 +683,44 @@ TEST_CASE("log.level and log.format: parsed, and a wrong value says where", "[co
     CHECK_THAT(Catch::rangeToString(said), Catch::Contains("c.yml:4:"));
     CHECK(wrong.has_fatal_problems());
 }
+
+TEST_CASE("repository checks: check_cron and check_subsets, with defaults, off and bad values",
+          "[config][checks]") {
+    const std::string yaml = R"(repositories:
+  a:
+    url: /srv/a
+    password: x
+  b:
+    url: /srv/b
+    password: x
+    check_cron: "0 4 * * 0"
+    check_subsets: 1
+  c:
+    url: /srv/c
+    password: x
+    check_cron: "off"
+)";
+    auto c = load_config_text(bk::testing::database_kinds(), yaml, "checks.yml", env({}));
+    INFO((c.problems.empty() ? "" : c.problems.front().describe()));
+    REQUIRE(c.problems.empty());
+    CHECK(c.repositories.at("a").check_cron == "@weekly");
+    CHECK(c.repositories.at("a").check_subsets == 8);
+    CHECK(c.repositories.at("b").check_cron == "0 4 * * 0");
+    CHECK(c.repositories.at("b").check_subsets == 1);
+    CHECK(c.repositories.at("c").check_cron == "off");
+
+    const std::string bad = R"(repositories:
+  a:
+    url: /srv/a
+    password: x
+    check_cron: "every sunday"
+    check_subsets: 1001
+)";
+    auto b = load_config_text(bk::testing::database_kinds(), bad, "checks.yml", env({}));
+    REQUIRE(b.problems.size() == 2);
+    CHECK(b.problems[0].path == "repositories.a.check_cron");
+    CHECK(b.problems[0].line == 5);
+    CHECK(b.problems[1].path == "repositories.a.check_subsets");
+    CHECK(b.problems[1].line == 6);
+    CHECK_THAT(b.problems[1].message, Catch::Contains("from 1 to 1000"));
+}

@@ -13,6 +13,7 @@
 
 #include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/lock/file_locks.hpp"
+#include "application/repository_checks.hpp"
 #include "support/fakes.hpp"
 #include "support/run_rig.hpp"
 #include "support/run_task.hpp"
@@ -597,4 +598,51 @@ TEST_CASE("a clean stop backs up the target's files once per min-interval by the
     REQUIRE(rig.repo.snapshots_stored.size() == 3);
     CHECK(rig.repo.snapshots_stored[0].tags[1] == "kind:files");
     CHECK(rig.files.stops == 0);  // it is stopped already
+}
+
+TEST_CASE(
+    "a repository is checked when the clock reaches its check_cron, its next subset each time",
+    "[daemon][schedule][checks]") {
+    Rig rig;
+    rig.source.found = {bk::testing::labelled_target("db")};
+    rig.config.repositories["main"].check_cron = "0 4 * * *";
+    rig.config.repositories["main"].check_subsets = 4;
+    rig.config.repositories["off"].check_cron = "off";
+    Running d(rig);
+    app::RepositoryChecks checks(rig.config, rig.lookup(), *rig.audit, rig.log, {}, d.clock.fn());
+    d.daemon.repository_checks(checks);
+    const std::int64_t due = 1'800'000'000 + 20 * 3600;  // 2027-01-16T04:00:00Z
+    std::size_t before_due = 99;
+    boost::asio::co_spawn(
+        d.ioc,
+        [&]() -> Task<void> {
+            co_await until([&] { return rig.source.discoveries > 0; });
+            int passes = 0;
+            co_await until([&] { return ++passes > 10; });
+            d.clock.now = due - 1;
+            d.feed.resync();
+            passes = 0;
+            co_await until([&] { return ++passes > 10; });
+            before_due = rig.repo.checks_run.size();
+            d.clock.now = due;
+            d.feed.resync();
+            co_await until([&] { return rig.repo.checks_run.size() == 1; });
+            d.clock.now = due + 24 * 3600;
+            d.feed.resync();
+            co_await until([&] { return rig.repo.checks_run.size() == 2; });
+            d.daemon.stop("test done");
+        },
+        boost::asio::detached);
+    bk::testing::run_task(d.ioc, d.daemon.run(), std::chrono::seconds(30));
+
+    INFO(Catch::rangeToString(rig.log.text));
+    CHECK(before_due == 0);
+    const std::vector<std::pair<int, int>> expected{{1, 4}, {2, 4}};
+    CHECK(rig.repo.checks_run == expected);
+    auto recorded = rig.audit->checks("main", 10);
+    REQUIRE(recorded.has_value());
+    CHECK(recorded->size() == 2);
+    auto off = rig.audit->checks("off", 10);
+    REQUIRE(off.has_value());
+    CHECK(off->empty());
 }

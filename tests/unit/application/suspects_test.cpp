@@ -85,8 +85,8 @@ TEST_CASE("a run whose table lost 90 percent of its rows is suspect, tagged, and
 
     // Accepted: success, untagged, retention proceeds, and the new level is the baseline.
     const auto forgets = rig.repo.forgets.size();
-    auto accepted = bk::testing::run_task(app::accept_run(
-        *rig.audit, rig.lookup(), rig.config, rig.target, second.run_id, "tester"));
+    auto accepted = bk::testing::run_task(
+        app::accept_run(*rig.audit, rig.lookup(), rig.config, rig.target, second.run_id, "tester"));
     REQUIRE(accepted.has_value());
     CHECK(accepted->retention == domain::RetentionOutcome::ok);
     CHECK_FALSE(rig.tagged_suspect(1));
@@ -102,8 +102,8 @@ TEST_CASE("a run whose table lost 90 percent of its rows is suspect, tagged, and
     CHECK(fourth.status == domain::RunStatus::success);
 
     // Only a suspect backup is accepted.
-    auto again = bk::testing::run_task(app::accept_run(
-        *rig.audit, rig.lookup(), rig.config, rig.target, second.run_id, "tester"));
+    auto again = bk::testing::run_task(
+        app::accept_run(*rig.audit, rig.lookup(), rig.config, rig.target, second.run_id, "tester"));
     REQUIRE_FALSE(again.has_value());
     CHECK(again.error().message.find("only a suspect backup is accepted") != std::string::npos);
 }

@@ -64,7 +64,8 @@ TEST_CASE("a table gone, a dump half its size and small tables", "[anomaly]") {
     const domain::AnomalyPolicy policy;
     const std::vector<DumpFigures> normal{
         dump("r1", kT0, 100'000, {{"a", 5}, {"b", 2000}, {"c", 3}})};
-    auto found = find_anomalies(dump("r2", kT0 + 1, 40'000, {{"a", 0}, {"b", 2000}}), normal, policy);
+    auto found =
+        find_anomalies(dump("r2", kT0 + 1, 40'000, {{"a", 0}, {"b", 2000}}), normal, policy);
     CHECK(mentions(found, "table c is gone (it had 3 rows"));
     CHECK(mentions(found, "dump size"));
     CHECK(mentions(found, "(-60%)"));
@@ -89,8 +90,7 @@ TEST_CASE("the comparison is with the newest normal dump, and no history judges 
     // An accepted drop is the baseline: the dump after it is normal against it.
     const std::vector<DumpFigures> normal{dump("r3", kT0 + 2 * kDay, 20'000, {{"t", 100}}),
                                           dump("r1", kT0, 200'000, {{"t", 1000}})};
-    CHECK(find_anomalies(dump("r4", kT0 + 3 * kDay, 20'500, {{"t", 101}}), normal, policy)
-              .empty());
+    CHECK(find_anomalies(dump("r4", kT0 + 3 * kDay, 20'500, {{"t", 101}}), normal, policy).empty());
 }
 
 TEST_CASE("a dump identical for longer than unchanged allows is suspect", "[anomaly]") {

@@ -46,6 +46,27 @@ public:
     }
     domain::AuditLog& audit() override { return audit_; }
     std::string metrics() override { return "m 1\n"; }
+    std::vector<app::RepositoryCheckState> repository_checks() override {
+        app::RepositoryCheckState s;
+        s.repository = "main";
+        s.cron = "@weekly";
+        s.subsets = 8;
+        s.next_subset = 3;
+        s.read_fraction = 0.25;
+        s.next_due = 1'800'000'000;
+        domain::CheckRecord c;
+        c.id = "check-1";
+        c.repository = "main";
+        c.finished_at = "2026-12-07T04:00:00Z";
+        c.subset = 3;
+        c.subsets = 8;
+        c.ok = false;
+        c.packs_read = 12;
+        c.total_packs = 100;
+        c.error = "Pack ID does not match";
+        s.last = c;
+        return {s};
+    }
     std::vector<app::RunEvent> live() override {
         app::RunEvent e;
         e.run_id = "r-live";
@@ -297,4 +318,19 @@ TEST_CASE("api: a target's snapshots with kind, database or path, size and marks
     CHECK(serve(post).status == 405);
     // Everything else is served as handle() serves it.
     CHECK(serve(get("/api/v1/targets/shop-db")).status == 200);
+}
+
+TEST_CASE("api: each repository's check with its rotation", "[unit][api][checks]") {
+    Fixture f;
+    auto j = f.call(get("/api/v1/repositories"), 200);
+    REQUIRE(j.size() == 1);
+    CHECK(j[0]["repository"] == "main");
+    CHECK(j[0]["check_subsets"] == 8);
+    CHECK(j[0]["next_subset"] == 3);
+    CHECK(j[0]["read_fraction"] == 0.25);
+    CHECK(j[0]["next_due"] == "2027-01-15T08:00:00Z");
+    CHECK(j[0]["last"]["ok"] == false);
+    CHECK(j[0]["last"]["subset"] == 3);
+    CHECK(j[0]["last"]["error"] == "Pack ID does not match");
+    CHECK(f.call(get("/api/v1/repositories"), 200).dump() == j.dump());
 }

@@ -26,7 +26,8 @@ std::string esc(const std::string& s) {
 }  // namespace
 
 std::string slack_payload(const domain::Alert& a) {
-    const bool bad = a.kind == "failure" || a.kind == "overdue" || a.kind == "drill_failed";
+    const bool bad = a.kind == "failure" || a.kind == "overdue" || a.kind == "drill_failed" ||
+                     a.kind == "check_failed";
     const bool warning = a.kind == "drill_empty";  // it worked, and proved nothing
     std::string text = std::string(bad       ? ":red_circle: "
                                    : warning ? ":warning: "
