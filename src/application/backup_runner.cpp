@@ -1,4 +1,5 @@
 #include "application/backup_runner.hpp"
+#include "application/snapshot_copier.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -686,6 +687,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         post_failed = co_await hook(target, "post-hook", target.post_hook, report.run_id);
     }
     co_await leave_network(joined, report.run_id);
+    if (copier_ != nullptr && go && ok > 0) {
+        // The second copy: a failure is the copy step's, never the run's (the snapshots stay
+        // pending and the copy's lag says so).
+        std::vector<std::string> stored;
+        for (const auto& i : report.items) {
+            if (i.outcome == domain::StepOutcome::ok && !i.snapshot_id.empty())
+                stored.push_back(i.snapshot_id);
+        }
+        co_await copier_->after_run(target, report.run_id, std::move(stored));
+    }
 
     if (!go) {
         finish(domain::RunStatus::failed,

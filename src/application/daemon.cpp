@@ -447,6 +447,7 @@ Task<void> Daemon::scheduler() {
                     wake_at = std::min(wake_at, it->second);
             }
         }
+        check_copies(now);
         check_overdue(now);
         if (alerts_ != nullptr) {
             maybe_summary(now);
@@ -463,6 +464,42 @@ Task<void> Daemon::scheduler() {
         co_await sleep(schedule_wake_,
                        std::chrono::seconds(std::max<std::int64_t>(1, wake_at - now)));
     }
+}
+
+void Daemon::check_copies(std::int64_t now) {
+    if (copier_ == nullptr || copying_ || now - last_overdue_check_ < 60)
+        return;
+    copying_ = true;
+    if (now - last_copy_retry_ >= 600) {
+        last_copy_retry_ = now;
+        spawn(retry_copies(), [this] { copying_ = false; });
+    } else {
+        spawn(copier_->check_lags(), [this] { copying_ = false; });
+    }
+}
+
+Task<void> Daemon::retry_copies() {
+    auto lags = copier_->lags();
+    bool any = false;
+    if (lags) {
+        for (const auto& l : *lags)
+            any = any || l.pending > 0;
+    }
+    if (!any) {
+        co_await copier_->check_lags();
+        co_return;
+    }
+    // Each target's own retention, for the copy's; a target not seen now waits for its run.
+    std::map<std::string, domain::Retention> keep;
+    for (const auto& t : inventory_.targets)
+        keep[t.name] = t.retention;
+    co_await copier_->catch_up(
+        {}, [keep](const std::string& name) -> std::optional<domain::Retention> {
+            auto it = keep.find(name);
+            if (it == keep.end())
+                return std::nullopt;
+            return it->second;
+        });
 }
 
 void Daemon::check_overdue(std::int64_t now) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/copy_plan.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
 
@@ -22,6 +23,7 @@ struct MetricsInput {
     int notification_queue{0};
     int events_connected{-1};  ///< 1/0 in the daemon; -1: not exported (the CLI)
     bool audit_ok{true};
+    std::vector<domain::CopyLag> copies;  ///< every repository with copy_to
 };
 
 /// The whole exposition; audit reads that fail leave their series out.

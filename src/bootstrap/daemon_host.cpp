@@ -143,6 +143,7 @@ Task<void> DaemonHost::start() {
     auto& daemon = *p.daemon;
     daemon.drills(p.run->restore());
     daemon.alerts(p.run->alerting());
+    daemon.copies(p.run->copier());
     p.backend = std::make_unique<DaemonBackend>(daemon, *p.run);
     p.api = std::make_unique<drivers::http::Api>(*p.backend,
                                                  read_token(services.config.http.token_file, log));

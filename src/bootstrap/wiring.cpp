@@ -307,6 +307,22 @@ Result<void> RunServices::open() {
         *p.audit,
         *log_);
     p.runner->observe(p.alerting.get());
+    // The pending copies live in the audit database (its own connection: the audit trail's
+    // fallback wrapper knows nothing of them).
+    if (auto ledger = adapters::audit::SqliteAuditLog::open(state + "/audit.db"); ledger) {
+        p.copy_ledger = std::move(*ledger);
+        p.copier = std::make_unique<app::SnapshotCopier>(
+            base_.config,
+            [this](std::string name) { return repository(std::move(name)); },
+            *p.copy_ledger,
+            *p.audit,
+            *log_);
+        p.copier->observe(
+            [this](domain::CopyLag lag) { return parts_->alerting->copy_lag(std::move(lag)); });
+        p.runner->copy_with(p.copier.get());
+    } else {
+        log_->warn("copies (copy_to) are off: " + ledger.error().message);
+    }
     p.restorer = std::make_unique<adapters::docker::DockerRestorer>(
         client, instance_id_, database_registry());
     p.restored_copies = std::make_unique<adapters::docker::DockerRestoredCopies>(client);
@@ -330,6 +346,9 @@ app::Alerting& RunServices::alerting() {
 }
 app::BackupRunner& RunServices::runner() {
     return *parts_->runner;
+}
+app::SnapshotCopier* RunServices::copier() {
+    return parts_->copier.get();
 }
 app::RestoreService& RunServices::restore() {
     return *parts_->restore;
@@ -377,6 +396,10 @@ std::string RunServices::metrics(const std::vector<std::string>& targets,
     in.notification_queue = p.alert_store->pending();
     in.events_connected = events_connected;
     in.audit_ok = p.audit->store_error().empty();
+    if (p.copier) {
+        if (auto lags = p.copier->lags())
+            in.copies = std::move(*lags);
+    }
     return app::render_metrics(*p.audit, in);
 }
 

@@ -17,6 +17,7 @@
 #include "application/recovery.hpp"
 #include "application/registry.hpp"
 #include "application/restore.hpp"
+#include "application/snapshot_copier.hpp"
 #include "domain/operator_config.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
@@ -119,6 +120,8 @@ public:
                         const std::vector<std::string>& overdue,
                         int events_connected);
     app::BackupRunner& runner();
+    /// The second copies (copy_to); nullptr when the copy ledger could not be opened.
+    app::SnapshotCopier* copier();
     app::RestoreService& restore();
     /// What `restore --new-container` left (after open()).
     domain::RestoredCopies& restored_copies();

@@ -12,7 +12,7 @@ bool wants(const std::vector<std::string>& events, std::string_view kind) {
     // The default: whatever needs a human (a failure, a silence, a failed drill) and its end.
     if (events.empty()) {
         return kind == "failure" || kind == "overdue" || kind == "drill_failed" ||
-               kind == "drill_empty" || kind == "recovered";
+               kind == "drill_empty" || kind == "recovered" || kind == "copy_overdue";
     }
     return std::any_of(events.begin(), events.end(), [kind](const std::string& e) {
         return e == kind || e == "all";
@@ -42,6 +42,13 @@ std::string alert_title(const Alert& a) {
                (a.last_success.empty() ? std::string(" (never backed up)")
                                        : " (last success " + a.last_success + ")");
     }
+    // A copy's alerts name the pair "source -> destination" as their target.
+    if (a.kind == "copy_overdue") {
+        return "backupctl: copy " + a.target + " is OVERDUE" +
+               (a.last_success.empty() ? std::string{} : " (oldest pending " + a.last_success + ")");
+    }
+    if (a.kind == "recovered" && a.status == "caught_up")
+        return "backupctl: copy " + a.target + " CAUGHT UP";
     if (a.kind == "recovered")
         return "backupctl: " + a.target + " RECOVERED, backup succeeded";
     if (a.kind == "drill_empty") {

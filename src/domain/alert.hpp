@@ -12,7 +12,14 @@ namespace bk::domain {
 
 /// The events a notifier can be subscribed to.
 inline constexpr std::string_view kAlertKinds[] = {
-    "failure", "success", "overdue", "recovered", "drill_failed", "drill_empty", "summary"};
+    "failure",
+                                                   "success",
+                                                   "overdue",
+                                                   "recovered",
+                                                   "drill_failed",
+                                                   "drill_empty",
+                                                   "summary",
+                                                   "copy_overdue"};
 
 struct Alert {
     std::string id;      ///< stable per event: a re-send carries the same id (receivers dedupe)

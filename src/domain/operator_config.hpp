@@ -27,6 +27,11 @@ struct RepositoryConfig {
     /// The server refuses deletes (rest-server/rclone --append-only): retention and prune are
     /// the server owner's job, never run from here.
     bool append_only{false};
+    /// A second copy (3-2-1): after each run that stored snapshots here they are copied to this
+    /// other repository (`restic copy`) and the target's retention is applied there too.
+    std::string copy_to;
+    /// A snapshot not yet copied after this long: a `copy_overdue` alert (once per episode).
+    std::chrono::seconds copy_overdue{24 * 3600};
 };
 
 struct KeyConfig {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "backupctl/labels/parse.hpp"
+#include "domain/copy_plan.hpp"
 #include "domain/alert.hpp"
 #include "domain/duration.hpp"
 #include "domain/printable.hpp"
@@ -61,8 +62,16 @@ constexpr std::array<std::string_view, 13> kDefaultsKeys{"cron",
                                                          "idle_timeout",
                                                          "drill_timeout",
                                                          "drill_empty"};
-constexpr std::array<std::string_view, 8> kRepoKeys{
-    "url", "password", "password_file", "init", "env", "ssh", "cacert", "append_only"};
+constexpr std::array<std::string_view, 10> kRepoKeys{"url",
+                                                    "password",
+                                                    "password_file",
+                                                    "init",
+                                                    "env",
+                                                    "ssh",
+                                                    "cacert",
+                                                    "append_only",
+                                                    "copy_to",
+                                                    "copy_overdue"};
 constexpr std::array<std::string_view, 6> kSshKeys{
     "key_file", "port", "known_hosts_file", "accept_new_host_key", "user", "connect_timeout"};
 // Environment variables whose value is a path by definition: a *_FILE key of these is passed
@@ -211,6 +220,7 @@ public:
                    [this](const YAML::Node& n, const std::string& p, const std::string& name) {
                        load_repository(n, p, name);
                    });
+        check_copies(root["repositories"]);
         load_named(root["keys"],
                    "keys",
                    [this](const YAML::Node& n, const std::string& p, const std::string& name) {
@@ -763,6 +773,12 @@ private:
             r.init = *v;
         if (auto v = boolean(n["append_only"], p + ".append_only"))
             r.append_only = *v;
+        if (auto v = text(n["copy_to"], p + ".copy_to"))
+            r.copy_to = *v;
+        positive_duration(n, "copy_overdue", p, r.copy_overdue);
+        if (n["copy_overdue"] && !n["copy_to"]) {
+            problem(n["copy_overdue"], p + ".copy_overdue", "is only used with copy_to");
+        }
         if (auto v = text(n["cacert"], p + ".cacert")) {
             r.cacert = *v;
             if (!r.url.starts_with("s3:") && !r.url.starts_with("rest:")) {
@@ -809,6 +825,15 @@ private:
         }
         load_ssh(n, p, r);
         out_.repositories[name] = std::move(r);
+    }
+
+    // copy_to names another repository, no cycle, one environment and one sftp.command for both.
+    void check_copies(const YAML::Node& section) {
+        for (const auto& c : domain::copy_problems(out_.repositories)) {
+            const auto repo = section[c.repository];
+            const auto at = repo && repo["copy_to"] ? repo["copy_to"] : repo;
+            problem(at, "repositories." + c.repository + ".copy_to", c.message);
+        }
     }
 
     void load_ssh(const YAML::Node& n, const std::string& p, domain::RepositoryConfig& r) {

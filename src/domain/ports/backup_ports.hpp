@@ -93,6 +93,14 @@ struct SnapshotInfo {
     std::string time;
     std::vector<std::string> tags;
     std::vector<std::string> paths;
+    std::string original;  ///< a copied snapshot: the id of the one it was copied from
+};
+
+/// What a copy to a second repository did.
+struct CopySummary {
+    int copied{0};   ///< snapshots copied now
+    int skipped{0};  ///< already there
+    double seconds{0};
 };
 
 struct PruneSummary {
@@ -154,6 +162,15 @@ public:
     virtual Task<Result<std::uint64_t>> restore_path(std::string snapshot_id,
                                                      std::string include,
                                                      std::string target_dir) = 0;
+    /// Copies into this repository the snapshots of `source` (written by backupctl) carrying
+    /// all of `tags` that it does not hold yet; ones already copied are skipped. Both must be
+    /// prepared. The default: this kind of repository cannot copy.
+    virtual Task<Result<CopySummary>> copy_from(BackupRepository& source,
+                                                std::vector<std::string> tags) {
+        (void)source;
+        (void)tags;
+        co_return Failure{errc::internal, "this repository cannot copy snapshots"};
+    }
 };
 
 }  // namespace bk::domain

@@ -22,6 +22,7 @@
 #include "domain/snapshot_tags.hpp"
 #include "drivers/cli/adopt_command.hpp"
 #include "drivers/cli/common.hpp"
+#include "drivers/cli/copy_command.hpp"
 #include "drivers/cli/daemon_command.hpp"
 #include "drivers/cli/restore_command.hpp"
 #include "drivers/cli/terminal_text.hpp"
@@ -695,7 +696,21 @@ int run(int argc, char** argv) {
     verify->add_option("target", verify_target, "Target name")->required();
     verify->add_option(
         "--snapshot", verify_snapshot, "A snapshot id (default: the newest of each database)");
+    std::string verify_from;
+    verify->add_option("--from",
+                       verify_from,
+                       "Drill from this repository (a second copy, copy_to) instead of the "
+                       "target's own");
     verify->add_flag("--json", g.json, "JSON output");
+    std::string copy_repo;
+    bool copy_now = false;
+    auto* copy = app.add_subcommand(
+        "copy",
+        "Second copies (copy_to): pending snapshots and lag per repository (exit 1 when one is "
+        "overdue); --now copies them");
+    copy->add_option("repository", copy_repo, "Only this repository (default: all with copy_to)");
+    copy->add_flag("--now", copy_now, "Copy what is pending now");
+    copy->add_flag("--json", g.json, "JSON output");
     std::string adopt_target;
     bool adopt_yes = false;
     auto* adopt = app.add_subcommand(
@@ -786,7 +801,10 @@ int run(int argc, char** argv) {
         return restore_command(g, rargs);
     }
     if (verify->parsed()) {
-        return verify_command(g, verify_target, verify_snapshot);
+        return verify_command(g, verify_target, verify_snapshot, verify_from);
+    }
+    if (copy->parsed()) {
+        return copy_command(g, copy_repo, copy_now);
     }
     if (status->parsed()) {
         return status_command(g);

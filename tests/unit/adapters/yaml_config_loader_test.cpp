@@ -683,3 +683,36 @@ TEST_CASE("log.level and log.format: parsed, and a wrong value says where", "[co
     CHECK_THAT(Catch::rangeToString(said), Catch::Contains("c.yml:4:"));
     CHECK(wrong.has_fatal_problems());
 }
+
+TEST_CASE("copy_to and copy_overdue are read and a bad copy_to names its line", "[config]") {
+    auto ok = load_config_text(bk::testing::database_kinds(),
+                               "repositories:\n"
+                               "  main:\n    url: /r/main\n    password: x\n"
+                               "    copy_to: offsite\n    copy_overdue: 2h\n"
+                               "  offsite: {url: 'rest:http://h:8000/r', password: y}\n",
+                               "c.yml",
+                               env({}));
+    INFO((ok.problems.empty() ? "" : ok.problems.front().describe()));
+    REQUIRE(ok.problems.empty());
+    CHECK(ok.repositories.at("main").copy_to == "offsite");
+    CHECK(ok.repositories.at("main").copy_overdue == std::chrono::hours(2));
+    CHECK(ok.repositories.at("offsite").copy_overdue == std::chrono::hours(24));
+    auto bad = load_config_text(bk::testing::database_kinds(),
+                                "repositories:\n"
+                                "  main:\n    url: /r/main\n    password: x\n"
+                                "    copy_to: ofsite\n"
+                                "  offsite: {url: 'rest:http://h:8000/r', password: y}\n",
+                                "c.yml",
+                                env({}));
+    REQUIRE(bad.problems.size() == 1);
+    CHECK(bad.problems[0].line == 5);
+    CHECK(bad.problems[0].path == "repositories.main.copy_to");
+    CHECK_THAT(bad.problems[0].message, Catch::Contains("\"ofsite\" is not a repository"));
+    CHECK(bad.has_fatal_problems());
+    auto lone = load_config_text(bk::testing::database_kinds(),
+                                 "repositories:\n  main: {url: /r, password: x, copy_overdue: 1h}\n",
+                                 "c.yml",
+                                 env({}));
+    REQUIRE(lone.problems.size() == 1);
+    CHECK(lone.problems[0].path == "repositories.main.copy_overdue");
+}
