@@ -1,5 +1,4 @@
 #include "application/backup_runner.hpp"
-#include "application/snapshot_copier.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -10,6 +9,7 @@
 #include <random>
 
 #include "application/provenance_guard.hpp"
+#include "application/snapshot_copier.hpp"
 #include "domain/dump_census.hpp"
 #include "domain/duration.hpp"
 #include "domain/human.hpp"

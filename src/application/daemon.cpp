@@ -493,13 +493,14 @@ Task<void> Daemon::retry_copies() {
     std::map<std::string, domain::Retention> keep;
     for (const auto& t : inventory_.targets)
         keep[t.name] = t.retention;
-    co_await copier_->catch_up(
-        {}, [keep](const std::string& name) -> std::optional<domain::Retention> {
-            auto it = keep.find(name);
-            if (it == keep.end())
-                return std::nullopt;
-            return it->second;
-        });
+    SnapshotCopier::RetentionLookup lookup =
+        [keep](const std::string& name) -> std::optional<domain::Retention> {
+        auto it = keep.find(name);
+        if (it == keep.end())
+            return std::nullopt;
+        return it->second;
+    };
+    co_await copier_->catch_up(std::string{}, std::move(lookup));
 }
 
 void Daemon::check_overdue(std::int64_t now) {

@@ -23,11 +23,11 @@
 #include <vector>
 
 #include "application/alerting.hpp"
-#include "application/snapshot_copier.hpp"
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
 #include "application/restore.hpp"
 #include "application/run_queue.hpp"
+#include "application/snapshot_copier.hpp"
 #include "core/signal.hpp"
 #include "core/task_group.hpp"
 #include "domain/ports/logger.hpp"

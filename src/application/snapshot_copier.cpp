@@ -39,14 +39,16 @@ Task<std::optional<CopyAttempt>> SnapshotCopier::after_run(domain::Target target
     domain::StepRecord step{run_id, "copy to " + destination, domain::utc_now()};
     const auto retention = target.retention;
     const auto name = target.name;
-    auto attempt = co_await copy_pair(
-        target.repository,
-        destination,
-        [name, retention](const std::string& t) -> std::optional<domain::Retention> {
-            if (t == name)
-                return retention;
-            return std::nullopt;
-        });
+    // (g++ 12: no temporary of a non-trivial type in a co_await's arguments: named first)
+    RetentionLookup keep = [name,
+                            retention](const std::string& t) -> std::optional<domain::Retention> {
+        if (t == name)
+            return retention;
+        return std::nullopt;
+    };
+    std::string source = target.repository;
+    std::string to = destination;
+    auto attempt = co_await copy_pair(std::move(source), std::move(to), std::move(keep));
     step.finished_at = domain::utc_now();
     step.outcome = attempt.ok ? domain::StepOutcome::ok : domain::StepOutcome::failed;
     step.detail = attempt.detail;
@@ -108,8 +110,12 @@ Task<CopyAttempt> SnapshotCopier::copy_pair(std::string source,
         for (const auto& p : *pending)
             targets.insert(p.target);
         auto from = co_await repositories_(source);
-        auto to = from ? co_await repositories_(destination)
-                       : Result<domain::BackupRepository*>(from.error());
+        // (g++ 12: no co_await inside a conditional expression)
+        Result<domain::BackupRepository*> to = Failure{errc::internal, "not looked up"};
+        if (from)
+            to = co_await repositories_(destination);
+        else
+            to = from.error();
         if (!from || !to) {
             a.detail = (!from ? from.error() : to.error()).message;
         } else {
@@ -129,7 +135,8 @@ Task<CopyAttempt> SnapshotCopier::copy_pair(std::string source,
                 }
                 a.copied += copied->copied;
                 a.skipped += copied->skipped;
-                if (auto r = ledger_.mark_copied(source, destination, t, started, domain::utc_now());
+                if (auto r =
+                        ledger_.mark_copied(source, destination, t, started, domain::utc_now());
                     !r) {
                     log_.warn("copy ledger: " + r.error().message);
                 }

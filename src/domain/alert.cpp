@@ -45,7 +45,8 @@ std::string alert_title(const Alert& a) {
     // A copy's alerts name the pair "source -> destination" as their target.
     if (a.kind == "copy_overdue") {
         return "backupctl: copy " + a.target + " is OVERDUE" +
-               (a.last_success.empty() ? std::string{} : " (oldest pending " + a.last_success + ")");
+               (a.last_success.empty() ? std::string{}
+                                       : " (oldest pending " + a.last_success + ")");
     }
     if (a.kind == "recovered" && a.status == "caught_up")
         return "backupctl: copy " + a.target + " CAUGHT UP";

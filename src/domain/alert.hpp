@@ -11,8 +11,7 @@
 namespace bk::domain {
 
 /// The events a notifier can be subscribed to.
-inline constexpr std::string_view kAlertKinds[] = {
-    "failure",
+inline constexpr std::string_view kAlertKinds[] = {"failure",
                                                    "success",
                                                    "overdue",
                                                    "recovered",

@@ -50,7 +50,8 @@ std::vector<CopyProblem> copy_problems(const std::map<std::string, RepositoryCon
             std::string known;
             for (const auto& [n, unused] : repos)
                 known += (known.empty() ? "" : ", ") + n;
-            out.push_back({name, "copy_to: \"" + r.copy_to + "\" is not a repository (" + known + ")"});
+            out.push_back(
+                {name, "copy_to: \"" + r.copy_to + "\" is not a repository (" + known + ")"});
             continue;
         }
         // A cycle: following copy_to from here comes back here.
@@ -58,8 +59,9 @@ std::vector<CopyProblem> copy_problems(const std::map<std::string, RepositoryCon
         for (auto at = dest; at != repos.end() && !at->second.copy_to.empty();
              at = repos.find(at->second.copy_to)) {
             if (!seen.insert(at->first).second || at->second.copy_to == name) {
-                out.push_back({name, "copy_to makes a cycle (" + name + " -> " + r.copy_to +
-                                         " -> ... -> " + name + ")"});
+                out.push_back({name,
+                               "copy_to makes a cycle (" + name + " -> " + r.copy_to +
+                                   " -> ... -> " + name + ")"});
                 break;
             }
         }

@@ -20,8 +20,8 @@ struct PendingCopy {
     std::string destination;
     std::string run_id;
     std::string target;
-    std::string made_at;    ///< ISO 8601 UTC: when the snapshot was stored
-    std::string copied_at;  ///< empty while pending
+    std::string made_at;     ///< ISO 8601 UTC: when the snapshot was stored
+    std::string copied_at;   ///< empty while pending
     std::string last_error;  ///< the last failed attempt's reason, empty when none
 };
 

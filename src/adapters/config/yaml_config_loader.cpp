@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "backupctl/labels/parse.hpp"
-#include "domain/copy_plan.hpp"
 #include "domain/alert.hpp"
+#include "domain/copy_plan.hpp"
 #include "domain/duration.hpp"
 #include "domain/printable.hpp"
 #include "domain/schedule.hpp"
@@ -63,15 +63,15 @@ constexpr std::array<std::string_view, 13> kDefaultsKeys{"cron",
                                                          "drill_timeout",
                                                          "drill_empty"};
 constexpr std::array<std::string_view, 10> kRepoKeys{"url",
-                                                    "password",
-                                                    "password_file",
-                                                    "init",
-                                                    "env",
-                                                    "ssh",
-                                                    "cacert",
-                                                    "append_only",
-                                                    "copy_to",
-                                                    "copy_overdue"};
+                                                     "password",
+                                                     "password_file",
+                                                     "init",
+                                                     "env",
+                                                     "ssh",
+                                                     "cacert",
+                                                     "append_only",
+                                                     "copy_to",
+                                                     "copy_overdue"};
 constexpr std::array<std::string_view, 6> kSshKeys{
     "key_file", "port", "known_hosts_file", "accept_new_host_key", "user", "connect_timeout"};
 // Environment variables whose value is a path by definition: a *_FILE key of these is passed

@@ -1066,7 +1066,7 @@ std::string env_key(const std::string& kv) {
 }  // namespace
 
 Task<Result<domain::CopySummary>> ResticRepository::copy_from(domain::BackupRepository& source,
-                                                               std::vector<std::string> tags) {
+                                                              std::vector<std::string> tags) {
     if (auto bad = comma_in(tags))
         co_return *bad;
     auto* from = dynamic_cast<ResticRepository*>(&source);
@@ -1108,8 +1108,9 @@ Task<Result<domain::CopySummary>> ResticRepository::copy_from(domain::BackupRepo
             });
             if (clash) {
                 co_return Failure{errc::invalid_config,
-                                  what + ": both are sftp: repositories; restic 0.14 gives both "
-                                         "the same sftp command"};
+                                  what +
+                                      ": both are sftp: repositories; restic 0.14 gives both "
+                                      "the same sftp command"};
             }
             if (std::find(args.begin(), args.end(), opt) == args.end())
                 args.insert(args.end(), {"-o", opt});

@@ -42,13 +42,14 @@ Task<int> copy_task(boost::asio::any_io_executor ex, Globals g, std::string only
             for (const auto& t : inventory->targets)
                 keep[t.name] = t.retention;
         }
-        auto done = co_await copier->catch_up(
-            only, [keep](const std::string& t) -> std::optional<domain::Retention> {
-                auto it = keep.find(t);
-                if (it == keep.end())
-                    return std::nullopt;
-                return it->second;
-            });
+        app::SnapshotCopier::RetentionLookup lookup =
+            [keep](const std::string& t) -> std::optional<domain::Retention> {
+            auto it = keep.find(t);
+            if (it == keep.end())
+                return std::nullopt;
+            return it->second;
+        };
+        auto done = co_await copier->catch_up(only, std::move(lookup));
         for (const auto& a : done) {
             if (!a.ok)
                 code = kExitFailed;
@@ -84,7 +85,8 @@ Task<int> copy_task(boost::asio::any_io_executor ex, Globals g, std::string only
             std::cout << l.source << " -> " << l.destination << ": " << l.pending
                       << " pending, lag " << l.lag_seconds << " s"
                       << (l.overdue() ? " OVERDUE" : "")
-                      << (l.last_error.empty() ? std::string{} : " (last error: " + l.last_error + ")")
+                      << (l.last_error.empty() ? std::string{}
+                                               : " (last error: " + l.last_error + ")")
                       << "\n";
         }
     }

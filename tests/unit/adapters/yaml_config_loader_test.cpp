@@ -709,10 +709,11 @@ TEST_CASE("copy_to and copy_overdue are read and a bad copy_to names its line", 
     CHECK(bad.problems[0].path == "repositories.main.copy_to");
     CHECK_THAT(bad.problems[0].message, Catch::Contains("\"ofsite\" is not a repository"));
     CHECK(bad.has_fatal_problems());
-    auto lone = load_config_text(bk::testing::database_kinds(),
-                                 "repositories:\n  main: {url: /r, password: x, copy_overdue: 1h}\n",
-                                 "c.yml",
-                                 env({}));
+    auto lone =
+        load_config_text(bk::testing::database_kinds(),
+                         "repositories:\n  main: {url: /r, password: x, copy_overdue: 1h}\n",
+                         "c.yml",
+                         env({}));
     REQUIRE(lone.problems.size() == 1);
     CHECK(lone.problems[0].path == "repositories.main.copy_overdue");
 }
