@@ -635,7 +635,9 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     const auto repo_config = config_.repositories.find(target.repository);
     const bool append_only =
         repo_config != config_.repositories.end() && repo_config->second.append_only;
-    if (all_ok && append_only) {
+    // An append-only repository with maintenance credentials: retention runs here through them.
+    const bool maintained = append_only && repo_config->second.has_maintenance;
+    if (all_ok && append_only && !maintained) {
         // The server refuses deletes: its owner runs retention there. Not a failure of the run.
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         step.finished_at = step.started_at;
@@ -659,7 +661,18 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         // Retention only after a fully successful run: a failure never costs a good snapshot.
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         std::vector<std::string> group{domain::snapshot_tag("target", target.name)};
-        auto forgot = co_await (*repo)->forget(group, target.retention);
+        domain::BackupRepository* deleting = *repo;
+        Result<std::int64_t> forgot = std::int64_t{-1};
+        if (maintained) {
+            std::string m_name = target.repository + "@maintenance";
+            auto m = co_await repositories_(std::move(m_name));
+            if (m)
+                deleting = *m;
+            else
+                forgot = m.error();
+        }
+        if (forgot)
+            forgot = co_await deleting->forget(group, target.retention);
         step.finished_at = domain::utc_now();
         if (forgot)
             report.snapshots_kept = *forgot;

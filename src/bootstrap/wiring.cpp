@@ -426,12 +426,32 @@ Task<Result<domain::BackupRepository*>> RunServices::repository(std::string name
 }
 
 Task<Result<domain::BackupRepository*>> RunServices::prepare_repository(std::string name) {
-    auto cfg = base_.config.repositories.find(name);
+    // "<name>@maintenance": an append-only repository through its maintenance credentials (the
+    // same name: the same lock gate, the same generated password).
+    const std::string suffix = "@maintenance";
+    const bool maintenance = name.ends_with(suffix);
+    const std::string base_name = maintenance ? name.substr(0, name.size() - suffix.size()) : name;
+    auto cfg = base_.config.repositories.find(base_name);
     if (cfg == base_.config.repositories.end()) {
-        co_return Failure{errc::invalid_config, "no repository named " + name};
+        co_return Failure{errc::invalid_config, "no repository named " + base_name};
+    }
+    domain::RepositoryConfig config = cfg->second;
+    if (maintenance) {
+        if (!config.has_maintenance) {
+            co_return Failure{errc::invalid_config,
+                              "repository " + base_name + " has no maintenance credentials"};
+        }
+        config.url = config.maintenance_url;
+        if (!config.maintenance_password.reveal().empty())
+            config.password = config.maintenance_password;
+        if (!config.maintenance_env.empty())
+            config.env = config.maintenance_env;
+        config.append_only = false;
+        config.has_maintenance = false;
+        config.copy_to.clear();
     }
     auto repo = std::make_unique<adapters::restic::ResticRepository>(
-        ex_, name, cfg->second, base_.config.state_dir);
+        ex_, base_name, config, base_.config.state_dir);
     auto ready = co_await repo->prepare();
     if (!ready) {
         co_return ready.error();

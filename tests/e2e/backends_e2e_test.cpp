@@ -653,3 +653,62 @@ TEST_CASE(
     CHECK_THAT(drill.out, Catch::Contains("ok   row counts"));
     CHECK(psql(s, kPgChecksum) == before);
 }
+
+TEST_CASE(
+    "append-only through rclone: backups succeed, retention delegated, restic check passes, a "
+    "delete with the backup credentials is refused, maintenance credentials apply the policy",
+    "[e2e][backend][rest][append-only]") {
+    Scenario s(kFakeImages);
+    RestServer backup(s, "ao-backup", true);
+    RestServer owner(s, "ao-owner", backup);  // the same directory, deletes allowed
+    const std::string url = backup.url(RestServer::kUser, RestServer::kPass);
+    const std::string owner_url = owner.url(RestServer::kUser, RestServer::kPass);
+    start_fake(s, "app", "ok", "vault");
+    const std::string target = s.target("app");
+    const std::string repo = "repositories:\n  vault:\n    url: " + url + "\n    password: " +
+                             kRepoPassword + "\n    init: true\n    append_only: true\n";
+    s.write_config(kFakeImages + repo);
+    for (int i = 0; i < 3; ++i) {
+        auto run = s.backupctl("run " + target);
+        INFO(run.out);
+        REQUIRE(run.exit_code == 0);
+        CHECK_THAT(run.out, Catch::Contains("retention: delegated"));
+    }
+    CHECK(snapshots_in(url, target) == 3);
+    auto check = sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
+                    " restic check 2>&1");
+    INFO(check.out);
+    CHECK(check.exit_code == 0);
+    // A delete through the backup credentials: refused, the snapshot stays.
+    auto listed = nlohmann::json::parse(
+        sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
+           " restic snapshots --json 2>/dev/null")
+            .out);
+    REQUIRE(listed.size() == 3);
+    const std::string victim = listed[0]["id"];
+    auto refused = sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
+                      " timeout 120 restic forget " + victim + " 2>&1");
+    INFO(refused.out);
+    CHECK(refused.exit_code != 0);
+    CHECK(snapshots_in(url, target) == 3);
+
+    // The same repository with the owner's credentials in a maintenance block (e.g. another
+    // host): the run's retention (last=1) removes through them, prune too.
+    s.write_config(kFakeImages + repo + "    maintenance:\n      url: " + owner_url +
+                   "\n      retention: last=1\n");
+    auto run = s.backupctl("run " + target);
+    INFO(run.out);
+    CHECK(run.exit_code == 0);
+    CHECK_THAT(run.out, !Catch::Contains("retention: delegated"));
+    CHECK(snapshots_in(url, target) == 1);
+    auto prune = s.backupctl("prune vault");
+    INFO(prune.out);
+    CHECK(prune.exit_code == 0);
+    CHECK_THAT(prune.out, Catch::Contains("vault: ok (maintenance credentials)"));
+    auto after = sh("RESTIC_REPOSITORY=" + quoted(owner_url) + " RESTIC_PASSWORD=" +
+                    kRepoPassword + " restic check 2>&1");
+    INFO(after.out);
+    CHECK(after.exit_code == 0);
+    check_no_secrets({run.out, prune.out, s.backupctl("config show --json").out},
+                     {RestServer::kPass, kRepoPassword});
+}

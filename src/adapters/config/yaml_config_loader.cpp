@@ -62,7 +62,10 @@ constexpr std::array<std::string_view, 13> kDefaultsKeys{"cron",
                                                          "idle_timeout",
                                                          "drill_timeout",
                                                          "drill_empty"};
-constexpr std::array<std::string_view, 10> kRepoKeys{"url",
+constexpr std::array<std::string_view, 5> kMaintenanceKeys{
+    "url", "password", "password_file", "env", "retention"};
+constexpr std::array<std::string_view, 11> kRepoKeys{"maintenance",
+                                                    "url",
                                                      "password",
                                                      "password_file",
                                                      "init",
@@ -786,6 +789,39 @@ private:
                     n["cacert"], p + ".cacert", "only rest: and s3: repositories use a CA file");
             }
         }
+        load_env(n, p, r.env);
+        if (const auto m = n["maintenance"]; is_map(m, p + ".maintenance")) {
+            const std::string mp = p + ".maintenance";
+            check_keys(m, mp, kMaintenanceKeys);
+            r.has_maintenance = true;
+            if (auto v = text(m["url"], mp + ".url")) {
+                r.maintenance_url = *v;
+            } else if (!m["url"]) {
+                problem(m, mp, "has no url (an endpoint of the same storage that may delete)");
+            }
+            if (auto sec = secret(m, "password", mp))
+                r.maintenance_password = *sec;
+            load_env(m, mp, r.maintenance_env);
+            if (auto v = text(m["retention"], mp + ".retention")) {
+                auto keep = domain::parse_retention(*v);
+                if (keep)
+                    r.maintenance_retention = *keep;
+                else
+                    problem(m["retention"], mp + ".retention", keep.error);
+            }
+            if (!r.append_only) {
+                problem(m,
+                        mp,
+                        "is for append_only: true repositories (the others delete with their own "
+                        "credentials)");
+            }
+        }
+        load_ssh(n, p, r);
+        out_.repositories[name] = std::move(r);
+    }
+
+    // `env:` of a repository (or its maintenance block): KEY: value, KEY_FILE: a file to read.
+    void load_env(const YAML::Node& n, const std::string& p, std::map<std::string, Secret>& into) {
         if (const auto env = n["env"]; is_map(env, p + ".env")) {
             for (auto it = env.begin(); it != env.end(); ++it) {
                 const std::string k = it->first.Scalar();
@@ -805,7 +841,7 @@ private:
                 if (!v)
                     continue;
                 if (!file_key) {
-                    r.env[k] = Secret(*v, "config " + kp);
+                    into[k] = Secret(*v, "config " + kp);
                     continue;
                 }
                 // AWS_ACCESS_KEY_ID_FILE: /run/secrets/x -> AWS_ACCESS_KEY_ID=<the file's content>
@@ -816,15 +852,13 @@ private:
                     problem(it->second, kp, error);
                     continue;
                 }
-                if (r.env.contains(var)) {
+                if (into.contains(var)) {
                     problem(it->first, kp, "give either " + var + " or " + k + ", not both");
                     continue;
                 }
-                r.env[var] = Secret(std::move(value), "file " + *v);
+                into[var] = Secret(std::move(value), "file " + *v);
             }
         }
-        load_ssh(n, p, r);
-        out_.repositories[name] = std::move(r);
     }
 
     // copy_to names another repository, no cycle, one environment and one sftp.command for both.

@@ -833,8 +833,11 @@ Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tag
         co_return Failure{errc::invalid_config,
                           "repository " + name_ + " is append-only: retention is the server's job"};
     }
-    std::vector<std::string> argv{
-        "forget", "--json", "--group-by", "host,tags", "--tag", join_tags(tags)};
+    // No tags: every group of the repository (a maintenance host's prune), never "no filter"
+    // by accident with an empty --tag.
+    std::vector<std::string> argv{"forget", "--json", "--group-by", "host,tags"};
+    if (!tags.empty())
+        argv.insert(argv.end(), {"--tag", join_tags(tags)});
     auto add = [&argv](const char* flag, int n) {
         if (n > 0) {
             argv.push_back(flag);
