@@ -378,6 +378,9 @@ app::Checks RunServices::checks() {
     ports.resolver = p.resolver.get();
     ports.dumper = p.dumper.get();
     ports.built_at = build_time();
+    if (p.copier) {
+        ports.copy_lags = [copier = p.copier.get()]() { return copier->lags(); };
+    }
     return app::Checks(base_.config, std::move(ports));
 }
 

@@ -717,3 +717,41 @@ TEST_CASE("copy_to and copy_overdue are read and a bad copy_to names its line", 
     REQUIRE(lone.problems.size() == 1);
     CHECK(lone.problems[0].path == "repositories.main.copy_overdue");
 }
+
+TEST_CASE("an append-only repository's maintenance block is read, and refused elsewhere",
+          "[config]") {
+    auto ok = load_config_text(bk::testing::database_kinds(),
+                               "repositories:\n"
+                               "  vault:\n    url: 'rest:http://u:p@h:8000/r'\n    password: x\n"
+                               "    append_only: true\n"
+                               "    maintenance:\n      url: 'rest:http://o:q@h:8001/r'\n"
+                               "      retention: last=2\n",
+                               "m.yml",
+                               env({}));
+    INFO((ok.problems.empty() ? "" : ok.problems.front().describe()));
+    REQUIRE(ok.problems.empty());
+    const auto& v = ok.repositories.at("vault");
+    CHECK(v.has_maintenance);
+    CHECK(v.maintenance_url == "rest:http://o:q@h:8001/r");
+    REQUIRE(v.maintenance_retention);
+    CHECK(v.maintenance_retention->last == 2);
+    CHECK(v.maintenance_password.reveal().empty());
+    auto plain = load_config_text(bk::testing::database_kinds(),
+                                  "repositories:\n"
+                                  "  vault:\n    url: /r\n    password: x\n"
+                                  "    maintenance: {url: /r}\n",
+                                  "m.yml",
+                                  env({}));
+    REQUIRE(plain.problems.size() == 1);
+    CHECK(plain.problems[0].path == "repositories.vault.maintenance");
+    CHECK(plain.problems[0].line == 5);
+    CHECK_THAT(plain.problems[0].message, Catch::Contains("append_only"));
+    auto bad = load_config_text(bk::testing::database_kinds(),
+                                "repositories:\n"
+                                "  vault:\n    url: /r\n    password: x\n    append_only: true\n"
+                                "    maintenance: {url: /r, retention: sometimes}\n",
+                                "m.yml",
+                                env({}));
+    REQUIRE(bad.problems.size() == 1);
+    CHECK(bad.problems[0].path == "repositories.vault.maintenance.retention");
+}
