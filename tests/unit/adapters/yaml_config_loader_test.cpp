@@ -403,7 +403,8 @@ int check_doc_examples(const std::string& page) {
                                        {"SLACK_WEBHOOK", "https://x"},
                                        {"KUMA_TOKEN", "x"},
                                        {"RESTIC_PASSWORD", "x"},
-                                       {"REST_PASSWORD", "x"}}));
+                                       {"REST_PASSWORD", "x"},
+                                       {"OWNER_PASSWORD", "x"}}));
         INFO(yaml);
         for (const auto& p : c.problems) {
             // Files named by *_file keys do not exist here; everything else must be clean.
