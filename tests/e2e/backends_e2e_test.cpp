@@ -665,8 +665,9 @@ TEST_CASE(
     const std::string owner_url = owner.url(RestServer::kUser, RestServer::kPass);
     start_fake(s, "app", "ok", "vault");
     const std::string target = s.target("app");
-    const std::string repo = "repositories:\n  vault:\n    url: " + url + "\n    password: " +
-                             kRepoPassword + "\n    init: true\n    append_only: true\n";
+    const std::string repo = "repositories:\n  vault:\n    url: " + url +
+                             "\n    password: " + kRepoPassword +
+                             "\n    init: true\n    append_only: true\n";
     s.write_config(kFakeImages + repo);
     for (int i = 0; i < 3; ++i) {
         auto run = s.backupctl("run " + target);
@@ -680,10 +681,10 @@ TEST_CASE(
     INFO(check.out);
     CHECK(check.exit_code == 0);
     // A delete through the backup credentials: refused, the snapshot stays.
-    auto listed = nlohmann::json::parse(
-        sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
-           " restic snapshots --json 2>/dev/null")
-            .out);
+    auto listed = nlohmann::json::parse(sh("RESTIC_REPOSITORY=" + quoted(url) +
+                                           " RESTIC_PASSWORD=" + kRepoPassword +
+                                           " restic snapshots --json 2>/dev/null")
+                                            .out);
     REQUIRE(listed.size() == 3);
     const std::string victim = listed[0]["id"];
     auto refused = sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
@@ -705,8 +706,8 @@ TEST_CASE(
     INFO(prune.out);
     CHECK(prune.exit_code == 0);
     CHECK_THAT(prune.out, Catch::Contains("vault: ok (maintenance credentials)"));
-    auto after = sh("RESTIC_REPOSITORY=" + quoted(owner_url) + " RESTIC_PASSWORD=" +
-                    kRepoPassword + " restic check 2>&1");
+    auto after = sh("RESTIC_REPOSITORY=" + quoted(owner_url) + " RESTIC_PASSWORD=" + kRepoPassword +
+                    " restic check 2>&1");
     INFO(after.out);
     CHECK(after.exit_code == 0);
     check_no_secrets({run.out, prune.out, s.backupctl("config show --json").out},

@@ -65,7 +65,7 @@ constexpr std::array<std::string_view, 13> kDefaultsKeys{"cron",
 constexpr std::array<std::string_view, 5> kMaintenanceKeys{
     "url", "password", "password_file", "env", "retention"};
 constexpr std::array<std::string_view, 11> kRepoKeys{"maintenance",
-                                                    "url",
+                                                     "url",
                                                      "password",
                                                      "password_file",
                                                      "init",

@@ -407,13 +407,13 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
             } else {
                 if (cfg.maintenance_retention) {
                     std::vector<std::string> every_group;  // (g++ 12: no braced list here)
-                    auto forgot =
-                        co_await (*repo)->forget(std::move(every_group), *cfg.maintenance_retention);
+                    auto forgot = co_await (*repo)->forget(std::move(every_group),
+                                                           *cfg.maintenance_retention);
                     if (!forgot)
                         error = forgot.error().message;
                     else
-                        summary.summary = "forget " + cfg.maintenance_retention->to_string() +
-                                          " on every group";
+                        summary.summary =
+                            "forget " + cfg.maintenance_retention->to_string() + " on every group";
                 }
                 if (error.empty()) {
                     auto pruned = co_await (*repo)->prune();

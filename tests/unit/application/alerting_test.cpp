@@ -360,8 +360,7 @@ TEST_CASE("copy_overdue is told once per episode, also across a restart, and cau
     lag.lag_seconds = 0;
     bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
     bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
-    CHECK(f.recorders["failures"].kinds() ==
-          std::vector<std::string>{"copy_overdue", "recovered"});
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"copy_overdue", "recovered"});
     CHECK(f.recorders["failures"].got[1].status == "caught_up");
     CHECK(domain::alert_title(f.recorders["failures"].got[1]) ==
           "backupctl: copy main -> offsite CAUGHT UP");
