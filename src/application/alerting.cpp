@@ -331,6 +331,46 @@ Task<void> Alerting::overdue(const domain::Target& target,
     }
 }
 
+Task<void> Alerting::copy_lag(domain::CopyLag lag) {
+    std::map<std::string, domain::AlertMemory> memory;
+    if (auto m = store_.memory())
+        memory = std::move(*m);
+    const std::string pair = lag.source + " -> " + lag.destination;
+    const std::string key = "copy:" + lag.source + ">" + lag.destination;
+    auto mem = memory[key];
+    domain::Alert a;
+    a.target = pair;
+    a.at = domain::utc_now();
+    if (lag.overdue() && !mem.overdue) {
+        a.kind = "copy_overdue";
+        a.status = "overdue";
+        a.last_success = lag.oldest_made_at;
+        a.id = "copy_overdue:" + pair + ":" + lag.oldest_made_at;
+        a.error = lag.last_error;
+        a.details = std::to_string(lag.pending) + " snapshot(s) not copied, the oldest for " +
+                    std::to_string(lag.lag_seconds) + " s (copy_overdue " +
+                    std::to_string(lag.overdue_after.count()) + " s)\n";
+        log_.warn("copy " + pair + " is overdue: " + a.details);
+        co_await deliver(all_notifiers(), a);
+        mem.overdue = true;
+        mem.overdue_since = lag.oldest_made_at;
+    } else if (lag.pending == 0 && mem.overdue) {
+        a.kind = "recovered";
+        a.status = "caught_up";
+        a.id = "copy_caught_up:" + pair + ":" + mem.overdue_since;
+        a.details = "every snapshot is copied again\n";
+        log_.info("copy " + pair + " caught up");
+        co_await deliver(all_notifiers(), a);
+        mem.overdue = false;
+        mem.overdue_since.clear();
+    } else {
+        co_return;
+    }
+    if (auto r = store_.remember(key, mem); !r) {
+        log_.warn("alert memory: " + r.error().message);
+    }
+}
+
 Task<void> Alerting::summary(const std::vector<domain::Target>& targets, const std::string& date) {
     std::map<std::string, domain::AlertMemory> memory;
     if (auto m = store_.memory())

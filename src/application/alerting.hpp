@@ -13,6 +13,7 @@
 
 #include "application/backup_runner.hpp"
 #include "application/restore.hpp"
+#include "domain/copy_plan.hpp"
 #include "domain/operator_config.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
@@ -59,6 +60,10 @@ public:
     Task<void> overdue(const domain::Target& target,
                        const std::string& last_success,
                        std::int64_t interval_seconds);
+    /// A copy's lag (a repository's copy_to): `copy_overdue` once when it passes the repository's
+    /// copy_overdue, `recovered` (status caught_up) when nothing is pending any more; to every
+    /// notifier that wants the kind (a repository is the operator's, not one target's).
+    Task<void> copy_lag(domain::CopyLag lag);
     /// The daily summary of `targets` for `date` (YYYY-MM-DD), once per date.
     Task<void> summary(const std::vector<domain::Target>& targets, const std::string& date);
     /// The daemon's heartbeat to `monitor`: "up" while healthy, "down" (with why) when not.

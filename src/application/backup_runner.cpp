@@ -10,6 +10,7 @@
 
 #include "application/provenance_guard.hpp"
 #include "application/repository_checks.hpp"
+#include "application/snapshot_copier.hpp"
 #include "application/suspects.hpp"
 #include "domain/dump_census.hpp"
 #include "domain/duration.hpp"
@@ -658,7 +659,9 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     const auto repo_config = config_.repositories.find(target.repository);
     const bool append_only =
         repo_config != config_.repositories.end() && repo_config->second.append_only;
-    if (all_ok && append_only) {
+    // An append-only repository with maintenance credentials: retention runs here through them.
+    const bool maintained = append_only && repo_config->second.has_maintenance;
+    if (all_ok && append_only && !maintained) {
         // The server refuses deletes: its owner runs retention there. Not a failure of the run.
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         step.finished_at = step.started_at;
@@ -702,7 +705,18 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         // Retention only after a fully successful run: a failure never costs a good snapshot.
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         std::vector<std::string> group{domain::snapshot_tag("target", target.name)};
-        auto forgot = co_await (*repo)->forget(group, target.retention);
+        domain::BackupRepository* deleting = *repo;
+        Result<std::int64_t> forgot = std::int64_t{-1};
+        if (maintained) {
+            std::string m_name = target.repository + "@maintenance";
+            auto m = co_await repositories_(std::move(m_name));
+            if (m)
+                deleting = *m;
+            else
+                forgot = m.error();
+        }
+        if (forgot)
+            forgot = co_await deleting->forget(group, target.retention);
         step.finished_at = domain::utc_now();
         if (forgot)
             report.snapshots_kept = *forgot;
@@ -730,6 +744,16 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         post_failed = co_await hook(target, "post-hook", target.post_hook, report.run_id);
     }
     co_await leave_network(joined, report.run_id);
+    if (copier_ != nullptr && go && ok > 0) {
+        // The second copy: a failure is the copy step's, never the run's (the snapshots stay
+        // pending and the copy's lag says so).
+        std::vector<std::string> stored;
+        for (const auto& i : report.items) {
+            if (i.outcome == domain::StepOutcome::ok && !i.snapshot_id.empty())
+                stored.push_back(i.snapshot_id);
+        }
+        co_await copier_->after_run(target, report.run_id, std::move(stored));
+    }
 
     if (!go) {
         finish(domain::RunStatus::failed,

@@ -71,6 +71,8 @@ void close_run_record(domain::AuditLog& audit, domain::RunRecord record);
 
 using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(std::string)>;
 
+class SnapshotCopier;
+
 class BackupRunner {
 public:
     /// Config projects (the original's `projects:`) are resolved at every run, run their hooks
@@ -104,6 +106,8 @@ public:
     Task<RunReport> run(domain::Target target, std::string trigger, std::string run_id = {});
     /// Tells `observer` about every run from now on (nullptr: nobody).
     void observe(RunObserver* observer) { observer_ = observer; }
+    /// Copies what a run stored to its repository's copy_to (nullptr: no copies).
+    void copy_with(SnapshotCopier* copier) { copier_ = copier; }
     /// Cuts the runs in flight short: their streams are cancelled now (through the stream
     /// operations' cancellation slots, woken by the cut: StreamLimits::cut), nothing is
     /// committed, and they end `failed` with `reason`. For shutdown.
@@ -168,6 +172,7 @@ private:
     std::shared_ptr<Cutoff> cut_ = std::make_shared<Cutoff>();
     std::map<std::string, Progress> live_;
     std::string latest_;
+    SnapshotCopier* copier_{nullptr};
     RunObserver* observer_{nullptr};
 };
 

@@ -163,6 +163,26 @@ Task<std::vector<Check>> Checks::health(bool quick) {
     }
     for (const auto& p : ports_.alerting_problems)
         checks.push_back({"alerting", p, "", false});
+    if (ports_.copy_lags) {
+        // A second copy that lags: a warning while within copy_overdue, a problem past it.
+        if (auto lags = ports_.copy_lags(); !lags) {
+            checks.push_back({"copies", lags.error().message, "", false});
+        } else {
+            for (const auto& l : *lags) {
+                std::string problem;
+                if (l.pending > 0) {
+                    problem = std::to_string(l.pending) +
+                              " snapshot(s) not copied, the oldest for " +
+                              std::to_string(l.lag_seconds) + " s" +
+                              (l.last_error.empty() ? std::string{} : " (" + l.last_error + ")");
+                }
+                checks.push_back({"copy " + l.source + " -> " + l.destination,
+                                  problem,
+                                  "copy_overdue " + std::to_string(l.overdue_after.count()) + " s",
+                                  !problem.empty() && !l.overdue()});
+            }
+        }
+    }
     checks.push_back(disk_space());
     // Clock: not before this build, not behind the newest audit record.
     const std::int64_t now = ports_.host != nullptr ? ports_.host->now() : 0;

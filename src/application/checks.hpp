@@ -5,12 +5,14 @@
 // check).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "application/backup_runner.hpp"
 #include "application/registry.hpp"
+#include "domain/copy_plan.hpp"
 #include "domain/operator_config.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/backup_ports.hpp"
@@ -58,6 +60,8 @@ struct CheckPorts {
     domain::DatabaseDumper* dumper{nullptr};
     std::optional<domain::UtcOffset> zone;
     std::int64_t built_at{0};  ///< a clock before this is wrong
+    /// The second copies' lags (copy_to); unset: no copy check.
+    std::function<Result<std::vector<domain::CopyLag>>()> copy_lags;
 };
 
 /// A repository's rotating check for `health`: its last check failed is a problem (prune and

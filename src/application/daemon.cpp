@@ -475,6 +475,7 @@ Task<void> Daemon::scheduler() {
                     wake_at = std::min(wake_at, it->second);
             }
         }
+        check_copies(now);
         check_overdue(now);
         if (alerts_ != nullptr) {
             maybe_summary(now);
@@ -499,6 +500,43 @@ Task<void> Daemon::run_check(std::string repository) {
         log_.warn("scheduled check of repository " + repository + " did not run: " + done.message +
                   "; it comes again at its next due time");
     }
+}
+
+void Daemon::check_copies(std::int64_t now) {
+    if (copier_ == nullptr || copying_ || now - last_overdue_check_ < 60)
+        return;
+    copying_ = true;
+    if (now - last_copy_retry_ >= 600) {
+        last_copy_retry_ = now;
+        spawn(retry_copies(), [this] { copying_ = false; });
+    } else {
+        spawn(copier_->check_lags(), [this] { copying_ = false; });
+    }
+}
+
+Task<void> Daemon::retry_copies() {
+    auto lags = copier_->lags();
+    bool any = false;
+    if (lags) {
+        for (const auto& l : *lags)
+            any = any || l.pending > 0;
+    }
+    if (!any) {
+        co_await copier_->check_lags();
+        co_return;
+    }
+    // Each target's own retention, for the copy's; a target not seen now waits for its run.
+    std::map<std::string, domain::Retention> keep;
+    for (const auto& t : inventory_.targets)
+        keep[t.name] = t.retention;
+    SnapshotCopier::RetentionLookup lookup =
+        [keep](const std::string& name) -> std::optional<domain::Retention> {
+        auto it = keep.find(name);
+        if (it == keep.end())
+            return std::nullopt;
+        return it->second;
+    };
+    co_await copier_->catch_up(std::string{}, std::move(lookup));
 }
 
 void Daemon::check_overdue(std::int64_t now) {

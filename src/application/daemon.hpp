@@ -28,6 +28,7 @@
 #include "application/repository_checks.hpp"
 #include "application/restore.hpp"
 #include "application/run_queue.hpp"
+#include "application/snapshot_copier.hpp"
 #include "core/signal.hpp"
 #include "core/task_group.hpp"
 #include "domain/ports/logger.hpp"
@@ -112,6 +113,9 @@ public:
     void on_event(std::function<void(const RunEvent&)> f) { on_event_ = std::move(f); }
     /// Overdue, drill and summary alerts, the heartbeat and the outbox's re-sends.
     void alerts(Alerting& alerting) { alerts_ = &alerting; }
+    /// Second copies (copy_to): their lag is checked each minute (copy_overdue), and what is
+    /// pending is retried every 10 minutes.
+    void copies(SnapshotCopier* copier) { copier_ = copier; }
     /// Targets overdue now, the targets it watches, the events stream's state (for metrics).
     [[nodiscard]] std::vector<std::string> overdue_targets() const {
         return {overdue_.begin(), overdue_.end()};
@@ -136,6 +140,12 @@ private:
     };
 
     void spawn(Task<void> task, std::function<void()> then = {});
+    /// The lag of every copy (each minute); a retry of what is pending (every 10 minutes).
+    void check_copies(std::int64_t now);
+    Task<void> retry_copies();
+    SnapshotCopier* copier_{nullptr};
+    bool copying_{false};
+    std::int64_t last_copy_retry_{0};
     void spawn_worker();
     [[nodiscard]] std::chrono::steady_clock::duration stuck_after(const domain::Target& t) const;
     Task<void> follow();

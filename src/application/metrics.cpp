@@ -93,7 +93,8 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
             targets.insert(c.target);
     }
     for (const auto& [t, m] : in.memory) {
-        if (!t.empty())
+        // "copy:<source>><destination>" remembers a copy's overdue episode, not a target.
+        if (!t.empty() && !t.starts_with("copy:"))
             targets.insert(t);
     }
     const std::string runs_help = "Finished backup runs by status.";
@@ -212,6 +213,25 @@ std::string render_metrics(domain::AuditLog& audit, const MetricsInput& in) {
               "(1: all of it).",
               label,
               domain::rotation_read_fraction(*checks, subsets));
+    }
+    for (const auto& c : in.copies) {
+        const auto copy_label = "repository=\"" + prometheus_label(c.source) + "\",copy_to=\"" +
+                                prometheus_label(c.destination) + "\"";
+        e.add("backupctl_copy_lag_seconds",
+              "gauge",
+              "Age of the oldest snapshot not yet copied to the repository's copy_to (0: none).",
+              copy_label,
+              static_cast<double>(c.lag_seconds));
+        e.add("backupctl_copy_pending",
+              "gauge",
+              "Snapshots not yet copied to the repository's copy_to.",
+              copy_label,
+              c.pending);
+        e.add("backupctl_copy_overdue",
+              "gauge",
+              "1 when the oldest snapshot not yet copied is older than copy_overdue.",
+              copy_label,
+              c.overdue() ? 1 : 0);
     }
     e.add("backupctl_audit_store_up",
           "gauge",

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/copy_plan.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
 
@@ -24,6 +25,7 @@ struct MetricsInput {
     bool audit_ok{true};
     /// The config's repositories with their check_subsets (N), for the check series.
     std::map<std::string, int> repositories;
+    std::vector<domain::CopyLag> copies;  ///< every repository with copy_to
 };
 
 /// The whole exposition; audit reads that fail leave their series out.

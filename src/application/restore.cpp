@@ -620,6 +620,9 @@ Task<VerifyReport> RestoreService::verify_unguarded(domain::Target target,
             DrillCheck counts{"row counts " + p.name, domain::StepOutcome::skipped, ""};
             auto recorded =
                 audit_.contents(p.snapshot.full_id.empty() ? p.snapshot.id : p.snapshot.full_id);
+            // A second copy's snapshot: what its original held.
+            if (recorded && !*recorded && !p.snapshot.original.empty())
+                recorded = audit_.contents(p.snapshot.original);
             if (!recorded) {
                 counts.detail = "audit store unavailable: " + recorded.error().message;
             } else if (!*recorded) {

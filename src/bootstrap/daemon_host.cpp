@@ -148,6 +148,7 @@ Task<void> DaemonHost::start() {
     daemon.drills(p.run->restore());
     daemon.alerts(p.run->alerting());
     daemon.repository_checks(p.run->repository_checks());
+    daemon.copies(p.run->copier());
     p.backend = std::make_unique<DaemonBackend>(daemon, *p.run);
     p.api = std::make_unique<drivers::http::Api>(*p.backend,
                                                  read_token(services.config.http.token_file, log));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "adapters/audit/fallback_audit_log.hpp"
+#include "adapters/audit/sqlite_audit_log.hpp"
 #include "adapters/docker/docker_dumper.hpp"
 #include "adapters/docker/docker_engine_probe.hpp"
 #include "adapters/docker/docker_file_archiver.hpp"
@@ -67,6 +68,8 @@ struct RunServices::Parts {
     std::unique_ptr<adapters::notify::AlertAdapters> alert_adapters;
     std::unique_ptr<app::Alerting> alerting;
     std::unique_ptr<app::RepositoryChecks> repository_checks;
+    std::unique_ptr<adapters::audit::SqliteAuditLog> copy_ledger;
+    std::unique_ptr<app::SnapshotCopier> copier;
     adapters::process::SystemHostProbe host;
     std::unique_ptr<adapters::gpg::GpgKeyInspector> keys;
 

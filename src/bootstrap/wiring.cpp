@@ -307,6 +307,22 @@ Result<void> RunServices::open() {
         *p.audit,
         *log_);
     p.runner->observe(p.alerting.get());
+    // The pending copies live in the audit database (its own connection: the audit trail's
+    // fallback wrapper knows nothing of them).
+    if (auto ledger = adapters::audit::SqliteAuditLog::open(state + "/audit.db"); ledger) {
+        p.copy_ledger = std::move(*ledger);
+        p.copier = std::make_unique<app::SnapshotCopier>(
+            base_.config,
+            [this](std::string name) { return repository(std::move(name)); },
+            *p.copy_ledger,
+            *p.audit,
+            *log_);
+        p.copier->observe(
+            [this](domain::CopyLag lag) { return parts_->alerting->copy_lag(std::move(lag)); });
+        p.runner->copy_with(p.copier.get());
+    } else {
+        log_->warn("copies (copy_to) are off: " + ledger.error().message);
+    }
     p.restorer = std::make_unique<adapters::docker::DockerRestorer>(
         client, instance_id_, database_registry());
     p.restored_copies = std::make_unique<adapters::docker::DockerRestoredCopies>(client);
@@ -342,6 +358,9 @@ app::RepositoryChecks& RunServices::repository_checks() {
 app::BackupRunner& RunServices::runner() {
     return *parts_->runner;
 }
+app::SnapshotCopier* RunServices::copier() {
+    return parts_->copier.get();
+}
 app::RestoreService& RunServices::restore() {
     return *parts_->restore;
 }
@@ -370,6 +389,9 @@ app::Checks RunServices::checks() {
     ports.resolver = p.resolver.get();
     ports.dumper = p.dumper.get();
     ports.built_at = build_time();
+    if (p.copier) {
+        ports.copy_lags = [copier = p.copier.get()]() { return copier->lags(); };
+    }
     return app::Checks(base_.config, std::move(ports));
 }
 
@@ -390,6 +412,10 @@ std::string RunServices::metrics(const std::vector<std::string>& targets,
     in.audit_ok = p.audit->store_error().empty();
     for (const auto& [name, repo] : base_.config.repositories)
         in.repositories[name] = repo.check_subsets;
+    if (p.copier) {
+        if (auto lags = p.copier->lags())
+            in.copies = std::move(*lags);
+    }
     return app::render_metrics(*p.audit, in);
 }
 
@@ -416,12 +442,32 @@ Task<Result<domain::BackupRepository*>> RunServices::repository(std::string name
 }
 
 Task<Result<domain::BackupRepository*>> RunServices::prepare_repository(std::string name) {
-    auto cfg = base_.config.repositories.find(name);
+    // "<name>@maintenance": an append-only repository through its maintenance credentials (the
+    // same name: the same lock gate, the same generated password).
+    const std::string suffix = "@maintenance";
+    const bool maintenance = name.ends_with(suffix);
+    const std::string base_name = maintenance ? name.substr(0, name.size() - suffix.size()) : name;
+    auto cfg = base_.config.repositories.find(base_name);
     if (cfg == base_.config.repositories.end()) {
-        co_return Failure{errc::invalid_config, "no repository named " + name};
+        co_return Failure{errc::invalid_config, "no repository named " + base_name};
+    }
+    domain::RepositoryConfig config = cfg->second;
+    if (maintenance) {
+        if (!config.has_maintenance) {
+            co_return Failure{errc::invalid_config,
+                              "repository " + base_name + " has no maintenance credentials"};
+        }
+        config.url = config.maintenance_url;
+        if (!config.maintenance_password.reveal().empty())
+            config.password = config.maintenance_password;
+        if (!config.maintenance_env.empty())
+            config.env = config.maintenance_env;
+        config.append_only = false;
+        config.has_maintenance = false;
+        config.copy_to.clear();
     }
     auto repo = std::make_unique<adapters::restic::ResticRepository>(
-        ex_, name, cfg->second, base_.config.state_dir);
+        ex_, base_name, config, base_.config.state_dir);
     auto ready = co_await repo->prepare();
     if (!ready) {
         co_return ready.error();

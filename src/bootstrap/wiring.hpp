@@ -18,6 +18,7 @@
 #include "application/registry.hpp"
 #include "application/repository_checks.hpp"
 #include "application/restore.hpp"
+#include "application/snapshot_copier.hpp"
 #include "domain/operator_config.hpp"
 #include "domain/ports/alerting.hpp"
 #include "domain/ports/bookkeeping.hpp"
@@ -120,6 +121,8 @@ public:
                         const std::vector<std::string>& overdue,
                         int events_connected);
     app::BackupRunner& runner();
+    /// The second copies (copy_to); nullptr when the copy ledger could not be opened.
+    app::SnapshotCopier* copier();
     app::RestoreService& restore();
     /// The repositories' rotating checks, telling the alerting (after open()).
     app::RepositoryChecks& repository_checks();

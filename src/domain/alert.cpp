@@ -13,7 +13,7 @@ bool wants(const std::vector<std::string>& events, std::string_view kind) {
     if (events.empty()) {
         return kind == "failure" || kind == "overdue" || kind == "drill_failed" ||
                kind == "drill_empty" || kind == "anomaly" || kind == "recovered" ||
-               kind == "check_failed" || kind == "check_recovered";
+               kind == "check_failed" || kind == "check_recovered" || kind == "copy_overdue";
     }
     return std::any_of(events.begin(), events.end(), [kind](const std::string& e) {
         return e == kind || e == "all";
@@ -48,6 +48,14 @@ std::string alert_title(const Alert& a) {
                " backup SUSPECT: stored, but it differs sharply from its history (" +
                secs(a.seconds) + ")";
     }
+    // A copy's alerts name the pair "source -> destination" as their target.
+    if (a.kind == "copy_overdue") {
+        return "backupctl: copy " + a.target + " is OVERDUE" +
+               (a.last_success.empty() ? std::string{}
+                                       : " (oldest pending " + a.last_success + ")");
+    }
+    if (a.kind == "recovered" && a.status == "caught_up")
+        return "backupctl: copy " + a.target + " CAUGHT UP";
     if (a.kind == "recovered")
         return "backupctl: " + a.target + " RECOVERED, backup succeeded";
     // A repository's check: the alert's target is the repository.

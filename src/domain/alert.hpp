@@ -20,7 +20,8 @@ inline constexpr std::string_view kAlertKinds[] = {"failure",
                                                    "summary",
                                                    "anomaly",
                                                    "check_failed",
-                                                   "check_recovered"};
+                                                   "check_recovered",
+                                                   "copy_overdue"};
 
 struct Alert {
     std::string id;      ///< stable per event: a re-send carries the same id (receivers dedupe)

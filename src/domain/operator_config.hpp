@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,21 @@ struct RepositoryConfig {
     std::string check_cron{"@weekly"};
     /// N: the data is read in this many subsets, one per check (1: all of it every check).
     int check_subsets{8};
+    /// A second copy (3-2-1): after each run that stored snapshots here they are copied to this
+    /// other repository (`restic copy`) and the target's retention is applied there too.
+    std::string copy_to;
+    /// A snapshot not yet copied after this long: a `copy_overdue` alert (once per episode).
+    std::chrono::seconds copy_overdue{24 * 3600};
+    /// An append-only repository's `maintenance:` block: credentials that may delete (another
+    /// endpoint to the same storage, e.g. a rest-server without --append-only). With them,
+    /// retention and prune run here through them; without, they are delegated.
+    bool has_maintenance{false};
+    std::string maintenance_url;
+    Secret maintenance_password;  ///< empty: the repository's own password
+    std::map<std::string, Secret> maintenance_env;
+    /// `backupctl prune`: the policy applied to every snapshot group before the prune (a host
+    /// without the targets' labels); none: prune only.
+    std::optional<Retention> maintenance_retention;
 };
 
 struct KeyConfig {

@@ -10,7 +10,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/process.hpp"
@@ -175,8 +177,27 @@ public:
     RestServer(const Scenario& s, const std::string& name, bool append_only)
         : port_(free_port()),
           dir_((s.dir() / ("rest-" + name)).string()),
-          process_(argv(append_only), s.dir() / ("rclone-" + name + ".log")) {
+          log_(s.dir() / ("rclone-" + name + ".log")),
+          append_only_(append_only),
+          process_(std::make_unique<Process>(argv(append_only), log_)) {
         std::filesystem::create_directories(dir_);
+        REQUIRE(eventually([this] { return port_answers(port_); }, std::chrono::seconds(30)));
+    }
+    /// Another server on the same directory (e.g. without --append-only: the owner's).
+    RestServer(const Scenario& s, const std::string& name, const RestServer& same_dir)
+        : port_(free_port()),
+          dir_(same_dir.dir_),
+          log_(s.dir() / ("rclone-" + name + ".log")),
+          process_(std::make_unique<Process>(argv(false), log_)) {
+        REQUIRE(eventually([this] { return port_answers(port_); }, std::chrono::seconds(30)));
+    }
+    /// The server goes away (killed); start() brings it back on the same port and directory.
+    void stop() {
+        process_.reset();
+        REQUIRE(eventually([this] { return !port_answers(port_); }, std::chrono::seconds(30)));
+    }
+    void start() {
+        process_ = std::make_unique<Process>(argv(append_only_), log_);
         REQUIRE(eventually([this] { return port_answers(port_); }, std::chrono::seconds(30)));
     }
     [[nodiscard]] std::string url(const std::string& user, const std::string& pass) const {
@@ -204,7 +225,9 @@ private:
     }
     int port_;
     std::string dir_;
-    Process process_;
+    std::filesystem::path log_;
+    bool append_only_{false};
+    std::unique_ptr<Process> process_;
 };
 
 // --- S3: s3rver over HTTPS --------------------------------------------------------------------
@@ -521,4 +544,172 @@ TEST_CASE("s3: keys from files, a private CA, full cycle", "[e2e][backend][s3]")
     CHECK(missing.exit_code == 1);
     CHECK_THAT(line_with(missing.out, "repository bucket (s3:https://127.0.0.1:"),
                Catch::Contains("bucket does not exist") && Catch::Contains("create the bucket"));
+}
+
+namespace {
+
+int snapshots_in(const std::string& url, const std::string& target) {
+    auto r = sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
+                " restic snapshots --json --tag target:" + target + " 2>/dev/null");
+    if (r.exit_code != 0)
+        return -1;
+    return static_cast<int>(nlohmann::json::parse(r.out).size());
+}
+
+nlohmann::json copy_state(const Scenario& s) {
+    auto r = s.backupctl("copy --json");
+    INFO(r.out);
+    const auto at = r.out.find('{');
+    REQUIRE(at != std::string::npos);
+    return nlohmann::json::parse(r.out.substr(at))["copies"].at(0);
+}
+
+std::vector<nlohmann::json> hook_posts(const bk::testing::Receiver& rx) {
+    std::vector<nlohmann::json> out;
+    for (const auto& r : rx.records()) {
+        if (r["path"] == "/hook")
+            out.push_back(nlohmann::json::parse(r["body"].get<std::string>()));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "copy_to a rest repository: the copy holds the snapshot, a copy server down never fails the "
+    "run, the lag alerts and catches up, a drill from the copy passes",
+    "[e2e][backend][rest][copy]") {
+    bk::testing::TempDir rxdir;
+    bk::testing::Receiver rx("http_recorder.py", {}, rxdir.path(), "rx");
+    Scenario s;
+    RestServer rest(s, "copy", false);
+    const std::string url = rest.url(RestServer::kUser, RestServer::kPass);
+    const std::string config =
+        "repositories:\n  main:\n    url: " + s.repo() + "-main\n    password: " + kRepoPassword +
+        "\n    init: true\n    copy_to: offsite\n    copy_overdue: 2s\n"
+        "  offsite:\n    url: " +
+        url + "\n    password: " + kRepoPassword +
+        "\n    init: true\n"
+        "notifiers:\n  hook:\n    type: webhook\n    url: http://127.0.0.1:" +
+        std::to_string(rx.port()) + "/hook\n    events: [copy_overdue, recovered]\n";
+    s.write_config(config);
+    const std::string before = start_pg(s, "main");
+    const std::string target = s.target("db");
+
+    // 1. A run: its snapshot is in the copy too, nothing pending.
+    auto first = s.backupctl("run " + target);
+    INFO(first.out);
+    REQUIRE(first.exit_code == 0);
+    CHECK(snapshots_in(url, target) == 1);
+    CHECK(copy_state(s)["pending"] == 0);
+    auto steps = s.backupctl("history --json " + target);
+    CHECK_THAT(steps.out, Catch::Contains("success"));
+
+    // 2. The copy's server is gone: the run still succeeds, its snapshot waits, the lag grows.
+    rest.stop();
+    auto down = s.backupctl("run " + target);
+    INFO(down.out);
+    CHECK(down.exit_code == 0);
+    CHECK_THAT(down.out, Catch::Contains(target + ": success"));
+    auto lag = copy_state(s);
+    CHECK(lag["pending"] == 1);
+    CHECK_FALSE(lag["last_error"].get<std::string>().empty());
+    CHECK(hook_posts(rx).empty());
+    // Past copy_overdue (2 s): the next run (the copy still down) sends copy_overdue, once.
+    REQUIRE(eventually([&s] { return copy_state(s)["lag_seconds"].get<int>() > 2; },
+                       std::chrono::seconds(30)));
+    auto overdue = s.backupctl("run " + target);
+    INFO(overdue.out);
+    CHECK(overdue.exit_code == 0);
+    CHECK(copy_state(s)["pending"] == 2);
+    CHECK(copy_state(s)["overdue"] == true);
+    CHECK(s.backupctl("copy").exit_code == 1);
+    auto posts = hook_posts(rx);
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0]["event"] == "copy_overdue");
+    CHECK(posts[0]["target"] == "main -> offsite");
+
+    // 3. The server is back: `copy --now` catches up (the source's retention kept the newest).
+    rest.start();
+    auto now = s.backupctl("copy --now");
+    INFO(now.out);
+    CHECK(now.exit_code == 0);
+    CHECK_THAT(now.out, Catch::Contains("main -> offsite: 0 pending, lag 0 s"));
+    CHECK(copy_state(s)["pending"] == 0);
+    // retention last=1 applied to the copy as well.
+    CHECK(snapshots_in(url, target) == 1);
+    posts = hook_posts(rx);
+    REQUIRE(posts.size() == 2);
+    CHECK(posts[1]["event"] == "recovered");
+    check_no_secrets({first.out, down.out, overdue.out, now.out, s.backupctl("copy --json").out},
+                     {RestServer::kPass, kRepoPassword});
+
+    // 4. A drill from the copy passes (the original's row counts are its reference).
+    auto drill = s.backupctl("verify " + target + " --from offsite");
+    INFO(drill.out);
+    CHECK(drill.exit_code == 0);
+    CHECK_THAT(drill.out, Catch::Contains("from repository offsite"));
+    CHECK_THAT(drill.out, Catch::Contains("drill passed"));
+    CHECK_THAT(drill.out, Catch::Contains("ok   row counts"));
+    CHECK(psql(s, kPgChecksum) == before);
+}
+
+TEST_CASE(
+    "append-only through rclone: backups succeed, retention delegated, restic check passes, a "
+    "delete with the backup credentials is refused, maintenance credentials apply the policy",
+    "[e2e][backend][rest][append-only]") {
+    Scenario s(kFakeImages);
+    RestServer backup(s, "ao-backup", true);
+    RestServer owner(s, "ao-owner", backup);  // the same directory, deletes allowed
+    const std::string url = backup.url(RestServer::kUser, RestServer::kPass);
+    const std::string owner_url = owner.url(RestServer::kUser, RestServer::kPass);
+    start_fake(s, "app", "ok", "vault");
+    const std::string target = s.target("app");
+    const std::string repo = "repositories:\n  vault:\n    url: " + url +
+                             "\n    password: " + kRepoPassword +
+                             "\n    init: true\n    append_only: true\n";
+    s.write_config(kFakeImages + repo);
+    for (int i = 0; i < 3; ++i) {
+        auto run = s.backupctl("run " + target);
+        INFO(run.out);
+        REQUIRE(run.exit_code == 0);
+        CHECK_THAT(run.out, Catch::Contains("retention: delegated"));
+    }
+    CHECK(snapshots_in(url, target) == 3);
+    auto check = sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
+                    " restic check 2>&1");
+    INFO(check.out);
+    CHECK(check.exit_code == 0);
+    // A delete through the backup credentials: refused, the snapshot stays.
+    auto listed = nlohmann::json::parse(sh("RESTIC_REPOSITORY=" + quoted(url) +
+                                           " RESTIC_PASSWORD=" + kRepoPassword +
+                                           " restic snapshots --json 2>/dev/null")
+                                            .out);
+    REQUIRE(listed.size() == 3);
+    const std::string victim = listed[0]["id"];
+    auto refused = sh("RESTIC_REPOSITORY=" + quoted(url) + " RESTIC_PASSWORD=" + kRepoPassword +
+                      " timeout 120 restic forget " + victim + " 2>&1");
+    INFO(refused.out);
+    CHECK(refused.exit_code != 0);
+    CHECK(snapshots_in(url, target) == 3);
+
+    // The same repository with the owner's credentials in a maintenance block (e.g. another
+    // host): the run's retention (last=1) removes through them, prune too.
+    s.write_config(kFakeImages + repo + "    maintenance:\n      url: " + owner_url +
+                   "\n      retention: last=1\n");
+    auto run = s.backupctl("run " + target);
+    INFO(run.out);
+    CHECK(run.exit_code == 0);
+    CHECK_THAT(run.out, !Catch::Contains("retention: delegated"));
+    CHECK(snapshots_in(url, target) == 1);
+    auto prune = s.backupctl("prune vault");
+    INFO(prune.out);
+    CHECK(prune.exit_code == 0);
+    CHECK_THAT(prune.out, Catch::Contains("vault: ok (maintenance credentials)"));
+    auto after = sh("RESTIC_REPOSITORY=" + quoted(owner_url) + " RESTIC_PASSWORD=" + kRepoPassword +
+                    " restic check 2>&1");
+    INFO(after.out);
+    CHECK(after.exit_code == 0);
+    check_no_secrets({run.out, prune.out, s.backupctl("config show --json").out},
+                     {RestServer::kPass, kRepoPassword});
 }

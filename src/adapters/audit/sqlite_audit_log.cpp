@@ -52,6 +52,13 @@ const char* const kMigrations[] = {
          ok INTEGER NOT NULL, packs_read INTEGER NOT NULL DEFAULT -1,
          total_packs INTEGER NOT NULL DEFAULT -1, error TEXT NOT NULL DEFAULT '');
        CREATE INDEX checks_repository ON checks(repository, finished_at);)",
+    // 7: snapshots that wait to be copied to their repository's copy_to (a second copy).
+    R"(CREATE TABLE copies (
+         snapshot_id TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL,
+         run_id TEXT NOT NULL DEFAULT '', target TEXT NOT NULL DEFAULT '', made_at TEXT NOT NULL,
+         copied_at TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '',
+         PRIMARY KEY (snapshot_id, destination));
+       CREATE INDEX copies_pending ON copies(source, destination, copied_at);)",
 };
 
 constexpr const char* kRunColumns =
@@ -597,6 +604,24 @@ Result<void> SqliteAuditLog::record_check(const domain::CheckRecord& c) {
     }
 }
 
+Result<void> SqliteAuditLog::add_pending(const domain::PendingCopy& c) {
+    try {
+        SQLite::Statement q(*db_,
+                            "INSERT OR IGNORE INTO copies (snapshot_id, source, destination, "
+                            "run_id, target, made_at) VALUES (?,?,?,?,?,?)");
+        q.bind(1, c.snapshot_id);
+        q.bind(2, c.source);
+        q.bind(3, c.destination);
+        q.bind(4, c.run_id);
+        q.bind(5, c.target);
+        q.bind(6, c.made_at);
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
 Result<std::vector<domain::CheckRecord>> SqliteAuditLog::checks(std::string repository, int limit) {
     try {
         SQLite::Statement q(*db_,
@@ -621,6 +646,75 @@ Result<std::vector<domain::CheckRecord>> SqliteAuditLog::checks(std::string repo
             out.push_back(std::move(c));
         }
         return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<std::vector<domain::PendingCopy>> SqliteAuditLog::pending(std::string source,
+                                                                 std::string destination) {
+    try {
+        SQLite::Statement q(*db_,
+                            "SELECT snapshot_id, source, destination, run_id, target, made_at, "
+                            "copied_at, last_error FROM copies WHERE copied_at = '' AND "
+                            "(? = '' OR source = ?) AND (? = '' OR destination = ?) "
+                            "ORDER BY made_at");
+        q.bind(1, source);
+        q.bind(2, source);
+        q.bind(3, destination);
+        q.bind(4, destination);
+        std::vector<domain::PendingCopy> out;
+        while (q.executeStep()) {
+            domain::PendingCopy c;
+            c.snapshot_id = q.getColumn(0).getString();
+            c.source = q.getColumn(1).getString();
+            c.destination = q.getColumn(2).getString();
+            c.run_id = q.getColumn(3).getString();
+            c.target = q.getColumn(4).getString();
+            c.made_at = q.getColumn(5).getString();
+            c.copied_at = q.getColumn(6).getString();
+            c.last_error = q.getColumn(7).getString();
+            out.push_back(std::move(c));
+        }
+        return out;
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::mark_copied(std::string source,
+                                         std::string destination,
+                                         std::string target,
+                                         std::string up_to,
+                                         std::string copied_at) {
+    try {
+        SQLite::Statement q(*db_,
+                            "UPDATE copies SET copied_at = ?, last_error = '' WHERE copied_at = '' "
+                            "AND source = ? AND destination = ? AND target = ? AND made_at <= ?");
+        q.bind(1, copied_at);
+        q.bind(2, source);
+        q.bind(3, destination);
+        q.bind(4, target);
+        q.bind(5, up_to);
+        q.exec();
+        return {};
+    } catch (const std::exception& e) {
+        return db_failure(e);
+    }
+}
+
+Result<void> SqliteAuditLog::mark_failed(std::string source,
+                                         std::string destination,
+                                         std::string error) {
+    try {
+        SQLite::Statement q(*db_,
+                            "UPDATE copies SET last_error = ? WHERE copied_at = '' AND source = ? "
+                            "AND destination = ?");
+        q.bind(1, error);
+        q.bind(2, source);
+        q.bind(3, destination);
+        q.exec();
+        return {};
     } catch (const std::exception& e) {
         return db_failure(e);
     }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/ports/bookkeeping.hpp"
+#include "domain/ports/copy_ledger.hpp"
 
 namespace SQLite {
 class Database;
@@ -12,7 +13,8 @@ class Database;
 namespace bk::adapters::audit {
 
 /// domain::AuditLog in SQLite (WAL, versioned migrations via PRAGMA user_version) in state_dir.
-class SqliteAuditLog final : public domain::AuditLog {
+/// It keeps the pending copies too (domain::CopyLedger), in the same database.
+class SqliteAuditLog final : public domain::AuditLog, public domain::CopyLedger {
 public:
     /// Opens (creating and migrating) `<path>`.
     static Result<std::unique_ptr<SqliteAuditLog>> open(const std::string& path);
@@ -47,6 +49,19 @@ public:
     Result<void> record_provenance(const domain::Provenance& p) override;
     Result<void> record_check(const domain::CheckRecord& check) override;
     Result<std::vector<domain::CheckRecord>> checks(std::string repository, int limit) override;
+
+    // domain::CopyLedger
+    Result<void> add_pending(const domain::PendingCopy& copy) override;
+    Result<std::vector<domain::PendingCopy>> pending(std::string source,
+                                                     std::string destination) override;
+    Result<void> mark_copied(std::string source,
+                             std::string destination,
+                             std::string target,
+                             std::string up_to,
+                             std::string copied_at) override;
+    Result<void> mark_failed(std::string source,
+                             std::string destination,
+                             std::string error) override;
 
 private:
     explicit SqliteAuditLog(std::unique_ptr<SQLite::Database> db);

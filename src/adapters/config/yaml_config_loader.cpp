@@ -13,6 +13,7 @@
 
 #include "backupctl/labels/parse.hpp"
 #include "domain/alert.hpp"
+#include "domain/copy_plan.hpp"
 #include "domain/duration.hpp"
 #include "domain/printable.hpp"
 #include "domain/repository_check.hpp"
@@ -63,7 +64,10 @@ constexpr std::array<std::string_view, 14> kDefaultsKeys{"cron",
                                                          "drill_timeout",
                                                          "drill_empty",
                                                          "anomaly"};
-constexpr std::array<std::string_view, 10> kRepoKeys{"url",
+constexpr std::array<std::string_view, 5> kMaintenanceKeys{
+    "url", "password", "password_file", "env", "retention"};
+constexpr std::array<std::string_view, 13> kRepoKeys{"maintenance",
+                                                     "url",
                                                      "password",
                                                      "password_file",
                                                      "init",
@@ -72,7 +76,9 @@ constexpr std::array<std::string_view, 10> kRepoKeys{"url",
                                                      "cacert",
                                                      "append_only",
                                                      "check_cron",
-                                                     "check_subsets"};
+                                                     "check_subsets",
+                                                     "copy_to",
+                                                     "copy_overdue"};
 constexpr std::array<std::string_view, 6> kSshKeys{
     "key_file", "port", "known_hosts_file", "accept_new_host_key", "user", "connect_timeout"};
 // Environment variables whose value is a path by definition: a *_FILE key of these is passed
@@ -207,6 +213,7 @@ public:
                    [this](const YAML::Node& n, const std::string& p, const std::string& name) {
                        load_repository(n, p, name);
                    });
+        check_copies(root["repositories"]);
         load_named(root["keys"],
                    "keys",
                    [this](const YAML::Node& n, const std::string& p, const std::string& name) {
@@ -781,6 +788,12 @@ private:
                              domain::kMaxCheckSubsets)) {
             r.check_subsets = *v;
         }
+        if (auto v = text(n["copy_to"], p + ".copy_to"))
+            r.copy_to = *v;
+        positive_duration(n, "copy_overdue", p, r.copy_overdue);
+        if (n["copy_overdue"] && !n["copy_to"]) {
+            problem(n["copy_overdue"], p + ".copy_overdue", "is only used with copy_to");
+        }
         if (auto v = text(n["cacert"], p + ".cacert")) {
             r.cacert = *v;
             if (!r.url.starts_with("s3:") && !r.url.starts_with("rest:")) {
@@ -788,6 +801,39 @@ private:
                     n["cacert"], p + ".cacert", "only rest: and s3: repositories use a CA file");
             }
         }
+        load_env(n, p, r.env);
+        if (const auto m = n["maintenance"]; is_map(m, p + ".maintenance")) {
+            const std::string mp = p + ".maintenance";
+            check_keys(m, mp, kMaintenanceKeys);
+            r.has_maintenance = true;
+            if (auto v = text(m["url"], mp + ".url")) {
+                r.maintenance_url = *v;
+            } else if (!m["url"]) {
+                problem(m, mp, "has no url (an endpoint of the same storage that may delete)");
+            }
+            if (auto sec = secret(m, "password", mp))
+                r.maintenance_password = *sec;
+            load_env(m, mp, r.maintenance_env);
+            if (auto v = text(m["retention"], mp + ".retention")) {
+                auto keep = domain::parse_retention(*v);
+                if (keep)
+                    r.maintenance_retention = *keep;
+                else
+                    problem(m["retention"], mp + ".retention", keep.error);
+            }
+            if (!r.append_only) {
+                problem(m,
+                        mp,
+                        "is for append_only: true repositories (the others delete with their own "
+                        "credentials)");
+            }
+        }
+        load_ssh(n, p, r);
+        out_.repositories[name] = std::move(r);
+    }
+
+    // `env:` of a repository (or its maintenance block): KEY: value, KEY_FILE: a file to read.
+    void load_env(const YAML::Node& n, const std::string& p, std::map<std::string, Secret>& into) {
         if (const auto env = n["env"]; is_map(env, p + ".env")) {
             for (auto it = env.begin(); it != env.end(); ++it) {
                 const std::string k = it->first.Scalar();
@@ -807,7 +853,7 @@ private:
                 if (!v)
                     continue;
                 if (!file_key) {
-                    r.env[k] = Secret(*v, "config " + kp);
+                    into[k] = Secret(*v, "config " + kp);
                     continue;
                 }
                 // AWS_ACCESS_KEY_ID_FILE: /run/secrets/x -> AWS_ACCESS_KEY_ID=<the file's content>
@@ -818,15 +864,22 @@ private:
                     problem(it->second, kp, error);
                     continue;
                 }
-                if (r.env.contains(var)) {
+                if (into.contains(var)) {
                     problem(it->first, kp, "give either " + var + " or " + k + ", not both");
                     continue;
                 }
-                r.env[var] = Secret(std::move(value), "file " + *v);
+                into[var] = Secret(std::move(value), "file " + *v);
             }
         }
-        load_ssh(n, p, r);
-        out_.repositories[name] = std::move(r);
+    }
+
+    // copy_to names another repository, no cycle, one environment and one sftp.command for both.
+    void check_copies(const YAML::Node& section) {
+        for (const auto& c : domain::copy_problems(out_.repositories)) {
+            const auto repo = section[c.repository];
+            const auto at = repo && repo["copy_to"] ? repo["copy_to"] : repo;
+            problem(at, "repositories." + c.repository + ".copy_to", c.message);
+        }
     }
 
     void load_ssh(const YAML::Node& n, const std::string& p, domain::RepositoryConfig& r) {

@@ -95,7 +95,7 @@ void close_from(int first, int keep) noexcept {
 /// In the child, after fork: `fds[i]` becomes descriptor i (-1: none; 0-2 then stay as they
 /// are), every other descriptor is closed, then exec. `status_fd` (close-on-exec, or -1) gets
 /// errno when exec fails. Only async-signal-safe calls.
-[[noreturn]] void exec_child(const int (&fds)[4],
+[[noreturn]] void exec_child(const int (&fds)[5],
                              char* const* argv,
                              char* const* envp,
                              int status_fd) {
@@ -104,13 +104,13 @@ void close_from(int first, int keep) noexcept {
     int status = status_fd < 0 ? -1 : ::fcntl(status_fd, F_DUPFD_CLOEXEC, 10);
     if (status < 0)
         status = status_fd;
-    int moved[4];
-    for (int i = 0; i < 4; ++i) {
+    int moved[5];
+    for (int i = 0; i < 5; ++i) {
         moved[i] = fds[i] < 0 ? -1 : ::fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
         if (moved[i] < 0)
             moved[i] = fds[i];
     }
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 5; ++i) {
         if (moved[i] == i) {
             ::fcntl(i, F_SETFD, 0);  // keep it across exec
         } else if (moved[i] >= 0) {
@@ -119,7 +119,7 @@ void close_from(int first, int keep) noexcept {
     }
     // Nothing else of the operator's: Docker engine connections, the HTTP listener and its
     // clients, other children's pipes, lock files.
-    close_from(fds[3] >= 0 ? 4 : 3, status);
+    close_from(fds[4] >= 0 ? 5 : fds[3] >= 0 ? 4 : 3, status);
     ::signal(SIGPIPE, SIG_DFL);
     ::execvpe(argv[0], argv, envp);
     const int e = errno;
@@ -191,16 +191,18 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
     Pipe out;
     Pipe err;
     Pipe fd3;
+    Pipe fd4;
     auto fail = [&](const std::string& what) {
         in.close_all();
         out.close_all();
         err.close_all();
         fd3.close_all();
+        fd4.close_all();
         return Failure{errc::io_error, what + ": " + errno_text(errno)};
     };
     if ((o.pipe_stdin && o.stdin_fd < 0 && !in.open()) ||
         (o.pipe_stdout && o.stdout_fd < 0 && !out.open()) || !err.open() ||
-        (o.fd3_data && !fd3.open())) {
+        (o.fd3_data && !fd3.open()) || (o.fd4_data && !fd4.open())) {
         return fail("pipe");
     }
     const int child_in = o.stdin_fd >= 0 ? o.stdin_fd : in.r;
@@ -236,10 +238,11 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
             ::_exit(127);
         }
         const int devnull = ::open("/dev/null", O_RDWR);
-        const int fds[4] = {child_in >= 0 ? child_in : devnull,
+        const int fds[5] = {child_in >= 0 ? child_in : devnull,
                             child_out >= 0 ? child_out : devnull,
                             err.w,
-                            o.fd3_data ? fd3.r : -1};
+                            o.fd3_data ? fd3.r : -1,
+                            o.fd4_data ? fd4.r : -1};
         exec_child(fds, argv.data(), envp.data(), exec_status.w);
     }
     ::close(exec_status.w);
@@ -268,6 +271,12 @@ Result<ChildProcess> ChildProcess::spawn(asio::any_io_executor ex, SpawnOptions 
         const std::string& d = *o.fd3_data;
         [[maybe_unused]] auto n = ::write(fd3.w, d.data(), d.size());
         ::close(fd3.w);
+    }
+    if (o.fd4_data) {
+        ::close(fd4.r);
+        const std::string& d = *o.fd4_data;
+        [[maybe_unused]] auto n = ::write(fd4.w, d.data(), d.size());
+        ::close(fd4.w);
     }
     auto impl = std::make_unique<Impl>();
     impl->ex = ex;
@@ -469,7 +478,7 @@ int run_blocking(std::vector<std::string> args, std::vector<std::string> env) {
             ::_exit(127);
         }
         const int devnull = ::open("/dev/null", O_RDWR);
-        const int fds[4] = {devnull, devnull, devnull, -1};
+        const int fds[5] = {devnull, devnull, devnull, -1, -1};
         exec_child(fds, argv.data(), envp.data(), -1);
     }
     int st = 0;

@@ -32,6 +32,9 @@ struct SpawnOptions {
     int stdout_fd{-1};  ///< instead of a pipe: this descriptor becomes stdout
     /// Data the child reads from descriptor 3 (e.g. a password for RESTIC_PASSWORD_FILE=/dev/fd/3).
     std::optional<std::string> fd3_data;
+    /// Data the child reads from descriptor 4 (a second password: restic copy's source); only
+    /// with fd3_data.
+    std::optional<std::string> fd4_data;
     /// The child leads a process group of its own (signal_group() reaches its children too).
     bool new_process_group{false};
 };

@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -175,11 +176,14 @@ Task<Result<Ran>> run_child(asio::any_io_executor ex,
                             std::vector<std::string> argv,
                             std::vector<std::string> env,
                             std::string password,
-                            std::chrono::seconds deadline) {
+                            std::chrono::seconds deadline,
+                            std::string from_password = {}) {
     SpawnOptions o;
     o.argv = std::move(argv);
     o.env = std::move(env);
     o.fd3_data = std::move(password);
+    if (!from_password.empty())
+        o.fd4_data = std::move(from_password);
     o.pipe_stdin = false;
     auto child = ChildProcess::spawn(ex, std::move(o));
     if (!child) {
@@ -253,9 +257,11 @@ Task<Result<Ran>> run_restic(asio::any_io_executor ex,
                              std::vector<std::string> argv,
                              std::vector<std::string> env,
                              std::string password,
-                             std::chrono::seconds deadline = std::chrono::minutes(10)) {
+                             std::chrono::seconds deadline = std::chrono::minutes(10),
+                             std::string from_password = {}) {
     auto ssh = sftp_command_of(argv);
-    auto ran = co_await run_child(ex, std::move(argv), env, std::move(password), deadline);
+    auto ran = co_await run_child(
+        ex, std::move(argv), env, std::move(password), deadline, std::move(from_password));
     if (!ran || ran->exit_code == 0 || ssh.empty() ||
         ran->err.find("unable to start the sftp session") == std::string::npos) {
         co_return ran;
@@ -829,8 +835,11 @@ Task<Result<std::int64_t>> ResticRepository::forget(std::vector<std::string> tag
         co_return Failure{errc::invalid_config,
                           "repository " + name_ + " is append-only: retention is the server's job"};
     }
-    std::vector<std::string> argv{
-        "forget", "--json", "--group-by", "host,tags", "--tag", join_tags(tags)};
+    // No tags: every group of the repository (a maintenance host's prune), never "no filter"
+    // by accident with an empty --tag.
+    std::vector<std::string> argv{"forget", "--json", "--group-by", "host,tags"};
+    if (!tags.empty())
+        argv.insert(argv.end(), {"--tag", join_tags(tags)});
     auto add = [&argv](const char* flag, int n) {
         if (n > 0) {
             argv.push_back(flag);
@@ -1172,6 +1181,104 @@ Task<Result<std::uint64_t>> ResticRepository::restore_path(std::string snapshot_
         co_return Failure{errc::not_found, include + " is not in snapshot " + snapshot_id};
     }
     co_return bytes_under(restored);
+}
+
+namespace {
+std::string env_key(const std::string& kv) {
+    return kv.substr(0, kv.find('='));
+}
+}  // namespace
+
+Task<Result<domain::CopySummary>> ResticRepository::copy_from(domain::BackupRepository& source,
+                                                              std::vector<std::string> tags) {
+    if (auto bad = comma_in(tags))
+        co_return *bad;
+    auto* from = dynamic_cast<ResticRepository*>(&source);
+    if (from == nullptr) {
+        co_return Failure{errc::internal, "repository " + name_ + ": the source is not restic's"};
+    }
+    const std::string what = "copy of " + from->name_ + " to " + name_;
+    if (password_.empty() || from->password_.empty()) {
+        co_return Failure{errc::internal, what + ": both repositories must be prepared first"};
+    }
+    // One restic for both: the destination's environment, the source's added where it does not
+    // clash (the config refuses two values of one variable; checked again here).
+    auto env = environment();
+    env.push_back("RESTIC_FROM_REPOSITORY=" + from->config_.url);
+    env.push_back("RESTIC_FROM_PASSWORD_FILE=/dev/fd/4");
+    for (const auto& kv : from->environment()) {
+        const auto key = env_key(kv);
+        if (key.starts_with("RESTIC_REPOSITORY") || key.starts_with("RESTIC_PASSWORD"))
+            continue;
+        auto same = std::find_if(
+            env.begin(), env.end(), [&key](const std::string& e) { return env_key(e) == key; });
+        if (same == env.end()) {
+            env.push_back(kv);
+        } else if (*same != kv) {
+            co_return Failure{errc::invalid_config,
+                              what + ": both repositories need " + key +
+                                  " with different values; restic runs a copy with one "
+                                  "environment"};
+        }
+    }
+    // restic 0.14 applies -o options to both repositories: two sftp commands cannot be given.
+    auto args = global_args_;
+    for (std::size_t i = 0; i < from->global_args_.size(); ++i) {
+        const auto& a = from->global_args_[i];
+        if (a == "-o" && i + 1 < from->global_args_.size()) {
+            const auto& opt = from->global_args_[i + 1];
+            const bool clash = std::any_of(args.begin(), args.end(), [&opt](const std::string& x) {
+                return x.starts_with("sftp.command=") && x != opt;
+            });
+            if (clash) {
+                co_return Failure{errc::invalid_config,
+                                  what +
+                                      ": both are sftp: repositories; restic 0.14 gives both "
+                                      "the same sftp command"};
+            }
+            if (std::find(args.begin(), args.end(), opt) == args.end())
+                args.insert(args.end(), {"-o", opt});
+            ++i;
+        } else if (a == "--cacert" && i + 1 < from->global_args_.size()) {
+            args.insert(args.end(), {"--cacert", from->global_args_[i + 1]});
+            ++i;
+        }
+    }
+    if (!from->transport_error_.empty())
+        co_return Failure{errc::invalid_config, from->transport_error_};
+    auto source_gate = co_await RepositoryGate::acquire(ex_, from->gate_path(), false, kGateWait);
+    if (!source_gate)
+        co_return source_gate.error();
+    auto gate = co_await RepositoryGate::acquire(ex_, gate_path(), false, kGateWait);
+    if (!gate)
+        co_return gate.error();
+    std::vector<std::string> argv{"restic"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"copy", "--host", kSnapshotHost});
+    if (!tags.empty())
+        argv.insert(argv.end(), {"--tag", join_tags(tags)});
+    const auto started = std::chrono::steady_clock::now();
+    // A first copy of a large repository can take hours; the deadline is for a hung transport.
+    auto r = co_await run_restic(
+        ex_, std::move(argv), env, password_, std::chrono::hours(24), from->password_);
+    if (!r)
+        co_return r.error();
+    if (r->exit_code != 0 || r->timed_out || r->gave_up) {
+        // Which side failed is in restic's words; the destination's name leads.
+        auto failed = FaultText{name_, config_.url, context_}.failure(
+            "copy from " + from->name_ + " (" + domain::mask_url(from->config_.url) + ")", *r);
+        co_return failed;
+    }
+    domain::CopySummary s;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::istringstream lines(r->out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("copy started") != std::string::npos)
+            ++s.copied;
+        else if (line.find("skipping") != std::string::npos)
+            ++s.skipped;
+    }
+    co_return s;
 }
 
 }  // namespace bk::adapters::restic

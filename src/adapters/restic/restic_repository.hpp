@@ -45,6 +45,10 @@ public:
                                              std::string include,
                                              std::string target_dir) override;
     Task<Result<domain::CheckSummary>> check(int k, int n) override;
+    /// `restic copy --from-repo` with both passwords through pipes (descriptors 3 and 4), the
+    /// source's backend variables added to this one's (a clash is refused), both held shared.
+    Task<Result<domain::CopySummary>> copy_from(domain::BackupRepository& source,
+                                                std::vector<std::string> tags) override;
 
     /// The environment restic runs with (for `backupctl restic`); the password is not in it.
     [[nodiscard]] std::vector<std::string> environment() const;

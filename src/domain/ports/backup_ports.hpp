@@ -93,8 +93,16 @@ struct SnapshotInfo {
     std::string time;
     std::vector<std::string> tags;
     std::vector<std::string> paths;
-    /// The id the snapshot had when it was written, when `restic tag` has rewritten it since.
+    /// The first id of the snapshot: rewritten by `restic tag` since, or copied (`restic copy`)
+    /// from another repository. Empty when neither.
     std::string original;
+};
+
+/// What a copy to a second repository did.
+struct CopySummary {
+    int copied{0};   ///< snapshots copied now
+    int skipped{0};  ///< already there
+    double seconds{0};
 };
 
 struct PruneSummary {
@@ -176,6 +184,15 @@ public:
     /// summary with ok false; errc::repo_locked when the repository stayed busy (our own writers
     /// and prune, or another host's restic): nothing was checked.
     virtual Task<Result<CheckSummary>> check(int k, int n) = 0;
+    /// Copies into this repository the snapshots of `source` (written by backupctl) carrying
+    /// all of `tags` that it does not hold yet; ones already copied are skipped. Both must be
+    /// prepared. The default: this kind of repository cannot copy.
+    virtual Task<Result<CopySummary>> copy_from(BackupRepository& source,
+                                                std::vector<std::string> tags) {
+        (void)source;
+        (void)tags;
+        co_return Failure{errc::internal, "this repository cannot copy snapshots"};
+    }
 };
 
 }  // namespace bk::domain

@@ -24,6 +24,7 @@
 #include "drivers/cli/adopt_command.hpp"
 #include "drivers/cli/check_command.hpp"
 #include "drivers/cli/common.hpp"
+#include "drivers/cli/copy_command.hpp"
 #include "drivers/cli/daemon_command.hpp"
 #include "drivers/cli/restore_command.hpp"
 #include "drivers/cli/terminal_text.hpp"
@@ -400,7 +401,55 @@ Task<int> prune_command(boost::asio::any_io_executor ex, Globals g, std::string 
             std::cout << "pruning " << name << " ...\n" << std::flush;
         std::string error;
         domain::PruneSummary summary;
-        if (services.config.repositories.at(name).append_only) {
+        const auto& cfg = services.config.repositories.at(name);
+        if (cfg.append_only && cfg.has_maintenance) {
+            // Through the credentials that may delete: the policy of the maintenance block on
+            // every snapshot group first (when given), then the prune.
+            std::string m_name = name + "@maintenance";
+            auto repo = co_await run.repository(std::move(m_name));
+            if (!repo) {
+                error = repo.error().message;
+            } else {
+                if (cfg.maintenance_retention) {
+                    std::vector<std::string> every_group;  // (g++ 12: no braced list here)
+                    auto forgot = co_await (*repo)->forget(std::move(every_group),
+                                                           *cfg.maintenance_retention);
+                    if (!forgot)
+                        error = forgot.error().message;
+                    else
+                        summary.summary =
+                            "forget " + cfg.maintenance_retention->to_string() + " on every group";
+                }
+                if (error.empty()) {
+                    auto pruned = co_await (*repo)->prune();
+                    if (pruned) {
+                        const auto forgot_text = summary.summary;
+                        summary = *pruned;
+                        if (!forgot_text.empty())
+                            summary.summary = forgot_text + "; " + summary.summary;
+                    } else {
+                        error = pruned.error().message;
+                    }
+                }
+            }
+            if (!error.empty())
+                code = kExitFailed;
+            out.push_back({{"repository", name},
+                           {"ok", error.empty()},
+                           {"maintenance", true},
+                           {"error", error},
+                           {"summary", summary.summary},
+                           {"seconds", summary.seconds}});
+            if (!g.json) {
+                std::cout << "  " << name << ": "
+                          << (error.empty() ? "ok (maintenance credentials)" : "FAILED: " + error);
+                if (!summary.summary.empty())
+                    std::cout << " (" << summary.summary << ")";
+                std::cout << "\n";
+            }
+            continue;
+        }
+        if (cfg.append_only) {
             // The server refuses deletes: prune runs there, by the server's owner.
             summary.summary = "skipped: append-only repository, prune is delegated to the server";
             out.push_back({{"repository", name},
@@ -726,6 +775,11 @@ int run(int argc, char** argv) {
     verify->add_option("target", verify_target, "Target name")->required();
     verify->add_option(
         "--snapshot", verify_snapshot, "A snapshot id (default: the newest of each database)");
+    std::string verify_from;
+    verify->add_option("--from",
+                       verify_from,
+                       "Drill from this repository (a second copy, copy_to) instead of the "
+                       "target's own");
     verify->add_flag("--json", g.json, "JSON output");
     std::string accept_run;
     auto* accept = app.add_subcommand(
@@ -735,6 +789,15 @@ int run(int argc, char** argv) {
     accept->add_option("run", accept_run, "Run id (see `backupctl history --status suspect`)")
         ->required();
     accept->add_flag("--json", g.json, "JSON output");
+    std::string copy_repo;
+    bool copy_now = false;
+    auto* copy = app.add_subcommand(
+        "copy",
+        "Second copies (copy_to): pending snapshots and lag per repository (exit 1 when one is "
+        "overdue); --now copies them");
+    copy->add_option("repository", copy_repo, "Only this repository (default: all with copy_to)");
+    copy->add_flag("--now", copy_now, "Copy what is pending now");
+    copy->add_flag("--json", g.json, "JSON output");
     std::string adopt_target;
     bool adopt_yes = false;
     auto* adopt = app.add_subcommand(
@@ -828,7 +891,10 @@ int run(int argc, char** argv) {
         return restore_command(g, rargs);
     }
     if (verify->parsed()) {
-        return verify_command(g, verify_target, verify_snapshot);
+        return verify_command(g, verify_target, verify_snapshot, verify_from);
+    }
+    if (copy->parsed()) {
+        return copy_command(g, copy_repo, copy_now);
     }
     if (status->parsed()) {
         return status_command(g);

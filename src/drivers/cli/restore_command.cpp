@@ -206,7 +206,8 @@ Task<int> restore_task(boost::asio::any_io_executor ex, Globals g, RestoreArgs a
 Task<int> verify_task(boost::asio::any_io_executor ex,
                       Globals g,
                       std::string name,
-                      std::string snapshot) {
+                      std::string snapshot,
+                      std::string from) {
     int code = kExitOk;
     auto connected = connect(ex, g, ConfigNeed::valid, code);
     if (!connected) {
@@ -220,10 +221,21 @@ Task<int> verify_task(boost::asio::any_io_executor ex,
         std::cerr << "backupctl: " << target.error().message << "\n";
         co_return kExitFailed;
     }
+    if (!from.empty()) {
+        // A drill from another repository (a second copy): the target's newest snapshots there.
+        if (!services.config.repositories.contains(from)) {
+            std::cerr << "backupctl verify: --from: no repository named \"" << from << "\"\n";
+            co_return kExitFailed;
+        }
+        target->repository = from;
+    }
     domain::SnapshotChoice choice;
     choice.snapshot = snapshot;
-    if (!g.json)
-        std::cout << "restore drill of " << name << " ...\n" << std::flush;
+    if (!g.json) {
+        std::cout << "restore drill of " << name
+                  << (from.empty() ? std::string{} : " from repository " + from) << " ...\n"
+                  << std::flush;
+    }
     auto report = co_await run.restore().verify(*target, choice, "manual");
     co_await run.alerting().drill_finished(*target, report);
     if (g.json) {
@@ -279,8 +291,11 @@ int restore_command(const Globals& g, const RestoreArgs& args) {
     return run_task([&g, &args](auto ex) { return restore_task(ex, g, args); });
 }
 
-int verify_command(const Globals& g, const std::string& target, const std::string& snapshot) {
-    return run_task([&](auto ex) { return verify_task(ex, g, target, snapshot); });
+int verify_command(const Globals& g,
+                   const std::string& target,
+                   const std::string& snapshot,
+                   const std::string& from) {
+    return run_task([&](auto ex) { return verify_task(ex, g, target, snapshot, from); });
 }
 
 static Task<int> status_task(boost::asio::any_io_executor ex, Globals g) {

@@ -32,7 +32,11 @@ struct RestoreArgs {
 /// (asks unless --yes): 0 done or nothing to do, 1 a removal failed or refused.
 int restore_command(const Globals& g, const RestoreArgs& args);
 /// A restore drill into a scratch server: 0 passed, 1 failed.
-int verify_command(const Globals& g, const std::string& target, const std::string& snapshot);
+/// `from`: drill from this repository (a second copy) instead of the target's own.
+int verify_command(const Globals& g,
+                   const std::string& target,
+                   const std::string& snapshot,
+                   const std::string& from = {});
 /// Per target: the last backup, the last drill and its restore time.
 int status_command(const Globals& g);
 

@@ -165,6 +165,18 @@ json config_to_json(const domain::OperatorConfig& c) {
                                    {"env", secrets_json(r.env)}};
         if (!r.cacert.empty())
             j["repositories"][name]["cacert"] = r.cacert;
+        if (!r.copy_to.empty()) {
+            j["repositories"][name]["copy_to"] = r.copy_to;
+            j["repositories"][name]["copy_overdue"] = r.copy_overdue.count();
+        }
+        if (r.has_maintenance) {
+            j["repositories"][name]["maintenance"] = {
+                {"url", domain::mask_url(r.maintenance_url)},
+                {"password", r.maintenance_password.masked()},
+                {"env", secrets_json(r.maintenance_env)},
+                {"retention",
+                 r.maintenance_retention ? r.maintenance_retention->to_string() : std::string{}}};
+        }
         if (r.has_ssh) {
             j["repositories"][name]["ssh"] = {{"key_file", r.ssh.key_file},
                                               {"port", r.ssh.port},

@@ -403,7 +403,8 @@ int check_doc_examples(const std::string& page) {
                                        {"SLACK_WEBHOOK", "https://x"},
                                        {"KUMA_TOKEN", "x"},
                                        {"RESTIC_PASSWORD", "x"},
-                                       {"REST_PASSWORD", "x"}}));
+                                       {"REST_PASSWORD", "x"},
+                                       {"OWNER_PASSWORD", "x"}}));
         INFO(yaml);
         for (const auto& p : c.problems) {
             // Files named by *_file keys do not exist here; everything else must be clean.
@@ -723,4 +724,76 @@ TEST_CASE("repository checks: check_cron and check_subsets, with defaults, off a
     CHECK(b.problems[1].path == "repositories.a.check_subsets");
     CHECK(b.problems[1].line == 6);
     CHECK_THAT(b.problems[1].message, Catch::Contains("from 1 to 1000"));
+}
+
+TEST_CASE("copy_to and copy_overdue are read and a bad copy_to names its line", "[config]") {
+    auto ok = load_config_text(bk::testing::database_kinds(),
+                               "repositories:\n"
+                               "  main:\n    url: /r/main\n    password: x\n"
+                               "    copy_to: offsite\n    copy_overdue: 2h\n"
+                               "  offsite: {url: 'rest:http://h:8000/r', password: y}\n",
+                               "c.yml",
+                               env({}));
+    INFO((ok.problems.empty() ? "" : ok.problems.front().describe()));
+    REQUIRE(ok.problems.empty());
+    CHECK(ok.repositories.at("main").copy_to == "offsite");
+    CHECK(ok.repositories.at("main").copy_overdue == std::chrono::hours(2));
+    CHECK(ok.repositories.at("offsite").copy_overdue == std::chrono::hours(24));
+    auto bad = load_config_text(bk::testing::database_kinds(),
+                                "repositories:\n"
+                                "  main:\n    url: /r/main\n    password: x\n"
+                                "    copy_to: ofsite\n"
+                                "  offsite: {url: 'rest:http://h:8000/r', password: y}\n",
+                                "c.yml",
+                                env({}));
+    REQUIRE(bad.problems.size() == 1);
+    CHECK(bad.problems[0].line == 5);
+    CHECK(bad.problems[0].path == "repositories.main.copy_to");
+    CHECK_THAT(bad.problems[0].message, Catch::Contains("\"ofsite\" is not a repository"));
+    CHECK(bad.has_fatal_problems());
+    auto lone =
+        load_config_text(bk::testing::database_kinds(),
+                         "repositories:\n  main: {url: /r, password: x, copy_overdue: 1h}\n",
+                         "c.yml",
+                         env({}));
+    REQUIRE(lone.problems.size() == 1);
+    CHECK(lone.problems[0].path == "repositories.main.copy_overdue");
+}
+
+TEST_CASE("an append-only repository's maintenance block is read, and refused elsewhere",
+          "[config]") {
+    auto ok = load_config_text(bk::testing::database_kinds(),
+                               "repositories:\n"
+                               "  vault:\n    url: 'rest:http://u:p@h:8000/r'\n    password: x\n"
+                               "    append_only: true\n"
+                               "    maintenance:\n      url: 'rest:http://o:q@h:8001/r'\n"
+                               "      retention: last=2\n",
+                               "m.yml",
+                               env({}));
+    INFO((ok.problems.empty() ? "" : ok.problems.front().describe()));
+    REQUIRE(ok.problems.empty());
+    const auto& v = ok.repositories.at("vault");
+    CHECK(v.has_maintenance);
+    CHECK(v.maintenance_url == "rest:http://o:q@h:8001/r");
+    REQUIRE(v.maintenance_retention);
+    CHECK(v.maintenance_retention->last == 2);
+    CHECK(v.maintenance_password.reveal().empty());
+    auto plain = load_config_text(bk::testing::database_kinds(),
+                                  "repositories:\n"
+                                  "  vault:\n    url: /r\n    password: x\n"
+                                  "    maintenance: {url: /r}\n",
+                                  "m.yml",
+                                  env({}));
+    REQUIRE(plain.problems.size() == 1);
+    CHECK(plain.problems[0].path == "repositories.vault.maintenance");
+    CHECK(plain.problems[0].line == 5);
+    CHECK_THAT(plain.problems[0].message, Catch::Contains("append_only"));
+    auto bad = load_config_text(bk::testing::database_kinds(),
+                                "repositories:\n"
+                                "  vault:\n    url: /r\n    password: x\n    append_only: true\n"
+                                "    maintenance: {url: /r, retention: sometimes}\n",
+                                "m.yml",
+                                env({}));
+    REQUIRE(bad.problems.size() == 1);
+    CHECK(bad.problems[0].path == "repositories.vault.maintenance.retention");
 }

@@ -325,3 +325,47 @@ TEST_CASE(
     CHECK(kuma.pings.size() == 4);
     CHECK(kuma.pings.back().rfind("up ", 0) == 0);
 }
+
+TEST_CASE("copy_overdue is told once per episode, also across a restart, and caught up ends it",
+          "[unit][alerting]") {
+    Fixture f;
+    domain::CopyLag lag;
+    lag.source = "main";
+    lag.destination = "offsite";
+    lag.overdue_after = std::chrono::seconds(60);
+    lag.pending = 1;
+    lag.lag_seconds = 30;  // not yet overdue
+    lag.oldest_made_at = "2026-12-07T10:00:00.000Z";
+    bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
+    CHECK(f.recorders["failures"].kinds().empty());
+    lag.lag_seconds = 61;
+    lag.last_error = "connection refused";
+    bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
+    bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
+    f.restart();
+    lag.pending = 2;
+    lag.lag_seconds = 600;
+    bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
+    // Every notifier taking it: the default events include copy_overdue, "successes" does not.
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"copy_overdue"});
+    CHECK(f.recorders["everything"].kinds() == std::vector<std::string>{"copy_overdue"});
+    CHECK(f.recorders["successes"].kinds().empty());
+    const auto& a = f.recorders["failures"].got[0];
+    CHECK(a.target == "main -> offsite");
+    CHECK(a.error == "connection refused");
+    CHECK(domain::alert_title(a) ==
+          "backupctl: copy main -> offsite is OVERDUE (oldest pending 2026-12-07T10:00:00.000Z)");
+    // Caught up: one recovered, then nothing more.
+    lag.pending = 0;
+    lag.lag_seconds = 0;
+    bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
+    bk::testing::run_task(f.ioc, f.alerting->copy_lag(lag));
+    CHECK(f.recorders["failures"].kinds() == std::vector<std::string>{"copy_overdue", "recovered"});
+    CHECK(f.recorders["failures"].got[1].status == "caught_up");
+    CHECK(domain::alert_title(f.recorders["failures"].got[1]) ==
+          "backupctl: copy main -> offsite CAUGHT UP");
+    // A copy's memory is not a target's: the target's overdue state is untouched.
+    auto mem = f.store->memory();
+    REQUIRE(mem);
+    CHECK_FALSE((*mem)["shop-db"].overdue);
+}
