@@ -648,6 +648,7 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
     // A restore's safety backup is not judged: it copies what is there, whatever that is.
     if (all_ok && !limits.expired() && trigger != domain::kSafetyTrigger) {
         std::vector<StoredDump> stored;
+        stored.reserve(figures.size());
         for (auto& [index, f] : figures)
             stored.push_back({&report.items[index], std::move(f)});
         judged = co_await judge_dumps(audit_, **repo, target, report.run_id, std::move(stored));

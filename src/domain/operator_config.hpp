@@ -18,7 +18,8 @@
 
 namespace bk::domain {
 
-struct RepositoryConfig {
+// Fields grouped by meaning (a handful per config, never on a data path): not packed.
+struct RepositoryConfig {  // NOLINT(clang-analyzer-optin.performance.Padding)
     std::string url;  ///< a restic repository: a path, sftp:, s3:, rest:, ...
     Secret password;
     bool init{false};                   ///< initialise on first use

@@ -291,6 +291,8 @@ public:
                                                                  std::string path,
                                                                  bool exclusive,
                                                                  std::chrono::seconds max_wait) {
+        if (!ex)  // a repository is built with its executor; never waits on none
+            co_return Failure{errc::internal, "the repository gate has no executor"};
         std::error_code ec;
         std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
         const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
