@@ -20,7 +20,7 @@ namespace bk::domain {
 
 // Fields grouped by meaning (a handful per config, never on a data path): not packed.
 struct RepositoryConfig {  // NOLINT(clang-analyzer-optin.performance.Padding)
-    std::string url;  ///< a restic repository: a path, sftp:, s3:, rest:, ...
+    std::string url;       ///< a restic repository: a path, sftp:, s3:, rest:, ...
     Secret password;
     bool init{false};                   ///< initialise on first use
     std::map<std::string, Secret> env;  ///< backend credentials (AWS_*, B2_*, ...)

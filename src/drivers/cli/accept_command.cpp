@@ -41,7 +41,9 @@ Task<int> accept_task(boost::asio::any_io_executor ex, Globals g, std::string ru
                      "retention are unknown; nothing was accepted\n";
         co_return kExitFailed;
     }
-    app::RepositoryLookup repos = [&run](std::string name) { return run.repository(std::move(name)); };
+    app::RepositoryLookup repos = [&run](std::string name) {
+        return run.repository(std::move(name));
+    };
     auto accepted = co_await app::accept_run(
         run.audit(), repos, services.config, *target, run_id, operator_identity());
     if (!accepted) {
