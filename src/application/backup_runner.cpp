@@ -386,6 +386,24 @@ Task<RunReport> BackupRunner::run(domain::Target target, std::string trigger, st
     co_return report;
 }
 
+Task<Result<std::int64_t>> forget_in(const RepositoryLookup& repositories,
+                                     const domain::OperatorConfig& config,
+                                     std::string repository,
+                                     domain::BackupRepository& repo,
+                                     std::vector<std::string> group,
+                                     domain::Retention keep) {
+    const auto rc = config.repositories.find(repository);
+    domain::BackupRepository* deleting = &repo;
+    if (rc != config.repositories.end() && rc->second.append_only && rc->second.has_maintenance) {
+        std::string name = repository + "@maintenance";  // named: not a temporary in co_await
+        auto m = co_await repositories(std::move(name));
+        if (!m)
+            co_return m.error();
+        deleting = *m;
+    }
+    co_return co_await deleting->forget(std::move(group), keep);
+}
+
 void close_run_record(domain::AuditLog& audit, domain::RunRecord record) {
     auto existing = audit.run(record.id);
     if (existing && *existing) {
@@ -706,18 +724,8 @@ Task<void> BackupRunner::locked_run(const domain::Target& given,
         // Retention only after a fully successful run: a failure never costs a good snapshot.
         domain::StepRecord step{report.run_id, "retention", domain::utc_now()};
         std::vector<std::string> group{domain::snapshot_tag("target", target.name)};
-        domain::BackupRepository* deleting = *repo;
-        Result<std::int64_t> forgot = std::int64_t{-1};
-        if (maintained) {
-            std::string m_name = target.repository + "@maintenance";
-            auto m = co_await repositories_(std::move(m_name));
-            if (m)
-                deleting = *m;
-            else
-                forgot = m.error();
-        }
-        if (forgot)
-            forgot = co_await deleting->forget(group, target.retention);
+        auto forgot = co_await forget_in(
+            repositories_, config_, target.repository, **repo, std::move(group), target.retention);
         step.finished_at = domain::utc_now();
         if (forgot)
             report.snapshots_kept = *forgot;

@@ -71,6 +71,16 @@ void close_run_record(domain::AuditLog& audit, domain::RunRecord record);
 
 using RepositoryLookup = std::function<Task<Result<domain::BackupRepository*>>(std::string)>;
 
+/// `forget` of `group` in `repository` (already looked up as `repo`) with `keep`: through its
+/// maintenance credentials (`<name>@maintenance`) when it is append-only and has them, else
+/// through `repo`. The caller has already left an append-only repository without them alone.
+Task<Result<std::int64_t>> forget_in(const RepositoryLookup& repositories,
+                                     const domain::OperatorConfig& config,
+                                     std::string repository,
+                                     domain::BackupRepository& repo,
+                                     std::vector<std::string> group,
+                                     domain::Retention keep);
+
 class SnapshotCopier;
 
 class BackupRunner {

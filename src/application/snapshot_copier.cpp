@@ -125,9 +125,6 @@ Task<CopyAttempt> SnapshotCopier::copy_pair(std::string source,
             const bool append_only = dest_cfg != config_.repositories.end() &&
                                      dest_cfg->second.append_only &&
                                      !dest_cfg->second.has_maintenance;
-            const bool maintained = dest_cfg != config_.repositories.end() &&
-                                    dest_cfg->second.append_only &&
-                                    dest_cfg->second.has_maintenance;
             for (const auto& t : targets) {
                 const std::vector<std::string> group{domain::snapshot_tag("target", t)};
                 const auto started = domain::utc_now();
@@ -152,18 +149,8 @@ Task<CopyAttempt> SnapshotCopier::copy_pair(std::string source,
                 } else if (!keep) {
                     line += ", retention there with the target's next run";
                 } else {
-                    domain::BackupRepository* deleting = *to;
-                    Result<std::int64_t> forgot = std::int64_t{-1};
-                    if (maintained) {
-                        std::string m_name = destination + "@maintenance";
-                        auto m = co_await repositories_(std::move(m_name));
-                        if (m)
-                            deleting = *m;
-                        else
-                            forgot = m.error();
-                    }
-                    if (forgot)
-                        forgot = co_await deleting->forget(group, *keep);
+                    auto forgot =
+                        co_await forget_in(repositories_, config_, destination, **to, group, *keep);
                     line += forgot ? ", retention " + keep->to_string() +
                                          (*forgot >= 0 ? " (" + std::to_string(*forgot) + " kept)"
                                                        : std::string{})

@@ -155,7 +155,7 @@ Task<Result<AcceptReport>> accept_run(domain::AuditLog& audit,
     // Retention, which the suspect snapshot's own group kept out of the target's, proceeds.
     domain::StepRecord ret{run_id, "retention", domain::utc_now()};
     const auto rc = config.repositories.find(target.repository);
-    if (rc != config.repositories.end() && rc->second.append_only) {
+    if (rc != config.repositories.end() && rc->second.append_only && !rc->second.has_maintenance) {
         ret.outcome = domain::StepOutcome::skipped;
         ret.detail = "delegated: repository " + target.repository + " is append-only";
         report.retention = domain::RetentionOutcome::delegated;
@@ -165,7 +165,8 @@ Task<Result<AcceptReport>> accept_run(domain::AuditLog& audit,
         report.retention = domain::RetentionOutcome::skipped;
     } else {
         std::vector<std::string> group{domain::snapshot_tag("target", target.name)};
-        auto forgot = co_await (*repo)->forget(std::move(group), target.retention);
+        auto forgot = co_await forget_in(
+            repositories, config, target.repository, **repo, std::move(group), target.retention);
         ret.outcome = forgot ? domain::StepOutcome::ok : domain::StepOutcome::failed;
         ret.detail = forgot
                          ? target.retention.to_string() +

@@ -137,3 +137,30 @@ TEST_CASE("an anomaly policy that is off judges nothing, and a safety backup is 
     }
     CHECK(rig.repo.retags == 0);
 }
+
+TEST_CASE("accept on an append-only repository forgets through its maintenance credentials",
+          "[unit][anomaly]") {
+    Rig rig;
+    REQUIRE(rig.run(1000).status == domain::RunStatus::success);
+    const auto suspect = rig.run(10);
+    REQUIRE(suspect.status == domain::RunStatus::suspect);
+    auto& repo = rig.config.repositories[rig.target.repository];
+    repo.append_only = true;
+    SECTION("with them: retention runs") {
+        repo.has_maintenance = true;
+        const auto forgets = rig.repo.forgets.size();
+        auto accepted = bk::testing::run_task(app::accept_run(
+            *rig.audit, rig.lookup(), rig.config, rig.target, suspect.run_id, "tester"));
+        REQUIRE(accepted.has_value());
+        CHECK(accepted->retention == domain::RetentionOutcome::ok);
+        CHECK(rig.repo.forgets.size() == forgets + 1);
+    }
+    SECTION("without them: delegated") {
+        const auto forgets = rig.repo.forgets.size();
+        auto accepted = bk::testing::run_task(app::accept_run(
+            *rig.audit, rig.lookup(), rig.config, rig.target, suspect.run_id, "tester"));
+        REQUIRE(accepted.has_value());
+        CHECK(accepted->retention == domain::RetentionOutcome::delegated);
+        CHECK(rig.repo.forgets.size() == forgets);
+    }
+}
